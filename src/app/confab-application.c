@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-application.h"
+#include "confab-window.h"
+
+struct _ConfabApplication
+{
+  AdwApplication parent_instance;
+
+  ConfabOptions  options;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
+
+ConfabApplication *
+confab_application_new (void)
+{
+  return g_object_new (CONFAB_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+ConfabOptions *
+confab_application_get_options (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+  return &self->options;
+}
+
+static int
+confab_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("confab %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  confab_options_load_from_dict (&self->options, options);
+
+  return -1;
+}
+
+static void
+confab_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (confab_window_new (CONFAB_APPLICATION (app)));
+
+  gtk_window_present (window);
+}
+
+static void
+confab_application_finalize (GObject *object)
+{
+  ConfabApplication *self = (ConfabApplication *)object;
+
+  confab_options_clear (&self->options);
+
+  G_OBJECT_CLASS (confab_application_parent_class)->finalize (object);
+}
+
+static void
+confab_application_quit_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+confab_application_about_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  const char *developers[] = { "The Confab developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Confab"),
+                         "application-icon", APP_ID,
+                         "developer-name", _("The Confab developers"),
+                         "version", PACKAGE_VERSION,
+                         "website", "https://github.com/confab/confab",
+                         "issue-url", "https://github.com/confab/confab/issues",
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", confab_application_quit_action },
+  { "about", confab_application_about_action },
+};
+
+static void
+confab_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (confab_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+}
+
+static void
+confab_application_class_init (ConfabApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = confab_application_finalize;
+  app_class->handle_local_options = confab_application_handle_local_options;
+  app_class->activate = confab_application_activate;
+  app_class->startup = confab_application_startup;
+}
+
+static void
+confab_application_init (ConfabApplication *self)
+{
+  const GOptionEntry own_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), own_entries);
+  g_application_add_main_option_entries (G_APPLICATION (self), confab_options_get_application_entries ());
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "confab-options.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_APPLICATION (confab_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabApplication, confab_application, CONFAB, APPLICATION, AdwApplication)
+
+ConfabApplication *confab_application_new         (void);
+/* The shared command-line options of this run (--base-url, --model, --mcp, --yes …). */
+ConfabOptions     *confab_application_get_options (ConfabApplication *self);
+
+G_END_DECLS

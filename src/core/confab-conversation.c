@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-conversation"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confab-conversation.h"
+#include "confab-message.h"
+#include "confab-util-private.h"
+
+#define TITLE_MAX_CHARS 60
+
+struct _ConfabConversation
+{
+  GObject    parent_instance;
+
+  GPtrArray *messages;
+  char      *id;
+  char      *title;
+  char      *system_prompt;
+  char      *provider_name;
+  char      *base_url;
+  char      *model;
+  gint64     created_at;
+  gint64     updated_at;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ConfabConversation, confab_conversation, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_TITLE,
+  PROP_SYSTEM_PROMPT,
+  PROP_PROVIDER_NAME,
+  PROP_BASE_URL,
+  PROP_MODEL,
+  PROP_CREATED_AT,
+  PROP_UPDATED_AT,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+confab_conversation_get_item_type (GListModel *model)
+{
+  return CONFAB_TYPE_MESSAGE;
+}
+
+static guint
+confab_conversation_get_n_items (GListModel *model)
+{
+  return CONFAB_CONVERSATION (model)->messages->len;
+}
+
+static gpointer
+confab_conversation_get_item (GListModel *model,
+                              guint       position)
+{
+  ConfabConversation *self = CONFAB_CONVERSATION (model);
+
+  if (position >= self->messages->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->messages, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = confab_conversation_get_item_type;
+  iface->get_n_items = confab_conversation_get_n_items;
+  iface->get_item = confab_conversation_get_item;
+}
+
+static void
+confab_conversation_finalize (GObject *object)
+{
+  ConfabConversation *self = (ConfabConversation *)object;
+
+  g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->system_prompt, g_free);
+  g_clear_pointer (&self->provider_name, g_free);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->model, g_free);
+
+  G_OBJECT_CLASS (confab_conversation_parent_class)->finalize (object);
+}
+
+static void
+confab_conversation_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ConfabConversation *self = CONFAB_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:            g_value_set_string (value, self->id); break;
+    case PROP_TITLE:         g_value_set_string (value, self->title); break;
+    case PROP_SYSTEM_PROMPT: g_value_set_string (value, self->system_prompt); break;
+    case PROP_PROVIDER_NAME: g_value_set_string (value, self->provider_name); break;
+    case PROP_BASE_URL:      g_value_set_string (value, self->base_url); break;
+    case PROP_MODEL:         g_value_set_string (value, self->model); break;
+    case PROP_CREATED_AT:    g_value_set_int64 (value, self->created_at); break;
+    case PROP_UPDATED_AT:    g_value_set_int64 (value, self->updated_at); break;
+    case PROP_N_ITEMS:       g_value_set_uint (value, self->messages->len); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_conversation_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ConfabConversation *self = CONFAB_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:            confab_conversation_set_id (self, g_value_get_string (value)); break;
+    case PROP_TITLE:         confab_conversation_set_title (self, g_value_get_string (value)); break;
+    case PROP_SYSTEM_PROMPT: confab_conversation_set_system_prompt (self, g_value_get_string (value)); break;
+    case PROP_PROVIDER_NAME: confab_conversation_set_provider_name (self, g_value_get_string (value)); break;
+    case PROP_BASE_URL:      confab_conversation_set_base_url (self, g_value_get_string (value)); break;
+    case PROP_MODEL:         confab_conversation_set_model (self, g_value_get_string (value)); break;
+    case PROP_CREATED_AT:    confab_conversation_set_created_at (self, g_value_get_int64 (value)); break;
+    case PROP_UPDATED_AT:    confab_conversation_set_updated_at (self, g_value_get_int64 (value)); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_conversation_class_init (ConfabConversationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  object_class->finalize = confab_conversation_finalize;
+  object_class->get_property = confab_conversation_get_property;
+  object_class->set_property = confab_conversation_set_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, rw);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, rw);
+  properties[PROP_SYSTEM_PROMPT] = g_param_spec_string ("system-prompt", NULL, NULL, NULL, rw);
+  properties[PROP_PROVIDER_NAME] = g_param_spec_string ("provider-name", NULL, NULL, NULL, rw);
+  properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, rw);
+  properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, rw);
+  properties[PROP_CREATED_AT] = g_param_spec_int64 ("created-at", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_UPDATED_AT] = g_param_spec_int64 ("updated-at", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+confab_conversation_init (ConfabConversation *self)
+{
+  self->messages = g_ptr_array_new_with_free_func (g_object_unref);
+  self->id = g_uuid_string_random ();
+  self->created_at = self->updated_at = g_get_real_time ();
+}
+
+ConfabConversation *
+confab_conversation_new (void)
+{
+  return g_object_new (CONFAB_TYPE_CONVERSATION, NULL);
+}
+
+#define DEFINE_STRING_ACCESSORS(field, PROP)                                   \
+const char *                                                                   \
+confab_conversation_get_##field (ConfabConversation *self)                     \
+{                                                                              \
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);                  \
+  return self->field;                                                          \
+}                                                                              \
+                                                                               \
+void                                                                           \
+confab_conversation_set_##field (ConfabConversation *self,                     \
+                                 const char         *field)                    \
+{                                                                              \
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));                            \
+  if (_confab_set_str (&self->field, field))                                   \
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP]);              \
+}
+
+DEFINE_STRING_ACCESSORS (id, PROP_ID)
+DEFINE_STRING_ACCESSORS (title, PROP_TITLE)
+DEFINE_STRING_ACCESSORS (system_prompt, PROP_SYSTEM_PROMPT)
+DEFINE_STRING_ACCESSORS (provider_name, PROP_PROVIDER_NAME)
+DEFINE_STRING_ACCESSORS (base_url, PROP_BASE_URL)
+DEFINE_STRING_ACCESSORS (model, PROP_MODEL)
+
+#undef DEFINE_STRING_ACCESSORS
+
+gint64
+confab_conversation_get_created_at (ConfabConversation *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
+  return self->created_at;
+}
+
+void
+confab_conversation_set_created_at (ConfabConversation *self,
+                                    gint64              created_at)
+{
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+
+  if (self->created_at == created_at)
+    return;
+
+  self->created_at = created_at;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
+}
+
+gint64
+confab_conversation_get_updated_at (ConfabConversation *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
+  return self->updated_at;
+}
+
+void
+confab_conversation_set_updated_at (ConfabConversation *self,
+                                    gint64              updated_at)
+{
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+
+  if (self->updated_at == updated_at)
+    return;
+
+  self->updated_at = updated_at;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
+}
+
+char *
+confab_conversation_make_title (const char *text)
+{
+  g_autofree char *line = NULL;
+  const char *end;
+  glong n_chars;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  while (g_ascii_isspace (*text))
+    text++;
+
+  end = strchr (text, '\n');
+  line = end ? g_strndup (text, end - text) : g_strdup (text);
+  g_strstrip (line);
+
+  if (!g_utf8_validate (line, -1, NULL))
+    return g_utf8_make_valid (line, -1);
+
+  n_chars = g_utf8_strlen (line, -1);
+  if (n_chars > TITLE_MAX_CHARS)
+    {
+      g_autofree char *cut = g_utf8_substring (line, 0, TITLE_MAX_CHARS - 1);
+      g_strchomp (cut);
+      return g_strconcat (cut, "…", NULL);
+    }
+
+  return g_steal_pointer (&line);
+}
+
+void
+confab_conversation_append (ConfabConversation *self,
+                            ConfabMessage      *message)
+{
+  guint position;
+
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+  g_return_if_fail (CONFAB_IS_MESSAGE (message));
+
+  position = self->messages->len;
+  g_ptr_array_add (self->messages, g_object_ref (message));
+
+  if ((self->title == NULL || self->title[0] == '\0') &&
+      confab_message_get_role (message) == CONFAB_ROLE_USER)
+    {
+      g_autofree char *title = confab_conversation_make_title (confab_message_get_content (message));
+      confab_conversation_set_title (self, title);
+    }
+
+  confab_conversation_set_updated_at (self, g_get_real_time ());
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+void
+confab_conversation_truncate (ConfabConversation *self,
+                              guint               position)
+{
+  guint removed;
+
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+
+  if (position >= self->messages->len)
+    return;
+
+  removed = self->messages->len - position;
+  g_ptr_array_remove_range (self->messages, position, removed);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+ConfabMessage *
+confab_conversation_get_last_message (ConfabConversation *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  if (self->messages->len == 0)
+    return NULL;
+
+  return g_ptr_array_index (self->messages, self->messages->len - 1);
+}
+
+JsonNode *
+confab_conversation_to_messages_json (ConfabConversation *self)
+{
+  g_autoptr(JsonArray) array = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  array = json_array_sized_new (self->messages->len + 1);
+
+  if (self->system_prompt != NULL && self->system_prompt[0] != '\0')
+    {
+      g_autoptr(ConfabMessage) system = confab_message_new (CONFAB_ROLE_SYSTEM, self->system_prompt);
+      json_array_add_element (array, confab_message_to_json (system));
+    }
+
+  for (guint i = 0; i < self->messages->len; i++)
+    json_array_add_element (array, confab_message_to_json (g_ptr_array_index (self->messages, i)));
+
+  return json_node_init_array (json_node_alloc (), array);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+/* Turns a chat-completions SSE stream into one ConfabMessage: content, reasoning, tool calls
+ * (whole or fragmented, parallel by index), finish reason, usage. Owns its SSE reader. */
+ConfabDeltaAccumulator *confab_delta_accumulator_new          (ConfabMessage           *message);
+void                    confab_delta_accumulator_free         (ConfabDeltaAccumulator  *self);
+/* (transfer none) */
+ConfabMessage          *confab_delta_accumulator_get_message  (ConfabDeltaAccumulator  *self);
+/* Raw response bytes, any split. FALSE with @error (CONFAB_ERROR_PROTOCOL, _PROVIDER,
+ * _LINE_TOO_LONG …) when the stream cannot go on; the message keeps what it has. */
+gboolean                confab_delta_accumulator_feed_bytes   (ConfabDeltaAccumulator  *self,
+                                                               const char              *data,
+                                                               gsize                    len,
+                                                               GError                 **error);
+/* One SSE data payload (already framed). "[DONE]" marks the end. */
+gboolean                confab_delta_accumulator_feed_data    (ConfabDeltaAccumulator  *self,
+                                                               const char              *data,
+                                                               gsize                    len,
+                                                               GError                 **error);
+/* TRUE once "[DONE]" arrived. */
+gboolean                confab_delta_accumulator_is_done      (ConfabDeltaAccumulator  *self);
+/* TRUE once any choice carried a finish_reason. */
+gboolean                confab_delta_accumulator_has_finish_reason (ConfabDeltaAccumulator *self);
+/* TRUE once text, reasoning or a tool call arrived (time to first token). */
+gboolean                confab_delta_accumulator_has_output   (ConfabDeltaAccumulator  *self);
+/* Clean end of input. FALSE with CONFAB_ERROR_TRUNCATED when neither [DONE] nor a finish
+ * reason came ("the stream ended before the answer was complete"). */
+gboolean                confab_delta_accumulator_finish       (ConfabDeltaAccumulator  *self,
+                                                               GError                 **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabDeltaAccumulator, confab_delta_accumulator_free)
+
+G_END_DECLS

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_TOOL_REGISTRY (confab_tool_registry_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabToolRegistry, confab_tool_registry, CONFAB, TOOL_REGISTRY, GObject)
+
+/* All configured MCP servers and the tools they offer, with name clashes resolved. */
+ConfabToolRegistry *confab_tool_registry_new                (void);
+/* Reads {"mcpServers": {"name": {"command", "args", "env", "disabled"}}}. A missing file is
+ * not an error. */
+gboolean            confab_tool_registry_load_config        (ConfabToolRegistry  *self,
+                                                             const char          *path,
+                                                             GError             **error);
+/* $XDG_CONFIG_HOME/confab/mcp.json (transfer full) */
+char               *confab_tool_registry_get_default_config_path (void);
+/* Adds a server from a shell-style command line (--mcp "COMMAND ARGS"). */
+gboolean            confab_tool_registry_add_command        (ConfabToolRegistry  *self,
+                                                             const char          *command_line,
+                                                             GError             **error);
+void                confab_tool_registry_add_server         (ConfabToolRegistry  *self,
+                                                             ConfabMcpServer     *server);
+/* (transfer none) GListModel of ConfabMcpServer */
+GListModel         *confab_tool_registry_get_servers        (ConfabToolRegistry  *self);
+/* (transfer none) GListModel of ConfabTool, servers in order, each server's tools in its order */
+GListModel         *confab_tool_registry_get_tools          (ConfabToolRegistry  *self);
+/* Starts every server; one that fails is reported on it and skipped, never failing the rest. */
+void                confab_tool_registry_start_async        (ConfabToolRegistry  *self,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+gboolean            confab_tool_registry_start_finish       (ConfabToolRegistry  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+/* The request "tools" array, or NULL when there are none. (transfer full) */
+JsonNode           *confab_tool_registry_to_request_tools   (ConfabToolRegistry  *self);
+/* The tool offered under @exposed_name, or NULL. (transfer none) */
+ConfabTool         *confab_tool_registry_lookup             (ConfabToolRegistry  *self,
+                                                             const char          *exposed_name);
+/* Runs an approved call: status running → done/failed, result text set (text items joined,
+ * other items described; isError → failed with the error text as result). */
+void                confab_tool_registry_call_async         (ConfabToolRegistry  *self,
+                                                             ConfabToolCall      *call,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
+gboolean            confab_tool_registry_call_finish        (ConfabToolRegistry  *self,
+                                                             GAsyncResult        *result,
+                                                             GError             **error);
+void                confab_tool_registry_stop               (ConfabToolRegistry  *self);
+
+G_END_DECLS
