@@ -44,13 +44,22 @@ JsonNode           *confab_tool_registry_to_request_tools   (ConfabToolRegistry 
 /* The tool offered under @exposed_name, or NULL. (transfer none) */
 ConfabTool         *confab_tool_registry_lookup             (ConfabToolRegistry  *self,
                                                              const char          *exposed_name);
-/* Runs an approved call: status running → done/failed, result text set (text items joined,
- * other items described; isError → failed with the error text as result). */
-void                confab_tool_registry_call_async         (ConfabToolRegistry  *self,
-                                                             ConfabToolCall      *call,
-                                                             GCancellable        *cancellable,
-                                                             GAsyncReadyCallback  callback,
-                                                             gpointer             user_data);
+/* Handles one tool call from start to result, so that afterwards the call has a result to
+ * send back and a final status:
+ *   unknown tool name      → failed, result names the tool
+ *   arguments not JSON     → failed, tool not run
+ *   not allowed by @approvals (nor --yes, nor "always") → request_approval() and wait for
+ *     ::approval-resolved; deny → denied, result says the user denied it; allow-always is
+ *     remembered in @approvals
+ *   run → running → done (text items joined, other items described) or failed (isError,
+ *     timeout, server died), the error text as result.
+ * Never fails itself except on cancellation. @approvals NULL means nothing is allowed. */
+void                confab_tool_registry_call_async         (ConfabToolRegistry   *self,
+                                                             ConfabToolCall       *call,
+                                                             ConfabApprovalPolicy *approvals,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
 gboolean            confab_tool_registry_call_finish        (ConfabToolRegistry  *self,
                                                              GAsyncResult        *result,
                                                              GError             **error);
