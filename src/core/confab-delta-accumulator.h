@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "confab-types.h"
 
@@ -34,6 +35,18 @@ gboolean                confab_delta_accumulator_has_output   (ConfabDeltaAccumu
  * reason came ("the stream ended before the answer was complete"). */
 gboolean                confab_delta_accumulator_finish       (ConfabDeltaAccumulator  *self,
                                                                GError                 **error);
+
+/* The limit on one SSE line (and one event's data); see confab_sse_reader_set_max_line(). */
+void                    confab_delta_accumulator_set_max_line (ConfabDeltaAccumulator  *self,
+                                                               gsize                    max_line);
+/* Why the stream failed (the error feed or finish returned), NULL while it has not. */
+const GError           *confab_delta_accumulator_get_error    (ConfabDeltaAccumulator  *self);
+/* The assembled answer, for `confab-cli decode` and debugging: {"message": the assistant
+ * message in chat-completions shape (content, tool_calls with raw arguments), "reasoning":
+ * text or null, "finish_reason": text or null, "model": text or null, "usage": the last
+ * usage object reported or null, "done": whether [DONE] came, "error": text or null}.
+ * (transfer full) */
+JsonNode               *confab_delta_accumulator_to_json      (ConfabDeltaAccumulator  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabDeltaAccumulator, confab_delta_accumulator_free)
 

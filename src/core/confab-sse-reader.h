@@ -41,6 +41,10 @@ gboolean         confab_sse_reader_end            (ConfabSseReader     *self,
                                                    GError             **error);
 /* The last "retry" value in milliseconds, -1 if none. */
 gint64           confab_sse_reader_get_retry      (ConfabSseReader     *self);
+/* The limit on one line (and on one event's data), in bytes. */
+gsize            confab_sse_reader_get_max_line   (ConfabSseReader     *self);
+/* The last event id seen ("" when none); it is kept from event to event. */
+const char      *confab_sse_reader_get_last_event_id (ConfabSseReader  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabSseReader, confab_sse_reader_free)
 

@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-delta-accumulator"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "confab-delta-accumulator.h"
+#include "confab-error.h"
+#include "confab-message.h"
+#include "confab-sse-reader.h"
+#include "confab-tool-call.h"
+#include "confab-usage.h"
+
+/* What real OpenAI-compatible providers stream, and what is done with it:
+ *
+ *  - choices[].delta.content: appended to the content (null, "" and missing are nothing);
+ *    delta.role is ignored whether it comes once or in every chunk;
+ *  - delta.reasoning_content (DeepSeek, Moonshot, Groq) or delta.reasoning (OpenRouter):
+ *    appended to the reasoning; when both come in one delta they carry the same text and
+ *    reasoning_content wins;
+ *  - delta.tool_calls[]: whole in one delta (Groq) or in fragments (OpenAI, OpenRouter,
+ *    Moonshot): told apart by "index", created on first sight; id and name are taken when
+ *    they first come; arguments are appended byte for byte as streamed, never re-serialized.
+ *    Calls stay in the streaming status: the tool loop moves them on;
+ *  - finish_reason: kept on the message (native_finish_reason is ignored);
+ *  - usage: at the top level (finish chunk and/or a last chunk with "choices": []), inside
+ *    x_groq, or inside a choice (Moonshot). The last usage object reported wins, never a sum;
+ *  - {"error": …}: the stream stops with CONFAB_ERROR_PROVIDER and the provider's message;
+ *  - "[DONE]": the end; anything after it is ignored;
+ *  - a payload that is not a JSON object: CONFAB_ERROR_PROTOCOL with an excerpt;
+ *  - a payload that is not UTF-8: CONFAB_ERROR_INVALID_UTF8. The model only ever holds valid
+ *    UTF-8 (json-glib refuses invalid bytes and lone surrogate escapes), so such an event
+ *    is refused as a whole and the message fails, keeping the text that came before.
+ *
+ * The accumulator never sets the message state: the client does, from what feed and finish
+ * return. Whatever was appended stays appended on every error path. */
+
+#define EXCERPT_LEN 80
+#define RAW_ERROR_LEN 500
+
+struct _ConfabDeltaAccumulator
+{
+  ConfabMessage   *message;
+  ConfabSseReader *reader;
+  JsonParser      *parser;
+  GError          *error;       /* set once the stream failed: it stays failed */
+
+  /* The tool call the last fragment went to, so fragments need no search. */
+  ConfabToolCall  *last_call;
+
+  guint            done : 1;
+  guint            has_finish_reason : 1;
+  guint            has_output : 1;
+  guint            model_seen : 1;
+};
+
+static gboolean
+on_sse_event (const ConfabSseEvent  *event,
+              gpointer               user_data,
+              GError               **error)
+{
+  ConfabDeltaAccumulator *self = user_data;
+
+  return confab_delta_accumulator_feed_data (self, event->data, event->data_len, error);
+}
+
+ConfabDeltaAccumulator *
+confab_delta_accumulator_new (ConfabMessage *message)
+{
+  ConfabDeltaAccumulator *self;
+
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), NULL);
+
+  self = g_new0 (ConfabDeltaAccumulator, 1);
+  self->message = g_object_ref (message);
+  self->reader = confab_sse_reader_new (on_sse_event, self);
+  self->parser = json_parser_new ();
+
+  return self;
+}
+
+void
+confab_delta_accumulator_free (ConfabDeltaAccumulator *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->reader, confab_sse_reader_free);
+  g_clear_object (&self->parser);
+  g_clear_object (&self->message);
+  g_clear_error (&self->error);
+  g_free (self);
+}
+
+ConfabMessage *
+confab_delta_accumulator_get_message (ConfabDeltaAccumulator *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->message;
+}
+
+void
+confab_delta_accumulator_set_max_line (ConfabDeltaAccumulator *self,
+                                       gsize                   max_line)
+{
+  g_return_if_fail (self != NULL);
+
+  confab_sse_reader_set_max_line (self->reader, max_line);
+}
+
+gboolean
+confab_delta_accumulator_is_done (ConfabDeltaAccumulator *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->done;
+}
+
+gboolean
+confab_delta_accumulator_has_finish_reason (ConfabDeltaAccumulator *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->has_finish_reason;
+}
+
+gboolean
+confab_delta_accumulator_has_output (ConfabDeltaAccumulator *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->has_output;
+}
+
+const GError *
+confab_delta_accumulator_get_error (ConfabDeltaAccumulator *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->error;
+}
+
+static gboolean
+fail (ConfabDeltaAccumulator  *self,
+      GError                 **error,
+      GError                  *reason)
+{
+  if (self->error == NULL)
+    self->error = g_error_copy (reason);
+  g_propagate_error (error, reason);
+
+  return FALSE;
+}
+
+/* A short, printable, valid UTF-8 excerpt of a payload for error messages. (transfer full) */
+static char *
+make_excerpt (const char *data,
+              gsize       len)
+{
+  gsize n = MIN (len, EXCERPT_LEN);
+  g_autofree char *valid = NULL;
+  GString *excerpt;
+
+  /* Do not cut a UTF-8 character in two (a cut one would show as a replacement mark). */
+  while (n > 0 && n < len && ((guchar) data[n] & 0xC0) == 0x80)
+    n--;
+
+  valid = g_utf8_make_valid (data, n);
+  excerpt = g_string_sized_new (n + 8);
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        g_string_append (excerpt, "\\n");
+      else if (*p == '\r')
+        g_string_append (excerpt, "\\r");
+      else if ((guchar) *p < 0x20)
+        g_string_append_c (excerpt, ' ');
+      else
+        g_string_append_c (excerpt, *p);
+    }
+
+  if (n < len)
+    g_string_append (excerpt, "…");
+
+  return g_string_free (excerpt, FALSE);
+}
+
+static inline const char *
+get_string (JsonObject *object,
+            const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+
+  return NULL;
+}
+
+static inline JsonObject *
+get_object (JsonObject *object,
+            const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return json_node_get_object (node);
+
+  return NULL;
+}
+
+static inline JsonArray *
+get_array (JsonObject *object,
+           const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    return json_node_get_array (node);
+
+  return NULL;
+}
+
+/* An integer member (a whole-valued double too); FALSE when missing or not a number. */
+static inline gboolean
+get_int (JsonObject *object,
+         const char *member,
+         gint64     *value)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    {
+      *value = json_node_get_int (node);
+      return TRUE;
+    }
+  if (type == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (node);
+
+      if (d >= 0 && d <= G_MAXUINT && d == (double) (gint64) d)
+        {
+          *value = (gint64) d;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Text as a JSON scalar ("502", 502) for error messages; NULL for anything else. (transfer full) */
+static char *
+scalar_to_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return g_strdup_printf ("%g", json_node_get_double (node));
+    default:
+      return NULL;
+    }
+}
+
+/* {"error": "text"} or {"error": {"message", "code", "metadata": {"raw", "provider_name"}}}
+ * into one readable line: "message (code) — provider: raw". (transfer full) */
+static GError *
+provider_error_new (JsonNode *node)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *raw = NULL;
+  const char *message = NULL;
+  const char *provider = NULL;
+  GString *text;
+  GError *error;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonObject *metadata = get_object (object, "metadata");
+
+      message = get_string (object, "message");
+      code = scalar_to_string (json_object_get_member (object, "code"));
+      if (code == NULL)
+        code = g_strdup (get_string (object, "type"));
+
+      if (metadata != NULL)
+        {
+          JsonNode *raw_node = json_object_get_member (metadata, "raw");
+
+          provider = get_string (metadata, "provider_name");
+          if (raw_node != NULL && JSON_NODE_HOLDS_VALUE (raw_node))
+            raw = scalar_to_string (raw_node);
+          else if (raw_node != NULL && !JSON_NODE_HOLDS_NULL (raw_node))
+            raw = json_to_string (raw_node, FALSE);
+        }
+    }
+  else
+    {
+      message = json_node_get_string (node);
+    }
+
+  text = g_string_new (NULL);
+  if (message != NULL && *message != '\0')
+    g_string_append (text, message);
+  else
+    g_string_append (text, _("The provider reported an error"));
+
+  if (code != NULL && *code != '\0')
+    g_string_append_printf (text, " (%s)", code);
+
+  if (raw != NULL && *raw != '\0')
+    {
+      g_autofree char *excerpt = make_excerpt (raw, MIN (strlen (raw), RAW_ERROR_LEN));
+
+      g_string_append (text, provider != NULL ? " — " : ": ");
+      if (provider != NULL)
+        g_string_append_printf (text, "%s: ", provider);
+      g_string_append (text, excerpt);
+    }
+
+  error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_PROVIDER, text->str);
+  g_string_free (text, TRUE);
+
+  return error;
+}
+
+static void
+append_text (ConfabDeltaAccumulator *self,
+             JsonNode               *node,
+             gboolean                reasoning)
+{
+  const char *text;
+  gsize len;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    {
+      /* Content as an array of parts: [{"type": "text", "text": "…"}]. */
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && !reasoning)
+        {
+          JsonArray *parts = json_node_get_array (node);
+          guint n = json_array_get_length (parts);
+
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *part = json_array_get_element (parts, i);
+
+              if (JSON_NODE_HOLDS_OBJECT (part))
+                append_text (self, json_object_get_member (json_node_get_object (part), "text"), FALSE);
+            }
+        }
+      return;
+    }
+
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    return;
+
+  text = json_node_get_string (node);
+  len = strlen (text);
+  if (len == 0)
+    return;
+
+  self->has_output = TRUE;
+  if (reasoning)
+    confab_message_append_reasoning (self->message, text, len);
+  else
+    confab_message_append_content (self->message, text, len);
+}
+
+static ConfabToolCall *
+find_call_by_id (ConfabDeltaAccumulator *self,
+                 const char             *id)
+{
+  GListModel *calls = confab_message_get_tool_calls (self->message);
+  guint n = g_list_model_get_n_items (calls);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+
+      if (g_strcmp0 (confab_tool_call_get_id (call), id) == 0)
+        return call;  /* the message keeps it alive */
+    }
+
+  return NULL;
+}
+
+static void
+accumulate_tool_call (ConfabDeltaAccumulator *self,
+                      JsonObject             *fragment)
+{
+  ConfabToolCall *call = NULL;
+  JsonObject *function;
+  JsonNode *arguments;
+  const char *id;
+  gint64 index;
+
+  id = get_string (fragment, "id");
+  if (id != NULL && *id == '\0')
+    id = NULL;
+
+  if (get_int (fragment, "index", &index) && index >= 0 && index <= G_MAXUINT)
+    {
+      if (self->last_call != NULL && confab_tool_call_get_index (self->last_call) == index)
+        call = self->last_call;
+      else
+        call = confab_message_ensure_tool_call (self->message, (guint) index);
+    }
+  else if (id != NULL)
+    {
+      /* No index (some servers): a new id is a new call, a known one is that call. */
+      call = find_call_by_id (self, id);
+      if (call == NULL)
+        call = confab_message_ensure_tool_call (self->message,
+                                                confab_message_get_n_tool_calls (self->message));
+    }
+  else if (self->last_call != NULL)
+    {
+      call = self->last_call;
+    }
+  else
+    {
+      call = confab_message_ensure_tool_call (self->message, 0);
+    }
+
+  self->last_call = call;
+  self->has_output = TRUE;
+
+  if (id != NULL && confab_tool_call_get_id (call) == NULL)
+    confab_tool_call_set_id (call, id);
+
+  function = get_object (fragment, "function");
+  if (function == NULL)
+    return;
+
+  {
+    const char *name = get_string (function, "name");
+    const char *current = confab_tool_call_get_name (call);
+
+    if (name != NULL && *name != '\0' && (current == NULL || *current == '\0'))
+      confab_tool_call_set_name (call, name);
+  }
+
+  arguments = json_object_get_member (function, "arguments");
+  if (arguments == NULL || JSON_NODE_HOLDS_NULL (arguments))
+    return;
+
+  if (JSON_NODE_HOLDS_VALUE (arguments) && json_node_get_value_type (arguments) == G_TYPE_STRING)
+    {
+      const char *piece = json_node_get_string (arguments);
+
+      confab_tool_call_append_arguments (call, piece, strlen (piece));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (arguments))
+    {
+      /* A server that sends the arguments as an object rather than a string: its JSON text
+       * is the best there is. */
+      g_autofree char *text = json_to_string (arguments, FALSE);
+
+      confab_tool_call_append_arguments (call, text, -1);
+    }
+}
+
+static void
+accumulate_choice (ConfabDeltaAccumulator *self,
+                   JsonObject             *choice)
+{
+  JsonObject *delta;
+  JsonObject *usage;
+  const char *finish_reason;
+  gint64 index;
+
+  /* One answer per request: other choices (n > 1) are not ours. */
+  if (get_int (choice, "index", &index) && index != 0)
+    return;
+
+  delta = get_object (choice, "delta");
+  if (delta != NULL)
+    {
+      JsonNode *reasoning;
+      JsonArray *tool_calls;
+
+      append_text (self, json_object_get_member (delta, "content"), FALSE);
+      append_text (self, json_object_get_member (delta, "refusal"), FALSE);
+
+      reasoning = json_object_get_member (delta, "reasoning_content");
+      if (reasoning == NULL || JSON_NODE_HOLDS_NULL (reasoning))
+        reasoning = json_object_get_member (delta, "reasoning");
+      append_text (self, reasoning, TRUE);
+
+      tool_calls = get_array (delta, "tool_calls");
+      if (tool_calls != NULL)
+        {
+          guint n = json_array_get_length (tool_calls);
+
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *fragment = json_array_get_element (tool_calls, i);
+
+              if (JSON_NODE_HOLDS_OBJECT (fragment))
+                accumulate_tool_call (self, json_node_get_object (fragment));
+            }
+        }
+    }
+
+  finish_reason = get_string (choice, "finish_reason");
+  if (finish_reason != NULL && *finish_reason != '\0')
+    {
+      self->has_finish_reason = TRUE;
+      confab_message_set_finish_reason (self->message, finish_reason);
+    }
+
+  /* Moonshot reports usage inside the choice. */
+  usage = get_object (choice, "usage");
+  if (usage != NULL)
+    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
+}
+
+static gboolean
+is_blank (const char *data,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+is_done_marker (const char *data,
+                gsize       len)
+{
+  while (len > 0 && g_ascii_isspace (data[0]))
+    {
+      data++;
+      len--;
+    }
+  while (len > 0 && g_ascii_isspace (data[len - 1]))
+    len--;
+
+  return len == 6 && memcmp (data, "[DONE]", 6) == 0;
+}
+
+gboolean
+confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
+                                    const char              *data,
+                                    gsize                    len,
+                                    GError                 **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root;
+  JsonObject *chunk;
+  JsonNode *error_node;
+  JsonObject *usage;
+  JsonObject *x_groq;
+  JsonArray *choices;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+
+  if (self->done)
+    return TRUE;
+
+  /* "[DONE]" is short: the first byte tells it from a JSON object without a full compare. */
+  if (len > 0 && data[0] == '[' && is_done_marker (data, len))
+    {
+      self->done = TRUE;
+      return TRUE;
+    }
+
+  if (!json_parser_load_from_data (self->parser, data, len, &parse_error))
+    {
+      g_autofree char *excerpt = NULL;
+      const char *end = NULL;
+
+      if (!g_utf8_validate_len (data, len, &end))
+        return fail (self, error,
+                     g_error_new (CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
+                                  _("The provider sent text that is not valid UTF-8 (byte %" G_GSIZE_FORMAT " of an event); the answer stops here"),
+                                  (gsize) (end - data)));
+
+      excerpt = make_excerpt (data, len);
+      return fail (self, error,
+                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                _("The provider sent an event that is not valid JSON (%s): “%s”"),
+                                parse_error->message, excerpt));
+    }
+
+  root = json_parser_get_root (self->parser);
+  if (root == NULL)
+    {
+      /* An empty or blank payload ("data:" alone, keep-alives): nothing to take from it. */
+      if (is_blank (data, len))
+        return TRUE;
+    }
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autofree char *excerpt = make_excerpt (data, len);
+
+      return fail (self, error,
+                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                _("The provider sent an event that is not a JSON object: “%s”"),
+                                excerpt));
+    }
+
+  chunk = json_node_get_object (root);
+
+  error_node = json_object_get_member (chunk, "error");
+  if (error_node != NULL &&
+      (JSON_NODE_HOLDS_OBJECT (error_node) ||
+       (JSON_NODE_HOLDS_VALUE (error_node) && json_node_get_value_type (error_node) == G_TYPE_STRING)))
+    {
+      /* OpenRouter sends the error with a last choice ("finish_reason": "error"); keep it. */
+      choices = get_array (chunk, "choices");
+      if (choices != NULL && json_array_get_length (choices) > 0)
+        {
+          JsonNode *choice = json_array_get_element (choices, 0);
+          const char *finish_reason;
+
+          if (JSON_NODE_HOLDS_OBJECT (choice) &&
+              (finish_reason = get_string (json_node_get_object (choice), "finish_reason")) != NULL)
+            confab_message_set_finish_reason (self->message, finish_reason);
+        }
+
+      return fail (self, error, provider_error_new (error_node));
+    }
+
+  if (!self->model_seen)
+    {
+      const char *model = get_string (chunk, "model");
+
+      if (model != NULL && *model != '\0')
+        {
+          self->model_seen = TRUE;
+          if (g_strcmp0 (confab_message_get_model (self->message), model) != 0)
+            confab_message_set_model (self->message, model);
+        }
+    }
+
+  choices = get_array (chunk, "choices");
+  if (choices != NULL)
+    {
+      guint n = json_array_get_length (choices);
+
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *choice = json_array_get_element (choices, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (choice))
+            accumulate_choice (self, json_node_get_object (choice));
+        }
+    }
+
+  /* Groq repeats the usage in x_groq; the top-level object, read last, wins. Both are the
+   * same numbers: the last one reported replaces what came before. */
+  x_groq = get_object (chunk, "x_groq");
+  if (x_groq != NULL && (usage = get_object (x_groq, "usage")) != NULL)
+    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
+
+  usage = get_object (chunk, "usage");
+  if (usage != NULL)
+    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
+
+  return TRUE;
+}
+
+gboolean
+confab_delta_accumulator_feed_bytes (ConfabDeltaAccumulator  *self,
+                                     const char              *data,
+                                     gsize                    len,
+                                     GError                 **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+
+  /* After [DONE] the rest of the body means nothing. */
+  if (self->done)
+    return TRUE;
+
+  if (!confab_sse_reader_feed (self->reader, data, len, &local_error))
+    {
+      /* The reader's own failures (a line too long) are remembered here too; those of
+       * feed_data already are. */
+      if (self->error == NULL)
+        self->error = g_error_copy (local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+confab_delta_accumulator_finish (ConfabDeltaAccumulator  *self,
+                                 GError                 **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      return FALSE;
+    }
+
+  /* An event without its blank line at the very end is discarded, as the spec says. */
+  confab_sse_reader_end (self->reader, NULL);
+
+  if (self->done || self->has_finish_reason)
+    return TRUE;
+
+  return fail (self, error,
+               g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_TRUNCATED,
+                                    _("The stream ended before the answer was complete")));
+}
+
+JsonNode *
+confab_delta_accumulator_to_json (ConfabDeltaAccumulator *self)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  ConfabUsage *usage;
+  const char *reasoning;
+  const char *finish_reason;
+  JsonNode *usage_node;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  builder = json_builder_new ();
+  usage = confab_message_get_usage (self->message);
+  reasoning = confab_message_get_reasoning (self->message);
+  finish_reason = confab_message_get_finish_reason (self->message);
+
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_value (builder, confab_message_to_json (self->message));
+
+  json_builder_set_member_name (builder, "reasoning");
+  if (reasoning != NULL && *reasoning != '\0')
+    json_builder_add_string_value (builder, reasoning);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "finish_reason");
+  if (finish_reason != NULL)
+    json_builder_add_string_value (builder, finish_reason);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "model");
+  if (confab_message_get_model (self->message) != NULL)
+    json_builder_add_string_value (builder, confab_message_get_model (self->message));
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "usage");
+  usage_node = confab_usage_to_json (usage);
+  if (usage_node != NULL)
+    json_builder_add_value (builder, usage_node);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "done");
+  json_builder_add_boolean_value (builder, self->done);
+
+  json_builder_set_member_name (builder, "error");
+  if (self->error != NULL)
+    json_builder_add_string_value (builder, self->error->message);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
