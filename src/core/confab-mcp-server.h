@@ -9,6 +9,7 @@
 G_BEGIN_DECLS
 
 #define CONFAB_TYPE_MCP_SERVER (confab_mcp_server_get_type ())
+#define CONFAB_TYPE_MCP_SERVER_STATE (confab_mcp_server_state_get_type ())
 
 #define CONFAB_MCP_PROTOCOL_VERSION "2025-06-18"
 #define CONFAB_MCP_DEFAULT_CALL_TIMEOUT 60
@@ -19,6 +20,11 @@ typedef enum {
   CONFAB_MCP_SERVER_STATE_READY,
   CONFAB_MCP_SERVER_STATE_FAILED,
 } ConfabMcpServerState;
+
+GType confab_mcp_server_state_get_type (void) G_GNUC_CONST;
+
+/* How much of a server's stderr is kept (the last bytes). */
+#define CONFAB_MCP_SERVER_LOG_LIMIT (64 * 1024)
 
 G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GObject)
 
@@ -35,8 +41,13 @@ char                 *confab_mcp_server_dup_command_line  (ConfabMcpServer     *
 ConfabMcpServerState  confab_mcp_server_get_state         (ConfabMcpServer     *self);
 /* Why the server failed, naming it and its command; NULL when it did not. */
 const char           *confab_mcp_server_get_error         (ConfabMcpServer     *self);
-/* Everything the server wrote on stderr. */
+/* What the server wrote on stderr (the last CONFAB_MCP_SERVER_LOG_LIMIT bytes). */
 const char           *confab_mcp_server_get_log           (ConfabMcpServer     *self);
+/* The protocol version the server answered to initialize, NULL before. */
+const char           *confab_mcp_server_get_protocol_version (ConfabMcpServer  *self);
+/* serverInfo.name and .version from initialize, NULL before or when absent. */
+const char           *confab_mcp_server_get_server_info_name    (ConfabMcpServer *self);
+const char           *confab_mcp_server_get_server_info_version (ConfabMcpServer *self);
 /* (transfer none) */
 GListModel           *confab_mcp_server_get_tools         (ConfabMcpServer     *self);
 guint                 confab_mcp_server_get_call_timeout  (ConfabMcpServer     *self);
@@ -61,6 +72,13 @@ void                  confab_mcp_server_call_tool_async   (ConfabMcpServer     *
 JsonNode             *confab_mcp_server_call_tool_finish  (ConfabMcpServer     *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+/* Closes stdin, terminates the process, fails pending calls; state stopped. */
 void                  confab_mcp_server_stop              (ConfabMcpServer     *self);
+
+/* The text a tools/call result sends to the model: text items joined with "\n", other items
+ * described ("[image: image/png, 1234 bytes]"). @is_error (out, optional) gets isError.
+ * (transfer full) */
+char                 *confab_mcp_result_to_text           (JsonNode            *result,
+                                                           gboolean            *is_error);
 
 G_END_DECLS
