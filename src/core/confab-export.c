@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-export"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "confab-conversation.h"
+#include "confab-enums.h"
+#include "confab-export.h"
+#include "confab-message.h"
+#include "confab-tool-call.h"
+#include "confab-usage.h"
+
+/* A fence longer than any run of backticks in @text, so the block cannot end early. */
+static char *
+make_fence (const char *text)
+{
+  guint longest = 0;
+  guint run = 0;
+
+  for (const char *p = text ? text : ""; *p; p++)
+    {
+      run = (*p == '`') ? run + 1 : 0;
+      longest = MAX (longest, run);
+    }
+
+  return g_strnfill (MAX (3, longest + 1), '`');
+}
+
+static void
+append_fenced (GString    *out,
+               const char *info,
+               const char *text)
+{
+  g_autofree char *fence = make_fence (text);
+
+  g_string_append_printf (out, "%s%s\n%s", fence, info ? info : "", text ? text : "");
+  if (text == NULL || text[0] == '\0' || text[strlen (text) - 1] != '\n')
+    g_string_append_c (out, '\n');
+  g_string_append_printf (out, "%s\n\n", fence);
+}
+
+static void
+append_quoted (GString    *out,
+               const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_string_append_printf (out, ">%s%s\n", lines[i][0] ? " " : "", lines[i]);
+  g_string_append_c (out, '\n');
+}
+
+static const char *
+role_heading (ConfabRole role)
+{
+  switch (role)
+    {
+    case CONFAB_ROLE_SYSTEM:    return _("System");
+    case CONFAB_ROLE_USER:      return _("User");
+    case CONFAB_ROLE_ASSISTANT: return _("Assistant");
+    case CONFAB_ROLE_TOOL:      return _("Tool result");
+    default:                    return "";
+    }
+}
+
+static void
+append_usage (GString     *out,
+              ConfabUsage *usage)
+{
+  if (!confab_usage_get_reported (usage))
+    return;
+
+  g_string_append_printf (out, "_%s: %" G_GINT64_FORMAT " prompt + %" G_GINT64_FORMAT
+                          " completion = %" G_GINT64_FORMAT " tokens",
+                          _("Usage"),
+                          MAX (confab_usage_get_prompt_tokens (usage), 0),
+                          MAX (confab_usage_get_completion_tokens (usage), 0),
+                          MAX (confab_usage_get_total_tokens (usage), 0));
+  if (confab_usage_get_has_cost (usage))
+    g_string_append_printf (out, ", cost %.6g", confab_usage_get_cost (usage));
+  g_string_append (out, "_\n\n");
+}
+
+static void
+append_message (GString       *out,
+                ConfabMessage *message)
+{
+  ConfabRole role = confab_message_get_role (message);
+  GListModel *calls = confab_message_get_tool_calls (message);
+  const char *content = confab_message_get_content (message);
+  const char *reasoning = confab_message_get_reasoning (message);
+  const GError *error = confab_message_get_error (message);
+  ConfabMessageState state = confab_message_get_state (message);
+
+  g_string_append_printf (out, "## %s", role_heading (role));
+  if (role == CONFAB_ROLE_ASSISTANT && confab_message_get_model (message) != NULL)
+    g_string_append_printf (out, " (%s)", confab_message_get_model (message));
+  g_string_append (out, "\n\n");
+
+  if (reasoning != NULL && reasoning[0] != '\0')
+    {
+      g_string_append_printf (out, "**%s**\n\n", _("Reasoning"));
+      append_quoted (out, reasoning);
+    }
+
+  if (role == CONFAB_ROLE_TOOL)
+    {
+      if (confab_message_get_tool_call_id (message) != NULL)
+        g_string_append_printf (out, "`%s`\n\n", confab_message_get_tool_call_id (message));
+      append_fenced (out, NULL, content);
+    }
+  else if (content != NULL && content[0] != '\0')
+    {
+      g_string_append (out, content);
+      g_string_append (out, content[strlen (content) - 1] == '\n' ? "\n" : "\n\n");
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+    {
+      g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+      g_autofree char *pretty = confab_tool_call_dup_pretty_arguments (call);
+      g_autofree char *info = g_strdup_printf ("json tool-call %s", confab_tool_call_get_name (call) ?: "");
+
+      g_string_append_printf (out, "**%s** `%s` (%s)\n\n", _("Tool call"),
+                              confab_tool_call_get_name (call) ?: "",
+                              confab_tool_call_status_to_string (confab_tool_call_get_status (call)));
+      append_fenced (out, info, pretty);
+      if (confab_tool_call_get_error (call) != NULL)
+        g_string_append_printf (out, "_%s_\n\n", confab_tool_call_get_error (call));
+    }
+
+  if (state == CONFAB_MESSAGE_STATE_INTERRUPTED)
+    g_string_append_printf (out, "_%s_\n\n", _("Interrupted: Confab stopped before the answer was complete."));
+  else if (state == CONFAB_MESSAGE_STATE_CANCELLED)
+    g_string_append_printf (out, "_%s_\n\n", _("Stopped."));
+  else if (state == CONFAB_MESSAGE_STATE_FAILED && error != NULL)
+    g_string_append_printf (out, "_%s: %s_\n\n", _("Failed"), error->message);
+
+  if (role == CONFAB_ROLE_ASSISTANT)
+    append_usage (out, confab_message_get_usage (message));
+}
+
+char *
+confab_export_markdown (ConfabConversation *conversation)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *title;
+  const char *system_prompt;
+  guint n;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+
+  title = confab_conversation_get_title (conversation);
+  g_string_append_printf (out, "# %s\n\n", title && title[0] ? title : _("Conversation"));
+
+  if (confab_conversation_get_model (conversation) != NULL)
+    g_string_append_printf (out, "- %s: %s\n", _("Model"), confab_conversation_get_model (conversation));
+  if (confab_conversation_get_provider_name (conversation) != NULL)
+    g_string_append_printf (out, "- %s: %s\n", _("Provider"), confab_conversation_get_provider_name (conversation));
+  if (confab_conversation_get_created_at (conversation) > 0)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (confab_conversation_get_created_at (conversation) / G_USEC_PER_SEC);
+      g_autofree char *date = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M") : NULL;
+
+      if (date != NULL)
+        g_string_append_printf (out, "- %s: %s\n", _("Created"), date);
+    }
+  g_string_append_c (out, '\n');
+
+  system_prompt = confab_conversation_get_system_prompt (conversation);
+  if (system_prompt != NULL && system_prompt[0] != '\0')
+    {
+      g_string_append_printf (out, "## %s\n\n", _("System"));
+      append_quoted (out, system_prompt);
+    }
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      append_message (out, message);
+    }
+
+  /* One newline at the end. */
+  while (out->len > 1 && out->str[out->len - 1] == '\n' && out->str[out->len - 2] == '\n')
+    g_string_truncate (out, out->len - 1);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+add_optional_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+JsonNode *
+confab_export_json (ConfabConversation *conversation)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint n;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+
+  json_builder_begin_object (builder);
+  add_optional_string (builder, "id", confab_conversation_get_id (conversation));
+  add_optional_string (builder, "title", confab_conversation_get_title (conversation));
+  add_optional_string (builder, "provider", confab_conversation_get_provider_name (conversation));
+  add_optional_string (builder, "base_url", confab_conversation_get_base_url (conversation));
+  add_optional_string (builder, "model", confab_conversation_get_model (conversation));
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_int_value (builder, confab_conversation_get_created_at (conversation) / G_USEC_PER_SEC);
+  json_builder_set_member_name (builder, "updated_at");
+  json_builder_add_int_value (builder, confab_conversation_get_updated_at (conversation) / G_USEC_PER_SEC);
+
+  json_builder_set_member_name (builder, "messages");
+  json_builder_add_value (builder, confab_conversation_to_messages_json (conversation));
+
+  json_builder_set_member_name (builder, "usage");
+  json_builder_begin_array (builder);
+  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      JsonNode *usage;
+
+      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
+        continue;
+
+      usage = confab_usage_to_json (confab_message_get_usage (message));
+      if (usage != NULL)
+        json_builder_add_value (builder, usage);
+      else
+        json_builder_add_null_value (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+confab_export_json_string (ConfabConversation *conversation)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = confab_export_json (conversation);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+
+  return g_strconcat (text, "\n", NULL);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+/* The schema version this Confab writes (PRAGMA user_version). Older databases are migrated
+ * forward on open; newer ones are refused with CONFAB_ERROR_STORE_VERSION. */
+#define CONFAB_STORE_SCHEMA_VERSION 2
+
+/* The raw response kept per message for the inspector is capped at this many bytes (the
+ * first bytes are kept, the rest dropped; the original size is kept) and stored
+ * zlib-compressed. */
+#define CONFAB_STORE_RAW_RESPONSE_MAX (8 * 1024 * 1024)
+
+/* Streamed text is written at most this often while a message streams, and at its end. */
+#define CONFAB_STORE_FLUSH_INTERVAL_MS 250
+
+#define CONFAB_TYPE_STORE (confab_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
+
+#define CONFAB_TYPE_STORE_SUMMARY (confab_store_summary_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabStoreSummary, confab_store_summary, CONFAB, STORE_SUMMARY, GObject)
+
+/* $XDG_DATA_HOME/confab/confab.db (transfer full) */
+char               *confab_store_get_default_path    (void);
+/* Opens (creating it and its directory if needed) the database at @path, migrates an older
+ * schema forward and marks messages left "streaming" by a crash as interrupted (text kept).
+ * A file that is not a Confab/SQLite database fails with CONFAB_ERROR_STORE, one from a
+ * newer Confab with CONFAB_ERROR_STORE_VERSION; in both cases the file is not modified.
+ * (transfer full) */
+ConfabStore        *confab_store_open                (const char          *path,
+                                                      GError             **error);
+/* confab_store_open() on the default path. (transfer full) */
+ConfabStore        *confab_store_open_default        (GError             **error);
+const char         *confab_store_get_path            (ConfabStore         *self);
+/* How many messages the last open found interrupted (left "streaming"). */
+guint               confab_store_get_n_recovered     (ConfabStore         *self);
+
+/* Writes @conversation (every message, tool call and usage) now, in one transaction. */
+gboolean            confab_store_save                (ConfabStore         *self,
+                                                      ConfabConversation  *conversation,
+                                                      GError             **error);
+/* Saves @conversation now, then follows it: added messages are committed at once (the
+ * user's message is on disk before the request is sent), removed ones deleted, streamed
+ * text/reasoning/arguments written at most every CONFAB_STORE_FLUSH_INTERVAL_MS and when a
+ * message leaves the streaming state; state, errors, finish reason, tool-call status and
+ * results, usage and titles as they change. The store holds a reference until untrack. */
+void                confab_store_track               (ConfabStore         *self,
+                                                      ConfabConversation  *conversation);
+/* Writes what is pending for @conversation and stops following it. */
+void                confab_store_untrack             (ConfabStore         *self,
+                                                      ConfabConversation  *conversation);
+/* Writes everything pending for every tracked conversation now. */
+gboolean            confab_store_flush               (ConfabStore         *self,
+                                                      GError             **error);
+/* The tracked conversation with @id, or NULL. (transfer none) */
+ConfabConversation *confab_store_lookup_tracked      (ConfabStore         *self,
+                                                      const char          *id);
+
+/* Loads a conversation with everything the UI shows: messages, reasoning, tool calls
+ * (arguments, results, status, times), usage per request, errors, model, request bodies
+ * and raw responses. CONFAB_ERROR_STORE with G_IO_ERROR semantics "not found" as message
+ * when there is no such id. (transfer full) */
+ConfabConversation *confab_store_load                (ConfabStore         *self,
+                                                      const char          *id,
+                                                      GError             **error);
+/* TRUE if a conversation with @id is stored. */
+gboolean            confab_store_contains            (ConfabStore         *self,
+                                                      const char          *id);
+/* Every conversation, most recently updated first. (transfer full) (element-type ConfabStoreSummary) */
+GListModel         *confab_store_list                (ConfabStore         *self,
+                                                      GError             **error);
+/* Full-text search (FTS5) over message text and titles; best match first, one entry per
+ * conversation with a snippet. Plain words are searched (all of them, the last as a prefix);
+ * FTS syntax in @text is not interpreted. (transfer full) (element-type ConfabStoreSummary) */
+GListModel         *confab_store_search              (ConfabStore         *self,
+                                                      const char          *text,
+                                                      GError             **error);
+/* Renames (also a tracked conversation in memory). */
+gboolean            confab_store_rename              (ConfabStore         *self,
+                                                      const char          *id,
+                                                      const char          *title,
+                                                      GError             **error);
+/* Deletes the conversation with everything in it (stops tracking it first). */
+gboolean            confab_store_delete              (ConfabStore         *self,
+                                                      const char          *id,
+                                                      GError             **error);
+/* Milliseconds the slowest write (one transaction) took so far, and the count of writes:
+ * the store writes on the calling (main) thread, so this is what a frame can lose. */
+double              confab_store_get_max_write_ms    (ConfabStore         *self);
+guint               confab_store_get_n_writes        (ConfabStore         *self);
+
+/* One row of confab_store_list()/search(). Signal ConfabStore::changed is emitted after a
+ * conversation is created, renamed, deleted or gets new messages (not per streamed piece). */
+const char         *confab_store_summary_get_id         (ConfabStoreSummary *self);
+const char         *confab_store_summary_get_title      (ConfabStoreSummary *self);
+/* Search hit context (plain text, no markup), NULL for list(). */
+const char         *confab_store_summary_get_snippet    (ConfabStoreSummary *self);
+const char         *confab_store_summary_get_model      (ConfabStoreSummary *self);
+gint64              confab_store_summary_get_updated_at (ConfabStoreSummary *self);
+guint               confab_store_summary_get_n_messages (ConfabStoreSummary *self);
+
+G_END_DECLS
