@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "confab-tool-call.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_TOOL_CALL_CARD (confab_tool_call_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabToolCallCard, confab_tool_call_card, CONFAB, TOOL_CALL_CARD, GtkWidget)
+
+/* A card showing one tool call live: name and server, status, arguments as they stream,
+ * result, duration, and the approval buttons while the call waits for the user. */
+GtkWidget      *confab_tool_call_card_new      (ConfabToolCall     *call);
+/* (transfer none) */
+ConfabToolCall *confab_tool_call_card_get_call (ConfabToolCallCard *self);
+/* Shows another call (for recycling views); NULL shows nothing. */
+void            confab_tool_call_card_set_call (ConfabToolCallCard *self,
+                                                ConfabToolCall     *call);
+
+G_END_DECLS

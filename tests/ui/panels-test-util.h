@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+/* Helpers for the widget tests of cards, sidebar and preferences. */
+
+#define PANELS_TEST_TIMEOUT_SECONDS 10
+
+static inline gboolean
+panels_test_timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @condition holds; fails the test after a timeout. */
+#define panels_test_wait_until(condition)                                                   \
+  G_STMT_START {                                                                            \
+    gboolean _timed_out = FALSE;                                                            \
+    guint _id = g_timeout_add_seconds (PANELS_TEST_TIMEOUT_SECONDS,                          \
+                                       panels_test_timeout_cb, &_timed_out);                \
+    while (!(condition) && !_timed_out)                                                     \
+      g_main_context_iteration (NULL, TRUE);                                                \
+    if (!_timed_out)                                                                        \
+      g_source_remove (_id);                                                                \
+    if (!(condition))                                                                       \
+      g_error ("Timed out waiting for %s", #condition);                                     \
+  } G_STMT_END
+
+/* Runs pending idles and at least one frame. */
+static inline void
+panels_test_drain (void)
+{
+  for (guint i = 0; i < 50 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* The descendant of @root whose GtkBuilder id (template child id) or widget name is @id. */
+static inline GtkWidget *
+panels_test_find (GtkWidget  *root,
+                  const char *id)
+{
+  const char *buildable_id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (root));
+
+  if (g_strcmp0 (buildable_id, id) == 0 || g_strcmp0 (gtk_widget_get_name (root), id) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = panels_test_find (child, id);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static inline GtkWidget *
+panels_test_get (GtkWidget  *root,
+                 const char *id)
+{
+  GtkWidget *widget = panels_test_find (root, id);
+
+  if (widget == NULL)
+    g_error ("No widget %s under %s", id, G_OBJECT_TYPE_NAME (root));
+
+  return widget;
+}
+
+static inline const char *
+panels_test_label (GtkWidget  *root,
+                   const char *id)
+{
+  return gtk_label_get_text (GTK_LABEL (panels_test_get (root, id)));
+}

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "confab-enum-types.h"
+#include "confab-tool-call.h"
+#include "confab-tool-call-card.h"
+#include "panels-test-util.h"
+
+typedef struct
+{
+  GtkWindow      *window;
+  ConfabToolCall *call;
+  GtkWidget      *card;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->call = confab_tool_call_new (0);
+  confab_tool_call_set_id (f->call, "call_1");
+  confab_tool_call_set_name (f->call, "get_weather");
+  confab_tool_call_set_server (f->call, "weather");
+
+  f->card = confab_tool_call_card_new (f->call);
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->window, 500, 400);
+  gtk_window_set_child (f->window, f->card);
+  gtk_window_present (f->window);
+  panels_test_wait_until (gtk_widget_get_mapped (f->card));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (f->card), (gpointer *) &f->card);
+  gtk_window_destroy (f->window);
+  panels_test_wait_until (f->card == NULL);
+  g_assert_finalize_object (f->call);
+}
+
+static guint
+count_label_changes (GtkWidget *label)
+{
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "changes"));
+}
+
+static void
+label_changed_cb (GtkWidget  *label,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  g_object_set_data (G_OBJECT (label), "changes",
+                     GUINT_TO_POINTER (count_label_changes (label) + 1));
+}
+
+static void
+test_arguments_update_live (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *label = panels_test_get (f->card, "arguments_label");
+  const char *fragments[] = { "{\"loc", "ation\"", ": \"Lis", "bon\", \"unit", "s\": [\"C\"", "]}" };
+
+  g_assert_cmpstr (panels_test_label (f->card, "name_label"), ==, "get_weather");
+  g_assert_cmpstr (panels_test_label (f->card, "server_label"), ==, "on weather");
+  g_assert_cmpstr (panels_test_label (f->card, "status_label"), ==, "Preparing arguments…");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "");
+
+  /* The first fragment shows up while the call is still streaming. */
+  confab_tool_call_append_arguments (f->call, "{\"location\"", -1);
+  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "{\n  \"location\"") == 0);
+
+  /* Many fragments within one frame: one re-render, not one per fragment. */
+  confab_tool_call_set_arguments (f->call, "");
+  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "") == 0);
+  g_signal_connect (label, "notify::label", G_CALLBACK (label_changed_cb), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (fragments); i++)
+    confab_tool_call_append_arguments (f->call, fragments[i], -1);
+  g_assert_cmpuint (count_label_changes (label), ==, 0);
+
+  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)),
+                                     "{\n  \"location\": \"Lisbon\",\n  \"units\": [\n    \"C\"\n  ]\n}") == 0);
+  g_assert_cmpuint (count_label_changes (label), ==, 1);
+}
+
+static void
+test_status_transitions (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWidget *spinner = panels_test_get (f->card, "spinner");
+  GtkWidget *icon = panels_test_get (f->card, "status_icon");
+  GtkWidget *duration = panels_test_get (f->card, "duration_label");
+  GtkWidget *status = panels_test_get (f->card, "status_label");
+
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "document-edit-symbolic");
+
+  confab_tool_call_set_arguments (f->call, "{\"location\": \"Lisbon\"}");
+  confab_tool_call_request_approval (f->call);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Awaiting approval");
+  g_assert_true (gtk_widget_has_css_class (status, "warning"));
+  g_assert_false (gtk_widget_get_visible (duration));
+
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Running…");
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  g_assert_false (gtk_widget_get_visible (icon));
+
+  confab_tool_call_set_result (f->call, "40 C");
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Done");
+  g_assert_false (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_widget_get_visible (icon));
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, "object-select-symbolic");
+  g_assert_true (gtk_widget_has_css_class (status, "success"));
+  g_assert_false (gtk_widget_has_css_class (status, "warning"));
+  g_assert_true (gtk_widget_get_visible (duration));
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (duration)), " s"));
+  g_assert_true (gtk_widget_get_visible (panels_test_get (f->card, "result_box")));
+  g_assert_cmpstr (panels_test_label (f->card, "result_label"), ==, "40 C");
+  g_assert_false (gtk_widget_has_css_class (panels_test_get (f->card, "result_label"), "error"));
+}
+
+typedef struct
+{
+  guint          count;
+  ConfabApproval approval;
+} Resolved;
+
+static void
+approval_resolved_cb (ConfabToolCall *call,
+                      ConfabApproval  approval,
+                      Resolved       *resolved)
+{
+  resolved->count++;
+  resolved->approval = approval;
+}
+
+static void
+check_button_resolves (Fixture        *f,
+                       const char     *button_id,
+                       ConfabApproval  expected)
+{
+  GtkWidget *approval_box = panels_test_get (f->card, "approval_box");
+  GtkWidget *button = panels_test_get (f->card, button_id);
+  Resolved resolved = { 0 };
+  gulong handler;
+
+  handler = g_signal_connect (f->call, "approval-resolved", G_CALLBACK (approval_resolved_cb), &resolved);
+
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_STREAMING);
+  g_assert_false (gtk_widget_get_visible (approval_box));
+
+  confab_tool_call_request_approval (f->call);
+  g_assert_true (gtk_widget_get_visible (approval_box));
+  g_assert_true (gtk_widget_is_sensitive (button));
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (resolved.count, ==, 1);
+  g_assert_cmpint (resolved.approval, ==, expected);
+
+  /* A second click before the status moves on does not answer twice. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (resolved.count, ==, 1);
+  g_assert_false (gtk_widget_is_sensitive (button));
+
+  confab_tool_call_set_status (f->call, expected == CONFAB_APPROVAL_DENY ? CONFAB_TOOL_CALL_STATUS_DENIED
+                                                                        : CONFAB_TOOL_CALL_STATUS_RUNNING);
+  g_assert_false (gtk_widget_get_visible (approval_box));
+
+  g_signal_handler_disconnect (f->call, handler);
+}
+
+static void
+test_approval_buttons (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWidget *approval_box = panels_test_get (f->card, "approval_box");
+
+  g_assert_false (gtk_widget_get_visible (approval_box));
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  g_assert_false (gtk_widget_get_visible (approval_box));
+
+  check_button_resolves (f, "allow_once_button", CONFAB_APPROVAL_ALLOW_ONCE);
+  check_button_resolves (f, "allow_always_button", CONFAB_APPROVAL_ALLOW_ALWAYS);
+  check_button_resolves (f, "deny_button", CONFAB_APPROVAL_DENY);
+
+  /* The buttons are reachable from the keyboard. */
+  g_assert_true (gtk_widget_get_focusable (panels_test_get (f->card, "allow_once_button")));
+}
+
+static void
+test_failed_and_denied_error_style (Fixture       *f,
+                                    gconstpointer  data)
+{
+  GtkWidget *result = panels_test_get (f->card, "result_label");
+  GtkWidget *status = panels_test_get (f->card, "status_label");
+
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_tool_call_set_result (f->call, "weather: connection refused");
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_FAILED);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Failed");
+  g_assert_true (gtk_widget_has_css_class (status, "error"));
+  g_assert_true (gtk_widget_has_css_class (result, "error"));
+  g_assert_true (gtk_widget_has_css_class (f->card, "error"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (result)), ==, "weather: connection refused");
+
+  /* Denied with only an error text shows the error, in error style. */
+  confab_tool_call_set_result (f->call, NULL);
+  confab_tool_call_set_error (f->call, "The user denied this tool call");
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DENIED);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "Denied");
+  g_assert_true (gtk_widget_has_css_class (status, "error"));
+  g_assert_true (gtk_widget_has_css_class (result, "error"));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (result)), ==, "The user denied this tool call");
+}
+
+static void
+test_long_result_collapses (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GString) long_result = g_string_new (NULL);
+  GtkWidget *result = panels_test_get (f->card, "result_label");
+  GtkWidget *toggle = panels_test_get (f->card, "result_toggle");
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append_printf (long_result, "line %u of the result\n", i);
+
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_tool_call_set_result (f->call, long_result->str);
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DONE);
+
+  g_assert_true (gtk_widget_get_visible (toggle));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (result))), <, long_result->len / 4);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (result)), "line 0 of the result\n"));
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (result)), "…"));
+
+  /* Expanding shows everything; collapsing again shows the preview. */
+  g_signal_emit_by_name (toggle, "clicked");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (result)), ==, long_result->str);
+  g_signal_emit_by_name (toggle, "clicked");
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (result)), "…"));
+
+  /* A short result has nothing to collapse. */
+  confab_tool_call_set_result (f->call, "5");
+  g_assert_false (gtk_widget_get_visible (toggle));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (result)), ==, "5");
+}
+
+static void
+test_text_is_never_markup (Fixture       *f,
+                           gconstpointer  data)
+{
+  confab_tool_call_set_name (f->call, "<b>bold</b>");
+  confab_tool_call_set_arguments (f->call, "{\"q\": \"<i>x</i> & y\"}");
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_tool_call_set_result (f->call, "<span foreground='red'>red</span>");
+  confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DONE);
+
+  panels_test_wait_until (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
+                                     "{\n  \"q\": \"<i>x</i> & y\"\n}") == 0);
+  g_assert_cmpstr (panels_test_label (f->card, "name_label"), ==, "<b>bold</b>");
+  g_assert_cmpstr (panels_test_label (f->card, "result_label"), ==, "<span foreground='red'>red</span>");
+  g_assert_false (gtk_label_get_use_markup (GTK_LABEL (panels_test_get (f->card, "result_label"))));
+}
+
+static void
+test_card_without_window_finalizes (void)
+{
+  ConfabToolCall *call = confab_tool_call_new (1);
+  GtkWidget *card = confab_tool_call_card_new (call);
+
+  g_object_ref_sink (card);
+  confab_tool_call_append_arguments (call, "{}", -1);
+  g_assert_true (confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (card)) == call);
+
+  /* A recycled card lets go of its old call. */
+  confab_tool_call_card_set_call (CONFAB_TOOL_CALL_CARD (card), NULL);
+  g_assert_finalize_object (call);
+  g_assert_finalize_object (card);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+#define ADD(path, func) g_test_add ("/tool-call-card/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("arguments-update-live-once-per-frame", test_arguments_update_live);
+  ADD ("status-transitions", test_status_transitions);
+  ADD ("approval-buttons-only-when-pending", test_approval_buttons);
+  ADD ("failed-and-denied-in-error-style", test_failed_and_denied_error_style);
+  ADD ("long-result-collapses", test_long_result_collapses);
+  ADD ("text-is-never-markup", test_text_is_never_markup);
+#undef ADD
+  g_test_add_func ("/tool-call-card/finalizes-without-window", test_card_without_window_finalizes);
+
+  return g_test_run ();
+}
