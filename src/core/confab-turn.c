@@ -441,6 +441,7 @@ registry_call_cb (GObject      *object,
   call_finished (task, pending);
 }
 
+/* Takes the reference on @task: it is held while the calls start, one may finish at once. */
 static void
 run_tools (GTask *task)
 {
@@ -460,9 +461,6 @@ run_tools (GTask *task)
 
       pending->call = g_list_model_get_item (calls, i);
     }
-
-  /* Hold the task while the calls start: one may finish synchronously. */
-  g_object_ref (task);
 
   for (guint i = 0; i < n_calls; i++)
     {

@@ -27,6 +27,8 @@ typedef struct
   ConfabReplayResponse *response;
   GArray               *pieces;      /* gsize ends */
   guint                 next_piece;
+  gsize                 waiting_for;   /* body offset the current piece ends at */
+  gsize                 written;       /* body bytes written so far */
   GSource              *source;
   gboolean              finished;
 } Delivery;
@@ -503,10 +505,11 @@ deliver_next_piece (Delivery *delivery)
       gsize start = delivery->next_piece == 0 ? 0 : g_array_index (delivery->pieces, gsize, delivery->next_piece - 1);
       gsize end = g_array_index (delivery->pieces, gsize, delivery->next_piece);
 
+      /* The next piece goes out once this one is written (wrote-body-data). */
       delivery->next_piece++;
+      delivery->waiting_for = end;
       soup_message_body_append (body, SOUP_MEMORY_COPY, data + start, end - start);
       soup_server_message_unpause (delivery->msg);
-      schedule_next_piece (delivery);
       return;
     }
 
@@ -526,6 +529,17 @@ deliver_next_piece (Delivery *delivery)
   soup_message_body_complete (body);
   soup_server_message_unpause (delivery->msg);
   delivery->finished = TRUE;
+}
+
+static void
+wrote_body_data_cb (SoupServerMessage *msg,
+                    guint              chunk_size,
+                    Delivery          *delivery)
+{
+  delivery->written += chunk_size;
+
+  if (!delivery->finished && delivery->source == NULL && delivery->written >= delivery->waiting_for)
+    schedule_next_piece (delivery);
 }
 
 /* The client went away or the response is out: nothing more to send. */
@@ -654,6 +668,7 @@ server_callback (SoupServer        *server,
   g_ptr_array_add (self->deliveries, delivery);
   g_signal_connect (msg, "finished", G_CALLBACK (delivery_ended_cb), delivery);
   g_signal_connect (msg, "disconnected", G_CALLBACK (delivery_ended_cb), delivery);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), delivery);
 
   if (response->flags & CONFAB_REPLAY_STALL_BEFORE_HEADERS)
     {
@@ -671,8 +686,11 @@ server_callback (SoupServer        *server,
                                  g_ptr_array_index (response->headers, i),
                                  g_ptr_array_index (response->headers, i + 1));
 
+  /* A connection closed mid-body promised more than it sent. */
   if (response->flags & CONFAB_REPLAY_CONTENT_LENGTH)
-    soup_message_headers_set_content_length (headers, g_bytes_get_size (response->body));
+    soup_message_headers_set_content_length (headers,
+                                             g_bytes_get_size (response->body) +
+                                             ((response->flags & CONFAB_REPLAY_CLOSE) ? 1000 : 0));
   else
     soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
 
