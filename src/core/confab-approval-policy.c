@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "confab-approval-policy.h"
+#include "confab-mcp-json-private.h"
 
 /* approvals.json: {"always": {"SERVER": ["TOOL", …], …}} */
 
@@ -68,7 +69,7 @@ confab_approval_policy_load (ConfabApprovalPolicy *self)
   if (!JSON_NODE_HOLDS_OBJECT (root))
     return;
 
-  always = json_object_get_object_member (json_node_get_object (root), "always");
+  always = _confab_json_get_object (json_node_get_object (root), "always");
   if (always == NULL)
     return;
 

@@ -8,6 +8,7 @@
 
 #include "confab-error.h"
 #include "confab-mcp-server.h"
+#include "confab-mcp-json-private.h"
 #include "confab-tool.h"
 #include "confab-util-private.h"
 
@@ -570,9 +571,9 @@ handle_response (ConfabMcpServer *self,
   if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node))
     {
       JsonObject *error_object = json_node_get_object (error_node);
-      const char *message = json_object_get_string_member_with_default (error_object, "message",
+      const char *message = _confab_json_get_string (error_object, "message",
                                                                           "unknown error");
-      gint64 code = json_object_get_int_member_with_default (error_object, "code", 0);
+      gint64 code = _confab_json_get_int (error_object, "code", 0);
       g_autofree char *what = describe_command (self);
 
       g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
@@ -614,7 +615,7 @@ handle_message (ConfabMcpServer *self,
 
   object = json_node_get_object (node);
   id = json_object_get_member (object, "id");
-  method = json_object_get_string_member_with_default (object, "method", NULL);
+  method = _confab_json_get_string (object, "method", NULL);
 
   if (method == NULL)
     {
@@ -871,7 +872,7 @@ on_tools_listed (GObject      *object,
     }
 
   object_result = json_node_get_object (node);
-  tools = json_object_get_array_member (object_result, "tools");
+  tools = _confab_json_get_array (object_result, "tools");
 
   for (guint i = 0; tools != NULL && i < json_array_get_length (tools); i++)
     {
@@ -884,7 +885,7 @@ on_tools_listed (GObject      *object,
         continue;
 
       tool = json_node_get_object (element);
-      name = json_object_get_string_member_with_default (tool, "name", NULL);
+      name = _confab_json_get_string (tool, "name", NULL);
       if (name == NULL || *name == '\0')
         continue;
 
@@ -894,11 +895,11 @@ on_tools_listed (GObject      *object,
 
       g_ptr_array_add (data->tools,
                        confab_tool_new (self, name,
-                                        json_object_get_string_member_with_default (tool, "description", NULL),
+                                        _confab_json_get_string (tool, "description", NULL),
                                         schema));
     }
 
-  next_cursor = json_object_get_string_member_with_default (object_result, "nextCursor", NULL);
+  next_cursor = _confab_json_get_string (object_result, "nextCursor", NULL);
   if (next_cursor != NULL && *next_cursor != '\0' && g_strcmp0 (next_cursor, data->cursor) != 0)
     {
       if (++data->pages >= MAX_LIST_PAGES)
@@ -1065,6 +1066,7 @@ on_initialized (GObject      *object,
   g_autoptr(GError) error = NULL;
   JsonObject *object_result;
   JsonObject *server_info;
+  GCancellable *cancellable;
 
   node = send_request_finish (self, result, &error);
   if (node == NULL)
@@ -1087,23 +1089,23 @@ on_initialized (GObject      *object,
   /* Accept the version the server speaks: the subset Confab uses (initialize, tools/list,
    * tools/call, list_changed, ping, cancelled) is the same in every published version. */
   if (_confab_set_str (&self->protocol_version,
-                       json_object_get_string_member_with_default (object_result,
+                       _confab_json_get_string (object_result,
                                                                    "protocolVersion", NULL)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL_VERSION]);
 
-  server_info = json_object_get_object_member (object_result, "serverInfo");
+  server_info = _confab_json_get_object (object_result, "serverInfo");
   if (server_info != NULL)
     {
       _confab_set_str (&self->server_info_name,
-                       json_object_get_string_member_with_default (server_info, "name", NULL));
+                       _confab_json_get_string (server_info, "name", NULL));
       _confab_set_str (&self->server_info_version,
-                       json_object_get_string_member_with_default (server_info, "version", NULL));
+                       _confab_json_get_string (server_info, "version", NULL));
     }
 
   send_notification (self, "notifications/initialized", NULL);
 
-  list_tools_async (self, g_task_get_cancellable (task), on_start_listed,
-                    g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  list_tools_async (self, cancellable, on_start_listed, g_steal_pointer (&task));
 }
 
 void
@@ -1636,27 +1638,27 @@ static void
 describe_item (GString    *out,
                JsonObject *item)
 {
-  const char *type = json_object_get_string_member_with_default (item, "type", "unknown");
+  const char *type = _confab_json_get_string (item, "type", "unknown");
 
   if (g_str_equal (type, "image") || g_str_equal (type, "audio"))
     {
-      const char *mime = json_object_get_string_member_with_default (item, "mimeType", "unknown type");
-      const char *data = json_object_get_string_member_with_default (item, "data", "");
+      const char *mime = _confab_json_get_string (item, "mimeType", "unknown type");
+      const char *data = _confab_json_get_string (item, "data", "");
 
       g_string_append_printf (out, "[%s: %s, %" G_GSIZE_FORMAT " bytes]",
                               type, mime, base64_decoded_size (data));
     }
   else if (g_str_equal (type, "resource"))
     {
-      JsonObject *resource = json_object_get_object_member (item, "resource");
+      JsonObject *resource = _confab_json_get_object (item, "resource");
       const char *uri = NULL, *mime = NULL, *text = NULL, *blob = NULL;
 
       if (resource != NULL)
         {
-          uri = json_object_get_string_member_with_default (resource, "uri", NULL);
-          mime = json_object_get_string_member_with_default (resource, "mimeType", NULL);
-          text = json_object_get_string_member_with_default (resource, "text", NULL);
-          blob = json_object_get_string_member_with_default (resource, "blob", NULL);
+          uri = _confab_json_get_string (resource, "uri", NULL);
+          mime = _confab_json_get_string (resource, "mimeType", NULL);
+          text = _confab_json_get_string (resource, "text", NULL);
+          blob = _confab_json_get_string (resource, "blob", NULL);
         }
 
       g_string_append_printf (out, "[resource: %s", uri ? uri : "(no uri)");
@@ -1671,8 +1673,8 @@ describe_item (GString    *out,
     }
   else if (g_str_equal (type, "resource_link"))
     {
-      const char *uri = json_object_get_string_member_with_default (item, "uri", "(no uri)");
-      const char *name = json_object_get_string_member_with_default (item, "name", NULL);
+      const char *uri = _confab_json_get_string (item, "uri", "(no uri)");
+      const char *name = _confab_json_get_string (item, "name", NULL);
 
       if (name != NULL)
         g_string_append_printf (out, "[resource link: %s, %s]", name, uri);
@@ -1701,9 +1703,9 @@ confab_mcp_result_to_text (JsonNode *result,
   object = json_node_get_object (result);
 
   if (is_error != NULL)
-    *is_error = json_object_get_boolean_member_with_default (object, "isError", FALSE);
+    *is_error = _confab_json_get_boolean (object, "isError", FALSE);
 
-  content = json_object_get_array_member (object, "content");
+  content = _confab_json_get_array (object, "content");
   for (guint i = 0; content != NULL && i < json_array_get_length (content); i++)
     {
       JsonNode *element = json_array_get_element (content, i);
@@ -1718,8 +1720,8 @@ confab_mcp_result_to_text (JsonNode *result,
         g_string_append_c (out, '\n');
       first = FALSE;
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (item, "type", NULL), "text") == 0)
-        g_string_append (out, json_object_get_string_member_with_default (item, "text", ""));
+      if (g_strcmp0 (_confab_json_get_string (item, "type", NULL), "text") == 0)
+        g_string_append (out, _confab_json_get_string (item, "text", ""));
       else
         describe_item (out, item);
     }

@@ -8,6 +8,7 @@
 #include "confab-approval-policy.h"
 #include "confab-error.h"
 #include "confab-mcp-server.h"
+#include "confab-mcp-json-private.h"
 #include "confab-tool.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -354,7 +355,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
   if (!json_object_has_member (json_node_get_object (root), "mcpServers"))
     return TRUE;
 
-  mcp_servers = json_object_get_object_member (json_node_get_object (root), "mcpServers");
+  mcp_servers = _confab_json_get_object (json_node_get_object (root), "mcpServers");
   if (mcp_servers == NULL)
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
@@ -386,10 +387,10 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
 
       entry = json_node_get_object (entry_node);
 
-      if (json_object_get_boolean_member_with_default (entry, "disabled", FALSE))
+      if (_confab_json_get_boolean (entry, "disabled", FALSE))
         continue;
 
-      command = json_object_get_string_member_with_default (entry, "command", NULL);
+      command = _confab_json_get_string (entry, "command", NULL);
       if (command == NULL || *command == '\0')
         {
           /* Remote servers ("url", "type": "http"/"sse") are another transport. */
@@ -418,7 +419,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
         {
           g_autoptr(GList) keys = NULL;
 
-          env_object = json_object_get_object_member (entry, "env");
+          env_object = _confab_json_get_object (entry, "env");
           if (env_object == NULL)
             {
               g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
