@@ -5,7 +5,12 @@ strings the sources mark today: the catalog is merged with a freshly extracted t
 must have no untranslated or fuzzy message, pass `msgfmt --check`, and declare the plural
 forms its language uses. Exits 77 (skipped) when po/LINGUAS lists no language.
 
-Usage: check-translations.py SOURCE_ROOT XGETTEXT MSGMERGE MSGFMT MSGATTRIB [XGETTEXT_ARG...]
+With --extract-only it checks only that xgettext extracts every marked string cleanly: a
+warning (say, a marked string glued to a macro like G_GSIZE_FORMAT, which xgettext cuts
+short, so the string can never be translated) fails.
+
+Usage: check-translations.py [--extract-only] SOURCE_ROOT XGETTEXT MSGMERGE MSGFMT MSGATTRIB
+                             [XGETTEXT_ARG...]
 """
 import os
 import re
@@ -29,16 +34,20 @@ def header_field(po_text, field):
 
 
 def main():
-    if len(sys.argv) < 6:
+    args = sys.argv[1:]
+    extract_only = bool(args) and args[0] == '--extract-only'
+    if extract_only:
+        args = args[1:]
+    if len(args) < 5:
         print(__doc__, file=sys.stderr)
         return 2
-    root, xgettext, msgmerge, msgfmt, msgattrib = sys.argv[1:6]
-    extra = sys.argv[6:]
+    root, xgettext, msgmerge, msgfmt, msgattrib = args[:5]
+    extra = args[5:]
     po_dir = os.path.join(root, 'po')
 
     with open(os.path.join(po_dir, 'LINGUAS'), encoding='utf-8') as f:
         languages = [w for line in f for w in line.split('#')[0].split()]
-    if not languages:
+    if not languages and not extract_only:
         print('SKIP: po/LINGUAS lists no language')
         return 77
 
@@ -51,6 +60,16 @@ def main():
             print(result.stderr)
             print('FAIL: xgettext could not extract the strings')
             return 1
+        if extract_only:
+            warnings = [line for line in result.stderr.splitlines() if line.strip()]
+            for line in warnings:
+                print(line)
+            if warnings:
+                print('FAIL: xgettext warned about marked strings; a string glued to a format '
+                      'macro cannot be translated (use %zu, or %lu with a cast)')
+                return 1
+            print('OK: xgettext extracts every marked string cleanly')
+            return 0
 
         for lang in languages:
             po = os.path.join(po_dir, lang + '.po')
