@@ -585,8 +585,9 @@ confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
   if (self->done)
     return TRUE;
 
-  /* "[DONE]" is short: the first byte tells it from a JSON object without a full compare. */
-  if (len > 0 && data[0] == '[' && is_done_marker (data, len))
+  /* "[DONE]" (spaces around it tolerated): its first byte tells it from a JSON object
+   * without a full compare. */
+  if (len > 0 && (data[0] == '[' || g_ascii_isspace (data[0])) && is_done_marker (data, len))
     {
       self->done = TRUE;
       return TRUE;
