@@ -8,6 +8,10 @@
 #include "confab-application.h"
 #include "confab-window.h"
 
+#ifdef CONFAB_HAVE_PREFERENCES
+# include "confab-preferences-window.h"
+#endif
+
 struct _ConfabApplication
 {
   AdwApplication parent_instance;
@@ -100,20 +104,44 @@ confab_application_about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+confab_application_preferences_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkWidget *window;
+
+#ifdef CONFAB_HAVE_PREFERENCES
+  window = confab_preferences_window_new (parent);
+#else
+  window = adw_message_dialog_new (parent, _("Preferences"),
+                                   _("Preferences are not part of this build yet. Start Confab with --base-url URL --model ID to chat."));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (window), "close", _("_Close"));
+#endif
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
+  { "preferences", confab_application_preferences_action },
 };
 
 static void
 confab_application_startup (GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (confab_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+  /* The window's own shortcuts (Ctrl+N, Ctrl+K, Ctrl+Shift+C, F9, Escape) are bindings on
+   * ConfabWindow's class, next to its actions. */
 }
 
 static void

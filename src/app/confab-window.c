@@ -5,29 +5,491 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-approval-policy.h"
+#include "confab-chat-view.h"
+#include "confab-client.h"
+#include "confab-composer.h"
+#include "confab-conversation.h"
+#include "confab-message.h"
+#include "confab-provider.h"
+#include "confab-provider-list.h"
+#include "confab-session.h"
+#include "confab-tool-registry.h"
 #include "confab-window.h"
+
+#ifdef CONFAB_HAVE_USAGE_SIDEBAR
+# include "confab-usage-sidebar.h"
+#endif
 
 struct _ConfabWindow
 {
   AdwApplicationWindow  parent_instance;
 
+  GSettings            *settings;
+  ConfabSession        *session;
+  ConfabProviderList   *providers;
+  GCancellable         *cancellable;
+  GCancellable         *models_cancellable;
+  ConfabProvider       *models_provider;   /* whose models the list shows */
+  GtkWidget            *usage_sidebar;
+
+  AdwLeaflet           *leaflet;
+  GtkWidget            *conversations_pane;
+  AdwBin               *conversations_bin;
+  AdwFlap              *usage_flap;
+  AdwBin               *usage_bin;
+  GtkToggleButton      *conversations_button;
+  GtkToggleButton      *usage_button;
+  GtkMenuButton        *model_button;
+  GtkPopover           *model_popover;
+  GtkEntry             *model_entry;
+  GtkLabel             *models_status;
+  GtkListBox           *models_list;
+  GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
+  ConfabChatView       *chat_view;
+  ConfabComposer       *composer;
+  GtkWidget            *new_chat_button;
+  GtkWidget            *primary_menu_button;
+  GtkWidget            *back_button;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 
-ConfabWindow *
-confab_window_new (ConfabApplication *application)
+static gboolean
+invert_boolean (gpointer instance,
+                gboolean value)
 {
-  return g_object_new (CONFAB_TYPE_WINDOW,
-                       "application", application,
-                       NULL);
+  return !value;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Provider and model                                                                       */
+
+static void
+update_model_button (ConfabWindow *self)
+{
+  const char *model = confab_session_get_model (self->session);
+
+  gtk_menu_button_set_label (self->model_button, model != NULL ? model : _("Choose a Model"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  model != NULL ? model : _("Choose a model"),
+                                  -1);
+}
+
+static void
+update_main_page (ConfabWindow *self)
+{
+  gboolean have_provider = confab_session_get_provider (self->session) != NULL;
+
+  gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
+}
+
+static void
+session_provider_changed (ConfabSession *session,
+                          GParamSpec    *pspec,
+                          ConfabWindow  *self)
+{
+  update_main_page (self);
+  update_model_button (self);
+}
+
+static void
+session_model_changed (ConfabSession *session,
+                       GParamSpec    *pspec,
+                       ConfabWindow  *self)
+{
+  update_model_button (self);
+}
+
+static void
+session_conversation_changed (ConfabSession *session,
+                              GParamSpec    *pspec,
+                              ConfabWindow  *self)
+{
+#ifdef CONFAB_HAVE_USAGE_SIDEBAR
+  confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
+                                         confab_session_get_conversation (session));
+#endif
+  update_model_button (self);
+}
+
+static void
+set_model (ConfabWindow *self,
+           const char   *model)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (model));
+
+  if (*stripped == '\0')
+    return;
+
+  confab_session_set_model (self->session, stripped);
+  g_settings_set_string (self->settings, "last-model", stripped);
+  gtk_popover_popdown (self->model_popover);
+  confab_composer_focus (self->composer);
+}
+
+static void
+model_entry_activate (ConfabWindow *self,
+                      GtkEntry     *entry)
+{
+  set_model (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+model_row_activated (ConfabWindow  *self,
+                     GtkListBoxRow *row,
+                     GtkListBox    *list)
+{
+  set_model (self, g_object_get_data (G_OBJECT (row), "confab-model"));
+}
+
+static void
+fill_models (ConfabWindow       *self,
+             const char * const *models)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))))
+    gtk_list_box_remove (self->models_list, child);
+
+  for (guint i = 0; models != NULL && models[i] != NULL; i++)
+    {
+      GtkWidget *label = gtk_label_new (models[i]);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      g_object_set_data_full (G_OBJECT (row), "confab-model", g_strdup (models[i]), g_free);
+      gtk_list_box_append (self->models_list, row);
+    }
+}
+
+static void
+list_models_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ConfabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) models = NULL;
+
+  models = confab_client_list_models_finish (CONFAB_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (models == NULL || models[0] == NULL)
+    {
+      ConfabProvider *provider = confab_session_get_provider (self->session);
+
+      /* No GET /models: the models typed in for this provider, and free text. */
+      fill_models (self, provider ? confab_provider_get_models (provider) : NULL);
+      gtk_label_set_text (self->models_status,
+                          _("The provider did not list its models. Type a model id and press Enter."));
+      g_clear_object (&self->models_provider);
+      return;
+    }
+
+  fill_models (self, (const char * const *)models);
+  gtk_label_set_text (self->models_status, _("Models this provider offers"));
+}
+
+static void
+model_popover_show (ConfabWindow *self,
+                    GtkPopover   *popover)
+{
+  ConfabProvider *provider = confab_session_get_provider (self->session);
+  const char *model = confab_session_get_model (self->session);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), model ? model : "");
+
+  if (provider == NULL || provider == self->models_provider)
+    return;
+
+  g_set_object (&self->models_provider, provider);
+  g_cancellable_cancel (self->models_cancellable);
+  g_clear_object (&self->models_cancellable);
+  self->models_cancellable = g_cancellable_new ();
+
+  gtk_label_set_text (self->models_status, _("Asking the provider for its models…"));
+  fill_models (self, confab_provider_get_models (provider));
+  confab_client_list_models_async (confab_session_get_client (self->session), provider,
+                                   self->models_cancellable, list_models_cb, g_object_ref (self));
+}
+
+static void
+active_provider_changed (ConfabProviderList *providers,
+                         GParamSpec         *pspec,
+                         ConfabWindow       *self)
+{
+  confab_session_set_provider (self->session, confab_provider_list_get_active (providers));
+  g_clear_object (&self->models_provider);
+}
+
+static void
+load_keys_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ConfabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_provider_list_load_keys_finish (CONFAB_PROVIDER_LIST (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not read the API keys: %s", error->message);
+    }
+
+  active_provider_changed (CONFAB_PROVIDER_LIST (object), NULL, self);
+}
+
+static void
+tools_started_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_tool_registry_start_finish (CONFAB_TOOL_REGISTRY (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not start the tool servers: %s", error->message);
+}
+
+static void
+setup_session (ConfabWindow *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  ConfabOptions *options = NULL;
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(ConfabToolRegistry) tools = NULL;
+  g_autoptr(ConfabApprovalPolicy) approvals = NULL;
+  g_autofree char *mcp_path = NULL;
+  g_autofree char *approvals_path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (CONFAB_IS_APPLICATION (app))
+    options = confab_application_get_options (CONFAB_APPLICATION (app));
+
+  /* Tools: the configured MCP servers plus --mcp for this run. */
+  tools = confab_tool_registry_new ();
+  mcp_path = confab_tool_registry_get_default_config_path ();
+  if (!confab_tool_registry_load_config (tools, mcp_path, &error))
+    {
+      g_warning ("Could not read %s: %s", mcp_path, error->message);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; options != NULL && options->mcp != NULL && options->mcp[i] != NULL; i++)
+    if (!confab_tool_registry_add_command (tools, options->mcp[i], &error))
+      {
+        g_warning ("Could not add the tool server “%s”: %s", options->mcp[i], error->message);
+        g_clear_error (&error);
+      }
+
+  approvals_path = confab_approval_policy_get_default_path ();
+  approvals = confab_approval_policy_new (approvals_path);
+  if (options != NULL && options->yes)
+    confab_approval_policy_set_allow_all (approvals, TRUE);
+
+  confab_session_set_tools (self->session, tools);
+  confab_session_set_approvals (self->session, approvals);
+
+  if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) > 0)
+    confab_tool_registry_start_async (tools, self->cancellable, tools_started_cb, NULL);
+
+  /* The provider: --base-url for this run, else the active profile. */
+  if (options != NULL)
+    provider = confab_options_create_provider (options);
+
+  if (provider != NULL)
+    {
+      confab_session_set_provider (self->session, provider);
+      if (options->model != NULL)
+        confab_session_set_model (self->session, options->model);
+    }
+  else
+    {
+      self->providers = g_object_ref (confab_provider_list_get_default ());
+      g_signal_connect (self->providers, "notify::active", G_CALLBACK (active_provider_changed), self);
+      confab_session_set_provider (self->session, confab_provider_list_get_active (self->providers));
+      confab_provider_list_load_keys_async (self->providers, self->cancellable,
+                                            load_keys_cb, g_object_ref (self));
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Actions                                                                                  */
+
+static void
+new_conversation (ConfabWindow *self)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autofree char *prompt = g_settings_get_string (self->settings, "default-system-prompt");
+  const char *model = confab_session_get_model (self->session);
+
+  if (*prompt != '\0')
+    confab_conversation_set_system_prompt (conversation, prompt);
+  /* Keep talking to the model chosen last. */
+  if (model != NULL)
+    confab_conversation_set_model (conversation, model);
+
+  confab_session_set_conversation (self->session, conversation);
+}
+
+static void
+new_chat_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  new_conversation (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confab_composer_focus (self->composer);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  GtkWidget *list = adw_bin_get_child (self->conversations_bin);
+
+  gtk_toggle_button_set_active (self->conversations_button, TRUE);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  if (list != NULL)
+    gtk_widget_grab_focus (list);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  confab_session_stop (CONFAB_WINDOW (widget)->session);
+}
+
+static void
+copy_last_answer_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (self->session));
+
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT &&
+          confab_message_get_content_length (message) > 0)
+        {
+          gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
+          return;
+        }
+    }
+}
+
+static void
+toggle_sidebar_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->usage_button, !gtk_toggle_button_get_active (self->usage_button));
+}
+
+static void
+toggle_conversations_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->conversations_button,
+                                !gtk_toggle_button_get_active (self->conversations_button));
+}
+
+static void
+back_clicked (ConfabWindow *self,
+              GtkButton    *button)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+session_busy_changed (ConfabSession *session,
+                      GParamSpec    *pspec,
+                      ConfabWindow  *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", confab_session_get_busy (session));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static gboolean
+confab_window_close_request (GtkWindow *window)
+{
+  ConfabWindow *self = CONFAB_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  confab_session_stop (self->session);
+
+  return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
+}
+
+static void
+confab_window_constructed (GObject *object)
+{
+  ConfabWindow *self = CONFAB_WINDOW (object);
+
+  G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
+
+  setup_session (self);
+  new_conversation (self);
+  update_main_page (self);
+  update_model_button (self);
 }
 
 static void
 confab_window_dispose (GObject *object)
 {
+  ConfabWindow *self = CONFAB_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->models_cancellable != NULL)
+    g_cancellable_cancel (self->models_cancellable);
+  if (self->providers != NULL)
+    g_signal_handlers_disconnect_by_data (self->providers, self);
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      confab_session_stop (self->session);
+    }
+
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->providers);
+  g_clear_object (&self->models_provider);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->models_cancellable);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (confab_window_parent_class)->dispose (object);
 }
@@ -37,15 +499,167 @@ confab_window_class_init (ConfabWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = confab_window_constructed;
   object_class->dispose = confab_window_dispose;
+  window_class->close_request = confab_window_close_request;
+
+  g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
+  g_type_ensure (CONFAB_TYPE_COMPOSER);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_pane);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_bin);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_flap);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_bin);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_list);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, composer);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, new_chat_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, back_button);
+  gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, model_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, model_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, model_popover_show);
+
+  gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
+  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.copy-last-answer", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.copy-last-answer", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, GDK_SHIFT_MASK, "win.toggle-conversations", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
+}
+
+static gboolean
+visible_to_folded_hidden (GBinding     *binding,
+                          const GValue *from,
+                          GValue       *to,
+                          gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_boolean (from));
+  return TRUE;
 }
 
 static void
 confab_window_init (ConfabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+  self->session = confab_session_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_settings_bind (self->settings, "show-usage-sidebar", self->usage_button, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
+  g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
+                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, NULL, NULL);
+
+#ifdef CONFAB_HAVE_USAGE_SIDEBAR
+  self->usage_sidebar = confab_usage_sidebar_new ();
+#else
+  /* Placeholder until ConfabUsageSidebar (ui-panels) is in the build. */
+  self->usage_sidebar = adw_status_page_new ();
+  adw_status_page_set_title (ADW_STATUS_PAGE (self->usage_sidebar), _("Usage"));
+  gtk_widget_add_css_class (self->usage_sidebar, "compact");
+#endif
+  adw_bin_set_child (self->usage_bin, self->usage_sidebar);
+
+  confab_chat_view_set_session (self->chat_view, self->session);
+  confab_composer_set_session (self->composer, self->session);
+  g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
+  g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
+  g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
+  g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
+  session_busy_changed (self->session, NULL, self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("New chat"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_menu_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Main menu"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->usage_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show usage"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->conversations_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show conversations"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back to conversations"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Model id"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->models_list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Models"), -1);
+
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
+}
+
+ConfabWindow *
+confab_window_new (ConfabApplication *application)
+{
+  return g_object_new (CONFAB_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
+
+ConfabSession *
+confab_window_get_session (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->session;
+}
+
+ConfabChatView *
+confab_window_get_chat_view (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->chat_view;
+}
+
+ConfabComposer *
+confab_window_get_composer (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->composer;
+}
+
+GtkWidget *
+confab_window_get_usage_sidebar (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->usage_sidebar;
+}
+
+void
+confab_window_set_conversation_list (ConfabWindow *self,
+                                     GtkWidget    *list)
+{
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+  adw_bin_set_child (self->conversations_bin, list);
 }

@@ -4,6 +4,9 @@
 #include <adwaita.h>
 
 #include "confab-application.h"
+#include "confab-chat-view.h"
+#include "confab-composer.h"
+#include "confab-session.h"
 
 G_BEGIN_DECLS
 
@@ -11,6 +14,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ConfabWindow, confab_window, CONFAB, WINDOW, AdwApplicationWindow)
 
-ConfabWindow *confab_window_new (ConfabApplication *application);
+ConfabWindow   *confab_window_new                   (ConfabApplication *application);
+/* The window's session: its conversation, provider, tools. (transfer none) */
+ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
+ConfabChatView *confab_window_get_chat_view         (ConfabWindow      *self);
+ConfabComposer *confab_window_get_composer          (ConfabWindow      *self);
+/* The usage sidebar widget on the right. (transfer none) */
+GtkWidget      *confab_window_get_usage_sidebar     (ConfabWindow      *self);
+/* Puts the conversation list (the store's widget) in the left pane. */
+void            confab_window_set_conversation_list (ConfabWindow      *self,
+                                                     GtkWidget         *list);
 
 G_END_DECLS

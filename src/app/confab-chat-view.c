@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-chat-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "confab-chat-view.h"
+#include "confab-conversation.h"
+#include "confab-inspector-dialog.h"
+#include "confab-message.h"
+
+/* Within this many pixels of the end counts as "at the bottom". */
+#define BOTTOM_SLACK 24.0
+
+struct _ConfabChatView
+{
+  GtkWidget           parent_instance;
+
+  ConfabSession      *session;
+  GtkFilterListModel *filtered;
+  GtkNoSelection     *selection;
+  GtkAdjustment      *vadjustment;
+  double              last_value;
+
+  GtkStack           *stack;
+  GtkScrolledWindow  *scroller;
+  GtkListView        *list_view;
+  GtkWidget          *jump_button;
+  AdwStatusPage      *empty_page;
+
+  guint               following : 1;
+  guint               scrolling : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabChatView, confab_chat_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_FOLLOWING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---------------------------------------------------------------------------------------- */
+/* Following the bottom                                                                     */
+
+static void
+set_following (ConfabChatView *self,
+               gboolean        following)
+{
+  following = !!following;
+  gtk_widget_set_visible (self->jump_button, !following);
+
+  if (self->following == following)
+    return;
+
+  self->following = following;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+static void
+scroll_to_end (ConfabChatView *self)
+{
+  double target = gtk_adjustment_get_upper (self->vadjustment) -
+                  gtk_adjustment_get_page_size (self->vadjustment);
+
+  if (gtk_adjustment_get_value (self->vadjustment) >= target)
+    return;
+
+  self->scrolling = TRUE;
+  gtk_adjustment_set_value (self->vadjustment, target);
+  self->scrolling = FALSE;
+}
+
+static void
+adjustment_bounds_changed (GtkAdjustment  *adjustment,
+                           GParamSpec     *pspec,
+                           ConfabChatView *self)
+{
+  if (self->following)
+    scroll_to_end (self);
+}
+
+static void
+adjustment_value_changed (GtkAdjustment  *adjustment,
+                          ConfabChatView *self)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  if (value >= bottom - BOTTOM_SLACK)
+    set_following (self, TRUE);
+  else if (!self->scrolling && value < self->last_value - 0.5)
+    set_following (self, FALSE);   /* the user scrolled up */
+
+  self->last_value = value;
+}
+
+void
+confab_chat_view_scroll_to_bottom (ConfabChatView *self)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+
+  set_following (self, TRUE);
+  scroll_to_end (self);
+}
+
+static void
+jump_clicked (GtkButton      *button,
+              ConfabChatView *self)
+{
+  confab_chat_view_scroll_to_bottom (self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The list                                                                                 */
+
+static gboolean
+message_is_shown (gpointer item,
+                  gpointer user_data)
+{
+  ConfabRole role = confab_message_get_role (CONFAB_MESSAGE (item));
+
+  /* Tool results are shown on their cards; the system prompt has its own editor. */
+  return role == CONFAB_ROLE_USER || role == CONFAB_ROLE_ASSISTANT;
+}
+
+static void
+update_empty (ConfabChatView *self)
+{
+  gboolean empty = self->filtered == NULL ||
+                   g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "messages");
+}
+
+static void
+items_changed (GListModel     *model,
+               guint           position,
+               guint           removed,
+               guint           added,
+               ConfabChatView *self)
+{
+  update_empty (self);
+
+  /* A new message of our own (sending) brings the view back to the end. */
+  if (added > 0 && self->session != NULL && confab_session_get_busy (self->session))
+    set_following (self, TRUE);
+}
+
+static void
+setup_item (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            ConfabChatView           *self)
+{
+  gtk_list_item_set_activatable (item, FALSE);
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_child (item, confab_message_row_new ());
+}
+
+static void
+bind_item (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           ConfabChatView           *self)
+{
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                                  gtk_list_item_get_item (item));
+}
+
+static void
+unbind_item (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             ConfabChatView           *self)
+{
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+set_conversation (ConfabChatView     *self,
+                  ConfabConversation *conversation)
+{
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
+
+  gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (conversation));
+  g_signal_connect (self->filtered, "items-changed", G_CALLBACK (items_changed), self);
+
+  update_empty (self);
+  set_following (self, TRUE);
+  scroll_to_end (self);
+}
+
+static void
+session_conversation_changed (ConfabSession  *session,
+                              GParamSpec     *pspec,
+                              ConfabChatView *self)
+{
+  set_conversation (self, confab_session_get_conversation (session));
+}
+
+static void
+session_busy_changed (ConfabSession  *session,
+                      GParamSpec     *pspec,
+                      ConfabChatView *self)
+{
+  gboolean busy = confab_session_get_busy (session);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.regenerate", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.retry", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.edit-resend", !busy);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Actions from the rows                                                                    */
+
+static ConfabMessage *
+message_from_param (ConfabChatView *self,
+                    GVariant       *param)
+{
+  if (self->session == NULL)
+    return NULL;
+  return confab_session_lookup_message (self->session, g_variant_get_string (param, NULL));
+}
+
+static void
+report_error (ConfabChatView *self,
+              const GError   *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  g_warning ("%s", error->message);
+  if (!GTK_IS_WINDOW (root))
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (root), _("Could Not Send"), NULL);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+chat_copy (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *param)
+{
+  ConfabMessage *message = message_from_param (CONFAB_CHAT_VIEW (widget), param);
+
+  if (message != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
+}
+
+static void
+chat_regenerate (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  ConfabMessage *message = message_from_param (self, param);
+  g_autoptr(GError) error = NULL;
+
+  if (message == NULL)
+    return;
+
+  set_following (self, TRUE);
+  if (!confab_session_regenerate (self->session, message, &error))
+    report_error (self, error);
+}
+
+static void
+chat_retry (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  ConfabMessage *message = message_from_param (self, param);
+  g_autoptr(GError) error = NULL;
+
+  if (message == NULL)
+    return;
+
+  set_following (self, TRUE);
+  if (!confab_session_retry (self->session, message, &error))
+    report_error (self, error);
+}
+
+static void
+chat_edit_resend (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+  const char *id, *text;
+  ConfabMessage *message;
+
+  if (self->session == NULL)
+    return;
+
+  g_variant_get (param, "(&s&s)", &id, &text);
+  message = confab_session_lookup_message (self->session, id);
+  if (message == NULL)
+    return;
+
+  set_following (self, TRUE);
+  if (!confab_session_edit_and_resend (self->session, message, text, &error))
+    report_error (self, error);
+}
+
+static void
+chat_inspect (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  ConfabMessage *message = message_from_param (self, param);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  if (message == NULL)
+    return;
+
+  dialog = confab_inspector_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, message);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+confab_chat_view_dispose (GObject *object)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (object);
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CHAT_VIEW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+
+  G_OBJECT_CLASS (confab_chat_view_parent_class)->dispose (object);
+}
+
+static void
+confab_chat_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:   g_value_set_object (value, self->session); break;
+    case PROP_FOLLOWING: g_value_set_boolean (value, self->following); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_chat_view_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      confab_chat_view_set_session (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_chat_view_class_init (ConfabChatViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_chat_view_dispose;
+  object_class->get_property = confab_chat_view_get_property;
+  object_class->set_property = confab_chat_view_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, CONFAB_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FOLLOWING] =
+    g_param_spec_boolean ("following", NULL, NULL, TRUE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chatview");
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-chat-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, jump_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabChatView, empty_page);
+  gtk_widget_class_bind_template_callback (widget_class, jump_clicked);
+
+  gtk_widget_class_install_action (widget_class, "chat.copy", "s", chat_copy);
+  gtk_widget_class_install_action (widget_class, "chat.regenerate", "s", chat_regenerate);
+  gtk_widget_class_install_action (widget_class, "chat.retry", "s", chat_retry);
+  gtk_widget_class_install_action (widget_class, "chat.inspect", "s", chat_inspect);
+  gtk_widget_class_install_action (widget_class, "chat.edit-resend", "(ss)", chat_edit_resend);
+}
+
+static void
+confab_chat_view_init (ConfabChatView *self)
+{
+  GtkListItemFactory *factory;
+  GtkCustomFilter *filter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->following = TRUE;
+
+  filter = gtk_custom_filter_new (message_is_shown, NULL, NULL);
+  self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (filter));
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_item), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_item), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  self->vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (adjustment_value_changed), self);
+  g_signal_connect (self->vadjustment, "notify::upper", G_CALLBACK (adjustment_bounds_changed), self);
+  g_signal_connect (self->vadjustment, "notify::page-size", G_CALLBACK (adjustment_bounds_changed), self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Messages"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->jump_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Jump to the latest message"), -1);
+
+  update_empty (self);
+}
+
+GtkWidget *
+confab_chat_view_new (void)
+{
+  return g_object_new (CONFAB_TYPE_CHAT_VIEW, NULL);
+}
+
+ConfabSession *
+confab_chat_view_get_session (ConfabChatView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT_VIEW (self), NULL);
+  return self->session;
+}
+
+void
+confab_chat_view_set_session (ConfabChatView *self,
+                              ConfabSession  *session)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+  g_return_if_fail (!session || CONFAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+
+  if (session != NULL)
+    {
+      g_signal_connect (session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
+      g_signal_connect (session, "notify::busy", G_CALLBACK (session_busy_changed), self);
+      set_conversation (self, confab_session_get_conversation (session));
+      session_busy_changed (session, NULL, self);
+    }
+  else
+    set_conversation (self, NULL);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+GtkListView *
+confab_chat_view_get_list_view (ConfabChatView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT_VIEW (self), NULL);
+  return self->list_view;
+}
+
+gboolean
+confab_chat_view_get_following (ConfabChatView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT_VIEW (self), FALSE);
+  return self->following;
+}
+
+static ConfabMessageRow *
+find_row_in (GtkWidget     *widget,
+             ConfabMessage *message)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      ConfabMessageRow *row;
+
+      if (CONFAB_IS_MESSAGE_ROW (child))
+        {
+          if (message == NULL || confab_message_row_get_message (CONFAB_MESSAGE_ROW (child)) == message)
+            return CONFAB_MESSAGE_ROW (child);
+          continue;
+        }
+
+      if ((row = find_row_in (child, message)))
+        return row;
+    }
+
+  return NULL;
+}
+
+ConfabMessageRow *
+confab_chat_view_find_row (ConfabChatView *self,
+                           ConfabMessage  *message)
+{
+  g_return_val_if_fail (CONFAB_IS_CHAT_VIEW (self), NULL);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), NULL);
+
+  return find_row_in (GTK_WIDGET (self->list_view), message);
+}
+
+static void
+flush_in (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (CONFAB_IS_MESSAGE_ROW (child))
+        confab_message_row_flush (CONFAB_MESSAGE_ROW (child));
+      else
+        flush_in (child);
+    }
+}
+
+void
+confab_chat_view_flush (ConfabChatView *self)
+{
+  g_return_if_fail (CONFAB_IS_CHAT_VIEW (self));
+  flush_in (GTK_WIDGET (self->list_view));
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-composer"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-composer.h"
+#include "confab-conversation.h"
+
+struct _ConfabComposer
+{
+  GtkWidget      parent_instance;
+
+  ConfabSession *session;
+  GSettings     *settings;
+  gboolean       loading_prompt;
+
+  GtkLabel      *reason_label;
+  GtkWidget     *system_prompt_button;
+  GtkWidget     *system_prompt_popover;
+  GtkTextView   *system_prompt_view;
+  GtkTextView   *text_view;
+  GtkStack      *button_stack;
+  GtkWidget     *send_button;
+  GtkWidget     *stop_button;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabComposer, confab_composer, GTK_TYPE_WIDGET)
+
+static char *
+dup_buffer_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+has_text (ConfabComposer *self)
+{
+  g_autofree char *text = dup_buffer_text (self->text_view);
+
+  return *g_strstrip (text) != '\0';
+}
+
+static void
+update_state (ConfabComposer *self)
+{
+  const char *reason = NULL;
+  gboolean busy = FALSE;
+
+  if (self->session != NULL)
+    {
+      reason = confab_session_get_blocked_reason (self->session);
+      busy = confab_session_get_busy (self->session);
+    }
+  else
+    reason = _("No provider is configured. Add one in Preferences.");
+
+  gtk_label_set_text (self->reason_label, reason != NULL ? reason : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->reason_label), reason != NULL);
+  gtk_text_view_set_editable (self->text_view, reason == NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), reason == NULL);
+
+  gtk_stack_set_visible_child_name (self->button_stack, busy ? "stop" : "send");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send",
+                                 reason == NULL && !busy && has_text (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.stop", busy);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  reason != NULL ? reason : "",
+                                  -1);
+}
+
+static void
+load_system_prompt (ConfabComposer *self)
+{
+  ConfabConversation *conversation = self->session ? confab_session_get_conversation (self->session) : NULL;
+  const char *prompt = conversation ? confab_conversation_get_system_prompt (conversation) : NULL;
+
+  self->loading_prompt = TRUE;
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->system_prompt_view), prompt ? prompt : "", -1);
+  self->loading_prompt = FALSE;
+}
+
+static void
+system_prompt_changed (GtkTextBuffer  *buffer,
+                       ConfabComposer *self)
+{
+  ConfabConversation *conversation;
+  g_autofree char *text = NULL;
+
+  if (self->loading_prompt || self->session == NULL)
+    return;
+
+  conversation = confab_session_get_conversation (self->session);
+  text = dup_buffer_text (self->system_prompt_view);
+  confab_conversation_set_system_prompt (conversation, text);
+}
+
+gboolean
+confab_composer_send (ConfabComposer *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), FALSE);
+
+  if (self->session == NULL || confab_session_get_busy (self->session))
+    return FALSE;
+
+  text = dup_buffer_text (self->text_view);
+  g_strstrip (text);
+  if (*text == '\0')
+    return FALSE;
+
+  if (!confab_session_send (self->session, text, &error))
+    {
+      gtk_label_set_text (self->reason_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->reason_label), TRUE);
+      return FALSE;
+    }
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", 0);
+  confab_composer_focus (self);
+
+  return TRUE;
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  confab_composer_send (CONFAB_COMPOSER (widget));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ConfabComposer *self = CONFAB_COMPOSER (widget);
+
+  if (self->session != NULL)
+    confab_session_stop (self->session);
+}
+
+static gboolean
+key_pressed (GtkEventControllerKey *controller,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             ConfabComposer        *self)
+{
+  gboolean send_on_enter;
+
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+
+  send_on_enter = g_settings_get_boolean (self->settings, "send-on-enter");
+  state &= gtk_accelerator_get_default_mod_mask ();
+
+  if ((state & GDK_CONTROL_MASK) != 0 ||
+      (send_on_enter && (state & (GDK_SHIFT_MASK | GDK_ALT_MASK)) == 0))
+    {
+      confab_composer_send (self);
+      /* Enter never adds a line when it is "send", even when nothing was sent. */
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+text_changed (GtkTextBuffer  *buffer,
+              ConfabComposer *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send",
+                                 self->session != NULL &&
+                                 confab_session_get_blocked_reason (self->session) == NULL &&
+                                 !confab_session_get_busy (self->session) &&
+                                 has_text (self));
+}
+
+static void
+session_changed (ConfabSession  *session,
+                 GParamSpec     *pspec,
+                 ConfabComposer *self)
+{
+  update_state (self);
+}
+
+static void
+session_conversation_changed (ConfabSession  *session,
+                              GParamSpec     *pspec,
+                              ConfabComposer *self)
+{
+  load_system_prompt (self);
+  update_state (self);
+}
+
+static void
+confab_composer_dispose (GObject *object)
+{
+  ConfabComposer *self = CONFAB_COMPOSER (object);
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_COMPOSER);
+
+  G_OBJECT_CLASS (confab_composer_parent_class)->dispose (object);
+}
+
+static gboolean
+confab_composer_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (CONFAB_COMPOSER (widget)->text_view));
+}
+
+static void
+confab_composer_class_init (ConfabComposerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_composer_dispose;
+  widget_class->grab_focus = confab_composer_grab_focus;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "composer");
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_popover);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, text_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, button_stack);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, send_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, stop_button);
+
+  gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "composer.stop", NULL, stop_action);
+}
+
+static void
+confab_composer_init (ConfabComposer *self)
+{
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->text_view), keys);
+
+  g_signal_connect (gtk_text_view_get_buffer (self->text_view), "changed",
+                    G_CALLBACK (text_changed), self);
+  g_signal_connect (gtk_text_view_get_buffer (self->system_prompt_view), "changed",
+                    G_CALLBACK (system_prompt_changed), self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Send message"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->stop_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop the answer"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->system_prompt_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edit the system prompt"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->system_prompt_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("System prompt"), -1);
+
+  update_state (self);
+}
+
+GtkWidget *
+confab_composer_new (void)
+{
+  return g_object_new (CONFAB_TYPE_COMPOSER, NULL);
+}
+
+void
+confab_composer_set_session (ConfabComposer *self,
+                             ConfabSession  *session)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+  g_return_if_fail (!session || CONFAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+
+  if (session != NULL)
+    {
+      g_signal_connect (session, "notify::busy", G_CALLBACK (session_changed), self);
+      g_signal_connect (session, "notify::provider", G_CALLBACK (session_changed), self);
+      g_signal_connect (session, "notify::model", G_CALLBACK (session_changed), self);
+      g_signal_connect (session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
+    }
+
+  load_system_prompt (self);
+  update_state (self);
+}
+
+GtkTextView *
+confab_composer_get_text_view (ConfabComposer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), NULL);
+  return self->text_view;
+}
+
+void
+confab_composer_set_text (ConfabComposer *self,
+                          const char     *text)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
+}
+
+char *
+confab_composer_dup_text (ConfabComposer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), NULL);
+  return dup_buffer_text (self->text_view);
+}
+
+void
+confab_composer_focus (ConfabComposer *self)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-inspector-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <json-glib/json-glib.h>
+
+#include "confab-inspector-dialog.h"
+#include "confab-message.h"
+
+struct _ConfabInspectorDialog
+{
+  AdwWindow      parent_instance;
+
+  ConfabMessage *message;
+
+  AdwViewStack  *view_stack;
+  GtkSourceView *request_view;
+  GtkSourceView *response_view;
+  GtkWidget     *copy_button;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabInspectorDialog, confab_inspector_dialog, ADW_TYPE_WINDOW)
+
+static char *
+dup_view_text (GtkSourceView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+copy_clicked (ConfabInspectorDialog *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+  g_autofree char *text = NULL;
+
+  text = dup_view_text (g_strcmp0 (page, "response") == 0 ? self->response_view : self->request_view);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+static void
+setup_view (GtkSourceView *view,
+            const char    *language_id,
+            const char    *text)
+{
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  if (language_id != NULL)
+    gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, language_id));
+  gtk_source_buffer_set_style_scheme (buffer,
+                                      gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita"));
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text, -1);
+}
+
+static char *
+pretty_json (const char *body)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (body == NULL || *body == '\0')
+    return g_strdup (_("No request was recorded for this message."));
+
+  node = json_from_string (body, NULL);
+  if (node == NULL)
+    return g_strdup (body);
+
+  return json_to_string (node, TRUE);
+}
+
+static char *
+raw_text (GBytes *bytes)
+{
+  gsize len = 0;
+  const char *data;
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    return g_strdup (_("Nothing was received for this message."));
+
+  data = g_bytes_get_data (bytes, &len);
+  /* Shown as received; bytes that are not UTF-8 become U+FFFD. */
+  return g_utf8_make_valid (data, len);
+}
+
+static void
+confab_inspector_dialog_dispose (GObject *object)
+{
+  ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (object);
+
+  g_clear_object (&self->message);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_INSPECTOR_DIALOG);
+
+  G_OBJECT_CLASS (confab_inspector_dialog_parent_class)->dispose (object);
+}
+
+static void
+confab_inspector_dialog_class_init (ConfabInspectorDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_inspector_dialog_dispose;
+
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-inspector-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, request_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, response_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, copy_button);
+  gtk_widget_class_bind_template_callback (widget_class, copy_clicked);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+confab_inspector_dialog_init (ConfabInspectorDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy this page"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->request_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Request JSON"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->response_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Raw response"), -1);
+}
+
+GtkWidget *
+confab_inspector_dialog_new (GtkWindow     *parent,
+                             ConfabMessage *message)
+{
+  ConfabInspectorDialog *self;
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *response = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), NULL);
+
+  self = g_object_new (CONFAB_TYPE_INSPECTOR_DIALOG,
+                       "transient-for", parent,
+                       NULL);
+  self->message = g_object_ref (message);
+
+  request = pretty_json (confab_message_get_request_body (message));
+  raw = confab_message_dup_raw_response (message);
+  response = raw_text (raw);
+
+  setup_view (self->request_view, "json", request);
+  setup_view (self->response_view, NULL, response);
+
+  return GTK_WIDGET (self);
+}
+
+char *
+confab_inspector_dialog_dup_request_text (ConfabInspectorDialog *self)
+{
+  g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
+  return dup_view_text (self->request_view);
+}
+
+char *
+confab_inspector_dialog_dup_response_text (ConfabInspectorDialog *self)
+{
+  g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
+  return dup_view_text (self->response_view);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_INSPECTOR_DIALOG (confab_inspector_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabInspectorDialog, confab_inspector_dialog, CONFAB, INSPECTOR_DIALOG, AdwWindow)
+
+/* Shows the exact request JSON (pretty-printed) and the raw SSE received for @message,
+ * each copyable. */
+GtkWidget  *confab_inspector_dialog_new              (GtkWindow             *parent,
+                                                      ConfabMessage         *message);
+/* The text shown on each page. (transfer full) */
+char       *confab_inspector_dialog_dup_request_text  (ConfabInspectorDialog *self);
+char       *confab_inspector_dialog_dup_response_text (ConfabInspectorDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,1415 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-markdown-view"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <md4c.h>
+
+#include "confab-markdown-view.h"
+
+/* The open trailing block is re-rendered with md4c while it is at most this long; longer,
+ * it grows as plain text until it completes, so a frame never costs more than this. */
+#define TAIL_RENDER_LIMIT 4096
+#define MAX_LIST_DEPTH 6
+
+struct _ConfabMarkdownView
+{
+  GtkTextView  parent_instance;
+
+  GString     *source;
+  /* Bytes of @source rendered as completed blocks (before tail_mark in the buffer). */
+  gsize        committed;
+  /* Bytes of @source whose lines were scanned for block structure. */
+  gsize        scanned;
+  /* A blank line outside a fence ended here; commit up to it when a new block starts. */
+  gsize        boundary;
+  /* Bytes of the tail shown as plain text after the last tail rendering (0: rendered). */
+  gsize        tail_plain_from;
+  gboolean     in_fence;
+  char         fence_char;
+  guint        fence_len;
+
+  GtkTextMark *tail_mark;
+  GPtrArray   *code_blocks;
+  GtkTextTag  *list_tags[MAX_LIST_DEPTH];
+
+  guint        tick_id;
+  guint        dirty : 1;
+  guint        plain : 1;
+  guint        streaming : 1;
+  guint        hovering_link : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, GTK_TYPE_TEXT_VIEW)
+
+enum {
+  PROP_0,
+  PROP_PLAIN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---------------------------------------------------------------------------------------- */
+/* Code blocks                                                                              */
+
+static const struct {
+  const char *alias;
+  const char *id;
+} language_aliases[] = {
+  { "py", "python3" }, { "python", "python3" }, { "js", "js" }, { "javascript", "js" },
+  { "ts", "typescript" }, { "sh", "sh" }, { "bash", "sh" }, { "shell", "sh" }, { "zsh", "sh" },
+  { "console", "sh" }, { "c++", "cpp" }, { "cxx", "cpp" }, { "h", "c" }, { "rs", "rust" },
+  { "yml", "yaml" }, { "md", "markdown" }, { "html", "html" }, { "xml", "xml" },
+  { "json", "json" }, { "jsonc", "json" }, { "rb", "ruby" }, { "cs", "c-sharp" },
+  { "csharp", "c-sharp" }, { "kt", "kotlin" }, { "diff", "diff" }, { "patch", "diff" },
+  { "dockerfile", "docker" }, { "make", "makefile" }, { "golang", "go" },
+};
+
+static GtkSourceLanguage *
+lookup_language (const char *lang)
+{
+  GtkSourceLanguageManager *manager = gtk_source_language_manager_get_default ();
+  g_autofree char *lower = NULL;
+  GtkSourceLanguage *language;
+
+  if (lang == NULL || *lang == '\0')
+    return NULL;
+
+  lower = g_ascii_strdown (lang, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (language_aliases); i++)
+    if (strcmp (lower, language_aliases[i].alias) == 0)
+      {
+        language = gtk_source_language_manager_get_language (manager, language_aliases[i].id);
+        if (language != NULL)
+          return language;
+      }
+
+  return gtk_source_language_manager_get_language (manager, lower);
+}
+
+static void
+update_scheme (GtkSourceBuffer *buffer)
+{
+  GtkSourceStyleSchemeManager *manager = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleScheme *scheme;
+
+  scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "Adwaita-dark" : "Adwaita");
+  if (scheme == NULL)
+    scheme = gtk_source_style_scheme_manager_get_scheme (manager, dark ? "classic-dark" : "classic");
+  gtk_source_buffer_set_style_scheme (buffer, scheme);
+}
+
+static void
+on_dark_changed (AdwStyleManager *manager,
+                 GParamSpec      *pspec,
+                 GtkSourceBuffer *buffer)
+{
+  update_scheme (buffer);
+}
+
+static void
+copy_code_clicked (GtkButton *button,
+                   GtkWidget *source_view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (source_view));
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), text);
+  gtk_button_set_icon_name (button, "object-select-symbolic");
+}
+
+static GtkWidget *
+create_code_block (const char *lang,
+                   const char *code)
+{
+  GtkSourceLanguage *language = lookup_language (lang);
+  g_autoptr(GtkSourceBuffer) buffer = NULL;
+  GtkWidget *frame, *box, *header, *label, *copy, *view, *scroller;
+
+  buffer = gtk_source_buffer_new (NULL);
+  gtk_source_buffer_set_language (buffer, language);
+  gtk_source_buffer_set_highlight_syntax (buffer, language != NULL);
+  update_scheme (buffer);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (on_dark_changed), buffer, 0);
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), code, -1);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_add_css_class (box, "code-block");
+
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (header, "code-block-header");
+  label = gtk_label_new (NULL);
+  gtk_label_set_text (GTK_LABEL (label),
+                      language != NULL ? gtk_source_language_get_name (language)
+                                       : (lang != NULL && *lang != '\0' ? lang : _("Code")));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (header), label);
+
+  view = gtk_source_view_new_with_buffer (buffer);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 12);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Code"),
+                                  -1);
+
+  copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+  gtk_widget_add_css_class (copy, "flat");
+  gtk_widget_set_tooltip_text (copy, _("Copy Code"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (copy),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy code"),
+                                  -1);
+  g_signal_connect (copy, "clicked", G_CALLBACK (copy_code_clicked), view);
+  gtk_box_append (GTK_BOX (header), copy);
+  gtk_box_append (GTK_BOX (box), header);
+
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_box_append (GTK_BOX (box), scroller);
+
+  frame = box;
+  g_object_set_data (G_OBJECT (frame), "confab-source-view", view);
+
+  return frame;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* md4c → GtkTextBuffer                                                                     */
+
+typedef struct
+{
+  gboolean ordered;
+  guint    next;
+} ListState;
+
+typedef struct
+{
+  ConfabMarkdownView *self;
+  GtkTextBuffer      *buffer;
+  GPtrArray          *tags;          /* active tags, a stack */
+  guint               pending_breaks;
+  gboolean            at_start;      /* nothing emitted yet in this render */
+  gboolean            full;          /* code blocks as widgets (else as tagged text) */
+  ListState           lists[MAX_LIST_DEPTH];
+  int                 list_depth;
+  gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
+  guint               cell_index;
+  GString            *code;          /* collecting a code block (full mode) */
+  char               *code_lang;
+} Renderer;
+
+static GtkTextTag *
+lookup_tag (Renderer   *r,
+            const char *name)
+{
+  return gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (r->buffer), name);
+}
+
+static void
+flush_breaks (Renderer *r)
+{
+  static const char newlines[] = "\n\n\n\n";
+  GtkTextIter end;
+
+  if (r->pending_breaks == 0)
+    return;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  gtk_text_buffer_insert (r->buffer, &end, newlines, MIN (r->pending_breaks, 4));
+  r->pending_breaks = 0;
+}
+
+static void
+emit (Renderer   *r,
+      const char *text,
+      gssize      len)
+{
+  GtkTextIter start, end;
+  int offset;
+
+  if (len < 0)
+    len = strlen (text);
+  if (len == 0)
+    return;
+
+  flush_breaks (r);
+  r->at_start = FALSE;
+  r->li_fresh = FALSE;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  offset = gtk_text_iter_get_offset (&end);
+  gtk_text_buffer_insert (r->buffer, &end, text, len);
+
+  if (r->tags->len == 0)
+    return;
+
+  gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  for (guint i = 0; i < r->tags->len; i++)
+    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+}
+
+static void
+push_tag (Renderer   *r,
+          GtkTextTag *tag)
+{
+  g_ptr_array_add (r->tags, tag);
+}
+
+static void
+pop_tag (Renderer *r)
+{
+  if (r->tags->len > 0)
+    g_ptr_array_set_size (r->tags, r->tags->len - 1);
+}
+
+static void
+block_break (Renderer *r,
+             guint     n)
+{
+  if (r->at_start || r->li_fresh)
+    return;
+  r->pending_breaks = MAX (r->pending_breaks, n);
+}
+
+static void
+emit_entity (Renderer   *r,
+             const char *text,
+             gsize       size)
+{
+  g_autofree char *entity = g_strndup (text, size);
+  char utf8[8];
+  gunichar ch = 0;
+
+  if (entity[0] == '&' && entity[1] == '#')
+    {
+      if (entity[2] == 'x' || entity[2] == 'X')
+        ch = g_ascii_strtoull (entity + 3, NULL, 16);
+      else
+        ch = g_ascii_strtoull (entity + 2, NULL, 10);
+    }
+  else if (strcmp (entity, "&amp;") == 0) ch = '&';
+  else if (strcmp (entity, "&lt;") == 0) ch = '<';
+  else if (strcmp (entity, "&gt;") == 0) ch = '>';
+  else if (strcmp (entity, "&quot;") == 0) ch = '"';
+  else if (strcmp (entity, "&apos;") == 0) ch = '\'';
+  else if (strcmp (entity, "&nbsp;") == 0) ch = 0xA0;
+  else if (strcmp (entity, "&copy;") == 0) ch = 0xA9;
+  else if (strcmp (entity, "&mdash;") == 0) ch = 0x2014;
+  else if (strcmp (entity, "&ndash;") == 0) ch = 0x2013;
+  else if (strcmp (entity, "&hellip;") == 0) ch = 0x2026;
+
+  if (ch == 0 || !g_unichar_validate (ch))
+    {
+      emit (r, text, size);
+      return;
+    }
+
+  emit (r, utf8, g_unichar_to_utf8 (ch, utf8));
+}
+
+static int
+enter_block (MD_BLOCKTYPE type,
+             void        *detail,
+             void        *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_BLOCK_DOC:
+      break;
+
+    case MD_BLOCK_QUOTE:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "quote"));
+      break;
+
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+      block_break (r, r->list_depth > 0 ? 1 : 2);
+      if (r->list_depth < MAX_LIST_DEPTH)
+        {
+          ListState *state = &r->lists[r->list_depth];
+
+          state->ordered = type == MD_BLOCK_OL;
+          state->next = type == MD_BLOCK_OL ? ((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
+        }
+      r->list_depth++;
+      push_tag (r, r->self->list_tags[MIN (r->list_depth, MAX_LIST_DEPTH) - 1]);
+      break;
+
+    case MD_BLOCK_LI:
+      {
+        MD_BLOCK_LI_DETAIL *li = detail;
+        ListState *state = &r->lists[MIN (r->list_depth, MAX_LIST_DEPTH) - 1];
+        g_autofree char *bullet = NULL;
+
+        block_break (r, 1);
+        if (li->is_task)
+          bullet = g_strdup (li->task_mark == ' ' ? "☐ " : "☑ ");
+        else if (state->ordered)
+          bullet = g_strdup_printf ("%u. ", state->next++);
+        else
+          bullet = g_strdup (r->list_depth % 2 == 1 ? "• " : "◦ ");
+        emit (r, bullet, -1);
+        r->li_fresh = TRUE;
+      }
+      break;
+
+    case MD_BLOCK_HR:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "rule"));
+      emit (r, "\u2015\u2015\u2015\u2015\u2015\u2015", -1);
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_H:
+      {
+        char name[4] = "h1";
+
+        name[1] = '0' + CLAMP (((MD_BLOCK_H_DETAIL *)detail)->level, 1, 6);
+        block_break (r, 2);
+        push_tag (r, lookup_tag (r, name));
+      }
+      break;
+
+    case MD_BLOCK_CODE:
+      {
+        MD_BLOCK_CODE_DETAIL *code = detail;
+
+        block_break (r, 2);
+        if (r->full)
+          {
+            r->code = g_string_new (NULL);
+            g_clear_pointer (&r->code_lang, g_free);
+            if (code->lang.size > 0)
+              r->code_lang = g_strndup (code->lang.text, code->lang.size);
+          }
+        push_tag (r, lookup_tag (r, "code-block"));
+      }
+      break;
+
+    case MD_BLOCK_HTML:
+    case MD_BLOCK_P:
+      block_break (r, 2);
+      break;
+
+    case MD_BLOCK_TABLE:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "table"));
+      break;
+
+    case MD_BLOCK_THEAD:
+      push_tag (r, lookup_tag (r, "bold"));
+      break;
+
+    case MD_BLOCK_TBODY:
+      break;
+
+    case MD_BLOCK_TR:
+      block_break (r, 1);
+      r->cell_index = 0;
+      break;
+
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+      if (r->cell_index++ > 0)
+        emit (r, " \u2502 ", -1);
+      break;
+
+    default:
+      break;
+    }
+
+  return 0;
+}
+
+static int
+leave_block (MD_BLOCKTYPE type,
+             void        *detail,
+             void        *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_BLOCK_QUOTE:
+    case MD_BLOCK_H:
+    case MD_BLOCK_TABLE:
+    case MD_BLOCK_THEAD:
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+      r->list_depth--;
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_CODE:
+      pop_tag (r);
+      if (r->code != NULL)
+        {
+          GtkTextIter end;
+          GtkTextChildAnchor *anchor;
+          GtkWidget *child;
+
+          if (r->code->len > 0 && r->code->str[r->code->len - 1] == '\n')
+            g_string_truncate (r->code, r->code->len - 1);
+
+          flush_breaks (r);
+          r->at_start = FALSE;
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
+          child = create_code_block (r->code_lang, r->code->str);
+          gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self), child, anchor);
+          g_ptr_array_add (r->self->code_blocks, child);
+          g_string_free (g_steal_pointer (&r->code), TRUE);
+          g_clear_pointer (&r->code_lang, g_free);
+        }
+      break;
+
+    default:
+      break;
+    }
+
+  return 0;
+}
+
+static int
+enter_span (MD_SPANTYPE type,
+            void       *detail,
+            void       *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_SPAN_EM:
+      push_tag (r, lookup_tag (r, "italic"));
+      break;
+
+    case MD_SPAN_STRONG:
+      push_tag (r, lookup_tag (r, "bold"));
+      break;
+
+    case MD_SPAN_U:
+      push_tag (r, lookup_tag (r, "underline"));
+      break;
+
+    case MD_SPAN_DEL:
+      push_tag (r, lookup_tag (r, "strike"));
+      break;
+
+    case MD_SPAN_CODE:
+    case MD_SPAN_LATEXMATH:
+    case MD_SPAN_LATEXMATH_DISPLAY:
+      push_tag (r, lookup_tag (r, "code"));
+      break;
+
+    case MD_SPAN_A:
+    case MD_SPAN_IMG:
+      {
+        const MD_ATTRIBUTE *href = type == MD_SPAN_A ? &((MD_SPAN_A_DETAIL *)detail)->href
+                                                     : &((MD_SPAN_IMG_DETAIL *)detail)->src;
+        GtkTextTag *tag = gtk_text_buffer_create_tag (r->buffer, NULL, NULL);
+
+        g_object_set_data_full (G_OBJECT (tag), "confab-url",
+                                g_strndup (href->text, href->size), g_free);
+        push_tag (r, lookup_tag (r, "link"));
+        push_tag (r, tag);
+        if (type == MD_SPAN_IMG)
+          emit (r, "🖼 ", -1);
+      }
+      break;
+
+    case MD_SPAN_WIKILINK:
+    default:
+      push_tag (r, lookup_tag (r, "code"));
+      break;
+    }
+
+  return 0;
+}
+
+static int
+leave_span (MD_SPANTYPE type,
+            void       *detail,
+            void       *user_data)
+{
+  Renderer *r = user_data;
+
+  pop_tag (r);
+  if (type == MD_SPAN_A || type == MD_SPAN_IMG)
+    pop_tag (r);
+
+  return 0;
+}
+
+static int
+text_cb (MD_TEXTTYPE    type,
+         const MD_CHAR *text,
+         MD_SIZE        size,
+         void          *user_data)
+{
+  Renderer *r = user_data;
+
+  if (r->code != NULL)
+    {
+      g_string_append_len (r->code, text, size);
+      return 0;
+    }
+
+  switch (type)
+    {
+    case MD_TEXT_NULLCHAR:
+      emit (r, "\xEF\xBF\xBD", 3);
+      break;
+
+    case MD_TEXT_BR:
+      emit (r, "\n", 1);
+      break;
+
+    case MD_TEXT_SOFTBR:
+      emit (r, " ", 1);
+      break;
+
+    case MD_TEXT_ENTITY:
+      emit_entity (r, text, size);
+      break;
+
+    case MD_TEXT_CODE:
+      /* Inside a code block shown as text (streaming tail): drop the final newline. */
+      if (size == 1 && text[0] == '\n')
+        {
+          r->pending_breaks = MAX (r->pending_breaks, 1);
+          break;
+        }
+      emit (r, text, size);
+      break;
+
+    case MD_TEXT_NORMAL:
+    case MD_TEXT_HTML:
+    case MD_TEXT_LATEXMATH:
+    default:
+      /* Literal text, never markup: raw HTML from the model shows as typed. */
+      emit (r, text, size);
+      break;
+    }
+
+  return 0;
+}
+
+static void
+render_markdown (ConfabMarkdownView *self,
+                 const char         *text,
+                 gsize               len,
+                 gboolean            full)
+{
+  MD_PARSER parser = {
+    .abi_version = 0,
+    .flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
+    .enter_block = enter_block,
+    .leave_block = leave_block,
+    .enter_span = enter_span,
+    .leave_span = leave_span,
+    .text = text_cb,
+  };
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextIter end;
+  Renderer r = { 0 };
+
+  if (len == 0)
+    return;
+
+  r.self = self;
+  r.buffer = buffer;
+  r.tags = g_ptr_array_new ();
+  r.full = full;
+  r.at_start = TRUE;
+
+  /* Separate from what is already there. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (!gtk_text_iter_is_start (&end))
+    r.pending_breaks = 2;
+
+  if (self->plain)
+    emit (&r, text, len);
+  else if (md_parse (text, len, &parser, &r) != 0)
+    {
+      /* Never lose text: show it as it came. */
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, text, len);
+    }
+
+  if (r.code != NULL)
+    g_string_free (r.code, TRUE);
+  g_free (r.code_lang);
+  g_ptr_array_unref (r.tags);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Incremental rendering                                                                    */
+
+static void
+delete_tail (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &start, self->tail_mark);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (!gtk_text_iter_equal (&start, &end))
+    gtk_text_buffer_delete (buffer, &start, &end);
+}
+
+static void
+move_tail_mark_to_end (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark (buffer, self->tail_mark, &end);
+}
+
+/* Renders source[committed, upto) as completed blocks in place of the tail. */
+static void
+commit (ConfabMarkdownView *self,
+        gsize               upto)
+{
+  if (upto <= self->committed)
+    return;
+
+  delete_tail (self);
+  render_markdown (self, self->source->str + self->committed, upto - self->committed, TRUE);
+  move_tail_mark_to_end (self);
+  self->committed = upto;
+  self->tail_plain_from = 0;
+}
+
+static gboolean
+line_is_blank (const char *line,
+               gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace (line[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Whether @line opens (or closes, with @fence_char set) a code fence. */
+static gboolean
+line_is_fence (const char *line,
+               gsize       len,
+               char        fence_char,
+               guint       min_len,
+               char       *out_char,
+               guint      *out_len)
+{
+  gsize i = 0;
+  guint n = 0;
+  char c;
+
+  while (i < len && i < 3 && line[i] == ' ')
+    i++;
+  if (i >= len)
+    return FALSE;
+
+  c = line[i];
+  if (c != '`' && c != '~')
+    return FALSE;
+  if (fence_char != 0 && c != fence_char)
+    return FALSE;
+
+  while (i < len && line[i] == c)
+    i++, n++;
+  if (n < 3 || n < min_len)
+    return FALSE;
+
+  /* A closing fence carries nothing after it. */
+  if (fence_char != 0 && !line_is_blank (line + i, len - i))
+    return FALSE;
+
+  if (out_char != NULL)
+    *out_char = c;
+  if (out_len != NULL)
+    *out_len = n;
+  return TRUE;
+}
+
+/* Looks at the complete lines appended since the last scan (O(new bytes)) and commits the
+ * blocks they complete. */
+static void
+scan_lines (ConfabMarkdownView *self)
+{
+  const char *str = self->source->str;
+
+  for (;;)
+    {
+      const char *line = str + self->scanned;
+      const char *nl = memchr (line, '\n', self->source->len - self->scanned);
+      gsize len;
+
+      if (nl == NULL)
+        break;
+
+      len = nl - line;
+
+      if (self->in_fence)
+        {
+          if (line_is_fence (line, len, self->fence_char, self->fence_len, NULL, NULL))
+            self->in_fence = FALSE;
+        }
+      else if (line_is_blank (line, len))
+        {
+          self->boundary = self->scanned + len + 1;
+        }
+      else
+        {
+          /* A line at column 0 after a blank line starts a new block: the previous one is
+           * complete. An indented one may continue a list item. */
+          if (self->boundary > 0)
+            {
+              if (line[0] != ' ' && line[0] != '\t')
+                commit (self, self->boundary);
+              self->boundary = 0;
+            }
+
+          if (line_is_fence (line, len, 0, 0, &self->fence_char, &self->fence_len))
+            self->in_fence = TRUE;
+        }
+
+      self->scanned += len + 1;
+    }
+}
+
+static void
+render_tail (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  gsize tail_len = self->source->len - self->committed;
+  GtkTextIter end;
+
+  if (self->plain)
+    {
+      /* Plain text: the tail is the text itself, appended as it comes. */
+      gsize from = self->committed + self->tail_plain_from;
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      self->tail_plain_from = tail_len;
+      return;
+    }
+
+  if (tail_len <= TAIL_RENDER_LIMIT || self->tail_plain_from == 0)
+    {
+      delete_tail (self);
+      render_markdown (self, self->source->str + self->committed, tail_len, FALSE);
+      self->tail_plain_from = tail_len > TAIL_RENDER_LIMIT ? tail_len : 0;
+    }
+  else
+    {
+      /* A long open block: grow it as plain text until it completes. */
+      gsize from = self->committed + self->tail_plain_from;
+      GtkTextIter start;
+      int offset;
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      offset = gtk_text_iter_get_offset (&end);
+      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      if (self->in_fence)
+        {
+          gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
+          gtk_text_buffer_get_end_iter (buffer, &end);
+          gtk_text_buffer_apply_tag_by_name (buffer, "code-block", &start, &end);
+        }
+      self->tail_plain_from = tail_len;
+    }
+}
+
+static void
+render_pending (ConfabMarkdownView *self)
+{
+  if (!self->dirty)
+    return;
+
+  self->dirty = FALSE;
+
+  if (self->plain)
+    {
+      render_tail (self);
+      return;
+    }
+
+  scan_lines (self);
+
+  if (!self->streaming)
+    {
+      commit (self, self->source->len);
+      return;
+    }
+
+  render_tail (self);
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+
+  self->tick_id = 0;
+  render_pending (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_render (ConfabMarkdownView *self)
+{
+  self->dirty = TRUE;
+
+  if (self->tick_id != 0)
+    return;
+
+  if (gtk_widget_get_realized (GTK_WIDGET (self)))
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+  /* Unrealized: rendered on realize. */
+}
+
+static void
+clear_all (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+
+  g_string_truncate (self->source, 0);
+  self->committed = 0;
+  self->scanned = 0;
+  self->boundary = 0;
+  self->tail_plain_from = 0;
+  self->in_fence = FALSE;
+  self->fence_char = 0;
+  self->fence_len = 0;
+  self->dirty = FALSE;
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  g_ptr_array_set_size (self->code_blocks, 0);
+  move_tail_mark_to_end (self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Links                                                                                    */
+
+static const char *
+url_at (ConfabMarkdownView *self,
+        double              x,
+        double              y)
+{
+  GtkTextIter iter;
+  g_autoptr(GSList) tags = NULL;
+  int bx, by;
+
+  gtk_text_view_window_to_buffer_coords (GTK_TEXT_VIEW (self), GTK_TEXT_WINDOW_WIDGET,
+                                         x, y, &bx, &by);
+  if (!gtk_text_view_get_iter_at_location (GTK_TEXT_VIEW (self), &iter, bx, by))
+    return NULL;
+
+  tags = gtk_text_iter_get_tags (&iter);
+  for (const GSList *l = tags; l != NULL; l = l->next)
+    {
+      const char *url = g_object_get_data (l->data, "confab-url");
+
+      if (url != NULL)
+        return url;
+    }
+
+  return NULL;
+}
+
+static void
+open_url (GtkWidget  *widget,
+          const char *url)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (!g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://") &&
+      !g_str_has_prefix (url, "mailto:"))
+    {
+      g_debug ("Not opening a link that is not web or mail");
+      return;
+    }
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (url);
+
+    gtk_uri_launcher_launch (launcher, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                             NULL, NULL, NULL);
+  }
+#else
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
+#endif
+}
+
+static void
+click_released (GtkGestureClick    *gesture,
+                int                 n_press,
+                double              x,
+                double              y,
+                ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextIter start, end;
+  const char *url;
+
+  if (gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture)) > 1)
+    return;
+
+  /* A drag that selected text is not a click. */
+  gtk_text_buffer_get_selection_bounds (buffer, &start, &end);
+  if (gtk_text_iter_get_offset (&start) != gtk_text_iter_get_offset (&end))
+    return;
+
+  url = url_at (self, x, y);
+  if (url != NULL)
+    open_url (GTK_WIDGET (self), url);
+}
+
+static void
+motion (GtkEventControllerMotion *controller,
+        double                    x,
+        double                    y,
+        ConfabMarkdownView       *self)
+{
+  gboolean hovering = url_at (self, x, y) != NULL;
+
+  if (hovering == self->hovering_link)
+    return;
+
+  self->hovering_link = hovering;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), hovering ? "pointer" : "text");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+create_tags (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  static const double scales[] = { 1.6, 1.4, 1.2, 1.1, 1.0, 1.0 };
+
+  for (guint i = 0; i < 6; i++)
+    {
+      char name[4] = "h1";
+
+      name[1] = '1' + i;
+      gtk_text_buffer_create_tag (buffer, name,
+                                  "weight", PANGO_WEIGHT_BOLD,
+                                  "scale", scales[i],
+                                  "pixels-above-lines", 6,
+                                  NULL);
+    }
+
+  gtk_text_buffer_create_tag (buffer, "bold", "weight", PANGO_WEIGHT_BOLD, NULL);
+  gtk_text_buffer_create_tag (buffer, "italic", "style", PANGO_STYLE_ITALIC, NULL);
+  gtk_text_buffer_create_tag (buffer, "underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  gtk_text_buffer_create_tag (buffer, "strike", "strikethrough", TRUE, NULL);
+  gtk_text_buffer_create_tag (buffer, "code",
+                              "family", "monospace",
+                              "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
+                              NULL);
+  gtk_text_buffer_create_tag (buffer, "code-block",
+                              "family", "monospace",
+                              "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
+                              "left-margin", 12,
+                              NULL);
+  gtk_text_buffer_create_tag (buffer, "link",
+                              "foreground-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 1.0 },
+                              "underline", PANGO_UNDERLINE_SINGLE,
+                              NULL);
+  gtk_text_buffer_create_tag (buffer, "quote",
+                              "left-margin", 24,
+                              "style", PANGO_STYLE_ITALIC,
+                              "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
+                              NULL);
+  gtk_text_buffer_create_tag (buffer, "rule",
+                              "justification", GTK_JUSTIFY_CENTER,
+                              "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.6 },
+                              NULL);
+  gtk_text_buffer_create_tag (buffer, "table",
+                              "family", "monospace",
+                              "wrap-mode", GTK_WRAP_NONE,
+                              NULL);
+
+  /* Deeper levels are created later, so their margins win. */
+  for (guint i = 0; i < MAX_LIST_DEPTH; i++)
+    self->list_tags[i] = gtk_text_buffer_create_tag (buffer, NULL,
+                                                     "left-margin", 8 + 20 * (int)(i + 1),
+                                                     "indent", -14,
+                                                     NULL);
+}
+
+static void
+confab_markdown_view_realize (GtkWidget *widget)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->realize (widget);
+
+  if (self->dirty)
+    render_pending (self);
+}
+
+static void
+confab_markdown_view_size_allocate (GtkWidget *widget,
+                                    int        width,
+                                    int        height,
+                                    int        baseline)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+  int target;
+
+  /* Code blocks span the text width. */
+  target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self))
+                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self)) - 4;
+  target = MAX (target, 40);
+
+  for (guint i = 0; i < self->code_blocks->len; i++)
+    {
+      GtkWidget *child = g_ptr_array_index (self->code_blocks, i);
+      int current;
+
+      gtk_widget_get_size_request (child, &current, NULL);
+      if (current != target)
+        gtk_widget_set_size_request (child, target, -1);
+    }
+
+  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->size_allocate (widget, width, height, baseline);
+}
+
+static void
+confab_markdown_view_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->measure (widget, orientation, for_size,
+                                                                 minimum, natural,
+                                                                 minimum_baseline, natural_baseline);
+
+  /* Code children must not force the text wider than the row. */
+  if (orientation == GTK_ORIENTATION_HORIZONTAL && self->code_blocks->len > 0)
+    *minimum = MIN (*minimum, 80);
+}
+
+static void
+confab_markdown_view_dispose (GObject *object)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  g_ptr_array_set_size (self->code_blocks, 0);
+
+  G_OBJECT_CLASS (confab_markdown_view_parent_class)->dispose (object);
+}
+
+static void
+confab_markdown_view_finalize (GObject *object)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  g_string_free (self->source, TRUE);
+  g_ptr_array_unref (self->code_blocks);
+
+  G_OBJECT_CLASS (confab_markdown_view_parent_class)->finalize (object);
+}
+
+static void
+confab_markdown_view_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PLAIN:
+      g_value_set_boolean (value, self->plain);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_markdown_view_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PLAIN:
+      confab_markdown_view_set_plain (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_markdown_view_dispose;
+  object_class->finalize = confab_markdown_view_finalize;
+  object_class->get_property = confab_markdown_view_get_property;
+  object_class->set_property = confab_markdown_view_set_property;
+
+  widget_class->realize = confab_markdown_view_realize;
+  widget_class->size_allocate = confab_markdown_view_size_allocate;
+  widget_class->measure = confab_markdown_view_measure;
+
+  properties[PROP_PLAIN] =
+    g_param_spec_boolean ("plain", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "textview");
+}
+
+static void
+confab_markdown_view_init (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkEventController *controller;
+  GtkTextIter end;
+
+  self->source = g_string_new (NULL);
+  self->code_blocks = g_ptr_array_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self), FALSE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self), FALSE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (self), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_pixels_below_lines (GTK_TEXT_VIEW (self), 2);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "markdown");
+
+  create_tags (self);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  self->tail_mark = gtk_text_buffer_create_mark (buffer, "confab-tail", &end, TRUE);
+
+  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+  g_signal_connect (controller, "released", G_CALLBACK (click_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+confab_markdown_view_new (void)
+{
+  return g_object_new (CONFAB_TYPE_MARKDOWN_VIEW, NULL);
+}
+
+gboolean
+confab_markdown_view_get_plain (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), FALSE);
+  return self->plain;
+}
+
+void
+confab_markdown_view_set_plain (ConfabMarkdownView *self,
+                                gboolean            plain)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  plain = !!plain;
+  if (self->plain == plain)
+    return;
+
+  self->plain = plain;
+  text = g_strdup (self->source->str);
+  confab_markdown_view_set_text (self, text);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAIN]);
+}
+
+void
+confab_markdown_view_set_text (ConfabMarkdownView *self,
+                               const char         *text)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  clear_all (self);
+  self->streaming = FALSE;
+  if (text == NULL || *text == '\0')
+    return;
+
+  g_string_append (self->source, text);
+  self->dirty = TRUE;
+  render_pending (self);
+}
+
+void
+confab_markdown_view_append_text (ConfabMarkdownView *self,
+                                  const char         *text,
+                                  gssize              len)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  if (text == NULL)
+    return;
+  if (len < 0)
+    len = strlen (text);
+  if (len == 0)
+    return;
+
+  self->streaming = TRUE;
+  g_string_append_len (self->source, text, len);
+  schedule_render (self);
+}
+
+void
+confab_markdown_view_finish (ConfabMarkdownView *self)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  if (!self->streaming)
+    return;
+
+  self->streaming = FALSE;
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+
+  /* The tail was shown while streaming; render it as a complete block now. */
+  if (!self->plain)
+    {
+      delete_tail (self);
+      self->tail_plain_from = 0;
+    }
+  self->dirty = TRUE;
+  render_pending (self);
+}
+
+void
+confab_markdown_view_flush (ConfabMarkdownView *self)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  render_pending (self);
+}
+
+const char *
+confab_markdown_view_get_source (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
+  return self->source->str;
+}
+
+char *
+confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  GString *out;
+
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  out = g_string_new (NULL);
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+
+  while (!gtk_text_iter_is_end (&iter))
+    {
+      GtkTextChildAnchor *anchor = gtk_text_iter_get_child_anchor (&iter);
+
+      if (anchor != NULL)
+        {
+          guint n_widgets = 0;
+          g_autofree GtkWidget **widgets = gtk_text_child_anchor_get_widgets (anchor, &n_widgets);
+
+          for (guint i = 0; i < n_widgets; i++)
+            {
+              GtkWidget *view = g_object_get_data (G_OBJECT (widgets[i]), "confab-source-view");
+              GtkTextIter s, e;
+              g_autofree char *code = NULL;
+
+              if (view == NULL)
+                continue;
+              gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), &s, &e);
+              code = gtk_text_iter_get_text (&s, &e);
+              g_string_append (out, code);
+            }
+        }
+      else
+        g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
+
+      gtk_text_iter_forward_char (&iter);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+guint
+confab_markdown_view_get_n_code_blocks (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
+  return self->code_blocks->len;
+}

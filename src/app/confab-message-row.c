@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-message-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-enums.h"
+#include "confab-message.h"
+#include "confab-message-row.h"
+#include "confab-tool-call.h"
+
+#ifdef CONFAB_HAVE_TOOL_CALL_CARD
+# include "confab-tool-call-card.h"
+#endif
+
+struct _ConfabMessageRow
+{
+  GtkWidget           parent_instance;
+
+  ConfabMessage      *message;
+  GListModel         *tool_calls;
+  GSignalGroup       *signals;
+  ConfabMessageState  shown_state;
+
+  GtkWidget          *bubble;
+  GtkLabel           *author_label;
+  GtkSpinner         *spinner;
+  GtkExpander        *thinking_expander;
+  ConfabMarkdownView *thinking_view;
+  ConfabMarkdownView *content_view;
+  GtkBox             *tool_calls_box;
+  GtkWidget          *edit_box;
+  GtkTextView        *edit_view;
+  GtkWidget          *error_box;
+  GtkLabel           *error_label;
+  GtkWidget          *retry_button;
+  GtkLabel           *status_label;
+  GtkWidget          *actions_box;
+  GtkWidget          *copy_button;
+  GtkWidget          *edit_button;
+  GtkWidget          *regenerate_button;
+  GtkWidget          *inspect_button;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabMessageRow, confab_message_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tool calls                                                                               */
+
+#ifndef CONFAB_HAVE_TOOL_CALL_CARD
+/* Placeholder until ConfabToolCallCard (ui-panels) is in the build: name and status. */
+static void
+placeholder_update (ConfabToolCall *call,
+                    GParamSpec     *pspec,
+                    GtkLabel       *label)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("%s — %s",
+                          confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "…",
+                          confab_tool_call_status_to_string (confab_tool_call_get_status (call)));
+  gtk_label_set_text (label, text);
+}
+
+static GtkWidget *
+confab_tool_call_card_new (ConfabToolCall *call)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "card");
+  gtk_widget_add_css_class (label, "tool-call-placeholder");
+  g_signal_connect_object (call, "notify", G_CALLBACK (placeholder_update), label, 0);
+  placeholder_update (call, NULL, GTK_LABEL (label));
+  g_object_set_data_full (G_OBJECT (label), "confab-tool-call", g_object_ref (call), g_object_unref);
+
+  return label;
+}
+#endif
+
+static void
+tool_calls_changed (GListModel       *model,
+                    guint             position,
+                    guint             removed,
+                    guint             added,
+                    ConfabMessageRow *self)
+{
+  GtkWidget *child;
+  guint i;
+
+  /* Cards of removed calls go; new ones are inserted in call order. */
+  child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box));
+  for (i = 0; i < position && child != NULL; i++)
+    child = gtk_widget_get_next_sibling (child);
+
+  for (i = 0; i < removed && child != NULL; i++)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      gtk_box_remove (self->tool_calls_box, child);
+      child = next;
+    }
+
+  for (i = 0; i < added; i++)
+    {
+      g_autoptr(ConfabToolCall) call = g_list_model_get_item (model, position + i);
+      GtkWidget *card = confab_tool_call_card_new (call);
+      GtkWidget *prev = child != NULL ? gtk_widget_get_prev_sibling (child)
+                                      : gtk_widget_get_last_child (GTK_WIDGET (self->tool_calls_box));
+
+      gtk_box_insert_child_after (self->tool_calls_box, card, prev);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), g_list_model_get_n_items (model) > 0);
+}
+
+static void
+clear_tool_calls (ConfabMessageRow *self)
+{
+  GtkWidget *child;
+
+  if (self->tool_calls != NULL)
+    g_signal_handlers_disconnect_by_func (self->tool_calls, tool_calls_changed, self);
+  g_clear_object (&self->tool_calls);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box))))
+    gtk_box_remove (self->tool_calls_box, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+update_content_visibility (ConfabMessageRow *self)
+{
+  gboolean has_content = self->message != NULL &&
+                         confab_message_get_content_length (self->message) > 0;
+  const char *reasoning = self->message ? confab_message_get_reasoning (self->message) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), has_content);
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), reasoning != NULL && *reasoning != '\0');
+}
+
+static void
+announce (ConfabMessageRow *self)
+{
+  const char *content = confab_message_get_content (self->message);
+  g_autofree char *summary = NULL;
+
+  summary = g_strdup_printf (_("Answer complete: %.200s"), content ? content : "");
+
+#if GTK_CHECK_VERSION (4, 14, 0)
+  gtk_accessible_announce (GTK_ACCESSIBLE (self), summary, GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_MEDIUM);
+#else
+  /* No announcements on GTK 4.8: the row's description changes once, when the reply is
+   * complete, never per token. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, summary,
+                                  -1);
+#endif
+}
+
+static void
+update_state (ConfabMessageRow *self)
+{
+  ConfabMessageState state;
+  ConfabRole role;
+  const GError *error;
+  gboolean streaming;
+
+  if (self->message == NULL)
+    return;
+
+  state = confab_message_get_state (self->message);
+  role = confab_message_get_role (self->message);
+  error = confab_message_get_error (self->message);
+  streaming = state == CONFAB_MESSAGE_STATE_STREAMING;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
+  gtk_spinner_set_spinning (self->spinner, streaming);
+
+  if (!streaming)
+    {
+      confab_markdown_view_finish (self->content_view);
+      confab_markdown_view_finish (self->thinking_view);
+    }
+
+  if ((state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED) && error != NULL)
+    {
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_widget_set_visible (self->error_box, TRUE);
+      gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
+    }
+  else if (state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED)
+    {
+      gtk_label_set_text (self->error_label, _("The answer stopped before it was complete."));
+      gtk_widget_set_visible (self->error_box, TRUE);
+      gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
+    }
+  else
+    gtk_widget_set_visible (self->error_box, FALSE);
+
+  if (state == CONFAB_MESSAGE_STATE_CANCELLED)
+    {
+      gtk_label_set_text (self->status_label, _("Stopped"));
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+
+  gtk_widget_set_visible (self->actions_box, !streaming);
+  gtk_widget_set_visible (self->edit_button, role == CONFAB_ROLE_USER);
+  gtk_widget_set_visible (self->regenerate_button, role == CONFAB_ROLE_ASSISTANT);
+  gtk_widget_set_visible (self->inspect_button,
+                          role == CONFAB_ROLE_ASSISTANT &&
+                          confab_message_get_request_body (self->message) != NULL);
+
+  if (self->shown_state == CONFAB_MESSAGE_STATE_STREAMING &&
+      state == CONFAB_MESSAGE_STATE_COMPLETE &&
+      role == CONFAB_ROLE_ASSISTANT)
+    announce (self);
+
+  self->shown_state = state;
+}
+
+static void
+content_appended (ConfabMessage    *message,
+                  const char       *piece,
+                  ConfabMessageRow *self)
+{
+  confab_markdown_view_append_text (self->content_view, piece, -1);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->content_view)))
+    gtk_widget_set_visible (GTK_WIDGET (self->content_view), TRUE);
+}
+
+static void
+reasoning_appended (ConfabMessage    *message,
+                    const char       *piece,
+                    ConfabMessageRow *self)
+{
+  confab_markdown_view_append_text (self->thinking_view, piece, -1);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->thinking_expander)))
+    gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
+}
+
+static void
+content_replaced (ConfabMessage    *message,
+                  GParamSpec       *pspec,
+                  ConfabMessageRow *self)
+{
+  confab_markdown_view_set_text (self->content_view, confab_message_get_content (message));
+  update_content_visibility (self);
+}
+
+static void
+reasoning_replaced (ConfabMessage    *message,
+                    GParamSpec       *pspec,
+                    ConfabMessageRow *self)
+{
+  confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
+  update_content_visibility (self);
+}
+
+static void
+state_changed (ConfabMessage    *message,
+               GParamSpec       *pspec,
+               ConfabMessageRow *self)
+{
+  update_state (self);
+}
+
+static void
+leave_edit_mode (ConfabMessageRow *self)
+{
+  gtk_widget_set_visible (self->edit_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), TRUE);
+  update_state (self);
+}
+
+void
+confab_message_row_set_message (ConfabMessageRow *self,
+                                ConfabMessage    *message)
+{
+  ConfabRole role;
+  const char *model;
+
+  g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
+  g_return_if_fail (!message || CONFAB_IS_MESSAGE (message));
+
+  if (self->message == message)
+    return;
+
+  clear_tool_calls (self);
+  g_signal_group_set_target (self->signals, NULL);
+  g_set_object (&self->message, message);
+  gtk_widget_set_visible (self->edit_box, FALSE);
+
+  if (message == NULL)
+    {
+      confab_markdown_view_set_text (self->content_view, NULL);
+      confab_markdown_view_set_text (self->thinking_view, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+      return;
+    }
+
+  role = confab_message_get_role (message);
+  model = confab_message_get_model (message);
+
+  gtk_widget_remove_css_class (self->bubble, "user");
+  gtk_widget_remove_css_class (self->bubble, "assistant");
+  gtk_widget_add_css_class (self->bubble, role == CONFAB_ROLE_USER ? "user" : "assistant");
+  gtk_widget_set_halign (self->bubble, role == CONFAB_ROLE_USER ? GTK_ALIGN_END : GTK_ALIGN_FILL);
+
+  if (role == CONFAB_ROLE_USER)
+    gtk_label_set_text (self->author_label, _("You"));
+  else if (model != NULL && *model != '\0')
+    gtk_label_set_text (self->author_label, model);
+  else
+    gtk_label_set_text (self->author_label, _("Assistant"));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  role == CONFAB_ROLE_USER ? _("Your message") : _("Answer"),
+                                  -1);
+
+  /* User text is shown as typed; answers are Markdown. */
+  confab_markdown_view_set_plain (self->content_view, role == CONFAB_ROLE_USER);
+  self->shown_state = confab_message_get_state (message);
+  if (self->shown_state == CONFAB_MESSAGE_STATE_STREAMING)
+    {
+      /* Still streaming: the last block stays open for the pieces to come. */
+      confab_markdown_view_set_text (self->content_view, NULL);
+      confab_markdown_view_append_text (self->content_view, confab_message_get_content (message), -1);
+      confab_markdown_view_set_text (self->thinking_view, NULL);
+      confab_markdown_view_append_text (self->thinking_view, confab_message_get_reasoning (message), -1);
+    }
+  else
+    {
+      confab_markdown_view_set_text (self->content_view, confab_message_get_content (message));
+      confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
+    }
+
+  self->tool_calls = g_object_ref (confab_message_get_tool_calls (message));
+  g_signal_connect (self->tool_calls, "items-changed", G_CALLBACK (tool_calls_changed), self);
+  tool_calls_changed (self->tool_calls, 0, 0, g_list_model_get_n_items (self->tool_calls), self);
+
+  g_signal_group_set_target (self->signals, message);
+
+  update_content_visibility (self);
+  update_state (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Actions                                                                                  */
+
+static void
+activate_with_id (ConfabMessageRow *self,
+                  const char       *action)
+{
+  if (self->message == NULL)
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), action, "s", confab_message_get_id (self->message));
+}
+
+static void
+row_copy (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+
+  if (self->message == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (self->message));
+}
+
+static void
+row_regenerate (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  activate_with_id (CONFAB_MESSAGE_ROW (widget), "chat.regenerate");
+}
+
+static void
+row_inspect (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  activate_with_id (CONFAB_MESSAGE_ROW (widget), "chat.inspect");
+}
+
+static void
+row_retry (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  activate_with_id (CONFAB_MESSAGE_ROW (widget), "chat.retry");
+}
+
+static void
+row_edit (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+
+  if (self->message == NULL)
+    return;
+
+  gtk_text_buffer_set_text (buffer, confab_message_get_content (self->message), -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
+  gtk_widget_set_visible (self->actions_box, FALSE);
+  gtk_widget_set_visible (self->edit_box, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+}
+
+static void
+row_edit_cancel (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  leave_edit_mode (CONFAB_MESSAGE_ROW (widget));
+}
+
+static void
+row_edit_send (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  g_autofree char *text = NULL;
+  g_autofree char *id = NULL;
+  GtkTextIter start, end;
+
+  if (self->message == NULL)
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_strstrip (text);
+  if (*text == '\0')
+    return;
+
+  id = g_strdup (confab_message_get_id (self->message));
+  leave_edit_mode (self);
+  /* May unbind this row from its message: keep nothing of it after this call. */
+  gtk_widget_activate_action (widget, "chat.edit-resend", "(ss)", id, text);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+confab_message_row_dispose (GObject *object)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (object);
+
+  if (self->signals != NULL)
+    g_signal_group_set_target (self->signals, NULL);
+  if (self->tool_calls != NULL)
+    g_signal_handlers_disconnect_by_func (self->tool_calls, tool_calls_changed, self);
+  g_clear_object (&self->tool_calls);
+  g_clear_object (&self->message);
+  g_clear_object (&self->signals);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_MESSAGE_ROW);
+
+  G_OBJECT_CLASS (confab_message_row_parent_class)->dispose (object);
+}
+
+static void
+confab_message_row_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      g_value_set_object (value, self->message);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_message_row_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MESSAGE:
+      confab_message_row_set_message (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+confab_message_row_class_init (ConfabMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = confab_message_row_dispose;
+  object_class->get_property = confab_message_row_get_property;
+  object_class->set_property = confab_message_row_set_property;
+
+  properties[PROP_MESSAGE] =
+    g_param_spec_object ("message", NULL, NULL, CONFAB_TYPE_MESSAGE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CONFAB_TYPE_MARKDOWN_VIEW);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, bubble);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, author_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, thinking_expander);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, thinking_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, content_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, tool_calls_box);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_box);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_box);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, regenerate_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, inspect_button);
+
+  gtk_widget_class_install_action (widget_class, "row.copy", NULL, row_copy);
+  gtk_widget_class_install_action (widget_class, "row.regenerate", NULL, row_regenerate);
+  gtk_widget_class_install_action (widget_class, "row.inspect", NULL, row_inspect);
+  gtk_widget_class_install_action (widget_class, "row.retry", NULL, row_retry);
+  gtk_widget_class_install_action (widget_class, "row.edit", NULL, row_edit);
+  gtk_widget_class_install_action (widget_class, "row.edit-cancel", NULL, row_edit_cancel);
+  gtk_widget_class_install_action (widget_class, "row.edit-send", NULL, row_edit_send);
+}
+
+static void
+confab_message_row_init (ConfabMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->signals = g_signal_group_new (CONFAB_TYPE_MESSAGE);
+  g_signal_group_connect (self->signals, "content-appended", G_CALLBACK (content_appended), self);
+  g_signal_group_connect (self->signals, "reasoning-appended", G_CALLBACK (reasoning_appended), self);
+  g_signal_group_connect (self->signals, "notify::content", G_CALLBACK (content_replaced), self);
+  g_signal_group_connect (self->signals, "notify::reasoning", G_CALLBACK (reasoning_replaced), self);
+  g_signal_group_connect (self->signals, "notify::state", G_CALLBACK (state_changed), self);
+  g_signal_group_connect (self->signals, "notify::error", G_CALLBACK (state_changed), self);
+  g_signal_group_connect (self->signals, "notify::request-body", G_CALLBACK (state_changed), self);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy message"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edit and resend"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->regenerate_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Regenerate answer"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->inspect_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("View request and response"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edited message"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->content_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking text"), -1);
+}
+
+GtkWidget *
+confab_message_row_new (void)
+{
+  return g_object_new (CONFAB_TYPE_MESSAGE_ROW, NULL);
+}
+
+ConfabMessage *
+confab_message_row_get_message (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  return self->message;
+}
+
+ConfabMarkdownView *
+confab_message_row_get_content_view (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  return self->content_view;
+}
+
+ConfabMarkdownView *
+confab_message_row_get_thinking_view (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  return self->thinking_view;
+}
+
+GtkWidget *
+confab_message_row_get_tool_calls_box (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  return GTK_WIDGET (self->tool_calls_box);
+}
+
+const char *
+confab_message_row_get_error_text (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->error_box))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
+void
+confab_message_row_flush (ConfabMessageRow *self)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
+
+  confab_markdown_view_flush (self->content_view);
+  confab_markdown_view_flush (self->thinking_view);
+}

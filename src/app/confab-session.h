@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "confab-types.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_SESSION (confab_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
+
+/* Ties the shown conversation to the client, the provider, the tools and the approvals:
+ * sends, stops, retries, regenerates and edits. One per window.
+ * Signals:
+ *   ::turn-finished (GError *error)  a turn ended (error NULL on success, cancelled on stop) */
+ConfabSession        *confab_session_new              (void);
+ConfabClient         *confab_session_get_client       (ConfabSession        *self);
+ConfabProvider       *confab_session_get_provider     (ConfabSession        *self);
+/* NULL: no provider configured (the composer says so). */
+void                  confab_session_set_provider     (ConfabSession        *self,
+                                                       ConfabProvider       *provider);
+ConfabConversation   *confab_session_get_conversation (ConfabSession        *self);
+/* Stops a running turn first. */
+void                  confab_session_set_conversation (ConfabSession        *self,
+                                                       ConfabConversation   *conversation);
+ConfabToolRegistry   *confab_session_get_tools        (ConfabSession        *self);
+void                  confab_session_set_tools        (ConfabSession        *self,
+                                                       ConfabToolRegistry   *tools);
+ConfabApprovalPolicy *confab_session_get_approvals    (ConfabSession        *self);
+void                  confab_session_set_approvals    (ConfabSession        *self,
+                                                       ConfabApprovalPolicy *approvals);
+/* The model for the next request: the conversation's, else the provider's. */
+const char           *confab_session_get_model        (ConfabSession        *self);
+/* Sets the conversation's model (and remembers it for new conversations). */
+void                  confab_session_set_model        (ConfabSession        *self,
+                                                       const char           *model);
+/* TRUE while a turn runs. */
+gboolean              confab_session_get_busy         (ConfabSession        *self);
+/* Why sending is impossible now (no provider, no model), or NULL. */
+const char           *confab_session_get_blocked_reason (ConfabSession      *self);
+/* Appends a user message with @text and runs a turn. */
+gboolean              confab_session_send             (ConfabSession        *self,
+                                                       const char           *text,
+                                                       GError              **error);
+/* Cancels the running turn; the partial answer stays. */
+void                  confab_session_stop             (ConfabSession        *self);
+/* Resends the request that produced @failed: drops it (and what follows) and runs again. */
+gboolean              confab_session_retry            (ConfabSession        *self,
+                                                       ConfabMessage        *failed,
+                                                       GError              **error);
+/* Drops the answer to the user message before @assistant and asks again. */
+gboolean              confab_session_regenerate       (ConfabSession        *self,
+                                                       ConfabMessage        *assistant,
+                                                       GError              **error);
+/* Replaces @user and everything after it with a user message of @text, then runs a turn. */
+gboolean              confab_session_edit_and_resend  (ConfabSession        *self,
+                                                       ConfabMessage        *user,
+                                                       const char           *text,
+                                                       GError              **error);
+/* The position of @message in the conversation, or -1. */
+int                   confab_session_find_message     (ConfabSession        *self,
+                                                       ConfabMessage        *message);
+/* The message with this id, or NULL. (transfer none) */
+ConfabMessage        *confab_session_lookup_message   (ConfabSession        *self,
+                                                       const char           *id);
+
+G_END_DECLS
