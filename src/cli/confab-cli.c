@@ -4,10 +4,795 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "confab-approval-policy.h"
+#include "confab-cli-decode.h"
+#include "confab-cli-store.h"
+#include "confab-client.h"
+#include "confab-conversation.h"
+#include "confab-error.h"
+#include "confab-message.h"
+#include "confab-mcp-server.h"
 #include "confab-options.h"
+#include "confab-provider.h"
+#include "confab-provider-list.h"
+#include "confab-tool-call.h"
+#include "confab-tool-registry.h"
+#include "confab-turn.h"
+#include "confab-usage.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+#define ANSI_DIM "\033[2m"
+#define ANSI_RESET "\033[0m"
+
+typedef struct
+{
+  /* options */
+  ConfabOptions          options;
+  char                  *system;
+  char                  *extra_body;
+  char                  *continue_id;
+  int                    max_tokens;
+  int                    max_steps;
+  int                    idle_timeout;
+  gboolean               no_store;
+  gboolean               json;
+  gboolean               version;
+
+  /* the run */
+  GMainLoop             *loop;
+  GCancellable          *cancellable;
+  ConfabProvider        *provider;
+  ConfabConversation    *conversation;
+  ConfabStore           *store;
+  ConfabToolRegistry    *registry;
+  ConfabApprovalPolicy  *approvals;
+  ConfabClient          *client;
+  ConfabTurn            *turn;
+  GError                *error;
+  char                  *prompt;
+
+  /* approvals asked on the terminal, one at a time */
+  GQueue                 pending_approvals;
+  GDataInputStream      *stdin_lines;
+  gboolean               asking;
+
+  gboolean               stdin_tty;
+  gboolean               stderr_tty;
+  gboolean               stdout_ends_with_newline;
+  gboolean               interrupted;
+} Cli;
+
+static void
+cli_clear (Cli *cli)
+{
+  confab_options_clear (&cli->options);
+  g_clear_pointer (&cli->system, g_free);
+  g_clear_pointer (&cli->extra_body, g_free);
+  g_clear_pointer (&cli->continue_id, g_free);
+  g_clear_pointer (&cli->prompt, g_free);
+  g_queue_clear_full (&cli->pending_approvals, g_object_unref);
+  g_clear_object (&cli->stdin_lines);
+  g_clear_object (&cli->turn);
+  g_clear_object (&cli->client);
+  if (cli->registry != NULL)
+    confab_tool_registry_stop (cli->registry);
+  g_clear_object (&cli->registry);
+  g_clear_object (&cli->approvals);
+  g_clear_object (&cli->conversation);
+  g_clear_object (&cli->store);
+  g_clear_object (&cli->provider);
+  g_clear_object (&cli->cancellable);
+  g_clear_pointer (&cli->loop, g_main_loop_unref);
+  g_clear_error (&cli->error);
+}
+
+/* Output */
+
+static void
+print_json_line (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static void
+emit_event (Cli        *cli,
+            const char *type,
+            ...) G_GNUC_NULL_TERMINATED;
+
+/* {"type": @type, name: JsonNode (taken), …} */
+static void
+emit_event (Cli        *cli,
+            const char *type,
+            ...)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  const char *name;
+  va_list args;
+
+  json_object_set_string_member (object, "type", type);
+
+  va_start (args, type);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      JsonNode *value = va_arg (args, JsonNode *);
+
+      json_object_set_member (object, name, value ? value : json_node_new (JSON_NODE_NULL));
+    }
+  va_end (args);
+
+  node = json_node_init_object (json_node_alloc (), object);
+  print_json_line (node);
+}
+
+static JsonNode *
+string_node (const char *text)
+{
+  if (text == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  return json_node_init_string (json_node_alloc (), text);
+}
+
+static JsonNode *
+int_node (gint64 value)
+{
+  return json_node_init_int (json_node_alloc (), value);
+}
+
+static JsonNode *
+usage_array (Cli *cli)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+
+  if (cli->turn != NULL)
+    {
+      GPtrArray *steps = confab_turn_get_steps (cli->turn);
+
+      for (guint i = 0; i < steps->len; i++)
+        {
+          ConfabMessage *step = g_ptr_array_index (steps, i);
+          JsonNode *usage = confab_usage_to_json (confab_message_get_usage (step));
+
+          json_array_add_element (array, usage ? usage : json_node_new (JSON_NODE_NULL));
+        }
+    }
+
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+static JsonNode *
+messages_array (Cli *cli)
+{
+  if (cli->conversation == NULL)
+    return json_node_init_array (json_node_alloc (), json_array_new ());
+
+  return confab_conversation_to_messages_json (cli->conversation);
+}
+
+static void
+print_stdout_text (Cli        *cli,
+                   const char *text)
+{
+  gsize len = strlen (text);
+
+  if (len == 0)
+    return;
+
+  fwrite (text, 1, len, stdout);
+  fflush (stdout);
+  cli->stdout_ends_with_newline = text[len - 1] == '\n';
+}
+
+static void
+print_dimmed (Cli        *cli,
+              const char *text)
+{
+  if (cli->stderr_tty)
+    fprintf (stderr, ANSI_DIM "%s" ANSI_RESET, text);
+  else
+    fputs (text, stderr);
+  fflush (stderr);
+}
+
+/* The model's text is printed as it is, never interpreted. */
+static void
+content_appended_cb (ConfabMessage *message,
+                     const char    *text,
+                     Cli           *cli)
+{
+  if (cli->json)
+    emit_event (cli, "text", "text", string_node (text), NULL);
+  else
+    print_stdout_text (cli, text);
+}
+
+static void
+reasoning_appended_cb (ConfabMessage *message,
+                       const char    *text,
+                       Cli           *cli)
+{
+  if (cli->json)
+    emit_event (cli, "reasoning", "text", string_node (text), NULL);
+  else
+    print_dimmed (cli, text);
+}
+
+static char *
+format_usage_line (ConfabMessage *message)
+{
+  ConfabUsage *usage = confab_message_get_usage (message);
+  g_autoptr(GString) line = g_string_new (NULL);
+  double duration = confab_usage_get_duration (usage);
+  double tokens_per_second = confab_usage_get_tokens_per_second (usage);
+
+  if (confab_message_get_model (message) != NULL)
+    g_string_append_printf (line, "[%s] ", confab_message_get_model (message));
+
+  if (confab_usage_get_reported (usage))
+    g_string_append_printf (line, _("%" G_GINT64_FORMAT " prompt + %" G_GINT64_FORMAT " completion = %" G_GINT64_FORMAT " tokens"),
+                            confab_usage_get_prompt_tokens (usage),
+                            confab_usage_get_completion_tokens (usage),
+                            confab_usage_get_total_tokens (usage));
+  else
+    g_string_append (line, _("no usage reported"));
+
+  if (confab_usage_get_cached_tokens (usage) > 0)
+    g_string_append_printf (line, _(", %" G_GINT64_FORMAT " cached"), confab_usage_get_cached_tokens (usage));
+  if (confab_usage_get_reasoning_tokens (usage) > 0)
+    g_string_append_printf (line, _(", %" G_GINT64_FORMAT " reasoning"), confab_usage_get_reasoning_tokens (usage));
+  if (confab_usage_get_has_cost (usage))
+    g_string_append_printf (line, ", $%.6f", confab_usage_get_cost (usage));
+  if (duration >= 0)
+    g_string_append_printf (line, ", %.2f s", duration);
+  if (tokens_per_second > 0)
+    g_string_append_printf (line, _(", %.1f tokens/s"), tokens_per_second);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+static JsonNode *
+tool_call_event_node (ConfabToolCall *call)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  json_object_set_int_member (object, "index", confab_tool_call_get_index (call));
+  json_object_set_member (object, "id", string_node (confab_tool_call_get_id (call)));
+  json_object_set_member (object, "name", string_node (confab_tool_call_get_name (call)));
+  json_object_set_member (object, "arguments", string_node (confab_tool_call_get_arguments (call)));
+
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+/* An answer left the streaming state: report its tool calls and usage. */
+static void
+message_state_cb (ConfabMessage *message,
+                  GParamSpec    *pspec,
+                  Cli           *cli)
+{
+  GListModel *calls;
+  guint n_calls;
+
+  if (confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING)
+    return;
+
+  g_signal_handlers_disconnect_by_data (message, cli);
+
+  calls = confab_message_get_tool_calls (message);
+  n_calls = g_list_model_get_n_items (calls);
+
+  if (!cli->json && !cli->stdout_ends_with_newline && confab_message_get_content_length (message) > 0)
+    print_stdout_text (cli, "\n");
+
+  for (guint i = 0; i < n_calls; i++)
+    {
+      g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+
+      if (cli->json)
+        {
+          g_autoptr(JsonNode) node = tool_call_event_node (call);
+          JsonObject *object = json_node_get_object (node);
+
+          json_object_set_string_member (object, "type", "tool_call");
+          print_json_line (node);
+        }
+      else
+        g_printerr ("→ %s(%s)\n",
+                    confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
+                    confab_tool_call_get_arguments (call));
+    }
+
+  if (cli->json)
+    {
+      JsonNode *usage = confab_usage_to_json (confab_message_get_usage (message));
+
+      emit_event (cli, "usage",
+                  "step", int_node (confab_turn_get_steps (cli->turn)->len - 1),
+                  "usage", usage,
+                  NULL);
+    }
+  else
+    {
+      g_autofree char *line = format_usage_line (message);
+
+      print_dimmed (cli, line);
+      fputc ('\n', stderr);
+    }
+}
+
+static void
+step_started_cb (ConfabTurn    *turn,
+                 ConfabMessage *message,
+                 Cli           *cli)
+{
+  cli->stdout_ends_with_newline = TRUE;
+
+  g_signal_connect (message, "content-appended", G_CALLBACK (content_appended_cb), cli);
+  g_signal_connect (message, "reasoning-appended", G_CALLBACK (reasoning_appended_cb), cli);
+  g_signal_connect (message, "notify::state", G_CALLBACK (message_state_cb), cli);
+}
+
+static void
+tool_finished_cb (ConfabTurn     *turn,
+                  ConfabToolCall *call,
+                  Cli            *cli)
+{
+  ConfabToolCallStatus status = confab_tool_call_get_status (call);
+  const char *result = confab_tool_call_get_result (call);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonNode) node = tool_call_event_node (call);
+      JsonObject *object = json_node_get_object (node);
+
+      json_object_set_string_member (object, "type", "tool_result");
+      json_object_set_string_member (object, "status", confab_tool_call_status_to_string (status));
+      json_object_set_member (object, "result", string_node (result));
+      json_object_set_member (object, "error", string_node (confab_tool_call_get_error (call)));
+      if (confab_tool_call_get_server (call) != NULL)
+        json_object_set_string_member (object, "server", confab_tool_call_get_server (call));
+      print_json_line (node);
+    }
+  else
+    {
+      g_printerr ("← %s [%s]: %s\n",
+                  confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
+                  confab_tool_call_status_to_string (status),
+                  result ? result : "");
+    }
+}
+
+/* Approval */
+
+static void ask_next_approval (Cli *cli);
+
+static void
+approval_line_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Cli *cli = user_data;
+  g_autoptr(ConfabToolCall) call = g_queue_pop_head (&cli->pending_approvals);
+  g_autofree char *line = NULL;
+  ConfabApproval approval = CONFAB_APPROVAL_DENY;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
+  if (line != NULL)
+    {
+      g_strstrip (line);
+      if (g_ascii_strcasecmp (line, "y") == 0 || g_ascii_strcasecmp (line, "yes") == 0)
+        approval = CONFAB_APPROVAL_ALLOW_ONCE;
+      else if (g_ascii_strcasecmp (line, "a") == 0 || g_ascii_strcasecmp (line, "always") == 0)
+        approval = CONFAB_APPROVAL_ALLOW_ALWAYS;
+    }
+
+  cli->asking = FALSE;
+
+  if (call != NULL &&
+      confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    confab_tool_call_resolve_approval (call, approval);
+
+  ask_next_approval (cli);
+}
+
+static void
+ask_next_approval (Cli *cli)
+{
+  ConfabToolCall *call;
+
+  if (cli->asking || g_queue_is_empty (&cli->pending_approvals))
+    return;
+
+  call = g_queue_peek_head (&cli->pending_approvals);
+  g_printerr ("Run %s(%s)? [y/N/a] ",
+              confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
+              confab_tool_call_get_arguments (call));
+
+  if (cli->stdin_lines == NULL)
+    {
+      g_autoptr(GInputStream) input = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      cli->stdin_lines = g_data_input_stream_new (input);
+    }
+
+  cli->asking = TRUE;
+  g_data_input_stream_read_line_async (cli->stdin_lines, G_PRIORITY_DEFAULT, cli->cancellable,
+                                       approval_line_cb, cli);
+}
+
+static gboolean
+deny_call_cb (gpointer user_data)
+{
+  ConfabToolCall *call = user_data;
+
+  if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_DENY);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+approval_requested_cb (ConfabTurn     *turn,
+                       ConfabToolCall *call,
+                       Cli            *cli)
+{
+  if (cli->options.yes)
+    {
+      confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
+      return;
+    }
+
+  if (!cli->stdin_tty)
+    {
+      /* Nobody to ask: no tool runs without consent. Answered from the main loop, so the
+       * registry is done setting up its wait first. */
+      if (!cli->json)
+        g_printerr (_("Denied %s(%s): no terminal to ask on (use --yes to allow)\n"),
+                    confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
+                    confab_tool_call_get_arguments (call));
+      g_idle_add_full (G_PRIORITY_DEFAULT, deny_call_cb, g_object_ref (call), g_object_unref);
+      return;
+    }
+
+  g_queue_push_tail (&cli->pending_approvals, g_object_ref (call));
+  ask_next_approval (cli);
+}
+
+/* The run */
+
+static void
+finish_run (Cli    *cli,
+            GError *error)
+{
+  if (cli->store != NULL && cli->conversation != NULL)
+    {
+      g_autoptr(GError) store_error = NULL;
+
+      if (!confab_cli_store_finish (cli->store, cli->conversation, &store_error))
+        g_printerr ("confab-cli: %s\n", store_error->message);
+    }
+
+  if (error != NULL)
+    g_propagate_error (&cli->error, error);
+
+  g_main_loop_quit (cli->loop);
+}
+
+static void
+report_step_limit (Cli *cli)
+{
+  GPtrArray *steps = confab_turn_get_steps (cli->turn);
+  ConfabMessage *last = g_ptr_array_index (steps, steps->len - 1);
+  GListModel *calls = confab_message_get_tool_calls (last);
+  guint n_calls = g_list_model_get_n_items (calls);
+
+  if (cli->json)
+    {
+      g_autoptr(JsonArray) pending = json_array_new ();
+
+      for (guint i = 0; i < n_calls; i++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+          json_array_add_element (pending, tool_call_event_node (call));
+        }
+
+      emit_event (cli, "step_limit",
+                  "max_steps", int_node (confab_turn_get_max_steps (cli->turn)),
+                  "pending", json_node_init_array (json_node_alloc (), pending),
+                  NULL);
+    }
+  else
+    {
+      g_printerr (ngettext ("Stopped after %u request (--max-steps); these tool calls were not run:\n",
+                            "Stopped after %u requests (--max-steps); these tool calls were not run:\n",
+                            confab_turn_get_max_steps (cli->turn)),
+                  confab_turn_get_max_steps (cli->turn));
+      for (guint i = 0; i < n_calls; i++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+
+          g_printerr ("  %s(%s)\n",
+                      confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
+                      confab_tool_call_get_arguments (call));
+        }
+    }
+}
+
+static void
+turn_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Cli *cli = user_data;
+  GError *error = NULL;
+
+  if (!confab_turn_run_finish (CONFAB_TURN (object), result, &error))
+    {
+      finish_run (cli, error);
+      return;
+    }
+
+  if (confab_turn_get_hit_step_limit (cli->turn))
+    report_step_limit (cli);
+
+  finish_run (cli, NULL);
+}
+
+static void
+start_turn (Cli *cli)
+{
+  g_autoptr(ConfabMessage) user = NULL;
+
+  cli->client = confab_client_new ();
+  if (cli->idle_timeout > 0)
+    confab_client_set_idle_timeout (cli->client, cli->idle_timeout);
+
+  user = confab_message_new (CONFAB_ROLE_USER, cli->prompt);
+  confab_conversation_append (cli->conversation, user);
+
+  cli->turn = confab_turn_new (cli->client, cli->provider, cli->conversation,
+                               cli->registry, cli->approvals);
+  if (cli->options.model != NULL)
+    confab_turn_set_model (cli->turn, cli->options.model);
+  if (cli->max_steps > 0)
+    confab_turn_set_max_steps (cli->turn, cli->max_steps);
+
+  g_signal_connect (cli->turn, "step-started", G_CALLBACK (step_started_cb), cli);
+  g_signal_connect (cli->turn, "approval-requested", G_CALLBACK (approval_requested_cb), cli);
+  g_signal_connect (cli->turn, "tool-finished", G_CALLBACK (tool_finished_cb), cli);
+
+  confab_turn_run_async (cli->turn, cli->cancellable, turn_cb, cli);
+}
+
+static void
+registry_started_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Cli *cli = user_data;
+  GError *error = NULL;
+  GListModel *servers;
+
+  if (!confab_tool_registry_start_finish (CONFAB_TOOL_REGISTRY (object), result, &error))
+    {
+      finish_run (cli, error);
+      return;
+    }
+
+  /* A server that failed is skipped; say so, the others keep working. */
+  servers = confab_tool_registry_get_servers (cli->registry);
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+      const char *message = confab_mcp_server_get_error (server);
+
+      if (message == NULL)
+        continue;
+
+      if (cli->json)
+        emit_event (cli, "warning", "message", string_node (message), NULL);
+      else
+        g_printerr ("confab-cli: %s\n", message);
+    }
+
+  start_turn (cli);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  cli->interrupted = TRUE;
+  g_cancellable_cancel (cli->cancellable);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+setup_provider (Cli     *cli,
+                GError **error)
+{
+  const char *base_url = cli->options.base_url;
+
+  if (base_url == NULL && cli->conversation != NULL)
+    base_url = confab_conversation_get_base_url (cli->conversation);
+
+  if (cli->options.base_url != NULL)
+    {
+      cli->provider = confab_options_create_provider (&cli->options);
+    }
+  else
+    {
+      ConfabProviderList *list = confab_provider_list_get_default ();
+      ConfabProvider *active = NULL;
+      const char *env_name = cli->options.api_key_env ? cli->options.api_key_env : CONFAB_DEFAULT_API_KEY_ENV;
+
+      if (cli->conversation != NULL && confab_conversation_get_provider_name (cli->conversation) != NULL)
+        active = confab_provider_list_lookup (list, confab_conversation_get_provider_name (cli->conversation));
+      if (active == NULL)
+        active = confab_provider_list_get_active (list);
+
+      if (active != NULL)
+        {
+          g_autoptr(JsonNode) json = confab_provider_to_json (active);
+
+          cli->provider = confab_provider_new_from_json (json, error);
+          if (cli->provider == NULL)
+            return FALSE;
+          if (base_url != NULL)
+            confab_provider_set_base_url (cli->provider, base_url);
+          if (g_getenv (env_name) != NULL)
+            confab_provider_set_api_key (cli->provider, g_getenv (env_name));
+        }
+      else if (base_url != NULL)
+        {
+          g_autofree char *url = g_strdup (base_url);
+
+          g_free (cli->options.base_url);
+          cli->options.base_url = g_steal_pointer (&url);
+          cli->provider = confab_options_create_provider (&cli->options);
+        }
+    }
+
+  if (cli->provider == NULL)
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                           _("No endpoint: pass --base-url URL (for example https://api.groq.com/openai/v1)"));
+      return FALSE;
+    }
+
+  if (cli->max_tokens > 0)
+    confab_provider_set_max_tokens (cli->provider, cli->max_tokens);
+
+  if (cli->extra_body != NULL &&
+      !confab_provider_set_extra_body_json (cli->provider, cli->extra_body, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+setup_conversation (Cli     *cli,
+                    GError **error)
+{
+  if (!cli->no_store)
+    {
+      cli->store = confab_cli_store_open (error);
+      if (cli->store == NULL)
+        return FALSE;
+    }
+
+  if (cli->continue_id != NULL)
+    {
+      if (cli->store == NULL)
+        {
+          g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                               _("--continue needs the store; it cannot be used with --no-store"));
+          return FALSE;
+        }
+
+      cli->conversation = confab_cli_store_continue (cli->store, cli->continue_id, error);
+      if (cli->conversation == NULL)
+        return FALSE;
+    }
+  else
+    {
+      cli->conversation = confab_conversation_new ();
+    }
+
+  if (cli->system != NULL)
+    confab_conversation_set_system_prompt (cli->conversation, cli->system);
+
+  return TRUE;
+}
+
+static gboolean
+run (Cli     *cli,
+     GError **error)
+{
+  const char *model;
+
+  cli->cancellable = g_cancellable_new ();
+  cli->loop = g_main_loop_new (NULL, FALSE);
+  cli->stdin_tty = isatty (STDIN_FILENO);
+  cli->stderr_tty = isatty (STDERR_FILENO);
+  cli->stdout_ends_with_newline = TRUE;
+
+  if (!setup_conversation (cli, error) || !setup_provider (cli, error))
+    return FALSE;
+
+  model = cli->options.model;
+  if (model == NULL)
+    model = confab_conversation_get_model (cli->conversation);
+  if (model == NULL || model[0] == '\0')
+    model = confab_provider_get_model (cli->provider);
+  if (model == NULL || model[0] == '\0')
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                           _("No model: pass --model ID"));
+      return FALSE;
+    }
+
+  confab_conversation_set_model (cli->conversation, model);
+  if (confab_conversation_get_base_url (cli->conversation) == NULL ||
+      cli->options.base_url != NULL)
+    confab_conversation_set_base_url (cli->conversation, confab_provider_get_base_url (cli->provider));
+  if (confab_conversation_get_provider_name (cli->conversation) == NULL)
+    confab_conversation_set_provider_name (cli->conversation, confab_provider_get_name (cli->provider));
+
+  if (cli->store != NULL)
+    confab_cli_store_begin (cli->store, cli->conversation);
+
+  g_unix_signal_add (SIGINT, sigint_cb, cli);
+  g_unix_signal_add (SIGTERM, sigint_cb, cli);
+
+  if (cli->options.mcp != NULL && cli->options.mcp[0] != NULL)
+    {
+      g_autofree char *approvals_path = confab_approval_policy_get_default_path ();
+
+      cli->registry = confab_tool_registry_new ();
+      for (guint i = 0; cli->options.mcp[i] != NULL; i++)
+        {
+          if (!confab_tool_registry_add_command (cli->registry, cli->options.mcp[i], error))
+            return FALSE;
+        }
+
+      cli->approvals = confab_approval_policy_new (approvals_path);
+      confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
+
+      confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
+    }
+  else
+    {
+      start_turn (cli);
+    }
+
+  g_main_loop_run (cli->loop);
+
+  if (cli->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&cli->error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 int
 main (int   argc,
@@ -16,10 +801,22 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GOptionEntry *shared = NULL;
-  ConfabOptions options = { 0 };
-  gboolean version = FALSE;
+  Cli cli = { 0 };
+  int status = 0;
   const GOptionEntry own_entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "system", 0, 0, G_OPTION_ARG_STRING, &cli.system, N_("Use TEXT as the system prompt"), N_("TEXT") },
+    { "max-tokens", 0, 0, G_OPTION_ARG_INT, &cli.max_tokens, N_("Ask for at most N tokens per answer"), N_("N") },
+    { "extra-body", 0, 0, G_OPTION_ARG_STRING, &cli.extra_body,
+      N_("Merge the JSON object into every request body"), N_("JSON") },
+    { "max-steps", 0, 0, G_OPTION_ARG_INT, &cli.max_steps,
+      N_("Send at most N requests in this turn (default 10)"), N_("N") },
+    { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
+      N_("Continue the stored conversation ID"), N_("ID") },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &cli.no_store, N_("Do not save the conversation"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, N_("Print one JSON object per line"), NULL },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &cli.idle_timeout,
+      N_("Give up after SECONDS without a byte from the server (default 60)"), N_("SECONDS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -28,24 +825,96 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  shared = confab_options_get_entries (&options);
+  /* Subcommands that are not a chat. */
+  if (argc > 1 && g_str_equal (argv[1], "decode"))
+    {
+      if (argc > 3)
+        {
+          g_printerr ("confab-cli: %s\n", _("usage: confab-cli decode [FILE|-]"));
+          return EXIT_USAGE;
+        }
+      return confab_cli_decode (argc > 2 ? argv[2] : NULL);
+    }
+
+  if (argc > 1 && confab_cli_store_is_command (argv[1]))
+    return confab_cli_store_command (argc - 1, argv + 1);
+
+  shared = confab_options_get_entries (&cli.options);
   context = g_option_context_new (_("PROMPT"));
   g_option_context_set_summary (context, _("Chat with an OpenAI-compatible endpoint from the terminal."));
+  g_option_context_set_description (context,
+                                    _("Commands:\n"
+                                      "  confab-cli [OPTIONS] PROMPT     run one user turn\n"
+                                      "  confab-cli decode [FILE|-]      assemble a raw SSE body into a message\n"
+                                      "  confab-cli list [--json]        list stored conversations\n"
+                                      "  confab-cli search TEXT [--json] search stored conversations\n"
+                                      "  confab-cli export ID [--format markdown|json] [--output FILE]\n"
+                                      "  confab-cli delete ID            delete a stored conversation\n"));
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("confab-cli: %s\n", error->message);
-      return 2;
+      cli_clear (&cli);
+      return EXIT_USAGE;
     }
 
-  if (version)
+  if (cli.version)
     {
       g_print ("confab-cli %s\n", PACKAGE_VERSION);
+      cli_clear (&cli);
       return 0;
     }
 
-  confab_options_clear (&options);
-  return 0;
+  if (argc < 2)
+    error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                                 _("No prompt given (see --help)"));
+  else if (cli.max_tokens < 0 || cli.max_steps < 0 || cli.idle_timeout < 0)
+    error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                                 _("--max-tokens, --max-steps and --idle-timeout take positive numbers"));
+
+  if (error == NULL)
+    {
+      cli.prompt = g_strjoinv (" ", argv + 1);
+      if (!run (&cli, &error))
+        status = EXIT_FAILED;
+    }
+  else
+    status = EXIT_USAGE;
+
+  if (error != NULL && cli.interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Interrupted"));
+      status = EXIT_INTERRUPTED;
+    }
+
+  if (cli.json)
+    {
+      if (error != NULL)
+        emit_event (&cli, "error",
+                    "message", string_node (error->message),
+                    "messages", messages_array (&cli),
+                    "usage", usage_array (&cli),
+                    NULL);
+      else
+        emit_event (&cli, "done",
+                    "messages", messages_array (&cli),
+                    "usage", usage_array (&cli),
+                    "conversation_id", string_node (cli.conversation ? confab_conversation_get_id (cli.conversation) : NULL),
+                    "hit_step_limit", json_node_init_boolean (json_node_alloc (),
+                                                              cli.turn && confab_turn_get_hit_step_limit (cli.turn)),
+                    NULL);
+    }
+  else if (error != NULL)
+    {
+      if (!cli.stdout_ends_with_newline)
+        print_stdout_text (&cli, "\n");
+      g_printerr ("confab-cli: %s\n", error->message);
+    }
+
+  cli_clear (&cli);
+
+  return status;
 }

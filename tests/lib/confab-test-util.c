@@ -118,7 +118,7 @@ wait_cb (GObject      *object,
 static char *
 bytes_to_string (GBytes *bytes)
 {
-  if (bytes == NULL)
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     return g_strdup ("");
 
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -151,6 +151,14 @@ confab_test_run_cli (const char * const *args,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* The child shares this test's isolated directories (G_TEST_OPTION_ISOLATE_DIRS). */
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
