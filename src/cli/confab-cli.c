@@ -245,17 +245,17 @@ format_usage_line (ConfabMessage *message)
     g_string_append_printf (line, "[%s] ", confab_message_get_model (message));
 
   if (confab_usage_get_reported (usage))
-    g_string_append_printf (line, _("%" G_GINT64_FORMAT " prompt + %" G_GINT64_FORMAT " completion = %" G_GINT64_FORMAT " tokens"),
-                            confab_usage_get_prompt_tokens (usage),
-                            confab_usage_get_completion_tokens (usage),
-                            confab_usage_get_total_tokens (usage));
+    g_string_append_printf (line, _("%lld prompt + %lld completion = %lld tokens"),
+                            (long long) confab_usage_get_prompt_tokens (usage),
+                            (long long) confab_usage_get_completion_tokens (usage),
+                            (long long) confab_usage_get_total_tokens (usage));
   else
     g_string_append (line, _("no usage reported"));
 
   if (confab_usage_get_cached_tokens (usage) > 0)
-    g_string_append_printf (line, _(", %" G_GINT64_FORMAT " cached"), confab_usage_get_cached_tokens (usage));
+    g_string_append_printf (line, _(", %lld cached"), (long long) confab_usage_get_cached_tokens (usage));
   if (confab_usage_get_reasoning_tokens (usage) > 0)
-    g_string_append_printf (line, _(", %" G_GINT64_FORMAT " reasoning"), confab_usage_get_reasoning_tokens (usage));
+    g_string_append_printf (line, _(", %lld reasoning"), (long long) confab_usage_get_reasoning_tokens (usage));
   if (confab_usage_get_has_cost (usage))
     g_string_append_printf (line, ", $%.6f", confab_usage_get_cost (usage));
   if (duration >= 0)
