@@ -604,10 +604,9 @@ registry_started_cb (GObject      *object,
       if (message == NULL)
         continue;
 
+      g_printerr ("confab-cli: %s\n", message);
       if (cli->json)
         emit_event (cli, "warning", "message", string_node (message), NULL);
-      else
-        g_printerr ("confab-cli: %s\n", message);
     }
 
   start_turn (cli);
