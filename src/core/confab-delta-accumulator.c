@@ -40,6 +40,7 @@
 
 #define EXCERPT_LEN 80
 #define RAW_ERROR_LEN 500
+#define READ_BLOCK (64 * 1024)
 
 struct _ConfabDeltaAccumulator
 {
@@ -747,6 +748,36 @@ confab_delta_accumulator_finish (ConfabDeltaAccumulator  *self,
   return fail (self, error,
                g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_TRUNCATED,
                                     _("The stream ended before the answer was complete")));
+}
+
+gboolean
+confab_delta_accumulator_read_stream (ConfabDeltaAccumulator  *self,
+                                      GInputStream            *stream,
+                                      GCancellable            *cancellable,
+                                      GError                 **error)
+{
+  g_autofree char *buffer = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  buffer = g_malloc (READ_BLOCK);
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, READ_BLOCK, cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      if (!confab_delta_accumulator_feed_bytes (self, buffer, n, error))
+        return FALSE;
+    }
+
+  return confab_delta_accumulator_finish (self, error);
 }
 
 JsonNode *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "confab-types.h"
@@ -36,6 +36,13 @@ gboolean                confab_delta_accumulator_has_output   (ConfabDeltaAccumu
 gboolean                confab_delta_accumulator_finish       (ConfabDeltaAccumulator  *self,
                                                                GError                 **error);
 
+/* Reads @stream to its end (64 KB at a time), feeding the bytes, then finishes: what
+ * `confab-cli decode` needs. FALSE with @error as feed_bytes or finish would give it, or the
+ * stream's own read error. The message keeps what it has either way. */
+gboolean                confab_delta_accumulator_read_stream  (ConfabDeltaAccumulator  *self,
+                                                               GInputStream            *stream,
+                                                               GCancellable            *cancellable,
+                                                               GError                 **error);
 /* The limit on one SSE line (and one event's data); see confab_sse_reader_set_max_line(). */
 void                    confab_delta_accumulator_set_max_line (ConfabDeltaAccumulator  *self,
                                                                gsize                    max_line);

@@ -957,6 +957,36 @@ test_has_output_not_for_empty_content (void)
 }
 
 static void
+test_read_stream (void)
+{
+  g_autoptr(JsonNode) cassette = load_cassette ("simple_streaming_openrouter-groq-kimi-k2.json");
+  const char *body = cassette_body (cassette, 0);
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (body, strlen (body), NULL);
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(ConfabDeltaAccumulator) accumulator = confab_delta_accumulator_new (message);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (confab_delta_accumulator_read_stream (accumulator, stream, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Olá!");
+  g_assert_true (confab_delta_accumulator_is_done (accumulator));
+}
+
+static void
+test_read_stream_truncated (void)
+{
+  static const char body[] = CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"cut\"}}]}");
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (body, sizeof body - 1, NULL);
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(ConfabDeltaAccumulator) accumulator = confab_delta_accumulator_new (message);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (confab_delta_accumulator_read_stream (accumulator, stream, NULL, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_TRUNCATED);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "cut");
+}
+
+static void
 test_to_json (void)
 {
   g_autoptr(Outcome) outcome = run_every_split (
@@ -1051,6 +1081,8 @@ main (int   argc,
 
   g_test_add_func ("/delta/feed-data-directly", test_feed_data_directly);
   g_test_add_func ("/delta/has-output-not-for-empty-content", test_has_output_not_for_empty_content);
+  g_test_add_func ("/delta/read-stream", test_read_stream);
+  g_test_add_func ("/delta/read-stream-truncated", test_read_stream_truncated);
   g_test_add_func ("/delta/to-json", test_to_json);
   g_test_add_func ("/delta/to-json-failed", test_to_json_failed);
 
