@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-conversation-list"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "confab-conversation.h"
+#include "confab-conversation-list.h"
+#include "confab-message.h"
+#include "confab-store.h"
+
+static ConfabConversation *
+save_simple (ConfabStore *store,
+             const char  *prompt,
+             gint64       updated_at)
+{
+  ConfabConversation *conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, prompt);
+
+  confab_conversation_append (conversation, user);
+  confab_conversation_set_updated_at (conversation, updated_at);
+  g_assert_true (confab_store_save (store, conversation, NULL));
+
+  return conversation;
+}
+
+static const char *
+title_at (GListModel *model,
+          guint       position)
+{
+  g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (model, position);
+
+  /* The summary lives in the list store, so the string outlives this ref. */
+  return summary ? confab_store_summary_get_title (summary) : NULL;
+}
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+on_activated (GtkWidget  *list,
+              const char *id,
+              char      **out)
+{
+  g_free (*out);
+  *out = g_strdup (id);
+}
+
+static void
+test_list_search_delete_undo (void)
+{
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(ConfabConversation) old = save_simple (store, "Risotto with saffron", 1000);
+  g_autoptr(ConfabConversation) recent = save_simple (store, "Trains to Florence", 2000);
+  g_autofree char *activated = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = confab_conversation_list_new (store);
+  GListModel *model = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
+  GtkWidget *search;
+
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect (list, "conversation-activated", G_CALLBACK (on_activated), &activated);
+
+  /* Most recent first. */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_cmpstr (title_at (model, 0), ==, "Trains to Florence");
+  g_assert_cmpstr (title_at (model, 1), ==, "Risotto with saffron");
+
+  /* New conversations show up by themselves. */
+  {
+    g_autoptr(ConfabConversation) newest = save_simple (store, "Newest one", 3000);
+    iterate ();
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+    g_assert_cmpstr (title_at (model, 0), ==, "Newest one");
+    g_assert_true (confab_store_delete (store, confab_conversation_get_id (newest), NULL));
+    iterate ();
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  }
+
+  /* The search field filters through the full-text index; Enter opens the best match. */
+  confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (list));
+  search = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (search);
+  g_assert_true (GTK_IS_SEARCH_ENTRY (search) || GTK_IS_SEARCH_ENTRY (gtk_widget_get_parent (search)));
+  search = GTK_IS_SEARCH_ENTRY (search) ? search : gtk_widget_get_parent (search);
+  gtk_editable_set_text (GTK_EDITABLE (search), "saffron");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_cmpstr (title_at (model, 0), ==, "Risotto with saffron");
+  g_signal_emit_by_name (search, "activate");
+  g_assert_cmpstr (activated, ==, confab_conversation_get_id (old));
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_signal_emit_by_name (search, "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+
+  /* Delete hides the row at once but keeps the conversation until the toast goes. */
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.delete", "s",
+                                             confab_conversation_get_id (recent)));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_true (confab_store_contains (store, confab_conversation_get_id (recent)));
+
+  /* Undo brings it back, still stored. */
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.undo-delete", "s",
+                                             confab_conversation_get_id (recent)));
+  iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+  g_assert_true (confab_store_contains (store, confab_conversation_get_id (recent)));
+
+  /* Rename goes to the store and the row follows. */
+  g_assert_true (confab_store_rename (store, confab_conversation_get_id (old), "Dinner plans", NULL));
+  iterate ();
+  g_assert_cmpstr (title_at (model, 1), ==, "Dinner plans");
+
+  /* Deleted again and the window closes before the toast expires: it is gone for good. */
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.delete", "s",
+                                             confab_conversation_get_id (recent)));
+  g_assert_true (confab_store_contains (store, confab_conversation_get_id (recent)));
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_assert_false (confab_store_contains (store, confab_conversation_get_id (recent)));
+  g_assert_true (confab_store_contains (store, confab_conversation_get_id (old)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  adw_init ();
+  /* Toasts appear and go without animations, so the test need not wait for frames. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/conversation-list/list-search-delete-undo", test_list_search_delete_undo);
+
+  return g_test_run ();
+}
