@@ -19,6 +19,8 @@
 #define MAX_ERROR_BODY (256 * 1024)
 /* How much of a text error body goes into the error message. */
 #define MAX_ERROR_TEXT 500
+/* A non-streamed answer (a server that ignored "stream": true) is read whole, up to this. */
+#define MAX_JSON_BODY (64 * 1024 * 1024)
 
 struct _ConfabClient
 {
@@ -44,7 +46,10 @@ static GParamSpec *properties[N_PROPS];
 static SoupSession *
 confab_create_soup_session (void)
 {
+  /* No socket timeout of libsoup's own: the idle timer of each request decides, so a slow
+   * model is given exactly the time the user configured. */
   return soup_session_new_with_options ("user-agent", "Confab/" PACKAGE_VERSION,
+                                        "timeout", 0,
                                         NULL);
 }
 
@@ -435,6 +440,7 @@ typedef struct
   gint64                  first_output_at;
   guint                   idle_timeout;
   guint                   timed_out : 1;
+  GByteArray             *json_body;       /* a 2xx application/json answer (no streaming) */
 } StreamData;
 
 static void
@@ -457,6 +463,7 @@ stream_data_free (StreamData *data)
   g_clear_object (&data->message);
   g_clear_object (&data->client);
   g_clear_pointer (&data->error_body, g_byte_array_unref);
+  g_clear_pointer (&data->json_body, g_byte_array_unref);
   g_clear_pointer (&data->url, g_free);
   g_clear_pointer (&data->buffer, g_free);
   g_free (data);
@@ -575,6 +582,70 @@ finish_http_error (GTask *task)
   stream_fail (task, http_error_new (data->msg, body));
 }
 
+/* A server that ignored "stream": true answers one chat.completion object (or an error
+ * object) as application/json. Its choices carry "message" instead of "delta": fed to the
+ * accumulator as if it were the only chunk of a stream. */
+static gboolean
+feed_whole_json (StreamData  *data,
+                 GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, (const char *) data->json_body->data,
+                                   data->json_body->len, NULL))
+    return confab_delta_accumulator_feed_data (data->accumulator,
+                                               (const char *) data->json_body->data,
+                                               data->json_body->len, error);
+
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonArray *choices = NULL;
+      JsonNode *choices_node = json_object_get_member (json_node_get_object (root), "choices");
+
+      if (choices_node != NULL && JSON_NODE_HOLDS_ARRAY (choices_node))
+        choices = json_node_get_array (choices_node);
+
+      for (guint i = 0; choices != NULL && i < json_array_get_length (choices); i++)
+        {
+          JsonNode *choice_node = json_array_get_element (choices, i);
+          JsonObject *choice;
+          JsonNode *message;
+
+          if (!JSON_NODE_HOLDS_OBJECT (choice_node))
+            continue;
+
+          choice = json_node_get_object (choice_node);
+          message = json_object_get_member (choice, "message");
+          if (message != NULL && JSON_NODE_HOLDS_OBJECT (message) &&
+              !json_object_has_member (choice, "delta"))
+            {
+              JsonObject *delta = json_node_get_object (message);
+              JsonNode *calls = json_object_get_member (delta, "tool_calls");
+
+              /* Whole tool calls carry no streaming index: their position is it. */
+              if (calls != NULL && JSON_NODE_HOLDS_ARRAY (calls))
+                for (guint j = 0; j < json_array_get_length (json_node_get_array (calls)); j++)
+                  {
+                    JsonNode *call = json_array_get_element (json_node_get_array (calls), j);
+
+                    if (JSON_NODE_HOLDS_OBJECT (call) &&
+                        !json_object_has_member (json_node_get_object (call), "index"))
+                      json_object_set_int_member (json_node_get_object (call), "index", j);
+                  }
+
+              json_object_set_member (choice, "delta", json_node_copy (message));
+              json_object_remove_member (choice, "message");
+            }
+        }
+    }
+
+  text = json_to_string (root, FALSE);
+  return confab_delta_accumulator_feed_data (data->accumulator, text, strlen (text), error);
+}
+
 static void
 read_body_cb (GObject      *object,
               GAsyncResult *result,
@@ -597,7 +668,15 @@ read_body_cb (GObject      *object,
           return;
         }
 
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          GError *wrapped = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
+                                         _("%s stopped answering: %s"),
+                                         data->url, error->message);
+          g_clear_error (&error);
+          stream_fail (task, wrapped);
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           GError *wrapped = g_error_new (CONFAB_ERROR, CONFAB_ERROR_NETWORK,
                                          _("The connection to %s was lost: %s"),
@@ -624,6 +703,36 @@ read_body_cb (GObject      *object,
       g_byte_array_append (data->error_body, data->buffer,
                            MIN ((gsize) n_read, MAX_ERROR_BODY - data->error_body->len));
       read_next (g_steal_pointer (&task));
+      return;
+    }
+
+  if (data->json_body != NULL)
+    {
+      if (n_read > 0)
+        {
+          confab_message_append_raw_response (data->message, data->buffer, n_read);
+          g_byte_array_append (data->json_body, data->buffer, n_read);
+          if (data->json_body->len > MAX_JSON_BODY)
+            {
+              stream_fail (task, g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                              _("%s answered with a JSON body over %u MB instead of a stream"),
+                                              data->url, (guint) (MAX_JSON_BODY / (1024 * 1024))));
+              return;
+            }
+          read_next (g_steal_pointer (&task));
+          return;
+        }
+
+      if (!feed_whole_json (data, &error) ||
+          !confab_delta_accumulator_finish (data->accumulator, &error))
+        {
+          stream_fail (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (data->first_output_at == 0 && confab_delta_accumulator_has_output (data->accumulator))
+        data->first_output_at = g_get_monotonic_time ();
+      stream_complete (task);
       return;
     }
 
@@ -698,6 +807,14 @@ send_cb (GObject      *object,
     {
       /* Read the (bounded) error body, then fail with the status and the provider's words. */
       data->error_body = g_byte_array_new ();
+    }
+  else
+    {
+      const char *content_type;
+
+      content_type = soup_message_headers_get_content_type (soup_message_get_response_headers (data->msg), NULL);
+      if (g_strcmp0 (content_type, "application/json") == 0)
+        data->json_body = g_byte_array_new ();
     }
 
   read_next (g_steal_pointer (&task));

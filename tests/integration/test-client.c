@@ -730,6 +730,51 @@ test_eof_before_finish (Fixture       *fixture,
 }
 
 static void
+test_non_streamed_json_answer (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabToolCall) call = NULL;
+
+  /* A server that ignored "stream": true. */
+  confab_replay_server_add_response (fixture->server, 200, "application/json",
+                                     "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                                     "\"message\":{\"role\":\"assistant\",\"content\":\"Olá!\",\"tool_calls\":[{\"id\":\"c1\","
+                                     "\"type\":\"function\",\"function\":{\"name\":\"add\",\"arguments\":\"{\\\"a\\\": 2}\"}}]},"
+                                     "\"finish_reason\":\"tool_calls\"}],"
+                                     "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}",
+                                     CONFAB_REPLAY_NONE);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Olá!");
+  g_assert_cmpstr (confab_message_get_finish_reason (message), ==, "tool_calls");
+  g_assert_cmpuint (confab_message_get_n_tool_calls (message), ==, 1);
+  call = g_list_model_get_item (confab_message_get_tool_calls (message), 0);
+  g_assert_cmpstr (confab_tool_call_get_arguments (call), ==, "{\"a\": 2}");
+  g_assert_cmpint (confab_usage_get_total_tokens (confab_message_get_usage (message)), ==, 5);
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+}
+
+static void
+test_json_error_with_status_200 (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  confab_replay_server_add_response (fixture->server, 200, "application/json",
+                                     "{\"error\":{\"message\":\"No endpoints found for this model\",\"code\":404}}",
+                                     CONFAB_REPLAY_NONE);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_PROVIDER);
+  g_assert_nonnull (strstr (error->message, "No endpoints found for this model"));
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
+}
+
+static void
 test_connection_refused (void)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
@@ -1014,6 +1059,8 @@ main (int   argc,
   ADD ("/client/stream/invalid-json-chunk", test_invalid_json_chunk);
   ADD ("/client/stream/eof-after-finish-without-done", test_eof_after_finish_without_done);
   ADD ("/client/stream/eof-before-finish", test_eof_before_finish);
+  ADD ("/client/stream/non-streamed-json-answer", test_non_streamed_json_answer);
+  ADD ("/client/stream/json-error-with-status-200", test_json_error_with_status_200);
   g_test_add_func ("/client/network/connection-refused", test_connection_refused);
   g_test_add_func ("/client/network/invalid-base-url", test_invalid_base_url);
   ADD ("/client/models/list", test_list_models);
