@@ -34,7 +34,7 @@ metainfo_display_length (void)
     return -1;
 
   number = g_match_info_fetch (match, 1);
-  return atoi (number);
+  return (int) g_ascii_strtoll (number, NULL, 10);
 }
 
 static void
