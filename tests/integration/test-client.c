@@ -1029,6 +1029,37 @@ test_replay_server_reports_mismatch (Fixture       *fixture,
   g_assert_cmpuint (mismatches->len, ==, 1);
 }
 
+static void
+test_replay_server_pieces_and_release (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  static const char * const pieces[] = {
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"O",
+    "l\xc3",
+    "\xa1\"}}]}\n",
+    "\ndata: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+    NULL
+  };
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  confab_replay_server_add_response_pieces (fixture->server, 200, NULL, pieces, CONFAB_REPLAY_STALL);
+  confab_client_stream_async (fixture->client, fixture->provider, simple_request, message, NULL,
+                              confab_test_store_result_cb, &result);
+
+  /* Everything is out, the response is held open: the answer is whole but not ended. */
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (confab_message_get_finish_reason (message), "stop") == 0, WAIT_MS);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Olá");
+  g_assert_null (result);
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_STREAMING);
+
+  g_assert_cmpuint (confab_replay_server_finish_stalled (fixture->server), ==, 1);
+  result = confab_test_wait_result (&result, WAIT_MS);
+  g_assert_true (confab_client_stream_finish (fixture->client, result, &error));
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1070,6 +1101,7 @@ main (int   argc,
   ADD ("/turn/without-model-fails", test_turn_without_model_fails);
   g_test_add_func ("/replay/json-equal-rules", test_json_equal_rules);
   ADD ("/replay/reports-mismatch", test_replay_server_reports_mismatch);
+  ADD ("/replay/pieces-and-release", test_replay_server_pieces_and_release);
 
 #undef ADD
 

@@ -17,6 +17,7 @@ struct _ConfabReplayResponse
   GBytes            *body;
   GPtrArray         *headers;        /* name, value, name, value … */
   char              *expected_body;  /* NULL: anything goes */
+  GArray            *piece_ends;     /* explicit piece boundaries, or NULL: random */
   ConfabReplayFlags  flags;
 };
 
@@ -31,6 +32,7 @@ typedef struct
   gsize                 written;       /* body bytes written so far */
   GSource              *source;
   gboolean              finished;
+  gboolean              stalled;       /* all sent, held open by CONFAB_REPLAY_STALL */
 } Delivery;
 
 struct _ConfabReplayServer
@@ -46,6 +48,7 @@ struct _ConfabReplayServer
   char         *models_body;
   GRand        *rand;
   guint         max_piece;
+  guint         piece_delay_ms;
 };
 
 static void
@@ -55,6 +58,7 @@ response_free (ConfabReplayResponse *response)
   g_clear_pointer (&response->body, g_bytes_unref);
   g_clear_pointer (&response->headers, g_ptr_array_unref);
   g_clear_pointer (&response->expected_body, g_free);
+  g_clear_pointer (&response->piece_ends, g_array_unref);
   g_free (response);
 }
 
@@ -474,7 +478,7 @@ schedule_next_piece (Delivery *delivery)
   g_assert (delivery->source == NULL);
 
   /* A short pause between pieces: each goes out in its own write. */
-  delivery->source = g_timeout_source_new (0);
+  delivery->source = g_timeout_source_new (delivery->server->piece_delay_ms);
   g_source_set_callback (delivery->source, delivery_source_cb, delivery, NULL);
   g_source_attach (delivery->source, delivery->server->context);
 }
@@ -523,6 +527,7 @@ deliver_next_piece (Delivery *delivery)
   if (response->flags & CONFAB_REPLAY_STALL)
     {
       delivery->finished = TRUE;
+      delivery->stalled = TRUE;
       return;
     }
 
@@ -548,6 +553,7 @@ delivery_ended_cb (SoupServerMessage *msg,
                    Delivery          *delivery)
 {
   delivery->finished = TRUE;
+  delivery->stalled = FALSE;
   if (delivery->source != NULL)
     {
       g_source_destroy (delivery->source);
@@ -563,6 +569,13 @@ split_into_pieces (ConfabReplayServer   *self,
   gsize offset = 0;
 
   delivery->pieces = g_array_new (FALSE, FALSE, sizeof (gsize));
+
+  if (delivery->response->piece_ends != NULL)
+    {
+      g_array_append_vals (delivery->pieces, delivery->response->piece_ends->data,
+                           delivery->response->piece_ends->len);
+      return;
+    }
 
   if (delivery->response->flags & CONFAB_REPLAY_WHOLE)
     {
@@ -899,4 +912,57 @@ confab_replay_server_assert_no_mismatches (ConfabReplayServer *self)
       g_test_message ("replay mismatch: %s", (const char *) g_ptr_array_index (self->mismatches, i));
       g_test_fail ();
     }
+}
+
+ConfabReplayResponse *
+confab_replay_server_add_response_pieces (ConfabReplayServer *self,
+                                          guint               status,
+                                          const char         *content_type,
+                                          const char * const *pieces,
+                                          ConfabReplayFlags   flags)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  ConfabReplayResponse *response;
+  GArray *ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+
+  for (guint i = 0; pieces != NULL && pieces[i] != NULL; i++)
+    {
+      if (pieces[i][0] == '\0')
+        continue;
+      g_string_append (body, pieces[i]);
+      g_array_append_val (ends, body->len);
+    }
+
+  response = confab_replay_server_add_response (self, status, content_type, body->str, flags);
+  response->piece_ends = ends;
+
+  return response;
+}
+
+void
+confab_replay_server_set_piece_delay (ConfabReplayServer *self,
+                                      guint               delay_ms)
+{
+  self->piece_delay_ms = delay_ms;
+}
+
+guint
+confab_replay_server_finish_stalled (ConfabReplayServer *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->deliveries->len; i++)
+    {
+      Delivery *delivery = g_ptr_array_index (self->deliveries, i);
+
+      if (!delivery->stalled)
+        continue;
+
+      delivery->stalled = FALSE;
+      soup_message_body_complete (soup_server_message_get_response_body (delivery->msg));
+      soup_server_message_unpause (delivery->msg);
+      n++;
+    }
+
+  return n;
 }

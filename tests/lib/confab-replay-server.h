@@ -60,6 +60,19 @@ ConfabReplayResponse *confab_replay_server_add_response    (ConfabReplayServer  
                                                             const char           *content_type,
                                                             const char           *body,
                                                             ConfabReplayFlags     flags);
+/* Queues a scripted response sent in exactly these pieces (NULL-terminated), one write each. */
+ConfabReplayResponse *confab_replay_server_add_response_pieces (ConfabReplayServer *self,
+                                                            guint                 status,
+                                                            const char           *content_type,
+                                                            const char * const   *pieces,
+                                                            ConfabReplayFlags     flags);
+/* Waits @delay_ms between pieces (default 0: just one main-loop turn), so a UI test can
+ * watch a stream grow. */
+void                  confab_replay_server_set_piece_delay (ConfabReplayServer   *self,
+                                                            guint                 delay_ms);
+/* Ends every response held open by CONFAB_REPLAY_STALL normally (the body completes).
+ * Returns how many. */
+guint                 confab_replay_server_finish_stalled  (ConfabReplayServer   *self);
 void                  confab_replay_response_add_header    (ConfabReplayResponse *response,
                                                             const char           *name,
                                                             const char           *value);
