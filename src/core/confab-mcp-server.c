@@ -20,6 +20,8 @@
 #define MAX_LIST_PAGES   1000
 #define EOF_GRACE_MS     2000
 #define TERM_GRACE_SECS  2
+#define READ_CHUNK       (64 * 1024)
+#define STDERR_LINE_LIMIT 4096
 
 G_DEFINE_ENUM_TYPE (ConfabMcpServerState, confab_mcp_server_state,
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_STOPPED, "stopped"),
@@ -53,8 +55,11 @@ struct _ConfabMcpServer
 
   GSubprocess          *subprocess;
   GOutputStream        *stdin_pipe;
-  GDataInputStream     *stdout_pipe;
+  GInputStream         *stdout_pipe;
+  GByteArray           *stdout_buffer;
+  gsize                 stdout_scanned;
   GInputStream         *stderr_pipe;
+  GByteArray           *stderr_pending;
   GCancellable         *io_cancellable;
 
   GQueue                write_queue;
@@ -99,6 +104,9 @@ static guint signals[N_SIGNALS];
 static void confab_mcp_server_read_next   (ConfabMcpServer *self);
 static void confab_mcp_server_write_next  (ConfabMcpServer *self);
 static void confab_mcp_server_relist      (ConfabMcpServer *self);
+static void append_log                    (ConfabMcpServer *self,
+                                           const char      *data,
+                                           gsize            len);
 
 /* Messages ------------------------------------------------------------------------------ */
 
@@ -599,6 +607,32 @@ handle_response (ConfabMcpServer *self,
   request_free (request);
 }
 
+/* MCP logging ("notifications/message") joins the stderr log, one line per message. */
+static void
+log_notification (ConfabMcpServer *self,
+                  JsonObject      *params)
+{
+  const char *level = _confab_json_get_string (params, "level", "info");
+  const char *logger = _confab_json_get_string (params, "logger", NULL);
+  JsonNode *data = params ? json_object_get_member (params, "data") : NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+
+  if (data != NULL && JSON_NODE_HOLDS_VALUE (data) && json_node_get_value_type (data) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (data));
+  else if (data != NULL)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+      json_generator_set_root (generator, data);
+      text = json_generator_to_data (generator, NULL);
+    }
+
+  line = g_strdup_printf ("[%s%s%s] %s\n", level, logger ? " " : "", logger ? logger : "",
+                          text ? text : "");
+  append_log (self, line, strlen (line));
+}
+
 static void
 handle_message (ConfabMcpServer *self,
                 JsonNode        *node)
@@ -636,6 +670,8 @@ handle_message (ConfabMcpServer *self,
   /* A notification. */
   if (g_str_equal (method, "notifications/tools/list_changed"))
     confab_mcp_server_relist (self);
+  else if (g_str_equal (method, "notifications/message"))
+    log_notification (self, _confab_json_get_object (object, "params"));
   else
     g_debug ("MCP server “%s” sent %s, ignored", self->name, method);
 }
@@ -688,17 +724,55 @@ on_eof_grace_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Handles every complete line in the buffer; FALSE when the server stopped listening. */
+static gboolean
+handle_buffered_lines (ConfabMcpServer *self)
+{
+  while (self->stdout_buffer != NULL &&
+         (self->state == CONFAB_MCP_SERVER_STATE_STARTING ||
+          self->state == CONFAB_MCP_SERVER_STATE_READY))
+    {
+      GByteArray *buffer = self->stdout_buffer;
+      const guint8 *newline;
+      g_autofree char *line = NULL;
+      gsize len;
+
+      newline = memchr (buffer->data + self->stdout_scanned, '\n',
+                        buffer->len - self->stdout_scanned);
+      if (newline == NULL)
+        {
+          self->stdout_scanned = buffer->len;
+          return TRUE;
+        }
+
+      /* Take the line out first: handling it may run callbacks that stop the server. */
+      len = newline - buffer->data;
+      line = g_strndup ((const char *)buffer->data, len);
+      g_byte_array_remove_range (buffer, 0, len + 1);
+      self->stdout_scanned = 0;
+
+      if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
+        {
+          confab_mcp_server_fail_printf (self, "sent something that is not UTF-8 text");
+          return FALSE;
+        }
+
+      handle_line (self, line, len);
+    }
+
+  return FALSE;
+}
+
 static void
-on_line_read (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_stdout_read (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(ConfabMcpServer) self = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gsize len = 0;
+  g_autoptr(GBytes) bytes = NULL;
 
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, &len, &error);
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -714,7 +788,7 @@ on_line_read (GObject      *object,
       return;
     }
 
-  if (line == NULL)
+  if (g_bytes_get_size (bytes) == 0)
     {
       /* The process most likely exited: give its exit status a moment to arrive, since
        * "exited with status 1" says more than "closed its output". */
@@ -723,24 +797,28 @@ on_line_read (GObject      *object,
       return;
     }
 
-  if (!g_utf8_validate (line, len, NULL))
+  g_byte_array_append (self->stdout_buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  if (!handle_buffered_lines (self))
+    return;
+
+  /* Bounded memory: a server that never ends its line is broken, not a reason to grow
+   * without limit. */
+  if (self->stdout_buffer->len > CONFAB_MCP_SERVER_MAX_MESSAGE)
     {
-      confab_mcp_server_fail_printf (self, "sent something that is not UTF-8 text");
+      confab_mcp_server_fail_printf (self, "sent a message longer than %u MB",
+                                     CONFAB_MCP_SERVER_MAX_MESSAGE / (1024 * 1024));
       return;
     }
 
-  handle_line (self, line, len);
-
-  if (self->state == CONFAB_MCP_SERVER_STATE_STARTING ||
-      self->state == CONFAB_MCP_SERVER_STATE_READY)
-    confab_mcp_server_read_next (self);
+  confab_mcp_server_read_next (self);
 }
 
 static void
 confab_mcp_server_read_next (ConfabMcpServer *self)
 {
-  g_data_input_stream_read_line_async (self->stdout_pipe, G_PRIORITY_DEFAULT,
-                                       self->io_cancellable, on_line_read, self);
+  g_input_stream_read_bytes_async (self->stdout_pipe, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   self->io_cancellable, on_stdout_read, self);
 }
 
 static void
@@ -765,6 +843,30 @@ append_log (ConfabMcpServer *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
 }
 
+/* How many bytes at the end of @data start a UTF-8 character that is not complete yet. */
+static gsize
+incomplete_utf8_tail (const char *data,
+                      gsize       len)
+{
+  for (gsize back = 1; back <= MIN (len, 3); back++)
+    {
+      guchar c = data[len - back];
+
+      if ((c & 0xC0) == 0x80)
+        continue;   /* a continuation byte: look further back */
+
+      if (c >= 0xC0)
+        {
+          gsize needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+          return needed > back ? back : 0;
+        }
+
+      return 0;
+    }
+
+  return 0;
+}
+
 static void
 on_stderr_read (GObject      *object,
                 GAsyncResult *result,
@@ -774,8 +876,9 @@ on_stderr_read (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *text = NULL;
-  gsize len;
+  const char *newline;
   const char *data;
+  gsize len, cut;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -784,13 +887,43 @@ on_stderr_read (GObject      *object,
   self = CONFAB_MCP_SERVER (user_data);
 
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    return;
+    {
+      /* The end: what is left of a broken character still belongs in the log. */
+      if (self->stderr_pending != NULL && self->stderr_pending->len > 0)
+        {
+          text = g_utf8_make_valid ((const char *)self->stderr_pending->data, self->stderr_pending->len);
+          g_byte_array_set_size (self->stderr_pending, 0);
+          append_log (self, text, strlen (text));
+        }
+      return;
+    }
 
   data = g_bytes_get_data (bytes, &len);
-  /* The log is shown as text: never let invalid UTF-8 into it. A character split across
-   * reads shows as a replacement character, which is acceptable for a log. */
-  text = g_utf8_make_valid (data, len);
-  append_log (self, text, strlen (text));
+  g_byte_array_append (self->stderr_pending, (const guint8 *)data, len);
+  data = (const char *)self->stderr_pending->data;
+  len = self->stderr_pending->len;
+
+  /* Whole lines only, so MCP log notifications never land in the middle of one; a very
+   * long line goes in pieces, never splitting a character. Invalid UTF-8 becomes a
+   * replacement character, since the log is shown as text. */
+  newline = memrchr (data, '\n', len);
+  if (newline != NULL)
+    cut = newline + 1 - data;
+  else if (len > STDERR_LINE_LIMIT)
+    cut = len - incomplete_utf8_tail (data, len);
+  else
+    cut = 0;
+
+  if (cut > 0)
+    {
+      text = g_utf8_make_valid (data, cut);
+      g_byte_array_remove_range (self->stderr_pending, 0, cut);
+      append_log (self, text, strlen (text));
+    }
+
+  /* Whoever watched the log may have stopped the server meanwhile. */
+  if (self->stderr_pipe == NULL)
+    return;
 
   g_input_stream_read_bytes_async (self->stderr_pipe, 4096, G_PRIORITY_DEFAULT,
                                    self->io_cancellable, on_stderr_read, self);
@@ -1172,8 +1305,10 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
     }
 
   self->stdin_pipe = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
-  self->stdout_pipe = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->subprocess));
-  g_data_input_stream_set_newline_type (self->stdout_pipe, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  self->stdout_pipe = g_object_ref (g_subprocess_get_stdout_pipe (self->subprocess));
+  self->stdout_buffer = g_byte_array_new ();
+  self->stdout_scanned = 0;
+  self->stderr_pending = g_byte_array_new ();
   self->stderr_pipe = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
 
   g_subprocess_wait_async (self->subprocess, self->io_cancellable, on_exited, self);
@@ -1338,6 +1473,8 @@ confab_mcp_server_stop (ConfabMcpServer *self)
 
   g_clear_object (&self->stdin_pipe);
   g_clear_object (&self->stdout_pipe);
+  g_clear_pointer (&self->stdout_buffer, g_byte_array_unref);
+  g_clear_pointer (&self->stderr_pending, g_byte_array_unref);
   g_clear_object (&self->stderr_pipe);
   g_clear_object (&self->subprocess);
 

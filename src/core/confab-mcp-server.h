@@ -25,6 +25,8 @@ GType confab_mcp_server_state_get_type (void) G_GNUC_CONST;
 
 /* How much of a server's stderr is kept (the last bytes). */
 #define CONFAB_MCP_SERVER_LOG_LIMIT (64 * 1024)
+/* The longest JSON-RPC message (one line) a server may send. */
+#define CONFAB_MCP_SERVER_MAX_MESSAGE (64u * 1024 * 1024)
 
 G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GObject)
 

@@ -436,6 +436,66 @@ test_stderr_log_kept (void)
 
   CONFAB_TEST_WAIT_FOR (strstr (confab_mcp_server_get_log (server), "test-mcp-server: call weather\n") != NULL,
                         WAIT_MS);
+  /* MCP log notifications join the log too. */
+  g_assert_nonnull (strstr (confab_mcp_server_get_log (server), "[info tools] running a tool\n"));
+}
+
+static void
+test_log_bounded (void)
+{
+  g_auto(GStrv) argv = server_argv ("--stderr-log", NULL);
+  g_autoptr(ConfabMcpServer) server = new_started_server ("chatty", (const char * const *)argv);
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  /* 54 bytes of log per call: enough calls to pass the limit. */
+  for (i = 0; i < 1500; i++)
+    {
+      g_autoptr(JsonNode) result = call_tool (server, "add", "{\"a\":1,\"b\":2}", NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  CONFAB_TEST_WAIT_FOR (strlen (confab_mcp_server_get_log (server)) > CONFAB_MCP_SERVER_LOG_LIMIT - 100, WAIT_MS);
+  g_assert_cmpuint (strlen (confab_mcp_server_get_log (server)), <=, CONFAB_MCP_SERVER_LOG_LIMIT);
+  /* Cut at a line start, and the newest lines kept. */
+  g_assert_true (g_str_has_prefix (confab_mcp_server_get_log (server), "test-mcp-server: ") ||
+                 g_str_has_prefix (confab_mcp_server_get_log (server), "[info tools]"));
+  g_assert_null (strstr (confab_mcp_server_get_log (server), "starting"));
+}
+
+static void
+test_large_utf8_result (void)
+{
+  g_auto(GStrv) argv = server_argv ("--tools", "weather,echo", NULL);
+  g_autoptr(ConfabMcpServer) server = new_started_server ("big", (const char * const *)argv);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) args = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) async_result = NULL;
+  g_autofree char *answer = NULL;
+  GAsyncResult *slot = NULL;
+
+  /* Two megabytes of multi-byte text, a line break and an escaped quote in it: the reader
+   * must join the pipe's pieces, whatever they split. */
+  while (text->len < 2 * 1024 * 1024)
+    g_string_append (text, "Olá, ☀ “quoted” \"x\" 🌍\n");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text->str);
+  json_builder_end_object (builder);
+  args = json_builder_get_root (builder);
+
+  confab_mcp_server_call_tool_async (server, "echo", args, NULL, confab_test_store_result_cb, &slot);
+  async_result = confab_test_wait_result (&slot, WAIT_MS);
+  result = confab_mcp_server_call_tool_finish (server, async_result, &error);
+  g_assert_no_error (error);
+
+  answer = confab_mcp_result_to_text (result, NULL);
+  g_assert_cmpuint (strlen (answer), ==, text->len);
+  g_assert_cmpstr (answer, ==, text->str);
 }
 
 static void
@@ -1163,6 +1223,8 @@ main (int   argc,
   g_test_add_func ("/mcp/exits-at-start", test_exits_at_start);
   g_test_add_func ("/mcp/list-changed", test_list_changed);
   g_test_add_func ("/mcp/stderr-log-kept", test_stderr_log_kept);
+  g_test_add_func ("/mcp/log-bounded", test_log_bounded);
+  g_test_add_func ("/mcp/large-utf8-result", test_large_utf8_result);
   g_test_add_func ("/mcp/cancel-sends-cancelled", test_cancel_sends_cancelled);
   g_test_add_func ("/mcp/ping-answered", test_ping_answered);
   g_test_add_func ("/mcp/stop-fails-pending", test_stop_fails_pending);

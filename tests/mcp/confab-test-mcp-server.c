@@ -23,7 +23,7 @@
  *   --list-changed        after the first call, send notifications/tools/list_changed and
  *                         offer one more tool, "echo"
  *   --paginate            tools/list answers one tool per page, with nextCursor
- *   --stderr-log          write log lines to stderr
+ *   --stderr-log          write log lines to stderr, and an MCP log notification per call
  *   --image               tool results carry an image item after the text
  *   --ping                before answering a tool call, ping the client and wait for its answer
  *   --protocol-version V  answer initialize with V
@@ -99,14 +99,17 @@ static void
 log_line (const char *format,
           ...)
 {
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
+  /* One write per line, as a well-behaved server does. */
   va_start (args, format);
-  fputs ("test-mcp-server: ", stderr);
-  vfprintf (stderr, format, args);
-  fputc ('\n', stderr);
-  fflush (stderr);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  line = g_strdup_printf ("test-mcp-server: %s\n", message);
+  fputs (line, stderr);
+  fflush (stderr);
 }
 
 static void
@@ -196,14 +199,14 @@ tool_offered (const char *name)
 {
   g_auto(GStrv) names = NULL;
 
+  if (opt_tools != NULL)
+    names = g_strsplit (opt_tools, ",", -1);
+
+  /* echo comes with --list-changed after the first call, or when asked for by name. */
   if (g_str_equal (name, "echo"))
-    return list_changed_sent;
+    return list_changed_sent || (names != NULL && g_strv_contains ((const char * const *)names, name));
 
-  if (opt_tools == NULL)
-    return TRUE;
-
-  names = g_strsplit (opt_tools, ",", -1);
-  return g_strv_contains ((const char * const *)names, name);
+  return names == NULL || g_strv_contains ((const char * const *)names, name);
 }
 
 static GPtrArray *
@@ -389,7 +392,11 @@ handle_tools_call (JsonNode   *id,
 
   n_calls++;
   if (opt_stderr_log)
-    log_line ("call %s", name ? name : "(none)");
+    {
+      log_line ("call %s", name ? name : "(none)");
+      write_line ("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                  "\"params\":{\"level\":\"info\",\"logger\":\"tools\",\"data\":\"running a tool\"}}");
+    }
 
   if (opt_die_on_call)
     {
