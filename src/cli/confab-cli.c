@@ -70,6 +70,7 @@ typedef struct
   gboolean               stdin_tty;
   gboolean               stderr_tty;
   gboolean               stdout_ends_with_newline;
+  gboolean               reasoning_open;   /* thinking text on stderr wants a line end */
   gboolean               interrupted;
 } Cli;
 
@@ -210,6 +211,17 @@ print_dimmed (Cli        *cli,
   fflush (stderr);
 }
 
+static void
+close_reasoning (Cli *cli)
+{
+  if (!cli->reasoning_open)
+    return;
+
+  fputc ('\n', stderr);
+  fflush (stderr);
+  cli->reasoning_open = FALSE;
+}
+
 /* The model's text is printed as it is, never interpreted. */
 static void
 content_appended_cb (ConfabMessage *message,
@@ -217,9 +229,13 @@ content_appended_cb (ConfabMessage *message,
                      Cli           *cli)
 {
   if (cli->json)
-    emit_event (cli, "text", "text", string_node (text), NULL);
-  else
-    print_stdout_text (cli, text);
+    {
+      emit_event (cli, "text", "text", string_node (text), NULL);
+      return;
+    }
+
+  close_reasoning (cli);
+  print_stdout_text (cli, text);
 }
 
 static void
@@ -228,9 +244,13 @@ reasoning_appended_cb (ConfabMessage *message,
                        Cli           *cli)
 {
   if (cli->json)
-    emit_event (cli, "reasoning", "text", string_node (text), NULL);
-  else
-    print_dimmed (cli, text);
+    {
+      emit_event (cli, "reasoning", "text", string_node (text), NULL);
+      return;
+    }
+
+  print_dimmed (cli, text);
+  cli->reasoning_open = text[0] != '\0' && text[strlen (text) - 1] != '\n';
 }
 
 static char *
@@ -296,6 +316,8 @@ message_state_cb (ConfabMessage *message,
   calls = confab_message_get_tool_calls (message);
   n_calls = g_list_model_get_n_items (calls);
 
+  if (!cli->json)
+    close_reasoning (cli);
   if (!cli->json && !cli->stdout_ends_with_newline && confab_message_get_content_length (message) > 0)
     print_stdout_text (cli, "\n");
 

@@ -387,6 +387,58 @@ test_step_limit (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (done, "usage")), ==, 1);
 }
 
+static const char *reasoning_stream =
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"reasoning_content\":\"Let me \"}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"think.\"}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"<b>4</b>\"},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static void
+test_reasoning_text (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char * const args[] = { "--model", "m", "--no-store", NULL };
+  g_autoptr(ConfabCliResult) result = NULL;
+
+  confab_replay_server_add_response (fixture->server, 200, NULL, reasoning_stream, CONFAB_REPLAY_NONE);
+  result = run_cli (fixture, args, "2+2?");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  /* The answer alone on stdout, as text (never interpreted); thinking on stderr. */
+  g_assert_cmpstr (result->stdout_text, ==, "<b>4</b>\n");
+  g_assert_true (g_str_has_prefix (result->stderr_text, "Let me think.\n"));
+}
+
+static void
+test_reasoning_json (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char * const args[] = { "--model", "m", "--no-store", "--json", NULL };
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *reasoning = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *messages;
+  JsonObject *answer;
+
+  confab_replay_server_add_response (fixture->server, 200, NULL, reasoning_stream, CONFAB_REPLAY_NONE);
+  result = run_cli (fixture, args, "2+2?");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  lines = confab_test_parse_json_lines (result->stdout_text);
+  reasoning = join_events (lines, "reasoning", "text");
+  text = join_events (lines, "text", "text");
+  g_assert_cmpstr (reasoning, ==, "Let me think.");
+  g_assert_cmpstr (text, ==, "<b>4</b>");
+
+  /* Thinking is never sent back. */
+  messages = json_object_get_array_member (object_of (last_line (lines)), "messages");
+  answer = json_array_get_object_element (messages, 1);
+  g_assert_cmpstr (json_object_get_string_member (answer, "content"), ==, "<b>4</b>");
+  g_assert_false (json_object_has_member (answer, "reasoning_content"));
+  g_assert_false (json_object_has_member (answer, "reasoning"));
+}
+
 static void
 test_bad_extra_body (Fixture       *fixture,
                      gconstpointer  data)
@@ -541,6 +593,8 @@ main (int   argc,
   g_test_add_func ("/cli/version", test_version);
   ADD ("/cli/cassette/simple-json", test_simple_cassette_json);
   ADD ("/cli/cassette/simple-text", test_simple_cassette_text);
+  ADD ("/cli/reasoning/text", test_reasoning_text);
+  ADD ("/cli/reasoning/json", test_reasoning_json);
   ADD ("/cli/error/http-401-json", test_http_error_json);
   ADD ("/cli/error/partial-answer-kept", test_partial_answer_kept_on_error);
   ADD ("/cli/error/idle-timeout", test_idle_timeout);
