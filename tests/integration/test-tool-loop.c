@@ -463,9 +463,6 @@ test_turn_server_dies (Fixture       *fixture,
 
 /* Through confab-cli --------------------------------------------------------------------- */
 
-/* Enabled once confab-cli runs chats with --mcp (defined below when it does). */
-#ifdef CONFAB_CLI_RUNS_TOOL_LOOP
-
 static ConfabCliResult *
 run_cli (ConfabReplayServer *server,
          const char         *tools,
@@ -674,8 +671,6 @@ test_cli_server_fails_to_start (void)
   g_assert_nonnull (strstr (result->stderr_text, "“mcp-server” (/nonexistent/mcp-server --flag)"));
 }
 
-#endif /* CONFAB_CLI_RUNS_TOOL_LOOP */
-
 int
 main (int   argc,
       char *argv[])
@@ -693,14 +688,12 @@ main (int   argc,
   ADD_TURN_TEST ("/tool-loop/turn/tool-error-sent", "weather --fail-tool weather", test_turn_tool_error_sent);
   ADD_TURN_TEST ("/tool-loop/turn/server-dies", "weather --die-on-call", test_turn_server_dies);
 
-#ifdef CONFAB_CLI_RUNS_TOOL_LOOP
   g_test_add_func ("/tool-loop/cli/weather-cassette", test_cli_weather_cassette);
   g_test_add_func ("/tool-loop/cli/multi-tool-cassette", test_cli_multi_tool_cassette);
   g_test_add_func ("/tool-loop/cli/denied-without-terminal", test_cli_denied_without_terminal);
   g_test_add_func ("/tool-loop/cli/unknown-tool", test_cli_unknown_tool);
   g_test_add_func ("/tool-loop/cli/invalid-arguments", test_cli_invalid_arguments);
   g_test_add_func ("/tool-loop/cli/server-fails-to-start", test_cli_server_fails_to_start);
-#endif
 
   return g_test_run ();
 }
