@@ -17,9 +17,13 @@ UI_MARKER = re.compile(r'translatable\s*=\s*["\'](?:yes|true|1)["\']', re.IGNORE
 DATA_FILES = re.compile(r'\.(?:desktop\.in|metainfo\.xml\.in|gschema\.xml)$')
 
 
+C_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.DOTALL)
+
+
 def strip_c_comments(text):
-    """Drops /* */ and // comments so that prose mentioning _( is not counted."""
-    return re.sub(r'/\*.*?\*/|//[^\n]*', ' ', text, flags=re.DOTALL)
+    """Drops /* */ and // comments (not "//" or "/*" inside string literals) so that prose
+    mentioning _( is not counted."""
+    return C_TOKENS.sub(lambda m: m.group(0) if m.group(0)[0] in '"\'' else ' ', text)
 
 
 def needs_translation(path):
