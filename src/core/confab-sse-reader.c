@@ -31,13 +31,76 @@
 
 static const guint8 utf8_bom[] = { 0xEF, 0xBB, 0xBF };
 
+/* A growable byte buffer, always NUL-terminated, appended to without a function call in
+ * the common case (GString's append and truncate are calls in GLib 2.74). */
+typedef struct
+{
+  char  *str;
+  gsize  len;
+  gsize  allocated;
+} Buffer;
+
+static void
+buffer_init (Buffer *buffer,
+             gsize   size)
+{
+  buffer->str = g_malloc (size);
+  buffer->str[0] = '\0';
+  buffer->len = 0;
+  buffer->allocated = size;
+}
+
+static G_GNUC_NO_INLINE void
+buffer_grow (Buffer *buffer,
+             gsize   extra)
+{
+  gsize wanted = buffer->len + extra + 1;
+
+  buffer->allocated = MAX (buffer->allocated * 2, wanted);
+  buffer->str = g_realloc (buffer->str, buffer->allocated);
+}
+
+static inline void
+buffer_append (Buffer     *buffer,
+               const char *data,
+               gsize       len)
+{
+  if (G_UNLIKELY (buffer->len + len + 1 > buffer->allocated))
+    buffer_grow (buffer, len);
+  memcpy (buffer->str + buffer->len, data, len);
+  buffer->len += len;
+  buffer->str[buffer->len] = '\0';
+}
+
+/* Appends @len bytes and a LF, as a "data" line does. */
+static inline void
+buffer_append_line (Buffer     *buffer,
+                    const char *data,
+                    gsize       len)
+{
+  if (G_UNLIKELY (buffer->len + len + 2 > buffer->allocated))
+    buffer_grow (buffer, len + 1);
+  memcpy (buffer->str + buffer->len, data, len);
+  buffer->len += len;
+  buffer->str[buffer->len++] = '\n';
+  buffer->str[buffer->len] = '\0';
+}
+
+static inline void
+buffer_truncate (Buffer *buffer,
+                 gsize   len)
+{
+  buffer->len = len;
+  buffer->str[len] = '\0';
+}
+
 struct _ConfabSseReader
 {
   ConfabSseEventFunc  func;
   gpointer            user_data;
 
-  GString            *line;        /* the start of a line split across feeds */
-  GString            *data;        /* the data buffer of the pending event */
+  Buffer              line;        /* the start of a line split across feeds */
+  Buffer              data;        /* the data buffer of the pending event */
   GString            *event_type;  /* the event type buffer of the pending event */
   GString            *last_id;     /* the last event id (kept across events) */
   GError             *error;       /* set once the reader failed: it stays failed */
@@ -61,8 +124,8 @@ confab_sse_reader_new (ConfabSseEventFunc func,
   self = g_new0 (ConfabSseReader, 1);
   self->func = func;
   self->user_data = user_data;
-  self->line = g_string_sized_new (256);
-  self->data = g_string_sized_new (1024);
+  buffer_init (&self->line, 256);
+  buffer_init (&self->data, 1024);
   self->event_type = g_string_new (NULL);
   self->last_id = g_string_new (NULL);
   self->max_line = CONFAB_SSE_READER_DEFAULT_MAX_LINE;
@@ -77,8 +140,8 @@ confab_sse_reader_free (ConfabSseReader *self)
   if (self == NULL)
     return;
 
-  g_string_free (self->line, TRUE);
-  g_string_free (self->data, TRUE);
+  g_free (self->line.str);
+  g_free (self->data.str);
   g_string_free (self->event_type, TRUE);
   g_string_free (self->last_id, TRUE);
   g_clear_error (&self->error);
@@ -150,18 +213,18 @@ dispatch (ConfabSseReader  *self,
   ConfabSseEvent event;
   GError *local_error = NULL;
 
-  if (self->data->len == 0)
+  if (self->data.len == 0)
     {
       g_string_truncate (self->event_type, 0);
       return TRUE;
     }
 
   /* Every "data" line appended a LF: the last one is not part of the data. */
-  g_string_truncate (self->data, self->data->len - 1);
+  buffer_truncate (&self->data, self->data.len - 1);
 
   event.event = self->event_type->len > 0 ? self->event_type->str : "message";
-  event.data = self->data->str;
-  event.data_len = self->data->len;
+  event.data = self->data.str;
+  event.data_len = self->data.len;
   event.id = self->last_id->str;
 
   if (!self->func (&event, self->user_data, &local_error))
@@ -172,8 +235,9 @@ dispatch (ConfabSseReader  *self,
       return fail (self, error, local_error);
     }
 
-  g_string_truncate (self->data, 0);
-  g_string_truncate (self->event_type, 0);
+  buffer_truncate (&self->data, 0);
+  if (self->event_type->len > 0)
+    g_string_truncate (self->event_type, 0);
 
   return TRUE;
 }
@@ -223,7 +287,14 @@ process_line (ConfabSseReader  *self,
 
   /* Only "id", "data", "event" and "retry" mean something: a colon further in than the
    * longest of them belongs to a field that is ignored anyway. */
-  colon = memchr (line, ':', MIN (len, 6));
+  colon = NULL;
+  for (gsize i = 0; i < MIN (len, 6); i++)
+    if (line[i] == ':')
+      {
+        colon = line + i;
+        break;
+      }
+
   if (colon != NULL)
     {
       name_len = colon - line;
@@ -249,13 +320,12 @@ process_line (ConfabSseReader  *self,
         {
           /* The event's data is bounded like a line, so many lines cannot add up to an
            * unbounded buffer either. */
-          if (G_UNLIKELY (self->data->len + value_len > self->max_line))
+          if (G_UNLIKELY (self->data.len + value_len > self->max_line))
             return fail (self, error,
                          g_error_new (CONFAB_ERROR, CONFAB_ERROR_LINE_TOO_LONG,
                                       _("The server sent an event longer than %" G_GSIZE_FORMAT " bytes"),
                                       self->max_line));
-          g_string_append_len (self->data, value, value_len);
-          g_string_append_c (self->data, '\n');
+          buffer_append_line (&self->data, value, value_len);
         }
       break;
 
@@ -294,7 +364,8 @@ feed_lines (ConfabSseReader  *self,
 {
   const char *p = data;
   const char *end = data + len;
-  const char *lf = NULL;  /* the next LF at or after p, when known */
+  const char *lf = NULL;  /* the next LF at or after p (end when none), once looked up */
+  const char *cr = NULL;  /* the same for CR */
 
   if (self->skip_lf && p < end)
     {
@@ -306,30 +377,35 @@ feed_lines (ConfabSseReader  *self,
   while (p < end)
     {
       const char *eol;
-      const char *cr;
 
-      /* The next LF is looked up once and reused while lines end in lone CRs before it,
-       * so a chunk of CR-only lines is not scanned again and again. */
+      /* The next LF and the next CR are each looked up once and reused until passed: a
+       * chunk is scanned about once for each, whatever mix of line ends it has (a stream
+       * without CR costs a single CR scan per chunk, not one per line). */
       if (lf == NULL || lf < p)
         {
           lf = memchr (p, '\n', end - p);
           if (lf == NULL)
             lf = end;
         }
+      if (cr == NULL || cr < p)
+        {
+          cr = memchr (p, '\r', end - p);
+          if (cr == NULL)
+            cr = end;
+        }
 
-      cr = memchr (p, '\r', lf - p);
-      eol = cr != NULL ? cr : lf;
+      eol = MIN (cr, lf);
 
       if (eol == end)
         {
           /* No line end in what is left: keep the start of the line for the next feed. */
-          if (G_UNLIKELY (self->line->len + (end - p) > self->max_line))
+          if (G_UNLIKELY (self->line.len + (end - p) > self->max_line))
             return fail_line_too_long (self, error);
-          g_string_append_len (self->line, p, end - p);
+          buffer_append (&self->line, p, end - p);
           return TRUE;
         }
 
-      if (self->line->len == 0)
+      if (self->line.len == 0)
         {
           /* The whole line is in this chunk: parse it in place. */
           if (G_UNLIKELY ((gsize) (eol - p) > self->max_line))
@@ -339,12 +415,12 @@ feed_lines (ConfabSseReader  *self,
         }
       else
         {
-          if (G_UNLIKELY (self->line->len + (eol - p) > self->max_line))
+          if (G_UNLIKELY (self->line.len + (eol - p) > self->max_line))
             return fail_line_too_long (self, error);
-          g_string_append_len (self->line, p, eol - p);
-          if (!process_line (self, self->line->str, self->line->len, error))
+          buffer_append (&self->line, p, eol - p);
+          if (!process_line (self, self->line.str, self->line.len, error))
             return FALSE;
-          g_string_truncate (self->line, 0);
+          buffer_truncate (&self->line, 0);
         }
 
       p = eol + 1;
@@ -429,8 +505,8 @@ confab_sse_reader_end (ConfabSseReader  *self,
 
   /* "If the file ends in the middle of an event, before the final empty line, the
    * incomplete event is not dispatched." The unfinished line goes with it. */
-  g_string_truncate (self->line, 0);
-  g_string_truncate (self->data, 0);
+  buffer_truncate (&self->line, 0);
+  buffer_truncate (&self->data, 0);
   g_string_truncate (self->event_type, 0);
   self->skip_lf = FALSE;
 
