@@ -20,6 +20,8 @@
 
 #define N_TOOL_CALL_STATUSES (CONFAB_TOOL_CALL_STATUS_DENIED + 1)
 #define BUSY_TIMEOUT_MS 5000
+/* WAL pages (of 4 KiB) after which a checkpoint runs, in a thread. */
+#define CHECKPOINT_PAGES 1000
 
 /* ------------------------------------------------------------------------------------------
  * Schema. migrations[i] takes a database from user_version i to i + 1; a new database runs
@@ -290,6 +292,7 @@ struct _ConfabStore
   double      max_write_ms;
   int         transaction_depth;
   gint64      transaction_start;
+  guint       checkpointing : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabStore, confab_store, G_TYPE_OBJECT)
@@ -1682,6 +1685,70 @@ confab_store_get_n_writes (ConfabStore *self)
  * Opening
  * ------------------------------------------------------------------------------------------ */
 
+/* Checkpoints copy the WAL back into the database and fsync: the slow part of SQLite's
+ * writes. SQLite would run them inside the commit that crosses the threshold, on the main
+ * thread; instead they run in a worker with its own connection (PASSIVE: it never blocks
+ * the writer), so a commit on the main thread stays short. */
+static void
+checkpoint_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  sqlite3 *db = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int log_frames = 0;
+  int checkpointed = 0;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+      /* A connection learns that the file is in WAL mode on its first read. */
+      sqlite3_exec (db, "SELECT count (*) FROM sqlite_master", NULL, NULL, NULL);
+      rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed);
+    }
+
+  g_debug ("checkpoint of %d/%d WAL frames took %.3f ms (worker thread): %s",
+           checkpointed, log_frames, (g_get_monotonic_time () - start) / 1000.0,
+           rc == SQLITE_OK ? "ok" : sqlite3_errmsg (db));
+  sqlite3_close (db);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+checkpoint_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CONFAB_STORE (object)->checkpointing = FALSE;
+}
+
+static int
+wal_hook_cb (void       *user_data,
+             sqlite3    *db,
+             const char *name,
+             int         n_pages)
+{
+  ConfabStore *self = user_data;
+  g_autoptr(GTask) task = NULL;
+
+  if (n_pages < CHECKPOINT_PAGES || self->checkpointing || self->path == NULL)
+    return SQLITE_OK;
+
+  self->checkpointing = TRUE;
+  task = g_task_new (self, NULL, checkpoint_done_cb, NULL);
+  g_task_set_source_tag (task, wal_hook_cb);
+  g_task_set_task_data (task, g_strdup (self->path), g_free);
+  g_task_run_in_thread (task, checkpoint_thread);
+
+  return SQLITE_OK;
+}
+
+
 static void
 confab_store_dispose (GObject *object)
 {
@@ -1905,8 +1972,11 @@ confab_store_open (const char  *path,
 
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !exec (self, "PRAGMA wal_autocheckpoint = 0", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
+
+  sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
   if (!migrate (self, version, error))
     return NULL;

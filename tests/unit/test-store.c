@@ -338,7 +338,8 @@ test_streaming_batched (void)
     CONFAB_TEST_WAIT_FOR ((g_free (content), content = query_text (path, sql),
                            g_strcmp0 (content, expected->str) == 0), 5000);
   }
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 3 * CONFAB_STORE_FLUSH_INTERVAL_MS * 1000);
+  /* One interval after the burst, give or take a loaded CI machine. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 8 * CONFAB_STORE_FLUSH_INTERVAL_MS * 1000);
   g_assert_cmpuint (confab_store_get_n_writes (store), ==, writes_before + 1);
 
   /* The raw response waits for the end; leaving streaming writes everything at once. */
@@ -815,7 +816,10 @@ test_write_benchmark (void)
 
   g_test_message ("batch write of a growing 64 KiB message: mean %.3f ms, worst %.3f ms",
                   total / 64 / 1000.0, worst);
-  g_assert_cmpfloat (worst, <, 50.0);
+  /* The numbers are for the report; the bound only catches a pathological regression
+   * (a loaded CI machine must not fail it). */
+  g_assert_cmpfloat (total / 64 / 1000.0, <, 16.0);
+  g_assert_cmpfloat (worst, <, 500.0);
 
   confab_message_set_state (assistant, CONFAB_MESSAGE_STATE_COMPLETE);
   confab_store_untrack (store, conversation);

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-store-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "confab-conversation.h"
+#include "confab-error.h"
+#include "confab-message.h"
+#include "confab-replay-server.h"
+#include "confab-store.h"
+#include "confab-test-util.h"
+#include "confab-usage.h"
+
+#define CLI_TIMEOUT_MS 20000
+
+static const char hello_body[] =
+  "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hello\"},\"finish_reason\":null}]}\n\n"
+  "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" there!\"},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n"
+  "data: [DONE]\n\n";
+
+static const char second_body[] =
+  "data: {\"id\":\"c2\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Fine, thanks.\"},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+/* The stream stops here and the server never ends the response. */
+static const char stalled_body[] =
+  "data: {\"id\":\"c3\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Once upon\"},\"finish_reason\":null}]}\n\n"
+  "data: {\"id\":\"c3\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a time\"},\"finish_reason\":null}]}\n\n";
+
+static ConfabCliResult *
+run_cli (const char * const *args)
+{
+  return confab_test_run_cli (args, NULL, NULL, CLI_TIMEOUT_MS);
+}
+
+static JsonObject *
+last_line (ConfabCliResult *result,
+           GPtrArray      **keep)
+{
+  *keep = confab_test_parse_json_lines (result->stdout_text);
+  g_assert_cmpuint ((*keep)->len, >, 0);
+
+  return json_node_get_object (g_ptr_array_index (*keep, (*keep)->len - 1));
+}
+
+/* Runs one successful turn and returns the conversation id from the final --json line. */
+static char *
+first_turn (ConfabReplayServer *server)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--system", "Be brief.", "--json",
+                         "Say hello", NULL };
+  JsonObject *done;
+
+  confab_replay_server_add_response (server, 200, NULL, hello_body, CONFAB_REPLAY_NONE);
+  result = run_cli (args);
+  g_test_message ("stderr: %s", result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  done = last_line (result, &lines);
+  g_assert_cmpstr (json_object_get_string_member (done, "type"), ==, "done");
+  g_assert_true (json_object_has_member (done, "conversation_id"));
+
+  return g_strdup (json_object_get_string_member (done, "conversation_id"));
+}
+
+static void
+test_run_is_stored (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabMessage) user = NULL;
+  g_autoptr(ConfabMessage) assistant = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (id);
+  conversation = confab_store_load (store, id, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (confab_conversation_get_title (conversation), ==, "Say hello");
+  g_assert_cmpstr (confab_conversation_get_model (conversation), ==, "m");
+  g_assert_cmpstr (confab_conversation_get_system_prompt (conversation), ==, "Be brief.");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+  user = g_list_model_get_item (G_LIST_MODEL (conversation), 0);
+  assistant = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
+  g_assert_cmpstr (confab_message_get_content (user), ==, "Say hello");
+  g_assert_cmpstr (confab_message_get_content (assistant), ==, "Hello there!");
+  g_assert_cmpint (confab_message_get_state (assistant), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+  g_assert_cmpstr (confab_message_get_finish_reason (assistant), ==, "stop");
+  g_assert_cmpint (confab_usage_get_total_tokens (confab_message_get_usage (assistant)), ==, 15);
+  g_assert_nonnull (confab_message_get_request_body (assistant));
+
+  /* The inspector's raw response came back too (stored compressed). */
+  {
+    g_autoptr(GBytes) raw = confab_message_dup_raw_response (assistant);
+    g_assert_cmpmem (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), hello_body, strlen (hello_body));
+  }
+}
+
+static void
+test_continue_sends_stored_history (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(JsonNode) expected = NULL;
+  g_autofree char *expected_text = NULL;
+  ConfabReplayRequest *first_request;
+  ConfabReplayResponse *response;
+  JsonArray *messages;
+  JsonObject *done;
+  JsonObject *message;
+  /* No --model and no --system: both come from the store. */
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--continue", id, "--json", "And how are you?", NULL };
+
+  /* What the second request must be: the first one, with the answer and the new prompt. */
+  first_request = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  expected = json_from_string (first_request->body, NULL);
+  g_assert_nonnull (expected);
+  messages = json_object_get_array_member (json_node_get_object (expected), "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  message = json_object_new ();
+  json_object_set_string_member (message, "role", "assistant");
+  json_object_set_string_member (message, "content", "Hello there!");
+  json_array_add_object_element (messages, message);
+  message = json_object_new ();
+  json_object_set_string_member (message, "role", "user");
+  json_object_set_string_member (message, "content", "And how are you?");
+  json_array_add_object_element (messages, message);
+  expected_text = json_to_string (expected, FALSE);
+
+  response = confab_replay_server_add_response (server, 200, NULL, second_body, CONFAB_REPLAY_NONE);
+  confab_replay_response_set_expected_body (response, expected_text);
+
+  result = run_cli (args);
+  g_test_message ("stderr: %s", result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  confab_replay_server_assert_no_mismatches (server);
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 2);
+
+  done = last_line (result, &lines);
+  g_assert_cmpstr (json_object_get_string_member (done, "type"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (done, "conversation_id"), ==, id);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (done, "messages")), ==, 5);
+
+  /* The store has the four messages, in order. */
+  {
+    g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+    g_autoptr(ConfabConversation) conversation = confab_store_load (store, id, NULL);
+    g_autoptr(ConfabMessage) last = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 4);
+    last = g_list_model_get_item (G_LIST_MODEL (conversation), 3);
+    g_assert_cmpstr (confab_message_get_content (last), ==, "Fine, thanks.");
+  }
+}
+
+static void
+test_continue_unknown_id (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--continue", "no-such-conversation", "hello", NULL };
+
+  result = run_cli (args);
+  g_assert_cmpint (result->exit_status, !=, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "no-such-conversation"));
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 0);
+}
+
+static void
+test_list_search_export (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  g_autofree char *out_path = g_build_filename (g_get_user_cache_dir (), "export.md", NULL);
+  g_autofree char *markdown = NULL;
+
+  {
+    const char *args[] = { "list", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, ==, 0);
+    g_assert_nonnull (strstr (result->stdout_text, id));
+    g_assert_nonnull (strstr (result->stdout_text, "Say hello"));
+  }
+
+  {
+    const char *args[] = { "search", "there", "--json", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *hit;
+
+    g_assert_cmpint (result->exit_status, ==, 0);
+    root = json_from_string (result->stdout_text, NULL);
+    g_assert_nonnull (root);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
+    hit = json_array_get_object_element (json_node_get_array (root), 0);
+    g_assert_cmpstr (json_object_get_string_member (hit, "id"), ==, id);
+    g_assert_nonnull (strstr (json_object_get_string_member (hit, "snippet"), "there"));
+  }
+
+  {
+    const char *args[] = { "search", "nothing-like-this", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, ==, 0);
+    g_assert_cmpstr (result->stdout_text, ==, "");
+  }
+
+  {
+    const char *args[] = { "export", id, "--format", "json", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *object;
+    JsonArray *messages;
+    JsonArray *usage;
+
+    g_assert_cmpint (result->exit_status, ==, 0);
+    root = json_from_string (result->stdout_text, NULL);
+    g_assert_nonnull (root);
+    object = json_node_get_object (root);
+    messages = json_object_get_array_member (object, "messages");
+    g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "role"), ==, "system");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 2), "content"), ==, "Hello there!");
+    usage = json_object_get_array_member (object, "usage");
+    g_assert_cmpuint (json_array_get_length (usage), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (usage, 0), "total_tokens"), ==, 15);
+  }
+
+  {
+    const char *args[] = { "export", id, "--format", "markdown", "--output", out_path, NULL };
+    g_autoptr(ConfabCliResult) result = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+    result = run_cli (args);
+    g_test_message ("stderr: %s", result->stderr_text);
+    g_assert_cmpint (result->exit_status, ==, 0);
+    g_assert_cmpstr (result->stdout_text, ==, "");
+    g_assert_true (g_file_get_contents (out_path, &markdown, NULL, NULL));
+    g_assert_true (g_str_has_prefix (markdown, "# Say hello\n"));
+    g_assert_nonnull (strstr (markdown, "## User\n\nSay hello\n"));
+    g_assert_nonnull (strstr (markdown, "Hello there!\n"));
+  }
+
+  {
+    const char *args[] = { "export", "no-such-id", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, !=, 0);
+  }
+}
+
+static void
+test_corrupt_database_untouched (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *after = NULL;
+  static const char garbage[] = "this is not a database, it is a grocery list: eggs, milk, bread\n";
+  gsize after_len;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+
+  {
+    const char *args[] = { "list", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, !=, 0);
+    g_assert_nonnull (strstr (result->stderr_text, "not a Confab database"));
+  }
+
+  {
+    g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+    const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                           "--model", "m", "hello", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, !=, 0);
+    g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 0);
+  }
+
+  g_assert_true (g_file_get_contents (path, &after, &after_len, NULL));
+  g_assert_cmpmem (after, after_len, garbage, strlen (garbage));
+}
+
+/* The assistant text as stored right now, read the way another process would. */
+static char *
+stored_assistant_text (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT content FROM messages WHERE role = 'assistant'", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return text;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+exited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *)user_data = TRUE;
+}
+
+static void
+test_kill_during_stream (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(ConfabStoreSummary) summary = NULL;
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabMessage) user = NULL;
+  g_autoptr(ConfabMessage) assistant = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autofree char *text = NULL;
+  gboolean exited = FALSE;
+  guint tick;
+  const char *argv[] = { g_getenv ("CONFAB_CLI"), "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--json", "Tell me a story", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, stalled_body, CONFAB_REPLAY_STALL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  /* Wait until the streamed text is on disk (polled; the server runs in this loop). */
+  tick = g_timeout_add (20, tick_cb, NULL);
+  CONFAB_TEST_WAIT_FOR ((g_free (text), text = stored_assistant_text (path),
+                         g_strcmp0 (text, "Once upon a time") == 0), CLI_TIMEOUT_MS);
+  g_source_remove (tick);
+
+  /* kill -9: no handler, no flush, no goodbye. */
+  g_subprocess_force_exit (process);
+  g_subprocess_wait_async (process, NULL, exited_cb, &exited);
+  CONFAB_TEST_WAIT_FOR (exited, CLI_TIMEOUT_MS);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+
+  store = confab_store_open_default (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (confab_store_get_n_recovered (store), ==, 1);
+
+  list = confab_store_list (store, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 1);
+  summary = g_list_model_get_item (list, 0);
+  conversation = confab_store_load (store, confab_store_summary_get_id (summary), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+
+  user = g_list_model_get_item (G_LIST_MODEL (conversation), 0);
+  g_assert_cmpstr (confab_message_get_content (user), ==, "Tell me a story");
+  assistant = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
+  g_assert_cmpstr (confab_message_get_content (assistant), ==, "Once upon a time");
+  g_assert_cmpint (confab_message_get_state (assistant), ==, CONFAB_MESSAGE_STATE_INTERRUPTED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/store-cli/run-is-stored", test_run_is_stored);
+  g_test_add_func ("/store-cli/continue-sends-stored-history", test_continue_sends_stored_history);
+  g_test_add_func ("/store-cli/continue-unknown-id", test_continue_unknown_id);
+  g_test_add_func ("/store-cli/list-search-export", test_list_search_export);
+  g_test_add_func ("/store-cli/corrupt-database-untouched", test_corrupt_database_untouched);
+  g_test_add_func ("/store-cli/kill-9-during-stream", test_kill_during_stream);
+
+  return g_test_run ();
+}
