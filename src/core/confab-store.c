@@ -692,6 +692,28 @@ write_message (ConfabStore         *self,
   return TRUE;
 }
 
+/* Compressing raw responses is the costly part of a save; a conversation loaded and then
+ * tracked (opened in the window, --continue) has them on disk already. */
+static gboolean
+raw_response_changed (ConfabStore   *self,
+                      ConfabMessage *message)
+{
+  g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+  sqlite3_stmt *stmt;
+  gboolean changed = TRUE;
+
+  stmt = get_statement (self, "SELECT raw_response_size FROM messages WHERE id = ?1", NULL);
+  if (stmt == NULL)
+    return TRUE;
+
+  bind_text (stmt, 1, confab_message_get_id (message));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    changed = (guint64) sqlite3_column_int64 (stmt, 0) != g_bytes_get_size (raw);
+  sqlite3_reset (stmt);
+
+  return changed;
+}
+
 static gboolean
 save_locked (ConfabStore         *self,
              ConfabConversation  *conversation,
@@ -717,7 +739,7 @@ save_locked (ConfabStore         *self,
     {
       g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
 
-      if (!write_message (self, conversation, i, message, TRUE, error))
+      if (!write_message (self, conversation, i, message, raw_response_changed (self, message), error))
         return FALSE;
     }
 
