@@ -50,7 +50,7 @@ struct _ConfabDeltaAccumulator
   GError          *error;       /* set once the stream failed: it stays failed */
 
   /* The tool call the last fragment went to, so fragments need no search. */
-  ConfabToolCall  *last_call;
+  ConfabToolCall  *last_call;   /* owned */
 
   guint            done : 1;
   guint            has_finish_reason : 1;
@@ -90,6 +90,7 @@ confab_delta_accumulator_free (ConfabDeltaAccumulator *self)
     return;
 
   g_clear_pointer (&self->reader, confab_sse_reader_free);
+  g_clear_object (&self->last_call);
   g_clear_object (&self->parser);
   g_clear_object (&self->message);
   g_clear_error (&self->error);
@@ -440,7 +441,7 @@ accumulate_tool_call (ConfabDeltaAccumulator *self,
       call = confab_message_ensure_tool_call (self->message, 0);
     }
 
-  self->last_call = call;
+  g_set_object (&self->last_call, call);
   self->has_output = TRUE;
 
   if (id != NULL && confab_tool_call_get_id (call) == NULL)
@@ -497,13 +498,14 @@ accumulate_choice (ConfabDeltaAccumulator *self,
       JsonNode *reasoning;
       JsonArray *tool_calls;
 
-      append_text (self, json_object_get_member (delta, "content"), FALSE);
-      append_text (self, json_object_get_member (delta, "refusal"), FALSE);
-
+      /* Thinking comes before the answer when a delta carries both. */
       reasoning = json_object_get_member (delta, "reasoning_content");
       if (reasoning == NULL || JSON_NODE_HOLDS_NULL (reasoning))
         reasoning = json_object_get_member (delta, "reasoning");
       append_text (self, reasoning, TRUE);
+
+      append_text (self, json_object_get_member (delta, "content"), FALSE);
+      append_text (self, json_object_get_member (delta, "refusal"), FALSE);
 
       tool_calls = get_array (delta, "tool_calls");
       if (tool_calls != NULL)

@@ -550,6 +550,41 @@ test_content_null_and_empty_deltas (void)
 }
 
 static void
+test_content_as_parts (void)
+{
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"one \"},{\"type\":\"image_url\"},{\"type\":\"text\",\"text\":\"two\"}]}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "one two");
+}
+
+static void
+test_refusal_is_content (void)
+{
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":null,\"refusal\":\"I can't help with that.\"},\"finish_reason\":\"stop\"}]}"));
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "I can't help with that.");
+}
+
+static void
+test_reasoning_before_content_in_one_delta (void)
+{
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(ConfabDeltaAccumulator) accumulator = confab_delta_accumulator_new (message);
+  g_autoptr(GString) order = g_string_new (NULL);
+  static const char chunk[] = "{\"choices\":[{\"delta\":{\"content\":\"C\",\"reasoning_content\":\"R\"}}]}";
+
+  g_signal_connect_swapped (message, "reasoning-appended", G_CALLBACK (g_string_append), order);
+  g_signal_connect_swapped (message, "content-appended", G_CALLBACK (g_string_append), order);
+  g_assert_true (confab_delta_accumulator_feed_data (accumulator, chunk, sizeof chunk - 1, NULL));
+  g_assert_cmpstr (order->str, ==, "RC");
+}
+
+static void
 test_role_in_every_chunk (void)
 {
   g_autoptr(Outcome) outcome = run_every_split (
@@ -1050,6 +1085,9 @@ main (int   argc,
   g_test_add_func ("/delta/reasoning-openrouter", test_reasoning_openrouter);
   g_test_add_func ("/delta/reasoning-in-both-fields-not-doubled", test_reasoning_in_both_fields_not_doubled);
   g_test_add_func ("/delta/content-null-and-empty-deltas", test_content_null_and_empty_deltas);
+  g_test_add_func ("/delta/content-as-parts", test_content_as_parts);
+  g_test_add_func ("/delta/refusal-is-content", test_refusal_is_content);
+  g_test_add_func ("/delta/reasoning-before-content-in-one-delta", test_reasoning_before_content_in_one_delta);
   g_test_add_func ("/delta/role-in-every-chunk", test_role_in_every_chunk);
   g_test_add_func ("/delta/choices-empty", test_choices_empty);
   g_test_add_func ("/delta/usage-last-wins-never-summed", test_usage_last_wins);
