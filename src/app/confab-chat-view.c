@@ -334,6 +334,7 @@ static void
 confab_chat_view_dispose (GObject *object)
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (object);
+  GtkWidget *child;
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
@@ -342,6 +343,9 @@ confab_chat_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CHAT_VIEW);
+  /* The template's root box has no id: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);

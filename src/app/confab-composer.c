@@ -208,6 +208,7 @@ static void
 confab_composer_dispose (GObject *object)
 {
   ConfabComposer *self = CONFAB_COMPOSER (object);
+  GtkWidget *child;
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
@@ -215,6 +216,9 @@ confab_composer_dispose (GObject *object)
   g_clear_object (&self->settings);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_COMPOSER);
+  /* The template's root box has no id: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (confab_composer_parent_class)->dispose (object);
 }

@@ -469,6 +469,7 @@ static void
 confab_message_row_dispose (GObject *object)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (object);
+  GtkWidget *child;
 
   if (self->signals != NULL)
     g_signal_group_set_target (self->signals, NULL);
@@ -479,6 +480,9 @@ confab_message_row_dispose (GObject *object)
   g_clear_object (&self->signals);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_MESSAGE_ROW);
+  /* The template's root box has no id: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (confab_message_row_parent_class)->dispose (object);
 }

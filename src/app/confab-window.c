@@ -260,9 +260,9 @@ tools_started_cb (GObject      *object,
 }
 
 static void
-setup_session (ConfabWindow *self)
+setup_session (ConfabWindow      *self,
+               ConfabApplication *app)
 {
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   ConfabOptions *options = NULL;
   g_autoptr(ConfabProvider) provider = NULL;
   g_autoptr(ConfabToolRegistry) tools = NULL;
@@ -271,8 +271,8 @@ setup_session (ConfabWindow *self)
   g_autofree char *approvals_path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (CONFAB_IS_APPLICATION (app))
-    options = confab_application_get_options (CONFAB_APPLICATION (app));
+  if (app != NULL)
+    options = confab_application_get_options (app);
 
   /* Tools: the configured MCP servers plus --mcp for this run. */
   tools = confab_tool_registry_new ();
@@ -454,19 +454,6 @@ confab_window_close_request (GtkWindow *window)
 }
 
 static void
-confab_window_constructed (GObject *object)
-{
-  ConfabWindow *self = CONFAB_WINDOW (object);
-
-  G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
-
-  setup_session (self);
-  new_conversation (self);
-  update_main_page (self);
-  update_model_button (self);
-}
-
-static void
 confab_window_dispose (GObject *object)
 {
   ConfabWindow *self = CONFAB_WINDOW (object);
@@ -501,7 +488,6 @@ confab_window_class_init (ConfabWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = confab_window_constructed;
   object_class->dispose = confab_window_dispose;
   window_class->close_request = confab_window_close_request;
 
@@ -623,9 +609,21 @@ confab_window_init (ConfabWindow *self)
 ConfabWindow *
 confab_window_new (ConfabApplication *application)
 {
-  return g_object_new (CONFAB_TYPE_WINDOW,
+  ConfabWindow *self;
+
+  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        NULL);
+
+  /* The provider and tools of this run come from the application's command line. */
+  setup_session (self, application);
+  new_conversation (self);
+  update_main_page (self);
+  update_model_button (self);
+
+  return self;
 }
 
 ConfabSession *
@@ -662,4 +660,11 @@ confab_window_set_conversation_list (ConfabWindow *self,
 {
   g_return_if_fail (CONFAB_IS_WINDOW (self));
   adw_bin_set_child (self->conversations_bin, list);
+}
+
+const char *
+confab_window_get_visible_page (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->main_stack);
 }

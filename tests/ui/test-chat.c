@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-chat"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "confab-application.h"
+#include "confab-conversation.h"
+#include "confab-inspector-dialog.h"
+#include "confab-markdown-view.h"
+#include "confab-message.h"
+#include "confab-message-row.h"
+#include "confab-replay-server.h"
+#include "confab-test-util.h"
+#include "confab-tool-call.h"
+#include "confab-window.h"
+#include "panels-test-util.h"
+
+#define WAIT_MS 15000
+
+#define SIMPLE_CASSETTE "simple_streaming_openrouter-groq-kimi-k2.json"
+#define TOOL_CASSETTE "tool_streaming_groq-kimi-k2.json"
+#define KIMI "moonshotai/kimi-k2-instruct-0905"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers                                                                                  */
+
+typedef void (*WindowTest) (ConfabWindow *window,
+                            gpointer      data);
+
+typedef struct
+{
+  WindowTest  func;
+  gpointer    data;
+  gboolean    ran;
+} AppRun;
+
+static void
+on_activate (GApplication *app,
+             AppRun       *run)
+{
+  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  g_assert_nonnull (window);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
+
+  if (run->func != NULL)
+    run->func (window, run->data);
+  run->ran = TRUE;
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_application_quit (app);
+}
+
+/* Runs the real application with @args (after argv[0]) and calls @func on its window. */
+static void
+run_app (const char * const *args,
+         WindowTest          func,
+         gpointer            data)
+{
+  g_autoptr(ConfabApplication) app = confab_application_new ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  AppRun run = { func, data, FALSE };
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) "confab");
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
+  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.ran);
+}
+
+static char *
+sse_content (const char *content)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "object");
+  json_builder_add_string_value (builder, "chat.completion.chunk");
+  json_builder_set_member_name (builder, "choices");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, content);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+
+  return g_strdup_printf ("data: %s\n\n", json);
+}
+
+/* A complete answer streamed as @pieces (NULL-terminated); finished unless @open. */
+static char *
+sse_answer (const char * const *pieces,
+            gboolean            open)
+{
+  GString *body = g_string_new (NULL);
+
+  for (guint i = 0; pieces[i] != NULL; i++)
+    {
+      g_autofree char *chunk = sse_content (pieces[i]);
+      g_string_append (body, chunk);
+    }
+
+  if (!open)
+    g_string_append (body,
+                     "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+                     "\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                     "data: [DONE]\n\n");
+
+  return g_string_free (body, FALSE);
+}
+
+static ConfabSession *
+session_of (ConfabWindow *window)
+{
+  return confab_window_get_session (window);
+}
+
+static ConfabMessage *
+message_at (ConfabWindow *window,
+            guint         position)
+{
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session_of (window)));
+  g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, position);
+
+  return message;   /* the conversation keeps it alive */
+}
+
+static guint
+n_messages (ConfabWindow *window)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session_of (window))));
+}
+
+/* Types @text in the composer and presses Enter (through the composer's key handler). */
+static void
+type_and_press_enter (ConfabWindow *window,
+                      const char   *text)
+{
+  ConfabComposer *composer = confab_window_get_composer (window);
+  GtkTextView *view = confab_composer_get_text_view (composer);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  gboolean handled = FALSE;
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        {
+          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
+          break;
+        }
+    }
+
+  g_assert_true (handled);
+  g_assert_true (confab_session_get_busy (session_of (window)));
+}
+
+static ConfabMessageRow *
+wait_for_row (ConfabWindow  *window,
+              ConfabMessage *message)
+{
+  ConfabChatView *chat = confab_window_get_chat_view (window);
+
+  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (chat, message) != NULL, WAIT_MS);
+  return confab_chat_view_find_row (chat, message);
+}
+
+static char *
+row_text (ConfabMessageRow *row)
+{
+  confab_message_row_flush (row);
+  return confab_markdown_view_dup_display_text (confab_message_row_get_content_view (row));
+}
+
+static void
+wait_idle (ConfabWindow *window)
+{
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session_of (window)), WAIT_MS);
+}
+
+static guint
+count_children (GtkWidget *widget)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n;
+}
+
+/* Activates what the window's Escape shortcut is bound to, as pressing Escape would. */
+static gboolean
+press_escape (ConfabWindow *window)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GtkShortcutTrigger *escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+  gboolean found = FALSE, handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !found; j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (!gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
+            continue;
+
+          found = TRUE;
+          handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                  GTK_WIDGET (window),
+                                                  gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+
+  g_object_unref (escape);
+  g_assert_true (found);
+
+  return handled;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_nonnull (texture);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+
+  if (dir == NULL || *dir == '\0')
+    {
+      g_test_message ("CONFAB_SCREENSHOT_DIR is not set: not writing %s", name);
+      return;
+    }
+
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Application                                                                              */
+
+static void
+test_resources (void)
+{
+  static const char * const paths[] = {
+    "/confab-window.ui", "/confab-chat-view.ui", "/confab-message-row.ui",
+    "/confab-composer.ui", "/confab-inspector-dialog.ui", "/style.css",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *path = g_strconcat (RESOURCE_PREFIX, paths[i], NULL);
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (path, 0, NULL);
+
+      g_assert_nonnull (bytes);
+      g_assert_cmpuint (g_bytes_get_size (bytes), >, 0);
+    }
+}
+
+static void
+check_welcome (ConfabWindow *window,
+               gpointer      data)
+{
+  /* Nothing configured and no --base-url: the friendly first-run page. */
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
+  g_assert_null (confab_session_get_provider (session_of (window)));
+  g_assert_nonnull (confab_session_get_blocked_reason (session_of (window)));
+  g_assert_false (confab_session_send (session_of (window), "hello", NULL));
+}
+
+static void
+test_starts_and_quits_welcome (void)
+{
+  run_app (NULL, check_welcome, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Chat over the replay server                                                              */
+
+static void
+check_simple (ConfabWindow *window,
+              gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+  g_autofree char *user_text = NULL;
+  g_autofree char *left = NULL;
+  GtkWidget *sidebar;
+
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  g_assert_null (confab_session_get_blocked_reason (session_of (window)));
+
+  type_and_press_enter (window, "Say hi in Portuguese");
+  wait_idle (window);
+
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 1);
+
+  row = wait_for_row (window, message_at (window, 1));
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Olá!");
+  g_assert_null (confab_message_row_get_error_text (row));
+
+  row = wait_for_row (window, message_at (window, 0));
+  user_text = row_text (row);
+  g_assert_cmpstr (user_text, ==, "Say hi in Portuguese");
+
+  /* The composer is empty again and keeps the focus. */
+  left = confab_composer_dup_text (confab_window_get_composer (window));
+  g_assert_cmpstr (left, ==, "");
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
+                 GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
+
+  /* The usage sidebar shows what the provider reported. */
+  sidebar = confab_window_get_usage_sidebar (window);
+  panels_test_wait_until (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "24") == 0);
+  g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-1"), "prompt"), ==, "20");
+}
+
+static void
+test_simple_cassette (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--base-url", NULL, "--model", "moonshotai/kimi-k2-0905", NULL };
+
+  g_assert_true (confab_replay_server_load_cassette (server, SIMPLE_CASSETTE, &error));
+  g_assert_no_error (error);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_simple, server);
+}
+
+static void
+check_tools (ConfabWindow *window,
+             gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  g_autoptr(ConfabToolCall) call = NULL;
+  ConfabMessage *first, *last;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+  GtkWidget *cards, *sidebar;
+
+  type_and_press_enter (window, "What's the weather in Florence,Italy?");
+  wait_idle (window);
+
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 2);
+  /* user, assistant with the call, tool result, final answer */
+  g_assert_cmpuint (n_messages (window), ==, 4);
+
+  first = message_at (window, 1);
+  last = message_at (window, 3);
+  g_assert_cmpint (confab_message_get_state (last), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+
+  row = wait_for_row (window, last);
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, confab_message_get_content (last));
+  g_assert_nonnull (strstr (text, "40"));
+
+  /* One card, in the turn that made the call, finished. */
+  row = wait_for_row (window, first);
+  cards = confab_message_row_get_tool_calls_box (row);
+  g_assert_true (gtk_widget_get_visible (cards));
+  g_assert_cmpuint (count_children (cards), ==, 1);
+  g_assert_cmpstr (G_OBJECT_TYPE_NAME (gtk_widget_get_first_child (cards)), ==, "ConfabToolCallCard");
+  call = g_list_model_get_item (confab_message_get_tool_calls (first), 0);
+  g_assert_cmpstr (confab_tool_call_get_name (call), ==, "weather");
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (confab_tool_call_get_result (call), ==, "40 C");
+
+  /* Two requests in the turn, each with its own usage, never summed twice. */
+  sidebar = confab_window_get_usage_sidebar (window);
+  panels_test_wait_until (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "304") == 0);
+  g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-1"), "prompt"), ==, "99");
+  g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-2"), "total"), ==, "173");
+
+  /* Let a frame draw, then keep a picture of it for the screenshots. */
+  confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+    gint64 start = gdk_frame_clock_get_frame_counter (clock);
+
+    gtk_widget_queue_draw (GTK_WIDGET (window));
+    CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 2, WAIT_MS);
+  }
+  save_screenshot (GTK_WIDGET (window), "confab-tool-call.png");
+}
+
+static void
+test_tool_cassette (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mcp = NULL;
+  const char *args[] = { "--base-url", NULL, "--model", KIMI, "--mcp", NULL, "--yes", NULL };
+  const char *mcp_server = g_getenv ("CONFAB_TEST_MCP_SERVER");
+
+  if (mcp_server == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set");
+      return;
+    }
+
+  g_assert_true (confab_replay_server_load_cassette (server, TOOL_CASSETTE, &error));
+  g_assert_no_error (error);
+  args[1] = confab_replay_server_get_base_url (server);
+  mcp = g_strdup_printf ("%s --tools weather", mcp_server);
+  args[5] = mcp;
+
+  run_app (args, check_tools, server);
+}
+
+static void
+check_stop (ConfabWindow *window,
+            gpointer      data)
+{
+  ConfabMessage *answer;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+
+  type_and_press_enter (window, "Tell me a long story");
+  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2, WAIT_MS);
+  answer = message_at (window, 1);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (confab_message_get_content (answer), "Once upon a time") == 0, WAIT_MS);
+
+  /* Escape: the window's chat.stop, enabled only while streaming. */
+  g_assert_true (press_escape (window));
+  wait_idle (window);
+
+  g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_CANCELLED);
+  row = wait_for_row (window, answer);
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Once upon a time");
+  g_assert_null (confab_message_row_get_error_text (row));
+
+  /* Nothing streams now: Escape does nothing (and is not swallowed). */
+  g_assert_false (press_escape (window));
+}
+
+static void
+test_escape_stops (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *pieces[] = { "Once ", "upon ", "a time", NULL };
+  g_autofree char *body = sse_answer (pieces, TRUE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_STALL);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_stop, server);
+}
+
+static void
+check_markup (ConfabWindow *window,
+              gpointer      data)
+{
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+
+  type_and_press_enter (window, "Say <b>hi</b>");
+  wait_idle (window);
+
+  row = wait_for_row (window, message_at (window, 1));
+  text = row_text (row);
+  /* Model text is text: tags show as typed, entities as typed. */
+  g_assert_cmpstr (text, ==, "<b>not bold</b> & <span foreground=\"red\">x</span> &amp;");
+
+  row = wait_for_row (window, message_at (window, 0));
+  g_clear_pointer (&text, g_free);
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Say <b>hi</b>");
+}
+
+static void
+test_markup_injection (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *pieces[] = { "<b>not ", "bold</b> & <span foreground=\"red\">", "x</span> &amp;amp;", NULL };
+  g_autofree char *body = sse_answer (pieces, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_markup, server);
+}
+
+static void
+check_retry (ConfabWindow *window,
+             gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessage *answer;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+  const char *error_text;
+  ConfabReplayRequest *first, *second;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  answer = message_at (window, 1);
+  g_assert_nonnull (confab_message_get_error (answer));
+  row = wait_for_row (window, answer);
+
+  /* The partial text stays, the error sits below it, in line. */
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Half an");
+  error_text = confab_message_row_get_error_text (row);
+  g_assert_nonnull (error_text);
+  g_assert_cmpstr (error_text, ==, confab_message_get_error (answer)->message);
+
+  /* Retry sends the same request again and replaces the failed answer. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.retry", NULL));
+  g_assert_true (confab_session_get_busy (session_of (window)));
+  wait_idle (window);
+
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  answer = message_at (window, 1);
+  g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+  row = wait_for_row (window, answer);
+  g_clear_pointer (&text, g_free);
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Half an answer, then all of it.");
+  g_assert_null (confab_message_row_get_error_text (row));
+
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 2);
+  first = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  second = g_ptr_array_index (confab_replay_server_get_requests (server), 1);
+  g_assert_cmpstr (first->body, ==, second->body);
+}
+
+static void
+test_error_and_retry (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *partial[] = { "Half ", "an", NULL };
+  const char *whole[] = { "Half an answer, ", "then all of it.", NULL };
+  g_autofree char *body1 = sse_answer (partial, TRUE);
+  g_autofree char *body2 = sse_answer (whole, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body1, CONFAB_REPLAY_CLOSE);
+  confab_replay_server_add_response (server, 200, NULL, body2, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_retry, server);
+}
+
+static void
+check_http_error (ConfabWindow *window,
+                  gpointer      data)
+{
+  ConfabMessage *answer;
+  ConfabMessageRow *row;
+  const char *error_text;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  answer = message_at (window, 1);
+  row = wait_for_row (window, answer);
+  error_text = confab_message_row_get_error_text (row);
+  g_assert_nonnull (error_text);
+  /* The provider's own words reach the user. */
+  g_assert_nonnull (strstr (error_text, "The model is overloaded"));
+}
+
+static void
+test_http_error (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 503, "application/json",
+                                     "{\"error\":{\"message\":\"The model is overloaded\",\"type\":\"server_error\"}}",
+                                     CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_http_error, server);
+}
+
+static void
+check_edit_regenerate_inspect (ConfabWindow *window,
+                               gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessage *user, *answer;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *response = NULL;
+  GtkWidget *dialog;
+
+  type_and_press_enter (window, "First question");
+  wait_idle (window);
+  g_assert_cmpuint (n_messages (window), ==, 2);
+
+  /* Regenerate: the answer is asked for again and replaced. */
+  answer = message_at (window, 1);
+  row = wait_for_row (window, answer);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.regenerate", NULL));
+  wait_idle (window);
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  answer = message_at (window, 1);
+  g_assert_cmpstr (confab_message_get_content (answer), ==, "Second answer");
+
+  /* The inspector shows the exact request, pretty, and the raw stream. */
+  dialog = confab_inspector_dialog_new (GTK_WINDOW (window), answer);
+  request = confab_inspector_dialog_dup_request_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  response = confab_inspector_dialog_dup_response_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  g_assert_nonnull (strstr (request, "\n  \"messages\" : ["));
+  g_assert_nonnull (strstr (request, "First question"));
+  g_assert_true (g_str_has_prefix (response, "data: {"));
+  g_assert_nonnull (strstr (response, "data: [DONE]"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Edit and resend: the user message and what follows are replaced. */
+  user = message_at (window, 0);
+  row = wait_for_row (window, user);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "chat.edit-resend", "(ss)",
+                                             confab_message_get_id (user), "Edited question"));
+  wait_idle (window);
+
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "Edited question");
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 1)), ==, "Third answer");
+  row = wait_for_row (window, message_at (window, 1));
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "Third answer");
+
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 3);
+  g_assert_null (strstr (((ConfabReplayRequest *) g_ptr_array_index (confab_replay_server_get_requests (server), 2))->body,
+                         "First question"));
+}
+
+static void
+test_edit_regenerate_inspect (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *a1[] = { "First ", "answer", NULL };
+  const char *a2[] = { "Second ", "answer", NULL };
+  const char *a3[] = { "Third ", "answer", NULL };
+  g_autofree char *b1 = sse_answer (a1, FALSE);
+  g_autofree char *b2 = sse_answer (a2, FALSE);
+  g_autofree char *b3 = sse_answer (a3, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, b1, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, b2, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, b3, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_edit_regenerate_inspect, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Markdown                                                                                 */
+
+static const char markdown_sample[] =
+  "# Title\n"
+  "\n"
+  "Some **bold** and *italic* text with `code` and a [link](https://example.org).\n"
+  "\n"
+  "- one\n"
+  "- two\n"
+  "  - nested\n"
+  "\n"
+  "1. first\n"
+  "2. second\n"
+  "\n"
+  "> quoted\n"
+  "\n"
+  "```python\n"
+  "def f():\n"
+  "\n"
+  "    return 1\n"
+  "```\n"
+  "\n"
+  "| a | b |\n"
+  "|---|---|\n"
+  "| 1 | 2 |\n"
+  "\n"
+  "Last <b>paragraph</b>.\n";
+
+static GtkTextTag *
+tag_named_at (ConfabMarkdownView *view,
+              const char         *needle,
+              const char         *tag_name)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), tag_name);
+  GtkTextIter start, match_start, match_end;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (!gtk_text_iter_forward_search (&start, needle, 0, &match_start, &match_end, NULL))
+    return NULL;
+
+  return gtk_text_iter_has_tag (&match_start, tag) ? tag : NULL;
+}
+
+static void
+test_markdown_render (void)
+{
+  ConfabMarkdownView *view = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  g_autofree char *text = NULL;
+
+  confab_markdown_view_set_text (view, markdown_sample);
+  text = confab_markdown_view_dup_display_text (view);
+
+  g_assert_cmpstr (text, ==,
+                   "Title\n\n"
+                   "Some bold and italic text with code and a link.\n\n"
+                   "• one\n• two\n◦ nested\n\n"
+                   "1. first\n2. second\n\n"
+                   "quoted\n\n"
+                   "def f():\n\n    return 1\n\n"
+                   "a │ b\n1 │ 2\n\n"
+                   "Last <b>paragraph</b>.");
+  g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (view), ==, 1);
+  g_assert_nonnull (tag_named_at (view, "Title", "h1"));
+  g_assert_nonnull (tag_named_at (view, "bold", "bold"));
+  g_assert_nonnull (tag_named_at (view, "italic", "italic"));
+  g_assert_nonnull (tag_named_at (view, "code and", "code"));
+  g_assert_nonnull (tag_named_at (view, "link", "link"));
+  g_assert_nonnull (tag_named_at (view, "quoted", "quote"));
+  g_assert_null (tag_named_at (view, "paragraph", "bold"));
+
+  g_object_unref (view);
+}
+
+static void
+test_markdown_streaming (void)
+{
+  ConfabMarkdownView *whole = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  ConfabMarkdownView *streamed = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  g_autofree char *expected = NULL;
+  g_autofree char *live = NULL;
+  g_autofree char *text = NULL;
+  gsize len = strlen (markdown_sample);
+
+  confab_markdown_view_set_text (whole, markdown_sample);
+  expected = confab_markdown_view_dup_display_text (whole);
+
+  /* Any split: pieces of 1..7 bytes, rendered after each piece. */
+  for (gsize i = 0; i < len; )
+    {
+      gsize n = MIN (1 + (i * 7 + 3) % 7, len - i);
+
+      confab_markdown_view_append_text (streamed, markdown_sample + i, n);
+      confab_markdown_view_flush (streamed);
+      i += n;
+    }
+
+  /* While streaming, the finished blocks are already formatted (the code block is a
+   * GtkSourceView), and the open one shows its text. */
+  live = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (streamed), ==, 1);
+  g_assert_nonnull (strstr (live, "Last <b>paragraph</b>."));
+
+  confab_markdown_view_finish (streamed);
+  text = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_cmpstr (confab_markdown_view_get_source (streamed), ==, markdown_sample);
+
+  g_object_unref (whole);
+  g_object_unref (streamed);
+}
+
+static void
+test_markdown_long_stream (void)
+{
+  ConfabMarkdownView *view = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  g_autofree char *text = NULL;
+  gint64 first = 0, last = 0;
+  guint rounds = 2000;
+
+  /* Paragraphs keep coming; each piece must cost the same at the end as at the start
+   * (completed blocks are not re-rendered). Measured, with a generous bound. */
+  for (guint i = 0; i < rounds; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      for (guint j = 0; j < 20; j++)
+        confab_markdown_view_append_text (view, "word **b** ", -1);
+      confab_markdown_view_append_text (view, "end.\n\n", -1);
+      confab_markdown_view_flush (view);
+
+      if (i < 100)
+        first += g_get_monotonic_time () - start;
+      else if (i >= rounds - 100)
+        last += g_get_monotonic_time () - start;
+    }
+
+  g_test_message ("first 100 paragraphs: %" G_GINT64_FORMAT " µs, last 100: %" G_GINT64_FORMAT " µs",
+                  first, last);
+  g_assert_cmpint (last, <, MAX (first, 1000) * 5);
+
+  confab_markdown_view_finish (view);
+  g_assert_cmpint (gtk_text_buffer_get_line_count (buffer), ==, 2 * rounds - 1);
+  text = confab_markdown_view_dup_display_text (view);
+  g_assert_true (g_str_has_prefix (text, "word b word b"));
+
+  g_object_unref (view);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  const char * const *data_dirs = g_get_system_data_dirs ();
+
+  /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell
+   * that the app's symbolic icon is an SVG. */
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/ui/app/resources", test_resources);
+  g_test_add_func ("/ui/app/starts-and-quits-welcome", test_starts_and_quits_welcome);
+  g_test_add_func ("/ui/chat/simple-cassette", test_simple_cassette);
+  g_test_add_func ("/ui/chat/tool-cassette", test_tool_cassette);
+  g_test_add_func ("/ui/chat/escape-stops", test_escape_stops);
+  g_test_add_func ("/ui/chat/markup-injection", test_markup_injection);
+  g_test_add_func ("/ui/chat/error-and-retry", test_error_and_retry);
+  g_test_add_func ("/ui/chat/http-error", test_http_error);
+  g_test_add_func ("/ui/chat/edit-regenerate-inspect", test_edit_regenerate_inspect);
+  g_test_add_func ("/ui/markdown/render", test_markdown_render);
+  g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
+  g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
+
+  return g_test_run ();
+}
