@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <signal.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ struct _ConfabMcpServer
   GObject               parent_instance;
 
   char                 *name;
+  char                 *command_line;
   char                **argv;
   char                **env;
   char                 *error;
@@ -110,12 +112,14 @@ static void append_log                    (ConfabMcpServer *self,
 
 /* Messages ------------------------------------------------------------------------------ */
 
-static char *
-describe_command (ConfabMcpServer *self)
+/* The command line, for messages that name the server and its command. */
+static const char *
+command_line (ConfabMcpServer *self)
 {
-  g_autofree char *command_line = confab_mcp_server_dup_command_line (self);
+  if (self->command_line == NULL)
+    self->command_line = confab_mcp_server_dup_command_line (self);
 
-  return g_strdup_printf ("MCP server “%s” (%s)", self->name, command_line);
+  return self->command_line;
 }
 
 static void
@@ -219,16 +223,13 @@ confab_mcp_server_fail_printf (ConfabMcpServer *self,
                                const char      *format,
                                ...)
 {
-  g_autofree char *what = describe_command (self);
-  g_autofree char *detail = NULL;
   g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  detail = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  message = g_strdup_printf ("%s %s", what, detail);
   confab_mcp_server_fail (self, message);
 }
 
@@ -368,7 +369,6 @@ on_request_timeout (gpointer user_data)
 {
   Request *request = user_data;
   ConfabMcpServer *self = request->self;
-  g_autofree char *what = describe_command (self);
   guint id = request->id;
 
   request = steal_request (self, id);
@@ -377,8 +377,11 @@ on_request_timeout (gpointer user_data)
   send_cancelled (self, id, "timeout");
 
   g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           "%s did not answer %s within %u seconds",
-                           what, request->method, self->call_timeout);
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "MCP server “%s” (%s) did not answer %s within %u second",
+                                        "MCP server “%s” (%s) did not answer %s within %u seconds",
+                                        self->call_timeout),
+                           self->name, command_line (self), request->method, self->call_timeout);
   request_free (request);
 
   return G_SOURCE_REMOVE;
@@ -432,11 +435,9 @@ send_request (ConfabMcpServer     *self,
         g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
                                  "%s", self->error);
       else
-        {
-          g_autofree char *what = describe_command (self);
-          g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                                   "%s is not running", what);
-        }
+        g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
+                                 _("MCP server “%s” (%s) is not running"),
+                                 self->name, command_line (self));
       request_free (request);
       return;
     }
@@ -581,24 +582,20 @@ handle_response (ConfabMcpServer *self,
       JsonObject *error_object = json_node_get_object (error_node);
       const char *message = _confab_json_get_string (error_object, "message",
                                                                           "unknown error");
-      gint64 code = _confab_json_get_int (error_object, "code", 0);
-      g_autofree char *what = describe_command (self);
+      int code = (int)_confab_json_get_int (error_object, "code", 0);
 
       g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                               "%s answered %s with an error: %s (%" G_GINT64_FORMAT ")",
-                               what, request->method, message, code);
+                               _("MCP server “%s” (%s) answered %s with an error: %s (%d)"),
+                               self->name, command_line (self), request->method, message, code);
     }
   else
     {
       JsonNode *result = json_object_get_member (object, "result");
 
       if (result == NULL)
-        {
-          g_autofree char *what = describe_command (self);
-
-          g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                                   "%s answered %s without a result", what, request->method);
-        }
+        g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
+                                 _("MCP server “%s” (%s) answered %s without a result"),
+                                 self->name, command_line (self), request->method);
       else
         g_task_return_pointer (request->task, json_node_copy (result),
                                (GDestroyNotify)json_node_unref);
@@ -643,7 +640,8 @@ handle_message (ConfabMcpServer *self,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      confab_mcp_server_fail_printf (self, "sent a message that is not a JSON-RPC object");
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent a message that is not a JSON-RPC object"),
+                                     self->name, command_line (self));
       return;
     }
 
@@ -696,7 +694,8 @@ handle_line (ConfabMcpServer *self,
     {
       g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, 80));
 
-      confab_mcp_server_fail_printf (self, "sent something that is not JSON-RPC: “%s%s”",
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent something that is not JSON-RPC: “%s%s”"),
+                                     self->name, command_line (self),
                                      excerpt, len > 80 ? "…" : "");
       return;
     }
@@ -719,7 +718,8 @@ on_eof_grace_timeout (gpointer user_data)
   ConfabMcpServer *self = user_data;
 
   self->eof_timeout_id = 0;
-  confab_mcp_server_fail_printf (self, "closed its output");
+  confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) closed its output"),
+                                 self->name, command_line (self));
 
   return G_SOURCE_REMOVE;
 }
@@ -753,7 +753,8 @@ handle_buffered_lines (ConfabMcpServer *self)
 
       if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
         {
-          confab_mcp_server_fail_printf (self, "sent something that is not UTF-8 text");
+          confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent something that is not UTF-8 text"),
+                                         self->name, command_line (self));
           return FALSE;
         }
 
@@ -784,7 +785,8 @@ on_stdout_read (GObject      *object,
 
   if (error != NULL)
     {
-      confab_mcp_server_fail_printf (self, "could not be read: %s", error->message);
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) could not be read: %s"),
+                                     self->name, command_line (self), error->message);
       return;
     }
 
@@ -806,7 +808,8 @@ on_stdout_read (GObject      *object,
    * without limit. */
   if (self->stdout_buffer->len > CONFAB_MCP_SERVER_MAX_MESSAGE)
     {
-      confab_mcp_server_fail_printf (self, "sent a message longer than %u MB",
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent a message longer than %u MB"),
+                                     self->name, command_line (self),
                                      CONFAB_MCP_SERVER_MAX_MESSAGE / (1024 * 1024));
       return;
     }
@@ -947,14 +950,17 @@ on_exited (GObject      *object,
     return;
 
   if (g_subprocess_get_if_exited (subprocess))
-    confab_mcp_server_fail_printf (self, "exited with status %d",
+    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited with status %d"),
+                                   self->name, command_line (self),
                                    g_subprocess_get_exit_status (subprocess));
   else if (g_subprocess_get_if_signaled (subprocess))
-    confab_mcp_server_fail_printf (self, "was killed by signal %d (%s)",
+    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) was killed by signal %d (%s)"),
+                                   self->name, command_line (self),
                                    g_subprocess_get_term_sig (subprocess),
                                    g_strsignal (g_subprocess_get_term_sig (subprocess)));
   else
-    confab_mcp_server_fail_printf (self, "exited");
+    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited"),
+                                   self->name, command_line (self));
 }
 
 /* Listing tools ------------------------------------------------------------------------- */
@@ -999,7 +1005,8 @@ on_tools_listed (GObject      *object,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      confab_mcp_server_fail_printf (self, "answered tools/list with something that is not an object");
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) answered tools/list with something that is not an object"),
+                                     self->name, command_line (self));
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
@@ -1037,7 +1044,8 @@ on_tools_listed (GObject      *object,
     {
       if (++data->pages >= MAX_LIST_PAGES)
         {
-          confab_mcp_server_fail_printf (self, "listed more than %u pages of tools", MAX_LIST_PAGES);
+          confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) listed more than %u pages of tools"),
+                                         self->name, command_line (self), MAX_LIST_PAGES);
           g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
           return;
         }
@@ -1212,7 +1220,8 @@ on_initialized (GObject      *object,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      confab_mcp_server_fail_printf (self, "answered initialize with something that is not an object");
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) answered initialize with something that is not an object"),
+                                     self->name, command_line (self));
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
@@ -1263,7 +1272,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
       self->state == CONFAB_MCP_SERVER_STATE_READY)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "MCP server “%s” is already started", self->name);
+                               _("MCP server “%s” is already started"), self->name);
       return;
     }
 
@@ -1279,7 +1288,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
 
   if (self->argv == NULL || self->argv[0] == NULL)
     {
-      confab_mcp_server_fail_printf (self, "has no command");
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” has no command"), self->name);
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
@@ -1299,7 +1308,8 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
                                                    &error);
   if (self->subprocess == NULL)
     {
-      confab_mcp_server_fail_printf (self, "could not be started: %s", error->message);
+      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) could not be started: %s"),
+                                     self->name, command_line (self), error->message);
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
@@ -1369,11 +1379,9 @@ on_tool_called (GObject      *object,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_autofree char *what = describe_command (self);
-
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                               "%s answered tools/call with something that is not an object",
-                               what);
+                               _("MCP server “%s” (%s) answered tools/call with something that is not an object"),
+                               self->name, command_line (self));
       return;
     }
 
@@ -1480,8 +1488,8 @@ confab_mcp_server_stop (ConfabMcpServer *self)
 
   if (was_running)
     {
-      g_autofree char *what = describe_command (self);
-      g_autofree char *message = g_strdup_printf ("%s was stopped", what);
+      g_autofree char *message = g_strdup_printf (_("MCP server “%s” (%s) was stopped"),
+                                                  self->name, command_line (self));
 
       set_state (self, CONFAB_MCP_SERVER_STATE_STOPPED);
       fail_pending (self, CONFAB_ERROR, CONFAB_ERROR_MCP, message);
@@ -1513,6 +1521,7 @@ confab_mcp_server_finalize (GObject *object)
   g_assert (g_hash_table_size (self->pending) == 0);
 
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->command_line, g_free);
   g_clear_pointer (&self->argv, g_strfreev);
   g_clear_pointer (&self->env, g_strfreev);
   g_clear_pointer (&self->error, g_free);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "confab-approval-policy.h"
@@ -253,7 +254,7 @@ confab_tool_registry_add_command (ConfabToolRegistry  *self,
   if (!g_shell_parse_argv (command_line, NULL, &argv, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   "Could not read the MCP server command “%s”: %s",
+                   _("Could not read the MCP server command “%s”: %s"),
                    command_line, local_error->message);
       return FALSE;
     }
@@ -340,7 +341,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   "Could not read the MCP configuration %s: %s", path, local_error->message);
+                   _("Could not read the MCP configuration %s: %s"), path, local_error->message);
       return FALSE;
     }
 
@@ -348,7 +349,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   "The MCP configuration %s is not a JSON object", path);
+                   _("The MCP configuration %s is not a JSON object"), path);
       return FALSE;
     }
 
@@ -359,7 +360,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
   if (mcp_servers == NULL)
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   "In the MCP configuration %s, “mcpServers” is not an object", path);
+                   _("In the MCP configuration %s, “mcpServers” is not an object"), path);
       return FALSE;
     }
 
@@ -381,7 +382,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       if (!JSON_NODE_HOLDS_OBJECT (entry_node))
         {
           g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       "In the MCP configuration %s, server “%s” is not an object", path, name);
+                       _("In the MCP configuration %s, server “%s” is not an object"), path, name);
           return FALSE;
         }
 
@@ -402,7 +403,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
             }
 
           g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       "In the MCP configuration %s, server “%s” has no “command”", path, name);
+                       _("In the MCP configuration %s, server “%s” has no “command”"), path, name);
           return FALSE;
         }
 
@@ -410,7 +411,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       if (!read_string_array (json_object_get_member (entry, "args"), argv_builder))
         {
           g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       "In the MCP configuration %s, the “args” of server “%s” are not a list of strings",
+                       _("In the MCP configuration %s, the “args” of server “%s” are not a list of strings"),
                        path, name);
           return FALSE;
         }
@@ -423,7 +424,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
           if (env_object == NULL)
             {
               g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                           "In the MCP configuration %s, the “env” of server “%s” is not an object",
+                           _("In the MCP configuration %s, the “env” of server “%s” is not an object"),
                            path, name);
               return FALSE;
             }
@@ -437,7 +438,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
               if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
                 {
                   g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                               "In the MCP configuration %s, “env.%s” of server “%s” is not a string",
+                               _("In the MCP configuration %s, “env.%s” of server “%s” is not a string"),
                                path, (const char *)k->data, name);
                   return FALSE;
                 }
@@ -672,7 +673,7 @@ finish_cancelled (GTask *task)
   CallData *data = g_task_get_task_data (task);
 
   confab_tool_call_set_result (data->call, CANCELLED_RESULT);
-  confab_tool_call_set_error (data->call, CANCELLED_RESULT);
+  confab_tool_call_set_error (data->call, _("The tool call was cancelled."));
   confab_tool_call_set_status (data->call, CONFAB_TOOL_CALL_STATUS_FAILED);
 
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", CANCELLED_RESULT);
@@ -763,7 +764,10 @@ on_approval_resolved (ConfabToolCall *call,
 
     case CONFAB_APPROVAL_DENY:
     default:
-      finish_call (task, CONFAB_TOOL_CALL_STATUS_DENIED, DENIED_RESULT, DENIED_RESULT);
+      /* The model reads the result (always English, like the rest of the request); the user
+       * reads the error. */
+      finish_call (task, CONFAB_TOOL_CALL_STATUS_DENIED, DENIED_RESULT,
+                   _("You denied this tool call."));
       break;
     }
 }
