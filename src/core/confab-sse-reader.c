@@ -196,14 +196,24 @@ fail (ConfabSseReader  *self,
   return FALSE;
 }
 
+/* @what_format is a translated message with one %s for the limit ("16.0 MiB"). */
+static G_GNUC_NO_INLINE gboolean
+fail_too_long (ConfabSseReader  *self,
+               GError          **error,
+               const char       *what_format)
+{
+  g_autofree char *limit = g_format_size_full (self->max_line, G_FORMAT_SIZE_IEC_UNITS);
+
+  return fail (self, error,
+               g_error_new (CONFAB_ERROR, CONFAB_ERROR_LINE_TOO_LONG, what_format, limit));
+}
+
 static gboolean
 fail_line_too_long (ConfabSseReader  *self,
                     GError          **error)
 {
-  return fail (self, error,
-               g_error_new (CONFAB_ERROR, CONFAB_ERROR_LINE_TOO_LONG,
-                            _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes"),
-                            self->max_line));
+  return fail_too_long (self, error,
+                        _("The server sent a line longer than the limit of %s; the stream was stopped"));
 }
 
 static gboolean
@@ -321,10 +331,8 @@ process_line (ConfabSseReader  *self,
           /* The event's data is bounded like a line, so many lines cannot add up to an
            * unbounded buffer either. */
           if (G_UNLIKELY (self->data.len + value_len > self->max_line))
-            return fail (self, error,
-                         g_error_new (CONFAB_ERROR, CONFAB_ERROR_LINE_TOO_LONG,
-                                      _("The server sent an event longer than %" G_GSIZE_FORMAT " bytes"),
-                                      self->max_line));
+            return fail_too_long (self, error,
+                                  _("The server sent an event longer than the limit of %s; the stream was stopped"));
           buffer_append_line (&self->data, value, value_len);
         }
       break;
