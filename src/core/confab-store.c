@@ -6,8 +6,10 @@
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "confab-conversation.h"
 #include "confab-enums.h"
@@ -98,9 +100,12 @@ static const char * const migrations[] = {
   "  INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);"
   "END;",
 
-  /* 1 → 2: the raw response for the inspector (zlib, capped), and titles searchable. */
+  /* 1 → 2: the raw response for the inspector (zlib, capped), titles searchable, and which
+   * process writes a message (so a start does not mark another live process's stream as
+   * interrupted). */
   "ALTER TABLE messages ADD COLUMN raw_response BLOB;"
   "ALTER TABLE messages ADD COLUMN raw_response_size INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN writer TEXT;"
   "CREATE VIRTUAL TABLE conversations_fts USING fts5 (title, content='conversations', content_rowid='seq');"
   "INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');"
   "CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN"
@@ -293,6 +298,7 @@ struct _ConfabStore
   int         transaction_depth;
   gint64      transaction_start;
   guint       checkpointing : 1;
+  char       *writer;          /* "host:pid" of this process */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabStore, confab_store, G_TYPE_OBJECT)
@@ -647,8 +653,8 @@ write_message (ConfabStore         *self,
   stmt = get_statement (self,
                         "INSERT INTO messages (id, conversation_id, position, role, content, reasoning,"
                         "  tool_call_id, finish_reason, state, error_domain, error_code, error_message,"
-                        "  retry_after, model, created_at, request_body)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                        "  retry_after, model, created_at, request_body, writer)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                         " ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id,"
                         "  position = excluded.position, role = excluded.role, content = excluded.content,"
                         "  reasoning = excluded.reasoning, tool_call_id = excluded.tool_call_id,"
@@ -656,7 +662,7 @@ write_message (ConfabStore         *self,
                         "  error_domain = excluded.error_domain, error_code = excluded.error_code,"
                         "  error_message = excluded.error_message, retry_after = excluded.retry_after,"
                         "  model = excluded.model, created_at = excluded.created_at,"
-                        "  request_body = excluded.request_body",
+                        "  request_body = excluded.request_body, writer = excluded.writer",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -680,6 +686,7 @@ write_message (ConfabStore         *self,
   bind_text (stmt, 14, confab_message_get_model (message));
   sqlite3_bind_int64 (stmt, 15, confab_message_get_created_at (message));
   bind_text (stmt, 16, confab_message_get_request_body (message));
+  bind_text (stmt, 17, self->writer);
 
   if (!step_done (self, stmt, error) ||
       !write_usage (self, message, error) ||
@@ -1813,6 +1820,7 @@ confab_store_finalize (GObject *object)
       self->db = NULL;
     }
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->writer, g_free);
 
   G_OBJECT_CLASS (confab_store_parent_class)->finalize (object);
 }
@@ -1848,6 +1856,7 @@ confab_store_init (ConfabStore *self)
   self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
   self->trackers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)tracker_free);
   self->dirty = g_hash_table_new (NULL, NULL);
+  self->writer = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
 }
 
 char *
@@ -1906,25 +1915,91 @@ migrate (ConfabStore  *self,
   return TRUE;
 }
 
+/* TRUE when @writer ("host:pid") is another process of this machine that is still running:
+ * its streams are live, not interrupted. */
+static gboolean
+writer_is_alive (const char *writer)
+{
+  const char *colon;
+  g_autofree char *host = NULL;
+  gint64 pid;
+
+  if (writer == NULL || (colon = strrchr (writer, ':')) == NULL)
+    return FALSE;
+
+  host = g_strndup (writer, colon - writer);
+  if (!g_str_equal (host, g_get_host_name ()))
+    return FALSE;
+
+  pid = g_ascii_strtoll (colon + 1, NULL, 10);
+  if (pid <= 0 || pid > G_MAXINT || pid == getpid ())
+    return FALSE;
+
+  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
 static gboolean
 recover_interrupted (ConfabStore  *self,
                      GError      **error)
 {
-  gboolean ok;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+  int rc;
+
+  /* Messages left streaming, or with tool calls left running, by a process that is gone. */
+  stmt = get_statement (self,
+                        "SELECT id, writer FROM messages WHERE state = 'streaming'"
+                        " OR id IN (SELECT message_id FROM tool_calls"
+                        "           WHERE status IN ('streaming', 'pending-approval', 'running'))",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (!writer_is_alive (column_text (stmt, 1)))
+        g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error, "read");
+
+  if (ids->len == 0)
+    return TRUE;
 
   if (!begin (self, error))
     return FALSE;
 
-  ok = exec (self, "UPDATE messages SET state = 'interrupted' WHERE state = 'streaming'", error);
-  if (ok)
-    self->n_recovered = sqlite3_changes (self->db);
-  ok = ok && exec (self,
-                   "UPDATE tool_calls SET status = 'failed',"
-                   "  error = coalesce (error, 'Interrupted: Confab stopped before the call finished')"
-                   " WHERE status IN ('streaming', 'pending-approval', 'running')",
-                   error);
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (ids, i);
 
-  if (self->n_recovered > 0)
+      stmt = get_statement (self,
+                            "UPDATE messages SET state = 'interrupted' WHERE id = ?1 AND state = 'streaming'",
+                            error);
+      if ((ok = stmt != NULL))
+        {
+          bind_text (stmt, 1, id);
+          ok = step_done (self, stmt, error);
+          self->n_recovered += sqlite3_changes (self->db);
+        }
+
+      if (ok)
+        stmt = get_statement (self,
+                              "UPDATE tool_calls SET status = 'failed',"
+                              "  error = coalesce (error, 'Interrupted: Confab stopped before the call finished')"
+                              " WHERE message_id = ?1 AND status IN ('streaming', 'pending-approval', 'running')",
+                              error);
+      if (ok && (ok = stmt != NULL))
+        {
+          bind_text (stmt, 1, id);
+          ok = step_done (self, stmt, error);
+        }
+    }
+
+  if (ok && self->n_recovered > 0)
     g_message ("%u interrupted message(s) recovered in %s", self->n_recovered, self->path);
 
   return commit (self, ok, ok ? error : NULL);

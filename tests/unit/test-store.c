@@ -468,6 +468,41 @@ test_interrupted_recovered (void)
 }
 
 static void
+test_live_writer_not_interrupted (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) assistant = confab_message_new (CONFAB_ROLE_ASSISTANT, "Streaming in another window");
+  g_autofree char *sql = NULL;
+  g_autofree char *state = NULL;
+
+  confab_message_set_state (assistant, CONFAB_MESSAGE_STATE_STREAMING);
+  confab_conversation_append (conversation, assistant);
+  g_assert_true (confab_store_save (store, conversation, NULL));
+  g_clear_object (&store);
+
+  /* Written by a process that is still running (pid 1 always is): left alone. */
+  sql = g_strdup_printf ("UPDATE messages SET writer = '%s:1'", g_get_host_name ());
+  exec_script (path, sql);
+  store = confab_store_open (path, NULL);
+  g_assert_cmpuint (confab_store_get_n_recovered (store), ==, 0);
+  state = query_text (path, "SELECT state FROM messages");
+  g_assert_cmpstr (state, ==, "streaming");
+  g_clear_object (&store);
+
+  /* Written by a process that is gone: interrupted. */
+  g_free (sql);
+  sql = g_strdup_printf ("UPDATE messages SET writer = '%s:%d'", g_get_host_name (), G_MAXINT);
+  exec_script (path, sql);
+  store = confab_store_open (path, NULL);
+  g_assert_cmpuint (confab_store_get_n_recovered (store), ==, 1);
+  g_free (state);
+  state = query_text (path, "SELECT state FROM messages");
+  g_assert_cmpstr (state, ==, "interrupted");
+}
+
+static void
 test_migrate_from_v1 (void)
 {
   g_autofree char *path = temp_db_path ();
@@ -839,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/store/track/tool-call-status-written-at-once", test_tool_call_tracked);
   g_test_add_func ("/store/track/truncate-deletes-messages", test_truncate_deletes);
   g_test_add_func ("/store/recovery/streaming-marked-interrupted", test_interrupted_recovered);
+  g_test_add_func ("/store/recovery/live-writer-left-alone", test_live_writer_not_interrupted);
   g_test_add_func ("/store/migrate/from-v0-empty-file", test_new_file_is_migrated_from_zero);
   g_test_add_func ("/store/migrate/from-v1", test_migrate_from_v1);
   g_test_add_func ("/store/open/corrupt-refused-untouched", test_corrupt_refused);
