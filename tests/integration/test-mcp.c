@@ -805,6 +805,73 @@ test_registry_clash_naming (void)
 }
 
 static void
+test_registry_names_made_valid (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_auto(GStrv) argv = server_argv ("--tools", "weather", "--name-prefix", "my.tools/", NULL);
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new ("dotted", (const char * const *)argv, NULL);
+  g_autoptr(ConfabApprovalPolicy) approvals = confab_approval_policy_new (NULL);
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  ConfabTool *tool;
+
+  confab_tool_registry_add_server (registry, server);
+  start_registry (registry);
+
+  /* Function names are [a-zA-Z0-9_-]{1,64}: other characters become "_", and a call under
+   * the exposed name reaches the tool under its own. */
+  tool = confab_tool_registry_lookup (registry, "my_tools_weather");
+  g_assert_nonnull (tool);
+  g_assert_cmpstr (confab_tool_get_name (tool), ==, "my.tools/weather");
+
+  confab_approval_policy_set_allow_all (approvals, TRUE);
+  confab_tool_call_set_name (call, "my_tools_weather");
+  confab_tool_call_set_arguments (call, "{\"location\":\"x\"}");
+  confab_tool_registry_call_async (registry, call, approvals, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_true (confab_tool_registry_call_finish (registry, result, &error));
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (confab_tool_call_get_result (call), ==, "40 C");
+}
+
+static void
+test_registry_clashing_tool_called (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_auto(GStrv) argv_a = server_argv ("--tools", "add", NULL);
+  g_auto(GStrv) argv_b = server_argv ("--tools", "add", "--fail-tool", "add", NULL);
+  g_autoptr(ConfabMcpServer) a = confab_mcp_server_new ("alpha", (const char * const *)argv_a, NULL);
+  g_autoptr(ConfabMcpServer) b = confab_mcp_server_new ("beta", (const char * const *)argv_b, NULL);
+  g_autoptr(ConfabApprovalPolicy) approvals = confab_approval_policy_new (NULL);
+  const char *names[] = { "add", "beta__add" };
+  const char *servers[] = { "alpha", "beta" };
+  const char *results[] = { "5", "add failed: the service is unavailable" };
+
+  confab_tool_registry_add_server (registry, a);
+  confab_tool_registry_add_server (registry, b);
+  start_registry (registry);
+  confab_approval_policy_set_allow_all (approvals, TRUE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GAsyncResult *slot = NULL;
+
+      confab_tool_call_set_name (call, names[i]);
+      confab_tool_call_set_arguments (call, "{\"a\":2,\"b\":3}");
+      confab_tool_registry_call_async (registry, call, approvals, NULL, confab_test_store_result_cb, &slot);
+      result = confab_test_wait_result (&slot, WAIT_MS);
+      g_assert_true (confab_tool_registry_call_finish (registry, result, &error));
+      g_assert_cmpstr (confab_tool_call_get_server (call), ==, servers[i]);
+      g_assert_cmpstr (confab_tool_call_get_result (call), ==, results[i]);
+    }
+}
+
+static void
 test_registry_failed_server_skipped (void)
 {
   g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
@@ -1237,6 +1304,8 @@ main (int   argc,
   g_test_add_func ("/registry/request-tools-weather", test_registry_request_tools_weather);
   g_test_add_func ("/registry/request-tools-add-multiply", test_registry_request_tools_add_multiply);
   g_test_add_func ("/registry/clash-naming", test_registry_clash_naming);
+  g_test_add_func ("/registry/names-made-valid", test_registry_names_made_valid);
+  g_test_add_func ("/registry/clashing-tool-called", test_registry_clashing_tool_called);
   g_test_add_func ("/registry/failed-server-skipped", test_registry_failed_server_skipped);
   g_test_add_func ("/registry/other-servers-keep-working", test_registry_other_servers_keep_working);
 

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <gio/gunixinputstream.h>
@@ -28,6 +29,7 @@
  *   --ping                before answering a tool call, ping the client and wait for its answer
  *   --protocol-version V  answer initialize with V
  *   --exit-at-start N     exit with status N before reading anything
+ *   --name-prefix P       offer the tools as P + name (say "my.tools/weather")
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
@@ -74,6 +76,7 @@ static gboolean opt_image;
 static gboolean opt_ping;
 static char *opt_protocol_version;
 static int opt_exit_at_start = -1;
+static char *opt_name_prefix;
 
 static gboolean initialized;
 static gboolean list_changed_sent;
@@ -306,7 +309,13 @@ handle_tools_list (JsonNode   *id,
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, tool->name);
+      if (opt_name_prefix != NULL)
+        {
+          g_autofree char *prefixed = g_strconcat (opt_name_prefix, tool->name, NULL);
+          json_builder_add_string_value (builder, prefixed);
+        }
+      else
+        json_builder_add_string_value (builder, tool->name);
       json_builder_set_member_name (builder, "description");
       json_builder_add_string_value (builder, tool->description);
       json_builder_set_member_name (builder, "inputSchema");
@@ -391,6 +400,16 @@ handle_tools_call (JsonNode   *id,
   arguments = get_object (params, "arguments");
 
   n_calls++;
+
+  if (name != NULL && opt_name_prefix != NULL)
+    {
+      if (!g_str_has_prefix (name, opt_name_prefix))
+        {
+          send_error (id, -32602, "Unknown tool");
+          return;
+        }
+      name += strlen (opt_name_prefix);
+    }
   if (opt_stderr_log)
     {
       log_line ("call %s", name ? name : "(none)");
@@ -561,6 +580,7 @@ main (int   argc,
     { "ping", 0, 0, G_OPTION_ARG_NONE, &opt_ping, "Ping the client before answering a call", NULL },
     { "protocol-version", 0, 0, G_OPTION_ARG_STRING, &opt_protocol_version, "Answer this version", "V" },
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
+    { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
     { NULL }
   };
 
