@@ -30,7 +30,8 @@ G_DECLARE_FINAL_TYPE (ConfabStoreSummary, confab_store_summary, CONFAB, STORE_SU
 /* $XDG_DATA_HOME/confab/confab.db (transfer full) */
 char               *confab_store_get_default_path    (void);
 /* Opens (creating it and its directory if needed) the database at @path, migrates an older
- * schema forward and marks messages left "streaming" by a crash as interrupted (text kept).
+ * schema forward and marks messages left "streaming" by a crash as interrupted (text kept;
+ * a stream still being written by another running process of this machine is left alone).
  * A file that is not a Confab/SQLite database fails with CONFAB_ERROR_STORE, one from a
  * newer Confab with CONFAB_ERROR_STORE_VERSION; in both cases the file is not modified.
  * (transfer full) */

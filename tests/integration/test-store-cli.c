@@ -298,6 +298,34 @@ test_corrupt_database_untouched (void)
   g_assert_cmpmem (after, after_len, garbage, strlen (garbage));
 }
 
+static void
+test_newer_database_untouched (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len, after_len;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_get_contents (path, &before, &before_len, NULL));
+
+  {
+    const char *args[] = { "search", "anything", NULL };
+    g_autoptr(ConfabCliResult) result = run_cli (args);
+
+    g_assert_cmpint (result->exit_status, !=, 0);
+    g_assert_nonnull (strstr (result->stderr_text, "newer Confab"));
+  }
+
+  g_assert_true (g_file_get_contents (path, &after, &after_len, NULL));
+  g_assert_cmpmem (after, after_len, before, before_len);
+}
+
 /* The assistant text as stored right now, read the way another process would. */
 static char *
 stored_assistant_text (const char *path)
@@ -408,6 +436,7 @@ main (int   argc,
   g_test_add_func ("/store-cli/continue-unknown-id", test_continue_unknown_id);
   g_test_add_func ("/store-cli/list-search-export", test_list_search_export);
   g_test_add_func ("/store-cli/corrupt-database-untouched", test_corrupt_database_untouched);
+  g_test_add_func ("/store-cli/newer-database-untouched", test_newer_database_untouched);
   g_test_add_func ("/store-cli/kill-9-during-stream", test_kill_during_stream);
 
   return g_test_run ();
