@@ -31,6 +31,9 @@
 
 static const guint8 utf8_bom[] = { 0xEF, 0xBB, 0xBF };
 
+/* What a buffer keeps between lines and events; more is given back once used. */
+#define BUFFER_KEEP (64 * 1024)
+
 /* A growable byte buffer, always NUL-terminated, appended to without a function call in
  * the common case (GString's append and truncate are calls in GLib 2.74). */
 typedef struct
@@ -92,6 +95,18 @@ buffer_truncate (Buffer *buffer,
 {
   buffer->len = len;
   buffer->str[len] = '\0';
+}
+
+/* Empties the buffer; one that grew for a huge line or event gives the memory back. */
+static inline void
+buffer_reset (Buffer *buffer)
+{
+  if (G_UNLIKELY (buffer->allocated > BUFFER_KEEP))
+    {
+      buffer->allocated = BUFFER_KEEP;
+      buffer->str = g_realloc (buffer->str, buffer->allocated);
+    }
+  buffer_truncate (buffer, 0);
 }
 
 struct _ConfabSseReader
@@ -245,7 +260,7 @@ dispatch (ConfabSseReader  *self,
       return fail (self, error, local_error);
     }
 
-  buffer_truncate (&self->data, 0);
+  buffer_reset (&self->data);
   if (self->event_type->len > 0)
     g_string_truncate (self->event_type, 0);
 
@@ -428,7 +443,7 @@ feed_lines (ConfabSseReader  *self,
           buffer_append (&self->line, p, eol - p);
           if (!process_line (self, self->line.str, self->line.len, error))
             return FALSE;
-          buffer_truncate (&self->line, 0);
+          buffer_reset (&self->line);
         }
 
       p = eol + 1;
@@ -513,8 +528,8 @@ confab_sse_reader_end (ConfabSseReader  *self,
 
   /* "If the file ends in the middle of an event, before the final empty line, the
    * incomplete event is not dispatched." The unfinished line goes with it. */
-  buffer_truncate (&self->line, 0);
-  buffer_truncate (&self->data, 0);
+  buffer_reset (&self->line);
+  buffer_reset (&self->data);
   g_string_truncate (self->event_type, 0);
   self->skip_lf = FALSE;
 

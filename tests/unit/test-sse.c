@@ -576,6 +576,40 @@ test_huge_line_bounded (void)
 }
 
 static void
+test_large_event_then_small (void)
+{
+  GString *input = g_string_new ("data: ");
+  g_autofree char *expected = NULL;
+  g_autofree char *whole = NULL;
+  Options options = { 0, };
+  GString *big = g_string_new (NULL);
+
+  /* Buffers that grew for a 300 KB line and event shrink back; what follows is intact. */
+  for (guint i = 0; i < 300 * 1024 / 8; i++)
+    g_string_append (big, "0123456.");
+  g_string_append (input, big->str);
+  g_string_append (input, "\n\ndata: small\n\n");
+  expected = g_strdup_printf ("message||%s;message||small;", big->str);
+
+  whole = run_pieces (input->str, input->len, NULL, 0, &options);
+  g_assert_cmpstr (whole, ==, expected);
+
+  for (gsize piece = 1000; piece < 200000; piece *= 7)
+    {
+      g_autoptr(GArray) cuts = g_array_new (FALSE, FALSE, sizeof (gsize));
+      g_autofree char *events = NULL;
+
+      for (gsize offset = piece; offset < input->len; offset += piece)
+        g_array_append_val (cuts, offset);
+      events = run_pieces (input->str, input->len, (gsize *) cuts->data, cuts->len, &options);
+      g_assert_cmpstr (events, ==, expected);
+    }
+
+  g_string_free (big, TRUE);
+  g_string_free (input, TRUE);
+}
+
+static void
 test_default_max_line (void)
 {
   g_autoptr(ConfabSseReader) reader = NULL;
@@ -675,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/sse/comment-too-long", test_comment_too_long);
   g_test_add_func ("/sse/event-data-too-long", test_event_too_long);
   g_test_add_func ("/sse/huge-line-fails-without-growing", test_huge_line_bounded);
+  g_test_add_func ("/sse/large-event-then-small", test_large_event_then_small);
   g_test_add_func ("/sse/default-max-line-16-mb", test_default_max_line);
   g_test_add_func ("/sse/callback-stops-reader", test_callback_stops_reader);
   g_test_add_func ("/sse/openrouter-stream", test_openrouter_stream);
