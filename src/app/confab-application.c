@@ -17,6 +17,8 @@ struct _ConfabApplication
   AdwApplication parent_instance;
 
   ConfabOptions  options;
+  ConfabStore   *store;
+  gboolean       store_failed;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -36,6 +38,26 @@ confab_application_get_options (ConfabApplication *self)
 {
   g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
   return &self->options;
+}
+
+ConfabStore *
+confab_application_get_store (ConfabApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL && !self->store_failed)
+    {
+      self->store = confab_store_open_default (&error);
+      if (self->store == NULL)
+        {
+          g_warning ("Conversations will not be saved: %s", error->message);
+          self->store_failed = TRUE;
+        }
+    }
+
+  return self->store;
 }
 
 static int
@@ -72,6 +94,7 @@ confab_application_finalize (GObject *object)
   ConfabApplication *self = (ConfabApplication *)object;
 
   confab_options_clear (&self->options);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (confab_application_parent_class)->finalize (object);
 }
@@ -145,6 +168,19 @@ confab_application_startup (GApplication *app)
 }
 
 static void
+confab_application_shutdown (GApplication *app)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  /* Streamed text is written in batches: write what is pending before leaving. */
+  if (self->store != NULL && !confab_store_flush (self->store, &error))
+    g_warning ("Could not save the conversations: %s", error->message);
+
+  G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
+}
+
+static void
 confab_application_class_init (ConfabApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -154,6 +190,7 @@ confab_application_class_init (ConfabApplicationClass *klass)
   app_class->handle_local_options = confab_application_handle_local_options;
   app_class->activate = confab_application_activate;
   app_class->startup = confab_application_startup;
+  app_class->shutdown = confab_application_shutdown;
 }
 
 static void

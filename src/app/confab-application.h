@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "confab-options.h"
+#include "confab-store.h"
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,8 @@ G_DECLARE_FINAL_TYPE (ConfabApplication, confab_application, CONFAB, APPLICATION
 ConfabApplication *confab_application_new         (void);
 /* The shared command-line options of this run (--base-url, --model, --mcp, --yes …). */
 ConfabOptions     *confab_application_get_options (ConfabApplication *self);
+/* The conversation database, opened on first use; NULL when it cannot be opened (the app
+ * then works without history). (transfer none) */
+ConfabStore       *confab_application_get_store   (ConfabApplication *self);
 
 G_END_DECLS

@@ -21,6 +21,10 @@
 # include "confab-usage-sidebar.h"
 #endif
 
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+# include "confab-conversation-list.h"
+#endif
+
 struct _ConfabWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -32,6 +36,8 @@ struct _ConfabWindow
   GCancellable         *models_cancellable;
   ConfabProvider       *models_provider;   /* whose models the list shows */
   GtkWidget            *usage_sidebar;
+  GtkWidget            *conversation_list;
+  ConfabStore          *store;
 
   AdwLeaflet           *leaflet;
   GtkWidget            *conversations_pane;
@@ -321,6 +327,141 @@ setup_session (ConfabWindow      *self,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* History (the store and its list)                                                         */
+
+static void
+track_conversation (ConfabWindow       *self,
+                    ConfabConversation *conversation)
+{
+  const char *id = confab_conversation_get_id (conversation);
+
+  if (self->store == NULL)
+    return;
+
+  /* An empty conversation is not history yet; it is tracked from its first message. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (conversation)) == 0)
+    return;
+
+  if (confab_store_lookup_tracked (self->store, id) == NULL)
+    confab_store_track (self->store, conversation);
+
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+  if (self->conversation_list != NULL)
+    confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
+#endif
+}
+
+static void
+untrack_conversation (ConfabWindow       *self,
+                      ConfabConversation *conversation)
+{
+  if (self->store == NULL || conversation == NULL)
+    return;
+
+  if (confab_store_lookup_tracked (self->store, confab_conversation_get_id (conversation)) != NULL)
+    confab_store_untrack (self->store, conversation);
+}
+
+static void
+show_conversation (ConfabWindow       *self,
+                   ConfabConversation *conversation)
+{
+  ConfabConversation *old = confab_session_get_conversation (self->session);
+
+  if (old == conversation)
+    return;
+
+  if (old != NULL)
+    {
+      g_object_ref (old);
+      confab_session_set_conversation (self->session, conversation);
+      untrack_conversation (self, old);
+      g_object_unref (old);
+    }
+  else
+    confab_session_set_conversation (self->session, conversation);
+
+  track_conversation (self, conversation);
+
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+  if (self->conversation_list != NULL &&
+      g_list_model_get_n_items (G_LIST_MODEL (conversation)) == 0)
+    confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), NULL);
+#endif
+}
+
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+static void new_conversation (ConfabWindow *self);
+
+static void
+conversation_activated (ConfabConversationList *list,
+                        const char             *id,
+                        ConfabWindow           *self)
+{
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabConversation *conversation;
+
+  if (g_strcmp0 (id, confab_conversation_get_id (confab_session_get_conversation (self->session))) == 0)
+    {
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+      return;
+    }
+
+  conversation = confab_store_lookup_tracked (self->store, id);
+  if (conversation == NULL)
+    conversation = loaded = confab_store_load (self->store, id, &error);
+  if (conversation == NULL)
+    {
+      g_warning ("Could not open the conversation: %s", error->message);
+      return;
+    }
+
+  show_conversation (self, conversation);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confab_composer_focus (self->composer);
+}
+
+static void
+conversation_removed (ConfabConversationList *list,
+                      const char             *id,
+                      ConfabWindow           *self)
+{
+  if (g_strcmp0 (id, confab_conversation_get_id (confab_session_get_conversation (self->session))) == 0)
+    new_conversation (self);
+}
+
+static void
+list_new_conversation (ConfabConversationList *list,
+                       ConfabWindow           *self)
+{
+  new_conversation (self);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  confab_composer_focus (self->composer);
+}
+#endif
+
+static void
+setup_history (ConfabWindow      *self,
+               ConfabApplication *app)
+{
+  if (app != NULL)
+    self->store = confab_application_get_store (app);
+  if (self->store == NULL)
+    return;
+
+  g_object_ref (self->store);
+
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+  self->conversation_list = confab_conversation_list_new (self->store);
+  g_signal_connect (self->conversation_list, "conversation-activated", G_CALLBACK (conversation_activated), self);
+  g_signal_connect (self->conversation_list, "conversation-removed", G_CALLBACK (conversation_removed), self);
+  g_signal_connect (self->conversation_list, "new-conversation", G_CALLBACK (list_new_conversation), self);
+  adw_bin_set_child (self->conversations_bin, self->conversation_list);
+#endif
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* Actions                                                                                  */
 
 static void
@@ -336,7 +477,7 @@ new_conversation (ConfabWindow *self)
   if (model != NULL)
     confab_conversation_set_model (conversation, model);
 
-  confab_session_set_conversation (self->session, conversation);
+  show_conversation (self, conversation);
 }
 
 static void
@@ -361,6 +502,13 @@ search_action (GtkWidget  *widget,
 
   gtk_toggle_button_set_active (self->conversations_button, TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+#ifdef CONFAB_HAVE_CONVERSATION_LIST
+  if (self->conversation_list != NULL)
+    {
+      confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (self->conversation_list));
+      return;
+    }
+#endif
   if (list != NULL)
     gtk_widget_grab_focus (list);
 }
@@ -428,6 +576,10 @@ session_busy_changed (ConfabSession *session,
                       ConfabWindow  *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", confab_session_get_busy (session));
+
+  /* The first message makes the conversation part of the history. */
+  if (confab_session_get_busy (session))
+    track_conversation (self, confab_session_get_conversation (session));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -471,7 +623,10 @@ confab_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
+  if (self->session != NULL)
+    untrack_conversation (self, confab_session_get_conversation (self->session));
   g_clear_object (&self->session);
+  g_clear_object (&self->store);
   g_clear_object (&self->providers);
   g_clear_object (&self->models_provider);
   g_clear_object (&self->cancellable);
@@ -618,6 +773,7 @@ confab_window_new (ConfabApplication *application)
                        NULL);
 
   /* The provider and tools of this run come from the application's command line. */
+  setup_history (self, application);
   setup_session (self, application);
   new_conversation (self);
   update_main_page (self);

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "confab-application.h"
+#include "confab-conversation-list.h"
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
 #include "confab-markdown-view.h"
@@ -711,6 +712,71 @@ test_edit_regenerate_inspect (void)
   run_app (args, check_edit_regenerate_inspect, server);
 }
 
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_history (ConfabWindow *window,
+               gpointer      data)
+{
+  GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  g_autofree char *id = NULL;
+  ConfabConversation *first;
+  GListModel *rows;
+
+  g_assert_nonnull (list);
+  rows = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+
+  type_and_press_enter (window, "Remember me");
+  wait_idle (window);
+  first = confab_session_get_conversation (session_of (window));
+  id = g_strdup (confab_conversation_get_id (first));
+
+  /* Sent once: the conversation is in the history list. */
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (rows) == 1, WAIT_MS);
+
+  /* Ctrl+N: a new, empty conversation that is not history yet. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL));
+  g_assert_cmpuint (n_messages (window), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+
+  /* Back to the first one, loaded from the store. */
+  g_signal_emit_by_name (list, "conversation-activated", id);
+  g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (session_of (window))), ==, id);
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 1)), ==, "Remembered");
+}
+
+static void
+test_history (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *pieces[] = { "Remem", "bered", NULL };
+  g_autofree char *body = sse_answer (pieces, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_history, server);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Markdown                                                                                 */
 
@@ -889,6 +955,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat/error-and-retry", test_error_and_retry);
   g_test_add_func ("/ui/chat/http-error", test_http_error);
   g_test_add_func ("/ui/chat/edit-regenerate-inspect", test_edit_regenerate_inspect);
+  g_test_add_func ("/ui/chat/history", test_history);
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
