@@ -65,7 +65,7 @@ struct _ConfabMcpServer
   GCancellable         *io_cancellable;
 
   GQueue                write_queue;
-  GBytes               *writing;
+  gboolean              write_pending;
 
   /* id → Request */
   GHashTable           *pending;
@@ -235,20 +235,35 @@ confab_mcp_server_fail_printf (ConfabMcpServer *self,
 
 /* Writing ------------------------------------------------------------------------------- */
 
+/* One write in flight: it owns its bytes, so stopping the server (which cancels the write)
+ * can never free them under the stream's feet. */
+typedef struct
+{
+  ConfabMcpServer *self;
+  GBytes          *bytes;
+} WriteOp;
+
 static void
 on_written (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  ConfabMcpServer *self;
+  WriteOp *op = user_data;
+  ConfabMcpServer *self = op->self;
   g_autoptr(GError) error = NULL;
+  gboolean cancelled;
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error);
+  cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_bytes_unref (op->bytes);
+  g_free (op);
+
+  /* Cancelled means stopped or disposed: self may be gone. */
+  if (cancelled)
     return;
 
-  self = CONFAB_MCP_SERVER (user_data);
-  g_clear_pointer (&self->writing, g_bytes_unref);
+  self->write_pending = FALSE;
 
   if (error != NULL)
     {
@@ -265,19 +280,26 @@ on_written (GObject      *object,
 static void
 confab_mcp_server_write_next (ConfabMcpServer *self)
 {
+  WriteOp *op;
+  GBytes *bytes;
   gsize len;
   const guint8 *data;
 
-  if (self->writing != NULL || self->stdin_pipe == NULL)
+  if (self->write_pending || self->stdin_pipe == NULL)
     return;
 
-  self->writing = g_queue_pop_head (&self->write_queue);
-  if (self->writing == NULL)
+  bytes = g_queue_pop_head (&self->write_queue);
+  if (bytes == NULL)
     return;
 
-  data = g_bytes_get_data (self->writing, &len);
+  op = g_new0 (WriteOp, 1);
+  op->self = self;
+  op->bytes = bytes;
+  self->write_pending = TRUE;
+
+  data = g_bytes_get_data (bytes, &len);
   g_output_stream_write_all_async (self->stdin_pipe, data, len, G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, on_written, self);
+                                   self->io_cancellable, on_written, op);
 }
 
 static void
@@ -1466,7 +1488,7 @@ confab_mcp_server_stop (ConfabMcpServer *self)
     g_cancellable_cancel (self->io_cancellable);
 
   g_queue_clear_full (&self->write_queue, (GDestroyNotify)g_bytes_unref);
-  g_clear_pointer (&self->writing, g_bytes_unref);
+  self->write_pending = FALSE;
 
   if (self->subprocess != NULL)
     {
