@@ -544,6 +544,56 @@ stream_fail (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* Reading what follows the answer */
+
+#define DRAIN_TIMEOUT_SECONDS 5
+
+typedef struct
+{
+  GCancellable *cancellable;
+  GSource      *timeout;
+} Drain;
+
+static gboolean
+drain_timeout_cb (gpointer user_data)
+{
+  Drain *drain = user_data;
+
+  g_cancellable_cancel (drain->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drain_closed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Drain *drain = user_data;
+
+  /* A server that keeps the response open only costs the connection. */
+  g_input_stream_close_finish (G_INPUT_STREAM (object), result, NULL);
+  g_source_destroy (drain->timeout);
+  g_clear_pointer (&drain->timeout, g_source_unref);
+  g_clear_object (&drain->cancellable);
+  g_free (drain);
+}
+
+/* Closing a libsoup body stream reads the rest of the body (usually just the end of the
+ * chunked encoding), which hands the connection back to the pool for the next request of a
+ * tool loop. In the background and bounded: the answer is already complete. */
+static void
+drain_in_background (GInputStream *stream)
+{
+  Drain *drain = g_new0 (Drain, 1);
+
+  drain->cancellable = g_cancellable_new ();
+  drain->timeout = g_timeout_source_new_seconds (DRAIN_TIMEOUT_SECONDS);
+  g_source_set_callback (drain->timeout, drain_timeout_cb, drain, NULL);
+  g_source_attach (drain->timeout, g_main_context_get_thread_default ());
+  g_input_stream_close_async (stream, G_PRIORITY_LOW, drain->cancellable, drain_closed_cb, drain);
+}
+
 static void
 stream_complete (GTask *task)
 {
@@ -551,6 +601,10 @@ stream_complete (GTask *task)
 
   record_timings (data);
   confab_message_set_state (data->message, CONFAB_MESSAGE_STATE_COMPLETE);
+
+  if (data->stream != NULL)
+    drain_in_background (data->stream);
+
   g_task_return_boolean (task, TRUE);
 }
 
@@ -765,7 +819,7 @@ read_body_cb (GObject      *object,
 
   if (confab_delta_accumulator_is_done (data->accumulator))
     {
-      /* [DONE]: the answer is whole; whatever follows is not ours to wait for. */
+      /* [DONE]: the answer is whole; nothing that follows can change it. */
       stream_complete (task);
       return;
     }
@@ -875,6 +929,11 @@ confab_client_stream_async (ConfabClient        *self,
 
   headers = soup_message_get_request_headers (data->msg);
   soup_message_headers_replace (headers, "Accept", "text/event-stream");
+
+  /* libsoup opens a fresh connection for every POST unless told it may be resent: a tool
+   * loop then pays a TLS handshake per step. A request that died on a stale kept-alive
+   * connection before any answer is retried once, as the OpenAI SDKs do. */
+  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT);
 
   bytes = g_bytes_new (request_body, strlen (request_body));
   soup_message_set_request_body_from_bytes (data->msg, "application/json", bytes);

@@ -419,6 +419,25 @@ test_request_headers (Fixture       *fixture,
 }
 
 static void
+test_complete_at_done_while_response_stays_open (Fixture       *fixture,
+                                                 gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = chunk ("{\"content\":\"ok\"}", "\"stop\"");
+  g_autofree char *body = g_strconcat (answer, "data: [DONE]\n\n", NULL);
+
+  /* [DONE] ends the answer even when the server never ends the response: no idle timeout. */
+  confab_client_set_idle_timeout (fixture->client, 1);
+  confab_replay_server_add_response (fixture->server, 200, NULL, body, CONFAB_REPLAY_STALL);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "ok");
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+}
+
+static void
 test_base_url_with_path_and_slash (Fixture       *fixture,
                                    gconstpointer  data)
 {
@@ -1076,6 +1095,7 @@ main (int   argc,
   ADD ("/client/cassette/multi-tool-through-client", test_multi_tool_cassette_through_client);
   ADD ("/client/request/headers", test_request_headers);
   ADD ("/client/request/base-url-with-path-and-slash", test_base_url_with_path_and_slash);
+  ADD ("/client/stream/complete-at-done-while-response-stays-open", test_complete_at_done_while_response_stays_open);
   ADD ("/client/http/401-json-error", test_http_401_json_error);
   ADD ("/client/http/429-retry-after", test_http_429_retry_after);
   ADD ("/client/http/500-text-body", test_http_500_text_body);

@@ -613,6 +613,8 @@ record_request (ConfabReplayServer *self,
   request->path = g_strdup (path);
   request->headers = copy;
   request->body = g_strdup (body);
+  if (G_IS_INET_SOCKET_ADDRESS (soup_server_message_get_remote_address (msg)))
+    request->remote_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (soup_server_message_get_remote_address (msg)));
   g_ptr_array_add (self->requests, request);
 }
 

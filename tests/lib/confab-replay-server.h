@@ -36,6 +36,7 @@ typedef struct
   char               *path;
   SoupMessageHeaders *headers;
   char               *body;
+  guint16             remote_port;   /* the client's port: equal ports, one connection */
 } ConfabReplayRequest;
 
 ConfabReplayServer   *confab_replay_server_new             (void);
