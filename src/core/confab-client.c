@@ -443,14 +443,12 @@ typedef struct
   GByteArray             *json_body;       /* a 2xx application/json answer (no streaming) */
 } StreamData;
 
+static void disarm_idle_timer (StreamData *data);
+
 static void
 stream_data_free (StreamData *data)
 {
-  if (data->idle_source != NULL)
-    {
-      g_source_destroy (data->idle_source);
-      g_clear_pointer (&data->idle_source, g_source_unref);
-    }
+  disarm_idle_timer (data);
 
   if (data->caller_handler != 0)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
@@ -495,17 +493,23 @@ arm_idle_timer (GTask *task)
 {
   StreamData *data = g_task_get_task_data (task);
 
-  if (data->idle_source != NULL)
-    {
-      g_source_destroy (data->idle_source);
-      g_clear_pointer (&data->idle_source, g_source_unref);
-    }
+  disarm_idle_timer (data);
 
   data->idle_source = g_timeout_source_new (data->idle_timeout * 1000);
   g_source_set_name (data->idle_source, "[confab] idle timeout");
   /* The task owns the data that owns the source: no reference back to the task. */
   g_source_set_callback (data->idle_source, idle_timeout_cb, task, NULL);
   g_source_attach (data->idle_source, g_task_get_context (task));
+}
+
+static void
+disarm_idle_timer (StreamData *data)
+{
+  if (data->idle_source != NULL)
+    {
+      g_source_destroy (data->idle_source);
+      g_clear_pointer (&data->idle_source, g_source_unref);
+    }
 }
 
 static void
@@ -539,6 +543,7 @@ stream_fail (GTask  *task,
                            data->url, data->idle_timeout);
     }
 
+  disarm_idle_timer (data);
   record_timings (data);
   confab_message_fail (data->message, error);
   g_task_return_error (task, error);
@@ -599,6 +604,7 @@ stream_complete (GTask *task)
 {
   StreamData *data = g_task_get_task_data (task);
 
+  disarm_idle_timer (data);
   record_timings (data);
   confab_message_set_state (data->message, CONFAB_MESSAGE_STATE_COMPLETE);
 
