@@ -2000,7 +2000,7 @@ recover_interrupted (ConfabStore  *self,
     }
 
   if (ok && self->n_recovered > 0)
-    g_message ("%u interrupted message(s) recovered in %s", self->n_recovered, self->path);
+    g_info ("%u interrupted message(s) recovered in %s", self->n_recovered, self->path);
 
   return commit (self, ok, ok ? error : NULL);
 }

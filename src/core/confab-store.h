@@ -66,8 +66,8 @@ ConfabConversation *confab_store_lookup_tracked      (ConfabStore         *self,
 
 /* Loads a conversation with everything the UI shows: messages, reasoning, tool calls
  * (arguments, results, status, times), usage per request, errors, model, request bodies
- * and raw responses. CONFAB_ERROR_STORE with G_IO_ERROR semantics "not found" as message
- * when there is no such id. (transfer full) */
+ * and raw responses. CONFAB_ERROR_STORE ("There is no stored conversation …") when there
+ * is no such id. (transfer full) */
 ConfabConversation *confab_store_load                (ConfabStore         *self,
                                                       const char          *id,
                                                       GError             **error);
