@@ -308,6 +308,7 @@ typedef struct
   char  *name;
   char **argv;
   char **env;
+  guint  timeout;
 } ConfigEntry;
 
 static void
@@ -375,6 +376,7 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       g_autoptr(GStrvBuilder) argv_builder = g_strv_builder_new ();
       g_autoptr(GStrvBuilder) env_builder = g_strv_builder_new ();
       ConfigEntry *config_entry;
+      JsonNode *timeout;
       JsonObject *entry;
       JsonObject *env_object;
       const char *command;
@@ -448,7 +450,22 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
             }
         }
 
+      timeout = _confab_json_member (entry, "timeout");
+      if (timeout != NULL &&
+          (!JSON_NODE_HOLDS_VALUE (timeout) ||
+           (json_node_get_value_type (timeout) != G_TYPE_INT64 &&
+            json_node_get_value_type (timeout) != G_TYPE_DOUBLE) ||
+           json_node_get_double (timeout) <= 0 ||
+           json_node_get_double (timeout) > 24 * 60 * 60))
+        {
+          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                       _("In the MCP configuration %s, the “timeout” of server “%s” is not a number of seconds"),
+                       path, name);
+          return FALSE;
+        }
+
       config_entry = g_new0 (ConfigEntry, 1);
+      config_entry->timeout = timeout ? (guint)MAX (1, json_node_get_double (timeout)) : 0;
       config_entry->name = g_strdup (name);
       config_entry->argv = g_strv_builder_end (argv_builder);
       config_entry->env = g_strv_builder_end (env_builder);
@@ -464,6 +481,8 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
         confab_mcp_server_new (name, (const char * const *)entry->argv,
                                (const char * const *)entry->env);
 
+      if (entry->timeout > 0)
+        confab_mcp_server_set_call_timeout (server, entry->timeout);
       confab_tool_registry_add_server (self, server);
     }
 

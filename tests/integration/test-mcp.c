@@ -625,7 +625,7 @@ test_registry_config (void)
     "  \"weather\": {\"command\": \"/usr/bin/weather-mcp\", \"args\": [\"--units\", \"metric\", 8080],"
     "                \"env\": {\"API_KEY\": \"k\", \"LANG\": \"C\"}},"
     "  \"off\": {\"command\": \"off-mcp\", \"disabled\": true},"
-    "  \"files\": {\"command\": \"files-mcp\"}"
+    "  \"files\": {\"command\": \"files-mcp\", \"timeout\": 5}"
     "}}");
   g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
   g_autoptr(GError) error = NULL;
@@ -649,6 +649,8 @@ test_registry_config (void)
   g_object_get (first, "env", &env, NULL);
   g_assert_cmpstrv (env, expected_env);
   g_assert_cmpstr (confab_mcp_server_get_name (second), ==, "files");
+  g_assert_cmpuint (confab_mcp_server_get_call_timeout (first), ==, CONFAB_MCP_DEFAULT_CALL_TIMEOUT);
+  g_assert_cmpuint (confab_mcp_server_get_call_timeout (second), ==, 5);
   g_assert_cmpint (confab_mcp_server_get_state (second), ==, CONFAB_MCP_SERVER_STATE_STOPPED);
 }
 
@@ -677,6 +679,8 @@ test_registry_config_invalid (void)
     "{\"mcpServers\": {\"x\": {\"command\": \"c\", \"args\": \"a\"}}}",
     "{\"mcpServers\": {\"x\": {\"command\": \"c\", \"env\": {\"A\": 1}}}}",
     "{\"mcpServers\": {\"ok\": {\"command\": \"c\"}, \"x\": 3}}",
+    "{\"mcpServers\": {\"x\": {\"command\": \"c\", \"timeout\": \"soon\"}}}",
+    "{\"mcpServers\": {\"x\": {\"command\": \"c\", \"timeout\": 0}}}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
