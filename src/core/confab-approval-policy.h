@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabApprovalPolicy, confab_approval_policy, CONFAB, APPROVAL_POLICY, GObject)
 
 /* Which tool calls may run without asking: "always allow" per server+tool, remembered in
- * @path (NULL: in memory only), and --yes for a whole run. */
+ * @path (NULL: in memory only) as {"always": {"SERVER": ["TOOL", …]}}, and --yes for a whole
+ * run (allow-all, never saved). Signal ::changed when an "always" is added or forgotten. */
 ConfabApprovalPolicy *confab_approval_policy_new          (const char           *path);
 /* $XDG_CONFIG_HOME/confab/approvals.json (transfer full) */
 char                 *confab_approval_policy_get_default_path (void);

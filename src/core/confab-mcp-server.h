@@ -31,8 +31,12 @@ GType confab_mcp_server_state_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GObject)
 
 /* One MCP server over stdio (newline-delimited JSON-RPC 2.0), started with GSubprocess.
- * Properties: name, argv, env, state, error (string), tools (GListModel of ConfabTool),
- * log (stderr text). Signal ::tools-changed after a re-list. */
+ * Properties (all notify): name, argv, env ("NAME=VALUE" set over the environment), state,
+ * error (string), tools (GListModel of ConfabTool), log (stderr text plus MCP log
+ * notifications), call-timeout, protocol-version. Signal ::tools-changed after a (re-)list
+ * (notifications/tools/list_changed) and when stopping empties the tools.
+ * A server that fails (cannot start, exits, writes garbage) goes to state failed with an
+ * error naming it and its command; its pending calls fail with that error. */
 ConfabMcpServer      *confab_mcp_server_new               (const char          *name,
                                                            const char * const  *argv,
                                                            const char * const  *env);
