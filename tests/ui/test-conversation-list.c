@@ -127,6 +127,60 @@ test_list_search_delete_undo (void)
   g_assert_true (confab_store_contains (store, confab_conversation_get_id (old)));
 }
 
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+static void
+test_rename_dialog_and_selected_delete (void)
+{
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(ConfabConversation) conversation = save_simple (store, "Old <b>title</b>", 1000);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = confab_conversation_list_new (store);
+  GListModel *model = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
+  const char *id = confab_conversation_get_id (conversation);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The window marks the open conversation; F2 / the menu renames it through a dialog. */
+  confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (list), id);
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.rename-selected", NULL));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  entry = adw_message_dialog_get_extra_child (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Old <b>title</b>");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  New title  ");
+  adw_message_dialog_response (dialog, "rename");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate ();
+  g_assert_cmpstr (title_at (model, 0), ==, "New title");
+
+  /* Delete on the selected row (the Delete key's action) hides it; undo is still possible. */
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.delete-selected", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
+  g_assert_true (confab_store_contains (store, id));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_assert_false (confab_store_contains (store, id));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -137,6 +191,7 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/conversation-list/list-search-delete-undo", test_list_search_delete_undo);
+  g_test_add_func ("/conversation-list/rename-dialog-and-selected-delete", test_rename_dialog_and_selected_delete);
 
   return g_test_run ();
 }
