@@ -841,6 +841,10 @@ main (int   argc,
     { NULL }
   };
 
+  /* Unset until given: 0 is not a valid step limit or timeout. */
+  cli.max_steps = -1;
+  cli.idle_timeout = -1;
+
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -871,8 +875,8 @@ main (int   argc,
                                       "  confab-cli search TEXT [--json] search stored conversations\n"
                                       "  confab-cli export ID [--format markdown|json] [--output FILE]\n"
                                       "  confab-cli delete ID            delete a stored conversation\n"));
-  g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -891,9 +895,12 @@ main (int   argc,
   if (argc < 2)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("No prompt given (see --help)"));
-  else if (cli.max_tokens < 0 || cli.max_steps < 0 || cli.idle_timeout < 0)
+  else if (cli.max_tokens < 0)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                                 _("--max-tokens, --max-steps and --idle-timeout take positive numbers"));
+                                 _("--max-tokens takes a number of tokens (0 for no limit)"));
+  else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1)
+    error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                                 _("--max-steps and --idle-timeout take a number of at least 1"));
 
   if (error == NULL)
     {
