@@ -463,15 +463,11 @@ undo_delete_action (GtkWidget  *widget,
 {
   ConfabConversationList *self = CONFAB_CONVERSATION_LIST (widget);
   const char *id = g_variant_get_string (param, NULL);
-  PendingDelete *pending = g_hash_table_lookup (self->pending_deletes, id);
-  g_autoptr(AdwToast) toast = NULL;
 
-  if (pending == NULL)
+  /* The toast's own Undo button dismisses the toast; dismissing it again here would race
+   * libadwaita 1.2's hide animation. Once out of the table, its dismissal deletes nothing. */
+  if (!g_hash_table_remove (self->pending_deletes, id))
     return;
-
-  toast = g_object_ref (pending->toast);
-  g_hash_table_remove (self->pending_deletes, id);
-  adw_toast_dismiss (toast);
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
   update_empty_state (self);
