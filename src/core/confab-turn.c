@@ -520,7 +520,22 @@ stream_cb (GObject      *object,
 
   if (self->steps->len >= self->max_steps)
     {
-      /* The calls stay as they are, unrun; the caller reports them. */
+      GListModel *calls = confab_message_get_tool_calls (data->assistant);
+      g_autofree char *reason = NULL;
+
+      /* The calls are not run; they say why, and the caller reports them. */
+      reason = g_strdup_printf (ngettext ("Not run: the turn reached its limit of %u request",
+                                          "Not run: the turn reached its limit of %u requests",
+                                          self->max_steps),
+                                self->max_steps);
+      for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+
+          confab_tool_call_set_error (call, reason);
+          confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
+        }
+
       self->hit_step_limit = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIT_STEP_LIMIT]);
       turn_return (task, NULL);

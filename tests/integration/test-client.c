@@ -955,6 +955,15 @@ test_turn_step_limit (Fixture       *fixture,
 
   g_assert_true (confab_turn_get_hit_step_limit (turn));
   g_assert_cmpuint (n_finished, ==, 0);
+  {
+    ConfabMessage *answer = g_ptr_array_index (confab_turn_get_steps (turn), 0);
+    g_autoptr(ConfabToolCall) unrun = g_list_model_get_item (confab_message_get_tool_calls (answer), 0);
+
+    /* Not run, and it says so (no spinner forever). */
+    g_assert_cmpint (confab_tool_call_get_status (unrun), ==, CONFAB_TOOL_CALL_STATUS_FAILED);
+    g_assert_nonnull (strstr (confab_tool_call_get_error (unrun), "limit"));
+    g_assert_null (confab_tool_call_get_result (unrun));
+  }
   g_assert_cmpuint (confab_turn_get_steps (turn)->len, ==, 1);
   g_assert_cmpuint (confab_replay_server_get_requests (fixture->server)->len, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
