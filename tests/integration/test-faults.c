@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-faults"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confab-client.h"
+#include "confab-conversation.h"
+#include "confab-enums.h"
+#include "confab-error.h"
+#include "confab-message.h"
+#include "confab-provider.h"
+#include "confab-replay-server.h"
+#include "confab-test-util.h"
+#include "confab-turn.h"
+
+/* Fault injection through the core: a user turn (ConfabTurn over ConfabClient) against the
+ * replay server's scripted faults. Every fault must end the answer with a clear error that
+ * names the cause, keep the text streamed so far, and a Retry — dropping the failed answer
+ * and running the turn again, as ConfabSession does — must resend byte for byte the same
+ * request and then complete. Runs under valgrind too (test-faults-valgrind). */
+
+#define WAIT_MS 20000
+
+/* The text every broken stream has delivered before it breaks. */
+#define PARTIAL "Hello, wor"
+
+typedef char *(*BodyFunc) (void);
+
+typedef struct
+{
+  const char        *path;
+  guint              status;
+  const char        *content_type;
+  BodyFunc           body;            /* NULL: an empty body */
+  ConfabReplayFlags  flags;
+  const char        *retry_after;     /* a Retry-After header, or NULL */
+  gboolean           short_timeout;   /* a 1-second idle timeout */
+  int                code;            /* the CONFAB_ERROR code expected */
+  const char        *needles[4];      /* each must appear in the message */
+  const char        *partial;         /* the text kept */
+  int                retry_after_seconds;
+} FaultCase;
+
+static char *
+chunk (const char *delta_json,
+       const char *finish_reason)
+{
+  return g_strdup_printf ("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":"
+                          "[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n",
+                          delta_json, finish_reason ? finish_reason : "null");
+}
+
+static char *
+partial_stream (void)
+{
+  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
+  g_autofree char *b = chunk ("{\"content\":\", wor\"}", NULL);
+
+  return g_strconcat (a, b, NULL);
+}
+
+static char *
+good_stream (void)
+{
+  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
+  g_autofree char *b = chunk ("{\"content\":\", world\"}", "\"stop\"");
+
+  return g_strconcat (a, b, "data: [DONE]\n\n", NULL);
+}
+
+static char *
+body_401 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
+}
+
+static char *
+body_404 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"The model `no-such-model` does not exist or you do not have access to it.\",\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}");
+}
+
+static char *
+body_429 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+}
+
+static char *
+body_500 (void)
+{
+  return g_strdup ("Internal error in the upstream gateway\n");
+}
+
+/* What OpenRouter sends when the upstream fails after the answer started: the status line
+ * is long gone (200), so the 503 comes as an error object in a chunk. */
+static char *
+body_503_half (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start,
+                      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+                      "\"error\":{\"code\":503,\"message\":\"Service Unavailable: upstream provider is overloaded\"},"
+                      "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n",
+                      NULL);
+}
+
+static char *
+body_invalid_json (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start, "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}\n\n", NULL);
+}
+
+static char *
+body_error_object (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start,
+                      "data: {\"error\":{\"message\":\"Context length exceeded by the provider\",\"code\":400}}\n\n",
+                      NULL);
+}
+
+static char *
+body_partial (void)
+{
+  return partial_stream ();
+}
+
+/* A 32 MB line: twice the SSE reader's limit. */
+static char *
+body_huge_line (void)
+{
+  g_autofree char *start = partial_stream ();
+  gsize start_len = strlen (start);
+  gsize huge = 32 * 1024 * 1024;
+  char *body = g_malloc (start_len + huge + 3);
+
+  memcpy (body, start, start_len);
+  memcpy (body + start_len, "data: ", 6);
+  memset (body + start_len + 6, 'a', huge - 6);
+  memcpy (body + start_len + huge, "\n\n", 3);
+
+  return body;
+}
+
+static char *
+body_invalid_utf8 (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  /* \xC3\x28 is an invalid two-byte sequence, \xFF never occurs in UTF-8. */
+  return g_strconcat (start, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld \xC3\x28 \xFF\"},\"finish_reason\":null}]}\n\n", NULL);
+}
+
+static const FaultCase fault_cases[] = {
+  { "/faults/http-401", 401, "application/json", body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "401", "Incorrect API key provided" }, "", -1 },
+  { "/faults/http-404-unknown-model", 404, "application/json", body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "404", "no-such-model", "does not exist" }, "", -1 },
+  { "/faults/http-429-retry-after", 429, "application/json", body_429, CONFAB_REPLAY_NONE, "12", FALSE,
+    CONFAB_ERROR_HTTP, { "429", "Rate limit reached" }, "", 12 },
+  { "/faults/http-500", 500, "text/plain", body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "500", "Internal error in the upstream gateway" }, "", -1 },
+  { "/faults/503-after-half-the-stream", 200, NULL, body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROVIDER, { "503", "overloaded" }, PARTIAL, -1 },
+  { "/faults/invalid-json-chunk", 200, NULL, body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROTOCOL, { "JSON" }, PARTIAL, -1 },
+  { "/faults/error-object-mid-stream", 200, NULL, body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROVIDER, { "Context length exceeded by the provider" }, PARTIAL, -1 },
+  { "/faults/connection-reset-mid-stream", 200, NULL, body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
+    -1, { NULL }, PARTIAL, -1 },
+  { "/faults/eof-without-finish-reason", 200, NULL, body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_TRUNCATED, { "ended before the answer was complete" }, PARTIAL, -1 },
+  { "/faults/line-32mb", 200, NULL, body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
+    CONFAB_ERROR_LINE_TOO_LONG, { "line longer than the limit", "16" }, PARTIAL, -1 },
+  { "/faults/stall-past-idle-timeout", 200, NULL, body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
+    CONFAB_ERROR_TIMEOUT, { "1 second" }, PARTIAL, -1 },
+  { "/faults/invalid-utf8-in-content", 200, NULL, body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
+    -2, { "UTF-8" }, PARTIAL, -1 },
+};
+
+/* Runs one turn to its end; returns whether it succeeded. */
+static gboolean
+run_turn (ConfabClient        *client,
+          ConfabProvider      *provider,
+          ConfabConversation  *conversation,
+          GError             **error)
+{
+  g_autoptr(ConfabTurn) turn = confab_turn_new (client, provider, conversation, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  confab_turn_set_model (turn, "no-such-model");
+  confab_turn_run_async (turn, NULL, confab_test_store_result_cb, &result);
+  result = confab_test_wait_result (&result, WAIT_MS);
+
+  return confab_turn_run_finish (turn, result, error);
+}
+
+static void
+test_fault (gconstpointer data)
+{
+  const FaultCase *fault = data;
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabClient) client = confab_client_new ();
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "Say hello");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = fault->body ? fault->body () : g_strdup ("");
+  g_autofree char *good = good_stream ();
+  ConfabReplayResponse *response;
+  ConfabMessage *answer;
+  const GError *message_error;
+  GPtrArray *requests;
+  const char *first_body;
+  const char *second_body;
+
+  provider = confab_provider_new ("Faulty", confab_replay_server_get_base_url (server));
+  if (fault->short_timeout)
+    confab_client_set_idle_timeout (client, 1);
+  /* Big bodies go out in big pieces: the point is the size of the line, not the split. */
+  confab_replay_server_set_max_piece (server, strlen (body) > 1024 * 1024 ? 256 * 1024 : 16);
+
+  response = confab_replay_server_add_response (server, fault->status, fault->content_type,
+                                                body, fault->flags);
+  if (fault->retry_after != NULL)
+    confab_replay_response_add_header (response, "Retry-After", fault->retry_after);
+  confab_replay_server_add_response (server, 200, NULL, good, CONFAB_REPLAY_NONE);
+
+  confab_conversation_append (conversation, user);
+
+  /* The fault */
+  g_assert_false (run_turn (client, provider, conversation, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", fault->path, error->message);
+
+  if (fault->code == -1)
+    /* A dropped connection: the network error or the truncated stream, whichever the
+     * transport notices first. */
+    g_assert_true (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_NETWORK) ||
+                   g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_TRUNCATED));
+  else if (fault->code == -2)
+    /* Invalid UTF-8 inside JSON: the JSON parser or the text check, both name UTF-8. */
+    g_assert_true (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8) ||
+                   g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL));
+  else
+    g_assert_error (error, CONFAB_ERROR, fault->code);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault->needles) && fault->needles[i] != NULL; i++)
+    if (strstr (error->message, fault->needles[i]) == NULL)
+      g_error ("“%s” does not name the cause (%s)", error->message, fault->needles[i]);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+  answer = confab_conversation_get_last_message (conversation);
+  g_assert_cmpint (confab_message_get_role (answer), ==, CONFAB_ROLE_ASSISTANT);
+  g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_FAILED);
+  message_error = confab_message_get_error (answer);
+  g_assert_nonnull (message_error);
+  g_assert_cmpstr (message_error->message, ==, error->message);
+  g_assert_cmpstr (confab_message_get_content (answer), ==, fault->partial);
+  g_assert_true (g_utf8_validate (confab_message_get_content (answer), -1, NULL));
+  g_assert_cmpint (confab_message_get_retry_after (answer), ==, fault->retry_after_seconds);
+
+  /* Retry: the failed answer goes, the same request goes out again. */
+  confab_conversation_truncate (conversation, 1);
+  g_clear_error (&error);
+  g_assert_true (run_turn (client, provider, conversation, &error));
+  g_assert_no_error (error);
+
+  requests = confab_replay_server_get_requests (server);
+  g_assert_cmpuint (requests->len, ==, 2);
+  first_body = ((ConfabReplayRequest *)g_ptr_array_index (requests, 0))->body;
+  second_body = ((ConfabReplayRequest *)g_ptr_array_index (requests, 1))->body;
+  g_assert_nonnull (first_body);
+  g_assert_cmpstr (second_body, ==, first_body);
+
+  answer = confab_conversation_get_last_message (conversation);
+  g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+  g_assert_cmpstr (confab_message_get_content (answer), ==, "Hello, world");
+  g_assert_null (confab_message_get_error (answer));
+  g_assert_cmpstr (confab_message_get_request_body (answer), ==, first_body);
+
+  CONFAB_TEST_WAIT_FOR (confab_replay_server_is_idle (server), WAIT_MS);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault);
+
+  return g_test_run ();
+}
