@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "confab-replay-server.h"
 #include "confab-test-util.h"
@@ -439,6 +442,126 @@ test_reasoning_json (Fixture       *fixture,
   g_assert_false (json_object_has_member (answer, "reasoning"));
 }
 
+/* Approval on a terminal: stdin is the slave side of a pseudo-terminal, the answer is typed
+ * ahead into the master side (the terminal keeps it until confab-cli reads its line). */
+
+typedef struct
+{
+  int master;
+  int slave;
+} Pty;
+
+static void
+pty_open (Pty        *pty,
+          const char *typed)
+{
+  pty->master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (pty->master, >=, 0);
+  g_assert_cmpint (grantpt (pty->master), ==, 0);
+  g_assert_cmpint (unlockpt (pty->master), ==, 0);
+  pty->slave = open (ptsname (pty->master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (pty->slave, >=, 0);
+  g_assert_cmpint (write (pty->master, typed, strlen (typed)), ==, (gssize) strlen (typed));
+}
+
+static ConfabCliResult *
+run_weather_on_terminal (Fixture    *fixture,
+                         const char *typed)
+{
+  g_autofree char *mcp = NULL;
+  ConfabCliResult *result;
+  Pty pty;
+  const char *args[] = {
+    "--base-url", confab_replay_server_get_base_url (fixture->server),
+    "--model", "moonshotai/kimi-k2-instruct-0905",
+    "--mcp", NULL,
+    "--system", "You are a helpful assistant",
+    "--max-tokens", "4000",
+    "--json",
+    "What's the weather in Florence,Italy?",
+    NULL
+  };
+
+  g_assert_nonnull (g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  mcp = g_strdup_printf ("%s --tools weather", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  args[5] = mcp;
+
+  pty_open (&pty, typed);
+  result = confab_test_run_cli_with_stdin_fd (args, pty.slave, NULL, CLI_TIMEOUT_MS);
+  close (pty.master);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->exit_status,
+                  result->stdout_text, result->stderr_text);
+
+  return result;
+}
+
+static JsonObject *
+find_event (GPtrArray  *lines,
+            const char *type)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (g_strcmp0 (confab_test_json_get_string (g_ptr_array_index (lines, i), "type"), type) == 0)
+      return object_of (g_ptr_array_index (lines, i));
+
+  return NULL;
+}
+
+static void
+test_terminal_approval_yes (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *tool_result;
+
+  /* Allowed once on the terminal, the weather cassette replays exactly. */
+  g_assert_true (confab_replay_server_load_cassette (fixture->server, TOOL_CASSETTE, &error));
+  result = run_weather_on_terminal (fixture, "y\n");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "Run weather({\"location\":\"Florence,Italy\"})? [y/N/a] "));
+  confab_replay_server_assert_no_mismatches (fixture->server);
+  g_assert_cmpuint (confab_replay_server_get_n_pending (fixture->server), ==, 0);
+
+  lines = confab_test_parse_json_lines (result->stdout_text);
+  tool_result = find_event (lines, "tool_result");
+  g_assert_nonnull (tool_result);
+  g_assert_cmpstr (json_object_get_string_member (tool_result, "status"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (tool_result, "result"), ==, "40 C");
+  g_assert_cmpstr (confab_test_json_get_string (last_line (lines), "type"), ==, "done");
+}
+
+static void
+test_terminal_approval_no (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *tool_result;
+
+  g_assert_true (confab_cassette_load (TOOL_CASSETTE, &requests, &responses, &error));
+  confab_replay_server_add_response (fixture->server, 200, NULL, g_ptr_array_index (responses, 0), CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (fixture->server, 200, NULL,
+                                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"OK.\"},\"finish_reason\":\"stop\"}]}\n\n",
+                                     CONFAB_REPLAY_NONE);
+
+  /* Anything but y or a is a no; the model is told, the tool never runs. */
+  result = run_weather_on_terminal (fixture, "whatever\n");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "[y/N/a]"));
+  lines = confab_test_parse_json_lines (result->stdout_text);
+  tool_result = find_event (lines, "tool_result");
+  g_assert_nonnull (tool_result);
+  g_assert_cmpstr (json_object_get_string_member (tool_result, "status"), ==, "denied");
+  g_assert_cmpstr (json_object_get_string_member (tool_result, "result"), !=, "40 C");
+  g_assert_cmpuint (confab_replay_server_get_requests (fixture->server)->len, ==, 2);
+}
+
 static void
 test_bad_extra_body (Fixture       *fixture,
                      gconstpointer  data)
@@ -603,6 +726,8 @@ main (int   argc,
   g_test_add_func ("/cli/error/no-endpoint", test_no_endpoint);
   ADD ("/cli/tools/calls-without-tools", test_tool_calls_without_tools);
   ADD ("/cli/tools/step-limit", test_step_limit);
+  ADD ("/cli/tools/terminal-approval-yes", test_terminal_approval_yes);
+  ADD ("/cli/tools/terminal-approval-no", test_terminal_approval_no);
   ADD ("/cli/store/continue", test_continue);
   g_test_add_func ("/cli/decode/file-and-stdin", test_decode_file_and_stdin);
   g_test_add_func ("/cli/decode/truncated", test_decode_truncated);

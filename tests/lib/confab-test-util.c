@@ -124,11 +124,36 @@ bytes_to_string (GBytes *bytes)
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
+static ConfabCliResult *run_cli (const char * const *args,
+                                  const char         *stdin_text,
+                                  int                 stdin_fd,
+                                  const char * const *env,
+                                  guint               timeout_ms);
+
 ConfabCliResult *
 confab_test_run_cli (const char * const *args,
                      const char         *stdin_text,
                      const char * const *env,
                      guint               timeout_ms)
+{
+  return run_cli (args, stdin_text, -1, env, timeout_ms);
+}
+
+ConfabCliResult *
+confab_test_run_cli_with_stdin_fd (const char * const *args,
+                                   int                 stdin_fd,
+                                   const char * const *env,
+                                   guint               timeout_ms)
+{
+  return run_cli (args, NULL, stdin_fd, env, timeout_ms);
+}
+
+static ConfabCliResult *
+run_cli (const char * const *args,
+         const char         *stdin_text,
+         int                 stdin_fd,
+         const char * const *env,
+         guint               timeout_ms)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -148,9 +173,11 @@ confab_test_run_cli (const char * const *args,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+  launcher = g_subprocess_launcher_new ((stdin_fd < 0 ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0) |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (stdin_fd >= 0)
+    g_subprocess_launcher_take_stdin_fd (launcher, stdin_fd);
   /* The child shares this test's isolated directories (G_TEST_OPTION_ISOLATE_DIRS). */
   g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
@@ -170,7 +197,8 @@ confab_test_run_cli (const char * const *args,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
-  input = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
+  if (stdin_fd < 0)
+    input = g_bytes_new (stdin_text ? stdin_text : "", stdin_text ? strlen (stdin_text) : 0);
   g_subprocess_communicate_async (process, input, NULL, communicate_cb, &state);
 
   timeout = confab_test_timeout_new (timeout_ms);

@@ -57,6 +57,12 @@ ConfabCliResult   *confab_test_run_cli         (const char * const *args,
                                                 const char        *stdin_text,
                                                 const char * const *env,
                                                 guint              timeout_ms);
+/* The same with @stdin_fd (taken) as the child's stdin, e.g. the slave side of a
+ * pseudo-terminal, to exercise what confab-cli does on a terminal. */
+ConfabCliResult   *confab_test_run_cli_with_stdin_fd (const char * const *args,
+                                                int                stdin_fd,
+                                                const char * const *env,
+                                                guint              timeout_ms);
 /* Parses one JSON document per non-empty line; asserts that each is valid JSON.
  * (transfer full) (element-type JsonNode) */
 GPtrArray         *confab_test_parse_json_lines (const char       *text);
