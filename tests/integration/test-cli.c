@@ -563,6 +563,51 @@ test_terminal_approval_no (Fixture       *fixture,
 }
 
 static void
+test_multi_tool_cassette_with_yes (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  static const guint pieces[] = { 3, 4096 };
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GPtrArray) usages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mcp = g_strdup_printf ("%s --tools add,multiply", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+
+  g_assert_true (confab_cassette_load ("multi_tool_streaming_groq-kimi-k2.json", NULL, &responses, &error));
+  usages = confab_cassette_usages (responses);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pieces); i++)
+    {
+      const char *args[] = {
+        "--model", "moonshotai/kimi-k2-instruct-0905",
+        "--mcp", mcp, "--yes",
+        "--system", "You are a helpful assistant. Always use both add and multiply at the same time.",
+        "--max-tokens", "4000",
+        "--json",
+        NULL
+      };
+      g_autoptr(ConfabCliResult) result = NULL;
+      g_autoptr(GPtrArray) lines = NULL;
+      JsonArray *usage;
+
+      confab_replay_server_set_max_piece (fixture->server, pieces[i]);
+      g_assert_true (confab_replay_server_load_cassette (fixture->server, "multi_tool_streaming_groq-kimi-k2.json", &error));
+      result = run_cli (fixture, args, "Add and multiply the number 2 and 3");
+
+      g_assert_cmpint (result->exit_status, ==, 0);
+      confab_replay_server_assert_no_mismatches (fixture->server);
+      g_assert_cmpuint (confab_replay_server_get_n_pending (fixture->server), ==, 0);
+
+      lines = confab_test_parse_json_lines (result->stdout_text);
+      g_assert_cmpuint (count_events (lines, "tool_call"), ==, 2);
+      g_assert_cmpuint (count_events (lines, "tool_result"), ==, 2);
+      usage = json_object_get_array_member (object_of (last_line (lines)), "usage");
+      g_assert_cmpuint (json_array_get_length (usage), ==, 2);
+      assert_json_equal (g_ptr_array_index (usages, 0), json_array_get_element (usage, 0));
+      assert_json_equal (g_ptr_array_index (usages, 1), json_array_get_element (usage, 1));
+    }
+}
+
+static void
 test_bad_extra_body (Fixture       *fixture,
                      gconstpointer  data)
 {
@@ -726,6 +771,7 @@ main (int   argc,
   g_test_add_func ("/cli/error/no-endpoint", test_no_endpoint);
   ADD ("/cli/tools/calls-without-tools", test_tool_calls_without_tools);
   ADD ("/cli/tools/step-limit", test_step_limit);
+  ADD ("/cli/tools/multi-tool-cassette-with-yes", test_multi_tool_cassette_with_yes);
   ADD ("/cli/tools/terminal-approval-yes", test_terminal_approval_yes);
   ADD ("/cli/tools/terminal-approval-no", test_terminal_approval_no);
   ADD ("/cli/store/continue", test_continue);
