@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-bench-hook.h"
 #include "confab-window.h"
 
 #ifdef CONFAB_HAVE_PREFERENCES
@@ -83,7 +84,10 @@ confab_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (confab_window_new (CONFAB_APPLICATION (app)));
+    {
+      window = GTK_WINDOW (confab_window_new (CONFAB_APPLICATION (app)));
+      confab_bench_hook_attach (window);
+    }
 
   gtk_window_present (window);
 }
