@@ -14,6 +14,7 @@
 
 /* A gnome-keyring-daemon of our own on the dbus-run-session bus, with a fresh, unlocked
  * login keyring in the test's temporary home. */
+static GTestDBus *test_bus;
 static GSubprocess *keyring;
 static char *keyring_home;
 static gboolean keyring_exited;
@@ -73,9 +74,13 @@ start_keyring (void)
       return;
     }
 
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+  /* A private bus with no activatable services: only our daemon offers secrets there, and
+   * tests running at the same time cannot meet it. */
+  test_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (test_bus);
+  if (g_test_dbus_get_bus_address (test_bus) == NULL)
     {
-      skip_reason = "no session bus: run under dbus-run-session";
+      skip_reason = "no private D-Bus session bus could be started (is dbus-daemon installed?)";
       return;
     }
 
@@ -89,7 +94,7 @@ start_keyring (void)
   /* Never write test keys into somebody's real keyring. */
   if (secret_service_running (bus))
     {
-      skip_reason = "a secret service already runs on this bus: run under dbus-run-session";
+      skip_reason = "a secret service already runs on the private bus";
       return;
     }
 
@@ -326,6 +331,14 @@ main (int   argc,
       g_subprocess_send_signal (keyring, SIGTERM);
       g_subprocess_wait (keyring, NULL, NULL);
       g_clear_object (&keyring);
+    }
+
+  if (test_bus != NULL)
+    {
+      /* libsecret keeps its connection to the bus alive: stop the bus without waiting for it. */
+      secret_service_disconnect ();
+      g_test_dbus_stop (test_bus);
+      /* Not unreffed: its finalizer would wait for the connection libsecret still holds. */
     }
 
   if (keyring_home != NULL)

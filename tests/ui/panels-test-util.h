@@ -77,3 +77,20 @@ panels_test_label (GtkWidget  *root,
 {
   return gtk_label_get_text (GTK_LABEL (panels_test_get (root, id)));
 }
+
+/* g_test_init() with isolated XDG dirs, keeping the system MIME database visible (without
+ * it GdkPixbuf cannot tell an SVG icon is an SVG). */
+static inline void
+panels_test_init (int    *argc,
+                  char ***argv)
+{
+  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  const char * const *data_dirs = g_get_system_data_dirs ();
+
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+}

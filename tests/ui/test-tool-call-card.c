@@ -290,7 +290,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  panels_test_init (&argc, &argv);
   gtk_init ();
 
 #define ADD(path, func) g_test_add ("/tool-call-card/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

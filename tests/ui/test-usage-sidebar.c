@@ -268,7 +268,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  panels_test_init (&argc, &argv);
   gtk_init ();
 
   g_test_add_func ("/usage-sidebar/openrouter-simple-with-cost", test_openrouter_simple);

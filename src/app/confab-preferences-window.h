@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "confab-provider-list.h"
+#include "confab-tool-registry.h"
+
+G_BEGIN_DECLS
+
+#define CONFAB_TYPE_PREFERENCES_WINDOW (confab_preferences_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (ConfabPreferencesWindow, confab_preferences_window, CONFAB, PREFERENCES_WINDOW, AdwPreferencesWindow)
+
+/* Providers (API keys in libsecret), MCP servers ($XDG_CONFIG_HOME/confab/mcp.json) and
+ * general settings, on confab_provider_list_get_default(). Edits are saved as they are made.
+ * Signal ::mcp-config-changed is emitted after mcp.json was written, so the application can
+ * reload its tool registry. */
+GtkWidget *confab_preferences_window_new               (GtkWindow               *parent);
+/* The same on another provider list (tests, other front ends). */
+GtkWidget *confab_preferences_window_new_for_providers (GtkWindow               *parent,
+                                                        ConfabProviderList      *providers);
+/* The running servers whose state and log the MCP page shows; NULL shows only the checks
+ * the page runs itself. */
+void       confab_preferences_window_set_tool_registry (ConfabPreferencesWindow *self,
+                                                        ConfabToolRegistry      *registry);
+/* Shows a page: "providers", "tools" or "general". */
+void       confab_preferences_window_show_page         (ConfabPreferencesWindow *self,
+                                                        const char              *name);
+
+G_END_DECLS
