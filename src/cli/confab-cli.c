@@ -815,6 +815,29 @@ run (Cli     *cli,
   return TRUE;
 }
 
+/* Arguments arrive in the locale's encoding; requests and output are UTF-8. */
+static gboolean
+ensure_utf8 (char   **text,
+             GError **error)
+{
+  g_autofree char *converted = NULL;
+
+  if (*text == NULL || g_utf8_validate (*text, -1, NULL))
+    return TRUE;
+
+  converted = g_locale_to_utf8 (*text, -1, NULL, NULL, NULL);
+  if (converted == NULL || !g_utf8_validate (converted, -1, NULL))
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
+                           _("The prompt or system prompt is not valid text in this locale"));
+      return FALSE;
+    }
+
+  g_free (*text);
+  *text = g_steal_pointer (&converted);
+  return TRUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -905,7 +928,9 @@ main (int   argc,
   if (error == NULL)
     {
       cli.prompt = g_strjoinv (" ", argv + 1);
-      if (!run (&cli, &error))
+      if (!ensure_utf8 (&cli.prompt, &error) || !ensure_utf8 (&cli.system, &error))
+        status = EXIT_USAGE;
+      else if (!run (&cli, &error))
         status = EXIT_FAILED;
     }
   else
