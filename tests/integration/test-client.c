@@ -794,6 +794,72 @@ test_json_error_with_status_200 (Fixture       *fixture,
 }
 
 static void
+test_http_404_unknown_model (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  confab_replay_server_add_response (fixture->server, 404, "application/json",
+                                     "{\"error\":{\"message\":\"The model `nope` does not exist or you do not have access to it.\","
+                                     "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}",
+                                     CONFAB_REPLAY_NONE);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_HTTP);
+  g_assert_nonnull (strstr (error->message, "404"));
+  g_assert_nonnull (strstr (error->message, "Not Found"));
+  g_assert_nonnull (strstr (error->message, "The model `nope` does not exist"));
+}
+
+static void
+test_line_over_the_limit (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *start = partial_stream ();
+  g_autoptr(GString) body = g_string_new (start);
+  g_autofree char *line = g_strnfill (32 * 1024 * 1024, 'x');
+
+  /* A 32 MB line: the reader gives up at its limit instead of growing without bound. */
+  g_string_append (body, "data: ");
+  g_string_append (body, line);
+  g_string_append (body, "\n\n");
+
+  confab_replay_server_set_max_piece (fixture->server, 256 * 1024);
+  confab_replay_server_add_response (fixture->server, 200, NULL, body->str, CONFAB_REPLAY_NONE);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_LINE_TOO_LONG);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Hello, wor");
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
+}
+
+static void
+test_invalid_utf8_in_content (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *start = partial_stream ();
+  g_autofree char *body = g_strconcat (start,
+                                       "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld\xff\xfe\"}}]}\n\n",
+                                       NULL);
+
+  confab_replay_server_add_response (fixture->server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  message = stream_body (fixture, simple_request, &error);
+
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+  g_assert_true (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8) ||
+                 g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL));
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Hello, wor");
+  g_assert_true (g_utf8_validate (confab_message_get_content (message), -1, NULL));
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
+}
+
+static void
 test_connection_refused (void)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
@@ -1109,6 +1175,9 @@ main (int   argc,
   ADD ("/client/http/429-retry-after", test_http_429_retry_after);
   ADD ("/client/http/500-text-body", test_http_500_text_body);
   ADD ("/client/http/503-empty-body", test_http_503_empty_body);
+  ADD ("/client/http/404-unknown-model", test_http_404_unknown_model);
+  ADD ("/client/stream/line-over-the-limit", test_line_over_the_limit);
+  ADD ("/client/stream/invalid-utf8-in-content", test_invalid_utf8_in_content);
   ADD ("/client/stream/connection-closed-mid-stream", test_connection_closed_mid_stream);
   ADD ("/client/stream/connection-closed-mid-body-with-length", test_connection_closed_mid_stream_without_chunking);
   ADD ("/client/stream/idle-timeout", test_idle_timeout);
