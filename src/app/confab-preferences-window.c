@@ -1649,6 +1649,12 @@ confab_preferences_window_constructed (GObject *object)
   build_presets (self);
 
   self->mcp_path = confab_tool_registry_get_default_config_path ();
+  {
+    /* Translators: %s is the path of mcp.json. */
+    g_autofree char *description = g_strdup_printf (_("Tools the model may call, from the servers in %s. "
+                                                      "Changes apply to new chats."), self->mcp_path);
+    adw_preferences_group_set_description (self->mcp_group, description);
+  }
   load_mcp_config (self);
   rebuild_mcp_rows (self);
 

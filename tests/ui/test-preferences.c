@@ -8,7 +8,11 @@
 #include "confab-preferences-window.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
+#include "confab-secrets.h"
+#include "panels-keyring.h"
 #include "panels-test-util.h"
+
+static PanelsKeyring keyring;
 
 typedef struct
 {
@@ -259,6 +263,93 @@ test_connection_lists_models (Fixture       *f,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "401"));
 }
 
+static void
+lookup_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  char **key = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *key = confab_secrets_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  if (*key == NULL)
+    *key = g_strdup ("");
+}
+
+/* The key the keyring holds for @name, "" when none. */
+static char *
+keyring_lookup (const char *name)
+{
+  char *key = NULL;
+
+  confab_secrets_lookup_async (name, NULL, lookup_done_cb, &key);
+  panels_test_wait_until (key != NULL);
+
+  return key;
+}
+
+static gboolean
+keyring_holds (const char *name,
+               const char *expected)
+{
+  g_autofree char *key = keyring_lookup (name);
+
+  return g_strcmp0 (key, expected) == 0;
+}
+
+static void
+test_api_key_in_keyring (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *path = confab_provider_list_get_path (f->providers);
+  GtkWidget *list = panels_test_get (f->window, "providers_list");
+  ConfabProvider *provider;
+  GtkWidget *row;
+  GtkWidget *other;
+
+  if (keyring.daemon == NULL)
+    {
+      g_test_skip (keyring.skip_reason);
+      return;
+    }
+
+  gtk_widget_activate_action (f->window, "prefs.add-preset", "u", 1);  /* Groq */
+  provider = confab_provider_list_lookup (f->providers, "Groq");
+  row = panels_test_get (list, "Groq");
+
+  apply_entry (panels_test_get (row, "api-key"), "gsk-test-0123456789");
+  g_assert_cmpstr (confab_provider_get_api_key (provider), ==, "gsk-test-0123456789");
+  panels_test_wait_until (keyring_holds ("Groq", "gsk-test-0123456789"));
+
+  /* The file has the provider, never its key. */
+  apply_entry (panels_test_get (row, "model"), "kimi-k2");
+  panels_test_wait_until (file_contains (path, "kimi-k2"));
+  g_assert_false (file_contains (path, "gsk-test"));
+
+  /* Renaming takes the key along. */
+  apply_entry (panels_test_get (row, "name"), "Groq Main");
+  panels_test_wait_until (keyring_holds ("Groq Main", "gsk-test-0123456789"));
+  panels_test_wait_until (keyring_holds ("Groq", ""));
+
+  /* Another window on a list without keys in memory reads it back when the row opens. */
+  confab_provider_set_api_key (provider, NULL);
+  other = confab_preferences_window_new_for_providers (NULL, f->providers);
+  gtk_window_present (GTK_WINDOW (other));
+  row = panels_test_get (panels_test_get (other, "providers_list"), "Groq Main");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  panels_test_wait_until (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "api-key"))),
+                                     "gsk-test-0123456789") == 0);
+  g_assert_cmpstr (confab_provider_get_api_key (provider), ==, "gsk-test-0123456789");
+  gtk_window_destroy (GTK_WINDOW (other));
+
+  /* An empty key removes it from the keyring. */
+  row = panels_test_get (list, "Groq Main");
+  apply_entry (panels_test_get (row, "api-key"), "");
+  panels_test_wait_until (keyring_holds ("Groq Main", ""));
+  g_assert_null (confab_provider_get_api_key (provider));
+}
+
 static JsonObject *
 read_mcp_config (void)
 {
@@ -405,19 +496,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GTestDBus) bus = NULL;
-  g_autofree char *display = NULL;
   int ret;
 
   panels_test_init (&argc, &argv);
 
-  /* A private bus without a keyring: key look-ups fail fast instead of starting one. */
-  display = g_strdup (g_getenv ("DISPLAY"));
-  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
-  /* GTestDBus unsets DISPLAY (against X11 bus autolaunch); GTK needs it back. */
-  if (display != NULL)
-    g_setenv ("DISPLAY", display, TRUE);
+  /* A private bus with a keyring of the test's own (or none, if it cannot start). */
+  panels_keyring_start (&keyring, TRUE);
 
   adw_init ();
 
@@ -426,15 +510,14 @@ main (int   argc,
   ADD ("add-and-edit-provider", test_add_and_edit_provider);
   ADD ("extra-body-validated-live", test_extra_body_validated_live);
   ADD ("test-connection-lists-models", test_connection_lists_models);
+  ADD ("api-key-in-keyring-not-in-file", test_api_key_in_keyring);
   ADD ("mcp-servers-edit-mcp-json", test_mcp_servers);
   ADD ("general-settings", test_general_settings);
 #undef ADD
   g_test_add_func ("/preferences/shortcuts-window", test_shortcuts_window);
 
   ret = g_test_run ();
-
-  g_test_dbus_stop (bus);
-  g_steal_pointer (&bus);  /* see test-secrets: libsecret keeps its connection */
+  panels_keyring_stop (&keyring);
 
   return ret;
 }
