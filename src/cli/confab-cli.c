@@ -783,16 +783,23 @@ run (Cli     *cli,
   g_unix_signal_add (SIGINT, sigint_cb, cli);
   g_unix_signal_add (SIGTERM, sigint_cb, cli);
 
-  if (cli->options.mcp != NULL && cli->options.mcp[0] != NULL)
+  /* Servers come from the same mcp.json the GUI uses, plus --mcp for this run. */
+  cli->registry = confab_tool_registry_new ();
+  {
+    g_autofree char *config_path = confab_tool_registry_get_default_config_path ();
+
+    if (!confab_tool_registry_load_config (cli->registry, config_path, error))
+      return FALSE;
+  }
+  for (guint i = 0; cli->options.mcp != NULL && cli->options.mcp[i] != NULL; i++)
+    {
+      if (!confab_tool_registry_add_command (cli->registry, cli->options.mcp[i], error))
+        return FALSE;
+    }
+
+  if (g_list_model_get_n_items (confab_tool_registry_get_servers (cli->registry)) > 0)
     {
       g_autofree char *approvals_path = confab_approval_policy_get_default_path ();
-
-      cli->registry = confab_tool_registry_new ();
-      for (guint i = 0; cli->options.mcp[i] != NULL; i++)
-        {
-          if (!confab_tool_registry_add_command (cli->registry, cli->options.mcp[i], error))
-            return FALSE;
-        }
 
       cli->approvals = confab_approval_policy_new (approvals_path);
       confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
@@ -801,6 +808,7 @@ run (Cli     *cli,
     }
   else
     {
+      g_clear_object (&cli->registry);
       start_turn (cli);
     }
 

@@ -470,15 +470,18 @@ run_cli (ConfabReplayServer *server,
          const char         *system_prompt,
          const char         *prompt)
 {
-  g_autofree char *command = mcp_command (tools);
+  g_autofree char *command = tools ? mcp_command (tools) : NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
   g_ptr_array_add (args, (gpointer)"--base-url");
   g_ptr_array_add (args, (gpointer)confab_replay_server_get_base_url (server));
   g_ptr_array_add (args, (gpointer)"--model");
   g_ptr_array_add (args, (gpointer)MODEL);
-  g_ptr_array_add (args, (gpointer)"--mcp");
-  g_ptr_array_add (args, command);
+  if (tools != NULL)
+    {
+      g_ptr_array_add (args, (gpointer)"--mcp");
+      g_ptr_array_add (args, command);
+    }
   if (yes)
     g_ptr_array_add (args, (gpointer)"--yes");
   g_ptr_array_add (args, (gpointer)"--system");
@@ -566,6 +569,42 @@ replay_cassette_through_cli (const char *name,
   final = json_array_get_object_element (messages, json_array_get_length (messages) - 1);
   g_assert_cmpstr (json_object_get_string_member (final, "role"), ==, "assistant");
   g_assert_false (json_object_has_member (final, "tool_calls"));
+}
+
+/* No --mcp: the server comes from $XDG_CONFIG_HOME/confab/mcp.json, as the GUI's do. */
+static void
+test_cli_configured_server (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "confab", NULL);
+  g_autofree char *path = g_build_filename (dir, "mcp.json", NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "mcpServers");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "weather");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, test_server_path ());
+  json_builder_set_member_name (builder, "args");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "--tools");
+  json_builder_add_string_value (builder, "weather");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, TRUE);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, json, -1, &error));
+  g_assert_no_error (error);
+
+  replay_cassette_through_cli (TOOL_CASSETTE, NULL, 1);
 }
 
 static void
@@ -690,6 +729,7 @@ main (int   argc,
 
   g_test_add_func ("/tool-loop/cli/weather-cassette", test_cli_weather_cassette);
   g_test_add_func ("/tool-loop/cli/multi-tool-cassette", test_cli_multi_tool_cassette);
+  g_test_add_func ("/tool-loop/cli/configured-server", test_cli_configured_server);
   g_test_add_func ("/tool-loop/cli/denied-without-terminal", test_cli_denied_without_terminal);
   g_test_add_func ("/tool-loop/cli/unknown-tool", test_cli_unknown_tool);
   g_test_add_func ("/tool-loop/cli/invalid-arguments", test_cli_invalid_arguments);
