@@ -144,9 +144,13 @@ update_content_visibility (ConfabMessageRow *self)
 {
   gboolean has_content = self->message != NULL &&
                          confab_message_get_content_length (self->message) > 0;
+  gboolean streaming = self->message != NULL &&
+                       confab_message_get_state (self->message) == CONFAB_MESSAGE_STATE_STREAMING;
   const char *reasoning = self->message ? confab_message_get_reasoning (self->message) : NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->content_view), has_content);
+  /* Hidden only once it is sure to stay empty (a step that only called tools): a text view
+   * that gets its text while hidden keeps a stale height when shown again. */
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), has_content || streaming);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), reasoning != NULL && *reasoning != '\0');
 }
 
@@ -193,6 +197,8 @@ update_state (ConfabMessageRow *self)
       confab_markdown_view_finish (self->content_view);
       confab_markdown_view_finish (self->thinking_view);
     }
+
+  update_content_visibility (self);
 
   if ((state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED) && error != NULL)
     {
@@ -318,7 +324,6 @@ confab_message_row_set_message (ConfabMessageRow *self,
   gtk_widget_remove_css_class (self->bubble, "user");
   gtk_widget_remove_css_class (self->bubble, "assistant");
   gtk_widget_add_css_class (self->bubble, role == CONFAB_ROLE_USER ? "user" : "assistant");
-  gtk_widget_set_halign (self->bubble, role == CONFAB_ROLE_USER ? GTK_ALIGN_END : GTK_ALIGN_FILL);
 
   if (role == CONFAB_ROLE_USER)
     gtk_label_set_text (self->author_label, _("You"));
@@ -331,6 +336,9 @@ confab_message_row_set_message (ConfabMessageRow *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   role == CONFAB_ROLE_USER ? _("Your message") : _("Answer"),
                                   -1);
+
+  /* Shown before it gets its text (see update_content_visibility). */
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), TRUE);
 
   /* User text is shown as typed; answers are Markdown. */
   confab_markdown_view_set_plain (self->content_view, role == CONFAB_ROLE_USER);

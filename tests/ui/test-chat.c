@@ -254,7 +254,6 @@ save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
   const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
@@ -267,9 +266,9 @@ save_screenshot (GtkWidget  *widget,
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  paintable = gtk_widget_paintable_new (widget);
+  /* What the window draws: its own snapshot, as for a frame. */
   snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
 
@@ -386,6 +385,24 @@ test_simple_cassette (void)
   run_app (args, check_simple, server);
 }
 
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 check_tools (ConfabWindow *window,
              gpointer      data)
@@ -430,6 +447,12 @@ check_tools (ConfabWindow *window,
   g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-1"), "prompt"), ==, "99");
   g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-2"), "total"), ==, "173");
 
+  {
+    GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+
+    CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list))) == 1,
+                          WAIT_MS);
+  }
   /* Let a frame draw, then keep a picture of it for the screenshots. */
   confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
   {
@@ -438,6 +461,13 @@ check_tools (ConfabWindow *window,
 
     gtk_widget_queue_draw (GTK_WIDGET (window));
     CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 2, WAIT_MS);
+  }
+  /* The final answer has its lines on screen, not just in the buffer. */
+  {
+    GtkWidget *content = GTK_WIDGET (confab_message_row_get_content_view (wait_for_row (window, last)));
+
+    g_assert_true (gtk_widget_get_mapped (content));
+    g_assert_cmpint (gtk_widget_get_height (content), >=, 16);
   }
   save_screenshot (GTK_WIDGET (window), "confab-tool-call.png");
 }
@@ -710,24 +740,6 @@ test_edit_regenerate_inspect (void)
   args[1] = confab_replay_server_get_base_url (server);
 
   run_app (args, check_edit_regenerate_inspect, server);
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
