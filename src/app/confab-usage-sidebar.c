@@ -214,7 +214,8 @@ format_count (gint64 value)
   return g_strdup_printf ("%" G_GINT64_FORMAT, value);
 }
 
-/* Enough decimals to show the first two significant digits of small costs. */
+/* Cents, or enough decimals to show the first two significant digits of costs under a
+ * dollar: $1.50, $0.012, $0.000032. */
 static char *
 format_cost (double cost)
 {
@@ -222,7 +223,7 @@ format_cost (double cost)
   int decimals = 2;
   gsize len;
 
-  if (cost > 0 && cost < 0.01)
+  if (cost > 0 && cost < 1)
     decimals = CLAMP ((int) -floor (log10 (cost)) + 1, 2, 10);
 
   number = g_strdup_printf ("%.*f", decimals, cost);

@@ -264,6 +264,42 @@ test_live_while_streaming (void)
   g_assert_finalize_object (sidebar);
 }
 
+static void
+append_answer_with_cost (ConfabConversation *conversation,
+                         const char         *usage_json)
+{
+  g_autoptr(ConfabMessage) assistant = confab_message_new (CONFAB_ROLE_ASSISTANT, "ok");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, usage_json, -1, NULL));
+  confab_usage_update_from_json (confab_message_get_usage (assistant),
+                                 json_node_get_object (json_parser_get_root (parser)));
+  confab_conversation_append (conversation, assistant);
+}
+
+static void
+test_cost_decimals (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "hi");
+  GtkWidget *sidebar;
+
+  confab_conversation_append (conversation, user);
+  append_answer_with_cost (conversation, "{\"prompt_tokens\": 1, \"completion_tokens\": 1, \"cost\": 1.5}");
+  append_answer_with_cost (conversation, "{\"prompt_tokens\": 1, \"completion_tokens\": 1, \"cost\": 0.0123}");
+  append_answer_with_cost (conversation, "{\"prompt_tokens\": 1, \"completion_tokens\": 1, \"cost\": 0}");
+  sidebar = new_sidebar (conversation);
+
+  g_assert_cmpstr (value (sidebar, "request-1", "cost"), ==, "$1.50");
+  g_assert_cmpstr (value (sidebar, "request-2", "cost"), ==, "$0.012");
+  g_assert_cmpstr (value (sidebar, "request-3", "cost"), ==, "$0.00");
+  g_assert_cmpstr (value (sidebar, "turn-total", "cost"), ==, "$1.51");
+  /* Totals fill in prompt + completion when the provider gives no total. */
+  g_assert_cmpstr (value (sidebar, "turn-total", "total"), ==, "6");
+
+  g_assert_finalize_object (sidebar);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/usage-sidebar/groq-tool-loop-two-requests", test_groq_tool_loop);
   g_test_add_func ("/usage-sidebar/turns-and-running-total", test_turns_and_running_total);
   g_test_add_func ("/usage-sidebar/live-while-streaming", test_live_while_streaming);
+  g_test_add_func ("/usage-sidebar/cost-decimals", test_cost_decimals);
 
   return g_test_run ();
 }
