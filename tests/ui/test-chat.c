@@ -80,6 +80,35 @@ run_app (const char * const *args,
 }
 
 static char *
+sse_delta (const char *member,
+           const char *text)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "choices");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, text);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+
+  return g_strdup_printf ("data: %s\n\n", json);
+}
+
+static char *
 sse_content (const char *content)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -383,6 +412,95 @@ test_simple_cassette (void)
   args[1] = confab_replay_server_get_base_url (server);
 
   run_app (args, check_simple, server);
+}
+
+static void
+check_thinking (ConfabWindow *window,
+                gpointer      data)
+{
+  ConfabMessageRow *row;
+  ConfabMarkdownView *thinking;
+  GtkWidget *expander;
+  g_autofree char *text = NULL;
+  g_autofree char *thought = NULL;
+
+  type_and_press_enter (window, "Think first");
+  wait_idle (window);
+
+  row = wait_for_row (window, message_at (window, 1));
+  text = row_text (row);
+  g_assert_cmpstr (text, ==, "The answer is 42.");
+
+  /* The reasoning sits in a collapsed "Thinking" expander above the answer. */
+  thinking = confab_message_row_get_thinking_view (row);
+  thought = confab_markdown_view_dup_display_text (thinking);
+  g_assert_cmpstr (thought, ==, "Let me think. Six times seven.");
+  expander = panels_test_find (GTK_WIDGET (row), "thinking_expander");
+  g_assert_nonnull (expander);
+  g_assert_true (gtk_widget_get_visible (expander));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
+
+  /* Opened, it shows its lines. */
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (thinking)) &&
+                        gtk_widget_get_height (GTK_WIDGET (thinking)) >= 16, WAIT_MS);
+}
+
+static void
+test_thinking (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *r1 = sse_delta ("reasoning_content", "Let me think. ");
+  g_autofree char *r2 = sse_delta ("reasoning_content", "Six times seven.");
+  const char *pieces[] = { "The answer ", "is 42.", NULL };
+  g_autofree char *answer = sse_answer (pieces, FALSE);
+  g_autofree char *body = g_strconcat (r1, r2, answer, NULL);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_thinking, server);
+}
+
+static void
+check_models (ConfabWindow *window,
+              gpointer      data)
+{
+  GtkWidget *button = panels_test_find (GTK_WIDGET (window), "model_button");
+  GtkWidget *list = panels_test_find (GTK_WIDGET (window), "models_list");
+  GtkWidget *entry = panels_test_find (GTK_WIDGET (window), "model_entry");
+  GtkWidget *row;
+
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "test-model");
+
+  /* Opening the selector asks GET /models. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_nonnull (list);
+  CONFAB_TEST_WAIT_FOR (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 1) != NULL, WAIT_MS);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 1));
+  g_signal_emit_by_name (list, "row-activated", row);
+  g_assert_cmpstr (confab_session_get_model (session_of (window)), ==, "model-b");
+  g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "model-b");
+
+  /* Free text works too. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  typed/model  ");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (confab_session_get_model (session_of (window)), ==, "typed/model");
+}
+
+static void
+test_models (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_set_models_body (server,
+                                        "{\"object\":\"list\",\"data\":[{\"id\":\"model-b\"},{\"id\":\"model-a\"}]}");
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_models, server);
 }
 
 static GtkWidget *
@@ -968,6 +1086,8 @@ main (int   argc,
   g_test_add_func ("/ui/chat/http-error", test_http_error);
   g_test_add_func ("/ui/chat/edit-regenerate-inspect", test_edit_regenerate_inspect);
   g_test_add_func ("/ui/chat/history", test_history);
+  g_test_add_func ("/ui/chat/thinking", test_thinking);
+  g_test_add_func ("/ui/chat/models", test_models);
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
