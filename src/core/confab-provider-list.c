@@ -23,6 +23,8 @@ struct _ConfabProviderList
   /* The active provider once resolved; the name alone while it is not in the list. */
   ConfabProvider *active;
   char           *active_name;
+  /* The file exists but could not be read: keep it aside before writing over it. */
+  guint           file_unreadable : 1;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -293,6 +295,7 @@ confab_provider_list_load (ConfabProviderList  *self,
           return TRUE;
         }
 
+      self->file_unreadable = TRUE;
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                    _("Could not read %s: %s"), self->path, local_error->message);
       return FALSE;
@@ -301,6 +304,7 @@ confab_provider_list_load (ConfabProviderList  *self,
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, contents, length, &local_error))
     {
+      self->file_unreadable = TRUE;
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                    _("%s is not valid JSON: %s"), self->path, local_error->message);
       return FALSE;
@@ -309,6 +313,7 @@ confab_provider_list_load (ConfabProviderList  *self,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
+      self->file_unreadable = TRUE;
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                    _("%s must hold a JSON object"), self->path);
       return FALSE;
@@ -339,6 +344,7 @@ confab_provider_list_load (ConfabProviderList  *self,
         }
     }
 
+  self->file_unreadable = FALSE;
   clear_store (self);
   g_free (self->active_name);
   self->active_name = g_strdup (json_object_get_string_member_with_default (root_object, "active", NULL));
@@ -400,6 +406,16 @@ confab_provider_list_save (ConfabProviderList  *self,
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                    _("Could not create %s: %s"), dir, g_strerror (saved_errno));
       return FALSE;
+    }
+
+  /* Never write over a hand-edited file that failed to load: the user may want it back. */
+  if (self->file_unreadable)
+    {
+      g_autofree char *aside = g_strconcat (self->path, ".broken", NULL);
+
+      if (g_rename (self->path, aside) == 0)
+        g_warning ("%s could not be read; it was kept as %s", self->path, aside);
+      self->file_unreadable = FALSE;
     }
 
   if (!g_file_set_contents_full (self->path, contents, -1,

@@ -95,13 +95,26 @@ static void
 test_broken_file_is_an_error (void)
 {
   g_autofree char *path = g_build_filename (g_get_user_config_dir (), "broken.json", NULL);
+  g_autofree char *aside = g_strconcat (path, ".broken", NULL);
   g_autoptr(ConfabProviderList) list = confab_provider_list_new (path);
+  g_autoptr(ConfabProvider) provider = confab_provider_new ("Local", "http://127.0.0.1:1/v1");
   g_autoptr(GError) error = NULL;
+  g_autofree char *kept = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, "{\"providers\": [", -1, NULL));
   g_assert_false (confab_provider_list_load (list, &error));
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  /* Saving afterwards keeps the unreadable file aside instead of losing it. */
+  g_test_expect_message ("confab-provider-list", G_LOG_LEVEL_WARNING, "*kept as*.broken");
+  confab_provider_list_add (list, provider);
+  g_assert_true (confab_provider_list_save (list, &error));
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "{\"providers\": [");
 }
 
 static void
@@ -171,7 +184,7 @@ main (int   argc,
 
   g_test_add_func ("/provider-list/round-trip-without-key", test_round_trip_without_key);
   g_test_add_func ("/provider-list/missing-file-is-empty", test_missing_file_is_empty);
-  g_test_add_func ("/provider-list/broken-file-is-an-error", test_broken_file_is_an_error);
+  g_test_add_func ("/provider-list/broken-file-is-an-error-and-kept", test_broken_file_is_an_error);
   g_test_add_func ("/provider-list/names-are-unique", test_names_are_unique);
   g_test_add_func ("/provider-list/active-follows-changes", test_active_follows_changes);
 
