@@ -18,6 +18,7 @@ struct _ConfabToolCallCard
   ConfabToolCall  *call;
   GSignalGroup    *call_signals;
   guint            arguments_tick_id;
+  guint            elapsed_id;
   guint            arguments_dirty : 1;
   guint            approval_sent : 1;
 
@@ -254,10 +255,48 @@ update_result (ConfabToolCallCard *self)
   gtk_widget_set_visible (GTK_WIDGET (self->result_box), TRUE);
 }
 
+static gboolean
+elapsed_cb (gpointer user_data)
+{
+  ConfabToolCallCard *self = user_data;
+  gint64 started;
+  g_autofree char *text = NULL;
+
+  if (self->call == NULL ||
+      confab_tool_call_get_status (self->call) != CONFAB_TOOL_CALL_STATUS_RUNNING)
+    {
+      self->elapsed_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* While the tool runs: whole seconds so far. */
+  started = confab_tool_call_get_status_time (self->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  /* Translators: how long a running tool has been running, in whole seconds. */
+  text = g_strdup_printf (_("%d s"), (int) ((g_get_real_time () - started) / G_USEC_PER_SEC));
+  gtk_label_set_text (self->duration_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->duration_label), TRUE);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 update_duration (ConfabToolCallCard *self)
 {
   double duration = self->call ? confab_tool_call_get_duration (self->call) : -1;
+  gboolean running = self->call != NULL &&
+                     confab_tool_call_get_status (self->call) == CONFAB_TOOL_CALL_STATUS_RUNNING;
+
+  if (running)
+    {
+      if (self->elapsed_id == 0)
+        {
+          self->elapsed_id = g_timeout_add_seconds (1, elapsed_cb, self);
+          elapsed_cb (self);
+        }
+      return;
+    }
+
+  g_clear_handle_id (&self->elapsed_id, g_source_remove);
 
   if (duration >= 0)
     {
@@ -405,6 +444,8 @@ static void
 confab_tool_call_card_dispose (GObject *object)
 {
   ConfabToolCallCard *self = (ConfabToolCallCard *)object;
+
+  g_clear_handle_id (&self->elapsed_id, g_source_remove);
 
   if (self->arguments_tick_id != 0)
     {

@@ -109,6 +109,9 @@ test_status_transitions (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (spinner));
   g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
   g_assert_false (gtk_widget_get_visible (icon));
+  /* The time it has been running so far. */
+  g_assert_true (gtk_widget_get_visible (duration));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (duration)), ==, "0 s");
 
   confab_tool_call_set_result (f->call, "40 C");
   confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DONE);
