@@ -425,7 +425,7 @@ extra_body_changed_cb (GtkTextBuffer *buffer,
   ProviderRow *row = provider_row_get (expander);
 
   if (row != NULL && row->extra_idle_id == 0)
-    row->extra_idle_id = g_idle_add (apply_extra_body_cb, row);
+    row->extra_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_extra_body_cb, row, NULL);
 }
 
 static void
@@ -676,6 +676,7 @@ create_provider_row (gpointer item,
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Remove this provider and its API key"));
   button = gtk_button_new_with_mnemonic (_("_Remove"));
+  gtk_widget_set_name (button, "remove-button");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "destructive-action");
   g_signal_connect (button, "clicked", G_CALLBACK (remove_clicked_cb), expander);

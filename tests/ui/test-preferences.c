@@ -132,6 +132,19 @@ test_add_and_edit_provider (Fixture       *f,
   /* Renaming onto an existing name keeps names unique. */
   apply_entry (panels_test_get (panels_test_get (list, "Groq backup"), "name"), "Groq");
   g_assert_nonnull (confab_provider_list_lookup (f->providers, "Groq 2"));
+
+  /* The chooser picks the provider new chats use, and follows the list. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (panels_test_get (f->window, "active_row")), 1);
+  g_assert_cmpstr (confab_provider_list_get_active_name (f->providers), ==, "Groq 2");
+  panels_test_wait_until (file_contains (path, "\"active\" : \"Groq 2\""));
+  confab_provider_list_set_active (f->providers, "Groq");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (panels_test_get (f->window, "active_row"))), ==, 0);
+
+  /* Removing a provider removes its row. */
+  g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq 2"), "remove-button"), "clicked");
+  g_assert_null (confab_provider_list_lookup (f->providers, "Groq 2"));
+  g_assert_null (panels_test_find (list, "Groq 2"));
+  panels_test_wait_until (!file_contains (path, "Groq 2"));
 }
 
 static GtkTextBuffer *
