@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "confab-store-summary.h"
 #include "confab-types.h"
 
 G_BEGIN_DECLS
@@ -23,9 +24,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ConfabStore, confab_store, CONFAB, STORE, GObject)
 
-#define CONFAB_TYPE_STORE_SUMMARY (confab_store_summary_get_type ())
-
-G_DECLARE_FINAL_TYPE (ConfabStoreSummary, confab_store_summary, CONFAB, STORE_SUMMARY, GObject)
+/* Signal ConfabStore::changed is emitted after a conversation is created, renamed, deleted or
+ * gets new messages (not per streamed piece). */
 
 /* $XDG_DATA_HOME/confab/confab.db (transfer full) */
 char               *confab_store_get_default_path    (void);
@@ -96,15 +96,5 @@ gboolean            confab_store_delete              (ConfabStore         *self,
  * the store writes on the calling (main) thread, so this is what a frame can lose. */
 double              confab_store_get_max_write_ms    (ConfabStore         *self);
 guint               confab_store_get_n_writes        (ConfabStore         *self);
-
-/* One row of confab_store_list()/search(). Signal ConfabStore::changed is emitted after a
- * conversation is created, renamed, deleted or gets new messages (not per streamed piece). */
-const char         *confab_store_summary_get_id         (ConfabStoreSummary *self);
-const char         *confab_store_summary_get_title      (ConfabStoreSummary *self);
-/* Search hit context (plain text, no markup), NULL for list(). */
-const char         *confab_store_summary_get_snippet    (ConfabStoreSummary *self);
-const char         *confab_store_summary_get_model      (ConfabStoreSummary *self);
-gint64              confab_store_summary_get_updated_at (ConfabStoreSummary *self);
-guint               confab_store_summary_get_n_messages (ConfabStoreSummary *self);
 
 G_END_DECLS

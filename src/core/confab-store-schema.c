@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-error.h"
+#include "confab-store-private.h"
+
+/* ------------------------------------------------------------------------------------------
+ * Schema. migrations[i] takes a database from user_version i to i + 1; a new database runs
+ * them all. Never edit a shipped step: add one.
+ * ------------------------------------------------------------------------------------------ */
+
+static const char * const migrations[] = {
+  /* 0 → 1: conversations, messages, tool calls, usage; full-text index of message text. */
+  "CREATE TABLE conversations ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  title TEXT NOT NULL DEFAULT '',"
+  "  system_prompt TEXT,"
+  "  provider_name TEXT,"
+  "  base_url TEXT,"
+  "  model TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE INDEX conversations_by_update ON conversations (updated_at);"
+  "CREATE TABLE messages ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  role TEXT NOT NULL,"
+  "  content TEXT NOT NULL DEFAULT '',"
+  "  reasoning TEXT NOT NULL DEFAULT '',"
+  "  tool_call_id TEXT,"
+  "  finish_reason TEXT,"
+  "  state TEXT NOT NULL,"
+  "  error_domain TEXT,"
+  "  error_code INTEGER,"
+  "  error_message TEXT,"
+  "  retry_after INTEGER NOT NULL DEFAULT -1,"
+  "  model TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  request_body TEXT);"
+  "CREATE INDEX messages_by_conversation ON messages (conversation_id, position);"
+  "CREATE TABLE tool_calls ("
+  "  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  idx INTEGER NOT NULL,"
+  "  call_id TEXT,"
+  "  name TEXT,"
+  "  server TEXT,"
+  "  arguments TEXT NOT NULL DEFAULT '',"
+  "  status TEXT NOT NULL,"
+  "  result TEXT,"
+  "  result_content TEXT,"
+  "  error TEXT,"
+  "  status_times TEXT,"
+  "  PRIMARY KEY (message_id, idx));"
+  "CREATE TABLE usage ("
+  "  message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  reported INTEGER NOT NULL,"
+  "  prompt_tokens INTEGER,"
+  "  completion_tokens INTEGER,"
+  "  total_tokens INTEGER,"
+  "  cached_tokens INTEGER,"
+  "  reasoning_tokens INTEGER,"
+  "  has_cost INTEGER NOT NULL,"
+  "  cost REAL,"
+  "  time_to_first_token REAL,"
+  "  duration REAL);"
+  "CREATE VIRTUAL TABLE messages_fts USING fts5 (content, content='messages', content_rowid='seq');"
+  "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+  "  INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);"
+  "END;"
+  "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);"
+  "END;"
+  "CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages"
+  "  WHEN old.content IS NOT new.content BEGIN"
+  "  INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);"
+  "  INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);"
+  "END;",
+
+  /* 1 → 2: the raw response for the inspector (zlib, capped), titles searchable, and which
+   * process writes a message (so a start does not mark another live process's stream as
+   * interrupted). */
+  "ALTER TABLE messages ADD COLUMN raw_response BLOB;"
+  "ALTER TABLE messages ADD COLUMN raw_response_size INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN writer TEXT;"
+  "CREATE VIRTUAL TABLE conversations_fts USING fts5 (title, content='conversations', content_rowid='seq');"
+  "INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');"
+  "CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN"
+  "  INSERT INTO conversations_fts (rowid, title) VALUES (new.seq, new.title);"
+  "END;"
+  "CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN"
+  "  INSERT INTO conversations_fts (conversations_fts, rowid, title) VALUES ('delete', old.seq, old.title);"
+  "END;"
+  "CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title ON conversations"
+  "  WHEN old.title IS NOT new.title BEGIN"
+  "  INSERT INTO conversations_fts (conversations_fts, rowid, title) VALUES ('delete', old.seq, old.title);"
+  "  INSERT INTO conversations_fts (rowid, title) VALUES (new.seq, new.title);"
+  "END;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);
+
+static gboolean
+read_user_version (ConfabStore  *self,
+                   int          *version,
+                   GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    return _confab_store_set_sqlite_error (self, error, "read");
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW)
+    return _confab_store_set_sqlite_error (self, error, "read");
+
+  return TRUE;
+}
+
+/* Looks before anything is touched: switching to WAL or migrating writes to the file, and a
+ * file that is not ours, or is newer, must stay as it is. Sets @version to the file's schema
+ * version (0 for a new file). */
+gboolean
+_confab_store_check_version (ConfabStore  *self,
+                             int          *version,
+                             GError      **error)
+{
+  if (!read_user_version (self, version, error))
+    {
+      g_prefix_error (error, _("%s is not a Confab database or is damaged. It was left as it is. "),
+                      self->path);
+      return FALSE;
+    }
+
+  if (*version > CONFAB_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE_VERSION,
+                   _("%s was written by a newer Confab (schema %d; this one reads up to %d). "
+                     "It was left as it is."),
+                   self->path, *version, CONFAB_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  if (*version > 0)
+    {
+      /* It claims to be ours: the schema must be readable before anything is written. A full
+       * integrity check would read the whole file on every start; damage found later fails
+       * the read or write that meets it with CONFAB_ERROR_STORE. */
+      if (!_confab_store_exec (self, "SELECT count (*) FROM sqlite_master", error))
+        {
+          g_prefix_error (error, _("%s is damaged. It was left as it is. "), self->path);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Runs the migrations from @from up to CONFAB_STORE_SCHEMA_VERSION, each step in its own
+ * transaction. */
+gboolean
+_confab_store_migrate (ConfabStore  *self,
+                       int           from,
+                       GError      **error)
+{
+  for (int version = from; version < CONFAB_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *set_version = NULL;
+      gboolean ok;
+
+      g_debug ("Migrating %s from schema %d to %d", self->path, version, version + 1);
+
+      if (!_confab_store_begin (self, error))
+        return FALSE;
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      ok = _confab_store_exec (self, migrations[version], error) &&
+           _confab_store_exec (self, set_version, error);
+
+      if (!_confab_store_commit (self, ok, ok ? error : NULL))
+        {
+          g_prefix_error (error, _("Could not upgrade the database from version %d: "), version);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
