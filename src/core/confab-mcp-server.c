@@ -8,20 +8,21 @@
 #include <string.h>
 
 #include "confab-error.h"
-#include "confab-mcp-server.h"
+#include "confab-jsonrpc-connection-private.h"
 #include "confab-mcp-json-private.h"
+#include "confab-mcp-server-private.h"
 #include "confab-tool.h"
 #include "confab-util-private.h"
 
-/* MCP over stdio: newline-delimited JSON-RPC 2.0 messages on the server's stdin/stdout;
- * the server's stderr is its log. Everything runs on the main context of the thread that
- * started the server; I/O callbacks never touch a disposed server because dispose cancels
- * io_cancellable first and every callback checks for cancellation before anything else. */
+/* MCP over stdio: the server is a child process that speaks newline-delimited JSON-RPC 2.0
+ * on its stdin/stdout (ConfabJsonrpcConnection); its stderr is its log. This file is the MCP
+ * side: the process, initialize, tools/list (pages, list_changed), tools/call, logging.
+ * Everything runs on the main context of the thread that started the server; I/O callbacks
+ * never touch a disposed server because dispose cancels io_cancellable first and every
+ * callback checks for cancellation before anything else. */
 
 #define MAX_LIST_PAGES   1000
-#define EOF_GRACE_MS     2000
 #define TERM_GRACE_SECS  2
-#define READ_CHUNK       (64 * 1024)
 #define STDERR_LINE_LIMIT 4096
 
 G_DEFINE_ENUM_TYPE (ConfabMcpServerState, confab_mcp_server_state,
@@ -30,53 +31,32 @@ G_DEFINE_ENUM_TYPE (ConfabMcpServerState, confab_mcp_server_state,
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_READY, "ready"),
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_FAILED, "failed"))
 
-typedef struct
-{
-  ConfabMcpServer *self;
-  guint            id;
-  char            *method;
-  GTask           *task;
-  GSource         *timeout_source;
-  GSource         *cancel_source;
-} Request;
-
 struct _ConfabMcpServer
 {
-  GObject               parent_instance;
+  GObject                  parent_instance;
 
-  char                 *name;
-  char                 *command_line;
-  char                **argv;
-  char                **env;
-  char                 *error;
-  char                 *protocol_version;
-  char                 *server_info_name;
-  char                 *server_info_version;
-  GString              *log;
-  GListStore           *tools;
+  char                    *name;
+  char                    *command_line;
+  char                   **argv;
+  char                   **env;
+  char                    *error;
+  char                    *protocol_version;
+  char                    *server_info_name;
+  char                    *server_info_version;
+  GString                 *log;
+  GListStore              *tools;
 
-  GSubprocess          *subprocess;
-  GOutputStream        *stdin_pipe;
-  GInputStream         *stdout_pipe;
-  GByteArray           *stdout_buffer;
-  gsize                 stdout_scanned;
-  GInputStream         *stderr_pipe;
-  GByteArray           *stderr_pending;
-  GCancellable         *io_cancellable;
+  GSubprocess             *subprocess;
+  ConfabJsonrpcConnection *connection;
+  GInputStream            *stderr_pipe;
+  GByteArray              *stderr_pending;
+  GCancellable            *io_cancellable;
 
-  GQueue                write_queue;
-  gboolean              write_pending;
+  guint                    call_timeout;
+  ConfabMcpServerState     state;
 
-  /* id → Request */
-  GHashTable           *pending;
-  guint                 next_id;
-
-  guint                 eof_timeout_id;
-  guint                 call_timeout;
-  ConfabMcpServerState  state;
-
-  guint                 relisting : 1;
-  guint                 relist_again : 1;
+  guint                    relisting : 1;
+  guint                    relist_again : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, G_TYPE_OBJECT)
@@ -103,12 +83,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void confab_mcp_server_read_next   (ConfabMcpServer *self);
-static void confab_mcp_server_write_next  (ConfabMcpServer *self);
-static void confab_mcp_server_relist      (ConfabMcpServer *self);
-static void append_log                    (ConfabMcpServer *self,
-                                           const char      *data,
-                                           gsize            len);
+static void append_log (ConfabMcpServer *self,
+                        const char      *data,
+                        gsize            len);
 
 /* Messages ------------------------------------------------------------------------------ */
 
@@ -133,73 +110,28 @@ set_state (ConfabMcpServer      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-static void
-request_free (Request *request)
+static gboolean
+is_running (ConfabMcpServer *self)
 {
-  if (request->timeout_source != NULL)
-    {
-      g_source_destroy (request->timeout_source);
-      g_source_unref (request->timeout_source);
-    }
-  if (request->cancel_source != NULL)
-    {
-      g_source_destroy (request->cancel_source);
-      g_source_unref (request->cancel_source);
-    }
-  g_clear_object (&request->task);
-  g_free (request->method);
-  g_free (request);
+  return (self->state == CONFAB_MCP_SERVER_STATE_STARTING ||
+          self->state == CONFAB_MCP_SERVER_STATE_READY);
 }
 
-/* Takes @request out of the pending table; the caller completes its task and frees it. */
-static Request *
-steal_request (ConfabMcpServer *self,
-               guint            id)
-{
-  gpointer key, value;
-
-  if (!g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (id), &key, &value))
-    return NULL;
-
-  return value;
-}
-
+/* The connection failed, or the server fails it: the first failure wins, later symptoms
+ * (EOF after a crash …) do not replace it. Pending calls fail right after. */
 static void
-fail_pending (ConfabMcpServer *self,
-              GQuark           domain,
-              int              code,
-              const char      *message)
-{
-  g_autoptr(GList) ids = g_hash_table_get_keys (self->pending);
-
-  for (const GList *l = ids; l != NULL; l = l->next)
-    {
-      Request *request = steal_request (self, GPOINTER_TO_UINT (l->data));
-
-      if (request == NULL)
-        continue;
-
-      g_task_return_new_error (request->task, domain, code, "%s", message);
-      request_free (request);
-    }
-}
-
-/* The first failure wins: later symptoms (EOF after a crash …) do not replace it. */
-static void
-confab_mcp_server_fail (ConfabMcpServer *self,
-                        const char      *message)
+on_connection_failed (ConfabJsonrpcConnection *connection,
+                      const char              *message,
+                      ConfabMcpServer         *self)
 {
   g_autoptr(GObject) hold = NULL;
 
-  if (self->state == CONFAB_MCP_SERVER_STATE_FAILED ||
-      self->state == CONFAB_MCP_SERVER_STATE_STOPPED)
+  if (!is_running (self))
     return;
 
   hold = g_object_ref (G_OBJECT (self));
 
   g_debug ("%s", message);
-
-  g_clear_handle_id (&self->eof_timeout_id, g_source_remove);
 
   if (_confab_set_str (&self->error, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
@@ -207,10 +139,21 @@ confab_mcp_server_fail (ConfabMcpServer *self,
 
   if (self->subprocess != NULL)
     g_subprocess_force_exit (self->subprocess);
+}
 
-  g_queue_clear_full (&self->write_queue, (GDestroyNotify)g_bytes_unref);
+static void
+confab_mcp_server_fail (ConfabMcpServer *self,
+                        const char      *message)
+{
+  if (self->connection != NULL)
+    {
+      /* Held: a handler of the notifications may stop the server meanwhile. */
+      g_autoptr(ConfabJsonrpcConnection) connection = g_object_ref (self->connection);
 
-  fail_pending (self, CONFAB_ERROR, CONFAB_ERROR_MCP, message);
+      _confab_jsonrpc_connection_fail (connection, message);
+    }
+  else
+    on_connection_failed (NULL, message, self);
 }
 
 static void
@@ -233,203 +176,10 @@ confab_mcp_server_fail_printf (ConfabMcpServer *self,
   confab_mcp_server_fail (self, message);
 }
 
-/* Writing ------------------------------------------------------------------------------- */
-
-/* One write in flight: it owns its bytes, so stopping the server (which cancels the write)
- * can never free them under the stream's feet. */
-typedef struct
-{
-  ConfabMcpServer *self;
-  GBytes          *bytes;
-} WriteOp;
-
-static void
-on_written (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  WriteOp *op = user_data;
-  ConfabMcpServer *self = op->self;
-  g_autoptr(GError) error = NULL;
-  gboolean cancelled;
-
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error);
-  cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-
-  g_bytes_unref (op->bytes);
-  g_free (op);
-
-  /* Cancelled means stopped or disposed: self may be gone. */
-  if (cancelled)
-    return;
-
-  self->write_pending = FALSE;
-
-  if (error != NULL)
-    {
-      /* A broken pipe means the process is gone: its exit status tells more, and the
-       * wait callback reports it. */
-      g_debug ("Could not write to MCP server “%s”: %s", self->name, error->message);
-      g_queue_clear_full (&self->write_queue, (GDestroyNotify)g_bytes_unref);
-      return;
-    }
-
-  confab_mcp_server_write_next (self);
-}
-
-static void
-confab_mcp_server_write_next (ConfabMcpServer *self)
-{
-  WriteOp *op;
-  GBytes *bytes;
-  gsize len;
-  const guint8 *data;
-
-  if (self->write_pending || self->stdin_pipe == NULL)
-    return;
-
-  bytes = g_queue_pop_head (&self->write_queue);
-  if (bytes == NULL)
-    return;
-
-  op = g_new0 (WriteOp, 1);
-  op->self = self;
-  op->bytes = bytes;
-  self->write_pending = TRUE;
-
-  data = g_bytes_get_data (bytes, &len);
-  g_output_stream_write_all_async (self->stdin_pipe, data, len, G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, on_written, op);
-}
-
-static void
-confab_mcp_server_send (ConfabMcpServer *self,
-                        JsonNode        *message)
-{
-  g_autoptr(JsonGenerator) generator = NULL;
-  GString *line;
-  gsize len;
-  g_autofree char *text = NULL;
-
-  if (self->stdin_pipe == NULL ||
-      (self->state != CONFAB_MCP_SERVER_STATE_STARTING &&
-       self->state != CONFAB_MCP_SERVER_STATE_READY))
-    return;
-
-  /* The compact generator never writes a raw newline: strings escape theirs. */
-  generator = json_generator_new ();
-  json_generator_set_root (generator, message);
-  text = json_generator_to_data (generator, &len);
-
-  line = g_string_new_len (text, len);
-  g_string_append_c (line, '\n');
-
-  g_queue_push_tail (&self->write_queue, g_string_free_to_bytes (line));
-  confab_mcp_server_write_next (self);
-}
-
-static JsonNode *
-build_message (const char *method,
-               gint64      id,
-               JsonNode   *params)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "jsonrpc");
-  json_builder_add_string_value (builder, "2.0");
-  if (id >= 0)
-    {
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, id);
-    }
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, method);
-  if (params != NULL)
-    {
-      json_builder_set_member_name (builder, "params");
-      json_builder_add_value (builder, json_node_copy (params));
-    }
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
-}
-
-static void
-send_notification (ConfabMcpServer *self,
-                   const char      *method,
-                   JsonNode        *params)
-{
-  g_autoptr(JsonNode) message = build_message (method, -1, params);
-
-  confab_mcp_server_send (self, message);
-}
-
-static void
-send_cancelled (ConfabMcpServer *self,
-                guint            id,
-                const char      *reason)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) params = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "requestId");
-  json_builder_add_int_value (builder, id);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
-  json_builder_end_object (builder);
-  params = json_builder_get_root (builder);
-
-  send_notification (self, "notifications/cancelled", params);
-}
-
 /* Requests ------------------------------------------------------------------------------ */
 
-static gboolean
-on_request_timeout (gpointer user_data)
-{
-  Request *request = user_data;
-  ConfabMcpServer *self = request->self;
-  guint id = request->id;
-
-  request = steal_request (self, id);
-  g_assert (request != NULL);
-
-  send_cancelled (self, id, "timeout");
-
-  g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           g_dngettext (GETTEXT_PACKAGE,
-                                        "MCP server “%s” (%s) did not answer %s within %u second",
-                                        "MCP server “%s” (%s) did not answer %s within %u seconds",
-                                        self->call_timeout),
-                           self->name, command_line (self), request->method, self->call_timeout);
-  request_free (request);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_request_cancelled (GCancellable *cancellable,
-                      gpointer      user_data)
-{
-  Request *request = user_data;
-  ConfabMcpServer *self = request->self;
-  guint id = request->id;
-
-  request = steal_request (self, id);
-  g_assert (request != NULL);
-
-  send_cancelled (self, id, "The user cancelled the request.");
-
-  g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The request was cancelled");
-  request_free (request);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Sends a request; the task returns the "result" member (transfer full JsonNode). */
+/* Sends a request; the result is the "result" member (transfer full JsonNode), taken with
+ * send_request_finish(). Callbacks find the server as their own task's source object. */
 static void
 send_request (ConfabMcpServer     *self,
               const char          *method,
@@ -438,192 +188,49 @@ send_request (ConfabMcpServer     *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(JsonNode) message = NULL;
-  Request *request;
+  g_autoptr(GTask) task = NULL;
 
-  request = g_new0 (Request, 1);
-  request->self = self;
-  request->id = ++self->next_id;
-  request->method = g_strdup (method);
-  request->task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (request->task, send_request);
-  /* The request itself answers cancellation, after telling the server. */
-  g_task_set_check_cancellable (request->task, FALSE);
-
-  if (self->state != CONFAB_MCP_SERVER_STATE_STARTING &&
-      self->state != CONFAB_MCP_SERVER_STATE_READY)
+  if (is_running (self) && self->connection != NULL)
     {
-      if (self->error != NULL)
-        g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                                 "%s", self->error);
-      else
-        g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                                 _("MCP server “%s” (%s) is not running"),
-                                 self->name, command_line (self));
-      request_free (request);
+      _confab_jsonrpc_connection_call_async (self->connection, method, params, self->call_timeout,
+                                             cancellable, callback, user_data);
       return;
     }
 
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "The request was cancelled");
-      request_free (request);
-      return;
-    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, send_request);
 
-  if (self->call_timeout > 0)
-    {
-      request->timeout_source = g_timeout_source_new (self->call_timeout * 1000);
-      g_source_set_callback (request->timeout_source, on_request_timeout, request, NULL);
-      g_source_set_static_name (request->timeout_source, "[confab] MCP request timeout");
-      g_source_attach (request->timeout_source, g_task_get_context (request->task));
-    }
-
-  if (cancellable != NULL)
-    {
-      request->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (request->cancel_source, G_SOURCE_FUNC (on_request_cancelled),
-                             request, NULL);
-      g_source_set_static_name (request->cancel_source, "[confab] MCP request cancel");
-      g_source_attach (request->cancel_source, g_task_get_context (request->task));
-    }
-
-  g_hash_table_insert (self->pending, GUINT_TO_POINTER (request->id), request);
-
-  message = build_message (method, request->id, params);
-  confab_mcp_server_send (self, message);
+  if (self->error != NULL)
+    g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
+  else
+    g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP,
+                             _("MCP server “%s” (%s) is not running"),
+                             self->name, command_line (self));
 }
 
 static JsonNode *
-send_request_finish (ConfabMcpServer  *self,
-                     GAsyncResult     *result,
-                     GError          **error)
+send_request_finish (GAsyncResult  *result,
+                     GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Reading ------------------------------------------------------------------------------- */
+/* What the server asks and tells ------------------------------------------------------- */
 
-static void
-answer_request (ConfabMcpServer *self,
-                JsonNode        *id,
-                JsonNode        *result,
-                int              error_code,
-                const char      *error_message)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) message = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "jsonrpc");
-  json_builder_add_string_value (builder, "2.0");
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_value (builder, json_node_copy (id));
-  if (error_message != NULL)
-    {
-      json_builder_set_member_name (builder, "error");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "code");
-      json_builder_add_int_value (builder, error_code);
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, error_message);
-      json_builder_end_object (builder);
-    }
-  else
-    {
-      json_builder_set_member_name (builder, "result");
-      if (result != NULL)
-        json_builder_add_value (builder, json_node_copy (result));
-      else
-        {
-          json_builder_begin_object (builder);
-          json_builder_end_object (builder);
-        }
-    }
-  json_builder_end_object (builder);
-
-  message = json_builder_get_root (builder);
-  confab_mcp_server_send (self, message);
-}
+static void confab_mcp_server_relist (ConfabMcpServer *self);
 
 static gboolean
-get_request_id (JsonNode *node,
-                guint    *id)
+on_handle_call (ConfabJsonrpcConnection *connection,
+                const char              *method,
+                JsonNode                *id,
+                JsonNode                *params,
+                ConfabMcpServer         *self)
 {
-  gint64 value;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+  if (!g_str_equal (method, "ping"))
     return FALSE;
 
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      value = json_node_get_int (node);
-      break;
-    case G_TYPE_DOUBLE:
-      value = (gint64)json_node_get_double (node);
-      break;
-    case G_TYPE_STRING:
-      if (!g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXUINT, &value, NULL))
-        return FALSE;
-      break;
-    default:
-      return FALSE;
-    }
-
-  if (value < 0 || value > G_MAXUINT)
-    return FALSE;
-
-  *id = (guint)value;
+  _confab_jsonrpc_connection_reply (connection, id, NULL, 0, NULL);
   return TRUE;
-}
-
-static void
-handle_response (ConfabMcpServer *self,
-                 JsonObject      *object)
-{
-  JsonNode *error_node;
-  Request *request;
-  guint id;
-
-  if (!get_request_id (json_object_get_member (object, "id"), &id))
-    return;
-
-  /* A late answer to a request that timed out or was cancelled. */
-  request = steal_request (self, id);
-  if (request == NULL)
-    {
-      g_debug ("MCP server “%s” answered request %u, which is no longer pending", self->name, id);
-      return;
-    }
-
-  error_node = json_object_get_member (object, "error");
-  if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node))
-    {
-      JsonObject *error_object = json_node_get_object (error_node);
-      const char *message = _confab_json_get_string (error_object, "message",
-                                                                          "unknown error");
-      int code = (int)_confab_json_get_int (error_object, "code", 0);
-
-      g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                               _("MCP server “%s” (%s) answered %s with an error: %s (%d)"),
-                               self->name, command_line (self), request->method, message, code);
-    }
-  else
-    {
-      JsonNode *result = json_object_get_member (object, "result");
-
-      if (result == NULL)
-        g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                                 _("MCP server “%s” (%s) answered %s without a result"),
-                                 self->name, command_line (self), request->method);
-      else
-        g_task_return_pointer (request->task, json_node_copy (result),
-                               (GDestroyNotify)json_node_unref);
-    }
-
-  request_free (request);
 }
 
 /* MCP logging ("notifications/message") joins the stderr log, one line per message. */
@@ -633,7 +240,7 @@ log_notification (ConfabMcpServer *self,
 {
   const char *level = _confab_json_get_string (params, "level", "info");
   const char *logger = _confab_json_get_string (params, "logger", NULL);
-  JsonNode *data = params ? json_object_get_member (params, "data") : NULL;
+  JsonNode *data = _confab_json_member (params, "data");
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
 
@@ -653,198 +260,37 @@ log_notification (ConfabMcpServer *self,
 }
 
 static void
-handle_message (ConfabMcpServer *self,
-                JsonNode        *node)
+on_notification (ConfabJsonrpcConnection *connection,
+                 const char              *method,
+                 JsonNode                *params,
+                 ConfabMcpServer         *self)
 {
-  JsonObject *object;
-  JsonNode *id;
-  const char *method;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent a message that is not a JSON-RPC object"),
-                                     self->name, command_line (self));
-      return;
-    }
-
-  object = json_node_get_object (node);
-  id = json_object_get_member (object, "id");
-  method = _confab_json_get_string (object, "method", NULL);
-
-  if (method == NULL)
-    {
-      handle_response (self, object);
-      return;
-    }
-
-  if (id != NULL && !JSON_NODE_HOLDS_NULL (id))
-    {
-      /* A request from the server. */
-      if (g_str_equal (method, "ping"))
-        answer_request (self, id, NULL, 0, NULL);
-      else
-        answer_request (self, id, NULL, -32601, "Method not found");
-      return;
-    }
-
-  /* A notification. */
   if (g_str_equal (method, "notifications/tools/list_changed"))
     confab_mcp_server_relist (self);
   else if (g_str_equal (method, "notifications/message"))
-    log_notification (self, _confab_json_get_object (object, "params"));
+    log_notification (self, params != NULL && JSON_NODE_HOLDS_OBJECT (params) ? json_node_get_object (params) : NULL);
   else
     g_debug ("MCP server “%s” sent %s, ignored", self->name, method);
 }
 
 static void
-handle_line (ConfabMcpServer *self,
-             const char      *line,
-             gsize            len)
+set_connection (ConfabMcpServer         *self,
+                ConfabJsonrpcConnection *connection)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  if (self->connection != NULL)
+    g_signal_handlers_disconnect_by_data (self->connection, self);
 
-  /* Blank lines (and a stray \r from a CRLF writer) carry nothing. */
-  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-    len--;
-  if (len == 0)
-    return;
+  g_set_object (&self->connection, connection);
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, line, len, &error))
+  if (connection != NULL)
     {
-      g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, 80));
-
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent something that is not JSON-RPC: “%s%s”"),
-                                     self->name, command_line (self),
-                                     excerpt, len > 80 ? "…" : "");
-      return;
+      g_signal_connect (connection, "failed", G_CALLBACK (on_connection_failed), self);
+      g_signal_connect (connection, "handle-call", G_CALLBACK (on_handle_call), self);
+      g_signal_connect (connection, "notification", G_CALLBACK (on_notification), self);
     }
-
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *batch = json_node_get_array (root);
-
-      for (guint i = 0; i < json_array_get_length (batch); i++)
-        handle_message (self, json_array_get_element (batch, i));
-    }
-  else if (root != NULL)
-    handle_message (self, root);
 }
 
-static gboolean
-on_eof_grace_timeout (gpointer user_data)
-{
-  ConfabMcpServer *self = user_data;
-
-  self->eof_timeout_id = 0;
-  confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) closed its output"),
-                                 self->name, command_line (self));
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Handles every complete line in the buffer; FALSE when the server stopped listening. */
-static gboolean
-handle_buffered_lines (ConfabMcpServer *self)
-{
-  while (self->stdout_buffer != NULL &&
-         (self->state == CONFAB_MCP_SERVER_STATE_STARTING ||
-          self->state == CONFAB_MCP_SERVER_STATE_READY))
-    {
-      GByteArray *buffer = self->stdout_buffer;
-      const guint8 *newline;
-      g_autofree char *line = NULL;
-      gsize len;
-
-      newline = memchr (buffer->data + self->stdout_scanned, '\n',
-                        buffer->len - self->stdout_scanned);
-      if (newline == NULL)
-        {
-          self->stdout_scanned = buffer->len;
-          return TRUE;
-        }
-
-      /* Take the line out first: handling it may run callbacks that stop the server. */
-      len = newline - buffer->data;
-      line = g_strndup ((const char *)buffer->data, len);
-      g_byte_array_remove_range (buffer, 0, len + 1);
-      self->stdout_scanned = 0;
-
-      if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
-        {
-          confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent something that is not UTF-8 text"),
-                                         self->name, command_line (self));
-          return FALSE;
-        }
-
-      handle_line (self, line, len);
-    }
-
-  return FALSE;
-}
-
-static void
-on_stdout_read (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ConfabMcpServer) self = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = g_object_ref (CONFAB_MCP_SERVER (user_data));
-
-  if (self->state != CONFAB_MCP_SERVER_STATE_STARTING &&
-      self->state != CONFAB_MCP_SERVER_STATE_READY)
-    return;
-
-  if (error != NULL)
-    {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) could not be read: %s"),
-                                     self->name, command_line (self), error->message);
-      return;
-    }
-
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      /* The process most likely exited: give its exit status a moment to arrive, since
-       * "exited with status 1" says more than "closed its output". */
-      if (self->eof_timeout_id == 0)
-        self->eof_timeout_id = g_timeout_add (EOF_GRACE_MS, on_eof_grace_timeout, self);
-      return;
-    }
-
-  g_byte_array_append (self->stdout_buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-
-  if (!handle_buffered_lines (self))
-    return;
-
-  /* Bounded memory: a server that never ends its line is broken, not a reason to grow
-   * without limit. */
-  if (self->stdout_buffer->len > CONFAB_MCP_SERVER_MAX_MESSAGE)
-    {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) sent a message longer than %u MB"),
-                                     self->name, command_line (self),
-                                     CONFAB_MCP_SERVER_MAX_MESSAGE / (1024 * 1024));
-      return;
-    }
-
-  confab_mcp_server_read_next (self);
-}
-
-static void
-confab_mcp_server_read_next (ConfabMcpServer *self)
-{
-  g_input_stream_read_bytes_async (self->stdout_pipe, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   self->io_cancellable, on_stdout_read, self);
-}
+/* The process --------------------------------------------------------------------------- */
 
 static void
 append_log (ConfabMcpServer *self,
@@ -985,6 +431,7 @@ on_exited (GObject      *object,
                                    self->name, command_line (self));
 }
 
+
 /* Listing tools ------------------------------------------------------------------------- */
 
 typedef struct
@@ -1009,8 +456,8 @@ on_tools_listed (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  ConfabMcpServer *self = CONFAB_MCP_SERVER (object);
   g_autoptr(GTask) task = user_data;
+  ConfabMcpServer *self = g_task_get_source_object (task);
   ListData *data = g_task_get_task_data (task);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
@@ -1018,7 +465,7 @@ on_tools_listed (GObject      *object,
   JsonArray *tools;
   const char *next_cursor;
 
-  node = send_request_finish (self, result, &error);
+  node = send_request_finish (result, &error);
   if (node == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1223,15 +670,15 @@ on_initialized (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  ConfabMcpServer *self = CONFAB_MCP_SERVER (object);
   g_autoptr(GTask) task = user_data;
+  ConfabMcpServer *self = g_task_get_source_object (task);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   JsonObject *object_result;
   JsonObject *server_info;
   GCancellable *cancellable;
 
-  node = send_request_finish (self, result, &error);
+  node = send_request_finish (result, &error);
   if (node == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1266,7 +713,8 @@ on_initialized (GObject      *object,
                        _confab_json_get_string (server_info, "version", NULL));
     }
 
-  send_notification (self, "notifications/initialized", NULL);
+  if (self->connection != NULL)
+    _confab_jsonrpc_connection_notify (self->connection, "notifications/initialized", NULL);
 
   cancellable = g_task_get_cancellable (task);
   list_tools_async (self, cancellable, on_start_listed, g_steal_pointer (&task));
@@ -1280,6 +728,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(ConfabJsonrpcConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) params = NULL;
@@ -1336,15 +785,15 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
       return;
     }
 
-  self->stdin_pipe = g_object_ref (g_subprocess_get_stdin_pipe (self->subprocess));
-  self->stdout_pipe = g_object_ref (g_subprocess_get_stdout_pipe (self->subprocess));
-  self->stdout_buffer = g_byte_array_new ();
-  self->stdout_scanned = 0;
+  connection = _confab_jsonrpc_connection_new (self->name, command_line (self),
+                                               g_subprocess_get_stdout_pipe (self->subprocess),
+                                               g_subprocess_get_stdin_pipe (self->subprocess));
+  set_connection (self, connection);
   self->stderr_pending = g_byte_array_new ();
   self->stderr_pipe = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
 
   g_subprocess_wait_async (self->subprocess, self->io_cancellable, on_exited, self);
-  confab_mcp_server_read_next (self);
+  _confab_jsonrpc_connection_start (connection);
   g_input_stream_read_bytes_async (self->stderr_pipe, 4096, G_PRIORITY_DEFAULT,
                                    self->io_cancellable, on_stderr_read, self);
 
@@ -1387,12 +836,12 @@ on_tool_called (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  ConfabMcpServer *self = CONFAB_MCP_SERVER (object);
   g_autoptr(GTask) task = user_data;
+  ConfabMcpServer *self = g_task_get_source_object (task);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
-  node = send_request_finish (self, result, &error);
+  node = send_request_finish (result, &error);
   if (node == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1473,37 +922,37 @@ void
 confab_mcp_server_stop (ConfabMcpServer *self)
 {
   g_autoptr(GObject) hold = NULL;
+  g_autoptr(ConfabJsonrpcConnection) connection = NULL;
   gboolean was_running;
 
   g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
 
   hold = g_object_ref (G_OBJECT (self));
 
-  was_running = (self->state == CONFAB_MCP_SERVER_STATE_STARTING ||
-                 self->state == CONFAB_MCP_SERVER_STATE_READY);
+  was_running = is_running (self);
 
-  g_clear_handle_id (&self->eof_timeout_id, g_source_remove);
+  if (self->connection != NULL)
+    {
+      connection = g_object_ref (self->connection);
+      set_connection (self, NULL);
+    }
 
   if (self->io_cancellable != NULL)
     g_cancellable_cancel (self->io_cancellable);
 
-  g_queue_clear_full (&self->write_queue, (GDestroyNotify)g_bytes_unref);
-  self->write_pending = FALSE;
+  /* Closing stdin (the connection's output) is the polite way to end a stdio server;
+   * SIGTERM, then SIGKILL for one that does not listen. GSubprocess reaps the child by
+   * itself. */
+  if (connection != NULL)
+    _confab_jsonrpc_connection_close (connection);
 
   if (self->subprocess != NULL)
     {
-      /* Closing stdin is the polite way to end a stdio server; SIGTERM, then SIGKILL for
-       * one that does not listen. GSubprocess reaps the child by itself. */
-      if (self->stdin_pipe != NULL)
-        g_output_stream_close (self->stdin_pipe, NULL, NULL);
       g_subprocess_send_signal (self->subprocess, SIGTERM);
       g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, TERM_GRACE_SECS, kill_if_still_running,
                                   g_object_ref (self->subprocess), g_object_unref);
     }
 
-  g_clear_object (&self->stdin_pipe);
-  g_clear_object (&self->stdout_pipe);
-  g_clear_pointer (&self->stdout_buffer, g_byte_array_unref);
   g_clear_pointer (&self->stderr_pending, g_byte_array_unref);
   g_clear_object (&self->stderr_pipe);
   g_clear_object (&self->subprocess);
@@ -1514,13 +963,65 @@ confab_mcp_server_stop (ConfabMcpServer *self)
                                                   self->name, command_line (self));
 
       set_state (self, CONFAB_MCP_SERVER_STATE_STOPPED);
-      fail_pending (self, CONFAB_ERROR, CONFAB_ERROR_MCP, message);
+      if (connection != NULL)
+        _confab_jsonrpc_connection_fail_pending (connection, message);
       if (g_list_model_get_n_items (G_LIST_MODEL (self->tools)) > 0)
         {
           g_list_store_remove_all (self->tools);
           g_signal_emit (self, signals[TOOLS_CHANGED], 0);
         }
     }
+}
+
+/* For tests and fuzzing ----------------------------------------------------------------- */
+
+void
+_confab_mcp_server_start_detached (ConfabMcpServer *self)
+{
+  g_autoptr(ConfabJsonrpcConnection) connection = NULL;
+
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+
+  confab_mcp_server_stop (self);
+  g_clear_pointer (&self->error, g_free);
+  g_clear_object (&self->io_cancellable);
+  self->io_cancellable = g_cancellable_new ();
+
+  connection = _confab_jsonrpc_connection_new (self->name, command_line (self), NULL, NULL);
+  set_connection (self, connection);
+  set_state (self, CONFAB_MCP_SERVER_STATE_READY);
+}
+
+gboolean
+_confab_mcp_server_feed (ConfabMcpServer *self,
+                         const guint8    *data,
+                         gsize            len)
+{
+  g_return_val_if_fail (CONFAB_IS_MCP_SERVER (self), FALSE);
+
+  if (!is_running (self) || self->connection == NULL)
+    return FALSE;
+
+  return _confab_jsonrpc_connection_feed (self->connection, data, len);
+}
+
+void
+_confab_mcp_server_handle_line (ConfabMcpServer *self,
+                                const char      *line,
+                                gsize            len)
+{
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+
+  if (is_running (self) && self->connection != NULL)
+    _confab_jsonrpc_connection_handle_line (self->connection, line, len);
+}
+
+void
+_confab_mcp_server_relist (ConfabMcpServer *self)
+{
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+
+  confab_mcp_server_relist (self);
 }
 
 /* GObject ------------------------------------------------------------------------------- */
@@ -1540,8 +1041,6 @@ confab_mcp_server_finalize (GObject *object)
 {
   ConfabMcpServer *self = (ConfabMcpServer *)object;
 
-  g_assert (g_hash_table_size (self->pending) == 0);
-
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->command_line, g_free);
   g_clear_pointer (&self->argv, g_strfreev);
@@ -1553,7 +1052,7 @@ confab_mcp_server_finalize (GObject *object)
   g_string_free (self->log, TRUE);
   g_clear_object (&self->tools);
   g_clear_object (&self->io_cancellable);
-  g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_object (&self->connection);
 
   G_OBJECT_CLASS (confab_mcp_server_parent_class)->finalize (object);
 }
@@ -1651,10 +1150,8 @@ confab_mcp_server_init (ConfabMcpServer *self)
 {
   self->log = g_string_new (NULL);
   self->tools = g_list_store_new (CONFAB_TYPE_TOOL);
-  self->pending = g_hash_table_new (NULL, NULL);
   self->call_timeout = CONFAB_MCP_DEFAULT_CALL_TIMEOUT;
   self->state = CONFAB_MCP_SERVER_STATE_STOPPED;
-  g_queue_init (&self->write_queue);
 }
 
 ConfabMcpServer *
@@ -1782,128 +1279,4 @@ confab_mcp_server_set_call_timeout (ConfabMcpServer *self,
 
   self->call_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_TIMEOUT]);
-}
-
-/* Results ------------------------------------------------------------------------------- */
-
-static gsize
-base64_decoded_size (const char *data)
-{
-  gsize len = 0, padding = 0;
-
-  for (const char *p = data; *p; p++)
-    {
-      if (*p == '=')
-        padding++;
-      else if (g_ascii_isalnum (*p) || *p == '+' || *p == '/' || *p == '-' || *p == '_')
-        len++;
-    }
-
-  return (len * 3) / 4;
-}
-
-static void
-describe_item (GString    *out,
-               JsonObject *item)
-{
-  const char *type = _confab_json_get_string (item, "type", "unknown");
-
-  if (g_str_equal (type, "image") || g_str_equal (type, "audio"))
-    {
-      const char *mime = _confab_json_get_string (item, "mimeType", "unknown type");
-      const char *data = _confab_json_get_string (item, "data", "");
-
-      g_string_append_printf (out, "[%s: %s, %" G_GSIZE_FORMAT " bytes]",
-                              type, mime, base64_decoded_size (data));
-    }
-  else if (g_str_equal (type, "resource"))
-    {
-      JsonObject *resource = _confab_json_get_object (item, "resource");
-      const char *uri = NULL, *mime = NULL, *text = NULL, *blob = NULL;
-
-      if (resource != NULL)
-        {
-          uri = _confab_json_get_string (resource, "uri", NULL);
-          mime = _confab_json_get_string (resource, "mimeType", NULL);
-          text = _confab_json_get_string (resource, "text", NULL);
-          blob = _confab_json_get_string (resource, "blob", NULL);
-        }
-
-      g_string_append_printf (out, "[resource: %s", uri ? uri : "(no uri)");
-      if (mime != NULL)
-        g_string_append_printf (out, ", %s", mime);
-      if (blob != NULL)
-        g_string_append_printf (out, ", %" G_GSIZE_FORMAT " bytes", base64_decoded_size (blob));
-      g_string_append_c (out, ']');
-      /* An embedded text resource is content the model should read. */
-      if (text != NULL)
-        g_string_append_printf (out, "\n%s", text);
-    }
-  else if (g_str_equal (type, "resource_link"))
-    {
-      const char *uri = _confab_json_get_string (item, "uri", "(no uri)");
-      const char *name = _confab_json_get_string (item, "name", NULL);
-
-      if (name != NULL)
-        g_string_append_printf (out, "[resource link: %s, %s]", name, uri);
-      else
-        g_string_append_printf (out, "[resource link: %s]", uri);
-    }
-  else
-    g_string_append_printf (out, "[%s content]", type);
-}
-
-char *
-confab_mcp_result_to_text (JsonNode *result,
-                           gboolean *is_error)
-{
-  GString *out = g_string_new (NULL);
-  JsonObject *object;
-  JsonArray *content;
-  gboolean first = TRUE;
-
-  if (is_error != NULL)
-    *is_error = FALSE;
-
-  if (result == NULL || !JSON_NODE_HOLDS_OBJECT (result))
-    return g_string_free (out, FALSE);
-
-  object = json_node_get_object (result);
-
-  if (is_error != NULL)
-    *is_error = _confab_json_get_boolean (object, "isError", FALSE);
-
-  content = _confab_json_get_array (object, "content");
-  for (guint i = 0; content != NULL && i < json_array_get_length (content); i++)
-    {
-      JsonNode *element = json_array_get_element (content, i);
-      JsonObject *item;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-
-      item = json_node_get_object (element);
-
-      if (!first)
-        g_string_append_c (out, '\n');
-      first = FALSE;
-
-      if (g_strcmp0 (_confab_json_get_string (item, "type", NULL), "text") == 0)
-        g_string_append (out, _confab_json_get_string (item, "text", ""));
-      else
-        describe_item (out, item);
-    }
-
-  /* A server may answer only with structured content. */
-  if (first && json_object_has_member (object, "structuredContent"))
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autofree char *text = NULL;
-
-      json_generator_set_root (generator, json_object_get_member (object, "structuredContent"));
-      text = json_generator_to_data (generator, NULL);
-      g_string_append (out, text);
-    }
-
-  return g_string_free (out, FALSE);
 }
