@@ -6,6 +6,7 @@
 #include "confab-enum-types.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-registry.h"
 #include "panels-test-util.h"
 
 typedef struct
@@ -289,6 +290,85 @@ test_card_without_window_finalizes (void)
   g_assert_finalize_object (card);
 }
 
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+/* The card answers the real tool registry: the call waits for the button, then runs (or
+ * not) on the test MCP server. */
+static void
+run_through_card (ConfabToolRegistry   *registry,
+                  const char           *button_id,
+                  ConfabToolCallStatus  expected_status,
+                  const char           *expected_result)
+{
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *card = confab_tool_call_card_new (call);
+
+  confab_tool_call_set_id (call, "call_1");
+  confab_tool_call_set_name (call, "add");
+  confab_tool_call_set_arguments (call, "{\"a\": 2, \"b\": 3}");
+  gtk_window_set_child (window, card);
+  gtk_window_present (window);
+
+  /* No approvals given: the registry must ask. */
+  confab_tool_registry_call_async (registry, call, NULL, NULL, store_result_cb, &result);
+  panels_test_wait_until (gtk_widget_get_visible (panels_test_get (card, "approval_box")));
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+
+  g_signal_emit_by_name (panels_test_get (card, button_id), "clicked");
+  panels_test_wait_until (result != NULL);
+  g_assert_true (confab_tool_registry_call_finish (registry, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, expected_status);
+  g_assert_false (gtk_widget_get_visible (panels_test_get (card, "approval_box")));
+  if (expected_result != NULL)
+    g_assert_cmpstr (panels_test_label (card, "result_label"), ==, expected_result);
+  g_assert_cmpint (gtk_widget_has_css_class (panels_test_get (card, "result_label"), "error"), ==,
+                   expected_status == CONFAB_TOOL_CALL_STATUS_DENIED);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_approval_flow_with_registry (void)
+{
+  const char *server = g_getenv ("CONFAB_TEST_MCP_SERVER");
+  g_autoptr(ConfabToolRegistry) registry = NULL;
+  g_autoptr(GAsyncResult) started = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = NULL;
+
+  if (server == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set (run through meson test)");
+      return;
+    }
+
+  registry = confab_tool_registry_new ();
+  command = g_strdup_printf ("%s --tools add", server);
+  g_assert_true (confab_tool_registry_add_command (registry, command, &error));
+  g_assert_no_error (error);
+  confab_tool_registry_start_async (registry, NULL, store_result_cb, &started);
+  panels_test_wait_until (started != NULL);
+  g_assert_true (confab_tool_registry_start_finish (registry, started, &error));
+  g_assert_no_error (error);
+
+  run_through_card (registry, "allow_once_button", CONFAB_TOOL_CALL_STATUS_DONE, "5");
+  run_through_card (registry, "deny_button", CONFAB_TOOL_CALL_STATUS_DENIED, NULL);
+
+  confab_tool_registry_stop (registry);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -305,6 +385,7 @@ main (int   argc,
   ADD ("text-is-never-markup", test_text_is_never_markup);
 #undef ADD
   g_test_add_func ("/tool-call-card/finalizes-without-window", test_card_without_window_finalizes);
+  g_test_add_func ("/tool-call-card/approval-flow-with-registry", test_approval_flow_with_registry);
 
   return g_test_run ();
 }
