@@ -16,10 +16,69 @@
  * it grows as plain text until it completes, so a frame never costs more than this. */
 #define TAIL_RENDER_LIMIT 4096
 #define MAX_LIST_DEPTH 6
+/* Completed blocks go into text views ("segments") of about this many source bytes: only
+ * the last segment changes while text streams, so GTK re-measures and re-snapshots only
+ * it (the others keep their cached render nodes), whatever the length of the message. */
+#define SEGMENT_BYTES 8192
+
+typedef struct
+{
+  GtkWidget *segment;
+  int        start;
+  int        end;
+  char      *url;
+} Link;
+
+static GtkTextTagTable *shared_tags;
+
+/* A text view of the Markdown view: its code children must not force the row wider. */
+#define CONFAB_TYPE_MARKDOWN_SEGMENT (confab_markdown_segment_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, CONFAB, MARKDOWN_SEGMENT, GtkTextView)
+
+struct _ConfabMarkdownSegment
+{
+  GtkTextView parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, GTK_TYPE_TEXT_VIEW)
+
+static void
+confab_markdown_segment_measure (GtkWidget      *widget,
+                                 GtkOrientation  orientation,
+                                 int             for_size,
+                                 int            *minimum,
+                                 int            *natural,
+                                 int            *minimum_baseline,
+                                 int            *natural_baseline)
+{
+  GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->measure (widget, orientation, for_size,
+                                                                    minimum, natural,
+                                                                    minimum_baseline, natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = MIN (*minimum, 80);
+}
+
+static void
+confab_markdown_segment_class_init (ConfabMarkdownSegmentClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->measure = confab_markdown_segment_measure;
+}
+
+static void
+confab_markdown_segment_init (ConfabMarkdownSegment *self)
+{
+}
 
 struct _ConfabMarkdownView
 {
-  GtkTextView  parent_instance;
+  GtkWidget    parent_instance;
+
+  /* ConfabMarkdownSegment children, in order; @current is the last. */
+  GPtrArray   *segments;
+  GtkWidget   *current;
+  /* Source offset where @current's blocks start. */
+  gsize        segment_start;
+  GArray      *links;         /* Link */
 
   GString     *source;
   /* Bytes of @source rendered as completed blocks (before tail_mark in the buffer). */
@@ -36,7 +95,6 @@ struct _ConfabMarkdownView
 
   GtkTextMark *tail_mark;
   GPtrArray   *code_blocks;
-  GtkTextTag  *list_tags[MAX_LIST_DEPTH];
 
   guint        tick_id;
   guint        dirty : 1;
@@ -45,7 +103,15 @@ struct _ConfabMarkdownView
   guint        hovering_link : 1;
 };
 
-G_DEFINE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, GTK_TYPE_TEXT_VIEW)
+G_DEFINE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, GTK_TYPE_WIDGET)
+
+static void add_segment (ConfabMarkdownView *self);
+
+static GtkTextBuffer *
+current_buffer (ConfabMarkdownView *self)
+{
+  return gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->current));
+}
 
 enum {
   PROP_0,
@@ -216,6 +282,8 @@ typedef struct
   guint               cell_index;
   GString            *code;          /* collecting a code block (full mode) */
   char               *code_lang;
+  char               *link_url;
+  int                 link_start;
 } Renderer;
 
 static GtkTextTag *
@@ -356,7 +424,12 @@ enter_block (MD_BLOCKTYPE type,
           state->next = type == MD_BLOCK_OL ? ((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
         }
       r->list_depth++;
-      push_tag (r, r->self->list_tags[MIN (r->list_depth, MAX_LIST_DEPTH) - 1]);
+      {
+        char name[8] = "list-1";
+
+        name[5] = '0' + MIN (r->list_depth, MAX_LIST_DEPTH);
+        push_tag (r, lookup_tag (r, name));
+      }
       break;
 
     case MD_BLOCK_LI:
@@ -483,7 +556,7 @@ leave_block (MD_BLOCKTYPE type,
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
           child = create_code_block (r->code_lang, r->code->str);
-          gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self), child, anchor);
+          gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self->current), child, anchor);
           g_ptr_array_add (r->self->code_blocks, child);
           g_string_free (g_steal_pointer (&r->code), TRUE);
           g_clear_pointer (&r->code_lang, g_free);
@@ -533,12 +606,15 @@ enter_span (MD_SPANTYPE type,
       {
         const MD_ATTRIBUTE *href = type == MD_SPAN_A ? &((MD_SPAN_A_DETAIL *)detail)->href
                                                      : &((MD_SPAN_IMG_DETAIL *)detail)->src;
-        GtkTextTag *tag = gtk_text_buffer_create_tag (r->buffer, NULL, NULL);
+        GtkTextIter end;
 
-        g_object_set_data_full (G_OBJECT (tag), "confab-url",
-                                g_strndup (href->text, href->size), g_free);
+        /* The URL is kept beside the text (offsets), not in a tag: the tag table is shared. */
+        flush_breaks (r);
+        gtk_text_buffer_get_end_iter (r->buffer, &end);
+        g_free (r->link_url);
+        r->link_url = g_strndup (href->text, href->size);
+        r->link_start = gtk_text_iter_get_offset (&end);
         push_tag (r, lookup_tag (r, "link"));
-        push_tag (r, tag);
         if (type == MD_SPAN_IMG)
           emit (r, "🖼 ", -1);
       }
@@ -561,8 +637,18 @@ leave_span (MD_SPANTYPE type,
   Renderer *r = user_data;
 
   pop_tag (r);
-  if (type == MD_SPAN_A || type == MD_SPAN_IMG)
-    pop_tag (r);
+  if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && r->link_url != NULL)
+    {
+      GtkTextIter end;
+      Link link;
+
+      gtk_text_buffer_get_end_iter (r->buffer, &end);
+      link.segment = r->self->current;
+      link.start = r->link_start;
+      link.end = gtk_text_iter_get_offset (&end);
+      link.url = g_steal_pointer (&r->link_url);
+      g_array_append_val (r->self->links, link);
+    }
 
   return 0;
 }
@@ -636,7 +722,7 @@ render_markdown (ConfabMarkdownView *self,
     .leave_span = leave_span,
     .text = text_cb,
   };
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer *buffer = current_buffer (self);
   GtkTextIter end;
   Renderer r = { 0 };
 
@@ -666,6 +752,7 @@ render_markdown (ConfabMarkdownView *self,
   if (r.code != NULL)
     g_string_free (r.code, TRUE);
   g_free (r.code_lang);
+  g_free (r.link_url);
   g_ptr_array_unref (r.tags);
 }
 
@@ -673,12 +760,29 @@ render_markdown (ConfabMarkdownView *self,
 /* Incremental rendering                                                                    */
 
 static void
+link_clear (Link *link)
+{
+  g_clear_pointer (&link->url, g_free);
+}
+
+static void
 delete_tail (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer *buffer = current_buffer (self);
   GtkTextIter start, end;
+  int tail_offset;
 
   gtk_text_buffer_get_iter_at_mark (buffer, &start, self->tail_mark);
+  tail_offset = gtk_text_iter_get_offset (&start);
+  while (self->links->len > 0)
+    {
+      Link *last = &g_array_index (self->links, Link, self->links->len - 1);
+
+      if (last->segment != self->current || last->start < tail_offset)
+        break;
+      g_array_set_size (self->links, self->links->len - 1);
+    }
+
   gtk_text_buffer_get_end_iter (buffer, &end);
   if (!gtk_text_iter_equal (&start, &end))
     gtk_text_buffer_delete (buffer, &start, &end);
@@ -687,7 +791,7 @@ delete_tail (ConfabMarkdownView *self)
 static void
 move_tail_mark_to_end (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer *buffer = current_buffer (self);
   GtkTextIter end;
 
   gtk_text_buffer_get_end_iter (buffer, &end);
@@ -703,6 +807,8 @@ commit (ConfabMarkdownView *self,
     return;
 
   delete_tail (self);
+  if (self->committed - self->segment_start >= SEGMENT_BYTES)
+    add_segment (self);
   render_markdown (self, self->source->str + self->committed, upto - self->committed, TRUE);
   move_tail_mark_to_end (self);
   self->committed = upto;
@@ -808,7 +914,7 @@ scan_lines (ConfabMarkdownView *self)
 static void
 render_tail (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer *buffer = current_buffer (self);
   gsize tail_len = self->source->len - self->committed;
   GtkTextIter end;
 
@@ -903,7 +1009,7 @@ schedule_render (ConfabMarkdownView *self)
 static void
 clear_all (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextBuffer *buffer;
 
   if (self->tick_id != 0)
     {
@@ -921,6 +1027,20 @@ clear_all (ConfabMarkdownView *self)
   self->fence_len = 0;
   self->dirty = FALSE;
 
+  /* Back to one empty segment (kept: rows are rebound often). */
+  while (self->segments->len > 1)
+    {
+      GtkWidget *segment = g_ptr_array_steal_index (self->segments, self->segments->len - 1);
+
+      gtk_widget_unparent (segment);
+      g_object_unref (segment);
+    }
+  self->current = g_ptr_array_index (self->segments, 0);
+  self->segment_start = 0;
+  buffer = current_buffer (self);
+  self->tail_mark = gtk_text_buffer_get_mark (buffer, "confab-tail");
+  g_array_set_size (self->links, 0);
+
   gtk_text_buffer_set_text (buffer, "", 0);
   g_ptr_array_set_size (self->code_blocks, 0);
   move_tail_mark_to_end (self);
@@ -931,25 +1051,25 @@ clear_all (ConfabMarkdownView *self)
 
 static const char *
 url_at (ConfabMarkdownView *self,
+        GtkWidget          *segment,
         double              x,
         double              y)
 {
   GtkTextIter iter;
-  g_autoptr(GSList) tags = NULL;
-  int bx, by;
+  int bx, by, offset;
 
-  gtk_text_view_window_to_buffer_coords (GTK_TEXT_VIEW (self), GTK_TEXT_WINDOW_WIDGET,
+  gtk_text_view_window_to_buffer_coords (GTK_TEXT_VIEW (segment), GTK_TEXT_WINDOW_WIDGET,
                                          x, y, &bx, &by);
-  if (!gtk_text_view_get_iter_at_location (GTK_TEXT_VIEW (self), &iter, bx, by))
+  if (!gtk_text_view_get_iter_at_location (GTK_TEXT_VIEW (segment), &iter, bx, by))
     return NULL;
 
-  tags = gtk_text_iter_get_tags (&iter);
-  for (const GSList *l = tags; l != NULL; l = l->next)
+  offset = gtk_text_iter_get_offset (&iter);
+  for (guint i = 0; i < self->links->len; i++)
     {
-      const char *url = g_object_get_data (l->data, "confab-url");
+      const Link *link = &g_array_index (self->links, Link, i);
 
-      if (url != NULL)
-        return url;
+      if (link->segment == segment && offset >= link->start && offset < link->end)
+        return link->url;
     }
 
   return NULL;
@@ -987,7 +1107,8 @@ click_released (GtkGestureClick    *gesture,
                 double              y,
                 ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkWidget *segment = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (segment));
   GtkTextIter start, end;
   const char *url;
 
@@ -999,7 +1120,7 @@ click_released (GtkGestureClick    *gesture,
   if (gtk_text_iter_get_offset (&start) != gtk_text_iter_get_offset (&end))
     return;
 
-  url = url_at (self, x, y);
+  url = url_at (self, segment, x, y);
   if (url != NULL)
     open_url (GTK_WIDGET (self), url);
 }
@@ -1010,72 +1131,134 @@ motion (GtkEventControllerMotion *controller,
         double                    y,
         ConfabMarkdownView       *self)
 {
-  gboolean hovering = url_at (self, x, y) != NULL;
+  GtkWidget *segment = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  gboolean hovering = url_at (self, segment, x, y) != NULL;
 
   if (hovering == self->hovering_link)
     return;
 
   self->hovering_link = hovering;
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), hovering ? "pointer" : "text");
+  gtk_widget_set_cursor_from_name (segment, hovering ? "pointer" : "text");
 }
 
 /* ---------------------------------------------------------------------------------------- */
 
-static void
-create_tags (ConfabMarkdownView *self)
+static GtkTextTag *
+add_tag (const char *name,
+         const char *first_property,
+         ...)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkTextTag *tag;
+  va_list args;
+
+  tag = gtk_text_tag_new (name);
+  va_start (args, first_property);
+  g_object_set_valist (G_OBJECT (tag), first_property, args);
+  va_end (args);
+  gtk_text_tag_table_add (shared_tags, tag);
+  g_object_unref (tag);
+
+  return tag;
+}
+
+/* One tag table for every Markdown view: tags are made once, not per message. */
+static void
+create_shared_tags (void)
+{
   static const double scales[] = { 1.6, 1.4, 1.2, 1.1, 1.0, 1.0 };
+
+  shared_tags = gtk_text_tag_table_new ();
 
   for (guint i = 0; i < 6; i++)
     {
       char name[4] = "h1";
 
       name[1] = '1' + i;
-      gtk_text_buffer_create_tag (buffer, name,
-                                  "weight", PANGO_WEIGHT_BOLD,
-                                  "scale", scales[i],
-                                  "pixels-above-lines", 6,
-                                  NULL);
+      add_tag (name,
+               "weight", PANGO_WEIGHT_BOLD,
+               "scale", scales[i],
+               "pixels-above-lines", 6,
+               NULL);
     }
 
-  gtk_text_buffer_create_tag (buffer, "bold", "weight", PANGO_WEIGHT_BOLD, NULL);
-  gtk_text_buffer_create_tag (buffer, "italic", "style", PANGO_STYLE_ITALIC, NULL);
-  gtk_text_buffer_create_tag (buffer, "underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
-  gtk_text_buffer_create_tag (buffer, "strike", "strikethrough", TRUE, NULL);
-  gtk_text_buffer_create_tag (buffer, "code",
-                              "family", "monospace",
-                              "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "code-block",
-                              "family", "monospace",
-                              "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
-                              "left-margin", 12,
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "link",
-                              "foreground-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 1.0 },
-                              "underline", PANGO_UNDERLINE_SINGLE,
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "quote",
-                              "left-margin", 24,
-                              "style", PANGO_STYLE_ITALIC,
-                              "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "rule",
-                              "justification", GTK_JUSTIFY_CENTER,
-                              "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.6 },
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "table",
-                              "family", "monospace",
-                              "wrap-mode", GTK_WRAP_NONE,
-                              NULL);
+  add_tag ("bold", "weight", PANGO_WEIGHT_BOLD, NULL);
+  add_tag ("italic", "style", PANGO_STYLE_ITALIC, NULL);
+  add_tag ("underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  add_tag ("strike", "strikethrough", TRUE, NULL);
+  add_tag ("code",
+           "family", "monospace",
+           "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
+           NULL);
+  add_tag ("code-block",
+           "family", "monospace",
+           "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
+           "left-margin", 12,
+           NULL);
+  add_tag ("link",
+           "foreground-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 1.0 },
+           "underline", PANGO_UNDERLINE_SINGLE,
+           NULL);
+  add_tag ("quote",
+           "left-margin", 24,
+           "style", PANGO_STYLE_ITALIC,
+           "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
+           NULL);
+  add_tag ("rule",
+           "justification", GTK_JUSTIFY_CENTER,
+           "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.6 },
+           NULL);
+  add_tag ("table",
+           "family", "monospace",
+           "wrap-mode", GTK_WRAP_NONE,
+           NULL);
 
-  /* Deeper levels are created later, so their margins win. */
+  /* Deeper levels are added later, so their margins win. */
   for (guint i = 0; i < MAX_LIST_DEPTH; i++)
-    self->list_tags[i] = gtk_text_buffer_create_tag (buffer, NULL,
-                                                     "left-margin", 8 + 20 * (int)(i + 1),
-                                                     "indent", -14,
-                                                     NULL);
+    {
+      char name[8] = "list-1";
+
+      name[5] = '1' + i;
+      add_tag (name,
+               "left-margin", 8 + 20 * (int)(i + 1),
+               "indent", -14,
+               NULL);
+    }
+}
+
+static void
+add_segment (ConfabMarkdownView *self)
+{
+  g_autoptr(GtkTextBuffer) buffer = gtk_text_buffer_new (shared_tags);
+  GtkEventController *controller;
+  GtkWidget *segment;
+  GtkTextIter end;
+
+  segment = g_object_new (CONFAB_TYPE_MARKDOWN_SEGMENT,
+                          "buffer", buffer,
+                          "editable", FALSE,
+                          "cursor-visible", FALSE,
+                          "wrap-mode", GTK_WRAP_WORD_CHAR,
+                          "pixels-below-lines", 2,
+                          NULL);
+  gtk_widget_add_css_class (segment, "markdown");
+  if (self->segments->len > 0)
+    gtk_widget_set_margin_top (segment, 12);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  self->tail_mark = gtk_text_buffer_create_mark (buffer, "confab-tail", &end, TRUE);
+
+  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+  g_signal_connect (controller, "released", G_CALLBACK (click_released), self);
+  gtk_widget_add_controller (segment, controller);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion), self);
+  gtk_widget_add_controller (segment, controller);
+
+  gtk_widget_insert_before (segment, GTK_WIDGET (self), NULL);
+  g_ptr_array_add (self->segments, g_object_ref (segment));
+  self->current = segment;
+  self->segment_start = self->committed;
 }
 
 static void
@@ -1099,8 +1282,8 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
   int target;
 
   /* Code blocks span the text width. */
-  target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self))
-                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self)) - 4;
+  target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self->current))
+                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4;
   target = MAX (target, 40);
 
   for (guint i = 0; i < self->code_blocks->len; i++)
@@ -1117,26 +1300,6 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
 }
 
 static void
-confab_markdown_view_measure (GtkWidget      *widget,
-                              GtkOrientation  orientation,
-                              int             for_size,
-                              int            *minimum,
-                              int            *natural,
-                              int            *minimum_baseline,
-                              int            *natural_baseline)
-{
-  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
-
-  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->measure (widget, orientation, for_size,
-                                                                 minimum, natural,
-                                                                 minimum_baseline, natural_baseline);
-
-  /* Code children must not force the text wider than the row. */
-  if (orientation == GTK_ORIENTATION_HORIZONTAL && self->code_blocks->len > 0)
-    *minimum = MIN (*minimum, 80);
-}
-
-static void
 confab_markdown_view_dispose (GObject *object)
 {
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
@@ -1147,6 +1310,13 @@ confab_markdown_view_dispose (GObject *object)
       self->tick_id = 0;
     }
   g_ptr_array_set_size (self->code_blocks, 0);
+  if (self->segments != NULL)
+    {
+      for (guint i = 0; i < self->segments->len; i++)
+        gtk_widget_unparent (g_ptr_array_index (self->segments, i));
+      g_ptr_array_set_size (self->segments, 0);
+    }
+  self->current = NULL;
 
   G_OBJECT_CLASS (confab_markdown_view_parent_class)->dispose (object);
 }
@@ -1158,6 +1328,8 @@ confab_markdown_view_finalize (GObject *object)
 
   g_string_free (self->source, TRUE);
   g_ptr_array_unref (self->code_blocks);
+  g_ptr_array_unref (self->segments);
+  g_array_unref (self->links);
 
   G_OBJECT_CLASS (confab_markdown_view_parent_class)->finalize (object);
 }
@@ -1213,43 +1385,33 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
 
   widget_class->realize = confab_markdown_view_realize;
   widget_class->size_allocate = confab_markdown_view_size_allocate;
-  widget_class->measure = confab_markdown_view_measure;
 
   properties[PROP_PLAIN] =
     g_param_spec_boolean ("plain", NULL, NULL, FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_css_name (widget_class, "textview");
+  gtk_widget_class_set_css_name (widget_class, "markdownview");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  create_shared_tags ();
 }
 
 static void
 confab_markdown_view_init (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
-  GtkEventController *controller;
-  GtkTextIter end;
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
 
   self->source = g_string_new (NULL);
   self->code_blocks = g_ptr_array_new ();
+  self->segments = g_ptr_array_new_with_free_func (g_object_unref);
+  self->links = g_array_new (FALSE, FALSE, sizeof (Link));
+  g_array_set_clear_func (self->links, (GDestroyNotify) link_clear);
 
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (self), FALSE);
-  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self), FALSE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (self), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_pixels_below_lines (GTK_TEXT_VIEW (self), 2);
-  gtk_widget_add_css_class (GTK_WIDGET (self), "markdown");
-
-  create_tags (self);
-  gtk_text_buffer_get_end_iter (buffer, &end);
-  self->tail_mark = gtk_text_buffer_create_mark (buffer, "confab-tail", &end, TRUE);
-
-  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
-  g_signal_connect (controller, "released", G_CALLBACK (click_released), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-
-  controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (motion), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  add_segment (self);
 }
 
 GtkWidget *
@@ -1372,9 +1534,15 @@ confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
 
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
 
-  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
   out = g_string_new (NULL);
+
+  for (guint seg = 0; seg < self->segments->len; seg++)
+  {
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (g_ptr_array_index (self->segments, seg)));
   gtk_text_buffer_get_start_iter (buffer, &iter);
+  /* Segments are separate blocks, as if a blank line were between them. */
+  if (seg > 0 && !gtk_text_iter_is_end (&iter))
+    g_string_append (out, "\n\n");
 
   while (!gtk_text_iter_is_end (&iter))
     {
@@ -1403,6 +1571,7 @@ confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
 
       gtk_text_iter_forward_char (&iter);
     }
+  }
 
   return g_string_free (out, FALSE);
 }
@@ -1412,4 +1581,20 @@ confab_markdown_view_get_n_code_blocks (ConfabMarkdownView *self)
 {
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
   return self->code_blocks->len;
+}
+
+guint
+confab_markdown_view_get_n_segments (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
+  return self->segments->len;
+}
+
+GtkTextView *
+confab_markdown_view_get_segment (ConfabMarkdownView *self,
+                                  guint               index)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
+  g_return_val_if_fail (index < self->segments->len, NULL);
+  return g_ptr_array_index (self->segments, index);
 }

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 #define CONFAB_TYPE_MARKDOWN_VIEW (confab_markdown_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, CONFAB, MARKDOWN_VIEW, GtkTextView)
+G_DECLARE_FINAL_TYPE (ConfabMarkdownView, confab_markdown_view, CONFAB, MARKDOWN_VIEW, GtkWidget)
 
 /* Shows Markdown (md4c) as GtkTextBuffer text and tags; code blocks are GtkSourceViews in
  * child anchors. Model text is never parsed as Pango markup.
@@ -35,6 +35,11 @@ void        confab_markdown_view_flush       (ConfabMarkdownView *self);
 const char *confab_markdown_view_get_source  (ConfabMarkdownView *self);
 /* The visible text: buffer text with each code block's text in place of its anchor. (transfer full) */
 char       *confab_markdown_view_dup_display_text (ConfabMarkdownView *self);
+/* The text views the blocks are shown in, in order (long answers use several so that only
+ * the last one changes while text streams). (transfer none) */
+guint       confab_markdown_view_get_n_segments (ConfabMarkdownView *self);
+GtkTextView *confab_markdown_view_get_segment   (ConfabMarkdownView *self,
+                                                 guint               index);
 /* How many code blocks (GtkSourceView children) are shown. */
 guint       confab_markdown_view_get_n_code_blocks (ConfabMarkdownView *self);
 
