@@ -32,8 +32,6 @@ ConfabJsonrpcConnection *_confab_jsonrpc_connection_new          (const char    
                                                                   GOutputStream            *output);
 /* Starts reading @input (when there is one). */
 void                     _confab_jsonrpc_connection_start        (ConfabJsonrpcConnection  *self);
-/* FALSE once it failed or was closed. */
-gboolean                 _confab_jsonrpc_connection_is_open      (ConfabJsonrpcConnection  *self);
 /* Sends a request; the result is its "result" member (transfer full). @timeout_seconds 0 waits
  * for ever. Cancelling tells the peer (notifications/cancelled) and fails with
  * G_IO_ERROR_CANCELLED; an error answer fails with CONFAB_ERROR_MCP naming @method. */

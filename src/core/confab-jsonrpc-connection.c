@@ -804,14 +804,6 @@ _confab_jsonrpc_connection_close (ConfabJsonrpcConnection *self)
   g_clear_pointer (&self->buffer, g_byte_array_unref);
 }
 
-gboolean
-_confab_jsonrpc_connection_is_open (ConfabJsonrpcConnection *self)
-{
-  g_return_val_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self), FALSE);
-
-  return !self->closed;
-}
-
 /* GObject ------------------------------------------------------------------------------- */
 
 static void

@@ -1,23 +1,108 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "confab-jsonrpc-connection-private.h"
 #include "confab-mcp-server.h"
 
 G_BEGIN_DECLS
 
-/* For tests and fuzzing: the server in state ready with no process behind it; what it
- * writes goes nowhere. Stopping it works as for a started one. */
-void     _confab_mcp_server_start_detached (ConfabMcpServer *self);
+/* ConfabMcpServer lives in two files: confab-mcp-server.c (the object, its process, state,
+ * log and connection) and confab-mcp-server-protocol.c (the MCP messages on top). */
+struct _ConfabMcpServer
+{
+  GObject                  parent_instance;
+
+  char                    *name;
+  char                    *command_line;
+  char                   **argv;
+  char                   **env;
+  char                    *error;
+  char                    *protocol_version;
+  char                    *server_info_name;
+  char                    *server_info_version;
+  GString                 *log;
+  GListStore              *tools;
+
+  GSubprocess             *subprocess;
+  ConfabJsonrpcConnection *connection;
+  GInputStream            *stderr_pipe;
+  GByteArray              *stderr_pending;
+  GCancellable            *io_cancellable;
+
+  guint                    call_timeout;
+  ConfabMcpServerState     state;
+
+  guint                    relisting : 1;
+  guint                    relist_again : 1;
+};
+
+/* confab-mcp-server.c */
+
+/* The command line, for messages that name the server and its command. */
+const char *_confab_mcp_server_command_line     (ConfabMcpServer         *self);
+void        _confab_mcp_server_set_state        (ConfabMcpServer         *self,
+                                                 ConfabMcpServerState     state);
+/* Fails the server (state failed, error @message, process killed, pending calls failed);
+ * the first failure wins: later symptoms (EOF after a crash …) do not replace it. */
+void        _confab_mcp_server_fail             (ConfabMcpServer         *self,
+                                                 const char              *message);
+void        _confab_mcp_server_fail_printf      (ConfabMcpServer         *self,
+                                                 const char              *format,
+                                                 ...) G_GNUC_PRINTF (2, 3);
+/* Replaces the tools and emits ::tools-changed. */
+void        _confab_mcp_server_set_tools        (ConfabMcpServer         *self,
+                                                 GPtrArray               *tools);
+/* From the answer to initialize. */
+void        _confab_mcp_server_set_server_info  (ConfabMcpServer         *self,
+                                                 const char              *protocol_version,
+                                                 JsonObject              *server_info);
+/* Appends to the log (bounded to CONFAB_MCP_SERVER_LOG_LIMIT) and notifies. */
+void        _confab_mcp_server_append_log       (ConfabMcpServer         *self,
+                                                 const char              *data,
+                                                 gsize                    len);
+/* Sends a request with the call timeout; the result is its "result" member (transfer full).
+ * The callback's source object is the connection, or the server when it is not running:
+ * take the server from the callback's own task. */
+void        _confab_mcp_server_request_async    (ConfabMcpServer         *self,
+                                                 const char              *method,
+                                                 JsonNode                *params,
+                                                 GCancellable            *cancellable,
+                                                 GAsyncReadyCallback      callback,
+                                                 gpointer                 user_data);
+JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result,
+                                                 GError                 **error);
+
+/* confab-mcp-server-protocol.c */
+
+/* Sends initialize, notifications/initialized, then lists the tools; completes @task (the
+ * start task, whose source object is the server) with TRUE or why it failed. Takes @task. */
+void        _confab_mcp_server_initialize       (GTask                   *task);
+/* ::handle-call and ::notification of the connection. */
+gboolean    _confab_mcp_server_handle_call      (ConfabJsonrpcConnection *connection,
+                                                 const char              *method,
+                                                 JsonNode                *id,
+                                                 JsonNode                *params,
+                                                 ConfabMcpServer         *self);
+void        _confab_mcp_server_handle_notification (ConfabJsonrpcConnection *connection,
+                                                    const char              *method,
+                                                    JsonNode                *params,
+                                                    ConfabMcpServer         *self);
+/* Lists the tools again, as notifications/tools/list_changed does (only when ready). */
+void        _confab_mcp_server_relist           (ConfabMcpServer         *self);
+
+/* For tests and fuzzing (confab-mcp-server.c) */
+
+/* The server in state ready with no process behind it; what it writes goes nowhere.
+ * Stopping it works as for a started one. */
+void        _confab_mcp_server_start_detached   (ConfabMcpServer         *self);
 /* Bytes as read from the server's stdout, in any pieces, through the client's line reader
  * and JSON-RPC handling; FALSE once the server stopped listening (failed or stopped). */
-gboolean _confab_mcp_server_feed           (ConfabMcpServer *self,
-                                            const guint8    *data,
-                                            gsize            len);
+gboolean    _confab_mcp_server_feed             (ConfabMcpServer         *self,
+                                                 const guint8            *data,
+                                                 gsize                    len);
 /* One message from the server: a line without its newline. */
-void     _confab_mcp_server_handle_line    (ConfabMcpServer *self,
-                                            const char      *line,
-                                            gsize            len);
-/* Lists the tools again, as notifications/tools/list_changed does (only when ready). */
-void     _confab_mcp_server_relist         (ConfabMcpServer *self);
+void        _confab_mcp_server_handle_line      (ConfabMcpServer         *self,
+                                                 const char              *line,
+                                                 gsize                    len);
 
 G_END_DECLS

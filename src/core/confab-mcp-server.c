@@ -15,13 +15,13 @@
 #include "confab-util-private.h"
 
 /* MCP over stdio: the server is a child process that speaks newline-delimited JSON-RPC 2.0
- * on its stdin/stdout (ConfabJsonrpcConnection); its stderr is its log. This file is the MCP
- * side: the process, initialize, tools/list (pages, list_changed), tools/call, logging.
+ * on its stdin/stdout (ConfabJsonrpcConnection); its stderr is its log. This file is the
+ * object: its process, state, error, log and connection; the MCP messages (initialize,
+ * tools/list, tools/call, ping, logging) are in confab-mcp-server-protocol.c.
  * Everything runs on the main context of the thread that started the server; I/O callbacks
  * never touch a disposed server because dispose cancels io_cancellable first and every
  * callback checks for cancellation before anything else. */
 
-#define MAX_LIST_PAGES   1000
 #define TERM_GRACE_SECS  2
 #define STDERR_LINE_LIMIT 4096
 
@@ -30,34 +30,6 @@ G_DEFINE_ENUM_TYPE (ConfabMcpServerState, confab_mcp_server_state,
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_STARTING, "starting"),
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_READY, "ready"),
   G_DEFINE_ENUM_VALUE (CONFAB_MCP_SERVER_STATE_FAILED, "failed"))
-
-struct _ConfabMcpServer
-{
-  GObject                  parent_instance;
-
-  char                    *name;
-  char                    *command_line;
-  char                   **argv;
-  char                   **env;
-  char                    *error;
-  char                    *protocol_version;
-  char                    *server_info_name;
-  char                    *server_info_version;
-  GString                 *log;
-  GListStore              *tools;
-
-  GSubprocess             *subprocess;
-  ConfabJsonrpcConnection *connection;
-  GInputStream            *stderr_pipe;
-  GByteArray              *stderr_pending;
-  GCancellable            *io_cancellable;
-
-  guint                    call_timeout;
-  ConfabMcpServerState     state;
-
-  guint                    relisting : 1;
-  guint                    relist_again : 1;
-};
 
 G_DEFINE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, G_TYPE_OBJECT)
 
@@ -83,15 +55,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void append_log (ConfabMcpServer *self,
-                        const char      *data,
-                        gsize            len);
-
 /* Messages ------------------------------------------------------------------------------ */
 
 /* The command line, for messages that name the server and its command. */
-static const char *
-command_line (ConfabMcpServer *self)
+const char *
+_confab_mcp_server_command_line (ConfabMcpServer *self)
 {
   if (self->command_line == NULL)
     self->command_line = confab_mcp_server_dup_command_line (self);
@@ -99,9 +67,9 @@ command_line (ConfabMcpServer *self)
   return self->command_line;
 }
 
-static void
-set_state (ConfabMcpServer      *self,
-           ConfabMcpServerState  state)
+void
+_confab_mcp_server_set_state (ConfabMcpServer      *self,
+                              ConfabMcpServerState  state)
 {
   if (self->state == state)
     return;
@@ -135,15 +103,15 @@ on_connection_failed (ConfabJsonrpcConnection *connection,
 
   if (_confab_set_str (&self->error, message))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-  set_state (self, CONFAB_MCP_SERVER_STATE_FAILED);
+  _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_FAILED);
 
   if (self->subprocess != NULL)
     g_subprocess_force_exit (self->subprocess);
 }
 
-static void
-confab_mcp_server_fail (ConfabMcpServer *self,
-                        const char      *message)
+void
+_confab_mcp_server_fail (ConfabMcpServer *self,
+                         const char      *message)
 {
   if (self->connection != NULL)
     {
@@ -156,15 +124,10 @@ confab_mcp_server_fail (ConfabMcpServer *self,
     on_connection_failed (NULL, message, self);
 }
 
-static void
-confab_mcp_server_fail_printf (ConfabMcpServer *self,
-                               const char      *format,
-                               ...) G_GNUC_PRINTF (2, 3);
-
-static void
-confab_mcp_server_fail_printf (ConfabMcpServer *self,
-                               const char      *format,
-                               ...)
+void
+_confab_mcp_server_fail_printf (ConfabMcpServer *self,
+                                const char      *format,
+                                ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -173,20 +136,48 @@ confab_mcp_server_fail_printf (ConfabMcpServer *self,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  confab_mcp_server_fail (self, message);
+  _confab_mcp_server_fail (self, message);
+}
+
+/* What the protocol sets ---------------------------------------------------------------- */
+
+void
+_confab_mcp_server_set_tools (ConfabMcpServer *self,
+                              GPtrArray       *tools)
+{
+  g_list_store_splice (self->tools, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tools)),
+                       tools->pdata, tools->len);
+  g_signal_emit (self, signals[TOOLS_CHANGED], 0);
+}
+
+void
+_confab_mcp_server_set_server_info (ConfabMcpServer *self,
+                                    const char      *protocol_version,
+                                    JsonObject      *server_info)
+{
+  if (_confab_set_str (&self->protocol_version, protocol_version))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL_VERSION]);
+
+  if (server_info != NULL)
+    {
+      _confab_set_str (&self->server_info_name,
+                       _confab_json_get_string (server_info, "name", NULL));
+      _confab_set_str (&self->server_info_version,
+                       _confab_json_get_string (server_info, "version", NULL));
+    }
 }
 
 /* Requests ------------------------------------------------------------------------------ */
 
 /* Sends a request; the result is the "result" member (transfer full JsonNode), taken with
- * send_request_finish(). Callbacks find the server as their own task's source object. */
-static void
-send_request (ConfabMcpServer     *self,
-              const char          *method,
-              JsonNode            *params,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+ * _confab_mcp_server_request_finish(). Callbacks find the server as their own task's source object. */
+void
+_confab_mcp_server_request_async (ConfabMcpServer     *self,
+                                  const char          *method,
+                                  JsonNode            *params,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -198,79 +189,21 @@ send_request (ConfabMcpServer     *self,
     }
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, send_request);
+  g_task_set_source_tag (task, _confab_mcp_server_request_async);
 
   if (self->error != NULL)
     g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
   else
     g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP,
                              _("MCP server “%s” (%s) is not running"),
-                             self->name, command_line (self));
+                             self->name, _confab_mcp_server_command_line (self));
 }
 
-static JsonNode *
-send_request_finish (GAsyncResult  *result,
-                     GError       **error)
+JsonNode *
+_confab_mcp_server_request_finish (GAsyncResult  *result,
+                                   GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* What the server asks and tells ------------------------------------------------------- */
-
-static void confab_mcp_server_relist (ConfabMcpServer *self);
-
-static gboolean
-on_handle_call (ConfabJsonrpcConnection *connection,
-                const char              *method,
-                JsonNode                *id,
-                JsonNode                *params,
-                ConfabMcpServer         *self)
-{
-  if (!g_str_equal (method, "ping"))
-    return FALSE;
-
-  _confab_jsonrpc_connection_reply (connection, id, NULL, 0, NULL);
-  return TRUE;
-}
-
-/* MCP logging ("notifications/message") joins the stderr log, one line per message. */
-static void
-log_notification (ConfabMcpServer *self,
-                  JsonObject      *params)
-{
-  const char *level = _confab_json_get_string (params, "level", "info");
-  const char *logger = _confab_json_get_string (params, "logger", NULL);
-  JsonNode *data = _confab_json_member (params, "data");
-  g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-
-  if (data != NULL && JSON_NODE_HOLDS_VALUE (data) && json_node_get_value_type (data) == G_TYPE_STRING)
-    text = g_strdup (json_node_get_string (data));
-  else if (data != NULL)
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-      json_generator_set_root (generator, data);
-      text = json_generator_to_data (generator, NULL);
-    }
-
-  line = g_strdup_printf ("[%s%s%s] %s\n", level, logger ? " " : "", logger ? logger : "",
-                          text ? text : "");
-  append_log (self, line, strlen (line));
-}
-
-static void
-on_notification (ConfabJsonrpcConnection *connection,
-                 const char              *method,
-                 JsonNode                *params,
-                 ConfabMcpServer         *self)
-{
-  if (g_str_equal (method, "notifications/tools/list_changed"))
-    confab_mcp_server_relist (self);
-  else if (g_str_equal (method, "notifications/message"))
-    log_notification (self, params != NULL && JSON_NODE_HOLDS_OBJECT (params) ? json_node_get_object (params) : NULL);
-  else
-    g_debug ("MCP server “%s” sent %s, ignored", self->name, method);
 }
 
 static void
@@ -285,17 +218,17 @@ set_connection (ConfabMcpServer         *self,
   if (connection != NULL)
     {
       g_signal_connect (connection, "failed", G_CALLBACK (on_connection_failed), self);
-      g_signal_connect (connection, "handle-call", G_CALLBACK (on_handle_call), self);
-      g_signal_connect (connection, "notification", G_CALLBACK (on_notification), self);
+      g_signal_connect (connection, "handle-call", G_CALLBACK (_confab_mcp_server_handle_call), self);
+      g_signal_connect (connection, "notification", G_CALLBACK (_confab_mcp_server_handle_notification), self);
     }
 }
 
 /* The process --------------------------------------------------------------------------- */
 
-static void
-append_log (ConfabMcpServer *self,
-            const char      *data,
-            gsize            len)
+void
+_confab_mcp_server_append_log (ConfabMcpServer *self,
+                               const char      *data,
+                               gsize            len)
 {
   g_string_append_len (self->log, data, len);
 
@@ -364,7 +297,7 @@ on_stderr_read (GObject      *object,
         {
           text = g_utf8_make_valid ((const char *)self->stderr_pending->data, self->stderr_pending->len);
           g_byte_array_set_size (self->stderr_pending, 0);
-          append_log (self, text, strlen (text));
+          _confab_mcp_server_append_log (self, text, strlen (text));
         }
       return;
     }
@@ -389,7 +322,7 @@ on_stderr_read (GObject      *object,
     {
       text = g_utf8_make_valid (data, cut);
       g_byte_array_remove_range (self->stderr_pending, 0, cut);
-      append_log (self, text, strlen (text));
+      _confab_mcp_server_append_log (self, text, strlen (text));
     }
 
   /* Whoever watched the log may have stopped the server meanwhile. */
@@ -418,307 +351,21 @@ on_exited (GObject      *object,
     return;
 
   if (g_subprocess_get_if_exited (subprocess))
-    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited with status %d"),
-                                   self->name, command_line (self),
-                                   g_subprocess_get_exit_status (subprocess));
+    _confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited with status %d"),
+                                    self->name, _confab_mcp_server_command_line (self),
+                                    g_subprocess_get_exit_status (subprocess));
   else if (g_subprocess_get_if_signaled (subprocess))
-    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) was killed by signal %d (%s)"),
-                                   self->name, command_line (self),
-                                   g_subprocess_get_term_sig (subprocess),
-                                   g_strsignal (g_subprocess_get_term_sig (subprocess)));
+    _confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) was killed by signal %d (%s)"),
+                                    self->name, _confab_mcp_server_command_line (self),
+                                    g_subprocess_get_term_sig (subprocess),
+                                    g_strsignal (g_subprocess_get_term_sig (subprocess)));
   else
-    confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited"),
-                                   self->name, command_line (self));
+    _confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) exited"),
+                                    self->name, _confab_mcp_server_command_line (self));
 }
 
-
-/* Listing tools ------------------------------------------------------------------------- */
-
-typedef struct
-{
-  GPtrArray *tools;
-  char      *cursor;
-  guint      pages;
-} ListData;
-
-static void
-list_data_free (ListData *data)
-{
-  g_clear_pointer (&data->tools, g_ptr_array_unref);
-  g_free (data->cursor);
-  g_free (data);
-}
-
-static void list_tools_next_page (GTask *task);
-
-static void
-on_tools_listed (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ConfabMcpServer *self = g_task_get_source_object (task);
-  ListData *data = g_task_get_task_data (task);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *object_result;
-  JsonArray *tools;
-  const char *next_cursor;
-
-  node = send_request_finish (result, &error);
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) answered tools/list with something that is not an object"),
-                                     self->name, command_line (self));
-      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
-      return;
-    }
-
-  object_result = json_node_get_object (node);
-  tools = _confab_json_get_array (object_result, "tools");
-
-  for (guint i = 0; tools != NULL && i < json_array_get_length (tools); i++)
-    {
-      JsonNode *element = json_array_get_element (tools, i);
-      JsonObject *tool;
-      const char *name;
-      JsonNode *schema;
-
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-
-      tool = json_node_get_object (element);
-      name = _confab_json_get_string (tool, "name", NULL);
-      if (name == NULL || *name == '\0')
-        continue;
-
-      schema = json_object_get_member (tool, "inputSchema");
-      if (schema != NULL && !JSON_NODE_HOLDS_OBJECT (schema))
-        schema = NULL;
-
-      g_ptr_array_add (data->tools,
-                       confab_tool_new (self, name,
-                                        _confab_json_get_string (tool, "description", NULL),
-                                        schema));
-    }
-
-  next_cursor = _confab_json_get_string (object_result, "nextCursor", NULL);
-  if (next_cursor != NULL && *next_cursor != '\0' && g_strcmp0 (next_cursor, data->cursor) != 0)
-    {
-      if (++data->pages >= MAX_LIST_PAGES)
-        {
-          confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) listed more than %u pages of tools"),
-                                         self->name, command_line (self), MAX_LIST_PAGES);
-          g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
-          return;
-        }
-
-      _confab_set_str (&data->cursor, next_cursor);
-      list_tools_next_page (g_steal_pointer (&task));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&data->tools), (GDestroyNotify)g_ptr_array_unref);
-}
-
-static void
-list_tools_next_page (GTask *task)
-{
-  ConfabMcpServer *self = g_task_get_source_object (task);
-  ListData *data = g_task_get_task_data (task);
-  g_autoptr(JsonNode) params = NULL;
-
-  if (data->cursor != NULL)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "cursor");
-      json_builder_add_string_value (builder, data->cursor);
-      json_builder_end_object (builder);
-      params = json_builder_get_root (builder);
-    }
-
-  send_request (self, "tools/list", params, g_task_get_cancellable (task),
-                on_tools_listed, task);
-}
-
-/* Lists all pages; returns a GPtrArray of ConfabTool. */
-static void
-list_tools_async (ConfabMcpServer     *self,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
-{
-  GTask *task;
-  ListData *data;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, list_tools_async);
-
-  data = g_new0 (ListData, 1);
-  data->tools = g_ptr_array_new_with_free_func (g_object_unref);
-  g_task_set_task_data (task, data, (GDestroyNotify)list_data_free);
-
-  list_tools_next_page (task);
-}
-
-static GPtrArray *
-list_tools_finish (ConfabMcpServer  *self,
-                   GAsyncResult     *result,
-                   GError          **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-replace_tools (ConfabMcpServer *self,
-               GPtrArray       *tools)
-{
-  g_list_store_splice (self->tools, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tools)),
-                       tools->pdata, tools->len);
-  g_signal_emit (self, signals[TOOLS_CHANGED], 0);
-}
-
-static void
-on_relisted (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(ConfabMcpServer) self = user_data;
-  g_autoptr(GPtrArray) tools = NULL;
-  g_autoptr(GError) error = NULL;
-
-  self->relisting = FALSE;
-
-  tools = list_tools_finish (self, result, &error);
-  if (tools == NULL)
-    {
-      g_debug ("MCP server “%s” could not re-list its tools: %s", self->name, error->message);
-      return;
-    }
-
-  if (self->state != CONFAB_MCP_SERVER_STATE_READY)
-    return;
-
-  replace_tools (self, tools);
-
-  if (self->relist_again)
-    confab_mcp_server_relist (self);
-}
-
-static void
-confab_mcp_server_relist (ConfabMcpServer *self)
-{
-  /* During start-up the initial listing is still to come or under way. */
-  if (self->state != CONFAB_MCP_SERVER_STATE_READY)
-    return;
-
-  if (self->relisting)
-    {
-      self->relist_again = TRUE;
-      return;
-    }
-
-  self->relisting = TRUE;
-  self->relist_again = FALSE;
-  list_tools_async (self, self->io_cancellable, on_relisted, g_object_ref (self));
-}
 
 /* Starting ------------------------------------------------------------------------------ */
-
-static void
-on_start_listed (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  ConfabMcpServer *self = CONFAB_MCP_SERVER (object);
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GPtrArray) tools = NULL;
-  g_autoptr(GError) error = NULL;
-
-  tools = list_tools_finish (self, result, &error);
-  if (tools == NULL)
-    {
-      /* A server without tools may not implement tools/list at all. */
-      if (!g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_MCP) ||
-          self->state != CONFAB_MCP_SERVER_STATE_STARTING ||
-          strstr (error->message, "(-32601)") == NULL)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            confab_mcp_server_fail (self, error->message);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-
-      tools = g_ptr_array_new_with_free_func (g_object_unref);
-    }
-
-  set_state (self, CONFAB_MCP_SERVER_STATE_READY);
-  replace_tools (self, tools);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_initialized (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ConfabMcpServer *self = g_task_get_source_object (task);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *object_result;
-  JsonObject *server_info;
-  GCancellable *cancellable;
-
-  node = send_request_finish (result, &error);
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        confab_mcp_server_fail (self, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) answered initialize with something that is not an object"),
-                                     self->name, command_line (self));
-      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
-      return;
-    }
-
-  object_result = json_node_get_object (node);
-
-  /* Accept the version the server speaks: the subset Confab uses (initialize, tools/list,
-   * tools/call, list_changed, ping, cancelled) is the same in every published version. */
-  if (_confab_set_str (&self->protocol_version,
-                       _confab_json_get_string (object_result,
-                                                                   "protocolVersion", NULL)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL_VERSION]);
-
-  server_info = _confab_json_get_object (object_result, "serverInfo");
-  if (server_info != NULL)
-    {
-      _confab_set_str (&self->server_info_name,
-                       _confab_json_get_string (server_info, "name", NULL));
-      _confab_set_str (&self->server_info_version,
-                       _confab_json_get_string (server_info, "version", NULL));
-    }
-
-  if (self->connection != NULL)
-    _confab_jsonrpc_connection_notify (self->connection, "notifications/initialized", NULL);
-
-  cancellable = g_task_get_cancellable (task);
-  list_tools_async (self, cancellable, on_start_listed, g_steal_pointer (&task));
-}
 
 void
 confab_mcp_server_start_async (ConfabMcpServer     *self,
@@ -730,8 +377,6 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(ConfabJsonrpcConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) params = NULL;
 
   g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -754,12 +399,12 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   g_clear_object (&self->io_cancellable);
   self->io_cancellable = g_cancellable_new ();
 
-  set_state (self, CONFAB_MCP_SERVER_STATE_STARTING);
+  _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_STARTING);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 
   if (self->argv == NULL || self->argv[0] == NULL)
     {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” has no command"), self->name);
+      _confab_mcp_server_fail_printf (self, _("MCP server “%s” has no command"), self->name);
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
@@ -779,13 +424,13 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
                                                    &error);
   if (self->subprocess == NULL)
     {
-      confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) could not be started: %s"),
-                                     self->name, command_line (self), error->message);
+      _confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) could not be started: %s"),
+                                      self->name, _confab_mcp_server_command_line (self), error->message);
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
       return;
     }
 
-  connection = _confab_jsonrpc_connection_new (self->name, command_line (self),
+  connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
                                                g_subprocess_get_stdout_pipe (self->subprocess),
                                                g_subprocess_get_stdin_pipe (self->subprocess));
   set_connection (self, connection);
@@ -797,25 +442,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   g_input_stream_read_bytes_async (self->stderr_pipe, 4096, G_PRIORITY_DEFAULT,
                                    self->io_cancellable, on_stderr_read, self);
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "protocolVersion");
-  json_builder_add_string_value (builder, CONFAB_MCP_PROTOCOL_VERSION);
-  json_builder_set_member_name (builder, "capabilities");
-  json_builder_begin_object (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "clientInfo");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, "Confab");
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_string_value (builder, PACKAGE_VERSION);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  params = json_builder_get_root (builder);
-
-  send_request (self, "initialize", params, cancellable, on_initialized,
-                g_steal_pointer (&task));
+  _confab_mcp_server_initialize (g_steal_pointer (&task));
 }
 
 gboolean
@@ -827,86 +454,6 @@ confab_mcp_server_start_finish (ConfabMcpServer  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* Calling tools ------------------------------------------------------------------------- */
-
-static void
-on_tool_called (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ConfabMcpServer *self = g_task_get_source_object (task);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-
-  node = send_request_finish (result, &error);
-  if (node == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP,
-                               _("MCP server “%s” (%s) answered tools/call with something that is not an object"),
-                               self->name, command_line (self));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&node), (GDestroyNotify)json_node_unref);
-}
-
-void
-confab_mcp_server_call_tool_async (ConfabMcpServer     *self,
-                                   const char          *name,
-                                   JsonNode            *arguments,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) params = NULL;
-
-  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
-  g_return_if_fail (name != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_mcp_server_call_tool_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "arguments");
-  if (arguments != NULL && JSON_NODE_HOLDS_OBJECT (arguments))
-    json_builder_add_value (builder, json_node_copy (arguments));
-  else
-    {
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
-  params = json_builder_get_root (builder);
-
-  send_request (self, "tools/call", params, cancellable, on_tool_called,
-                g_steal_pointer (&task));
-}
-
-JsonNode *
-confab_mcp_server_call_tool_finish (ConfabMcpServer  *self,
-                                    GAsyncResult     *result,
-                                    GError          **error)
-{
-  g_return_val_if_fail (CONFAB_IS_MCP_SERVER (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Stopping ------------------------------------------------------------------------------ */
@@ -960,9 +507,9 @@ confab_mcp_server_stop (ConfabMcpServer *self)
   if (was_running)
     {
       g_autofree char *message = g_strdup_printf (_("MCP server “%s” (%s) was stopped"),
-                                                  self->name, command_line (self));
+                                                  self->name, _confab_mcp_server_command_line (self));
 
-      set_state (self, CONFAB_MCP_SERVER_STATE_STOPPED);
+      _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_STOPPED);
       if (connection != NULL)
         _confab_jsonrpc_connection_fail_pending (connection, message);
       if (g_list_model_get_n_items (G_LIST_MODEL (self->tools)) > 0)
@@ -987,9 +534,10 @@ _confab_mcp_server_start_detached (ConfabMcpServer *self)
   g_clear_object (&self->io_cancellable);
   self->io_cancellable = g_cancellable_new ();
 
-  connection = _confab_jsonrpc_connection_new (self->name, command_line (self), NULL, NULL);
+  connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
+                                               NULL, NULL);
   set_connection (self, connection);
-  set_state (self, CONFAB_MCP_SERVER_STATE_READY);
+  _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_READY);
 }
 
 gboolean
@@ -1014,14 +562,6 @@ _confab_mcp_server_handle_line (ConfabMcpServer *self,
 
   if (is_running (self) && self->connection != NULL)
     _confab_jsonrpc_connection_handle_line (self->connection, line, len);
-}
-
-void
-_confab_mcp_server_relist (ConfabMcpServer *self)
-{
-  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
-
-  confab_mcp_server_relist (self);
 }
 
 /* GObject ------------------------------------------------------------------------------- */
