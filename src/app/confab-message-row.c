@@ -26,11 +26,11 @@ struct _ConfabMessageRow
   GtkWidget          *bubble;
   GtkLabel           *author_label;
   GtkSpinner         *spinner;
-  GtkExpander        *thinking_expander;
+  GtkExpander        *thinking_expander;   /* built when there is reasoning */
   ConfabMarkdownView *thinking_view;
   ConfabMarkdownView *content_view;
   GtkBox             *tool_calls_box;
-  GtkWidget          *edit_box;
+  GtkWidget          *edit_box;            /* built on the first edit */
   GtkTextView        *edit_view;
   GtkWidget          *error_box;
   GtkLabel           *error_label;
@@ -139,6 +139,81 @@ clear_tool_calls (ConfabMessageRow *self)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* Rows are many (the list builds a few hundred): parts most messages never show are made
+ * on first use. */
+static void
+ensure_thinking (ConfabMessageRow *self)
+{
+  GtkWidget *header;
+
+  if (self->thinking_expander != NULL)
+    return;
+
+  self->thinking_expander = GTK_EXPANDER (gtk_expander_new (_("Thinking")));
+  gtk_widget_set_name (GTK_WIDGET (self->thinking_expander), "thinking_expander");
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_expander), "thinking");
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+  self->thinking_view = CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ());
+  confab_markdown_view_set_plain (self->thinking_view, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_view), "dim-label");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking text"), -1);
+  gtk_expander_set_child (self->thinking_expander, GTK_WIDGET (self->thinking_view));
+
+  header = gtk_widget_get_first_child (self->bubble);
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), GTK_WIDGET (self->thinking_expander), header);
+}
+
+static void
+ensure_edit_box (ConfabMessageRow *self)
+{
+  GtkWidget *scroller, *bar, *label, *cancel, *send;
+
+  if (self->edit_box != NULL)
+    return;
+
+  self->edit_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_visible (self->edit_box, FALSE);
+
+  self->edit_view = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_text_view_set_wrap_mode (self->edit_view, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (self->edit_view, 8);
+  gtk_text_view_set_bottom_margin (self->edit_view, 8);
+  gtk_text_view_set_left_margin (self->edit_view, 8);
+  gtk_text_view_set_right_margin (self->edit_view, 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edited message"), -1);
+
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 300);
+  gtk_widget_add_css_class (scroller, "card");
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->edit_view));
+  gtk_box_append (GTK_BOX (self->edit_box), scroller);
+
+  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new (_("Sending replaces this message and every message after it."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (bar), label);
+
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "row.edit-cancel");
+  gtk_box_append (GTK_BOX (bar), cancel);
+
+  send = gtk_button_new_with_mnemonic (_("_Send"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (send), "row.edit-send");
+  gtk_widget_add_css_class (send, "suggested-action");
+  gtk_box_append (GTK_BOX (bar), send);
+  gtk_box_append (GTK_BOX (self->edit_box), bar);
+
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->edit_box, GTK_WIDGET (self->tool_calls_box));
+}
+
 static void
 update_content_visibility (ConfabMessageRow *self)
 {
@@ -151,7 +226,10 @@ update_content_visibility (ConfabMessageRow *self)
   /* Hidden only once it is sure to stay empty (a step that only called tools): a text view
    * that gets its text while hidden keeps a stale height when shown again. */
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), has_content || streaming);
-  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), reasoning != NULL && *reasoning != '\0');
+  if (reasoning != NULL && *reasoning != '\0')
+    ensure_thinking (self);
+  if (self->thinking_expander != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), reasoning != NULL && *reasoning != '\0');
 }
 
 static void
@@ -195,7 +273,8 @@ update_state (ConfabMessageRow *self)
   if (!streaming)
     {
       confab_markdown_view_finish (self->content_view);
-      confab_markdown_view_finish (self->thinking_view);
+      if (self->thinking_view != NULL)
+        confab_markdown_view_finish (self->thinking_view);
     }
 
   update_content_visibility (self);
@@ -253,6 +332,7 @@ reasoning_appended (ConfabMessage    *message,
                     const char       *piece,
                     ConfabMessageRow *self)
 {
+  ensure_thinking (self);
   confab_markdown_view_append_text (self->thinking_view, piece, -1);
   if (!gtk_widget_get_visible (GTK_WIDGET (self->thinking_expander)))
     gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
@@ -272,6 +352,7 @@ reasoning_replaced (ConfabMessage    *message,
                     GParamSpec       *pspec,
                     ConfabMessageRow *self)
 {
+  ensure_thinking (self);
   confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
   update_content_visibility (self);
 }
@@ -287,7 +368,8 @@ state_changed (ConfabMessage    *message,
 static void
 leave_edit_mode (ConfabMessageRow *self)
 {
-  gtk_widget_set_visible (self->edit_box, FALSE);
+  if (self->edit_box != NULL)
+    gtk_widget_set_visible (self->edit_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), TRUE);
   update_state (self);
 }
@@ -308,12 +390,14 @@ confab_message_row_set_message (ConfabMessageRow *self,
   clear_tool_calls (self);
   g_signal_group_set_target (self->signals, NULL);
   g_set_object (&self->message, message);
-  gtk_widget_set_visible (self->edit_box, FALSE);
+  if (self->edit_box != NULL)
+    gtk_widget_set_visible (self->edit_box, FALSE);
 
   if (message == NULL)
     {
       confab_markdown_view_set_text (self->content_view, NULL);
-      confab_markdown_view_set_text (self->thinking_view, NULL);
+      if (self->thinking_view != NULL)
+        confab_markdown_view_set_text (self->thinking_view, NULL);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
       return;
     }
@@ -348,13 +432,21 @@ confab_message_row_set_message (ConfabMessageRow *self,
       /* Still streaming: the last block stays open for the pieces to come. */
       confab_markdown_view_set_text (self->content_view, NULL);
       confab_markdown_view_append_text (self->content_view, confab_message_get_content (message), -1);
-      confab_markdown_view_set_text (self->thinking_view, NULL);
-      confab_markdown_view_append_text (self->thinking_view, confab_message_get_reasoning (message), -1);
+      if (*confab_message_get_reasoning (message) != '\0')
+        ensure_thinking (self);
+      if (self->thinking_view != NULL)
+        {
+          confab_markdown_view_set_text (self->thinking_view, NULL);
+          confab_markdown_view_append_text (self->thinking_view, confab_message_get_reasoning (message), -1);
+        }
     }
   else
     {
       confab_markdown_view_set_text (self->content_view, confab_message_get_content (message));
-      confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
+      if (*confab_message_get_reasoning (message) != '\0')
+        ensure_thinking (self);
+      if (self->thinking_view != NULL)
+        confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
     }
 
   self->tool_calls = g_object_ref (confab_message_get_tool_calls (message));
@@ -425,11 +517,13 @@ row_edit (GtkWidget  *widget,
           GVariant   *parameter)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextBuffer *buffer;
 
   if (self->message == NULL)
     return;
 
+  ensure_edit_box (self);
+  buffer = gtk_text_view_get_buffer (self->edit_view);
   gtk_text_buffer_set_text (buffer, confab_message_get_content (self->message), -1);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
   gtk_widget_set_visible (self->actions_box, FALSE);
@@ -451,13 +545,15 @@ row_edit_send (GtkWidget  *widget,
                GVariant   *parameter)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextBuffer *buffer;
   g_autofree char *text = NULL;
   g_autofree char *id = NULL;
   GtkTextIter start, end;
 
-  if (self->message == NULL)
+  if (self->message == NULL || self->edit_box == NULL)
     return;
+
+  buffer = gtk_text_view_get_buffer (self->edit_view);
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -557,12 +653,8 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, bubble);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, author_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, spinner);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, thinking_expander);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, thinking_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, tool_calls_box);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_box);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, retry_button);
@@ -606,12 +698,8 @@ confab_message_row_init (ConfabMessageRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("View request and response"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edited message"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->content_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking text"), -1);
 }
 
 GtkWidget *
@@ -638,6 +726,7 @@ ConfabMarkdownView *
 confab_message_row_get_thinking_view (ConfabMessageRow *self)
 {
   g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  ensure_thinking (self);
   return self->thinking_view;
 }
 
@@ -664,5 +753,6 @@ confab_message_row_flush (ConfabMessageRow *self)
   g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
 
   confab_markdown_view_flush (self->content_view);
-  confab_markdown_view_flush (self->thinking_view);
+  if (self->thinking_view != NULL)
+    confab_markdown_view_flush (self->thinking_view);
 }
