@@ -779,6 +779,9 @@ confab_window_new (ConfabApplication *application)
   update_main_page (self);
   update_model_button (self);
 
+  /* Ready to type. */
+  confab_composer_focus (self->composer);
+
   return self;
 }
 

@@ -372,6 +372,9 @@ check_simple (ConfabWindow *window,
 
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
   g_assert_null (confab_session_get_blocked_reason (session_of (window)));
+  /* The composer has the focus from the start. */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
+                 GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
 
   type_and_press_enter (window, "Say hi in Portuguese");
   wait_idle (window);
