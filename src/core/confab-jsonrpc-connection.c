@@ -8,7 +8,7 @@
 
 #include "confab-error.h"
 #include "confab-jsonrpc-connection-private.h"
-#include "confab-mcp-json-private.h"
+#include "confab-json-private.h"
 #include "confab-mcp-server.h"
 
 /* Everything runs on the main context of the thread that made the connection; I/O callbacks

@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "confab-mcp-json-private.h"
+#include "confab-json-private.h"
 #include "confab-mcp-server.h"
 
 /* What the model reads of a tools/call result: confab_mcp_result_to_text(). */

@@ -9,7 +9,7 @@
 
 #include "confab-error.h"
 #include "confab-jsonrpc-connection-private.h"
-#include "confab-mcp-json-private.h"
+#include "confab-json-private.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool.h"
 #include "confab-util-private.h"
