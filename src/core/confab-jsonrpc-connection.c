@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "confab-error.h"
-#include "confab-jsonrpc-connection-private.h"
 #include "confab-json-private.h"
+#include "confab-jsonrpc-connection-private.h"
+#include "confab-jsonrpc-message-private.h"
 #include "confab-mcp-server.h"
 
 /* Everything runs on the main context of the thread that made the connection; I/O callbacks
@@ -215,52 +216,11 @@ static void
 send_message (ConfabJsonrpcConnection *self,
               JsonNode                *message)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
-  GString *line;
-  gsize len;
-  g_autofree char *text = NULL;
-
   if (self->closed)
     return;
 
-  /* The compact generator never writes a raw newline: strings escape theirs. */
-  generator = json_generator_new ();
-  json_generator_set_root (generator, message);
-  text = json_generator_to_data (generator, &len);
-
-  line = g_string_new_len (text, len);
-  g_string_append_c (line, '\n');
-
-  g_queue_push_tail (&self->write_queue, g_string_free_to_bytes (line));
+  g_queue_push_tail (&self->write_queue, _confab_jsonrpc_message_to_line (message));
   write_next (self);
-}
-
-/* A request (@id ≥ 0) or a notification. */
-static JsonNode *
-build_message (const char *method,
-               gint64      id,
-               JsonNode   *params)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "jsonrpc");
-  json_builder_add_string_value (builder, "2.0");
-  if (id >= 0)
-    {
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_int_value (builder, id);
-    }
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, method);
-  if (params != NULL)
-    {
-      json_builder_set_member_name (builder, "params");
-      json_builder_add_value (builder, json_node_copy (params));
-    }
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
 }
 
 void
@@ -273,7 +233,7 @@ _confab_jsonrpc_connection_notify (ConfabJsonrpcConnection *self,
   g_return_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self));
   g_return_if_fail (method != NULL);
 
-  message = build_message (method, -1, params);
+  message = _confab_jsonrpc_message_new_notification (method, params);
   send_message (self, message);
 }
 
@@ -282,16 +242,7 @@ send_cancelled (ConfabJsonrpcConnection *self,
                 guint                    id,
                 const char              *reason)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) params = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "requestId");
-  json_builder_add_int_value (builder, id);
-  json_builder_set_member_name (builder, "reason");
-  json_builder_add_string_value (builder, reason);
-  json_builder_end_object (builder);
-  params = json_builder_get_root (builder);
+  g_autoptr(JsonNode) params = _confab_jsonrpc_message_new_cancelled_params (id, reason);
 
   _confab_jsonrpc_connection_notify (self, "notifications/cancelled", params);
 }
@@ -303,42 +254,12 @@ _confab_jsonrpc_connection_reply (ConfabJsonrpcConnection *self,
                                   int                      error_code,
                                   const char              *error_message)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) message = NULL;
 
   g_return_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self));
   g_return_if_fail (id != NULL);
 
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "jsonrpc");
-  json_builder_add_string_value (builder, "2.0");
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_value (builder, json_node_copy (id));
-  if (error_message != NULL)
-    {
-      json_builder_set_member_name (builder, "error");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "code");
-      json_builder_add_int_value (builder, error_code);
-      json_builder_set_member_name (builder, "message");
-      json_builder_add_string_value (builder, error_message);
-      json_builder_end_object (builder);
-    }
-  else
-    {
-      json_builder_set_member_name (builder, "result");
-      if (result != NULL)
-        json_builder_add_value (builder, json_node_copy (result));
-      else
-        {
-          json_builder_begin_object (builder);
-          json_builder_end_object (builder);
-        }
-    }
-  json_builder_end_object (builder);
-
-  message = json_builder_get_root (builder);
+  message = _confab_jsonrpc_message_new_reply (id, result, error_code, error_message);
   send_message (self, message);
 }
 
@@ -453,7 +374,7 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
 
   g_hash_table_insert (self->pending, GUINT_TO_POINTER (request->id), request);
 
-  message = build_message (method, request->id, params);
+  message = _confab_jsonrpc_message_new_request (method, request->id, params);
   send_message (self, message);
 }
 
@@ -470,38 +391,6 @@ _confab_jsonrpc_connection_call_finish (ConfabJsonrpcConnection  *self,
 
 /* Reading ------------------------------------------------------------------------------- */
 
-static gboolean
-get_request_id (JsonNode *node,
-                guint    *id)
-{
-  gint64 value;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      value = json_node_get_int (node);
-      break;
-    case G_TYPE_DOUBLE:
-      value = (gint64)json_node_get_double (node);
-      break;
-    case G_TYPE_STRING:
-      if (!g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXUINT, &value, NULL))
-        return FALSE;
-      break;
-    default:
-      return FALSE;
-    }
-
-  if (value < 0 || value > G_MAXUINT)
-    return FALSE;
-
-  *id = (guint)value;
-  return TRUE;
-}
-
 static void
 handle_response (ConfabJsonrpcConnection *self,
                  JsonObject              *object)
@@ -510,7 +399,7 @@ handle_response (ConfabJsonrpcConnection *self,
   Request *request;
   guint id;
 
-  if (!get_request_id (json_object_get_member (object, "id"), &id))
+  if (!_confab_jsonrpc_message_get_id (json_object_get_member (object, "id"), &id))
     return;
 
   /* A late answer to a request that timed out or was cancelled. */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* JSON-RPC 2.0 messages as ConfabJsonrpcConnection writes and reads them. Builders copy
+ * what they are given and return a new node (transfer full). */
+
+/* {"jsonrpc":"2.0","id":@id,"method":@method,"params":@params}; without params when NULL. */
+JsonNode *_confab_jsonrpc_message_new_request          (const char *method,
+                                                        guint       id,
+                                                        JsonNode   *params);
+/* The same without an id. */
+JsonNode *_confab_jsonrpc_message_new_notification     (const char *method,
+                                                        JsonNode   *params);
+/* The answer to request @id: {"result": @result} (NULL: {}), or {"error": {"code", "message"}}
+ * when @error_message is set. */
+JsonNode *_confab_jsonrpc_message_new_reply            (JsonNode   *id,
+                                                        JsonNode   *result,
+                                                        int         error_code,
+                                                        const char *error_message);
+/* The params of notifications/cancelled: {"requestId": @id, "reason": @reason}. */
+JsonNode *_confab_jsonrpc_message_new_cancelled_params (guint       id,
+                                                        const char *reason);
+/* @message as one line: compact JSON (which never holds a raw newline) and "\n". */
+GBytes   *_confab_jsonrpc_message_to_line              (JsonNode   *message);
+/* A request id (a number, or a string of digits) as Confab numbers its requests; FALSE when
+ * @node is none. */
+gboolean  _confab_jsonrpc_message_get_id               (JsonNode   *node,
+                                                        guint      *id);
+
+G_END_DECLS
