@@ -378,7 +378,6 @@ _confab_mcp_server_initialize (GTask *task)
                                     on_initialized, task);
 }
 
-
 /* Calling tools ------------------------------------------------------------------------- */
 
 static void

@@ -364,7 +364,6 @@ on_exited (GObject      *object,
                                     self->name, _confab_mcp_server_command_line (self));
 }
 
-
 /* Starting ------------------------------------------------------------------------------ */
 
 void
