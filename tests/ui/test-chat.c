@@ -182,6 +182,30 @@ n_messages (ConfabWindow *window)
   return g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session_of (window))));
 }
 
+/* Presses Enter with @mods in the composer (through its key handler); TRUE if handled. */
+static gboolean
+press_enter (ConfabWindow    *window,
+             GdkModifierType  mods)
+{
+  GtkTextView *view = confab_composer_get_text_view (confab_window_get_composer (window));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        {
+          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, mods, &handled);
+          break;
+        }
+    }
+
+  return handled;
+}
+
 /* Types @text in the composer and presses Enter (through the composer's key handler). */
 static void
 type_and_press_enter (ConfabWindow *window,
@@ -504,6 +528,46 @@ test_models (void)
   args[1] = confab_replay_server_get_base_url (server);
 
   run_app (args, check_models, server);
+}
+
+static void
+check_send_on_enter_off (ConfabWindow *window,
+                         gpointer      data)
+{
+  ConfabComposer *composer = confab_window_get_composer (window);
+
+  confab_composer_set_text (composer, "line one");
+
+  /* Enter (and Shift+Enter) add a line: the key goes on to the text view. */
+  g_assert_false (press_enter (window, 0));
+  g_assert_false (press_enter (window, GDK_SHIFT_MASK));
+  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_cmpuint (n_messages (window), ==, 0);
+
+  /* Ctrl+Enter sends. */
+  g_assert_true (press_enter (window, GDK_CONTROL_MASK));
+  g_assert_true (confab_session_get_busy (session_of (window)));
+  wait_idle (window);
+  g_assert_cmpuint (n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "line one");
+}
+
+static void
+test_send_on_enter_off (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *pieces[] = { "ok", NULL };
+  g_autofree char *body = sse_answer (pieces, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  g_settings_set_boolean (settings, "send-on-enter", FALSE);
+
+  run_app (args, check_send_on_enter_off, server);
+
+  g_settings_reset (settings, "send-on-enter");
 }
 
 static GtkWidget *
@@ -1098,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat/history", test_history);
   g_test_add_func ("/ui/chat/thinking", test_thinking);
   g_test_add_func ("/ui/chat/models", test_models);
+  g_test_add_func ("/ui/composer/send-on-enter-off", test_send_on_enter_off);
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
