@@ -604,8 +604,8 @@ confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
       if (!g_utf8_validate_len (data, len, &end))
         return fail (self, error,
                      g_error_new (CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
-                                  _("The provider sent text that is not valid UTF-8 (byte %" G_GSIZE_FORMAT " of an event); the answer stops here"),
-                                  (gsize) (end - data)));
+                                  _("The provider sent text that is not valid UTF-8 (byte %u of an event); the answer stops here"),
+                                  (guint) (end - data)));
 
       excerpt = make_excerpt (data, len);
       return fail (self, error,
