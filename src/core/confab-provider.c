@@ -367,7 +367,7 @@ confab_provider_list_presets (void)
     preset ("OpenRouter", "https://openrouter.ai/api/v1", "moonshotai/kimi-k2-0905",
             "{\"usage\": {\"include\": true}}"),
     preset ("Ollama", "http://localhost:11434/v1", "llama3.2", NULL),
-    preset ("llama.cpp server", "http://localhost:8080/v1", "default", NULL),
+    preset ("llama.cpp", "http://localhost:8080/v1", "default", NULL),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (presets); i++)

@@ -48,7 +48,7 @@ void            confab_provider_set_max_tokens    (ConfabProvider  *self,
 const char * const *confab_provider_get_models    (ConfabProvider  *self);
 void            confab_provider_set_models        (ConfabProvider  *self,
                                                    const char * const *models);
-/* Ready-made profiles: OpenAI, Groq, OpenRouter, Ollama, llama.cpp server. (transfer full) */
+/* Ready-made profiles: OpenAI, Groq, OpenRouter, Ollama, llama.cpp. (transfer full) */
 GListModel     *confab_provider_list_presets      (void);
 /* Serialization for the config file (the API key is never included). */
 JsonNode       *confab_provider_to_json           (ConfabProvider  *self);

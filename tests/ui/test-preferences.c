@@ -72,7 +72,7 @@ static void
 test_opens_and_lists_presets (Fixture       *f,
                               gconstpointer  data)
 {
-  const char *names[] = { "OpenAI", "Groq", "OpenRouter", "Ollama", "llama.cpp server" };
+  const char *names[] = { "OpenAI", "Groq", "OpenRouter", "Ollama", "llama.cpp" };
   GtkWidget *presets = panels_test_get (f->window, "presets_group");
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
