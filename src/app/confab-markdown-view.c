@@ -20,6 +20,9 @@
  * the last segment changes while text streams, so GTK re-measures and re-snapshots only
  * it (the others keep their cached render nodes), whatever the length of the message. */
 #define SEGMENT_BYTES 8192
+/* At most this much new text is laid out per frame while streaming; a burst larger than
+ * that (a fast provider, a stalled main loop) is spread over the next frames. */
+#define FRAME_BUDGET_BYTES (16 * 1024)
 
 typedef struct
 {
@@ -867,14 +870,20 @@ line_is_fence (const char *line,
 
 /* Looks at the complete lines appended since the last scan (O(new bytes)) and commits the
  * blocks they complete. */
-static void
-scan_lines (ConfabMarkdownView *self)
+static gboolean
+scan_lines (ConfabMarkdownView *self,
+            gsize               budget)
 {
   const char *str = self->source->str;
+  gsize start = self->scanned;
 
   for (;;)
     {
       const char *line = str + self->scanned;
+
+      if (budget > 0 && self->scanned - start >= budget)
+        return TRUE;   /* more next frame */
+
       const char *nl = memchr (line, '\n', self->source->len - self->scanned);
       gsize len;
 
@@ -909,6 +918,8 @@ scan_lines (ConfabMarkdownView *self)
 
       self->scanned += len + 1;
     }
+
+  return FALSE;
 }
 
 static void
@@ -955,6 +966,8 @@ render_tail (ConfabMarkdownView *self)
     }
 }
 
+static void schedule_render (ConfabMarkdownView *self);
+
 static void
 render_pending (ConfabMarkdownView *self)
 {
@@ -969,11 +982,17 @@ render_pending (ConfabMarkdownView *self)
       return;
     }
 
-  scan_lines (self);
-
   if (!self->streaming)
     {
+      scan_lines (self, 0);
       commit (self, self->source->len);
+      return;
+    }
+
+  if (scan_lines (self, FRAME_BUDGET_BYTES))
+    {
+      /* The open block is shown once the burst is laid out. */
+      schedule_render (self);
       return;
     }
 
@@ -1510,12 +1529,17 @@ confab_markdown_view_flush (ConfabMarkdownView *self)
 {
   g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
 
-  if (self->tick_id != 0)
+  /* Everything now, whatever the frame budget. */
+  do
     {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
-      self->tick_id = 0;
+      if (self->tick_id != 0)
+        {
+          gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+          self->tick_id = 0;
+        }
+      render_pending (self);
     }
-  render_pending (self);
+  while (self->dirty);
 }
 
 const char *
@@ -1597,4 +1621,11 @@ confab_markdown_view_get_segment (ConfabMarkdownView *self,
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
   g_return_val_if_fail (index < self->segments->len, NULL);
   return g_ptr_array_index (self->segments, index);
+}
+
+gboolean
+confab_markdown_view_get_pending (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), FALSE);
+  return self->dirty;
 }

@@ -31,6 +31,9 @@ void        confab_markdown_view_append_text (ConfabMarkdownView *self,
 void        confab_markdown_view_finish      (ConfabMarkdownView *self);
 /* Renders whatever is pending now instead of at the next frame (tests, benches). */
 void        confab_markdown_view_flush       (ConfabMarkdownView *self);
+/* TRUE while appended text still waits to be laid out (a later frame will do it; at most
+ * about 16 KB of new text is laid out per frame). */
+gboolean    confab_markdown_view_get_pending (ConfabMarkdownView *self);
 /* The Markdown source shown. (transfer none) */
 const char *confab_markdown_view_get_source  (ConfabMarkdownView *self);
 /* The visible text: buffer text with each code block's text in place of its anchor. (transfer full) */

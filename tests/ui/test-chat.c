@@ -1075,6 +1075,8 @@ test_markdown_streaming (void)
       i += n;
     }
 
+  g_assert_false (confab_markdown_view_get_pending (streamed));
+
   /* While streaming, the finished blocks are already formatted (the code block is a
    * GtkSourceView), and the open one shows its text. */
   live = confab_markdown_view_dup_display_text (streamed);
@@ -1119,6 +1121,19 @@ test_markdown_long_stream (void)
   g_test_message ("first 100 paragraphs: %" G_GINT64_FORMAT " µs, last 100: %" G_GINT64_FORMAT " µs",
                   first, last);
   g_assert_cmpint (last, <, MAX (first, 1000) * 5);
+
+  /* A burst bigger than a frame's budget is pending until flushed (or later frames). */
+  {
+    g_autoptr(GString) burst = g_string_new (NULL);
+
+    while (burst->len < 64 * 1024)
+      g_string_append (burst, "more words in a burst.\n\n");
+    confab_markdown_view_append_text (view, burst->str, burst->len);
+    g_assert_true (confab_markdown_view_get_pending (view));
+    confab_markdown_view_flush (view);
+    g_assert_false (confab_markdown_view_get_pending (view));
+    rounds += burst->len / strlen ("more words in a burst.\n\n");
+  }
 
   confab_markdown_view_finish (view);
   /* Long answers are spread over several text views, each paragraph once. */
