@@ -10,6 +10,8 @@
 #include "confab-message-row.h"
 #include "confab-tool-call.h"
 
+#include <adwaita.h>
+
 #ifdef CONFAB_HAVE_TOOL_CALL_CARD
 # include "confab-tool-call-card.h"
 #endif
@@ -583,8 +585,6 @@ confab_message_row_dispose (GObject *object)
   g_clear_object (&self->message);
   g_clear_object (&self->signals);
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_MESSAGE_ROW);
-  /* The template's root box has no id: unparent it too. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -649,21 +649,6 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-message-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, bubble);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, author_label);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, spinner);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, content_view);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, tool_calls_box);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_box);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, actions_box);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, copy_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, edit_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, regenerate_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabMessageRow, inspect_button);
 
   gtk_widget_class_install_action (widget_class, "row.copy", NULL, row_copy);
   gtk_widget_class_install_action (widget_class, "row.regenerate", NULL, row_regenerate);
@@ -674,10 +659,109 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.edit-send", NULL, row_edit_send);
 }
 
+static GtkWidget *
+action_button (const char *icon_name,
+               const char *tooltip,
+               const char *label,
+               const char *action_name)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+
+  return button;
+}
+
+/* Built in code, not from a template: the list builds a few hundred rows at once and
+ * GtkBuilder cost three times the widgets themselves. */
+static void
+build_widgets (ConfabMessageRow *self)
+{
+  GtkWidget *clamp, *header, *image;
+
+  clamp = adw_clamp_new ();
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 860);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (clamp), 600);
+  gtk_widget_set_parent (clamp, GTK_WIDGET (self));
+
+  self->bubble = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (self->bubble, "message");
+  adw_clamp_set_child (ADW_CLAMP (clamp), self->bubble);
+
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->author_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->author_label, 0);
+  gtk_label_set_ellipsize (self->author_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->author_label), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->author_label), "heading");
+  gtk_widget_add_css_class (GTK_WIDGET (self->author_label), "message-author");
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->author_label));
+  self->spinner = GTK_SPINNER (gtk_spinner_new ());
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), FALSE);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->spinner));
+  gtk_box_append (GTK_BOX (self->bubble), header);
+
+  self->content_view = CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ());
+  gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->content_view));
+
+  self->tool_calls_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
+  gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->tool_calls_box));
+
+  self->error_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_visible (self->error_box, FALSE);
+  gtk_widget_add_css_class (self->error_box, "message-error");
+  image = g_object_new (GTK_TYPE_IMAGE,
+                        "icon-name", "dialog-warning-symbolic",
+                        "valign", GTK_ALIGN_START,
+                        "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                        NULL);
+  gtk_box_append (GTK_BOX (self->error_box), image);
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->error_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
+  gtk_box_append (GTK_BOX (self->error_box), GTK_WIDGET (self->error_label));
+  self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
+  gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "row.retry");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
+  gtk_box_append (GTK_BOX (self->error_box), self->retry_button);
+  gtk_box_append (GTK_BOX (self->bubble), self->error_box);
+
+  self->status_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
+  gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->status_label));
+
+  self->actions_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  gtk_widget_add_css_class (self->actions_box, "message-actions");
+  self->copy_button = action_button ("edit-copy-symbolic", _("Copy"), _("Copy message"), "row.copy");
+  self->edit_button = action_button ("document-edit-symbolic", _("Edit and Resend"), _("Edit and resend"), "row.edit");
+  self->regenerate_button = action_button ("view-refresh-symbolic", _("Regenerate"), _("Regenerate answer"), "row.regenerate");
+  self->inspect_button = action_button ("dialog-information-symbolic", _("View Request and Response"),
+                                        _("View request and response"), "row.inspect");
+  gtk_box_append (GTK_BOX (self->actions_box), self->copy_button);
+  gtk_box_append (GTK_BOX (self->actions_box), self->edit_button);
+  gtk_box_append (GTK_BOX (self->actions_box), self->regenerate_button);
+  gtk_box_append (GTK_BOX (self->actions_box), self->inspect_button);
+  gtk_box_append (GTK_BOX (self->bubble), self->actions_box);
+}
+
 static void
 confab_message_row_init (ConfabMessageRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  build_widgets (self);
 
   self->signals = g_signal_group_new (CONFAB_TYPE_MESSAGE);
   g_signal_group_connect (self->signals, "content-appended", G_CALLBACK (content_appended), self);
@@ -688,16 +772,6 @@ confab_message_row_init (ConfabMessageRow *self)
   g_signal_group_connect (self->signals, "notify::error", G_CALLBACK (state_changed), self);
   g_signal_group_connect (self->signals, "notify::request-body", G_CALLBACK (state_changed), self);
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy message"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edit and resend"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->regenerate_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Regenerate answer"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->inspect_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("View request and response"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->content_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Message text"), -1);
 }

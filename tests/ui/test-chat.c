@@ -349,7 +349,7 @@ static void
 test_resources (void)
 {
   static const char * const paths[] = {
-    "/confab-window.ui", "/confab-chat-view.ui", "/confab-message-row.ui",
+    "/confab-window.ui", "/confab-chat-view.ui",
     "/confab-composer.ui", "/confab-inspector-dialog.ui", "/style.css",
   };
 
