@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-faults-ui"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <gtksourceview/gtksource.h>
+#include <string.h>
+
+#include "confab-chat-view.h"
+#include "confab-client.h"
+#include "confab-conversation.h"
+#include "confab-error.h"
+#include "confab-markdown-view.h"
+#include "confab-message.h"
+#include "confab-message-row.h"
+#include "confab-provider.h"
+#include "confab-replay-server.h"
+#include "confab-session.h"
+#include "confab-test-util.h"
+
+/* Fault injection through the GUI: the real ConfabChatView and ConfabSession in a window,
+ * over the replay server's scripted faults. Where the answer stopped, the row shows the
+ * partial text and an in-line error naming the cause; its Retry button (row.retry) resends
+ * byte for byte the same request, and the row then shows the whole answer, error gone. */
+
+#define WAIT_MS 20000
+#define PARTIAL "Hello, wor"
+
+typedef char *(*BodyFunc) (void);
+
+typedef struct
+{
+  const char        *path;
+  guint              status;
+  const char        *content_type;
+  BodyFunc           body;
+  ConfabReplayFlags  flags;
+  const char        *retry_after;
+  gboolean           short_timeout;
+  const char        *needles[3];     /* each must appear in the error shown */
+  const char        *partial;        /* the text still shown above it */
+} FaultCase;
+
+static char *
+chunk (const char *delta_json,
+       const char *finish_reason)
+{
+  return g_strdup_printf ("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":"
+                          "[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n",
+                          delta_json, finish_reason ? finish_reason : "null");
+}
+
+static char *
+partial_stream (void)
+{
+  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
+  g_autofree char *b = chunk ("{\"content\":\", wor\"}", NULL);
+
+  return g_strconcat (a, b, NULL);
+}
+
+static char *
+good_stream (void)
+{
+  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
+  g_autofree char *b = chunk ("{\"content\":\", world\"}", "\"stop\"");
+
+  return g_strconcat (a, b, "data: [DONE]\n\n", NULL);
+}
+
+static char *
+body_401 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}");
+}
+
+static char *
+body_404 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"The model `no-such-model` does not exist\",\"code\":\"model_not_found\"}}");
+}
+
+static char *
+body_429 (void)
+{
+  return g_strdup ("{\"error\":{\"message\":\"Rate limit reached for requests\"}}");
+}
+
+static char *
+body_500 (void)
+{
+  return g_strdup ("Internal error in the upstream gateway\n");
+}
+
+static char *
+body_503_half (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start,
+                      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+                      "\"error\":{\"code\":503,\"message\":\"Service Unavailable: upstream provider is overloaded\"},"
+                      "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n",
+                      NULL);
+}
+
+static char *
+body_invalid_json (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start, "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}\n\n", NULL);
+}
+
+static char *
+body_error_object (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start, "data: {\"error\":{\"message\":\"Context length exceeded by the provider\",\"code\":400}}\n\n", NULL);
+}
+
+static char *
+body_partial (void)
+{
+  return partial_stream ();
+}
+
+static char *
+body_huge_line (void)
+{
+  g_autofree char *start = partial_stream ();
+  gsize start_len = strlen (start);
+  gsize huge = 32 * 1024 * 1024;
+  char *body = g_malloc (start_len + huge + 3);
+
+  memcpy (body, start, start_len);
+  memcpy (body + start_len, "data: ", 6);
+  memset (body + start_len + 6, 'a', huge - 6);
+  memcpy (body + start_len + huge, "\n\n", 3);
+
+  return body;
+}
+
+static char *
+body_invalid_utf8 (void)
+{
+  g_autofree char *start = partial_stream ();
+
+  return g_strconcat (start, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld \xC3\x28 \xFF\"},\"finish_reason\":null}]}\n\n", NULL);
+}
+
+static const FaultCase fault_cases[] = {
+  { "/ui/faults/http-401", 401, "application/json", body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "401", "Incorrect API key provided" }, "" },
+  { "/ui/faults/http-404-unknown-model", 404, "application/json", body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "404", "no-such-model" }, "" },
+  { "/ui/faults/http-429-retry-after", 429, "application/json", body_429, CONFAB_REPLAY_NONE, "12", FALSE,
+    { "429", "Rate limit reached" }, "" },
+  { "/ui/faults/http-500", 500, "text/plain", body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "500", "Internal error in the upstream gateway" }, "" },
+  { "/ui/faults/503-after-half-the-stream", 200, NULL, body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "503", "overloaded" }, PARTIAL },
+  { "/ui/faults/invalid-json-chunk", 200, NULL, body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "JSON" }, PARTIAL },
+  { "/ui/faults/error-object-mid-stream", 200, NULL, body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "Context length exceeded by the provider" }, PARTIAL },
+  { "/ui/faults/connection-reset-mid-stream", 200, NULL, body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
+    { NULL }, PARTIAL },
+  { "/ui/faults/eof-without-finish-reason", 200, NULL, body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "ended before the answer was complete" }, PARTIAL },
+  { "/ui/faults/line-32mb", 200, NULL, body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
+    { "line longer than the limit" }, PARTIAL },
+  { "/ui/faults/stall-past-idle-timeout", 200, NULL, body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
+    { "1 second" }, PARTIAL },
+  { "/ui/faults/invalid-utf8-in-content", 200, NULL, body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
+    { "UTF-8" }, PARTIAL },
+};
+
+static ConfabMessageRow *
+wait_for_row (ConfabChatView *view,
+              ConfabMessage  *message)
+{
+  ConfabMessageRow *row = NULL;
+
+  CONFAB_TEST_WAIT_FOR ((row = confab_chat_view_find_row (view, message)) != NULL, WAIT_MS);
+  confab_chat_view_flush (view);
+
+  return row;
+}
+
+static char *
+shown_text (ConfabMessageRow *row)
+{
+  ConfabMarkdownView *content = confab_message_row_get_content_view (row);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (content)))
+    return g_strdup ("");
+
+  return confab_markdown_view_dup_display_text (content);
+}
+
+static void
+test_fault_ui (gconstpointer data)
+{
+  const FaultCase *fault = data;
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabSession) session = confab_session_new ();
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = fault->body ();
+  g_autofree char *good = good_stream ();
+  g_autofree char *text = NULL;
+  ConfabReplayResponse *response;
+  ConfabConversation *conversation;
+  ConfabMessage *answer;
+  ConfabMessageRow *row;
+  ConfabReplayRequest *first, *second;
+  const char *error_text;
+  GtkWidget *window;
+  GtkWidget *view;
+
+  provider = confab_provider_new ("Faulty", confab_replay_server_get_base_url (server));
+  confab_session_set_provider (session, provider);
+  confab_session_set_model (session, "no-such-model");
+  if (fault->short_timeout)
+    confab_client_set_idle_timeout (confab_session_get_client (session), 1);
+  confab_replay_server_set_max_piece (server, strlen (body) > 1024 * 1024 ? 256 * 1024 : 16);
+
+  response = confab_replay_server_add_response (server, fault->status, fault->content_type, body, fault->flags);
+  if (fault->retry_after != NULL)
+    confab_replay_response_add_header (response, "Retry-After", fault->retry_after);
+  confab_replay_server_add_response (server, 200, NULL, good, CONFAB_REPLAY_NONE);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  view = confab_chat_view_new ();
+  confab_chat_view_set_session (CONFAB_CHAT_VIEW (view), session);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (window), WAIT_MS);
+
+  /* The fault, as the user sees it. */
+  g_assert_true (confab_session_send (session, "Say hello", &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+
+  conversation = confab_session_get_conversation (session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+  answer = confab_conversation_get_last_message (conversation);
+  g_assert_nonnull (confab_message_get_error (answer));
+
+  row = wait_for_row (CONFAB_CHAT_VIEW (view), answer);
+  text = shown_text (row);
+  g_assert_cmpstr (text, ==, fault->partial);
+  error_text = confab_message_row_get_error_text (row);
+  g_assert_nonnull (error_text);
+  g_test_message ("%s: %s", fault->path, error_text);
+  g_assert_cmpstr (error_text, ==, confab_message_get_error (answer)->message);
+  for (guint i = 0; i < G_N_ELEMENTS (fault->needles) && fault->needles[i] != NULL; i++)
+    if (strstr (error_text, fault->needles[i]) == NULL)
+      g_error ("“%s” does not name the cause (%s)", error_text, fault->needles[i]);
+
+  /* Retry from the row. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.retry", NULL));
+  CONFAB_TEST_WAIT_FOR (confab_replay_server_get_requests (server)->len == 2 &&
+                        !confab_session_get_busy (session), WAIT_MS);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+  answer = confab_conversation_get_last_message (conversation);
+  g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+  row = wait_for_row (CONFAB_CHAT_VIEW (view), answer);
+  g_clear_pointer (&text, g_free);
+  text = shown_text (row);
+  g_assert_cmpstr (text, ==, "Hello, world");
+  g_assert_null (confab_message_row_get_error_text (row));
+
+  first = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  second = g_ptr_array_index (confab_replay_server_get_requests (server), 1);
+  g_assert_nonnull (first->body);
+  g_assert_cmpstr (second->body, ==, first->body);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  CONFAB_TEST_WAIT_FOR (confab_replay_server_is_idle (server), WAIT_MS);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+  gtk_source_init ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault_ui);
+
+  return g_test_run ();
+}
