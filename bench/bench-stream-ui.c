@@ -54,6 +54,10 @@ typedef struct
   GArray  *sent_at;       /* gsize, bytes of the answer sent when the frame ended */
   GArray  *frames;        /* double, ms of frame work */
   gint64   frame_begin;
+  gint64   after_update;
+  gint64   after_layout;
+  gint64   after_paint_phase;
+  GArray  *phases;        /* 3 doubles per frame: update, layout, paint ms */
   gboolean recording;
   gint64   last_paint;
 } FrameLog;
@@ -74,6 +78,27 @@ on_before_paint (GdkFrameClock *clock,
 }
 
 static void
+on_update (GdkFrameClock *clock,
+           gpointer       user_data)
+{
+  frame_log.after_update = g_get_monotonic_time ();
+}
+
+static void
+on_layout (GdkFrameClock *clock,
+           gpointer       user_data)
+{
+  frame_log.after_layout = g_get_monotonic_time ();
+}
+
+static void
+on_paint (GdkFrameClock *clock,
+          gpointer       user_data)
+{
+  frame_log.after_paint_phase = g_get_monotonic_time ();
+}
+
+static void
 on_after_paint (GdkFrameClock *clock,
                 gpointer       user_data)
 {
@@ -86,10 +111,18 @@ on_after_paint (GdkFrameClock *clock,
 
       gsize sent = frame_log.stream ? frame_log.stream->sent : 0;
 
+      double update = frame_log.after_update > frame_log.frame_begin ? (frame_log.after_update - frame_log.frame_begin) / 1000.0 : 0;
+      double layout = frame_log.after_layout > frame_log.after_update ? (frame_log.after_layout - MAX (frame_log.after_update, frame_log.frame_begin)) / 1000.0 : 0;
+      double paint = ms - update - layout;
+
       g_array_append_val (frame_log.frames, ms);
       g_array_append_val (frame_log.sent_at, sent);
+      g_array_append_val (frame_log.phases, update);
+      g_array_append_val (frame_log.phases, layout);
+      g_array_append_val (frame_log.phases, paint);
     }
   frame_log.frame_begin = 0;
+  frame_log.after_update = frame_log.after_layout = frame_log.after_paint_phase = 0;
 }
 
 static double
@@ -292,7 +325,36 @@ typedef struct
   double wall_ms;
   double cpu_ms;
   GArray *frames;
+  GArray *sent_at;
 } StreamResult;
+
+/* Frame times by how long the message was: does a frame cost more as the answer grows? */
+static void
+print_buckets (GArray *frames,
+               GArray *sent_at,
+               gsize   total)
+{
+  gsize bucket = MAX (total / 8, 1);
+
+  for (gsize from = 0; from < total; from += bucket)
+    {
+      g_autoptr(GArray) part = g_array_new (FALSE, FALSE, sizeof (double));
+
+      for (guint i = 0; i < frames->len; i++)
+        {
+          gsize at = g_array_index (sent_at, gsize, i);
+
+          if (at >= from && at < from + bucket)
+            g_array_append_val (part, g_array_index (frames, double, i));
+        }
+      if (part->len == 0)
+        continue;
+      g_array_sort (part, compare_double);
+      printf ("  at %4zu-%4zu KB: %4u frames, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+              from / 1024, (from + bucket) / 1024, part->len, percentile (part, 0.5),
+              percentile (part, 0.99), g_array_index (part, double, part->len - 1));
+    }
+}
 
 static G_GNUC_NO_INLINE StreamResult
 run_stream (GtkWidget          *window,
@@ -322,6 +384,7 @@ run_stream (GtkWidget          *window,
 
   g_array_set_size (frame_log.frames, 0);
   g_array_set_size (frame_log.sent_at, 0);
+  g_array_set_size (frame_log.phases, 0);
   frame_log.recording = TRUE;
   cpu0 = thread_cpu_ms ();
   stream.start = g_get_monotonic_time ();
@@ -362,13 +425,16 @@ run_stream (GtkWidget          *window,
   result.cpu_ms = thread_cpu_ms () - cpu0;
   frame_log.recording = FALSE;
   result.frames = g_array_copy (frame_log.frames);
+  result.sent_at = g_array_copy (frame_log.sent_at);
   frame_log.stream = NULL;
 
   if (g_getenv ("BENCH_SLOW_FRAMES") != NULL)
     for (guint i = 0; i < frame_log.frames->len; i++)
       if (g_array_index (frame_log.frames, double, i) >= 16.0)
-        printf ("  slow frame %u: %.1f ms at %zu bytes\n", i, g_array_index (frame_log.frames, double, i),
-                g_array_index (frame_log.sent_at, gsize, i));
+        printf ("  slow frame %u: %.1f ms at %zu bytes (update %.1f, layout %.1f, paint %.1f)\n", i,
+                g_array_index (frame_log.frames, double, i), g_array_index (frame_log.sent_at, gsize, i),
+                g_array_index (frame_log.phases, double, 3 * i), g_array_index (frame_log.phases, double, 3 * i + 1),
+                g_array_index (frame_log.phases, double, 3 * i + 2));
 
   confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
   confab_conversation_truncate (conversation, position);
@@ -459,6 +525,7 @@ main (int   argc,
 
   frame_log.frames = g_array_new (FALSE, FALSE, sizeof (double));
   frame_log.sent_at = g_array_new (FALSE, FALSE, sizeof (gsize));
+  frame_log.phases = g_array_new (FALSE, FALSE, sizeof (double));
 
   /* The stored conversation. */
   dir = g_dir_make_tmp ("confab-bench-XXXXXX", &error);
@@ -489,6 +556,10 @@ main (int   argc,
   clock = gtk_widget_get_frame_clock (window);
   g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), NULL);
   g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  /* Connected after GTK's own handlers: each marks the end of its phase. */
+  g_signal_connect_after (clock, "update", G_CALLBACK (on_update), NULL);
+  g_signal_connect_after (clock, "layout", G_CALLBACK (on_layout), NULL);
+  g_signal_connect_after (clock, "paint", G_CALLBACK (on_paint), NULL);
   wait_for_paint (window);
   wait_for_paint (window);
 
@@ -504,13 +575,26 @@ main (int   argc,
 
   answer = make_answer ((gsize)answer_kb * 1024);
 
+  /* First use of the renderer in this process (GtkSourceView loads its language and style
+   * definitions on the first code block): measured on its own, then the runs below are warm. */
+  {
+    g_autoptr(GString) first = make_answer (16 * 1024);
+    StreamResult cold = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, first, 4, TRUE);
+
+    print_frames ("first answer of the process (16 KB, 4-byte deltas, real time)", cold.frames);
+    g_array_unref (cold.frames);
+    g_array_unref (cold.sent_at);
+  }
+
   {
     StreamResult live = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, answer, 4, TRUE);
     g_autofree char *label = g_strdup_printf ("stream %zu KB in 4-byte deltas at %d deltas/s (%.1f s)",
                                               answer->len / 1024, rate, live.wall_ms / 1000.0);
 
     print_frames (label, live.frames);
+    print_buckets (live.frames, live.sent_at, answer->len);
     g_array_unref (live.frames);
+    g_array_unref (live.sent_at);
   }
 
   if (!realtime_only)
@@ -525,6 +609,8 @@ main (int   argc,
       printf ("ratio 4-byte / 1 KB: %.2f (goal < 2)\n", small.cpu_ms / kb.cpu_ms);
       g_array_unref (kb.frames);
       g_array_unref (small.frames);
+      g_array_unref (kb.sent_at);
+      g_array_unref (small.sent_at);
     }
 
 out:
