@@ -98,6 +98,9 @@ struct _ConfabMarkdownView
 
   GtkTextMark *tail_mark;
   GPtrArray   *code_blocks;
+  /* The width code blocks are given (the text width), and the idle that applies it. */
+  int          code_width;
+  guint        code_width_idle;
 
   guint        tick_id;
   guint        dirty : 1;
@@ -559,6 +562,8 @@ leave_block (MD_BLOCKTYPE type,
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
           child = create_code_block (r->code_lang, r->code->str);
+          if (r->self->code_width > 0)
+            gtk_widget_set_size_request (child, r->self->code_width, -1);
           gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self->current), child, anchor);
           g_ptr_array_add (r->self->code_blocks, child);
           g_string_free (g_steal_pointer (&r->code), TRUE);
@@ -1291,6 +1296,25 @@ confab_markdown_view_realize (GtkWidget *widget)
     render_pending (self);
 }
 
+static gboolean
+apply_code_width (gpointer user_data)
+{
+  ConfabMarkdownView *self = user_data;
+
+  self->code_width_idle = 0;
+  for (guint i = 0; i < self->code_blocks->len; i++)
+    {
+      GtkWidget *child = g_ptr_array_index (self->code_blocks, i);
+      int current;
+
+      gtk_widget_get_size_request (child, &current, NULL);
+      if (current != self->code_width)
+        gtk_widget_set_size_request (child, self->code_width, -1);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 confab_markdown_view_size_allocate (GtkWidget *widget,
                                     int        width,
@@ -1300,22 +1324,71 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
   int target;
 
-  /* Code blocks span the text width. */
+  /* Code blocks span the text width. Their size is changed after this allocation, never
+   * during it: a resize queued while the list lays out is lost. */
   target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self->current))
                  - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4;
   target = MAX (target, 40);
 
-  for (guint i = 0; i < self->code_blocks->len; i++)
+  if (target != self->code_width)
     {
-      GtkWidget *child = g_ptr_array_index (self->code_blocks, i);
-      int current;
-
-      gtk_widget_get_size_request (child, &current, NULL);
-      if (current != target)
-        gtk_widget_set_size_request (child, target, -1);
+      self->code_width = target;
+      if (self->code_blocks->len > 0 && self->code_width_idle == 0)
+        self->code_width_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_code_width, self, NULL);
     }
 
-  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->size_allocate (widget, width, height, baseline);
+  /* The segments, stacked. */
+  {
+    int y = 0;
+
+    for (GtkWidget *child = gtk_widget_get_first_child (widget);
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        int child_height = 0;
+
+        if (!gtk_widget_should_layout (child))
+          continue;
+
+        gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, width, &child_height, NULL, NULL, NULL);
+        gtk_widget_size_allocate (child, &(GtkAllocation) { 0, y, width, child_height }, -1);
+        y += child_height;
+      }
+  }
+}
+
+static void
+confab_markdown_view_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  *minimum = *natural = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min = 0, child_nat = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, orientation, for_size, &child_min, &child_nat, NULL, NULL);
+      if (orientation == GTK_ORIENTATION_VERTICAL)
+        {
+          *minimum += child_min;
+          *natural += child_nat;
+        }
+      else
+        {
+          *minimum = MAX (*minimum, child_min);
+          *natural = MAX (*natural, child_nat);
+        }
+    }
 }
 
 static void
@@ -1329,6 +1402,7 @@ confab_markdown_view_dispose (GObject *object)
       self->tick_id = 0;
     }
   g_ptr_array_set_size (self->code_blocks, 0);
+  g_clear_handle_id (&self->code_width_idle, g_source_remove);
   if (self->segments != NULL)
     {
       for (guint i = 0; i < self->segments->len; i++)
@@ -1404,6 +1478,7 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
 
   widget_class->realize = confab_markdown_view_realize;
   widget_class->size_allocate = confab_markdown_view_size_allocate;
+  widget_class->measure = confab_markdown_view_measure;
 
   properties[PROP_PLAIN] =
     g_param_spec_boolean ("plain", NULL, NULL, FALSE,
@@ -1411,7 +1486,6 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "markdownview");
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
   create_shared_tags ();
@@ -1420,10 +1494,6 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
 static void
 confab_markdown_view_init (ConfabMarkdownView *self)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
-
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
-
   self->source = g_string_new (NULL);
   self->code_blocks = g_ptr_array_new ();
   self->segments = g_ptr_array_new_with_free_func (g_object_unref);

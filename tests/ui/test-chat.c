@@ -342,6 +342,51 @@ save_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s", path);
 }
 
+static gboolean
+set_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets layout settle: text views lay out long text in low-priority idles, which wait while
+ * frames keep coming (software rendering under Xvfb is slow), so wait until the main loop
+ * is idle, then for a few frames. */
+static void
+wait_frames (ConfabWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 start = gdk_frame_clock_get_frame_counter (clock);
+      gboolean idle = FALSE;
+
+      g_idle_add_full (G_PRIORITY_LOW, set_true, &idle, NULL);
+      CONFAB_TEST_WAIT_FOR (idle, WAIT_MS);
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1, WAIT_MS);
+    }
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Application                                                                              */
 
@@ -531,6 +576,58 @@ test_models (void)
 }
 
 static void
+check_markdown_answer (ConfabWindow *window,
+                       gpointer      data)
+{
+  ConfabMessageRow *row;
+  ConfabMarkdownView *content;
+  g_autofree char *text = NULL;
+
+  type_and_press_enter (window, "How do I read a file line by line in Python?");
+  wait_idle (window);
+
+  row = wait_for_row (window, message_at (window, 1));
+  content = confab_message_row_get_content_view (row);
+  text = row_text (row);
+  g_assert_nonnull (strstr (text, "with open(path) as f:"));
+  g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (content), ==, 1);
+
+  {
+    GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+
+    CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list))) == 1,
+                          WAIT_MS);
+  }
+  confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "confab-markdown.png");
+}
+
+static void
+test_markdown_answer (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *pieces[] = {
+    "Use a **`with`** block and iterate over the file object; it reads one line at a time, ",
+    "so even large files stay cheap:\n\n",
+    "```python\nwith open(path) as f:\n    for line in f:\n        print(line.rstrip())\n```\n\n",
+    "A few things to know:\n\n",
+    "- `line` keeps its trailing newline; `rstrip()` removes it\n",
+    "- pass `encoding=\"utf-8\"` when the file is not in the locale's encoding\n",
+    "- for huge files this never loads everything in memory\n\n",
+    "> See the [Python tutorial](https://docs.python.org/3/tutorial/inputoutput.html) for more.",
+    NULL
+  };
+  g_autofree char *body = sse_answer (pieces, FALSE);
+  const char *args[] = { "--base-url", NULL, "--model", "llama-3.3-70b", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+
+  run_app (args, check_markdown_answer, server);
+}
+
+static void
 check_send_on_enter_off (ConfabWindow *window,
                          gpointer      data)
 {
@@ -568,24 +665,6 @@ test_send_on_enter_off (void)
   run_app (args, check_send_on_enter_off, server);
 
   g_settings_reset (settings, "send-on-enter");
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
@@ -640,13 +719,7 @@ check_tools (ConfabWindow *window,
   }
   /* Let a frame draw, then keep a picture of it for the screenshots. */
   confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
-  {
-    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-    gint64 start = gdk_frame_clock_get_frame_counter (clock);
-
-    gtk_widget_queue_draw (GTK_WIDGET (window));
-    CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 2, WAIT_MS);
-  }
+  wait_frames (window);
   /* The final answer has its lines on screen, not just in the buffer. */
   {
     GtkWidget *content = GTK_WIDGET (confab_message_row_get_content_view (wait_for_row (window, last)));
@@ -1178,6 +1251,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat/thinking", test_thinking);
   g_test_add_func ("/ui/chat/models", test_models);
   g_test_add_func ("/ui/composer/send-on-enter-off", test_send_on_enter_off);
+  g_test_add_func ("/ui/chat/markdown-answer", test_markdown_answer);
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
