@@ -7,11 +7,9 @@
 
 #include "confab-application.h"
 #include "confab-bench-hook.h"
+#include "confab-preferences-window.h"
+#include "confab-session.h"
 #include "confab-window.h"
-
-#ifdef CONFAB_HAVE_PREFERENCES
-# include "confab-preferences-window.h"
-#endif
 
 struct _ConfabApplication
 {
@@ -139,13 +137,19 @@ confab_application_preferences_action (GSimpleAction *action,
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
   GtkWidget *window;
 
-#ifdef CONFAB_HAVE_PREFERENCES
   window = confab_preferences_window_new (parent);
-#else
-  window = adw_message_dialog_new (parent, _("Preferences"),
-                                   _("Preferences are not part of this build yet. Start Confab with --base-url URL --model ID to chat."));
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (window), "close", _("_Close"));
-#endif
+
+  /* Live server status in Preferences, and edits to mcp.json take effect at once. */
+  if (CONFAB_IS_WINDOW (parent))
+    {
+      ConfabSession *session = confab_window_get_session (CONFAB_WINDOW (parent));
+
+      confab_preferences_window_set_tool_registry (CONFAB_PREFERENCES_WINDOW (window),
+                                                   confab_session_get_tools (session));
+      g_signal_connect_object (window, "mcp-config-changed",
+                               G_CALLBACK (confab_window_reload_tools), parent,
+                               G_CONNECT_SWAPPED);
+    }
 
   gtk_window_present (GTK_WINDOW (window));
 }

@@ -12,9 +12,7 @@
 
 #include <adwaita.h>
 
-#ifdef CONFAB_HAVE_TOOL_CALL_CARD
-# include "confab-tool-call-card.h"
-#endif
+#include "confab-tool-call-card.h"
 
 struct _ConfabMessageRow
 {
@@ -58,36 +56,6 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------------------------- */
 /* Tool calls                                                                               */
 
-#ifndef CONFAB_HAVE_TOOL_CALL_CARD
-/* Placeholder until ConfabToolCallCard (ui-panels) is in the build: name and status. */
-static void
-placeholder_update (ConfabToolCall *call,
-                    GParamSpec     *pspec,
-                    GtkLabel       *label)
-{
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("%s — %s",
-                          confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "…",
-                          confab_tool_call_status_to_string (confab_tool_call_get_status (call)));
-  gtk_label_set_text (label, text);
-}
-
-static GtkWidget *
-confab_tool_call_card_new (ConfabToolCall *call)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "card");
-  gtk_widget_add_css_class (label, "tool-call-placeholder");
-  g_signal_connect_object (call, "notify", G_CALLBACK (placeholder_update), label, 0);
-  placeholder_update (call, NULL, GTK_LABEL (label));
-  g_object_set_data_full (G_OBJECT (label), "confab-tool-call", g_object_ref (call), g_object_unref);
-
-  return label;
-}
-#endif
 
 static void
 tool_calls_changed (GListModel       *model,

@@ -11,12 +11,10 @@
 #include "confab-provider.h"
 #include "confab-session.h"
 
-#ifdef CONFAB_HAVE_TURN
-# include "confab-approval-policy.h"
-# include "confab-client.h"
-# include "confab-tool-registry.h"
-# include "confab-turn.h"
-#endif
+#include "confab-approval-policy.h"
+#include "confab-client.h"
+#include "confab-tool-registry.h"
+#include "confab-turn.h"
 
 struct _ConfabSession
 {
@@ -136,9 +134,7 @@ confab_session_class_init (ConfabSessionClass *klass)
 static void
 confab_session_init (ConfabSession *self)
 {
-#ifdef CONFAB_HAVE_TURN
   self->client = confab_client_new ();
-#endif
   self->conversation = confab_conversation_new ();
 }
 
@@ -278,9 +274,6 @@ confab_session_get_blocked_reason (ConfabSession *self)
 {
   g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
 
-#ifndef CONFAB_HAVE_TURN
-  return _("This build cannot send messages yet");
-#endif
 
   if (self->provider == NULL)
     return _("No provider is configured. Add one in Preferences.");
@@ -335,7 +328,6 @@ confab_session_lookup_message (ConfabSession *self,
   return NULL;
 }
 
-#ifdef CONFAB_HAVE_TURN
 static void
 turn_cb (GObject      *object,
          GAsyncResult *result,
@@ -357,13 +349,11 @@ turn_cb (GObject      *object,
 
   g_signal_emit (self, signals[TURN_FINISHED], 0, error);
 }
-#endif
 
 static gboolean
 run_turn (ConfabSession  *self,
           GError        **error)
 {
-#ifdef CONFAB_HAVE_TURN
   const char *reason = confab_session_get_blocked_reason (self);
 
   if (reason != NULL)
@@ -382,11 +372,6 @@ run_turn (ConfabSession  *self,
 
   confab_turn_run_async (self->turn, self->cancellable, turn_cb, g_object_ref (self));
   return TRUE;
-#else
-  g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       confab_session_get_blocked_reason (self));
-  return FALSE;
-#endif
 }
 
 static gboolean

@@ -17,13 +17,9 @@
 #include "confab-tool-registry.h"
 #include "confab-window.h"
 
-#ifdef CONFAB_HAVE_USAGE_SIDEBAR
-# include "confab-usage-sidebar.h"
-#endif
+#include "confab-usage-sidebar.h"
 
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
-# include "confab-conversation-list.h"
-#endif
+#include "confab-conversation-list.h"
 
 struct _ConfabWindow
 {
@@ -115,10 +111,8 @@ session_conversation_changed (ConfabSession *session,
                               GParamSpec    *pspec,
                               ConfabWindow  *self)
 {
-#ifdef CONFAB_HAVE_USAGE_SIDEBAR
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
-#endif
   update_model_button (self);
 }
 
@@ -265,22 +259,25 @@ tools_started_cb (GObject      *object,
     g_warning ("Could not start the tool servers: %s", error->message);
 }
 
-static void
-setup_session (ConfabWindow      *self,
-               ConfabApplication *app)
+/* Builds the tool registry from mcp.json plus --mcp, replacing (and stopping) the old one. */
+void
+confab_window_reload_tools (ConfabWindow *self)
 {
+  ConfabApplication *app;
   ConfabOptions *options = NULL;
-  g_autoptr(ConfabProvider) provider = NULL;
+  ConfabToolRegistry *old_tools;
   g_autoptr(ConfabToolRegistry) tools = NULL;
   g_autoptr(ConfabApprovalPolicy) approvals = NULL;
   g_autofree char *mcp_path = NULL;
   g_autofree char *approvals_path = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   if (app != NULL)
     options = confab_application_get_options (app);
 
-  /* Tools: the configured MCP servers plus --mcp for this run. */
   tools = confab_tool_registry_new ();
   mcp_path = confab_tool_registry_get_default_config_path ();
   if (!confab_tool_registry_load_config (tools, mcp_path, &error))
@@ -300,11 +297,29 @@ setup_session (ConfabWindow      *self,
   if (options != NULL && options->yes)
     confab_approval_policy_set_allow_all (approvals, TRUE);
 
+  old_tools = confab_session_get_tools (self->session);
+  if (old_tools != NULL)
+    confab_tool_registry_stop (old_tools);
+
   confab_session_set_tools (self->session, tools);
   confab_session_set_approvals (self->session, approvals);
 
   if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) > 0)
     confab_tool_registry_start_async (tools, self->cancellable, tools_started_cb, NULL);
+}
+
+static void
+setup_session (ConfabWindow      *self,
+               ConfabApplication *app)
+{
+  ConfabOptions *options = NULL;
+  g_autoptr(ConfabProvider) provider = NULL;
+
+  if (app != NULL)
+    options = confab_application_get_options (app);
+
+  /* Tools: the configured MCP servers plus --mcp for this run. */
+  confab_window_reload_tools (self);
 
   /* The provider: --base-url for this run, else the active profile. */
   if (options != NULL)
@@ -345,10 +360,8 @@ track_conversation (ConfabWindow       *self,
   if (confab_store_lookup_tracked (self->store, id) == NULL)
     confab_store_track (self->store, conversation);
 
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
   if (self->conversation_list != NULL)
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
-#endif
 }
 
 static void
@@ -383,14 +396,11 @@ show_conversation (ConfabWindow       *self,
 
   track_conversation (self, conversation);
 
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
   if (self->conversation_list != NULL &&
       g_list_model_get_n_items (G_LIST_MODEL (conversation)) == 0)
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), NULL);
-#endif
 }
 
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
 static void new_conversation (ConfabWindow *self);
 
 static void
@@ -439,7 +449,6 @@ list_new_conversation (ConfabConversationList *list,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   confab_composer_focus (self->composer);
 }
-#endif
 
 static void
 setup_history (ConfabWindow      *self,
@@ -452,13 +461,11 @@ setup_history (ConfabWindow      *self,
 
   g_object_ref (self->store);
 
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
   self->conversation_list = confab_conversation_list_new (self->store);
   g_signal_connect (self->conversation_list, "conversation-activated", G_CALLBACK (conversation_activated), self);
   g_signal_connect (self->conversation_list, "conversation-removed", G_CALLBACK (conversation_removed), self);
   g_signal_connect (self->conversation_list, "new-conversation", G_CALLBACK (list_new_conversation), self);
   adw_bin_set_child (self->conversations_bin, self->conversation_list);
-#endif
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -502,13 +509,11 @@ search_action (GtkWidget  *widget,
 
   gtk_toggle_button_set_active (self->conversations_button, TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-#ifdef CONFAB_HAVE_CONVERSATION_LIST
   if (self->conversation_list != NULL)
     {
       confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (self->conversation_list));
       return;
     }
-#endif
   if (list != NULL)
     gtk_widget_grab_focus (list);
 }
@@ -725,14 +730,7 @@ confab_window_init (ConfabWindow *self)
   g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
                                G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, NULL, NULL);
 
-#ifdef CONFAB_HAVE_USAGE_SIDEBAR
   self->usage_sidebar = confab_usage_sidebar_new ();
-#else
-  /* Placeholder until ConfabUsageSidebar (ui-panels) is in the build. */
-  self->usage_sidebar = adw_status_page_new ();
-  adw_status_page_set_title (ADW_STATUS_PAGE (self->usage_sidebar), _("Usage"));
-  gtk_widget_add_css_class (self->usage_sidebar, "compact");
-#endif
   adw_bin_set_child (self->usage_bin, self->usage_sidebar);
 
   confab_chat_view_set_session (self->chat_view, self->session);

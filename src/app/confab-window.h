@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (ConfabWindow, confab_window, CONFAB, WINDOW, AdwApplicatio
 ConfabWindow   *confab_window_new                   (ConfabApplication *application);
 /* The window's session: its conversation, provider, tools. (transfer none) */
 ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
+/* Rebuilds the tool registry from mcp.json plus --mcp (after Preferences changed them). */
+void            confab_window_reload_tools          (ConfabWindow      *self);
 ConfabChatView *confab_window_get_chat_view         (ConfabWindow      *self);
 ConfabComposer *confab_window_get_composer          (ConfabWindow      *self);
 /* The usage sidebar widget on the right. (transfer none) */
