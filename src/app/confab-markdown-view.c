@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, CONFAB, MA
 struct _ConfabMarkdownSegment
 {
   GtkTextView parent_instance;
+
+  guint       resize_idle;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, GTK_TYPE_TEXT_VIEW)
@@ -58,13 +60,84 @@ confab_markdown_segment_measure (GtkWidget      *widget,
                                                                     minimum, natural,
                                                                     minimum_baseline, natural_baseline);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    *minimum = MIN (*minimum, 80);
+    {
+      *minimum = MIN (*minimum, 80);
+      return;
+    }
+
+  /* GtkTextView (GTK 4.8) adds the tallest anchored child to the height of its lines, but
+   * the lines already hold the child: a code block would leave that much empty space under
+   * the text. Take it back off so the segment is as tall as its lines. */
+  {
+    int child_min = 0, child_nat = 0;
+
+    for (GtkWidget *child = gtk_widget_get_first_child (widget);
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        int min = 0, nat = 0;
+
+        if (g_object_get_data (G_OBJECT (child), "confab-source-view") == NULL)
+          continue;
+
+        gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, for_size, &min, &nat, NULL, NULL);
+        child_min = MAX (child_min, min);
+        child_nat = MAX (child_nat, nat);
+      }
+
+    *minimum = MAX (0, *minimum - child_min);
+    *natural = MAX (*minimum, *natural - child_nat);
+  }
+}
+
+static gboolean
+segment_queue_resize (gpointer user_data)
+{
+  ConfabMarkdownSegment *self = user_data;
+
+  self->resize_idle = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+confab_markdown_segment_size_allocate (GtkWidget *widget,
+                                       int        width,
+                                       int        height,
+                                       int        baseline)
+{
+  ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (widget);
+  int before = 0, after = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &before, NULL, NULL, NULL);
+  GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* Allocating lays out the lines at the new width (and the code blocks' lines at their new
+   * size), which changes the height the text view asks for; the resize it queues meanwhile
+   * is lost, as it comes during the allocation. Queue it again once this layout is done, or
+   * the segment keeps a stale height (empty space under the text, or text cut off). */
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &after, NULL, NULL, NULL);
+  if (after != before && self->resize_idle == 0)
+    self->resize_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, segment_queue_resize, self, NULL);
+}
+
+static void
+confab_markdown_segment_dispose (GObject *object)
+{
+  ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (object);
+
+  g_clear_handle_id (&self->resize_idle, g_source_remove);
+
+  G_OBJECT_CLASS (confab_markdown_segment_parent_class)->dispose (object);
 }
 
 static void
 confab_markdown_segment_class_init (ConfabMarkdownSegmentClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = confab_markdown_segment_dispose;
   GTK_WIDGET_CLASS (klass)->measure = confab_markdown_segment_measure;
+  GTK_WIDGET_CLASS (klass)->size_allocate = confab_markdown_segment_size_allocate;
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
 #include "confab-conversation-list.h"
@@ -353,9 +354,9 @@ set_true (gpointer user_data)
  * frames keep coming (software rendering under Xvfb is slow), so wait until the main loop
  * is idle, then for a few frames. */
 static void
-wait_frames (ConfabWindow *window)
+wait_widget_frames (GtkWidget *window)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -364,9 +365,16 @@ wait_frames (ConfabWindow *window)
 
       g_idle_add_full (G_PRIORITY_LOW, set_true, &idle, NULL);
       CONFAB_TEST_WAIT_FOR (idle, WAIT_MS);
-      gtk_widget_queue_draw (GTK_WIDGET (window));
-      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1, WAIT_MS);
+      /* Two more frames, drawn whether or not anything changed. */
+      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1 ||
+                            (gtk_widget_queue_draw (window), FALSE), WAIT_MS);
     }
+}
+
+static void
+wait_frames (ConfabWindow *window)
+{
+  wait_widget_frames (GTK_WIDGET (window));
 }
 
 static GtkWidget *
@@ -385,6 +393,71 @@ find_widget_of_type (GtkWidget *root,
     }
 
   return NULL;
+}
+
+static GtkWidget *
+find_widget_with_class (GtkWidget  *root,
+                        const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Where the last line of @view's text ends, in @target's coordinates. */
+static double
+text_bottom_in (ConfabMarkdownView *view,
+                GtkWidget          *target)
+{
+  GtkTextView *last = confab_markdown_view_get_segment (view, confab_markdown_view_get_n_segments (view) - 1);
+  graphene_point_t point;
+  GtkTextIter end;
+  int y, height, wx, wy;
+
+  gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (last), &end);
+  gtk_text_view_get_line_yrange (last, &end, &y, &height);
+  gtk_text_view_buffer_to_window_coords (last, GTK_TEXT_WINDOW_WIDGET, 0, y + height, &wx, &wy);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (last), target, &GRAPHENE_POINT_INIT (wx, wy), &point));
+
+  return point.y;
+}
+
+/* Whether @view is exactly as tall as its lines of text (no empty space under them). */
+static gboolean
+markdown_fits_text (ConfabMarkdownView *view)
+{
+  double bottom = text_bottom_in (view, GTK_WIDGET (view));
+  int height = gtk_widget_get_height (GTK_WIDGET (view));
+
+  return height > 0 && ABS (height - bottom) <= 2;
+}
+
+/* The row is as tall as its content: the action buttons sit right under the last line. */
+static void
+assert_actions_under_text (ConfabMessageRow *row)
+{
+  GtkWidget *actions = find_widget_with_class (GTK_WIDGET (row), "message-actions");
+  graphene_point_t top;
+  double bottom;
+
+  g_assert_nonnull (actions);
+  g_assert_true (gtk_widget_get_mapped (actions));
+  g_assert_true (markdown_fits_text (confab_message_row_get_content_view (row)));
+
+  bottom = text_bottom_in (confab_message_row_get_content_view (row), GTK_WIDGET (row));
+  g_assert_true (gtk_widget_compute_point (actions, GTK_WIDGET (row), &GRAPHENE_POINT_INIT (0, 0), &top));
+  g_test_message ("text ends at %.0f, actions start at %.0f", bottom, top.y);
+  g_assert_cmpfloat (top.y, >=, bottom);
+  g_assert_cmpfloat (top.y - bottom, <=, 12);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -600,6 +673,24 @@ check_markdown_answer (ConfabWindow *window,
   }
   confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
   wait_frames (window);
+
+  /* No empty space between the answer and its actions (GtkTextView counts a code block's
+   * height twice unless the Markdown view corrects it). */
+  assert_actions_under_text (row);
+
+  /* The code is highlighted as Python, as users see it. */
+  {
+    GtkWidget *code = find_widget_of_type (GTK_WIDGET (content), GTK_SOURCE_TYPE_VIEW);
+    GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (code)));
+
+    g_assert_nonnull (gtk_source_buffer_get_language (buffer));
+    g_assert_cmpstr (gtk_source_language_get_id (gtk_source_buffer_get_language (buffer)), ==, "python3");
+    g_assert_true (gtk_source_buffer_get_highlight_syntax (buffer));
+    g_assert_nonnull (gtk_source_buffer_get_style_scheme (buffer));
+    g_assert_cmpstr (gtk_source_style_scheme_get_id (gtk_source_buffer_get_style_scheme (buffer)), ==,
+                     adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "Adwaita-dark" : "Adwaita");
+  }
+
   save_screenshot (GTK_WIDGET (window), "confab-markdown.png");
 }
 
@@ -1165,6 +1256,41 @@ test_markdown_streaming (void)
   g_object_unref (streamed);
 }
 
+/* While text streams in (and once it is finished), the view is as tall as its lines: code
+ * blocks are not counted twice, and lines laid out during an allocation resize it. */
+static void
+test_markdown_height_streaming (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  ConfabMarkdownView *view = CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ());
+  gsize len = strlen (markdown_sample);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 900);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (view));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (box), WAIT_MS);
+
+  for (gsize i = 0; i < len; )
+    {
+      gsize n = MIN (40, len - i);
+
+      confab_markdown_view_append_text (view, markdown_sample + i, n);
+      confab_markdown_view_flush (view);
+      i += n;
+      wait_widget_frames (window);
+      CONFAB_TEST_WAIT_FOR (markdown_fits_text (view), WAIT_MS);
+    }
+  g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (view), ==, 1);
+
+  confab_markdown_view_finish (view);
+  wait_widget_frames (window);
+  CONFAB_TEST_WAIT_FOR (markdown_fits_text (view), WAIT_MS);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_markdown_long_stream (void)
 {
@@ -1225,18 +1351,34 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) language_dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) style_dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
 
   /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell
-   * that the app's symbolic icon is an SVG. */
+   * that the app's symbolic icon is an SVG; and GtkSourceView's languages and style
+   * schemes, without which code is not highlighted as on a user's system (and in the
+   * screenshots). */
   for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+    {
+      g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+      g_ptr_array_add (language_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "language-specs", NULL));
+      g_ptr_array_add (style_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "styles", NULL));
+    }
   g_ptr_array_add (mime_dirs, NULL);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
   gtk_init ();
   adw_init ();
+
+  for (guint i = 0; i < language_dirs->len; i++)
+    {
+      gtk_source_language_manager_append_search_path (gtk_source_language_manager_get_default (),
+                                                      g_ptr_array_index (language_dirs, i));
+      gtk_source_style_scheme_manager_append_search_path (gtk_source_style_scheme_manager_get_default (),
+                                                          g_ptr_array_index (style_dirs, i));
+    }
 
   g_test_add_func ("/ui/app/resources", test_resources);
   g_test_add_func ("/ui/app/starts-and-quits-welcome", test_starts_and_quits_welcome);
@@ -1255,6 +1397,7 @@ main (int   argc,
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
+  g_test_add_func ("/ui/markdown/height-streaming", test_markdown_height_streaming);
 
   return g_test_run ();
 }
