@@ -1258,6 +1258,19 @@ add_tag (const char *name,
   return tag;
 }
 
+/* Adwaita's link colours (@accent_color of the light and dark styles). */
+static void
+update_link_color (void)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkTextTag *tag = gtk_text_tag_table_lookup (shared_tags, "link");
+
+  g_object_set (tag,
+                "foreground-rgba", dark ? &(GdkRGBA) { 0.471, 0.682, 0.929, 1.0 }
+                                        : &(GdkRGBA) { 0.110, 0.443, 0.847, 1.0 },
+                NULL);
+}
+
 /* One tag table for every Markdown view: tags are made once, not per message. */
 static void
 create_shared_tags (void)
@@ -1291,10 +1304,6 @@ create_shared_tags (void)
            "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
            "left-margin", 12,
            NULL);
-  add_tag ("link",
-           "foreground-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 1.0 },
-           "underline", PANGO_UNDERLINE_SINGLE,
-           NULL);
   add_tag ("quote",
            "left-margin", 24,
            "style", PANGO_STYLE_ITALIC,
@@ -1308,6 +1317,13 @@ create_shared_tags (void)
            "family", "monospace",
            "wrap-mode", GTK_WRAP_NONE,
            NULL);
+  /* After "quote": a link in a quotation is still blue. */
+  add_tag ("link",
+           "underline", PANGO_UNDERLINE_SINGLE,
+           NULL);
+  update_link_color ();
+  g_signal_connect (adw_style_manager_get_default (), "notify::dark",
+                    G_CALLBACK (update_link_color), NULL);
 
   /* Deeper levels are added later, so their margins win. */
   for (guint i = 0; i < MAX_LIST_DEPTH; i++)
