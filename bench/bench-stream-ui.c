@@ -70,6 +70,7 @@ static int      rate = 2000;
 static gboolean open_only;
 static gboolean realtime_only;
 static gboolean fast_only;
+static int      redraw_kb;
 
 static void
 on_before_paint (GdkFrameClock *clock,
@@ -495,6 +496,7 @@ main (int   argc,
     { "open-only", 0, 0, G_OPTION_ARG_NONE, &open_only, "Only measure opening the conversation", NULL },
     { "realtime-only", 0, 0, G_OPTION_ARG_NONE, &realtime_only, "Skip the UI-time ratio", NULL },
     { "fast-only", 0, 0, G_OPTION_ARG_NONE, &fast_only, "Only the UI-time ratio", NULL },
+    { "redraw-kb", 0, 0, G_OPTION_ARG_INT, &redraw_kb, "Only: the cost of a redraw with a finished answer of K KB at the bottom", "KB" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Confab streaming UI bench");
@@ -578,6 +580,43 @@ main (int   argc,
     goto out;
 
   answer = make_answer ((gsize)answer_kb * 1024);
+
+  if (redraw_kb > 0)
+    {
+      g_autoptr(GString) text = make_answer ((gsize)redraw_kb * 1024);
+      g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, text->str);
+      double sum[4] = { 0 };
+
+      confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
+      confab_conversation_append (conversation, message);
+      confab_chat_view_scroll_to_bottom (CONFAB_CHAT_VIEW (view));
+      for (guint i = 0; i < 10; i++)
+        wait_for_paint (window);
+      confab_chat_view_flush (CONFAB_CHAT_VIEW (view));
+
+      g_array_set_size (frame_log.frames, 0);
+      g_array_set_size (frame_log.phases, 0);
+      frame_log.recording = TRUE;
+      for (guint i = 0; i < 100; i++)
+        {
+          /* What a streamed piece causes at least: the last segment changes. */
+          GtkWidget *list = GTK_WIDGET (confab_chat_view_get_list_view (CONFAB_CHAT_VIEW (view)));
+
+          gtk_widget_queue_resize (list);
+          wait_for_paint (window);
+        }
+      frame_log.recording = FALSE;
+      for (guint i = 0; i < frame_log.frames->len; i++)
+        {
+          sum[0] += g_array_index (frame_log.frames, double, i);
+          for (guint j = 0; j < 3; j++)
+            sum[j + 1] += g_array_index (frame_log.phases, double, 3 * i + j);
+        }
+      printf ("redraw with a %d KB answer at the bottom: %u frames, mean %.2f ms (update %.2f, layout %.2f, paint %.2f)\n",
+              redraw_kb, frame_log.frames->len, sum[0] / frame_log.frames->len, sum[1] / frame_log.frames->len,
+              sum[2] / frame_log.frames->len, sum[3] / frame_log.frames->len);
+      goto out;
+    }
 
   if (fast_only)
     goto ratio;
