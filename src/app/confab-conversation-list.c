@@ -31,7 +31,6 @@ struct _ConfabConversationList
   /* Template widgets */
   AdwStatusPage      *empty_page;
   GtkListView        *list_view;
-  GtkButton          *new_button;
   GtkSearchEntry     *search_entry;
   GtkStack           *stack;
   AdwToastOverlay    *toast_overlay;
@@ -694,7 +693,6 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-conversation-list.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, list_view);
-  gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, new_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabConversationList, toast_overlay);
