@@ -691,6 +691,19 @@ check_markdown_answer (ConfabWindow *window,
                      adw_style_manager_get_dark (adw_style_manager_get_default ()) ? "Adwaita-dark" : "Adwaita");
   }
 
+  /* The answer, with the usage pane closed (as the user can with F9). */
+  {
+    GtkWidget *usage_button = panels_test_find (GTK_WIDGET (window), "usage_button");
+    GtkWidget *sidebar = confab_window_get_usage_sidebar (window);
+
+    g_assert_true (gtk_widget_get_mapped (sidebar));
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (usage_button), FALSE);
+    CONFAB_TEST_WAIT_FOR (!gtk_widget_get_mapped (sidebar), WAIT_MS);
+    confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
+    wait_frames (window);
+    assert_actions_under_text (row);
+  }
+
   save_screenshot (GTK_WIDGET (window), "confab-markdown.png");
 }
 
@@ -698,6 +711,7 @@ static void
 test_markdown_answer (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   const char *pieces[] = {
     "Use a **`with`** block and iterate over the file object; it reads one line at a time, ",
     "so even large files stay cheap:\n\n",
@@ -716,6 +730,8 @@ test_markdown_answer (void)
   args[1] = confab_replay_server_get_base_url (server);
 
   run_app (args, check_markdown_answer, server);
+
+  g_settings_reset (settings, "show-usage-sidebar");
 }
 
 static void
