@@ -111,7 +111,11 @@ section_new (const char *id)
 
   section->subtitle = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (section->subtitle, 0);
-  gtk_label_set_ellipsize (section->subtitle, PANGO_ELLIPSIZE_END);
+  /* Model ids are long ("vendor/model-version"): wrap rather than cut off
+   * what tells the requests apart, without widening the pane. */
+  gtk_label_set_wrap (section->subtitle, TRUE);
+  gtk_label_set_wrap_mode (section->subtitle, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (section->subtitle, 30);
   gtk_widget_add_css_class (GTK_WIDGET (section->subtitle), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (section->subtitle), "dim-label");
   gtk_widget_set_visible (GTK_WIDGET (section->subtitle), FALSE);
@@ -400,7 +404,7 @@ refresh (ConfabUsageSidebar *self)
           g_autofree char *calls = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u tool call",
                                                                  "%u tool calls", n_calls), n_calls);
           subtitle = confab_message_get_model (message)
-                   ? g_strdup_printf ("%s · %s", confab_message_get_model (message), calls)
+                   ? g_strdup_printf ("%s\n%s", confab_message_get_model (message), calls)
                    : g_steal_pointer (&calls);
         }
       else
