@@ -45,19 +45,37 @@ copy_clicked (ConfabInspectorDialog *self)
 }
 
 static void
+update_scheme (GtkSourceBuffer *buffer)
+{
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  gtk_source_buffer_set_style_scheme (buffer,
+                                      gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita"));
+}
+
+static void
+dark_changed (AdwStyleManager *manager,
+              GParamSpec      *pspec,
+              GtkSourceBuffer *buffer)
+{
+  update_scheme (buffer);
+}
+
+static void
 setup_view (GtkSourceView *view,
             const char    *language_id,
             const char    *text)
 {
   GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
 
   if (language_id != NULL)
     gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (languages, language_id));
-  gtk_source_buffer_set_style_scheme (buffer,
-                                      gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita"));
+  /* The scheme follows the light or dark style, also while the dialog is open. */
+  update_scheme (buffer);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (dark_changed), buffer, 0);
   gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text, -1);
 }
 
