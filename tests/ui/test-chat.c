@@ -313,6 +313,7 @@ save_screenshot (GtkWidget  *widget,
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   GskRenderer *renderer;
+  GdkRGBA background;
   int width, height;
 
   width = gtk_widget_get_width (widget);
@@ -320,8 +321,12 @@ save_screenshot (GtkWidget  *widget,
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  /* What the window draws: its own snapshot, as for a frame. */
+  /* What the window draws: its own snapshot, as for a frame, on the window's background
+   * colour (drawn by GTK outside the class's snapshot, it would be transparent: dark text
+   * on a dark software centre). */
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
   snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
