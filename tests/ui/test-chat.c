@@ -324,7 +324,9 @@ save_screenshot (GtkWidget  *widget,
   /* What the window draws: its own snapshot, as for a frame, on the window's background
    * colour (drawn by GTK outside the class's snapshot, it would be transparent: dark text
    * on a dark software centre). */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
   g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
+G_GNUC_END_IGNORE_DEPRECATIONS
   snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
