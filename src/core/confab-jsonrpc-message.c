@@ -148,6 +148,9 @@ _confab_jsonrpc_message_get_id (JsonNode *node,
       value = json_node_get_int (node);
       break;
     case G_TYPE_DOUBLE:
+      /* Out of range (or NaN), the cast would be undefined behaviour (found by fuzz-mcp). */
+      if (!(json_node_get_double (node) >= 0 && json_node_get_double (node) <= G_MAXUINT))
+        return FALSE;
       value = (gint64)json_node_get_double (node);
       break;
     case G_TYPE_STRING:
