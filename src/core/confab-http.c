@@ -182,18 +182,38 @@ extract_provider_message (GBytes *body)
   return g_steal_pointer (&text);
 }
 
+/* The reason phrase to show: the server's, else the standard one. libsoup 3.2 knows no
+ * phrase for 429, the status rate limits answer with, and says "Unknown Error" instead. */
+static const char *
+reason_phrase (SoupMessage *msg,
+               guint        status)
+{
+  const char *reason = soup_message_get_reason_phrase (msg);
+
+  if (reason != NULL && reason[0] != '\0' && g_strcmp0 (reason, "Unknown Error") != 0)
+    return reason;
+
+  switch (status)
+    {
+    case 429: return "Too Many Requests";
+    case 529: return "Overloaded";
+    default:  break;
+    }
+
+  reason = soup_status_get_phrase (status);
+  if (reason == NULL || g_strcmp0 (reason, "Unknown Error") == 0)
+    return "";
+
+  return reason;
+}
+
 GError *
 _confab_http_error_new (SoupMessage *msg,
                         GBytes      *body)
 {
   g_autofree char *provider_message = extract_provider_message (body);
   guint status = soup_message_get_status (msg);
-  const char *reason = soup_message_get_reason_phrase (msg);
-
-  if (reason == NULL || reason[0] == '\0')
-    reason = soup_status_get_phrase (status);
-  if (reason == NULL)
-    reason = "";
+  const char *reason = reason_phrase (msg, status);
 
   if (provider_message != NULL)
     return g_error_new (CONFAB_ERROR, CONFAB_ERROR_HTTP,
