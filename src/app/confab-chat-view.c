@@ -14,15 +14,166 @@
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 24.0
 
+/* ---------------------------------------------------------------------------------------- */
+/* The newest messages only                                                                 */
+
+/* GtkListView keeps up to ~200 rows alive and a ConfabMessageRow is not cheap, so a long
+ * conversation opens on its newest INITIAL_WINDOW messages; scrolling near the top shows
+ * GROW_STEP more. The tail model shows the items of its source from `offset` to the end:
+ * appended messages come through, and growing is a pure insertion at the top (GtkListView
+ * keeps its anchor row, so what is on screen stays put). GtkSliceListModel would do, but
+ * changing its offset replaces every item. */
+#define INITIAL_WINDOW 50
+#define GROW_STEP      50
+
+#define CONFAB_TYPE_TAIL_MODEL (confab_tail_model_get_type ())
+G_DECLARE_FINAL_TYPE (ConfabTailModel, confab_tail_model, CONFAB, TAIL_MODEL, GObject)
+
+struct _ConfabTailModel
+{
+  GObject     parent_instance;
+  GListModel *source;
+  guint       offset;
+  guint       n_items;   /* of the source, as last seen */
+};
+
+static GType
+confab_tail_model_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+confab_tail_model_get_n_items (GListModel *model)
+{
+  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
+
+  return self->n_items - self->offset;
+}
+
+static gpointer
+confab_tail_model_get_item (GListModel *model,
+                            guint       position)
+{
+  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
+
+  if (position >= self->n_items - self->offset)
+    return NULL;
+  return g_list_model_get_item (self->source, self->offset + position);
+}
+
+static void
+confab_tail_model_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = confab_tail_model_get_item_type;
+  iface->get_n_items = confab_tail_model_get_n_items;
+  iface->get_item = confab_tail_model_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ConfabTailModel, confab_tail_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, confab_tail_model_list_model_init))
+
+static void
+tail_source_changed (GListModel      *source,
+                     guint            position,
+                     guint            removed,
+                     guint            added,
+                     ConfabTailModel *self)
+{
+  self->n_items = self->n_items - removed + added;
+
+  if (position >= self->offset)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), position - self->offset, removed, added);
+    }
+  else if (position + removed <= self->offset)
+    {
+      /* All before the shown part: the same items stay shown. */
+      self->offset = self->offset - removed + added;
+    }
+  else
+    {
+      /* Reaches into the shown part: it now starts at the change. */
+      guint removed_shown = position + removed - self->offset;
+
+      self->offset = position;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed_shown, added);
+    }
+}
+
+static void
+confab_tail_model_dispose (GObject *object)
+{
+  ConfabTailModel *self = CONFAB_TAIL_MODEL (object);
+
+  if (self->source != NULL)
+    g_signal_handlers_disconnect_by_func (self->source, tail_source_changed, self);
+  g_clear_object (&self->source);
+
+  G_OBJECT_CLASS (confab_tail_model_parent_class)->dispose (object);
+}
+
+static void
+confab_tail_model_class_init (ConfabTailModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = confab_tail_model_dispose;
+}
+
+static void
+confab_tail_model_init (ConfabTailModel *self)
+{
+}
+
+static ConfabTailModel *
+confab_tail_model_new (GListModel *source)
+{
+  ConfabTailModel *self = g_object_new (CONFAB_TYPE_TAIL_MODEL, NULL);
+
+  self->source = g_object_ref (source);
+  self->n_items = g_list_model_get_n_items (source);
+  g_signal_connect (source, "items-changed", G_CALLBACK (tail_source_changed), self);
+
+  return self;
+}
+
+/* Shows the newest @window items of the source, whatever it holds now (a new conversation). */
+static void
+confab_tail_model_reset (ConfabTailModel *self,
+                         guint            window)
+{
+  guint before = self->n_items - self->offset;
+
+  self->n_items = g_list_model_get_n_items (self->source);
+  self->offset = self->n_items > window ? self->n_items - window : 0;
+  if (before > 0 || self->n_items > self->offset)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->n_items - self->offset);
+}
+
+/* Shows up to @count more of the older items; returns how many. */
+static guint
+confab_tail_model_grow (ConfabTailModel *self,
+                        guint            count)
+{
+  count = MIN (count, self->offset);
+  if (count == 0)
+    return 0;
+
+  self->offset -= count;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, count);
+  return count;
+}
+
 struct _ConfabChatView
 {
   GtkWidget           parent_instance;
 
   ConfabSession      *session;
   GtkFilterListModel *filtered;
+  ConfabTailModel    *tail;
   GtkNoSelection     *selection;
   GtkAdjustment      *vadjustment;
   double              last_value;
+  guint               grow_source;
 
   GtkStack           *stack;
   GtkScrolledWindow  *scroller;
@@ -76,6 +227,31 @@ scroll_to_end (ConfabChatView *self)
   self->scrolling = FALSE;
 }
 
+static gboolean
+grow_idle (gpointer user_data)
+{
+  ConfabChatView *self = user_data;
+
+  self->grow_source = 0;
+  confab_tail_model_grow (self->tail, GROW_STEP);
+  return G_SOURCE_REMOVE;
+}
+
+/* Older messages are shown once the view is within a page of the top of what it shows (or
+ * what it shows does not fill it), in an idle: not while the list is being allocated. */
+static void
+maybe_grow (ConfabChatView *self)
+{
+  double page = gtk_adjustment_get_page_size (self->vadjustment);
+
+  if (self->grow_source != 0 || self->tail->offset == 0 || page <= 0)
+    return;
+  if (gtk_adjustment_get_value (self->vadjustment) >= page)
+    return;
+
+  self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
+}
+
 static void
 adjustment_bounds_changed (GtkAdjustment  *adjustment,
                            GParamSpec     *pspec,
@@ -98,6 +274,7 @@ adjustment_value_changed (GtkAdjustment  *adjustment,
     set_following (self, FALSE);   /* the user scrolled up */
 
   self->last_value = value;
+  maybe_grow (self);
 }
 
 void
@@ -186,7 +363,11 @@ set_conversation (ConfabChatView     *self,
   if (self->filtered != NULL)
     g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
 
+  /* The tail starts over on the newest messages rather than following the swap. */
+  g_signal_handlers_block_by_func (self->filtered, tail_source_changed, self->tail);
   gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (conversation));
+  g_signal_handlers_unblock_by_func (self->filtered, tail_source_changed, self->tail);
+  confab_tail_model_reset (self->tail, INITIAL_WINDOW);
   g_signal_connect (self->filtered, "items-changed", G_CALLBACK (items_changed), self);
 
   update_empty (self);
@@ -347,7 +528,9 @@ confab_chat_view_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
+  g_clear_handle_id (&self->grow_source, g_source_remove);
   g_clear_object (&self->selection);
+  g_clear_object (&self->tail);
   g_clear_object (&self->filtered);
 
   G_OBJECT_CLASS (confab_chat_view_parent_class)->dispose (object);
@@ -436,7 +619,8 @@ confab_chat_view_init (ConfabChatView *self)
 
   filter = gtk_custom_filter_new (message_is_shown, NULL, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (filter));
-  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  self->tail = confab_tail_model_new (G_LIST_MODEL (self->filtered));
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->tail)));
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_item), self);
