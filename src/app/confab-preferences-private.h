@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Helpers shared by the pages of ConfabPreferencesWindow; not public API. */
+
+/* Shows @message as a toast of the preferences window that holds @widget. */
+void         confab_preferences_toast          (GtkWidget      *widget,
+                                                const char     *message);
+/* Adds an entry row with an apply button to @expander; @applied gets @expander as data. */
+AdwEntryRow *confab_preferences_entry_row      (GtkWidget      *expander,
+                                                GType           type,
+                                                const char     *title,
+                                                const char     *text,
+                                                GCallback       applied);
+/* A row with a caption and a monospace text view; @error_label, if given, gets a hidden
+ * error label below the view. */
+GtkWidget   *confab_preferences_text_area_row  (const char     *title,
+                                                const char     *text,
+                                                GtkTextBuffer **buffer,
+                                                GtkLabel      **error_label);
+
+/* An mcp.json server entry as text and as what ConfabMcpServer takes. */
+char        *confab_mcp_entry_command_line     (JsonObject     *entry);
+char        *confab_mcp_entry_env_line         (JsonObject     *entry);
+GStrv        confab_mcp_entry_argv             (JsonObject     *entry);
+GStrv        confab_mcp_entry_env              (JsonObject     *entry);
+
+G_END_DECLS

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-preferences"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "confab-preferences-private.h"
+
+void
+confab_preferences_toast (GtkWidget  *widget,
+                          const char *message)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_WINDOW);
+
+  if (window != NULL)
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), adw_toast_new (message));
+  else
+    g_message ("%s", message);
+}
+
+AdwEntryRow *
+confab_preferences_entry_row (GtkWidget  *expander,
+                              GType       type,
+                              const char *title,
+                              const char *text,
+                              GCallback   applied)
+{
+  GtkWidget *row = g_object_new (type,
+                                 "title", title,
+                                 "show-apply-button", TRUE,
+                                 NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text ? text : "");
+  g_signal_connect (row, "apply", applied, expander);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
+
+  return ADW_ENTRY_ROW (row);
+}
+
+GtkWidget *
+confab_preferences_text_area_row (const char     *title,
+                                  const char     *text,
+                                  GtkTextBuffer **buffer,
+                                  GtkLabel      **error_label)
+{
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *view = gtk_text_view_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "caption");
+  gtk_widget_add_css_class (heading, "dim-label");
+  gtk_box_append (GTK_BOX (box), heading);
+
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_widget_set_size_request (view, -1, 60);
+  gtk_widget_add_css_class (view, "card");
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, heading, NULL,
+                                  -1);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text ? text : "", -1);
+  gtk_box_append (GTK_BOX (box), view);
+  *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+
+  if (error_label != NULL)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "error");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_widget_set_visible (label, FALSE);
+      gtk_box_append (GTK_BOX (box), label);
+      *error_label = GTK_LABEL (label);
+    }
+
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  return row;
+}
+
+char *
+confab_mcp_entry_command_line (JsonObject *entry)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  const char *command = json_object_get_string_member_with_default (entry, "command", "");
+  JsonNode *args = json_object_get_member (entry, "args");
+
+  if (command != NULL && *command != '\0')
+    {
+      g_autofree char *quoted = g_shell_quote (command);
+      g_string_append (line, quoted);
+    }
+
+  if (args != NULL && JSON_NODE_HOLDS_ARRAY (args))
+    {
+      JsonArray *array = json_node_get_array (args);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *arg = json_array_get_element (array, i);
+          g_autofree char *quoted = NULL;
+
+          if (!JSON_NODE_HOLDS_VALUE (arg) || json_node_get_value_type (arg) != G_TYPE_STRING)
+            continue;
+
+          /* Plain words stay readable; only what needs quoting is quoted. */
+          if (strpbrk (json_node_get_string (arg), " \t\n'\"\\$`*?[]{}();&|<>~#") != NULL)
+            quoted = g_shell_quote (json_node_get_string (arg));
+          else
+            quoted = g_strdup (json_node_get_string (arg));
+          g_string_append_printf (line, " %s", quoted);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+char *
+confab_mcp_entry_env_line (JsonObject *entry)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  JsonNode *env = json_object_get_member (entry, "env");
+  g_autoptr(GList) keys = NULL;
+
+  if (env == NULL || !JSON_NODE_HOLDS_OBJECT (env))
+    return g_strdup ("");
+
+  keys = json_object_get_members (json_node_get_object (env));
+  for (const GList *l = keys; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (json_node_get_object (env), l->data);
+      g_autofree char *pair = NULL;
+      g_autofree char *quoted = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        continue;
+
+      pair = g_strdup_printf ("%s=%s", (const char *) l->data, json_node_get_string (value));
+      quoted = g_shell_quote (pair);
+      if (line->len > 0)
+        g_string_append_c (line, ' ');
+      g_string_append (line, strpbrk (pair, " \t\n'\"\\$`") ? quoted : pair);
+    }
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+GStrv
+confab_mcp_entry_argv (JsonObject *entry)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *args = json_object_get_member (entry, "args");
+
+  g_strv_builder_add (builder, json_object_get_string_member_with_default (entry, "command", ""));
+  if (args != NULL && JSON_NODE_HOLDS_ARRAY (args))
+    {
+      JsonArray *array = json_node_get_array (args);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *arg = json_array_get_element (array, i);
+          if (JSON_NODE_HOLDS_VALUE (arg) && json_node_get_value_type (arg) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (arg));
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+GStrv
+confab_mcp_entry_env (JsonObject *entry)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *env = json_object_get_member (entry, "env");
+  g_autoptr(GList) keys = NULL;
+
+  if (env != NULL && JSON_NODE_HOLDS_OBJECT (env))
+    {
+      keys = json_object_get_members (json_node_get_object (env));
+      for (const GList *l = keys; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (json_node_get_object (env), l->data);
+
+          if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+            {
+              g_autofree char *pair = g_strdup_printf ("%s=%s", (const char *) l->data,
+                                                       json_node_get_string (value));
+              g_strv_builder_add (builder, pair);
+            }
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
