@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
 #include "confab-bench-hook.h"
@@ -18,6 +19,11 @@ struct _ConfabApplication
   ConfabOptions  options;
   ConfabStore   *store;
   gboolean       store_failed;
+
+  /* GtkSourceView warm-up, after the first window's first frame. */
+  GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
+  guint          warm_step;
+  guint          warm_source;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabApplication, confab_application, ADW_TYPE_APPLICATION)
@@ -76,18 +82,109 @@ confab_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* The first code block of an answer would otherwise pay, in the frame that shows it, for
+ * reading every language file's header, the style schemes, the GtkSourceView classes and
+ * the parse of its language (10-25 ms). This is done once in low-priority idles after the
+ * window's first frame, one step per idle so that no step stalls a frame; a language's
+ * parsed definitions live only as long as a buffer uses it, so a buffer per common language
+ * is kept. Each of these parses in 5-20 ms; js, json, typescript and html take 50-110 ms
+ * each, too long for one idle (a key press would wait for it), so they are left out. */
+static const char * const warm_languages[] = {
+  "python3", "sh", "c", "cpp", "rust", "go", "java", "yaml",
+};
+
+static gboolean
+warm_up_step (gpointer user_data)
+{
+  ConfabApplication *self = user_data;
+  guint step = self->warm_step++;
+  gint64 start = g_get_monotonic_time ();
+
+  if (step == 0)
+    {
+      const char * const *ids;
+
+      /* Reads the header of every .lang file. */
+      ids = gtk_source_language_manager_get_language_ids (gtk_source_language_manager_get_default ());
+      (void) ids;
+    }
+  else if (step == 1)
+    {
+      GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+
+      gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita");
+      gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita-dark");
+    }
+  else if (step == 2)
+    {
+      /* The view's classes (and its CSS), built once and dropped. */
+      GtkWidget *view = gtk_source_view_new ();
+
+      g_object_ref_sink (view);
+      g_object_unref (view);
+    }
+  else if (step - 3 < G_N_ELEMENTS (warm_languages))
+    {
+      GtkSourceLanguage *language =
+        gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                  warm_languages[step - 3]);
+
+      if (language != NULL)
+        {
+          GtkSourceBuffer *buffer = gtk_source_buffer_new_with_language (language);
+          GtkTextIter begin, end;
+
+          /* The engine parses the definitions on the first highlighting. */
+          gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), "x", -1);
+          gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (buffer), &begin, &end);
+          gtk_source_buffer_ensure_highlight (buffer, &begin, &end);
+          g_ptr_array_add (self->warm_buffers, buffer);
+        }
+    }
+  else
+    {
+      self->warm_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  g_debug ("GtkSourceView warm-up step %u: %.1f ms", step, (g_get_monotonic_time () - start) / 1000.0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+first_frame_painted (GdkFrameClock     *clock,
+                     ConfabApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_painted, self);
+  if (self->warm_source == 0 && self->warm_step == 0)
+    self->warm_source = g_idle_add_full (G_PRIORITY_LOW, warm_up_step, g_object_ref (self), g_object_unref);
+}
+
 static void
 confab_application_activate (GApplication *app)
 {
+  ConfabApplication *self = CONFAB_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  gboolean first = window == NULL;
 
   if (window == NULL)
     {
-      window = GTK_WINDOW (confab_window_new (CONFAB_APPLICATION (app)));
+      window = GTK_WINDOW (confab_window_new (self));
       confab_bench_hook_attach (window);
     }
 
   gtk_window_present (window);
+
+  if (first && self->warm_buffers == NULL)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+      self->warm_buffers = g_ptr_array_new_with_free_func (g_object_unref);
+      if (clock != NULL)
+        g_signal_connect_object (clock, "after-paint", G_CALLBACK (first_frame_painted), self, 0);
+      else
+        first_frame_painted (NULL, self);
+    }
 }
 
 static void
@@ -97,6 +194,7 @@ confab_application_finalize (GObject *object)
 
   confab_options_clear (&self->options);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->warm_buffers, g_ptr_array_unref);
 
   G_OBJECT_CLASS (confab_application_parent_class)->finalize (object);
 }
@@ -184,6 +282,10 @@ confab_application_shutdown (GApplication *app)
   /* Streamed text is written in batches: write what is pending before leaving. */
   if (self->store != NULL && !confab_store_flush (self->store, &error))
     g_warning ("Could not save the conversations: %s", error->message);
+
+  g_clear_handle_id (&self->warm_source, g_source_remove);
+  if (self->warm_buffers != NULL)
+    g_ptr_array_set_size (self->warm_buffers, 0);
 
   G_APPLICATION_CLASS (confab_application_parent_class)->shutdown (app);
 }
