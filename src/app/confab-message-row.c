@@ -32,7 +32,7 @@ struct _ConfabMessageRow
   GtkBox             *tool_calls_box;
   GtkWidget          *edit_box;            /* built on the first edit */
   GtkTextView        *edit_view;
-  GtkWidget          *error_box;
+  GtkWidget          *error_box;           /* built on the first failure */
   GtkLabel           *error_label;
   GtkWidget          *retry_button;
   GtkLabel           *status_label;
@@ -184,6 +184,40 @@ ensure_edit_box (ConfabMessageRow *self)
   gtk_box_insert_child_after (GTK_BOX (self->bubble), self->edit_box, GTK_WIDGET (self->tool_calls_box));
 }
 
+/* Most messages never fail: the error box (4 widgets, a button among them) is built when
+ * one first does, in its place before the status line. */
+static void
+ensure_error_box (ConfabMessageRow *self)
+{
+  GtkWidget *image;
+
+  if (self->error_box != NULL)
+    return;
+
+  self->error_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_add_css_class (self->error_box, "message-error");
+  image = g_object_new (GTK_TYPE_IMAGE,
+                        "icon-name", "dialog-warning-symbolic",
+                        "valign", GTK_ALIGN_START,
+                        "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                        NULL);
+  gtk_box_append (GTK_BOX (self->error_box), image);
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->error_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
+  gtk_box_append (GTK_BOX (self->error_box), GTK_WIDGET (self->error_label));
+  self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
+  gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "row.retry");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
+  gtk_box_append (GTK_BOX (self->error_box), self->retry_button);
+  gtk_widget_insert_before (self->error_box, self->bubble, GTK_WIDGET (self->status_label));
+}
+
 static void
 update_content_visibility (ConfabMessageRow *self)
 {
@@ -251,17 +285,19 @@ update_state (ConfabMessageRow *self)
 
   if ((state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED) && error != NULL)
     {
+      ensure_error_box (self);
       gtk_label_set_text (self->error_label, error->message);
       gtk_widget_set_visible (self->error_box, TRUE);
       gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
   else if (state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED)
     {
+      ensure_error_box (self);
       gtk_label_set_text (self->error_label, _("The answer stopped before it was complete."));
       gtk_widget_set_visible (self->error_box, TRUE);
       gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
-  else
+  else if (self->error_box != NULL)
     gtk_widget_set_visible (self->error_box, FALSE);
 
   if (state == CONFAB_MESSAGE_STATE_CANCELLED)
@@ -649,7 +685,7 @@ action_button (const char *icon_name,
 static void
 build_widgets (ConfabMessageRow *self)
 {
-  GtkWidget *clamp, *header, *image;
+  GtkWidget *clamp, *header;
 
   clamp = adw_clamp_new ();
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 860);
@@ -680,29 +716,6 @@ build_widgets (ConfabMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
   gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->tool_calls_box));
 
-  self->error_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_visible (self->error_box, FALSE);
-  gtk_widget_add_css_class (self->error_box, "message-error");
-  image = g_object_new (GTK_TYPE_IMAGE,
-                        "icon-name", "dialog-warning-symbolic",
-                        "valign", GTK_ALIGN_START,
-                        "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                        NULL);
-  gtk_box_append (GTK_BOX (self->error_box), image);
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->error_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
-  gtk_box_append (GTK_BOX (self->error_box), GTK_WIDGET (self->error_label));
-  self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
-  gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "row.retry");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
-  gtk_box_append (GTK_BOX (self->error_box), self->retry_button);
-  gtk_box_append (GTK_BOX (self->bubble), self->error_box);
 
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
@@ -784,7 +797,7 @@ confab_message_row_get_error_text (ConfabMessageRow *self)
 {
   g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
 
-  if (!gtk_widget_get_visible (self->error_box))
+  if (self->error_box == NULL || !gtk_widget_get_visible (self->error_box))
     return NULL;
   return gtk_label_get_text (self->error_label);
 }
