@@ -228,12 +228,22 @@ scroll_to_end (ConfabChatView *self)
 }
 
 static gboolean
+near_top (ConfabChatView *self)
+{
+  double page = gtk_adjustment_get_page_size (self->vadjustment);
+
+  return self->tail->offset > 0 && page > 0 && gtk_adjustment_get_value (self->vadjustment) < page;
+}
+
+static gboolean
 grow_idle (gpointer user_data)
 {
   ConfabChatView *self = user_data;
 
   self->grow_source = 0;
-  confab_tail_model_grow (self->tail, GROW_STEP);
+  /* Still there once the list has settled (opening passes by the top on its way down). */
+  if (near_top (self))
+    confab_tail_model_grow (self->tail, GROW_STEP);
   return G_SOURCE_REMOVE;
 }
 
@@ -242,14 +252,8 @@ grow_idle (gpointer user_data)
 static void
 maybe_grow (ConfabChatView *self)
 {
-  double page = gtk_adjustment_get_page_size (self->vadjustment);
-
-  if (self->grow_source != 0 || self->tail->offset == 0 || page <= 0)
-    return;
-  if (gtk_adjustment_get_value (self->vadjustment) >= page)
-    return;
-
-  self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
+  if (self->grow_source == 0 && near_top (self))
+    self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
 }
 
 static void
