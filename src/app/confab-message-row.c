@@ -285,8 +285,21 @@ update_state (ConfabMessageRow *self)
 
   if ((state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED) && error != NULL)
     {
+      int retry_after = confab_message_get_retry_after (self->message);
+
       ensure_error_box (self);
-      gtk_label_set_text (self->error_label, error->message);
+      if (retry_after > 0)
+        {
+          /* Rate limits say how long to wait: tell the user before they press Retry. */
+          g_autofree char *text =
+            g_strdup_printf (ngettext ("%s\nThe provider asks to wait %d second before you retry.",
+                                       "%s\nThe provider asks to wait %d seconds before you retry.",
+                                       retry_after),
+                             error->message, retry_after);
+          gtk_label_set_text (self->error_label, text);
+        }
+      else
+        gtk_label_set_text (self->error_label, error->message);
       gtk_widget_set_visible (self->error_box, TRUE);
       gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
