@@ -531,6 +531,9 @@ create_server_row (ConfabMcpServersPage *self,
   GtkWidget *label;
   ServerRow *data;
 
+  /* Server names, command lines and server errors are text, never markup ("a && b <c>"). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
+
   gtk_widget_set_name (expander, name);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), name);
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (expander), FALSE);
@@ -566,6 +569,7 @@ create_server_row (ConfabMcpServersPage *self,
   gtk_widget_set_name (row, "env");
 
   data->status_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (data->status_row), FALSE);
   gtk_widget_set_name (GTK_WIDGET (data->status_row), "status");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (data->status_row), _("Status"));
   button = gtk_button_new_with_mnemonic (_("_Check"));

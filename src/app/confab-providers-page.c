@@ -494,6 +494,8 @@ create_provider_row (gpointer item,
   ProviderRow *data;
 
   expander = adw_expander_row_new ();
+  /* Provider names are the user's text and errors are the server's: never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
   gtk_widget_set_name (expander, confab_provider_get_name (provider));
   g_object_bind_property (provider, "name", expander, "title", G_BINDING_SYNC_CREATE);
   g_object_bind_property (provider, "base-url", expander, "subtitle", G_BINDING_SYNC_CREATE);
@@ -548,6 +550,7 @@ create_provider_row (gpointer item,
   g_signal_connect (data->extra_buffer, "changed", G_CALLBACK (extra_body_changed_cb), expander);
 
   data->test_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (data->test_row), FALSE);
   gtk_widget_set_name (GTK_WIDGET (data->test_row), "test-connection");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (data->test_row), _("Connection"));
   adw_action_row_set_subtitle (data->test_row, _("Lists the models the provider offers"));

@@ -107,6 +107,8 @@ test_add_and_edit_provider (Fixture       *f,
 
   row = panels_test_get (list, "Groq");
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  /* A name like "R&D <b>" is shown as typed, never parsed as markup. */
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
   g_assert_true (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
 
   apply_entry (panels_test_get (row, "base-url"), "http://127.0.0.1:9/v1/");
