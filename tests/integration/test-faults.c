@@ -9,6 +9,7 @@
 #include "confab-conversation.h"
 #include "confab-enums.h"
 #include "confab-error.h"
+#include "confab-fault-streams.h"
 #include "confab-message.h"
 #include "confab-provider.h"
 #include "confab-replay-server.h"
@@ -24,7 +25,7 @@
 #define WAIT_MS 20000
 
 /* The text every broken stream has delivered before it breaks. */
-#define PARTIAL "Hello, wor"
+#define PARTIAL CONFAB_FAULT_PARTIAL
 
 typedef char *(*BodyFunc) (void);
 
@@ -43,145 +44,30 @@ typedef struct
   int                retry_after_seconds;
 } FaultCase;
 
-static char *
-chunk (const char *delta_json,
-       const char *finish_reason)
-{
-  return g_strdup_printf ("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":"
-                          "[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n",
-                          delta_json, finish_reason ? finish_reason : "null");
-}
-
-static char *
-partial_stream (void)
-{
-  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
-  g_autofree char *b = chunk ("{\"content\":\", wor\"}", NULL);
-
-  return g_strconcat (a, b, NULL);
-}
-
-static char *
-good_stream (void)
-{
-  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
-  g_autofree char *b = chunk ("{\"content\":\", world\"}", "\"stop\"");
-
-  return g_strconcat (a, b, "data: [DONE]\n\n", NULL);
-}
-
-static char *
-body_401 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
-}
-
-static char *
-body_404 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"The model `no-such-model` does not exist or you do not have access to it.\",\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}");
-}
-
-static char *
-body_429 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
-}
-
-static char *
-body_500 (void)
-{
-  return g_strdup ("Internal error in the upstream gateway\n");
-}
-
-/* What OpenRouter sends when the upstream fails after the answer started: the status line
- * is long gone (200), so the 503 comes as an error object in a chunk. */
-static char *
-body_503_half (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start,
-                      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
-                      "\"error\":{\"code\":503,\"message\":\"Service Unavailable: upstream provider is overloaded\"},"
-                      "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n",
-                      NULL);
-}
-
-static char *
-body_invalid_json (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start, "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}\n\n", NULL);
-}
-
-static char *
-body_error_object (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start,
-                      "data: {\"error\":{\"message\":\"Context length exceeded by the provider\",\"code\":400}}\n\n",
-                      NULL);
-}
-
-static char *
-body_partial (void)
-{
-  return partial_stream ();
-}
-
-/* A 32 MB line: twice the SSE reader's limit. */
-static char *
-body_huge_line (void)
-{
-  g_autofree char *start = partial_stream ();
-  gsize start_len = strlen (start);
-  gsize huge = 32 * 1024 * 1024;
-  char *body = g_malloc (start_len + huge + 3);
-
-  memcpy (body, start, start_len);
-  memcpy (body + start_len, "data: ", 6);
-  memset (body + start_len + 6, 'a', huge - 6);
-  memcpy (body + start_len + huge, "\n\n", 3);
-
-  return body;
-}
-
-static char *
-body_invalid_utf8 (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  /* \xC3\x28 is an invalid two-byte sequence, \xFF never occurs in UTF-8. */
-  return g_strconcat (start, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld \xC3\x28 \xFF\"},\"finish_reason\":null}]}\n\n", NULL);
-}
-
 static const FaultCase fault_cases[] = {
-  { "/faults/http-401", 401, "application/json", body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/http-401", 401, "application/json", confab_fault_body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_HTTP, { "401", "Incorrect API key provided" }, "", -1 },
-  { "/faults/http-404-unknown-model", 404, "application/json", body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/http-404-unknown-model", 404, "application/json", confab_fault_body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_HTTP, { "404", "no-such-model", "does not exist" }, "", -1 },
-  { "/faults/http-429-retry-after", 429, "application/json", body_429, CONFAB_REPLAY_NONE, "12", FALSE,
+  { "/faults/http-429-retry-after", 429, "application/json", confab_fault_body_429, CONFAB_REPLAY_NONE, "12", FALSE,
     CONFAB_ERROR_HTTP, { "429", "Rate limit reached" }, "", 12 },
-  { "/faults/http-500", 500, "text/plain", body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/http-500", 500, "text/plain", confab_fault_body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_HTTP, { "500", "Internal error in the upstream gateway" }, "", -1 },
-  { "/faults/503-after-half-the-stream", 200, NULL, body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/503-after-half-the-stream", 200, NULL, confab_fault_body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_PROVIDER, { "503", "overloaded" }, PARTIAL, -1 },
-  { "/faults/invalid-json-chunk", 200, NULL, body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/invalid-json-confab_fault_chunk", 200, NULL, confab_fault_body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_PROTOCOL, { "JSON" }, PARTIAL, -1 },
-  { "/faults/error-object-mid-stream", 200, NULL, body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/error-object-mid-stream", 200, NULL, confab_fault_body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_PROVIDER, { "Context length exceeded by the provider" }, PARTIAL, -1 },
-  { "/faults/connection-reset-mid-stream", 200, NULL, body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
+  { "/faults/connection-reset-mid-stream", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
     -1, { NULL }, PARTIAL, -1 },
-  { "/faults/eof-without-finish-reason", 200, NULL, body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/eof-without-finish-reason", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
     CONFAB_ERROR_TRUNCATED, { "ended before the answer was complete" }, PARTIAL, -1 },
-  { "/faults/line-32mb", 200, NULL, body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
+  { "/faults/line-32mb", 200, NULL, confab_fault_body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
     CONFAB_ERROR_LINE_TOO_LONG, { "line longer than the limit", "16" }, PARTIAL, -1 },
-  { "/faults/stall-past-idle-timeout", 200, NULL, body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
+  { "/faults/stall-past-idle-timeout", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
     CONFAB_ERROR_TIMEOUT, { "1 second" }, PARTIAL, -1 },
-  { "/faults/invalid-utf8-in-content", 200, NULL, body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/faults/invalid-utf8-in-content", 200, NULL, confab_fault_body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
     -2, { "UTF-8" }, PARTIAL, -1 },
 };
 
@@ -213,7 +99,7 @@ test_fault (gconstpointer data)
   g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "Say hello");
   g_autoptr(GError) error = NULL;
   g_autofree char *body = fault->body ? fault->body () : g_strdup ("");
-  g_autofree char *good = good_stream ();
+  g_autofree char *good = confab_fault_good_stream ();
   ConfabReplayResponse *response;
   ConfabMessage *answer;
   const GError *message_error;

@@ -11,6 +11,7 @@
 #include "confab-client.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
+#include "confab-fault-streams.h"
 #include "confab-markdown-view.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
@@ -25,7 +26,7 @@
  * byte for byte the same request, and the row then shows the whole answer, error gone. */
 
 #define WAIT_MS 20000
-#define PARTIAL "Hello, wor"
+#define PARTIAL CONFAB_FAULT_PARTIAL
 
 typedef char *(*BodyFunc) (void);
 
@@ -42,139 +43,30 @@ typedef struct
   const char        *partial;        /* the text still shown above it */
 } FaultCase;
 
-static char *
-chunk (const char *delta_json,
-       const char *finish_reason)
-{
-  return g_strdup_printf ("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":"
-                          "[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n",
-                          delta_json, finish_reason ? finish_reason : "null");
-}
-
-static char *
-partial_stream (void)
-{
-  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
-  g_autofree char *b = chunk ("{\"content\":\", wor\"}", NULL);
-
-  return g_strconcat (a, b, NULL);
-}
-
-static char *
-good_stream (void)
-{
-  g_autofree char *a = chunk ("{\"role\":\"assistant\",\"content\":\"Hello\"}", NULL);
-  g_autofree char *b = chunk ("{\"content\":\", world\"}", "\"stop\"");
-
-  return g_strconcat (a, b, "data: [DONE]\n\n", NULL);
-}
-
-static char *
-body_401 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}");
-}
-
-static char *
-body_404 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"The model `no-such-model` does not exist\",\"code\":\"model_not_found\"}}");
-}
-
-static char *
-body_429 (void)
-{
-  return g_strdup ("{\"error\":{\"message\":\"Rate limit reached for requests\"}}");
-}
-
-static char *
-body_500 (void)
-{
-  return g_strdup ("Internal error in the upstream gateway\n");
-}
-
-static char *
-body_503_half (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start,
-                      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
-                      "\"error\":{\"code\":503,\"message\":\"Service Unavailable: upstream provider is overloaded\"},"
-                      "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n",
-                      NULL);
-}
-
-static char *
-body_invalid_json (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start, "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}\n\n", NULL);
-}
-
-static char *
-body_error_object (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start, "data: {\"error\":{\"message\":\"Context length exceeded by the provider\",\"code\":400}}\n\n", NULL);
-}
-
-static char *
-body_partial (void)
-{
-  return partial_stream ();
-}
-
-static char *
-body_huge_line (void)
-{
-  g_autofree char *start = partial_stream ();
-  gsize start_len = strlen (start);
-  gsize huge = 32 * 1024 * 1024;
-  char *body = g_malloc (start_len + huge + 3);
-
-  memcpy (body, start, start_len);
-  memcpy (body + start_len, "data: ", 6);
-  memset (body + start_len + 6, 'a', huge - 6);
-  memcpy (body + start_len + huge, "\n\n", 3);
-
-  return body;
-}
-
-static char *
-body_invalid_utf8 (void)
-{
-  g_autofree char *start = partial_stream ();
-
-  return g_strconcat (start, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld \xC3\x28 \xFF\"},\"finish_reason\":null}]}\n\n", NULL);
-}
-
 static const FaultCase fault_cases[] = {
-  { "/ui/faults/http-401", 401, "application/json", body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/http-401", 401, "application/json", confab_fault_body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "401", "Incorrect API key provided" }, "" },
-  { "/ui/faults/http-404-unknown-model", 404, "application/json", body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/http-404-unknown-model", 404, "application/json", confab_fault_body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "404", "no-such-model" }, "" },
-  { "/ui/faults/http-429-retry-after", 429, "application/json", body_429, CONFAB_REPLAY_NONE, "12", FALSE,
+  { "/ui/faults/http-429-retry-after", 429, "application/json", confab_fault_body_429, CONFAB_REPLAY_NONE, "12", FALSE,
     { "429", "Rate limit reached" }, "" },
-  { "/ui/faults/http-500", 500, "text/plain", body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/http-500", 500, "text/plain", confab_fault_body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "500", "Internal error in the upstream gateway" }, "" },
-  { "/ui/faults/503-after-half-the-stream", 200, NULL, body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/503-after-half-the-stream", 200, NULL, confab_fault_body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "503", "overloaded" }, PARTIAL },
-  { "/ui/faults/invalid-json-chunk", 200, NULL, body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/invalid-json-confab_fault_chunk", 200, NULL, confab_fault_body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "JSON" }, PARTIAL },
-  { "/ui/faults/error-object-mid-stream", 200, NULL, body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/error-object-mid-stream", 200, NULL, confab_fault_body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "Context length exceeded by the provider" }, PARTIAL },
-  { "/ui/faults/connection-reset-mid-stream", 200, NULL, body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
+  { "/ui/faults/connection-reset-mid-stream", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
     { NULL }, PARTIAL },
-  { "/ui/faults/eof-without-finish-reason", 200, NULL, body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/eof-without-finish-reason", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "ended before the answer was complete" }, PARTIAL },
-  { "/ui/faults/line-32mb", 200, NULL, body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
+  { "/ui/faults/line-32mb", 200, NULL, confab_fault_body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
     { "line longer than the limit" }, PARTIAL },
-  { "/ui/faults/stall-past-idle-timeout", 200, NULL, body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
+  { "/ui/faults/stall-past-idle-timeout", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
     { "1 second" }, PARTIAL },
-  { "/ui/faults/invalid-utf8-in-content", 200, NULL, body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
+  { "/ui/faults/invalid-utf8-in-content", 200, NULL, confab_fault_body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
     { "UTF-8" }, PARTIAL },
 };
 
@@ -210,7 +102,7 @@ test_fault_ui (gconstpointer data)
   g_autoptr(ConfabProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *body = fault->body ();
-  g_autofree char *good = good_stream ();
+  g_autofree char *good = confab_fault_good_stream ();
   g_autofree char *text = NULL;
   ConfabReplayResponse *response;
   ConfabConversation *conversation;
