@@ -439,12 +439,14 @@ chat_copy (GtkWidget  *widget,
     gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
 }
 
+typedef gboolean (*RerunFunc) (ConfabSession *session, ConfabMessage *message, GError **error);
+
+/* Regenerate and Retry: follow the bottom again and send from the row's message. */
 static void
-chat_regenerate (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *param)
+rerun_from_param (ConfabChatView *self,
+                  GVariant       *param,
+                  RerunFunc       rerun)
 {
-  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
   ConfabMessage *message = message_from_param (self, param);
   g_autoptr(GError) error = NULL;
 
@@ -452,8 +454,16 @@ chat_regenerate (GtkWidget  *widget,
     return;
 
   set_following (self, TRUE);
-  if (!confab_session_regenerate (self->session, message, &error))
+  if (!rerun (self->session, message, &error))
     report_error (self, error);
+}
+
+static void
+chat_regenerate (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  rerun_from_param (CONFAB_CHAT_VIEW (widget), param, confab_session_regenerate);
 }
 
 static void
@@ -461,16 +471,7 @@ chat_retry (GtkWidget  *widget,
             const char *action_name,
             GVariant   *param)
 {
-  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
-  ConfabMessage *message = message_from_param (self, param);
-  g_autoptr(GError) error = NULL;
-
-  if (message == NULL)
-    return;
-
-  set_following (self, TRUE);
-  if (!confab_session_retry (self->session, message, &error))
-    report_error (self, error);
+  rerun_from_param (CONFAB_CHAT_VIEW (widget), param, confab_session_retry);
 }
 
 static void

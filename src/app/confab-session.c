@@ -424,6 +424,25 @@ confab_session_stop (ConfabSession *self)
     g_cancellable_cancel (self->cancellable);
 }
 
+/* Where @message stands, when the session may send again from there; -1 and @error otherwise. */
+static int
+find_for_rerun (ConfabSession  *self,
+                ConfabMessage  *message,
+                GError        **error)
+{
+  int position;
+
+  if (!check_idle (self, error))
+    return -1;
+
+  position = confab_session_find_message (self, message);
+  if (position < 0)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         _("The message is no longer in the conversation"));
+
+  return position;
+}
+
 gboolean
 confab_session_retry (ConfabSession  *self,
                       ConfabMessage  *failed,
@@ -434,16 +453,9 @@ confab_session_retry (ConfabSession  *self,
   g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (CONFAB_IS_MESSAGE (failed), FALSE);
 
-  if (!check_idle (self, error))
-    return FALSE;
-
-  position = confab_session_find_message (self, failed);
+  position = find_for_rerun (self, failed, error);
   if (position < 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           _("The message is no longer in the conversation"));
-      return FALSE;
-    }
+    return FALSE;
 
   /* The same request again: what came before the failed answer is unchanged. */
   confab_conversation_truncate (self->conversation, position);
@@ -461,16 +473,9 @@ confab_session_regenerate (ConfabSession  *self,
   g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
   g_return_val_if_fail (CONFAB_IS_MESSAGE (assistant), FALSE);
 
-  if (!check_idle (self, error))
-    return FALSE;
-
-  position = confab_session_find_message (self, assistant);
+  position = find_for_rerun (self, assistant, error);
   if (position < 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           _("The message is no longer in the conversation"));
-      return FALSE;
-    }
+    return FALSE;
 
   /* Back to just after the user message this answers (tool steps included). */
   for (; position > 0; position--)
@@ -499,16 +504,9 @@ confab_session_edit_and_resend (ConfabSession  *self,
   g_return_val_if_fail (CONFAB_IS_MESSAGE (user), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
 
-  if (!check_idle (self, error))
-    return FALSE;
-
-  position = confab_session_find_message (self, user);
+  position = find_for_rerun (self, user, error);
   if (position < 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           _("The message is no longer in the conversation"));
-      return FALSE;
-    }
+    return FALSE;
 
   confab_conversation_truncate (self->conversation, position);
   message = confab_message_new (CONFAB_ROLE_USER, text);
