@@ -9,6 +9,7 @@
 
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-message.h"
 #include "confab-sse-reader.h"
 #include "confab-tool-call.h"
@@ -234,30 +235,8 @@ get_int (JsonObject *object,
          const char *member,
          gint64     *value)
 {
-  JsonNode *node = json_object_get_member (object, member);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    {
-      *value = json_node_get_int (node);
-      return TRUE;
-    }
-  if (type == G_TYPE_DOUBLE)
-    {
-      double d = json_node_get_double (node);
-
-      if (d >= 0 && d <= G_MAXUINT && d == (double) (gint64) d)
-        {
-          *value = (gint64) d;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  return _confab_json_node_get_int (json_object_get_member (object, member),
+                                    G_MININT64, G_MAXINT64, value);
 }
 
 /* Text as a JSON scalar ("502", 502) for error messages; NULL for anything else. (transfer full) */
@@ -596,7 +575,7 @@ confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
       return TRUE;
     }
 
-  if (!json_parser_load_from_data (self->parser, data, len, &parse_error))
+  if (!_confab_json_parser_load_untrusted (self->parser, data, len, &parse_error))
     {
       g_autofree char *excerpt = NULL;
       const char *end = NULL;
@@ -608,6 +587,12 @@ confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
                                   (guint) (end - data)));
 
       excerpt = make_excerpt (data, len);
+      if (parse_error->domain == CONFAB_ERROR)
+        return fail (self, error,
+                     g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                  _("The provider sent an event that cannot be read (%s); the answer stops here: “%s”"),
+                                  parse_error->message, excerpt));
+
       return fail (self, error,
                    g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
                                 _("The provider sent an event that is not valid JSON (%s): “%s”"),

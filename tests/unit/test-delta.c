@@ -842,13 +842,117 @@ test_invalid_utf8 (void)
 static void
 test_lone_surrogate_escape (void)
 {
-  /* "\ud800" would decode to bytes that are not UTF-8: refused, the text stays valid. */
+  /* "\ud800" alone decodes to no character: it becomes U+FFFD, and the text around it
+   * stays, so the model, --json, the store and the next request only see valid UTF-8. */
   g_autoptr(Outcome) outcome = run_every_split (
-    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}")
-    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ud800\"}}]}"));
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok \"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ud800\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a\\ud800b \\udc00 \\ud800\\u0041 \\\\ud800\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"r\\udfff\",\"tool_calls\":[{\"index\":0,\"id\":\"c\\ud800\",\"function\":{\"name\":\"n\\udc00\",\"arguments\":\"{\\\"q\\\":\\\"\\ud800\\\"}\"}}]},\"finish_reason\":\"stop\"}]}")
+    DONE);
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *text = NULL;
 
-  g_assert_error (outcome->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
-  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "ok");
+  g_assert_no_error (outcome->error);
+  /* An escaped backslash before "ud800" is text, not an escape. */
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==,
+                   "ok \xef\xbf\xbd a\xef\xbf\xbd" "b \xef\xbf\xbd \xef\xbf\xbd" "A \\ud800");
+  g_assert_cmpstr (confab_message_get_reasoning (outcome->message), ==, "r\xef\xbf\xbd");
+  assert_call (outcome->message, 0, 0, "c\xef\xbf\xbd", "n\xef\xbf\xbd", "{\"q\":\"\xef\xbf\xbd\"}");
+
+  json = confab_message_to_json (outcome->message);   /* what the next request sends */
+  text = json_to_string (json, FALSE);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_true (g_utf8_validate (outcome->to_json, -1, NULL));
+}
+
+static void
+test_split_surrogate_pair (void)
+{
+  /* A pair cut between two events (a tokenizer that splits an emoji): two U+FFFD, never
+   * bytes that are not UTF-8. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\\ud83d\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ude00y\"},\"finish_reason\":\"stop\"}]}"));
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "x\xef\xbf\xbd\xef\xbf\xbdy");
+}
+
+static void
+test_nul_escape_keeps_what_follows (void)
+{
+  /* "\u0000" would end a C string: it becomes U+FFFD and the rest of the text stays. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"before\\u0000after\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" and\\u0000\",\"tool_calls\":[{\"index\":0,\"id\":\"i\",\"function\":{\"name\":\"t\\u0000x\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==,
+                   "before\xef\xbf\xbd" "after and\xef\xbf\xbd");
+  assert_call (outcome->message, 0, 0, "i", "t\xef\xbf\xbdx", "{}");
+}
+
+/* An event nested @depth levels: {"a":[{"a":[…]}]}. */
+static char *
+deep_event (guint depth)
+{
+  GString *event = g_string_new ("data: ");
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (event, i % 2 == 0 ? "{\"a\":" : "[");
+  g_string_append (event, "1");
+  for (guint i = depth; i > 0; i--)
+    g_string_append_c (event, (i - 1) % 2 == 0 ? '}' : ']');
+  g_string_append (event, "\n\n");
+
+  return g_string_free (event, FALSE);
+}
+
+static void
+test_deep_nesting_refused (void)
+{
+  /* 80,000 levels (json-glib's recursion overflows the stack there): the event is refused
+   * with a clear error before any parser sees it, the text so far stays. */
+  g_autofree char *deep = deep_event (80000);
+  g_autofree char *body = g_strconcat (CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"so far\"}}]}"),
+                                       deep,
+                                       CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"after\"}}]}"),
+                                       DONE, NULL);
+  gsize len = strlen (body);
+  g_autoptr(Outcome) whole = run_cuts (body, len, NULL, 0, 0);
+
+  g_assert_error (whole->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_assert_true (whole->feed_failed);
+  g_assert_nonnull (strstr (whole->error->message, "512"));
+  g_assert_cmpstr (confab_message_get_content (whole->message), ==, "so far");
+
+  for (guint32 seed = 1; seed <= 3; seed++)
+    {
+      g_autoptr(Outcome) pieces = run_random (body, len, seed, 0);
+
+      g_assert_cmpstr (pieces->summary, ==, whole->summary);
+    }
+}
+
+static void
+test_nesting_at_the_limit (void)
+{
+  /* 512 levels are read; 513 are not; brackets inside strings do not count. */
+  g_autofree char *at_limit = deep_event (512);
+  g_autofree char *over = deep_event (513);
+  g_autofree char *brackets = g_strnfill (2000, '[');
+  g_autofree char *in_string = g_strdup_printf (CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"%s\"},\"finish_reason\":\"stop\"}]}"), brackets);
+  g_autoptr(Outcome) ok = run_cuts (at_limit, strlen (at_limit), NULL, 0, 0);
+  g_autoptr(Outcome) refused = run_cuts (over, strlen (over), NULL, 0, 0);
+  g_autoptr(Outcome) text = run_cuts (in_string, strlen (in_string), NULL, 0, 0);
+
+  g_assert_true (ok->error == NULL || !ok->feed_failed);
+  g_assert_error (refused->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_assert_true (refused->feed_failed);
+  g_assert_no_error (text->error);
+  g_assert_cmpstr (confab_message_get_content (text->message), ==, brackets);
 }
 
 static void
@@ -1108,6 +1212,10 @@ main (int   argc,
   g_test_add_func ("/delta/not-an-object", test_not_an_object);
   g_test_add_func ("/delta/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/delta/lone-surrogate-escape", test_lone_surrogate_escape);
+  g_test_add_func ("/delta/split-surrogate-pair", test_split_surrogate_pair);
+  g_test_add_func ("/delta/nul-escape-keeps-what-follows", test_nul_escape_keeps_what_follows);
+  g_test_add_func ("/delta/deep-nesting-refused", test_deep_nesting_refused);
+  g_test_add_func ("/delta/nesting-at-the-limit", test_nesting_at_the_limit);
   g_test_add_func ("/delta/surrogate-pair-escape", test_surrogate_pair_escape);
   g_test_add_func ("/delta/eof-after-finish-without-done-is-complete", test_eof_after_finish_without_done);
   g_test_add_func ("/delta/eof-before-finish-is-truncated", test_eof_before_finish_is_truncated);
