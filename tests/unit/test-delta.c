@@ -966,6 +966,87 @@ test_surrogate_pair_escape (void)
 }
 
 static void
+test_arguments_as_object (void)
+{
+  /* A server that sends the arguments as an object: its compact JSON text. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"o\",\"function\":{\"name\":\"f\",\"arguments\":{ \"a\" : [1, {\"b\":null}] }}}]},\"finish_reason\":\"tool_calls\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  assert_call (outcome->message, 0, 0, "o", "f", "{\"a\":[1,{\"b\":null}]}");
+}
+
+static void
+test_repeated_keys_last_wins (void)
+{
+  /* As json-glib reads an object: a key given twice has its last value, and what came with
+   * the first one (a delta's members) is forgotten. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"no\",\"content\":\"yes\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"gone\"},\"delta\":{\"reasoning\":\"r\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"old\"}}],\"choices\":[{\"delta\":{\"content\":\" new\"}}]}")
+    CHUNK ("{\"model\":\"m1\",\"model\":\"m2\",\"usage\":{\"total_tokens\":1},\"usage\":null,\"choices\":[{\"index\":1,\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "yes new");
+  g_assert_cmpstr (confab_message_get_reasoning (outcome->message), ==, "r");
+  g_assert_cmpstr (confab_message_get_model (outcome->message), ==, "m2");
+  g_assert_false (confab_usage_get_reported (confab_message_get_usage (outcome->message)));
+  g_assert_cmpstr (confab_message_get_finish_reason (outcome->message), ==, "stop");
+}
+
+static void
+test_members_of_other_types (void)
+{
+  /* Members of a type no provider sends are nothing: no crash, no text. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":{\"delta\":{\"content\":\"not an array\"}}}")
+    CHUNK ("{\"choices\":[1,\"two\",null,[{\"delta\":{\"content\":\"nested\"}}],{\"delta\":\"text\"},{\"delta\":{\"content\":7,\"reasoning\":{\"x\":1},\"tool_calls\":{\"index\":0}}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"tool_calls\":[1,{\"index\":\"0\",\"function\":\"f\"}]},\"finish_reason\":5,\"usage\":[1]}],\"usage\":\"many\",\"x_groq\":{\"usage\":7},\"model\":[\"m\"]}")
+    CHUNK ("{\"choices\":[{\"index\":1.5,\"delta\":{\"content\":\"a\"}},{\"index\":0.0,\"delta\":{\"content\":\"b\"}},{\"index\":-32E602,\"delta\":{\"content\":\"c\"}},{\"index\":99999999999999999999,\"delta\":{\"content\":\"d\"},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  /* A fractional, infinite or out-of-range index is no index: that choice is read as the
+   * only one (json-glib alone read 99999999999999999999 as -1). */
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "abcd");
+  g_assert_cmpuint (confab_message_get_n_tool_calls (outcome->message), ==, 1);
+  g_assert_null (confab_message_get_model (outcome->message));
+  g_assert_false (confab_usage_get_reported (confab_message_get_usage (outcome->message)));
+}
+
+static void
+test_lenient_json_still_read (void)
+{
+  /* JSON only json-glib's leniency reads (a raw tab in a string, a comment) is read as
+   * before. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"a\tb\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"c\"}}]} /* done */")
+    CHUNK ("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "a\tbc");
+}
+
+static void
+test_overlong_utf8_refused (void)
+{
+  /* Bytes GLib does not call UTF-8 (an overlong NUL, an encoded surrogate) are refused as
+   * before, even where a looser check would let them by. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"kept\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"\xc0\x80 \xed\xa0\x80\"}}]}")
+    DONE);
+
+  g_assert_error (outcome->error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "kept");
+}
+
+static void
 test_eof_after_finish_without_done (void)
 {
   g_autoptr(Outcome) outcome = run_every_split (
@@ -1217,6 +1298,11 @@ main (int   argc,
   g_test_add_func ("/delta/deep-nesting-refused", test_deep_nesting_refused);
   g_test_add_func ("/delta/nesting-at-the-limit", test_nesting_at_the_limit);
   g_test_add_func ("/delta/surrogate-pair-escape", test_surrogate_pair_escape);
+  g_test_add_func ("/delta/arguments-as-object", test_arguments_as_object);
+  g_test_add_func ("/delta/repeated-keys-last-wins", test_repeated_keys_last_wins);
+  g_test_add_func ("/delta/members-of-other-types", test_members_of_other_types);
+  g_test_add_func ("/delta/lenient-json-still-read", test_lenient_json_still_read);
+  g_test_add_func ("/delta/overlong-utf8-refused", test_overlong_utf8_refused);
   g_test_add_func ("/delta/eof-after-finish-without-done-is-complete", test_eof_after_finish_without_done);
   g_test_add_func ("/delta/eof-before-finish-is-truncated", test_eof_before_finish_is_truncated);
   g_test_add_func ("/delta/eof-mid-event-is-truncated", test_eof_mid_event_is_truncated);
