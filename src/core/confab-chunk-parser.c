@@ -553,7 +553,7 @@ _confab_chunk_parser_parse (ConfabChunkParser *self,
     return NULL;
 
   g_clear_pointer (&self->sanitized, g_free);
-  self->sanitized = _confab_json_sanitize_escapes (json, len, &sanitized_len);
+  self->sanitized = _confab_json_sanitize_escapes (json, len, &sanitized_len, NULL);
   if (self->sanitized != NULL)
     {
       json = self->sanitized;

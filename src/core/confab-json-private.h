@@ -150,13 +150,16 @@ gboolean  _confab_json_check_depth          (const char  *data,
 
 /* A copy of @data in which the escapes that do not decode to valid UTF-8 text — a lone
  * surrogate such as \ud800, and \u0000, which would cut a C string — are \ufffd (U+FFFD);
- * NULL when there are none. (transfer full) */
+ * NULL when there are none. Sets @short_escape (when not NULL) if a \u has fewer than four
+ * hex digits. (transfer full) */
 char     *_confab_json_sanitize_escapes     (const char  *data,
                                              gsize        len,
-                                             gsize       *out_len);
+                                             gsize       *out_len,
+                                             gboolean    *short_escape);
 
 /* json_parser_load_from_data() for JSON written by others: refuses documents nested too
- * deeply, and reads lone surrogate and NUL escapes as U+FFFD. */
+ * deeply (CONFAB_ERROR_PROTOCOL) and \u escapes without four hex digits (a
+ * JSON_PARSER_ERROR), and reads lone surrogate and NUL escapes as U+FFFD. */
 gboolean  _confab_json_parser_load_untrusted (JsonParser  *parser,
                                               const char  *data,
                                               gssize       len,

@@ -121,7 +121,8 @@ too_deep:
 char *
 _confab_json_sanitize_escapes (const char *data,
                                gsize       len,
-                               gsize      *out_len)
+                               gsize      *out_len,
+                               gboolean   *short_escape)
 {
   const char *end = data + len;
   const char *copied = data;   /* what is already in @out */
@@ -135,6 +136,9 @@ _confab_json_sanitize_escapes (const char *data,
       int unit = unicode_escape (p, end);
       gboolean bad = FALSE;
       gsize escape_len = 2;
+
+      if (unit < 0 && short_escape != NULL && p + 1 < end && p[1] == 'u')
+        *short_escape = TRUE;
 
       if (unit >= 0)
         {
@@ -185,6 +189,7 @@ _confab_json_parser_load_untrusted (JsonParser  *parser,
 {
   g_autofree char *sanitized = NULL;
   gsize sanitized_len = 0;
+  gboolean short_escape = FALSE;
 
   g_return_val_if_fail (JSON_IS_PARSER (parser), FALSE);
   g_return_val_if_fail (data != NULL || len <= 0, FALSE);
@@ -193,7 +198,17 @@ _confab_json_parser_load_untrusted (JsonParser  *parser,
     len = data != NULL ? strlen (data) : 0;
 
   /* The depth is counted on the text json-glib reads. */
-  sanitized = _confab_json_sanitize_escapes (data, len, &sanitized_len);
+  sanitized = _confab_json_sanitize_escapes (data, len, &sanitized_len, &short_escape);
+
+  /* json-glib reads a \u with fewer than four hex digits its own way (taking a quote with
+   * it, and leaking memory when it fails): invalid JSON, refused here. */
+  if (short_escape)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           _("a \\u escape without four hex digits"));
+      return FALSE;
+    }
+
   if (sanitized != NULL)
     {
       data = sanitized;

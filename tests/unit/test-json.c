@@ -133,12 +133,27 @@ test_sanitize_escapes (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       gsize len = 0;
-      g_autofree char *out = _confab_json_sanitize_escapes (cases[i].in, strlen (cases[i].in), &len);
+      g_autofree char *out = _confab_json_sanitize_escapes (cases[i].in, strlen (cases[i].in), &len, NULL);
 
       g_assert_cmpstr (out, ==, cases[i].out);
       if (out != NULL)
         g_assert_cmpuint (len, ==, strlen (out));
     }
+
+  /* A \u without four hex digits is not JSON: json-glib would read it its own way (a quote
+   * with it) and leak memory; refused before it sees it. */
+  {
+    const char *short_escapes[] = { "{\"a\": \"\\u12\"}", "[\"\\u\", 1]", "\"\\ud83\"\\ud83d\"\"" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (short_escapes); i++)
+      {
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false (_confab_json_parser_load_untrusted (parser, short_escapes[i], -1, &error));
+        g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA);
+      }
+  }
 
   /* Through json-glib: valid UTF-8, and what follows a NUL escape stays. */
   {
