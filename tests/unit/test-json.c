@@ -11,6 +11,7 @@
 #include "confab-json-private.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-private.h"
+#include "confab-tool-call.h"
 
 static JsonObject *
 parse_object (const char *text)
@@ -164,6 +165,25 @@ test_sanitize_escapes (void)
   }
 }
 
+static void
+test_deep_tool_call_arguments (void)
+{
+  /* A model's arguments nested 80,000 levels: the call is refused as having bad arguments,
+   * before json-glib recurses. */
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  g_autofree char *deep = g_strnfill (80000, '[');
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  confab_tool_call_set_name (call, "echo");
+  confab_tool_call_append_arguments (call, deep, -1);
+  node = confab_tool_call_parse_arguments (call, &error);
+
+  g_assert_null (node);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_TOOL);
+  g_assert_nonnull (strstr (error->message, "512"));
+}
+
 /* The MCP client, fed a server's output without a process (as fuzz-mcp does). */
 
 typedef struct
@@ -266,6 +286,7 @@ main (int   argc,
   g_test_add_func ("/json/depth-check", test_depth_check);
   g_test_add_func ("/json/deep-document-does-not-crash", test_deep_document_does_not_crash);
   g_test_add_func ("/json/sanitize-escapes", test_sanitize_escapes);
+  g_test_add_func ("/json/deep-tool-call-arguments", test_deep_tool_call_arguments);
   g_test_add_func ("/json/mcp-error-code-out-of-range", test_mcp_error_code_out_of_range);
   g_test_add_func ("/json/mcp-deep-message", test_mcp_deep_message);
 
