@@ -297,7 +297,10 @@ on_null (void *user_data)
   if (!begin_value (self))
     return 0;
   if ((slot = current_slot (self)) != NULL)
-    value_reset (slot), slot->kind = CONFAB_CHUNK_NULL;
+    {
+      value_reset (slot);
+      slot->kind = CONFAB_CHUNK_NULL;
+    }
 
   return 1;
 }
@@ -312,7 +315,10 @@ on_boolean (void *user_data,
   if (!begin_value (self))
     return 0;
   if ((slot = current_slot (self)) != NULL)
-    value_reset (slot), slot->kind = CONFAB_CHUNK_BOOLEAN;
+    {
+      value_reset (slot);
+      slot->kind = CONFAB_CHUNK_BOOLEAN;
+    }
 
   return 1;
 }

@@ -33,9 +33,18 @@
  *  - {"error": …}: the stream stops with CONFAB_ERROR_PROVIDER and the provider's message;
  *  - "[DONE]": the end; anything after it is ignored;
  *  - a payload that is not a JSON object: CONFAB_ERROR_PROTOCOL with an excerpt;
+ *  - a payload nested deeper than CONFAB_JSON_MAX_DEPTH (512): CONFAB_ERROR_PROTOCOL, before
+ *    any parser recurses into it;
  *  - a payload that is not UTF-8: CONFAB_ERROR_INVALID_UTF8. The model only ever holds valid
- *    UTF-8 (json-glib refuses invalid bytes and lone surrogate escapes), so such an event
- *    is refused as a whole and the message fails, keeping the text that came before.
+ *    UTF-8, so such an event is refused as a whole and the message fails, keeping the text
+ *    that came before. Escapes that decode to no text (a lone surrogate such as \ud800,
+ *    half of an emoji cut between two chunks) and \u0000 (which would cut the text short)
+ *    are read as U+FFFD, keeping what follows.
+ *
+ * Chunks are read by ConfabChunkParser (yajl's callbacks, no tree: this is the hot path);
+ * members it keeps as JSON text (usage, errors, content parts, arguments sent as an object)
+ * and the events it does not take (invalid, too deep, or JSON only json-glib's leniency
+ * reads) are read with json-glib, so errors and leniency are json-glib's as before.
  *
  * The accumulator never sets the message state: the client does, from what feed and finish
  * return. Whatever was appended stays appended on every error path. */
