@@ -20,6 +20,11 @@ struct _ConfabApplication
   ConfabStore   *store;
   gboolean       store_failed;
 
+  /* --conversation and --search: what the first window shows (the Shell search provider
+   * starts Confab with them). */
+  char          *open_conversation;
+  char          *open_search;
+
   /* GtkSourceView warm-up, after the first window's first frame. */
   GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
   guint          warm_step;
@@ -78,6 +83,8 @@ confab_application_handle_local_options (GApplication *app,
     }
 
   confab_options_load_from_dict (&self->options, options);
+  g_variant_dict_lookup (options, "conversation", "s", &self->open_conversation);
+  g_variant_dict_lookup (options, "search", "s", &self->open_search);
 
   return -1;
 }
@@ -175,6 +182,17 @@ confab_application_activate (GApplication *app)
 
   gtk_window_present (window);
 
+  if (first && CONFAB_IS_WINDOW (window))
+    {
+      g_autofree char *conversation = g_steal_pointer (&self->open_conversation);
+      g_autofree char *search = g_steal_pointer (&self->open_search);
+
+      if (conversation != NULL)
+        confab_window_open_conversation (CONFAB_WINDOW (window), conversation);
+      else if (search != NULL)
+        confab_window_search (CONFAB_WINDOW (window), search);
+    }
+
   if (first && self->warm_buffers == NULL)
     {
       GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
@@ -193,6 +211,8 @@ confab_application_finalize (GObject *object)
   ConfabApplication *self = (ConfabApplication *)object;
 
   confab_options_clear (&self->options);
+  g_clear_pointer (&self->open_conversation, g_free);
+  g_clear_pointer (&self->open_search, g_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->warm_buffers, g_ptr_array_unref);
 
@@ -308,6 +328,8 @@ confab_application_init (ConfabApplication *self)
 {
   const GOptionEntry own_entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { "conversation", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Open the stored conversation with this id"), N_("ID") },
+    { "search", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Search the stored conversations for TEXT"), N_("TEXT") },
     { NULL }
   };
 

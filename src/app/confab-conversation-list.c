@@ -777,6 +777,17 @@ confab_conversation_list_focus_search (ConfabConversationList *self)
 }
 
 void
+confab_conversation_list_search (ConfabConversationList *self,
+                                 const char             *text)
+{
+  g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}
+
+void
 confab_conversation_list_set_active (ConfabConversationList *self,
                                      const char             *id)
 {

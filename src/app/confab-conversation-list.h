@@ -27,6 +27,9 @@ GtkWidget  *confab_conversation_list_new          (ConfabStore            *store
 ConfabStore *confab_conversation_list_get_store   (ConfabConversationList *self);
 /* Moves the keyboard focus to the search field. */
 void        confab_conversation_list_focus_search (ConfabConversationList *self);
+/* Searches for @text, as if typed into the search field. */
+void        confab_conversation_list_search       (ConfabConversationList *self,
+                                                   const char             *text);
 /* Selects the row of the conversation shown in the window (NULL: none). */
 void        confab_conversation_list_set_active   (ConfabConversationList *self,
                                                    const char             *id);

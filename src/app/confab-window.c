@@ -790,6 +790,37 @@ confab_window_get_session (ConfabWindow *self)
   return self->session;
 }
 
+gboolean
+confab_window_open_conversation (ConfabWindow *self,
+                                 const char   *id)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (self->store == NULL || !confab_store_contains (self->store, id))
+    {
+      g_warning ("There is no stored conversation “%s”", id);
+      return FALSE;
+    }
+
+  conversation_activated (CONFAB_CONVERSATION_LIST (self->conversation_list), id, self);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
+
+  return TRUE;
+}
+
+void
+confab_window_search (ConfabWindow *self,
+                      const char   *text)
+{
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.search", NULL);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_search (CONFAB_CONVERSATION_LIST (self->conversation_list), text);
+}
+
 ConfabChatView *
 confab_window_get_chat_view (ConfabWindow *self)
 {

@@ -19,6 +19,13 @@ ConfabWindow   *confab_window_new                   (ConfabApplication *applicat
 ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
 /* Rebuilds the tool registry from mcp.json plus --mcp (after Preferences changed them). */
 void            confab_window_reload_tools          (ConfabWindow      *self);
+/* Shows the stored conversation @id (as activating it in the list does); FALSE with a
+ * warning when there is no such conversation. */
+gboolean        confab_window_open_conversation     (ConfabWindow      *self,
+                                                     const char        *id);
+/* Opens the conversation list searching for @text. */
+void            confab_window_search                (ConfabWindow      *self,
+                                                     const char        *text);
 ConfabChatView *confab_window_get_chat_view         (ConfabWindow      *self);
 ConfabComposer *confab_window_get_composer          (ConfabWindow      *self);
 /* The usage sidebar widget on the right. (transfer none) */
