@@ -43,6 +43,9 @@ struct _ConfabWindow
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
   GtkMenuButton        *model_button;
+  GtkLabel             *title_label;
+  ConfabConversation   *titled;            /* whose title the header shows */
+  gulong                title_id;
   GtkPopover           *model_popover;
   GtkEntry             *model_entry;
   GtkLabel             *models_status;
@@ -107,10 +110,40 @@ session_model_changed (ConfabSession *session,
 }
 
 static void
+update_title (ConfabWindow *self)
+{
+  const char *title = self->titled ? confab_conversation_get_title (self->titled) : NULL;
+
+  if (self->title_label == NULL)
+    return;
+
+  if (title == NULL || *title == '\0')
+    title = _("New Chat");
+
+  gtk_label_set_text (self->title_label, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+/* The header shows the title of the shown conversation, renamed or not. */
+static void
+follow_title (ConfabWindow       *self,
+              ConfabConversation *conversation)
+{
+  if (self->titled != NULL)
+    g_clear_signal_handler (&self->title_id, self->titled);
+  g_set_object (&self->titled, conversation);
+  if (conversation != NULL)
+    self->title_id = g_signal_connect_swapped (conversation, "notify::title",
+                                               G_CALLBACK (update_title), self);
+  update_title (self);
+}
+
+static void
 session_conversation_changed (ConfabSession *session,
                               GParamSpec    *pspec,
                               ConfabWindow  *self)
 {
+  follow_title (self, confab_session_get_conversation (session));
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
   update_model_button (self);
@@ -653,6 +686,7 @@ confab_window_dispose (GObject *object)
       confab_session_stop_all (self->session);
     }
 
+  follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
   if (self->session != NULL)
@@ -690,6 +724,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);

@@ -22,6 +22,7 @@
 #include "confab-replay-server.h"
 #include "confab-session.h"
 #include "confab-store.h"
+#include "confab-store-summary.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-window.h"
@@ -530,6 +531,107 @@ test_repair_stored_chat (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 8. Typing with no model                                                                  */
+
+static void
+check_typing_without_model (ConfabWindow *window,
+                            gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabComposer *composer = confab_window_get_composer (window);
+  GtkWidget *text_view = GTK_WIDGET (confab_composer_get_text_view (composer));
+  GtkWidget *reason = panels_test_get (GTK_WIDGET (composer), "reason_label");
+  g_autofree char *left = NULL;
+  gboolean handled = FALSE;
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
+
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  g_assert_nonnull (confab_session_get_blocked_reason (session_of (window)));
+
+  /* The composer keeps the focus and takes the text; it says what is missing. */
+  g_assert_true (gtk_widget_get_sensitive (text_view));
+  g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (text_view)));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == text_view);
+  g_assert_true (gtk_widget_get_visible (reason));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (reason)), "model"));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), "a draft", -1);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
+    }
+  /* Nothing is sent, nothing is lost, and the focus did not move. */
+  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 0);
+  left = confab_composer_dup_text (composer);
+  g_assert_cmpstr (left, ==, "a draft");
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == text_view);
+}
+
+static void
+test_typing_without_model (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_typing_without_model, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 9. A new chat is in the list at once; the header shows its title                         */
+
+static void
+check_new_chat_listed (ConfabWindow *window,
+                       gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabConversationList *list = list_of (window);
+  GListModel *rows = confab_conversation_list_get_model (list);
+  GtkListView *view = GTK_LIST_VIEW (panels_test_get (GTK_WIDGET (list), "list_view"));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (view));
+  GtkWidget *title = panels_test_get (GTK_WIDGET (window), "title_label");
+  ConfabConversation *conversation;
+
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "New Chat");
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+
+  type_and_press_enter (window, "Plan a trip to Lisbon");
+  conversation = confab_session_get_conversation (session_of (window));
+
+  /* At once (no main-loop turn since Enter: the request is not even sent): listed,
+   * selected, titled. */
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 0);
+  g_assert_cmpstr (confab_store_summary_get_id (gtk_single_selection_get_selected_item (selection)), ==,
+                   confab_conversation_get_id (conversation));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Plan a trip to Lisbon");
+
+  /* A rename shows in the header. */
+  confab_conversation_set_title (conversation, "Lisbon");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Lisbon");
+
+  wait_idle (window);
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+}
+
+static void
+test_new_chat_listed_at_once (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Sure");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_new_chat_listed, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -543,6 +645,8 @@ main (int   argc,
   g_test_add_func ("/first-hour/leave-chat-awaiting-approval", test_leave_chat_awaiting_approval);
   g_test_add_func ("/first-hour/stop-while-awaiting-approval", test_stop_while_awaiting_approval);
   g_test_add_func ("/first-hour/repair-stored-chat", test_repair_stored_chat);
+  g_test_add_func ("/first-hour/typing-without-model", test_typing_without_model);
+  g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
 
   return g_test_run ();
 }
