@@ -410,6 +410,18 @@ on_toast_dismissed (AdwToast      *toast,
   finish_delete (pending->self, id);
 }
 
+static void undo_delete (ConfabConversationList *self,
+                         const char             *id);
+
+static void
+on_toast_undo (AdwToast      *toast,
+               PendingDelete *pending)
+{
+  g_autofree char *id = g_strdup (pending->id);
+
+  undo_delete (pending->self, id);
+}
+
 static void
 delete_id (ConfabConversationList *self,
            const char             *id)
@@ -417,6 +429,7 @@ delete_id (ConfabConversationList *self,
   g_autoptr(ConfabStoreSummary) summary = NULL;
   g_autofree char *heading = NULL;
   PendingDelete *pending;
+  GtkWidget *overlay;
   const char *title;
 
   if (id == NULL || g_hash_table_contains (self->pending_deletes, id))
@@ -434,8 +447,9 @@ delete_id (ConfabConversationList *self,
   heading = g_markup_printf_escaped (_("“%s” deleted"), title);
   pending->toast = adw_toast_new (heading);
   adw_toast_set_button_label (pending->toast, _("_Undo"));
-  adw_toast_set_action_name (pending->toast, "conversation-list.undo-delete");
-  adw_toast_set_action_target_value (pending->toast, g_variant_new_string (id));
+  /* Not an action: the toast shows in the window's overlay, outside this widget, where
+   * "conversation-list.undo-delete" cannot be found. */
+  g_signal_connect (pending->toast, "button-clicked", G_CALLBACK (on_toast_undo), pending);
   pending->dismissed_id = g_signal_connect (pending->toast, "dismissed",
                                             G_CALLBACK (on_toast_dismissed), pending);
   g_hash_table_insert (self->pending_deletes, pending->id, pending);
@@ -448,7 +462,12 @@ delete_id (ConfabConversationList *self,
 
   g_signal_emit (self, signals[CONVERSATION_REMOVED], 0, id);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (pending->toast));
+  /* The window's overlay when there is one (toasts over the whole window, never widening
+   * the sidebar), else the list's own. */
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    overlay = GTK_WIDGET (self->toast_overlay);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (pending->toast));
 }
 
 static void
@@ -475,9 +494,13 @@ undo_delete_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *param)
 {
-  ConfabConversationList *self = CONFAB_CONVERSATION_LIST (widget);
-  const char *id = g_variant_get_string (param, NULL);
+  undo_delete (CONFAB_CONVERSATION_LIST (widget), g_variant_get_string (param, NULL));
+}
 
+static void
+undo_delete (ConfabConversationList *self,
+             const char             *id)
+{
   /* The toast's own Undo button dismisses the toast; dismissing it again here would race
    * libadwaita 1.2's hide animation. Once out of the table, its dismissal deletes nothing. */
   if (!g_hash_table_remove (self->pending_deletes, id))

@@ -194,6 +194,49 @@ find_widget_of_type (GtkWidget *root,
   return NULL;
 }
 
+static gboolean
+set_true (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets layout settle: until the main loop is idle, then two more frames, three times. */
+static void
+wait_frames (ConfabWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 start = gdk_frame_clock_get_frame_counter (clock);
+      gboolean idle = FALSE;
+
+      g_idle_add_full (G_PRIORITY_LOW, set_true, &idle, NULL);
+      CONFAB_TEST_WAIT_FOR (idle, WAIT_MS);
+      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1 ||
+                            (gtk_widget_queue_draw (GTK_WIDGET (window)), FALSE), WAIT_MS);
+    }
+}
+
+static GtkWidget *
+find_type_named (GtkWidget  *root,
+                 const char *type_name)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type_name))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type_named (child, type_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static ConfabConversationList *
 list_of (ConfabWindow *window)
 {
@@ -632,6 +675,69 @@ test_new_chat_listed_at_once (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 6. One window-level toast overlay                                                        */
+
+static void
+check_toast_overlay (ConfabWindow *window,
+                     gpointer      data)
+{
+  ConfabConversationList *list = list_of (window);
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *flap = panels_test_get (GTK_WIDGET (window), "usage_flap");
+  GtkWidget *overlay = panels_test_get (GTK_WIDGET (window), "toast_overlay");
+  g_autofree char *id = NULL;
+  GtkWidget *toast;
+  int width;
+
+  type_and_press_enter (window, "Something to delete");
+  wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+
+  /* The usage sidebar is hidden (F9, remembered in the settings). */
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  wait_frames (window);
+  width = gtk_widget_get_width (pane);
+
+  /* Delete: the toast is the window's, over everything; nothing moves. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "conversation-list.delete", "s", id));
+  wait_frames (window);
+  toast = find_type_named (GTK_WIDGET (window), "AdwToastWidget");
+  g_assert_nonnull (toast);
+  g_assert_true (gtk_widget_get_ancestor (toast, ADW_TYPE_TOAST_OVERLAY) == overlay);
+  g_assert_false (gtk_widget_is_ancestor (toast, GTK_WIDGET (list)));
+  g_assert_cmpint (gtk_widget_get_width (pane), ==, width);
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+
+  /* Its Undo works from there. */
+  for (GtkWidget *child = gtk_widget_get_first_child (toast); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), "_Undo") == 0)
+      {
+        g_assert_true (gtk_widget_is_sensitive (child));
+        g_signal_emit_by_name (child, "clicked");
+      }
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (list)) == 1, WAIT_MS);
+  wait_frames (window);
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+}
+
+static void
+test_one_toast_overlay (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Ok");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  /* Hidden from the start: hiding it during the test (F9) can make libadwaita 1.2's
+   * AdwFlap warn about a negative width mid-animation, with or without this fix. */
+  g_settings_set_boolean (settings, "show-usage-sidebar", FALSE);
+  run_app (args, check_toast_overlay, server);
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -647,6 +753,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/repair-stored-chat", test_repair_stored_chat);
   g_test_add_func ("/first-hour/typing-without-model", test_typing_without_model);
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
+  g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
 
   return g_test_run ();
 }
