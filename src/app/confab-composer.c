@@ -62,8 +62,9 @@ update_state (ConfabComposer *self)
 
   gtk_label_set_text (self->reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label), reason != NULL);
-  gtk_text_view_set_editable (self->text_view, reason == NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), reason == NULL);
+  /* The text view stays editable and keeps the focus while sending is impossible: a
+   * draft can be typed before the model is chosen, and keystrokes never land on whatever
+   * widget the focus would fall to (the model button in the header). */
 
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "stop" : "send");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send",

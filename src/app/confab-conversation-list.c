@@ -26,6 +26,7 @@ struct _ConfabConversationList
   GtkSingleSelection *selection;
   GHashTable         *pending_deletes;   /* id → PendingDelete */
   char               *active_id;
+  GHashTable         *busy_ids;          /* ids with a turn running */
   guint               reload_source;
 
   /* Template widgets */
@@ -270,6 +271,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
   GtkWidget *menu = gtk_menu_button_new ();
+  GtkWidget *spinner = gtk_spinner_new ();
 
   gtk_widget_set_hexpand (labels, TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -287,10 +289,17 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (menu, _("Conversation Menu"));
 
+  /* A turn runs there (in the background when another chat is shown). */
+  gtk_widget_set_name (spinner, "busy");
+  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (spinner, _("Working…"));
+
   gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), spinner);
   gtk_box_append (GTK_BOX (box), menu);
 
   g_object_set_data (G_OBJECT (box), "title", title);
+  g_object_set_data (G_OBJECT (box), "spinner", spinner);
   g_object_set_data (G_OBJECT (box), "subtitle", subtitle);
   g_object_set_data (G_OBJECT (box), "menu", menu);
 
@@ -302,11 +311,14 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
+  ConfabConversationList *self = user_data;
   ConfabStoreSummary *summary = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkLabel *title = g_object_get_data (G_OBJECT (box), "title");
   GtkLabel *subtitle = g_object_get_data (G_OBJECT (box), "subtitle");
   GtkWidget *menu = g_object_get_data (G_OBJECT (box), "menu");
+  GtkWidget *spinner = g_object_get_data (G_OBJECT (box), "spinner");
+  gboolean busy = g_hash_table_contains (self->busy_ids, confab_store_summary_get_id (summary));
   const char *text = confab_store_summary_get_title (summary);
   const char *snippet = confab_store_summary_get_snippet (summary);
   g_autofree char *when = NULL;
@@ -318,6 +330,9 @@ bind_row (GtkSignalListItemFactory *factory,
 
   if (text == NULL || text[0] == '\0')
     text = _("Untitled");
+
+  gtk_widget_set_visible (spinner, busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), busy);
 
   /* Model and user text are plain text, never markup. */
   gtk_label_set_use_markup (title, FALSE);
@@ -395,6 +410,18 @@ on_toast_dismissed (AdwToast      *toast,
   finish_delete (pending->self, id);
 }
 
+static void undo_delete (ConfabConversationList *self,
+                         const char             *id);
+
+static void
+on_toast_undo (AdwToast      *toast,
+               PendingDelete *pending)
+{
+  g_autofree char *id = g_strdup (pending->id);
+
+  undo_delete (pending->self, id);
+}
+
 static void
 delete_id (ConfabConversationList *self,
            const char             *id)
@@ -402,6 +429,7 @@ delete_id (ConfabConversationList *self,
   g_autoptr(ConfabStoreSummary) summary = NULL;
   g_autofree char *heading = NULL;
   PendingDelete *pending;
+  GtkWidget *overlay;
   const char *title;
 
   if (id == NULL || g_hash_table_contains (self->pending_deletes, id))
@@ -419,8 +447,9 @@ delete_id (ConfabConversationList *self,
   heading = g_markup_printf_escaped (_("“%s” deleted"), title);
   pending->toast = adw_toast_new (heading);
   adw_toast_set_button_label (pending->toast, _("_Undo"));
-  adw_toast_set_action_name (pending->toast, "conversation-list.undo-delete");
-  adw_toast_set_action_target_value (pending->toast, g_variant_new_string (id));
+  /* Not an action: the toast shows in the window's overlay, outside this widget, where
+   * "conversation-list.undo-delete" cannot be found. */
+  g_signal_connect (pending->toast, "button-clicked", G_CALLBACK (on_toast_undo), pending);
   pending->dismissed_id = g_signal_connect (pending->toast, "dismissed",
                                             G_CALLBACK (on_toast_dismissed), pending);
   g_hash_table_insert (self->pending_deletes, pending->id, pending);
@@ -433,7 +462,12 @@ delete_id (ConfabConversationList *self,
 
   g_signal_emit (self, signals[CONVERSATION_REMOVED], 0, id);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (pending->toast));
+  /* The window's overlay when there is one (toasts over the whole window, never widening
+   * the sidebar), else the list's own. */
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    overlay = GTK_WIDGET (self->toast_overlay);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (pending->toast));
 }
 
 static void
@@ -460,9 +494,13 @@ undo_delete_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *param)
 {
-  ConfabConversationList *self = CONFAB_CONVERSATION_LIST (widget);
-  const char *id = g_variant_get_string (param, NULL);
+  undo_delete (CONFAB_CONVERSATION_LIST (widget), g_variant_get_string (param, NULL));
+}
 
+static void
+undo_delete (ConfabConversationList *self,
+             const char             *id)
+{
   /* The toast's own Undo button dismisses the toast; dismissing it again here would race
    * libadwaita 1.2's hide animation. Once out of the table, its dismissal deletes nothing. */
   if (!g_hash_table_remove (self->pending_deletes, id))
@@ -618,6 +656,7 @@ confab_conversation_list_finalize (GObject *object)
   ConfabConversationList *self = (ConfabConversationList *)object;
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  g_clear_pointer (&self->busy_ids, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -726,6 +765,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_delete_free);
+  self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
@@ -785,6 +825,34 @@ confab_conversation_list_search (ConfabConversationList *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}
+
+void
+confab_conversation_list_set_busy (ConfabConversationList *self,
+                                   const char             *id,
+                                   gboolean                busy)
+{
+  gboolean changed;
+
+  g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
+  g_return_if_fail (id != NULL);
+
+  if (busy)
+    changed = g_hash_table_add (self->busy_ids, g_strdup (id));
+  else
+    changed = g_hash_table_remove (self->busy_ids, id);
+
+  if (changed)
+    confab_conversation_list_reload (self);
+}
+
+gboolean
+confab_conversation_list_get_busy (ConfabConversationList *self,
+                                   const char             *id)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
+
+  return id != NULL && g_hash_table_contains (self->busy_ids, id);
 }
 
 void

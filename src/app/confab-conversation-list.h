@@ -33,6 +33,12 @@ void        confab_conversation_list_search       (ConfabConversationList *self,
 /* Selects the row of the conversation shown in the window (NULL: none). */
 void        confab_conversation_list_set_active   (ConfabConversationList *self,
                                                    const char             *id);
+/* Marks the row of @id busy (a spinner): a turn runs there, maybe in the background. */
+void        confab_conversation_list_set_busy     (ConfabConversationList *self,
+                                                   const char             *id,
+                                                   gboolean                busy);
+gboolean    confab_conversation_list_get_busy     (ConfabConversationList *self,
+                                                   const char             *id);
 /* The rows shown (ConfabStoreSummary), after search and pending deletions. (transfer none) */
 GListModel *confab_conversation_list_get_model    (ConfabConversationList *self);
 /* Re-reads the store now (it also does so by itself, on ConfabStore::changed). */

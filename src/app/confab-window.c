@@ -43,6 +43,9 @@ struct _ConfabWindow
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
   GtkMenuButton        *model_button;
+  GtkLabel             *title_label;
+  ConfabConversation   *titled;            /* whose title the header shows */
+  gulong                title_id;
   GtkPopover           *model_popover;
   GtkEntry             *model_entry;
   GtkLabel             *models_status;
@@ -107,10 +110,40 @@ session_model_changed (ConfabSession *session,
 }
 
 static void
+update_title (ConfabWindow *self)
+{
+  const char *title = self->titled ? confab_conversation_get_title (self->titled) : NULL;
+
+  if (self->title_label == NULL)
+    return;
+
+  if (title == NULL || *title == '\0')
+    title = _("New Chat");
+
+  gtk_label_set_text (self->title_label, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+/* The header shows the title of the shown conversation, renamed or not. */
+static void
+follow_title (ConfabWindow       *self,
+              ConfabConversation *conversation)
+{
+  if (self->titled != NULL)
+    g_clear_signal_handler (&self->title_id, self->titled);
+  g_set_object (&self->titled, conversation);
+  if (conversation != NULL)
+    self->title_id = g_signal_connect_swapped (conversation, "notify::title",
+                                               G_CALLBACK (update_title), self);
+  update_title (self);
+}
+
+static void
 session_conversation_changed (ConfabSession *session,
                               GParamSpec    *pspec,
                               ConfabWindow  *self)
 {
+  follow_title (self, confab_session_get_conversation (session));
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
   update_model_button (self);
@@ -358,7 +391,12 @@ track_conversation (ConfabWindow       *self,
     return;
 
   if (confab_store_lookup_tracked (self->store, id) == NULL)
-    confab_store_track (self->store, conversation);
+    {
+      confab_store_track (self->store, conversation);
+      /* The new chat shows in the list at once, selected, not when its answer ends. */
+      if (self->conversation_list != NULL)
+        confab_conversation_list_reload (CONFAB_CONVERSATION_LIST (self->conversation_list));
+    }
 
   if (self->conversation_list != NULL)
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
@@ -388,7 +426,10 @@ show_conversation (ConfabWindow       *self,
     {
       g_object_ref (old);
       confab_session_set_conversation (self->session, conversation);
-      untrack_conversation (self, old);
+      /* A turn still running there (a tool call waiting for approval …) keeps it live and
+       * tracked; it is let go when the turn ends (session_running_changed). */
+      if (!confab_session_is_running (self->session, old))
+        untrack_conversation (self, old);
       g_object_unref (old);
     }
   else
@@ -420,11 +461,15 @@ conversation_activated (ConfabConversationList *list,
 
   conversation = confab_store_lookup_tracked (self->store, id);
   if (conversation == NULL)
-    conversation = loaded = confab_store_load (self->store, id, &error);
-  if (conversation == NULL)
     {
-      g_warning ("Could not open the conversation: %s", error->message);
-      return;
+      conversation = loaded = confab_store_load (self->store, id, &error);
+      if (conversation == NULL)
+        {
+          g_warning ("Could not open the conversation: %s", error->message);
+          return;
+        }
+      /* Read back from disk, no turn runs in it: calls left waiting are not run. */
+      confab_conversation_repair_tool_calls (conversation);
     }
 
   show_conversation (self, conversation);
@@ -587,6 +632,21 @@ session_busy_changed (ConfabSession *session,
     track_conversation (self, confab_session_get_conversation (session));
 }
 
+static void
+session_running_changed (ConfabSession      *session,
+                         ConfabConversation *conversation,
+                         gboolean            running,
+                         ConfabWindow       *self)
+{
+  if (self->conversation_list != NULL)
+    confab_conversation_list_set_busy (CONFAB_CONVERSATION_LIST (self->conversation_list),
+                                       confab_conversation_get_id (conversation), running);
+
+  /* A turn that went on in the background is over: its conversation is history now. */
+  if (!running && conversation != confab_session_get_conversation (session))
+    untrack_conversation (self, conversation);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 static gboolean
@@ -605,7 +665,7 @@ confab_window_close_request (GtkWindow *window)
     }
   g_settings_apply (self->settings);
 
-  confab_session_stop (self->session);
+  confab_session_stop_all (self->session);
 
   return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
 }
@@ -623,9 +683,10 @@ confab_window_dispose (GObject *object)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      confab_session_stop (self->session);
+      confab_session_stop_all (self->session);
     }
 
+  follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
   if (self->session != NULL)
@@ -663,6 +724,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
@@ -739,6 +801,7 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
+  g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
   session_busy_changed (self->session, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),

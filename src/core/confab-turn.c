@@ -328,6 +328,25 @@ turn_return (GTask  *task,
 
 static void start_step (GTask *task);
 
+/* Appends the tool message answering @call: its result, else its error, else @fallback. */
+static void
+append_tool_result (ConfabTurn     *self,
+                    ConfabToolCall *call,
+                    const char     *fallback)
+{
+  g_autoptr(ConfabMessage) tool_message = NULL;
+  const char *result = confab_tool_call_get_result (call);
+
+  if (result == NULL)
+    result = confab_tool_call_get_error (call);
+  if (result == NULL)
+    result = fallback;
+
+  tool_message = confab_message_new (CONFAB_ROLE_TOOL, result ? result : "");
+  confab_message_set_tool_call_id (tool_message, confab_tool_call_get_id (call));
+  confab_conversation_append (self->conversation, tool_message);
+}
+
 static void
 stream_cb (GObject      *object,
            GAsyncResult *result,
@@ -339,29 +358,23 @@ all_tools_finished (GTask *task)
   ConfabTurn *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
 
-  if (data->error != NULL)
-    {
-      run_data_clear_calls (data);
-      turn_return (task, g_steal_pointer (&data->error));
-      return;
-    }
-
-  /* Results go back in call order, whatever order they finished in. */
+  /* Results go back in call order, whatever order they finished in; a cancelled call gets
+   * its "cancelled" result too: a history with a tool call and no result is refused by
+   * OpenAI and Groq (HTTP 400), so the conversation could never go on. */
   for (guint i = 0; i < data->calls->len; i++)
     {
       PendingCall *pending = &g_array_index (data->calls, PendingCall, i);
-      g_autoptr(ConfabMessage) tool_message = NULL;
-      const char *result = confab_tool_call_get_result (pending->call);
 
-      if (result == NULL)
-        result = confab_tool_call_get_error (pending->call);
-
-      tool_message = confab_message_new (CONFAB_ROLE_TOOL, result ? result : "");
-      confab_message_set_tool_call_id (tool_message, confab_tool_call_get_id (pending->call));
-      confab_conversation_append (self->conversation, tool_message);
+      append_tool_result (self, pending->call, NULL);
     }
 
   run_data_clear_calls (data);
+
+  if (data->error != NULL)
+    {
+      turn_return (task, g_steal_pointer (&data->error));
+      return;
+    }
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -534,6 +547,7 @@ stream_cb (GObject      *object,
 
           confab_tool_call_set_error (call, reason);
           confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
+          append_tool_result (self, call, reason);
         }
 
       self->hit_step_limit = TRUE;
