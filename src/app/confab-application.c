@@ -272,7 +272,56 @@ confab_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static ConfabWindow *
+find_window (ConfabApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CONFAB_IS_WINDOW (l->data))
+      return CONFAB_WINDOW (l->data);
+
+  return NULL;
+}
+
+/* From a notification: the window, in front, on that conversation. */
+static void
+confab_application_show_conversation_action (GSimpleAction *action,
+                                             GVariant      *parameter,
+                                             gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabWindow *window = find_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = find_window (self);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+  confab_window_open_conversation (window, g_variant_get_string (parameter, NULL));
+}
+
+/* From an approval notification: the card itself, never consent from the notification. */
+static void
+confab_application_review_tool_call_action (GSimpleAction *action,
+                                            GVariant      *parameter,
+                                            gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabWindow *window = find_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = find_window (self);
+    }
+
+  confab_window_review_approval (window, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
+  { "show-conversation", confab_application_show_conversation_action, "s" },
+  { "review-tool-call", confab_application_review_tool_call_action, "s" },
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
   { "preferences", confab_application_preferences_action },

@@ -14,6 +14,7 @@
 #include "confab-approval-policy.h"
 #include "confab-client.h"
 #include "confab-tool-registry.h"
+#include "confab-tool-call.h"
 #include "confab-turn.h"
 
 struct _ConfabSession
@@ -62,6 +63,7 @@ enum {
 enum {
   TURN_FINISHED,
   RUNNING_CHANGED,
+  APPROVAL_REQUESTED,
   N_SIGNALS
 };
 
@@ -160,6 +162,9 @@ confab_session_class_init (ConfabSessionClass *klass)
   signals[RUNNING_CHANGED] =
     g_signal_new ("running-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, G_TYPE_BOOLEAN);
+  signals[APPROVAL_REQUESTED] =
+    g_signal_new ("approval-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, CONFAB_TYPE_TOOL_CALL);
 }
 
 static void
@@ -428,6 +433,24 @@ turn_cb (GObject      *object,
     g_signal_emit (self, signals[TURN_FINISHED], 0, error);
 }
 
+static void
+turn_approval_requested (ConfabTurn     *turn,
+                         ConfabToolCall *call,
+                         ConfabSession  *self)
+{
+  GHashTableIter iter;
+  gpointer conversation, value;
+
+  /* The turn may run in the background: name the conversation it belongs to. */
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &conversation, &value))
+    if (((Running *) value)->turn == turn)
+      {
+        g_signal_emit (self, signals[APPROVAL_REQUESTED], 0, conversation, call);
+        return;
+      }
+}
+
 static gboolean
 run_turn (ConfabSession  *self,
           GError        **error)
@@ -448,6 +471,8 @@ run_turn (ConfabSession  *self,
   running->turn = confab_turn_new (self->client, self->provider, self->conversation,
                                    self->tools, self->approvals);
   confab_turn_set_model (running->turn, confab_session_get_model (self));
+  g_signal_connect_object (running->turn, "approval-requested",
+                           G_CALLBACK (turn_approval_requested), self, 0);
   running->cancellable = g_cancellable_new ();
   g_hash_table_insert (self->running, g_object_ref (self->conversation), running);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);

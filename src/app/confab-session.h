@@ -18,7 +18,9 @@ G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
  *                                    success, cancelled on stop)
  *   ::running-changed (ConfabConversation *conversation, gboolean running)
  *                                    a turn started or ended in @conversation, shown or not:
- *                                    a turn goes on when the window shows another conversation */
+ *                                    a turn goes on when the window shows another conversation
+ *   ::approval-requested (ConfabConversation *conversation, ConfabToolCall *call)
+ *                                    a tool call of @conversation waits for the user's consent */
 ConfabSession        *confab_session_new              (void);
 ConfabClient         *confab_session_get_client       (ConfabSession        *self);
 ConfabProvider       *confab_session_get_provider     (ConfabSession        *self);

@@ -11,9 +11,11 @@
 #include "confab-composer.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
+#include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-session.h"
+#include "confab-tool-call-card.h"
 #include "confab-tool-registry.h"
 #include "confab-window.h"
 
@@ -27,6 +29,7 @@ struct _ConfabWindow
 
   GSettings            *settings;
   ConfabSession        *session;
+  ConfabNotifier       *notifier;
   ConfabProviderList   *providers;
   GCancellable         *cancellable;
   GCancellable         *models_cancellable;
@@ -691,6 +694,7 @@ confab_window_dispose (GObject *object)
 
   if (self->session != NULL)
     untrack_conversation (self, confab_session_get_conversation (self->session));
+  g_clear_object (&self->notifier);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->providers);
@@ -778,6 +782,7 @@ confab_window_init (ConfabWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
   self->session = confab_session_new ();
+  self->notifier = confab_notifier_new (GTK_WINDOW (self), self->session);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -871,6 +876,74 @@ confab_window_open_conversation (ConfabWindow *self,
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
 
   return TRUE;
+}
+
+static ConfabToolCall *
+find_pending_approval (ConfabConversation  *conversation,
+                       ConfabMessage      **message_out)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint j = 0; calls != NULL && j < g_list_model_get_n_items (calls); j++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, j);
+
+          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+            {
+              *message_out = message;
+              return call;
+            }
+        }
+    }
+
+  return NULL;
+}
+
+gboolean
+confab_window_review_approval (ConfabWindow *self,
+                               const char   *conversation_id)
+{
+  ConfabConversation *conversation;
+  ConfabMessageRow *row;
+  ConfabMessage *message = NULL;
+  ConfabToolCall *call;
+  GtkWidget *box;
+
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (conversation_id != NULL, FALSE);
+
+  gtk_window_present (GTK_WINDOW (self));
+
+  conversation = confab_session_get_conversation (self->session);
+  if (g_strcmp0 (confab_conversation_get_id (conversation), conversation_id) != 0)
+    {
+      if (!confab_window_open_conversation (self, conversation_id))
+        return FALSE;
+      conversation = confab_session_get_conversation (self->session);
+    }
+
+  call = find_pending_approval (conversation, &message);
+  if (call == NULL)
+    return FALSE;
+
+  /* The card with its full arguments, and the keyboard on its buttons. */
+  confab_chat_view_scroll_to_bottom (self->chat_view);
+  row = confab_chat_view_find_row (self->chat_view, message);
+  if (row == NULL)
+    return FALSE;
+
+  box = confab_message_row_get_tool_calls_box (row);
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (CONFAB_IS_TOOL_CALL_CARD (child) &&
+        confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (child)) == call)
+      return gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
+
+  return FALSE;
 }
 
 void

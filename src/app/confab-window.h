@@ -23,6 +23,10 @@ void            confab_window_reload_tools          (ConfabWindow      *self);
  * warning when there is no such conversation. */
 gboolean        confab_window_open_conversation     (ConfabWindow      *self,
                                                      const char        *id);
+/* Brings the window forward on the conversation @conversation_id with the keyboard focus on
+ * the card of its tool call that waits for approval; FALSE when none waits. */
+gboolean        confab_window_review_approval       (ConfabWindow      *self,
+                                                     const char        *conversation_id);
 /* Opens the conversation list searching for @text. */
 void            confab_window_search                (ConfabWindow      *self,
                                                      const char        *text);

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-notifier"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "confab-conversation.h"
+#include "confab-message.h"
+#include "confab-notifier.h"
+#include "confab-tool-call.h"
+
+struct _ConfabNotifier
+{
+  GObject        parent_instance;
+
+  GtkWindow     *window;     /* weak */
+  ConfabSession *session;    /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (ConfabNotifier, confab_notifier, G_TYPE_OBJECT)
+
+char *
+confab_notifier_dup_answer_id (const char *conversation_id)
+{
+  return g_strconcat ("answer-", conversation_id, NULL);
+}
+
+char *
+confab_notifier_dup_approval_id (const char *conversation_id)
+{
+  return g_strconcat ("approval-", conversation_id, NULL);
+}
+
+/* The user sees the window (and so the chat's own state): no notification. */
+static gboolean
+window_attended (ConfabNotifier *self)
+{
+  return self->window != NULL &&
+         gtk_widget_get_visible (GTK_WIDGET (self->window)) &&
+         gtk_window_is_active (self->window);
+}
+
+static GApplication *
+get_application (ConfabNotifier *self)
+{
+  GtkApplication *app = self->window != NULL ? gtk_window_get_application (self->window) : NULL;
+
+  if (app == NULL || !g_application_get_is_registered (G_APPLICATION (app)))
+    return NULL;
+
+  return G_APPLICATION (app);
+}
+
+/* A notification server may read its body as markup: what the user typed (the title) is
+ * sent as text that markup cannot reinterpret. */
+static char *
+plain_text (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '<')
+        g_string_append_unichar (out, 0x2039);   /* ‹ */
+      else if (c == '>')
+        g_string_append_unichar (out, 0x203A);   /* › */
+      else if (c == '&')
+        g_string_append (out, "+");
+      else if (g_unichar_iscntrl (c))
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+conversation_title (ConfabConversation *conversation)
+{
+  const char *title = confab_conversation_get_title (conversation);
+
+  return plain_text (title != NULL && title[0] != '\0' ? title : _("Untitled"));
+}
+
+static void
+running_changed (ConfabSession      *session,
+                 ConfabConversation *conversation,
+                 gboolean            running,
+                 ConfabNotifier     *self)
+{
+  const char *id = confab_conversation_get_id (conversation);
+  g_autofree char *approval_id = confab_notifier_dup_approval_id (id);
+  g_autofree char *answer_id = confab_notifier_dup_answer_id (id);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  GApplication *app = get_application (self);
+  ConfabMessage *last;
+  gboolean failed;
+
+  if (app == NULL)
+    return;
+
+  /* Whatever waited for approval in this conversation is settled now. */
+  g_application_withdraw_notification (app, approval_id);
+
+  if (running || window_attended (self))
+    return;
+
+  last = confab_conversation_get_last_message (conversation);
+  failed = last != NULL && confab_message_get_error (last) != NULL;
+  title = conversation_title (conversation);
+
+  notification = g_notification_new (failed ? _("The answer failed") : _("Answer ready"));
+  g_notification_set_body (notification, title);
+  g_notification_set_default_action_and_target (notification, "app.show-conversation", "s", id);
+  g_application_send_notification (app, answer_id, notification);
+}
+
+typedef struct
+{
+  GWeakRef  notifier;
+  char     *notification_id;
+} PendingApproval;
+
+static void
+pending_approval_free (gpointer  data,
+                       GClosure *closure)
+{
+  PendingApproval *pending = data;
+
+  g_weak_ref_clear (&pending->notifier);
+  g_free (pending->notification_id);
+  g_free (pending);
+}
+
+/* Answered on the card (or the call ended otherwise): the notice has nothing left to ask. */
+static void
+call_status_changed (ConfabToolCall  *call,
+                     GParamSpec      *pspec,
+                     PendingApproval *pending)
+{
+  g_autoptr(ConfabNotifier) self = g_weak_ref_get (&pending->notifier);
+  GApplication *app;
+
+  if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    return;
+
+  if (self != NULL && (app = get_application (self)) != NULL)
+    g_application_withdraw_notification (app, pending->notification_id);
+
+  g_signal_handlers_disconnect_by_func (call, call_status_changed, pending);
+}
+
+static void
+approval_requested (ConfabSession      *session,
+                    ConfabConversation *conversation,
+                    ConfabToolCall     *call,
+                    ConfabNotifier     *self)
+{
+  const char *id = confab_conversation_get_id (conversation);
+  g_autofree char *approval_id = confab_notifier_dup_approval_id (id);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *tool = NULL;
+  g_autofree char *body = NULL;
+  GApplication *app = get_application (self);
+  PendingApproval *pending;
+
+  if (app == NULL || window_attended (self))
+    return;
+
+  pending = g_new0 (PendingApproval, 1);
+  g_weak_ref_init (&pending->notifier, self);
+  pending->notification_id = g_strdup (approval_id);
+  g_signal_connect_data (call, "notify::status", G_CALLBACK (call_status_changed), pending,
+                         pending_approval_free, 0);
+
+  title = conversation_title (conversation);
+  tool = plain_text (confab_tool_call_get_name (call));
+  /* Translators: the first %s is a tool's name, the second a conversation's title. */
+  body = g_strdup_printf (_("“%s” in “%s” waits for your approval"), tool, title);
+
+  notification = g_notification_new (_("A tool call waits for approval"));
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  /* Only a way to the card: the arguments are reviewed there, in full. */
+  g_notification_add_button_with_target (notification, _("Review"), "app.review-tool-call", "s", id);
+  g_notification_set_default_action_and_target (notification, "app.review-tool-call", "s", id);
+  g_application_send_notification (app, approval_id, notification);
+}
+
+static void
+confab_notifier_dispose (GObject *object)
+{
+  ConfabNotifier *self = CONFAB_NOTIFIER (object);
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_weak_pointer (&self->session);
+  g_clear_weak_pointer (&self->window);
+
+  G_OBJECT_CLASS (confab_notifier_parent_class)->dispose (object);
+}
+
+static void
+confab_notifier_class_init (ConfabNotifierClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = confab_notifier_dispose;
+}
+
+static void
+confab_notifier_init (ConfabNotifier *self)
+{
+}
+
+ConfabNotifier *
+confab_notifier_new (GtkWindow     *window,
+                     ConfabSession *session)
+{
+  ConfabNotifier *self;
+
+  g_return_val_if_fail (GTK_IS_WINDOW (window), NULL);
+  g_return_val_if_fail (CONFAB_IS_SESSION (session), NULL);
+
+  self = g_object_new (CONFAB_TYPE_NOTIFIER, NULL);
+  g_set_weak_pointer (&self->window, window);
+  g_set_weak_pointer (&self->session, session);
+  g_signal_connect (session, "running-changed", G_CALLBACK (running_changed), self);
+  g_signal_connect (session, "approval-requested", G_CALLBACK (approval_requested), self);
+
+  return self;
+}

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Desktop notifications of the real application, observed on a private session bus where
+ * the test plays the notification server (org.freedesktop.Notifications): with the window
+ * out of sight, a tool call that waits for approval is announced with one "Review" button
+ * and none of the call's arguments; Review brings the window forward with the keyboard on
+ * that call's card; the finished answer is announced and the approval notice withdrawn. */
+#define G_LOG_DOMAIN "test-notifications"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "confab-application.h"
+#include "confab-conversation.h"
+#include "confab-message.h"
+#include "confab-replay-server.h"
+#include "confab-session.h"
+#include "confab-test-util.h"
+#include "confab-tool-call.h"
+#include "confab-tool-call-card.h"
+#include "confab-window.h"
+
+#define WAIT_MS 15000
+#define TOOL_CASSETTE "tool_streaming_groq-kimi-k2.json"
+#define KIMI "moonshotai/kimi-k2-instruct-0905"
+#define QUESTION "What's the weather in Florence,Italy?"
+
+static const char server_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "  </interface>"
+  "</node>";
+
+typedef struct
+{
+  guint32  id;
+  char    *summary;
+  char    *body;
+  char   **actions;   /* key, label, key, label, … */
+} Notice;
+
+static GPtrArray *notices;   /* Notice, in the order received */
+static GArray *closed;       /* guint32 ids */
+static GDBusConnection *server_connection;
+
+static void
+notice_free (gpointer data)
+{
+  Notice *notice = data;
+
+  g_free (notice->summary);
+  g_free (notice->body);
+  g_strfreev (notice->actions);
+  g_free (notice);
+}
+
+static void
+server_method_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *object_path,
+                    const char            *interface_name,
+                    const char            *method_name,
+                    GVariant              *parameters,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               user_data)
+{
+  if (g_str_equal (method_name, "Notify"))
+    {
+      Notice *notice = g_new0 (Notice, 1);
+      const char *summary, *body;
+      g_autofree const char **actions = NULL;
+
+      g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, NULL, NULL, &summary, &body,
+                     &actions, NULL, NULL);
+      notice->id = notices->len + 1;
+      notice->summary = g_strdup (summary);
+      notice->body = g_strdup (body);
+      notice->actions = g_strdupv ((char **) actions);
+      g_ptr_array_add (notices, notice);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notice->id));
+    }
+  else if (g_str_equal (method_name, "CloseNotification"))
+    {
+      guint32 id;
+
+      g_variant_get (parameters, "(u)", &id);
+      g_array_append_val (closed, id);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "confab", "1", "1.2"));
+}
+
+static const GDBusInterfaceVTable server_vtable = { server_method_call, NULL, NULL, { 0 } };
+
+static void
+start_notification_server (void)
+{
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (server_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 result;
+
+  server_connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                              NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (server_connection, "/org/freedesktop/Notifications",
+                                     info->interfaces[0], &server_vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (server_connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &result);
+  g_assert_cmpuint (result, ==, 1);   /* primary owner */
+}
+
+static void
+invoke_action (const Notice *notice,
+               const char   *key)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (server_connection, NULL, "/org/freedesktop/Notifications",
+                                 "org.freedesktop.Notifications", "ActionInvoked",
+                                 g_variant_new ("(us)", notice->id, key), &error);
+  g_assert_no_error (error);
+}
+
+static Notice *
+find_notice (const char *summary)
+{
+  for (guint i = 0; i < notices->len; i++)
+    {
+      Notice *notice = g_ptr_array_index (notices, i);
+
+      if (g_str_equal (notice->summary, summary))
+        return notice;
+    }
+
+  return NULL;
+}
+
+static gboolean
+was_closed (guint32 id)
+{
+  for (guint i = 0; i < closed->len; i++)
+    if (g_array_index (closed, guint32, i) == id)
+      return TRUE;
+
+  return FALSE;
+}
+
+static ConfabToolCall *
+pending_call (ConfabConversation *conversation)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (conversation)); i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint j = 0; calls != NULL && j < g_list_model_get_n_items (calls); j++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, j);
+
+          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+            return call;
+        }
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+card_ancestor (GtkWidget *widget)
+{
+  while (widget != NULL && !CONFAB_IS_TOOL_CALL_CARD (widget))
+    widget = gtk_widget_get_parent (widget);
+
+  return widget;
+}
+
+static void
+check_notifications (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabConversation *conversation;
+  g_autoptr(GError) error = NULL;
+  ConfabToolCall *call;
+  Notice *approval, *answer;
+  GtkWidget *focus, *card;
+
+  /* The user sends the question and turns away (the window out of sight). */
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  conversation = confab_session_get_conversation (session);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  CONFAB_TEST_WAIT_FOR ((call = pending_call (conversation)) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR ((approval = find_notice ("A tool call waits for approval")) != NULL, WAIT_MS);
+
+  /* Names the tool, not its arguments; one button, Review, and no way to consent. */
+  g_assert_nonnull (strstr (approval->body, "weather"));
+  g_assert_null (strstr (approval->body, confab_tool_call_get_arguments (call)));
+  g_assert_null (strchr (approval->body, '{'));
+  g_assert_cmpuint (g_strv_length (approval->actions), ==, 4);   /* default + Review */
+  g_assert_cmpstr (approval->actions[0], ==, "default");
+  g_assert_cmpstr (approval->actions[3], ==, "Review");
+  g_assert_true (g_str_has_prefix (approval->actions[2], "app.review-tool-call"));
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+
+  /* Review: the window comes back with the keyboard on the waiting card. */
+  invoke_action (approval, approval->actions[2]);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (window)) &&
+                        (focus = gtk_window_get_focus (GTK_WINDOW (window))) != NULL &&
+                        (card = card_ancestor (focus)) != NULL, WAIT_MS);
+  g_assert_true (confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (card)) == call);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+
+  /* Consent is given on the card; the user turns away again while the answer streams. */
+  g_assert_true (gtk_widget_activate_action (card, "card.allow-once", NULL));
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  CONFAB_TEST_WAIT_FOR ((answer = find_notice ("Answer ready")) != NULL, WAIT_MS);
+  g_assert_cmpstr (answer->actions[0], ==, "default");
+  g_assert_cmpuint (g_strv_length (answer->actions), ==, 2);
+
+  /* Clicking it shows the conversation. */
+  invoke_action (answer, "default");
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (window)), WAIT_MS);
+  g_assert_true (confab_session_get_conversation (session) == conversation);
+}
+
+/* The user comes back by other means and answers on the card: the notice is withdrawn. */
+static void
+check_withdrawn_when_answered (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabConversation *conversation;
+  g_autoptr(GError) error = NULL;
+  ConfabToolCall *call;
+  Notice *approval;
+
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  conversation = confab_session_get_conversation (session);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  CONFAB_TEST_WAIT_FOR ((call = pending_call (conversation)) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR ((approval = find_notice ("A tool call waits for approval")) != NULL, WAIT_MS);
+  g_assert_false (was_closed (approval->id));
+
+  gtk_window_present (GTK_WINDOW (window));
+  confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
+  CONFAB_TEST_WAIT_FOR (was_closed (approval->id), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+}
+
+typedef void (*Check) (ConfabWindow *window);
+
+typedef struct
+{
+  Check    check;
+  gboolean ran;
+} Run;
+
+static void
+on_activate (GApplication *app,
+             gpointer      user_data)
+{
+  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  Run *run = user_data;
+
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
+  run->check (window);
+  run->ran = TRUE;
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_application_quit (app);
+}
+
+static void
+run_app (Check check)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabApplication) app = confab_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mcp = NULL;
+  const char *mcp_server = g_getenv ("CONFAB_TEST_MCP_SERVER");
+  const char *argv[] = { "confab", "--base-url", NULL, "--model", KIMI, "--mcp", NULL, NULL };
+  Run run = { check, FALSE };
+
+  if (mcp_server == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set");
+      return;
+    }
+
+  g_assert_true (confab_replay_server_load_cassette (server, TOOL_CASSETTE, &error));
+  g_assert_no_error (error);
+  argv[2] = confab_replay_server_get_base_url (server);
+  mcp = g_strdup_printf ("%s --tools weather", mcp_server);
+  argv[6] = mcp;
+
+  g_ptr_array_set_size (notices, 0);
+  g_array_set_size (closed, 0);
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, (char **) argv), ==, 0);
+  g_assert_true (run.ran);
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 2);
+}
+
+static void
+test_review_and_answer (void)
+{
+  run_app (check_notifications);
+}
+
+static void
+test_withdrawn_when_answered_on_the_card (void)
+{
+  run_app (check_withdrawn_when_answered);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GTestDBus *bus;
+  g_autofree char *home = NULL;
+  g_autofree char *display = NULL;
+  int status;
+
+  /* A private bus, with this test as the notification server, and a fresh home. */
+  g_setenv ("GNOTIFICATION_BACKEND", "freedesktop", TRUE);
+  home = g_dir_make_tmp ("confab-notifications-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  display = g_strdup (g_getenv ("DISPLAY"));
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  /* GTestDBus clears DISPLAY along with the bus variables: the window needs it back. */
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+
+  notices = g_ptr_array_new_with_free_func (notice_free);
+  closed = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  start_notification_server ();
+
+  g_test_add_func ("/notifications/approval-review-and-answer", test_review_and_answer);
+  g_test_add_func ("/notifications/approval-withdrawn-when-answered-on-the-card", test_withdrawn_when_answered_on_the_card);
+
+  status = g_test_run ();
+
+  g_clear_object (&server_connection);
+  /* Stop, not down (nor unref, which calls down): GTK keeps its session-bus connection
+   * until exit, and down would wait for it to be finalized. */
+  g_test_dbus_stop (bus);
+  g_clear_pointer (&notices, g_ptr_array_unref);
+  g_clear_pointer (&closed, g_array_unref);
+
+  return status;
+}
