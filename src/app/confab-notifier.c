@@ -16,6 +16,7 @@ struct _ConfabNotifier
 
   GtkWindow     *window;     /* weak */
   ConfabSession *session;    /* weak */
+  GPtrArray     *pending;    /* PendingApproval */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabNotifier, confab_notifier, G_TYPE_OBJECT)
@@ -120,67 +121,46 @@ running_changed (ConfabSession      *session,
   g_application_send_notification (app, answer_id, notification);
 }
 
+/* A call waiting for consent: announced once the window is out of sight (at once if it
+ * already is), withdrawn when it is answered. */
 typedef struct
 {
-  GWeakRef  notifier;
-  char     *notification_id;
+  ConfabNotifier     *notifier;
+  ConfabConversation *conversation;
+  ConfabToolCall     *call;
+  char               *notification_id;
+  gboolean            announced;
 } PendingApproval;
 
 static void
-pending_approval_free (gpointer  data,
-                       GClosure *closure)
+pending_approval_free (gpointer data)
 {
   PendingApproval *pending = data;
 
-  g_weak_ref_clear (&pending->notifier);
+  g_signal_handlers_disconnect_by_data (pending->call, pending);
+  g_clear_object (&pending->conversation);
+  g_clear_object (&pending->call);
   g_free (pending->notification_id);
   g_free (pending);
 }
 
-/* Answered on the card (or the call ended otherwise): the notice has nothing left to ask. */
 static void
-call_status_changed (ConfabToolCall  *call,
-                     GParamSpec      *pspec,
-                     PendingApproval *pending)
+announce_approval (ConfabNotifier  *self,
+                   PendingApproval *pending)
 {
-  g_autoptr(ConfabNotifier) self = g_weak_ref_get (&pending->notifier);
-  GApplication *app;
-
-  if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
-    return;
-
-  if (self != NULL && (app = get_application (self)) != NULL)
-    g_application_withdraw_notification (app, pending->notification_id);
-
-  g_signal_handlers_disconnect_by_func (call, call_status_changed, pending);
-}
-
-static void
-approval_requested (ConfabSession      *session,
-                    ConfabConversation *conversation,
-                    ConfabToolCall     *call,
-                    ConfabNotifier     *self)
-{
-  const char *id = confab_conversation_get_id (conversation);
-  g_autofree char *approval_id = confab_notifier_dup_approval_id (id);
+  const char *id = confab_conversation_get_id (pending->conversation);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *tool = NULL;
   g_autofree char *body = NULL;
   GApplication *app = get_application (self);
-  PendingApproval *pending;
 
-  if (app == NULL || window_attended (self))
+  if (app == NULL || pending->announced)
     return;
 
-  pending = g_new0 (PendingApproval, 1);
-  g_weak_ref_init (&pending->notifier, self);
-  pending->notification_id = g_strdup (approval_id);
-  g_signal_connect_data (call, "notify::status", G_CALLBACK (call_status_changed), pending,
-                         pending_approval_free, 0);
-
-  title = conversation_title (conversation);
-  tool = plain_text (confab_tool_call_get_name (call));
+  pending->announced = TRUE;
+  title = conversation_title (pending->conversation);
+  tool = plain_text (confab_tool_call_get_name (pending->call));
   /* Translators: the first %s is a tool's name, the second a conversation's title. */
   body = g_strdup_printf (_("“%s” in “%s” waits for your approval"), tool, title);
 
@@ -190,7 +170,56 @@ approval_requested (ConfabSession      *session,
   /* Only a way to the card: the arguments are reviewed there, in full. */
   g_notification_add_button_with_target (notification, _("Review"), "app.review-tool-call", "s", id);
   g_notification_set_default_action_and_target (notification, "app.review-tool-call", "s", id);
-  g_application_send_notification (app, approval_id, notification);
+  g_application_send_notification (app, pending->notification_id, notification);
+}
+
+/* Answered on the card (or the call ended otherwise): nothing left to ask. */
+static void
+call_status_changed (ConfabToolCall  *call,
+                     GParamSpec      *pspec,
+                     PendingApproval *pending)
+{
+  ConfabNotifier *self = pending->notifier;
+  GApplication *app = get_application (self);
+
+  if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    return;
+
+  if (app != NULL && pending->announced)
+    g_application_withdraw_notification (app, pending->notification_id);
+
+  g_ptr_array_remove (self->pending, pending);
+}
+
+static void
+approval_requested (ConfabSession      *session,
+                    ConfabConversation *conversation,
+                    ConfabToolCall     *call,
+                    ConfabNotifier     *self)
+{
+  PendingApproval *pending = g_new0 (PendingApproval, 1);
+
+  pending->notifier = self;
+  pending->conversation = g_object_ref (conversation);
+  pending->call = g_object_ref (call);
+  pending->notification_id = confab_notifier_dup_approval_id (confab_conversation_get_id (conversation));
+  g_signal_connect (call, "notify::status", G_CALLBACK (call_status_changed), pending);
+  g_ptr_array_add (self->pending, pending);
+
+  if (!window_attended (self))
+    announce_approval (self, pending);
+}
+
+/* The user turned away (closed to the background, another window in front): what still
+ * waits is announced now. */
+static void
+window_attention_changed (ConfabNotifier *self)
+{
+  if (window_attended (self))
+    return;
+
+  for (guint i = 0; i < self->pending->len; i++)
+    announce_approval (self, g_ptr_array_index (self->pending, i));
 }
 
 static void
@@ -200,6 +229,9 @@ confab_notifier_dispose (GObject *object)
 
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->window != NULL)
+    g_signal_handlers_disconnect_by_data (self->window, self);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_weak_pointer (&self->session);
   g_clear_weak_pointer (&self->window);
 
@@ -215,6 +247,7 @@ confab_notifier_class_init (ConfabNotifierClass *klass)
 static void
 confab_notifier_init (ConfabNotifier *self)
 {
+  self->pending = g_ptr_array_new_with_free_func (pending_approval_free);
 }
 
 ConfabNotifier *
@@ -231,6 +264,8 @@ confab_notifier_new (GtkWindow     *window,
   g_set_weak_pointer (&self->session, session);
   g_signal_connect (session, "running-changed", G_CALLBACK (running_changed), self);
   g_signal_connect (session, "approval-requested", G_CALLBACK (approval_requested), self);
+  g_signal_connect_swapped (window, "notify::visible", G_CALLBACK (window_attention_changed), self);
+  g_signal_connect_swapped (window, "notify::is-active", G_CALLBACK (window_attention_changed), self);
 
   return self;
 }

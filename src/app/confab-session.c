@@ -333,6 +333,13 @@ confab_session_is_running (ConfabSession      *self,
          g_hash_table_contains (self->running, conversation);
 }
 
+guint
+confab_session_get_n_running (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), 0);
+  return self->running != NULL ? g_hash_table_size (self->running) : 0;
+}
+
 const char *
 confab_session_get_blocked_reason (ConfabSession *self)
 {

@@ -48,6 +48,8 @@ gboolean              confab_session_get_busy         (ConfabSession        *sel
 gboolean              confab_session_is_running       (ConfabSession        *self,
                                                        ConfabConversation   *conversation);
 /* Why sending is impossible now (no provider, no model), or NULL. */
+/* Turns running in any conversation, shown or in the background. */
+guint                 confab_session_get_n_running    (ConfabSession        *self);
 const char           *confab_session_get_blocked_reason (ConfabSession      *self);
 /* Appends a user message with @text and runs a turn. */
 gboolean              confab_session_send             (ConfabSession        *self,
