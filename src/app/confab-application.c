@@ -24,6 +24,7 @@ struct _ConfabApplication
    * starts Confab with them). */
   char          *open_conversation;
   char          *open_search;
+  gboolean       open_quick;
 
   /* GtkSourceView warm-up, after the first window's first frame. */
   GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
@@ -85,6 +86,7 @@ confab_application_handle_local_options (GApplication *app,
   confab_options_load_from_dict (&self->options, options);
   g_variant_dict_lookup (options, "conversation", "s", &self->open_conversation);
   g_variant_dict_lookup (options, "search", "s", &self->open_search);
+  self->open_quick = g_variant_dict_contains (options, "quick");
 
   return -1;
 }
@@ -174,7 +176,12 @@ confab_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
   gboolean first = window == NULL;
 
-  if (window == NULL)
+  if (window == NULL && self->open_quick)
+    {
+      self->open_quick = FALSE;
+      window = GTK_WINDOW (confab_window_new_quick (self));
+    }
+  else if (window == NULL)
     {
       window = GTK_WINDOW (confab_window_new (self));
       confab_bench_hook_attach (window);
@@ -319,7 +326,17 @@ confab_application_review_tool_call_action (GSimpleAction *action,
   confab_window_review_approval (window, g_variant_get_string (parameter, NULL));
 }
 
+/* A small window for a one-off question, whatever else is open. */
+static void
+confab_application_quick_ask_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (confab_window_new_quick (CONFAB_APPLICATION (user_data))));
+}
+
 static const GActionEntry app_actions[] = {
+  { "quick-ask", confab_application_quick_ask_action },
   { "show-conversation", confab_application_show_conversation_action, "s" },
   { "review-tool-call", confab_application_review_tool_call_action, "s" },
   { "quit", confab_application_quit_action },
@@ -379,6 +396,7 @@ confab_application_init (ConfabApplication *self)
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
     { "conversation", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Open the stored conversation with this id"), N_("ID") },
     { "search", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Search the stored conversations for TEXT"), N_("TEXT") },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open a small window for a quick question"), NULL },
     { NULL }
   };
 

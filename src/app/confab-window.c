@@ -33,6 +33,7 @@ struct _ConfabWindow
   guint                 linger_source;
   gboolean              in_background;      /* closed to the background: holds the app */
   gboolean              close_confirmed;
+  gboolean              quick;              /* a quick ask: small, not history until promoted */
   ConfabProviderList   *providers;
   GCancellable         *cancellable;
   GCancellable         *models_cancellable;
@@ -50,6 +51,7 @@ struct _ConfabWindow
   GtkToggleButton      *usage_button;
   GtkMenuButton        *model_button;
   GtkLabel             *title_label;
+  GtkButton            *promote_button;
   ConfabConversation   *titled;            /* whose title the header shows */
   gulong                title_id;
   GtkPopover           *model_popover;
@@ -124,7 +126,7 @@ update_title (ConfabWindow *self)
     return;
 
   if (title == NULL || *title == '\0')
-    title = _("New Chat");
+    title = self->quick ? _("Quick Ask") : _("New Chat");
 
   gtk_label_set_text (self->title_label, title);
   gtk_window_set_title (GTK_WINDOW (self), title);
@@ -449,6 +451,9 @@ show_conversation (ConfabWindow       *self,
 }
 
 static void new_conversation (ConfabWindow *self);
+static void promote_action   (GtkWidget    *widget,
+                              const char   *action_name,
+                              GVariant     *param);
 
 static void
 conversation_activated (ConfabConversationList *list,
@@ -633,8 +638,9 @@ session_busy_changed (ConfabSession *session,
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", confab_session_get_busy (session));
 
-  /* The first message makes the conversation part of the history. */
-  if (confab_session_get_busy (session))
+  /* The first message makes the conversation part of the history (a quick ask only once
+   * it is promoted). */
+  if (confab_session_get_busy (session) && !self->quick)
     track_conversation (self, confab_session_get_conversation (session));
 }
 
@@ -781,6 +787,11 @@ confab_window_close_request (GtkWindow *window)
     return TRUE;
 
   leave_background (self);
+  if (self->quick)
+    {
+      confab_session_stop_all (self->session);
+      return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
@@ -854,6 +865,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
@@ -872,6 +884,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, model_popover_show);
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
@@ -899,6 +912,43 @@ visible_to_folded_hidden (GBinding     *binding,
   return TRUE;
 }
 
+/* The main window's size and panes follow (and are kept in) the settings. */
+static void
+bind_window_settings (ConfabWindow *self)
+{
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_settings_bind (self->settings, "show-usage-sidebar", self->usage_button, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
+}
+
+/* A quick ask becomes an ordinary conversation: kept in the history, the window as large as
+ * the main window, with its panes. */
+static void
+promote_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  ConfabConversation *conversation = confab_session_get_conversation (self->session);
+
+  if (!self->quick)
+    return;
+
+  self->quick = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->promote_button), FALSE);
+  gtk_widget_action_set_enabled (widget, "win.promote", FALSE);
+  bind_window_settings (self);
+  track_conversation (self, conversation);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_reload (CONFAB_CONVERSATION_LIST (self->conversation_list));
+  update_title (self);
+}
+
 static void
 confab_window_init (ConfabWindow *self)
 {
@@ -911,14 +961,6 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
   g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
 
-  gtk_window_set_default_size (GTK_WINDOW (self),
-                               g_settings_get_int (self->settings, "window-width"),
-                               g_settings_get_int (self->settings, "window-height"));
-  if (g_settings_get_boolean (self->settings, "window-maximized"))
-    gtk_window_maximize (GTK_WINDOW (self));
-
-  g_settings_bind (self->settings, "show-usage-sidebar", self->usage_button, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "show-conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
@@ -954,16 +996,28 @@ confab_window_init (ConfabWindow *self)
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
 }
 
-ConfabWindow *
-confab_window_new (ConfabApplication *application)
+static ConfabWindow *
+window_new (ConfabApplication *application,
+            gboolean           quick)
 {
   ConfabWindow *self;
-
-  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
 
   self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        NULL);
+
+  self->quick = quick;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.promote", quick);
+  if (quick)
+    {
+      /* Just the question and its answer; the panes stay in the main window. */
+      gtk_window_set_default_size (GTK_WINDOW (self), 560, 640);
+      gtk_toggle_button_set_active (self->conversations_button, FALSE);
+      gtk_toggle_button_set_active (self->usage_button, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->promote_button), TRUE);
+    }
+  else
+    bind_window_settings (self);
 
   /* The provider and tools of this run come from the application's command line. */
   setup_history (self, application);
@@ -976,6 +1030,29 @@ confab_window_new (ConfabApplication *application)
   confab_composer_focus (self->composer);
 
   return self;
+}
+
+ConfabWindow *
+confab_window_new (ConfabApplication *application)
+{
+  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
+
+  return window_new (application, FALSE);
+}
+
+ConfabWindow *
+confab_window_new_quick (ConfabApplication *application)
+{
+  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
+
+  return window_new (application, TRUE);
+}
+
+gboolean
+confab_window_get_quick (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  return self->quick;
 }
 
 ConfabSession *

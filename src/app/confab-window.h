@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabWindow, confab_window, CONFAB, WINDOW, AdwApplicationWindow)
 
 ConfabWindow   *confab_window_new                   (ConfabApplication *application);
+/* A quick ask: a small window for a one-off question, kept out of the history until the
+ * user promotes it (win.promote) to an ordinary conversation. */
+ConfabWindow   *confab_window_new_quick             (ConfabApplication *application);
+gboolean        confab_window_get_quick             (ConfabWindow      *self);
 /* The window's session: its conversation, provider, tools. (transfer none) */
 ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
 /* Rebuilds the tool registry from mcp.json plus --mcp (after Preferences changed them). */

@@ -15,6 +15,7 @@
 #include "confab-message.h"
 #include "confab-replay-server.h"
 #include "confab-session.h"
+#include "confab-store.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
@@ -358,6 +359,33 @@ check_close_stops (ConfabWindow *window)
   g_object_unref (session);
 }
 
+static GtkWidget *
+find_promote_button_in (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.promote") == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_promote_button_in (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_promote_button (ConfabWindow *window)
+{
+  GtkWidget *button = find_promote_button_in (GTK_WIDGET (window));
+
+  g_assert_nonnull (button);
+  return button;
+}
+
 typedef void (*Check) (ConfabWindow *window);
 
 typedef struct
@@ -384,14 +412,14 @@ on_activate (GApplication *app,
 }
 
 static void
-run_app (Check check)
+run_app_with (Check               check,
+              const char * const *extra)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(ConfabApplication) app = confab_application_new ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  g_autofree char *mcp = NULL;
   const char *mcp_server = g_getenv ("CONFAB_TEST_MCP_SERVER");
-  const char *argv[] = { "confab", "--base-url", NULL, "--model", KIMI, "--mcp", NULL, NULL };
   Run run = { check, FALSE };
 
   if (mcp_server == NULL)
@@ -402,16 +430,105 @@ run_app (Check check)
 
   g_assert_true (confab_replay_server_load_cassette (server, TOOL_CASSETTE, &error));
   g_assert_no_error (error);
-  argv[2] = confab_replay_server_get_base_url (server);
-  mcp = g_strdup_printf ("%s --tools weather", mcp_server);
-  argv[6] = mcp;
+
+  g_ptr_array_add (argv, g_strdup ("confab"));
+  g_ptr_array_add (argv, g_strdup ("--base-url"));
+  g_ptr_array_add (argv, g_strdup (confab_replay_server_get_base_url (server)));
+  g_ptr_array_add (argv, g_strdup ("--model"));
+  g_ptr_array_add (argv, g_strdup (KIMI));
+  g_ptr_array_add (argv, g_strdup ("--mcp"));
+  g_ptr_array_add (argv, g_strdup_printf ("%s --tools weather", mcp_server));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, NULL);
 
   g_ptr_array_set_size (notices, 0);
   g_array_set_size (closed, 0);
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, (char **) argv), ==, 0);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata), ==, 0);
   g_assert_true (run.ran);
   g_assert_cmpuint (confab_replay_server_get_n_served (server), >=, 1);
+}
+
+static void
+run_app (Check check)
+{
+  run_app_with (check, NULL);
+}
+
+static guint
+n_stored (ConfabStore *store)
+{
+  g_autoptr(GListModel) stored = confab_store_list (store, NULL);
+
+  return stored != NULL ? g_list_model_get_n_items (stored) : 0;
+}
+
+/* Quick ask: a small window whose conversation stays out of the history until promoted. */
+static void
+check_quick_ask (ConfabWindow *window)
+{
+  ConfabApplication *app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabStore *store = confab_application_get_store (app);
+  g_autoptr(GListModel) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  int width, height;
+  guint n_before;
+
+  stored = confab_store_list (store, &error);
+  g_assert_no_error (error);
+  n_before = g_list_model_get_n_items (stored);
+  g_clear_object (&stored);
+
+  g_assert_true (confab_window_get_quick (window));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, <=, 600);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Quick Ask");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (find_promote_button (window))) == FALSE);
+
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR (confab_session_get_n_running (session) == 0, WAIT_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session))), ==, 4);
+  /* Titled by its question like any chat, in a window that stays small. */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), !=, "Confab");
+
+  /* Answered, and not in the history. */
+  stored = confab_store_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (stored), ==, n_before);
+  g_clear_object (&stored);
+
+  /* Promoted: an ordinary conversation, stored whole, in an ordinary window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.promote", NULL));
+  g_assert_false (confab_window_get_quick (window));
+  CONFAB_TEST_WAIT_FOR (n_stored (store) == n_before + 1, WAIT_MS);
+  stored = confab_store_list (store, &error);
+  g_assert_no_error (error);
+  {
+    /* The newest first. */
+    g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (stored, 0);
+
+    g_assert_cmpstr (confab_store_summary_get_id (summary), ==,
+                     confab_conversation_get_id (confab_session_get_conversation (session)));
+    g_assert_cmpuint (confab_store_summary_get_n_messages (summary), ==, 4);
+  }
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (find_promote_button (window))));
+
+  /* The app action opens another quick window beside it. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quick-ask", NULL);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 2);
+  g_assert_true (confab_window_get_quick (CONFAB_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data)));
+  gtk_window_destroy (GTK_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data));
+}
+
+static void
+test_quick_ask (void)
+{
+  const char * const extra[] = { "--quick", "--yes", NULL };
+
+  run_app_with (check_quick_ask, extra);
 }
 
 static void
@@ -469,6 +586,7 @@ main (int   argc,
   g_test_add_func ("/notifications/approval-review-and-answer", test_review_and_answer);
   g_test_add_func ("/notifications/approval-withdrawn-when-answered-on-the-card", test_withdrawn_when_answered_on_the_card);
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
+  g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/background/close-asks-and-stops", test_close_stops);
 
   status = g_test_run ();
