@@ -8,6 +8,7 @@
 
 #include "confab-application.h"
 #include "confab-bench-hook.h"
+#include "confab-global-shortcut.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
 #include "confab-window.h"
@@ -25,6 +26,8 @@ struct _ConfabApplication
   char          *open_conversation;
   char          *open_search;
   gboolean       open_quick;
+
+  ConfabGlobalShortcut *quick_shortcut;
 
   /* GtkSourceView warm-up, after the first window's first frame. */
   GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
@@ -345,8 +348,17 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+quick_shortcut_activated (ConfabApplication *self,
+                          const char        *shortcut_id)
+{
+  if (g_strcmp0 (shortcut_id, "quick-ask") == 0)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "quick-ask", NULL);
+}
+
+static void
 confab_application_startup (GApplication *app)
 {
+  ConfabApplication *self = CONFAB_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
@@ -357,6 +369,15 @@ confab_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
   /* The window's own shortcuts (Ctrl+N, Ctrl+K, Ctrl+Shift+C, F9, Escape) are bindings on
    * ConfabWindow's class, next to its actions. */
+
+  /* Quick ask from anywhere, where the desktop's portal binds global shortcuts. */
+  if (g_application_get_dbus_connection (app) != NULL)
+    {
+      self->quick_shortcut = confab_global_shortcut_new ();
+      g_signal_connect_swapped (self->quick_shortcut, "activated",
+                                G_CALLBACK (quick_shortcut_activated), self);
+      confab_global_shortcut_start (self->quick_shortcut, g_application_get_dbus_connection (app));
+    }
 }
 
 static void
@@ -370,6 +391,7 @@ confab_application_shutdown (GApplication *app)
     g_warning ("Could not save the conversations: %s", error->message);
 
   g_clear_handle_id (&self->warm_source, g_source_remove);
+  g_clear_object (&self->quick_shortcut);
   if (self->warm_buffers != NULL)
     g_ptr_array_set_size (self->warm_buffers, 0);
 
