@@ -150,6 +150,35 @@ load_usage (ConfabStore    *self,
   return TRUE;
 }
 
+static gboolean
+load_pieces (ConfabStore    *self,
+             ConfabMessage  *message,
+             GError        **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _confab_store_prepare (self, "SELECT kind, text FROM message_pieces WHERE message_id = ?1 ORDER BY seq",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_int (stmt, 0) == 0)
+        confab_message_append_content (message, _confab_store_column_text (stmt, 1), -1);
+      else
+        confab_message_append_reasoning (message, _confab_store_column_text (stmt, 1), -1);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return _confab_store_set_sqlite_error (self, error, "read");
+
+  return TRUE;
+}
+
 ConfabConversation *
 confab_store_load (ConfabStore  *self,
                    const char   *id,
@@ -163,6 +192,8 @@ confab_store_load (ConfabStore  *self,
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
+
+  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT title, system_prompt, provider_name, base_url, model, created_at,"
@@ -256,6 +287,11 @@ confab_store_load (ConfabStore  *self,
       if (!load_usage (self, message, error) || !load_tool_calls (self, message, error))
         return NULL;
 
+      /* Streaming in another process: its text so far is the row's and the pieces'. */
+      if (confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING &&
+          !load_pieces (self, message, error))
+        return NULL;
+
       confab_conversation_append (conversation, message);
     }
 
@@ -272,6 +308,8 @@ confab_store_contains (ConfabStore *self,
   gboolean found;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+
+  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self, "SELECT 1 FROM conversations WHERE id = ?1", NULL);
   if (stmt == NULL)
@@ -326,6 +364,8 @@ confab_store_list (ConfabStore  *self,
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
+
+  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT c.id, c.title, c.model, c.updated_at,"
