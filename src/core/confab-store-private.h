@@ -46,6 +46,8 @@ struct _ConfabStore
 
   struct _ConfabStoreWriter *writer_thread;
   GMainContext *context;       /* where ::write-failed is emitted */
+  GMutex      search_lock;     /* one search at a time on search_db */
+  sqlite3    *search_db;       /* the searches' own connection, opened by the first */
   GMutex      error_lock;
   GError     *write_error;     /* the first write that failed since the last flush (error_lock) */
 };

@@ -216,6 +216,8 @@ confab_store_finalize (GObject *object)
   g_clear_pointer (&self->writer, g_free);
   g_clear_error (&self->write_error);
   g_mutex_clear (&self->error_lock);
+  g_clear_pointer (&self->search_db, sqlite3_close_v2);
+  g_mutex_clear (&self->search_lock);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (confab_store_parent_class)->finalize (object);
@@ -267,6 +269,7 @@ confab_store_init (ConfabStore *self)
   self->writer = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
   self->context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->error_lock);
+  g_mutex_init (&self->search_lock);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -84,11 +84,28 @@ gboolean            confab_store_contains            (ConfabStore         *self,
 /* Every conversation, most recently updated first. (transfer full) (element-type ConfabStoreSummary) */
 GListModel         *confab_store_list                (ConfabStore         *self,
                                                       GError             **error);
-/* Full-text search (FTS5) over message text and titles; best match first, one entry per
- * conversation with a snippet. Plain words are searched (all of them, the last as a prefix);
- * FTS syntax in @text is not interpreted. (transfer full) (element-type ConfabStoreSummary) */
+/* Full-text search (FTS5) over message text and titles, one entry per conversation with a
+ * snippet: conversations whose title matches first (most recently updated first), then
+ * those with a matching message, newest matching message first. Plain words are searched
+ * (all of them; the last as a prefix when it has three characters or more); FTS syntax in
+ * @text is not interpreted. Every hit, on the calling thread: for the CLI and tests.
+ * (transfer full) (element-type ConfabStoreSummary) */
 GListModel         *confab_store_search              (ConfabStore         *self,
                                                       const char          *text,
+                                                      GError             **error);
+/* The same, @limit hits from @offset on (a page: only those are looked up and get a
+ * snippet), in a worker thread with its own connection. Cancelling @cancellable stops the
+ * query within a thousand SQLite steps (G_IO_ERROR_CANCELLED). */
+void                confab_store_search_async        (ConfabStore         *self,
+                                                      const char          *text,
+                                                      guint                offset,
+                                                      guint                limit,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* (transfer full) (element-type ConfabStoreSummary) */
+GListModel         *confab_store_search_finish       (ConfabStore         *self,
+                                                      GAsyncResult        *result,
                                                       GError             **error);
 /* Renames (also a tracked conversation in memory). */
 gboolean            confab_store_rename              (ConfabStore         *self,
