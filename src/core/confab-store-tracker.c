@@ -29,6 +29,7 @@ typedef struct
   ConfabMessage      *message;
   GPtrArray          *calls;          /* CallWatch, in the order of the message's calls */
   GHashTable         *calls_by_object;/* ConfabToolCall* → CallWatch* */
+  GPtrArray          *dirty_calls;    /* CallWatch* with dirty set, to write */
   gulong              handler_ids[6];
   gulong              usage_notify_id;
   gssize              stored_content; /* bytes of the text on disk (row + pieces); -1: unknown */
@@ -112,16 +113,14 @@ watch_take_row (MessageWatch *watch,
     _confab_store_message_row_set_fields (row, message);
   watch->row_dirty = FALSE;
 
-  for (guint i = 0; i < watch->calls->len; i++)
+  for (guint i = 0; i < watch->dirty_calls->len; i++)
     {
-      CallWatch *cw = g_ptr_array_index (watch->calls, i);
+      CallWatch *cw = g_ptr_array_index (watch->dirty_calls, i);
 
-      if (cw->dirty)
-        {
-          g_ptr_array_add (row->calls, _confab_store_call_row_new (cw->call));
-          cw->dirty = FALSE;
-        }
+      g_ptr_array_add (row->calls, _confab_store_call_row_new (cw->call));
+      cw->dirty = FALSE;
     }
+  g_ptr_array_set_size (watch->dirty_calls, 0);
   if (watch->calls_removed)
     {
       row->n_calls = watch->calls->len;
@@ -235,8 +234,11 @@ on_call_notify (ConfabToolCall *call,
   const char *name = g_param_spec_get_name (pspec);
   CallWatch *cw = g_hash_table_lookup (watch->calls_by_object, call);
 
-  if (cw != NULL)
-    cw->dirty = TRUE;
+  if (cw != NULL && !cw->dirty)
+    {
+      cw->dirty = TRUE;
+      g_ptr_array_add (watch->dirty_calls, cw);
+    }
 
   /* Arguments grow per fragment: batched like the text. Status, result … at once. */
   if (g_str_equal (name, "arguments") || g_str_equal (name, "duration"))
@@ -269,6 +271,7 @@ watch_connect_calls (MessageWatch *watch,
       CallWatch *cw = g_ptr_array_index (watch->calls, position);
 
       g_hash_table_remove (watch->calls_by_object, cw->call);
+      g_ptr_array_remove (watch->dirty_calls, cw);
       g_ptr_array_remove_index (watch->calls, position);
     }
   if (removed > 0)
@@ -285,6 +288,7 @@ watch_connect_calls (MessageWatch *watch,
       cw = g_new0 (CallWatch, 1);
       cw->call = g_object_ref (call);
       cw->dirty = TRUE;
+      g_ptr_array_add (watch->dirty_calls, cw);
       cw->notify_id = g_signal_connect (call, "notify", G_CALLBACK (on_call_notify), watch);
       g_ptr_array_insert (watch->calls, i, cw);
       g_hash_table_insert (watch->calls_by_object, call, cw);
@@ -312,6 +316,7 @@ message_watch_new (ConfabStoreTracker *tracker,
   watch->message = g_object_ref (message);
   watch->calls = g_ptr_array_new_with_free_func (call_watch_free);
   watch->calls_by_object = g_hash_table_new (NULL, NULL);
+  watch->dirty_calls = g_ptr_array_new ();
   watch->stored_content = -1;
   watch->stored_reasoning = -1;
   watch->row_dirty = TRUE;
@@ -341,6 +346,7 @@ message_watch_free (MessageWatch *watch)
   g_clear_signal_handler (&watch->handler_ids[4], confab_message_get_tool_calls (watch->message));
   g_clear_signal_handler (&watch->usage_notify_id, confab_message_get_usage (watch->message));
   g_clear_pointer (&watch->calls_by_object, g_hash_table_unref);
+  g_clear_pointer (&watch->dirty_calls, g_ptr_array_unref);
   g_clear_pointer (&watch->calls, g_ptr_array_unref);
   g_clear_object (&watch->message);
   g_free (watch);
@@ -386,8 +392,9 @@ watch_mark_stored (MessageWatch *watch)
   watch->calls_removed = FALSE;
   if (confab_message_get_state (message) != CONFAB_MESSAGE_STATE_STREAMING)
     watch->raw_dirty = FALSE;
-  for (guint i = 0; i < watch->calls->len; i++)
-    ((CallWatch *)g_ptr_array_index (watch->calls, i))->dirty = FALSE;
+  for (guint i = 0; i < watch->dirty_calls->len; i++)
+    ((CallWatch *)g_ptr_array_index (watch->dirty_calls, i))->dirty = FALSE;
+  g_ptr_array_set_size (watch->dirty_calls, 0);
 }
 
 static void
