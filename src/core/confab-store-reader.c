@@ -179,21 +179,16 @@ load_pieces (ConfabStore    *self,
   return TRUE;
 }
 
-ConfabConversation *
-confab_store_load (ConfabStore  *self,
-                   const char   *id,
-                   GError      **error)
+static ConfabConversation *
+load_locked (ConfabStore  *self,
+             const char   *id,
+             GError      **error)
 {
   g_autoptr(ConfabConversation) conversation = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   sqlite3_stmt *stmt;
   gint64 updated_at;
   int rc;
-
-  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
-  g_return_val_if_fail (id != NULL, NULL);
-
-  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT title, system_prompt, provider_name, base_url, model, created_at,"
@@ -298,6 +293,27 @@ confab_store_load (ConfabStore  *self,
   confab_conversation_set_updated_at (conversation, updated_at);
 
   return g_steal_pointer (&conversation);
+}
+
+ConfabConversation *
+confab_store_load (ConfabStore  *self,
+                   const char   *id,
+                   GError      **error)
+{
+  ConfabConversation *conversation;
+
+  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  _confab_store_sync (self);
+
+  /* One read transaction for the thousands of statements of a long conversation, not one
+   * each (each would look at the WAL again). */
+  sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+  conversation = load_locked (self, id, error);
+  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return conversation;
 }
 
 gboolean
