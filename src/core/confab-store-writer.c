@@ -53,6 +53,7 @@ struct _ConfabStoreWriter
   gboolean      wrote_since_checkpoint;
   int           wal_pages;   /* pages in the WAL after the last commit */
   gint64        wal_frames;  /* frames this connection appended to the WAL (read after a sync) */
+  int           page_size;
 };
 
 #define AUTOCHECKPOINT_PAGES 1000
@@ -79,11 +80,9 @@ wal_hook_cb (void       *data,
 gint64
 _confab_store_writer_get_wal_bytes (ConfabStoreWriter *self)
 {
-  int page_size = 4096;
-
   _confab_store_writer_sync (self);
 
-  return self->wal_frames * (page_size + 24);
+  return self->wal_frames * (self->page_size + 24);
 }
 
 static gboolean
@@ -684,6 +683,16 @@ _confab_store_writer_new (ConfabStore  *store,
       _confab_store_writer_free (self);
       return NULL;
     }
+
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    self->page_size = 4096;
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step (stmt) == SQLITE_ROW)
+      self->page_size = sqlite3_column_int (stmt, 0);
+    sqlite3_finalize (stmt);
+  }
 
   sqlite3_wal_hook (self->db, wal_hook_cb, self);
   self->thread = g_thread_new ("confab-store-writer", writer_thread, self);
