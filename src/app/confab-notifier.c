@@ -17,6 +17,14 @@ struct _ConfabNotifier
   GtkWindow     *window;     /* weak */
   ConfabSession *session;    /* weak */
   GPtrArray     *pending;    /* PendingApproval */
+
+  /* Whether anything would show a notification: without a server GLib only warns. */
+  guint          watch_fdo;
+  guint          watch_gtk;
+  gboolean       has_fdo;
+  gboolean       has_gtk;
+  gboolean       activatable;
+  gboolean       sandboxed;  /* the portal backend: the portal decides */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabNotifier, confab_notifier, G_TYPE_OBJECT)
@@ -50,7 +58,77 @@ get_application (ConfabNotifier *self)
   if (app == NULL || !g_application_get_is_registered (G_APPLICATION (app)))
     return NULL;
 
+  if (!self->sandboxed && !self->has_fdo && !self->has_gtk && !self->activatable)
+    return NULL;
+
   return G_APPLICATION (app);
+}
+
+static void
+name_appeared (GDBusConnection *connection,
+               const char      *name,
+               const char      *owner,
+               gpointer         user_data)
+{
+  ConfabNotifier *self = user_data;
+
+  if (g_str_equal (name, "org.gtk.Notifications"))
+    self->has_gtk = TRUE;
+  else
+    self->has_fdo = TRUE;
+}
+
+static void
+name_vanished (GDBusConnection *connection,
+               const char      *name,
+               gpointer         user_data)
+{
+  ConfabNotifier *self = user_data;
+
+  if (g_str_equal (name, "org.gtk.Notifications"))
+    self->has_gtk = FALSE;
+  else
+    self->has_fdo = FALSE;
+}
+
+static void
+activatable_names_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(ConfabNotifier) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **names = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+  if (reply == NULL)
+    return;
+
+  g_variant_get (reply, "(^a&s)", &names);
+  self->activatable = g_strv_contains (names, "org.freedesktop.Notifications");
+}
+
+/* Watches for a notification server on the application's bus. */
+static void
+watch_servers (ConfabNotifier *self,
+               GApplication   *app)
+{
+  GDBusConnection *connection = app != NULL ? g_application_get_dbus_connection (app) : NULL;
+
+  self->sandboxed = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  if (connection == NULL || self->sandboxed)
+    return;
+
+  self->watch_fdo = g_bus_watch_name_on_connection (connection, "org.freedesktop.Notifications",
+                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                    name_appeared, name_vanished, self, NULL);
+  self->watch_gtk = g_bus_watch_name_on_connection (connection, "org.gtk.Notifications",
+                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                    name_appeared, name_vanished, self, NULL);
+  g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "ListActivatableNames", NULL,
+                          G_VARIANT_TYPE ("(as)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          activatable_names_cb, g_object_ref (self));
 }
 
 /* A notification server may read its body as markup: what the user typed (the title) is
@@ -232,6 +310,8 @@ confab_notifier_dispose (GObject *object)
   if (self->window != NULL)
     g_signal_handlers_disconnect_by_data (self->window, self);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_handle_id (&self->watch_fdo, g_bus_unwatch_name);
+  g_clear_handle_id (&self->watch_gtk, g_bus_unwatch_name);
   g_clear_weak_pointer (&self->session);
   g_clear_weak_pointer (&self->window);
 
@@ -266,6 +346,7 @@ confab_notifier_new (GtkWindow     *window,
   g_signal_connect (session, "approval-requested", G_CALLBACK (approval_requested), self);
   g_signal_connect_swapped (window, "notify::visible", G_CALLBACK (window_attention_changed), self);
   g_signal_connect_swapped (window, "notify::is-active", G_CALLBACK (window_attention_changed), self);
+  watch_servers (self, G_APPLICATION (gtk_window_get_application (window)));
 
   return self;
 }

@@ -981,7 +981,6 @@ confab_window_init (ConfabWindow *self)
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
   self->session = confab_session_new ();
-  self->notifier = confab_notifier_new (GTK_WINDOW (self), self->session);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
   g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
 
@@ -1031,6 +1030,8 @@ window_new (ConfabApplication *application,
                        NULL);
 
   self->quick = quick;
+  /* With the application known: notifications go through it. */
+  self->notifier = confab_notifier_new (GTK_WINDOW (self), self->session);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.promote", quick);
   if (quick)
     {

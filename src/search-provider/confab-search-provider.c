@@ -46,34 +46,31 @@ get_store (ConfabSearchProvider *self)
   return self->store;
 }
 
-static char **
-search (ConfabSearchProvider *self,
-        const char * const   *terms)
+typedef struct
 {
+  ConfabSearchProvider  *self;
+  GDBusMethodInvocation *invocation;
+  gboolean               subsearch;
+} Search;
+
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Search *search = user_data;
+  ConfabSearchProvider *self = search->self;
   g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
   g_autoptr(GListModel) hits = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  ConfabStore *store;
-  guint n;
+  g_auto(GStrv) results = NULL;
+
+  hits = confab_store_search_finish (CONFAB_STORE (object), result, &error);
+  if (hits == NULL)
+    g_warning ("Search failed: %s", error->message);
 
   g_hash_table_remove_all (self->last_results);
-
-  text = g_strjoinv (" ", (char **) terms);
-  g_strstrip (text);
-  store = get_store (self);
-  if (store == NULL || text[0] == '\0')
-    return g_strv_builder_end (ids);
-
-  hits = confab_store_search (store, text, &error);
-  if (hits == NULL)
-    {
-      g_warning ("Search failed: %s", error->message);
-      return g_strv_builder_end (ids);
-    }
-
-  n = MIN (g_list_model_get_n_items (hits), MAX_RESULTS);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; hits != NULL && i < g_list_model_get_n_items (hits); i++)
     {
       g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (hits, i);
       const char *id = confab_store_summary_get_id (summary);
@@ -81,8 +78,50 @@ search (ConfabSearchProvider *self,
       g_strv_builder_add (ids, id);
       g_hash_table_replace (self->last_results, g_strdup (id), g_steal_pointer (&summary));
     }
+  results = g_strv_builder_end (ids);
 
-  return g_strv_builder_end (ids);
+  if (search->subsearch)
+    confab_shell_search_provider2_complete_get_subsearch_result_set (self->skeleton, search->invocation,
+                                                                     (const char * const *) results);
+  else
+    confab_shell_search_provider2_complete_get_initial_result_set (self->skeleton, search->invocation,
+                                                                   (const char * const *) results);
+
+  g_application_release (G_APPLICATION (self));
+  g_object_unref (self);
+  g_free (search);
+}
+
+/* One page of the newest hits, off the D-Bus thread: the Shell asks again on every key. */
+static void
+search (ConfabSearchProvider  *self,
+        GDBusMethodInvocation *invocation,
+        const char * const    *terms,
+        gboolean               subsearch)
+{
+  g_autofree char *text = g_strjoinv (" ", (char **) terms);
+  ConfabStore *store = get_store (self);
+  Search *data;
+
+  g_strstrip (text);
+  if (store == NULL || text[0] == '\0')
+    {
+      const char * const none[] = { NULL };
+
+      g_hash_table_remove_all (self->last_results);
+      if (subsearch)
+        confab_shell_search_provider2_complete_get_subsearch_result_set (self->skeleton, invocation, none);
+      else
+        confab_shell_search_provider2_complete_get_initial_result_set (self->skeleton, invocation, none);
+      return;
+    }
+
+  data = g_new0 (Search, 1);
+  data->self = g_object_ref (self);
+  data->invocation = invocation;
+  data->subsearch = subsearch;
+  g_application_hold (G_APPLICATION (self));
+  confab_store_search_async (store, text, 0, MAX_RESULTS, NULL, search_cb, data);
 }
 
 static gboolean
@@ -91,14 +130,7 @@ handle_get_initial_result_set (ConfabShellSearchProvider2 *skeleton,
                                const char * const         *terms,
                                ConfabSearchProvider       *self)
 {
-  g_auto(GStrv) results = NULL;
-
-  g_application_hold (G_APPLICATION (self));
-  results = search (self, terms);
-  confab_shell_search_provider2_complete_get_initial_result_set (skeleton, invocation,
-                                                                 (const char * const *) results);
-  g_application_release (G_APPLICATION (self));
-
+  search (self, invocation, terms, FALSE);
   return TRUE;
 }
 
@@ -109,16 +141,9 @@ handle_get_subsearch_result_set (ConfabShellSearchProvider2 *skeleton,
                                  const char * const         *terms,
                                  ConfabSearchProvider       *self)
 {
-  g_auto(GStrv) results = NULL;
-
   /* A longer query is a new full-text query: FTS ranks it afresh, and the previous
    * results may miss conversations that only the longer words match by title. */
-  g_application_hold (G_APPLICATION (self));
-  results = search (self, terms);
-  confab_shell_search_provider2_complete_get_subsearch_result_set (skeleton, invocation,
-                                                                   (const char * const *) results);
-  g_application_release (G_APPLICATION (self));
-
+  search (self, invocation, terms, TRUE);
   return TRUE;
 }
 
