@@ -131,6 +131,8 @@ typedef struct
   ConfabStoreConversationRow *conversation;   /* NULL: not written */
   GPtrArray                  *messages;       /* ConfabStoreMessageRow */
   gboolean                    whole;          /* a whole save: messages not in @messages go */
+  gboolean                    ledger;         /* requests made in this process: counted in
+                                               * the usage ledger (never a save or import) */
 } ConfabStoreWrite;
 
 /* confab-store.c: SQLite helpers. Prepared statements are cached by the address of their SQL,

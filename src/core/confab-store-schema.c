@@ -114,6 +114,31 @@ static const char * const migrations[] = {
   "CREATE TABLE conversation_writers ("
   "  conversation_id TEXT PRIMARY KEY,"
   "  writer TEXT NOT NULL);",
+
+  /* 3 → 4: the usage ledger, one row per request made, kept when its message or conversation
+   * is deleted or regenerated (so totals over time stay true); filled from the usage stored
+   * so far. */
+  "CREATE TABLE usage_ledger ("
+  "  message_id TEXT PRIMARY KEY,"
+  "  conversation_id TEXT NOT NULL,"
+  "  provider_name TEXT,"
+  "  base_url TEXT,"
+  "  model TEXT,"
+  "  recorded_at INTEGER NOT NULL,"
+  "  prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  completion_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  total_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  cached_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  reasoning_tokens INTEGER NOT NULL DEFAULT 0,"
+  "  has_cost INTEGER NOT NULL DEFAULT 0,"
+  "  cost REAL NOT NULL DEFAULT 0);"
+  "CREATE INDEX usage_ledger_by_time ON usage_ledger (recorded_at);"
+  "INSERT INTO usage_ledger SELECT u.message_id, m.conversation_id, c.provider_name, c.base_url,"
+  "  COALESCE (NULLIF (m.model, ''), c.model), m.created_at,"
+  "  COALESCE (u.prompt_tokens, 0), COALESCE (u.completion_tokens, 0), COALESCE (u.total_tokens, 0),"
+  "  COALESCE (u.cached_tokens, 0), COALESCE (u.reasoning_tokens, 0), u.has_cost, COALESCE (u.cost, 0)"
+  "  FROM usage u JOIN messages m ON m.id = u.message_id JOIN conversations c ON c.id = m.conversation_id"
+  "  WHERE u.reported;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

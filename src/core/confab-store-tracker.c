@@ -152,6 +152,7 @@ watch_write (MessageWatch *watch,
     return;
 
   write = _confab_store_write_new (confab_conversation_get_id (watch->tracker->conversation));
+  write->ledger = TRUE;
   g_ptr_array_add (write->messages, watch_take_row (watch, position));
   _confab_store_push (self, write, wait, NULL);
 }
@@ -427,11 +428,13 @@ on_items_changed (GListModel         *model,
     {
       /* Truncated (a retry, an edit): the conversation goes whole, the lost messages go. */
       write = _confab_store_write_new_whole (tracker->conversation);
+      write->ledger = TRUE;
       tracker_mark_stored (tracker);
     }
   else
     {
       write = _confab_store_write_new (confab_conversation_get_id (tracker->conversation));
+      write->ledger = TRUE;
       write->conversation = _confab_store_conversation_row_new (tracker->conversation);
 
       for (guint i = position; i < position + added; i++)
@@ -467,6 +470,7 @@ on_conversation_notify (ConfabConversation *conversation,
     return;
 
   write = _confab_store_write_new (confab_conversation_get_id (conversation));
+  write->ledger = TRUE;
   write->conversation = _confab_store_conversation_row_new (conversation);
 
   if (g_str_equal (name, "title"))
@@ -508,7 +512,13 @@ confab_store_try_track (ConfabStore         *self,
     return FALSE;
 
   /* Written in the background; reads wait for it. */
-  _confab_store_push (self, _confab_store_write_new_whole (conversation), FALSE, NULL);
+  {
+    ConfabStoreWrite *write = _confab_store_write_new_whole (conversation);
+
+    /* Tracked from now on: what it asks of a provider is counted as it completes. */
+    write->ledger = TRUE;
+    _confab_store_push (self, write, FALSE, NULL);
+  }
 
   tracker = g_new0 (ConfabStoreTracker, 1);
   tracker->store = self;
@@ -605,6 +615,7 @@ _confab_store_flush_pending (ConfabStore *self)
       if (write == NULL)
         {
           write = _confab_store_write_new (confab_conversation_get_id (watch->tracker->conversation));
+          write->ledger = TRUE;
           g_hash_table_insert (writes, watch->tracker, write);
         }
       g_ptr_array_add (write->messages, watch_take_row (watch, position));

@@ -370,11 +370,46 @@ append_piece (ConfabStoreWriter  *self,
   return step_done (self, stmt, error);
 }
 
+/* A request's usage into the ledger, with the provider the conversation used. Replaced
+ * while its numbers still change (usage arrives at the end of a stream); never deleted. */
+static gboolean
+write_ledger (ConfabStoreWriter      *self,
+              const char             *conversation_id,
+              ConfabStoreMessageRow  *row,
+              GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (self,
+                                "INSERT OR REPLACE INTO usage_ledger (message_id, conversation_id,"
+                                "  provider_name, base_url, model, recorded_at, prompt_tokens,"
+                                "  completion_tokens, total_tokens, cached_tokens, reasoning_tokens,"
+                                "  has_cost, cost)"
+                                " SELECT ?1, c.id, c.provider_name, c.base_url, COALESCE (NULLIF (?3, ''), c.model),"
+                                "   ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
+                                " FROM conversations c WHERE c.id = ?2",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, row->id);
+  _confab_store_bind_text (stmt, 2, conversation_id);
+  _confab_store_bind_text (stmt, 3, row->model);
+  sqlite3_bind_int64 (stmt, 4, row->created_at);
+  for (guint i = 0; i < 5; i++)
+    sqlite3_bind_int64 (stmt, 5 + i, MAX (row->usage_tokens[i], 0));
+  sqlite3_bind_int (stmt, 10, row->usage_has_cost);
+  sqlite3_bind_double (stmt, 11, row->usage_has_cost ? row->usage_cost : 0.0);
+
+  return step_done (self, stmt, error);
+}
+
 static gboolean
 write_message (ConfabStoreWriter      *self,
                const char             *conversation_id,
                ConfabStoreMessageRow  *row,
                const char             *writer,
+               gboolean                ledger,
                GError                **error)
 {
   gboolean full = row->text_mode == CONFAB_STORE_TEXT_FULL;
@@ -427,6 +462,8 @@ write_message (ConfabStoreWriter      *self,
 
       if (!step_done (self, stmt, error) || !write_usage (self, row, error))
         return FALSE;
+      if (ledger && row->usage_reported && !write_ledger (self, conversation_id, row, error))
+        return FALSE;
     }
 
   if (full)
@@ -468,7 +505,7 @@ write_one (ConfabStoreWriter  *self,
   for (guint i = 0; i < write->messages->len; i++)
     {
       if (!write_message (self, write->conversation_id, g_ptr_array_index (write->messages, i),
-                          self->store->writer, error))
+                          self->store->writer, write->ledger, error))
         return FALSE;
     }
 

@@ -3,14 +3,16 @@
 
 #include <gio/gio.h>
 
+#include "confab-enums.h"
 #include "confab-store-summary.h"
+#include "confab-usage-total.h"
 #include "confab-types.h"
 
 G_BEGIN_DECLS
 
 /* The schema version this Confab writes (PRAGMA user_version). Older databases are migrated
  * forward on open; newer ones are refused with CONFAB_ERROR_STORE_VERSION. */
-#define CONFAB_STORE_SCHEMA_VERSION 3
+#define CONFAB_STORE_SCHEMA_VERSION 4
 
 /* The raw response kept per message for the inspector is capped at this many bytes (the
  * first bytes are kept, the rest dropped; the original size is kept) and stored
@@ -106,6 +108,17 @@ void                confab_store_search_async        (ConfabStore         *self,
 /* (transfer full) (element-type ConfabStoreSummary) */
 GListModel         *confab_store_search_finish       (ConfabStore         *self,
                                                       GAsyncResult        *result,
+                                                      GError             **error);
+/* The usage ledger (every request this Confab made, also of deleted or regenerated
+ * messages; never imported history) summed by provider, model or month: by tokens, most
+ * first, or newest month first. (transfer full) (element-type ConfabUsageTotal) */
+GListModel         *confab_store_usage_totals        (ConfabStore         *self,
+                                                      ConfabUsageGrouping  grouping,
+                                                      GError             **error);
+/* The ledger's sum for @provider_name in the local calendar month of @when. (transfer full) */
+ConfabUsageTotal   *confab_store_usage_for_month     (ConfabStore         *self,
+                                                      const char          *provider_name,
+                                                      GDateTime           *when,
                                                       GError             **error);
 /* Renames (also a tracked conversation in memory). */
 gboolean            confab_store_rename              (ConfabStore         *self,
