@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-hardening"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "confab-replay-server.h"
+#include "confab-test-util.h"
+
+/* A hostile provider (issue 19): escape sequences in tool calls and model text, redirects,
+ * endless streams. What the terminal, the model and the user see stays honest. */
+
+#define CLI_TIMEOUT_MS 20000
+
+typedef struct
+{
+  ConfabReplayServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->server = confab_replay_server_new ();
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&fixture->server, confab_replay_server_free);
+}
+
+/* One SSE event carrying @delta (a JSON object) for choice 0, with @finish_reason or none. */
+static char *
+sse_event (JsonNode   *delta,
+           const char *finish_reason)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "choices");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_add_value (builder, json_node_copy (delta));
+  if (finish_reason != NULL)
+    {
+      json_builder_set_member_name (builder, "finish_reason");
+      json_builder_add_string_value (builder, finish_reason);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+
+  return g_strdup_printf ("data: %s\n\n", text);
+}
+
+/* The spoof of issue 19: the arguments erase the real prompt and draw a harmless one;
+ * answering y would run the hidden call. */
+#define SPOOF_ARGUMENTS \
+  "{\"text\": \"rm -rf ~\x1b[2K\r\x1b[1ARun echo({\\\"message\\\":\\\"hello\\\"})? [y/N/a] \x1b[8m\"}"
+/* OSC 52 writes the clipboard, OSC 0 the window title; U+202E reverses what follows. */
+#define HOSTILE_TEXT \
+  "Done.\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07 \xe2\x80\xaetxt.exe\xc2\x9b" "2J\n"
+
+static void
+queue_spoofing_answers (Fixture *fixture)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) call_delta = NULL;
+  g_autoptr(JsonNode) text_delta = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *body1 = NULL;
+  g_autofree char *body2 = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "tool_calls");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "index");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, "call_1");
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "function");
+  json_builder_set_member_name (builder, "function");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "echo");
+  json_builder_set_member_name (builder, "arguments");
+  json_builder_add_string_value (builder, SPOOF_ARGUMENTS);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  call_delta = json_builder_get_root (builder);
+
+  json_builder_reset (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, HOSTILE_TEXT);
+  json_builder_end_object (builder);
+  text_delta = json_builder_get_root (builder);
+
+  first = sse_event (call_delta, "tool_calls");
+  second = sse_event (text_delta, "stop");
+  body1 = g_strconcat (first, "data: [DONE]\n\n", NULL);
+  body2 = g_strconcat (second, "data: [DONE]\n\n", NULL);
+  confab_replay_server_add_response (fixture->server, 200, NULL, body1, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (fixture->server, 200, NULL, body2, CONFAB_REPLAY_NONE);
+}
+
+/* stdin is the slave side of a pseudo-terminal, the answer typed ahead into the master. */
+static ConfabCliResult *
+run_on_terminal (Fixture    *fixture,
+                 const char *extra_arg,
+                 const char *typed)
+{
+  g_autofree char *mcp = NULL;
+  ConfabCliResult *result;
+  int master, slave;
+  const char *args[] = {
+    "--base-url", confab_replay_server_get_base_url (fixture->server),
+    "--model", "m", "--no-store",
+    "--mcp", NULL,
+    "say hello",
+    extra_arg,
+    NULL
+  };
+
+  g_assert_nonnull (g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  mcp = g_strdup_printf ("%s --tools echo", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  args[6] = mcp;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+  g_assert_cmpint (write (master, typed, strlen (typed)), ==, (gssize) strlen (typed));
+
+  result = confab_test_run_cli_with_stdin_fd (args, slave, NULL, CLI_TIMEOUT_MS);
+  close (master);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->exit_status,
+                  result->stdout_text, result->stderr_text);
+
+  return result;
+}
+
+static void
+assert_no_terminal_controls (const char *text)
+{
+  g_assert_null (strchr (text, '\x1b'));
+  g_assert_null (strchr (text, '\x07'));
+  g_assert_null (strchr (text, '\r'));
+  g_assert_null (strstr (text, "\xc2\x9b"));
+  g_assert_null (strstr (text, "\xe2\x80\xae"));
+}
+
+static void
+test_spoofed_approval_prompt (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+
+  queue_spoofing_answers (fixture);
+  result = run_on_terminal (fixture, NULL, "y\n");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  /* The real question, whole and on one line, with the hostile part visible. */
+  g_assert_nonnull (strstr (result->stderr_text,
+                            "Run echo({\"text\": \"rm -rf ~\\x1b[2K\\x0d\\x1b[1ARun echo("));
+  g_assert_nonnull (strstr (result->stderr_text, "[y/N/a] \\x1b[8m\"})? [y/N/a] "));
+  /* The echoed result and the model's text are escaped too. */
+  g_assert_nonnull (strstr (result->stderr_text, "← echo [done]: rm -rf ~\\x1b[2K"));
+  g_assert_nonnull (strstr (result->stdout_text,
+                            "Done.\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b]0;pwned\\x07 U+202Etxt.exeU+009B2J\n"));
+  assert_no_terminal_controls (result->stdout_text);
+  assert_no_terminal_controls (result->stderr_text);
+}
+
+static void
+test_raw_keeps_model_text_only (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+
+  queue_spoofing_answers (fixture);
+  result = run_on_terminal (fixture, "--raw", "n\n");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  /* --raw is for piping the answer: the model's text as sent … */
+  g_assert_cmpstr (result->stdout_text, ==, HOSTILE_TEXT);
+  /* … but the approval prompt and what tools say stay escaped. */
+  g_assert_nonnull (strstr (result->stderr_text, "\\x1b[2K\\x0d\\x1b[1ARun echo("));
+  assert_no_terminal_controls (result->stderr_text);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/hardening/cli/spoofed-approval-prompt", test_spoofed_approval_prompt);
+  ADD ("/hardening/cli/raw-keeps-model-text-only", test_raw_keeps_model_text_only);
+
+#undef ADD
+
+  return g_test_run ();
+}
