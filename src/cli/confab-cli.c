@@ -20,6 +20,7 @@
 #include "confab-error.h"
 #include "confab-escape.h"
 #include "confab-message.h"
+#include "confab-mcp-env.h"
 #include "confab-mcp-server.h"
 #include "confab-options.h"
 #include "confab-provider.h"
@@ -714,6 +715,8 @@ setup_provider (Cli     *cli,
       ConfabProviderList *list = confab_provider_list_get_default ();
       ConfabProvider *active = NULL;
       const char *env_name = cli->options.api_key_env ? cli->options.api_key_env : CONFAB_DEFAULT_API_KEY_ENV;
+
+      confab_mcp_env_add_secret (env_name);
 
       if (cli->conversation != NULL && confab_conversation_get_provider_name (cli->conversation) != NULL)
         active = confab_provider_list_lookup (list, confab_conversation_get_provider_name (cli->conversation));

@@ -26,9 +26,12 @@ JsonNode *_confab_jsonrpc_message_new_cancelled_params (guint       id,
                                                         const char *reason);
 /* @message as one line: compact JSON (which never holds a raw newline) and "\n". */
 GBytes   *_confab_jsonrpc_message_to_line              (JsonNode   *message);
-/* A request id (a number, or a string of digits) as Confab numbers its requests; FALSE when
- * @node is none. */
+/* A request id as Confab numbers its requests: an integer, exactly. A string "2" or a 2.0 is
+ * another id, not request 2; FALSE for those. */
 gboolean  _confab_jsonrpc_message_get_id               (JsonNode   *node,
                                                         guint      *id);
+/* A copy of @params (an object) with _meta.progressToken = @token. (transfer full) */
+JsonNode *_confab_jsonrpc_message_with_progress_token  (JsonNode   *params,
+                                                        guint       token);
 
 G_END_DECLS
