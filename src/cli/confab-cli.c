@@ -633,6 +633,8 @@ start_turn (Cli *cli)
   cli->client = confab_client_new ();
   if (cli->idle_timeout > 0)
     confab_client_set_idle_timeout (cli->client, cli->idle_timeout);
+  if (cli->max_time >= 0)
+    confab_client_set_max_time (cli->client, cli->max_time);
 
   user = confab_message_new (CONFAB_ROLE_USER, cli->prompt);
   confab_conversation_append (cli->conversation, user);
@@ -924,6 +926,9 @@ main (int   argc,
       N_("Print the model’s text exactly as sent, control characters included (for a pipe)"), NULL },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &cli.idle_timeout,
       N_("Give up after SECONDS without a byte from the server (default 60)"), N_("SECONDS") },
+    { "max-time", 0, 0, G_OPTION_ARG_INT, &cli.max_time,
+      N_("Give up on a request after SECONDS in all, however busy the stream (default 600, 0 for no limit)"),
+      N_("SECONDS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -931,6 +936,7 @@ main (int   argc,
   /* Unset until given: 0 is not a valid step limit or timeout. */
   cli.max_steps = -1;
   cli.idle_timeout = -1;
+  cli.max_time = -1;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -988,6 +994,9 @@ main (int   argc,
   else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("--max-steps and --idle-timeout take a number of at least 1"));
+  else if (cli.max_time < -1)
+    error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                                 _("--max-time takes a number of seconds (0 for no limit)"));
 
   if (error == NULL)
     {

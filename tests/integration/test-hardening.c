@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confab-client.h"
+#include "confab-error.h"
+#include "confab-message.h"
+#include "confab-provider.h"
 #include "confab-replay-server.h"
 #include "confab-test-util.h"
 
@@ -15,6 +19,7 @@
  * endless streams. What the terminal, the model and the user see stays honest. */
 
 #define CLI_TIMEOUT_MS 20000
+#define WAIT_MS 10000
 
 typedef struct
 {
@@ -210,6 +215,136 @@ test_raw_keeps_model_text_only (Fixture       *fixture,
   assert_no_terminal_controls (result->stderr_text);
 }
 
+/* Client ------------------------------------------------------------------------------- */
+
+static const char *simple_request =
+  "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}";
+
+/* Streams into a new assistant message and waits for the end. */
+static ConfabMessage *
+stream (Fixture       *fixture,
+        ConfabClient  *client,
+        GError       **error)
+{
+  g_autoptr(ConfabProvider) provider = confab_provider_new ("Hostile", confab_replay_server_get_base_url (fixture->server));
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  confab_provider_set_api_key (provider, "sk-test-key");
+  confab_message_set_state (message, CONFAB_MESSAGE_STATE_STREAMING);
+  confab_client_stream_async (client, provider, simple_request, message, NULL,
+                              confab_test_store_result_cb, &result);
+  result = confab_test_wait_result (&result, WAIT_MS);
+  confab_client_stream_finish (client, result, error);
+
+  return g_steal_pointer (&message);
+}
+
+/* A 301/302 turns a POST into a GET without the conversation, and its answer would pass for
+ * the model's; a 307/308 resends the conversation elsewhere. Refused, naming the address. */
+static void
+test_redirect_refused (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const guint statuses[] = { 301, 302, 303, 307, 308 };
+  g_autoptr(ConfabClient) client = confab_client_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      g_autoptr(ConfabMessage) message = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = NULL;
+      ConfabReplayResponse *response;
+      guint n_requests = confab_replay_server_get_requests (fixture->server)->len;
+
+      response = confab_replay_server_add_response (fixture->server, statuses[i], "text/plain", "Moved",
+                                                    CONFAB_REPLAY_NONE);
+      confab_replay_response_add_header (response, "Location", "/elsewhere/chat/completions");
+      /* What a followed redirect would get: a plausible answer. */
+      confab_replay_server_add_response (fixture->server, 200, NULL,
+                                         "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"pwned\"},"
+                                         "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+                                         CONFAB_REPLAY_NONE);
+
+      message = stream (fixture, client, &error);
+      g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_HTTP);
+      expected = g_strdup_printf ("%s/chat/completions redirects chat requests to %s/elsewhere/chat/completions (HTTP %u)",
+                                  confab_replay_server_get_base_url (fixture->server),
+                                  confab_replay_server_get_base_url (fixture->server), statuses[i]);
+      g_assert_true (g_str_has_prefix (error->message, expected));
+      g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
+      g_assert_cmpstr (confab_message_get_content (message), ==, "");
+
+      /* One request, never a second one to the new address. */
+      g_assert_cmpuint (confab_replay_server_get_requests (fixture->server)->len, ==, n_requests + 1);
+      confab_replay_server_finish_stalled (fixture->server);
+      /* The decoy answer stays queued: drop it by using a fresh server for the next status. */
+      confab_replay_server_free (fixture->server);
+      fixture->server = confab_replay_server_new ();
+    }
+}
+
+/* Keep-alive comments forever: the idle timer never fires, the overall limit does. */
+static const char * const keep_alive_pieces[] = {
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n", ": keep-alive\n\n",
+  NULL
+};
+
+static void
+test_max_time (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(ConfabClient) client = confab_client_new ();
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_cmpuint (confab_client_get_max_time (client), ==, CONFAB_CLIENT_DEFAULT_MAX_TIME);
+
+  /* A comment every 200 ms for 6 s, then silence; the idle timeout is 3 s, the limit 1 s. */
+  confab_replay_server_set_piece_delay (fixture->server, 200);
+  confab_replay_server_add_response_pieces (fixture->server, 200, NULL, keep_alive_pieces, CONFAB_REPLAY_STALL);
+  confab_client_set_idle_timeout (client, 3);
+  confab_client_set_max_time (client, 1);
+
+  message = stream (fixture, client, &error);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT);
+  expected = g_strdup_printf ("%s/chat/completions was still answering after 1 second, the limit for one request; "
+                              "the request was stopped", confab_replay_server_get_base_url (fixture->server));
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpstr (confab_message_get_content (message), ==, "Hel");
+  g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
+  confab_replay_server_finish_stalled (fixture->server);
+}
+
+static void
+test_cli_max_time (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+  const char *args[] = {
+    "--base-url", confab_replay_server_get_base_url (fixture->server),
+    "--model", "m", "--no-store", "--max-time", "1", "--idle-timeout", "3", "hello", NULL
+  };
+
+  confab_replay_server_set_piece_delay (fixture->server, 200);
+  confab_replay_server_add_response_pieces (fixture->server, 200, NULL, keep_alive_pieces, CONFAB_REPLAY_STALL);
+  result = confab_test_run_cli (args, NULL, NULL, CLI_TIMEOUT_MS);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->exit_status,
+                  result->stdout_text, result->stderr_text);
+
+  g_assert_cmpint (result->exit_status, ==, 1);
+  g_assert_cmpstr (result->stdout_text, ==, "Hel\n");
+  g_assert_nonnull (strstr (result->stderr_text, "was still answering after 1 second, the limit for one request"));
+  confab_replay_server_finish_stalled (fixture->server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -221,6 +356,9 @@ main (int   argc,
 
   ADD ("/hardening/cli/spoofed-approval-prompt", test_spoofed_approval_prompt);
   ADD ("/hardening/cli/raw-keeps-model-text-only", test_raw_keeps_model_text_only);
+  ADD ("/hardening/cli/max-time", test_cli_max_time);
+  ADD ("/hardening/client/redirect-refused", test_redirect_refused);
+  ADD ("/hardening/client/max-time", test_max_time);
 
 #undef ADD
 
