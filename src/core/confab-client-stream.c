@@ -525,20 +525,9 @@ send_cb (GObject      *object,
   status = soup_message_get_status (data->msg);
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
-      const char *location = soup_message_headers_get_one (soup_message_get_response_headers (data->msg),
-                                                           "Location");
-      g_autofree char *target = NULL;
-
-      if (location != NULL)
-        target = g_uri_resolve_relative (data->url, location, G_URI_FLAGS_NONE, NULL);
-
       /* Followed, a 301/302 turns the POST into a GET without the conversation, and the
        * answer to that would pass for the model's. */
-      stream_fail_printf (task, CONFAB_ERROR_HTTP,
-                          _("%s redirects chat requests to %s (HTTP %u); Confab does not follow redirects for them. "
-                            "If the new address is right, make it the provider’s base URL."),
-                          data->url, target ? target : location ? location : _("an address it did not give"),
-                          status);
+      stream_fail (task, _confab_http_redirect_error_new (data->msg, data->url));
       return;
     }
 

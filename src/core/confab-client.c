@@ -328,6 +328,12 @@ list_models_cb (GObject      *object,
       return;
     }
 
+  if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
+    {
+      g_task_return_error (task, _confab_http_redirect_error_new (msg, url));
+      return;
+    }
+
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     {
       g_task_return_error (task, _confab_http_error_new (msg, body));
@@ -404,6 +410,8 @@ confab_client_list_models_async (ConfabClient        *self,
     }
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+  /* The API key goes where the user said, never where a redirect points. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   g_task_set_task_data (task, msg, g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "url", g_steal_pointer (&url), g_free);
 

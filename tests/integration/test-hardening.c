@@ -268,7 +268,7 @@ test_redirect_refused (Fixture       *fixture,
 
       message = stream (fixture, client, &error);
       g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_HTTP);
-      expected = g_strdup_printf ("%s/chat/completions redirects chat requests to %s/elsewhere/chat/completions (HTTP %u)",
+      expected = g_strdup_printf ("%s/chat/completions redirects requests to %s/elsewhere/chat/completions (HTTP %u)",
                                   confab_replay_server_get_base_url (fixture->server),
                                   confab_replay_server_get_base_url (fixture->server), statuses[i]);
       g_assert_true (g_str_has_prefix (error->message, expected));
@@ -282,6 +282,68 @@ test_redirect_refused (Fixture       *fixture,
       confab_replay_server_free (fixture->server);
       fixture->server = confab_replay_server_new ();
     }
+}
+
+/* GET /models carries the key too: a redirect is refused there as well. A SoupServer of the
+ * test's own, since the replay server answers /models with 200 only. */
+static void
+redirecting_handler (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  static const char *models = "{\"data\":[{\"id\":\"pwned\"}]}";
+  guint *n_followed = user_data;
+
+  if (g_str_has_prefix (path, "/v1/"))
+    {
+      soup_server_message_set_redirect (msg, 302, "/other/models");
+      return;
+    }
+
+  (*n_followed)++;
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    models, strlen (models));
+}
+
+static void
+test_models_redirect_refused (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(ConfabClient) client = confab_client_new ();
+  g_autoptr(ConfabProvider) provider = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *expected = NULL;
+  g_auto(GStrv) models = NULL;
+  guint n_followed = 0;
+
+  soup_server_add_handler (server, NULL, redirecting_handler, &n_followed, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  {
+    g_autofree char *v1 = g_strconcat (base_url, "/v1", NULL);
+
+    provider = confab_provider_new ("Hostile", v1);
+  }
+  confab_provider_set_api_key (provider, "sk-test-key");
+  confab_client_list_models_async (client, provider, NULL, confab_test_store_result_cb, &result);
+  result = confab_test_wait_result (&result, WAIT_MS);
+  models = confab_client_list_models_finish (client, result, &error);
+
+  g_assert_null (models);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_HTTP);
+  expected = g_strdup_printf ("%s/v1/models redirects requests to %s/other/models (HTTP 302)", base_url, base_url);
+  g_assert_true (g_str_has_prefix (error->message, expected));
+  g_assert_cmpuint (n_followed, ==, 0);
 }
 
 /* Keep-alive comments forever: the idle timer never fires, the overall limit does. */
@@ -359,6 +421,7 @@ main (int   argc,
   ADD ("/hardening/cli/max-time", test_cli_max_time);
   ADD ("/hardening/client/redirect-refused", test_redirect_refused);
   ADD ("/hardening/client/max-time", test_max_time);
+  g_test_add_func ("/hardening/client/models-redirect-refused", test_models_redirect_refused);
 
 #undef ADD
 
