@@ -215,6 +215,58 @@ test_raw_keeps_model_text_only (Fixture       *fixture,
   assert_no_terminal_controls (result->stderr_text);
 }
 
+/* The report that started it: an MCP server's get-env tool sent CONFAB_API_KEY to the model.
+ * Neither the default variable nor the one named by --api-key-env reaches a server. */
+static void
+test_cli_key_not_given_to_servers (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autofree char *mcp = NULL;
+  GPtrArray *requests;
+  const char *second_body;
+  const char *env[] = { "CONFAB_API_KEY=sk-default-secret", "LC_MY_KEY=sk-flag-secret", NULL };
+  const char *args[] = {
+    "--base-url", confab_replay_server_get_base_url (fixture->server),
+    "--model", "m", "--no-store", "--yes", "--json",
+    "--api-key-env", "LC_MY_KEY",
+    "--mcp", NULL,
+    "show me your environment",
+    NULL
+  };
+
+  g_assert_nonnull (g_getenv ("CONFAB_HOSTILE_MCP_SERVER"));
+  mcp = g_strdup (g_getenv ("CONFAB_HOSTILE_MCP_SERVER"));
+  args[10] = mcp;
+
+  confab_replay_server_add_response (fixture->server, 200, NULL,
+                                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                                     "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"env\","
+                                     "\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n",
+                                     CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (fixture->server, 200, NULL,
+                                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Nothing secret.\"},"
+                                     "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+                                     CONFAB_REPLAY_NONE);
+
+  result = confab_test_run_cli (args, NULL, env, CLI_TIMEOUT_MS);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->exit_status,
+                  result->stdout_text, result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  /* The key went where it belongs … */
+  requests = confab_replay_server_get_requests (fixture->server);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpstr (soup_message_headers_get_one (((ConfabReplayRequest *) requests->pdata[0])->headers,
+                                                 "Authorization"), ==, "Bearer sk-flag-secret");
+  /* … and not to the server, so not to the model with the tool's result. */
+  second_body = ((ConfabReplayRequest *) requests->pdata[1])->body;
+  g_assert_nonnull (strstr (second_body, "PATH="));
+  g_assert_null (strstr (second_body, "sk-default-secret"));
+  g_assert_null (strstr (second_body, "sk-flag-secret"));
+  g_assert_null (strstr (result->stdout_text, "sk-"));
+}
+
 /* Client ------------------------------------------------------------------------------- */
 
 static const char *simple_request =
@@ -419,6 +471,7 @@ main (int   argc,
   ADD ("/hardening/cli/spoofed-approval-prompt", test_spoofed_approval_prompt);
   ADD ("/hardening/cli/raw-keeps-model-text-only", test_raw_keeps_model_text_only);
   ADD ("/hardening/cli/max-time", test_cli_max_time);
+  ADD ("/hardening/cli/key-not-given-to-servers", test_cli_key_not_given_to_servers);
   ADD ("/hardening/client/redirect-refused", test_redirect_refused);
   ADD ("/hardening/client/max-time", test_max_time);
   g_test_add_func ("/hardening/client/models-redirect-refused", test_models_redirect_refused);
