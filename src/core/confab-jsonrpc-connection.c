@@ -538,31 +538,6 @@ handle_message (ConfabJsonrpcConnection *self,
   g_signal_emit (self, signals[NOTIFICATION], 0, method, params);
 }
 
-/* The first character that is not blank, or 0. */
-static char
-first_char (const char *line,
-            gsize       len)
-{
-  gsize i = 0;
-
-  while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
-    i++;
-
-  return i < len ? line[i] : '\0';
-}
-
-/* A message starts with { or [ (a batch); anything else on stdout is a banner or a stray
- * print of a server that logs to the wrong stream. Blank lines count as messages (and are
- * ignored as such). */
-static gboolean
-is_skippable_line (const char *line,
-                   gsize       len)
-{
-  char c = first_char (line, len);
-
-  return c != '\0' && c != '{' && c != '[';
-}
-
 static void
 skip_line (ConfabJsonrpcConnection *self,
            const char              *line,
@@ -596,7 +571,7 @@ _confab_jsonrpc_connection_handle_line (ConfabJsonrpcConnection *self,
   if (!json_parser_load_from_data (parser, line, len, &error))
     {
       /* "[INFO] listening": a log line, not a broken batch. A broken object is broken. */
-      if (first_char (line, len) != '{')
+      if (_confab_jsonrpc_line_first_char (line, len) != '{')
         {
           skip_line (self, line, len);
           return;
@@ -658,7 +633,7 @@ handle_buffered_lines (ConfabJsonrpcConnection *self)
       g_byte_array_remove_range (buffer, 0, len + 1);
       self->scanned = 0;
 
-      if (is_skippable_line (line, len))
+      if (_confab_jsonrpc_line_is_banner (line, len))
         {
           skip_line (self, line, len);
           continue;

@@ -33,5 +33,12 @@ gboolean  _confab_jsonrpc_message_get_id               (JsonNode   *node,
 /* A copy of @params (an object) with _meta.progressToken = @token. (transfer full) */
 JsonNode *_confab_jsonrpc_message_with_progress_token  (JsonNode   *params,
                                                         guint       token);
+/* The first character of @line that is not a blank, or 0 for a blank line. */
+char      _confab_jsonrpc_line_first_char              (const char *line,
+                                                        gsize       len);
+/* A message starts with { or [ (a batch); any other non-blank line on a server's stdout is
+ * a banner or a stray print of a server that logs to the wrong stream. */
+gboolean  _confab_jsonrpc_line_is_banner               (const char *line,
+                                                        gsize       len);
 
 G_END_DECLS

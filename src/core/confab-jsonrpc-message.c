@@ -180,3 +180,24 @@ _confab_jsonrpc_message_with_progress_token (JsonNode *params,
 
   return copy;
 }
+
+char
+_confab_jsonrpc_line_first_char (const char *line,
+                                 gsize       len)
+{
+  gsize i = 0;
+
+  while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+    i++;
+
+  return i < len ? line[i] : '\0';
+}
+
+gboolean
+_confab_jsonrpc_line_is_banner (const char *line,
+                                gsize       len)
+{
+  char c = _confab_jsonrpc_line_first_char (line, len);
+
+  return c != '\0' && c != '{' && c != '[';
+}
