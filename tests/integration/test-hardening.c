@@ -267,6 +267,24 @@ test_cli_key_not_given_to_servers (Fixture       *fixture,
   g_assert_null (strstr (result->stdout_text, "sk-"));
 }
 
+/* decode prints JSON (which escapes controls) and the stream's error, escaped too. */
+static void
+test_cli_decode_error_escaped (void)
+{
+  static const char * const args[] = { "decode", "-", NULL };
+  g_autoptr(ConfabCliResult) result = NULL;
+
+  result = confab_test_run_cli (args,
+                                "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\\u001b]0;x\\u0007b\"}}]}\n\n"
+                                "data: {\"error\":{\"message\":\"bad\\u001b[2J\\u001b]52;c;eA==\\u0007\"}}\n\n",
+                                NULL, CLI_TIMEOUT_MS);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", result->stdout_text, result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 1);
+  g_assert_nonnull (strstr (result->stderr_text, "bad\\x1b[2J\\x1b]52;c;eA==\\x07"));
+  assert_no_terminal_controls (result->stdout_text);
+  assert_no_terminal_controls (result->stderr_text);
+}
+
 /* Client ------------------------------------------------------------------------------- */
 
 static const char *simple_request =
@@ -472,6 +490,7 @@ main (int   argc,
   ADD ("/hardening/cli/raw-keeps-model-text-only", test_raw_keeps_model_text_only);
   ADD ("/hardening/cli/max-time", test_cli_max_time);
   ADD ("/hardening/cli/key-not-given-to-servers", test_cli_key_not_given_to_servers);
+  g_test_add_func ("/hardening/cli/decode-error-escaped", test_cli_decode_error_escaped);
   ADD ("/hardening/client/redirect-refused", test_redirect_refused);
   ADD ("/hardening/client/max-time", test_max_time);
   g_test_add_func ("/hardening/client/models-redirect-refused", test_models_redirect_refused);
