@@ -285,6 +285,51 @@ test_cli_decode_error_escaped (void)
   assert_no_terminal_controls (result->stderr_text);
 }
 
+/* Stored titles, snippets and exports are the user's and the model's text: escaped when
+ * printed. The title comes from the prompt, the snippet from the answer. */
+static void
+test_cli_store_output_escaped (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(ConfabCliResult) run = NULL;
+  g_autoptr(ConfabCliResult) list = NULL;
+  g_autoptr(ConfabCliResult) search = NULL;
+  g_autoptr(ConfabCliResult) export = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  const char *id;
+  const char *run_args[] = {
+    "--base-url", confab_replay_server_get_base_url (fixture->server), "--model", "m", "--json",
+    "weather\x1b]0;pwned\x07 today", NULL
+  };
+  const char *list_args[] = { "list", NULL };
+  const char *search_args[] = { "search", "sunny", NULL };
+  const char *export_args[] = { "export", NULL, "--format", "markdown", NULL };
+
+  confab_replay_server_add_response (fixture->server, 200, NULL,
+                                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+                                     "\"sunny \\u001b[2Jand \\u202ewarm\"},\"finish_reason\":\"stop\"}]}\n\n"
+                                     "data: [DONE]\n\n", CONFAB_REPLAY_NONE);
+  run = confab_test_run_cli (run_args, NULL, NULL, CLI_TIMEOUT_MS);
+  g_assert_cmpint (run->exit_status, ==, 0);
+  lines = confab_test_parse_json_lines (run->stdout_text);
+  id = confab_test_json_get_string (g_ptr_array_index (lines, lines->len - 1), "conversation_id");
+  g_assert_nonnull (id);
+
+  list = confab_test_run_cli (list_args, NULL, NULL, CLI_TIMEOUT_MS);
+  search = confab_test_run_cli (search_args, NULL, NULL, CLI_TIMEOUT_MS);
+  export_args[1] = id;
+  export = confab_test_run_cli (export_args, NULL, NULL, CLI_TIMEOUT_MS);
+  g_test_message ("list:\n%s\nsearch:\n%s\nexport:\n%s", list->stdout_text, search->stdout_text,
+                  export->stdout_text);
+
+  g_assert_nonnull (strstr (list->stdout_text, "weather\\x1b]0;pwned\\x07 today"));
+  g_assert_nonnull (strstr (search->stdout_text, "\\x1b[2J"));
+  g_assert_nonnull (strstr (export->stdout_text, "sunny \\x1b[2Jand U+202Ewarm"));
+  assert_no_terminal_controls (list->stdout_text);
+  assert_no_terminal_controls (search->stdout_text);
+  assert_no_terminal_controls (export->stdout_text);
+}
+
 /* Client ------------------------------------------------------------------------------- */
 
 static const char *simple_request =
@@ -491,6 +536,7 @@ main (int   argc,
   ADD ("/hardening/cli/max-time", test_cli_max_time);
   ADD ("/hardening/cli/key-not-given-to-servers", test_cli_key_not_given_to_servers);
   g_test_add_func ("/hardening/cli/decode-error-escaped", test_cli_decode_error_escaped);
+  ADD ("/hardening/cli/store-output-escaped", test_cli_store_output_escaped);
   ADD ("/hardening/client/redirect-refused", test_redirect_refused);
   ADD ("/hardening/client/max-time", test_max_time);
   g_test_add_func ("/hardening/client/models-redirect-refused", test_models_redirect_refused);
