@@ -570,6 +570,8 @@ _confab_jsonrpc_connection_handle_line (ConfabJsonrpcConnection *self,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, line, len, &error))
     {
+      g_autofree char *excerpt = NULL;
+
       /* "[INFO] listening": a log line, not a broken batch. A broken object is broken. */
       if (_confab_jsonrpc_line_first_char (line, len) != '{')
         {
@@ -577,7 +579,7 @@ _confab_jsonrpc_connection_handle_line (ConfabJsonrpcConnection *self,
           return;
         }
 
-      g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, 80));
+      excerpt = g_utf8_make_valid (line, MIN (len, 80));
 
       fail_printf (self, _("MCP server “%s” (%s) sent something that is not JSON-RPC: “%s%s”"),
                    self->name, self->command_line, excerpt, len > 80 ? "…" : "");
@@ -607,7 +609,6 @@ on_eof_grace_timeout (gpointer user_data)
 
   return G_SOURCE_REMOVE;
 }
-
 
 /* Handles every complete line in the buffer; FALSE when the connection stopped listening. */
 static gboolean
