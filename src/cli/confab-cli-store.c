@@ -9,6 +9,7 @@
 
 #include "confab-cli-store.h"
 #include "confab-conversation.h"
+#include "confab-escape.h"
 #include "confab-export.h"
 #include "confab-store.h"
 
@@ -136,13 +137,19 @@ print_summaries (GListModel *summaries,
       g_autoptr(ConfabStoreSummary) s = g_list_model_get_item (summaries, i);
       g_autofree char *when = format_time (confab_store_summary_get_updated_at (s));
 
-      g_print ("%s  %s  %s\n", confab_store_summary_get_id (s), when, confab_store_summary_get_title (s));
+      /* Titles and snippets are the user's and the model's text: escaped for the terminal. */
+      g_autofree char *title = confab_escape_text (confab_store_summary_get_title (s), -1,
+                                                   CONFAB_ESCAPE_DEFAULT);
+
+      g_print ("%s  %s  %s\n", confab_store_summary_get_id (s), when, title ? title : "");
       if (with_snippet && confab_store_summary_get_snippet (s) != NULL)
         {
           g_autofree char *flat = g_strdup (confab_store_summary_get_snippet (s));
+          g_autofree char *escaped = NULL;
 
           g_strdelimit (flat, "\r\n\t", ' ');
-          g_print ("    %s\n", flat);
+          escaped = confab_escape_text (flat, -1, CONFAB_ESCAPE_DEFAULT);
+          g_print ("    %s\n", escaped);
         }
     }
 }

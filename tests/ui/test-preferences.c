@@ -530,6 +530,39 @@ test_mcp_servers (Fixture       *f,
   g_clear_pointer (&servers, json_object_unref);
 }
 
+/* A GtkLabel under @root showing exactly @text. */
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_toast_shows_text (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWidget *row;
+
+  /* A toast title is markup: what it quotes ("<b>", a bare "&") must show as typed. */
+  gtk_widget_activate_action (f->window, "prefs.add-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
+  apply_entry (panels_test_get (row, "env"), "'<b>&amp'");
+  panels_test_wait_until (find_label_with_text (f->window, "“<b>&amp” is not NAME=value") != NULL);
+}
+
 static void
 test_general_settings (Fixture       *f,
                        gconstpointer  data)
@@ -605,6 +638,7 @@ main (int   argc,
   ADD ("remove-provider-undo", test_remove_provider_undo);
   ADD ("mcp-servers-edit-mcp-json", test_mcp_servers);
   ADD ("general-settings", test_general_settings);
+  ADD ("toast-shows-text", test_toast_shows_text);
 #undef ADD
   g_test_add_func ("/preferences/shortcuts-window", test_shortcuts_window);
 
