@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "confab-cli-store.h"
+#include "confab-cli-usage.h"
 #include "confab-conversation.h"
 #include "confab-escape.h"
 #include "confab-export.h"
 #include "confab-store.h"
 
-static const char * const commands[] = { "list", "search", "export", "delete" };
+static const char * const commands[] = { "list", "search", "export", "delete", "usage" };
 
 gboolean
 confab_cli_store_is_command (const char *name)
@@ -348,6 +349,8 @@ confab_cli_store_command (int    argc,
     return command_export (argc, argv);
   if (g_str_equal (argv[0], "delete"))
     return command_delete (argc, argv);
+  if (g_str_equal (argv[0], "usage"))
+    return confab_cli_usage_command (argc, argv);
 
   g_printerr ("confab-cli: unknown command %s\n", argv[0]);
   return 2;
