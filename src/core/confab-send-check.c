@@ -98,9 +98,9 @@ confab_send_check_context (ConfabConversation *conversation,
   if (estimate * 10 < context_length * 9)
     return NULL;
 
-  return g_strdup_printf (_("This conversation is about %" G_GINT64_FORMAT " tokens long, and the model reads at most "
-                            "%" G_GINT64_FORMAT ": the provider may refuse it or drop its beginning."),
-                          estimate, context_length);
+  return g_strdup_printf (_("This conversation is about %lld tokens long, and the model reads at most "
+                            "%lld: the provider may refuse it or drop its beginning."),
+                          (long long) estimate, (long long) context_length);
 }
 
 char *

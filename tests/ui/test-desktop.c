@@ -11,6 +11,9 @@
 #include <adwaita.h>
 
 #include "confab-application.h"
+#include "confab-composer.h"
+#include "confab-provider.h"
+#include "confab-usage.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
 #include "confab-replay-server.h"
@@ -686,6 +689,73 @@ check_global_shortcut (ConfabWindow *window)
   gtk_window_destroy (GTK_WINDOW (gtk_application_get_windows (app)->data));
 }
 
+/* Near the model's context length, or past the provider's monthly budget: Send asks first,
+ * and nothing goes until the user says so. */
+static void
+check_send_asks_first (ConfabWindow *window)
+{
+  ConfabApplication *app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabComposer *composer = confab_window_get_composer (window);
+  ConfabStore *store = confab_application_get_store (app);
+  const char *provider = confab_provider_get_name (confab_session_get_provider (session));
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(ConfabConversation) earlier = confab_conversation_new ();
+  g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "Earlier");
+  g_autoptr(ConfabMessage) answer = confab_message_new (CONFAB_ROLE_ASSISTANT, "");
+  g_autoptr(JsonNode) usage = json_from_string ("{\"prompt_tokens\": 5, \"completion_tokens\": 5,"
+                                                " \"total_tokens\": 10, \"cost\": 2.5}", NULL);
+  g_autoptr(GVariantBuilder) budgets = g_variant_builder_new (G_VARIANT_TYPE ("a{sd}"));
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  /* This month's spending with this provider, as earlier turns left it in the ledger. */
+  confab_conversation_set_provider_name (earlier, provider);
+  confab_store_track (store, earlier);
+  confab_conversation_append (earlier, question);
+  confab_message_set_state (answer, CONFAB_MESSAGE_STATE_STREAMING);
+  confab_conversation_append (earlier, answer);
+  confab_usage_update_from_json (confab_message_get_usage (answer), json_node_get_object (usage));
+  confab_message_set_state (answer, CONFAB_MESSAGE_STATE_COMPLETE);
+  confab_store_untrack (store, earlier);
+  g_assert_true (confab_store_flush (store, &error));
+
+  g_variant_builder_add (budgets, "{sd}", provider, 2.0);
+  g_settings_set_value (settings, "monthly-budgets", g_variant_builder_end (budgets));
+
+  confab_composer_set_text (composer, QUESTION);
+  g_assert_false (confab_composer_send (composer));
+  CONFAB_TEST_WAIT_FOR ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "budget"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "2.50"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session))), ==, 0);
+
+  /* Cancel: nothing sent, the text stays. */
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session))), ==, 0);
+  {
+    g_autofree char *kept = confab_composer_dup_text (composer);
+
+    g_assert_cmpstr (kept, ==, QUESTION);
+  }
+
+  /* Send Anyway: it goes. */
+  g_assert_false (confab_composer_send (composer));
+  CONFAB_TEST_WAIT_FOR ((dialog = find_message_dialog ()) != NULL, WAIT_MS);
+  adw_message_dialog_response (dialog, "send");
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session))) > 0, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (confab_session_get_n_running (session) == 0, WAIT_MS);
+  g_settings_reset (settings, "monthly-budgets");
+}
+
+static void
+test_send_asks_first (void)
+{
+  const char * const extra[] = { "--yes", NULL };
+
+  run_app_with (check_send_asks_first, extra);
+}
+
 static void
 test_global_shortcut (void)
 {
@@ -760,6 +830,7 @@ main (int   argc,
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/quick-ask/global-shortcut-through-the-portal", test_global_shortcut);
+  g_test_add_func ("/send-check/budget-reached-asks-first", test_send_asks_first);
   g_test_add_func ("/background/close-asks-and-stops", test_close_stops);
 
   status = g_test_run ();
