@@ -11,6 +11,7 @@
 #include "confab-global-shortcut.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
+#include "confab-usage-history.h"
 #include "confab-window.h"
 
 struct _ConfabApplication
@@ -338,7 +339,23 @@ confab_application_quick_ask_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (confab_window_new_quick (CONFAB_APPLICATION (user_data))));
 }
 
+static void
+confab_application_usage_history_action (GSimpleAction *action,
+                                         GVariant      *parameter,
+                                         gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabStore *store = confab_application_get_store (self);
+
+  if (store == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (confab_usage_history_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                            store)));
+}
+
 static const GActionEntry app_actions[] = {
+  { "usage-history", confab_application_usage_history_action },
   { "quick-ask", confab_application_quick_ask_action },
   { "show-conversation", confab_application_show_conversation_action, "s" },
   { "review-tool-call", confab_application_review_tool_call_action, "s" },

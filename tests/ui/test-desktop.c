@@ -22,6 +22,7 @@
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
+#include "confab-usage-history.h"
 #include "confab-window.h"
 
 #define WAIT_MS 15000
@@ -748,6 +749,103 @@ check_send_asks_first (ConfabWindow *window)
   g_settings_reset (settings, "monthly-budgets");
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type,
+                 const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (title == NULL || g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return GTK_WIDGET (toplevel);
+    }
+
+  return NULL;
+}
+
+/* The ledger in the app: this month on screen, the provider with its cost and budget. */
+static void
+check_usage_history (ConfabWindow *window)
+{
+  ConfabApplication *app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  ConfabStore *store = confab_application_get_store (app);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(ConfabConversation) earlier = confab_conversation_new ();
+  g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "Earlier");
+  g_autoptr(ConfabMessage) answer = confab_message_new (CONFAB_ROLE_ASSISTANT, "");
+  g_autoptr(JsonNode) usage = json_from_string ("{\"prompt_tokens\": 700, \"completion_tokens\": 42,"
+                                                " \"total_tokens\": 742, \"cost\": 0.75}", NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *month = g_date_time_format (now, "%Y-%m");
+  g_autoptr(GVariant) budgets = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *history, *month_row, *provider_row, *spin;
+  double budget = 0;
+
+  confab_conversation_set_provider_name (earlier, "Budgeted <b>Provider</b>");
+  confab_conversation_set_model (earlier, "ledger-model");
+  confab_store_track (store, earlier);
+  confab_conversation_append (earlier, question);
+  confab_message_set_state (answer, CONFAB_MESSAGE_STATE_STREAMING);
+  confab_conversation_append (earlier, answer);
+  confab_usage_update_from_json (confab_message_get_usage (answer), json_node_get_object (usage));
+  confab_message_set_state (answer, CONFAB_MESSAGE_STATE_COMPLETE);
+  confab_store_untrack (store, earlier);
+  g_assert_true (confab_store_flush (store, &error));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "usage-history", NULL);
+  CONFAB_TEST_WAIT_FOR ((history = find_toplevel (CONFAB_TYPE_USAGE_HISTORY)) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR ((month_row = find_descendant (history, ADW_TYPE_ACTION_ROW, month)) != NULL &&
+                        gtk_widget_get_mapped (month_row), WAIT_MS);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (month_row)), "tokens"));
+
+  /* A provider's name is text, never markup; its cost and its budget beside it. */
+  provider_row = find_descendant (confab_usage_history_get_group (CONFAB_USAGE_HISTORY (history), CONFAB_USAGE_BY_PROVIDER),
+                                  ADW_TYPE_ACTION_ROW, "Budgeted <b>Provider</b>");
+  g_assert_nonnull (provider_row);
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (provider_row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (provider_row)), ==,
+                   "1 request · 742 tokens (700 in, 42 out)");
+  g_assert_nonnull (find_descendant (provider_row, GTK_TYPE_LABEL, NULL));
+  spin = find_descendant (provider_row, GTK_TYPE_SPIN_BUTTON, NULL);
+  g_assert_nonnull (spin);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 12.5);
+  budgets = g_settings_get_value (settings, "monthly-budgets");
+  g_assert_true (g_variant_lookup (budgets, "Budgeted <b>Provider</b>", "d", &budget));
+  g_assert_cmpfloat (budget, ==, 12.5);
+
+  gtk_window_destroy (GTK_WINDOW (history));
+  g_settings_reset (settings, "monthly-budgets");
+}
+
+static void
+test_usage_history (void)
+{
+  run_app (check_usage_history);
+}
+
 static void
 test_send_asks_first (void)
 {
@@ -831,6 +929,7 @@ main (int   argc,
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/quick-ask/global-shortcut-through-the-portal", test_global_shortcut);
   g_test_add_func ("/send-check/budget-reached-asks-first", test_send_asks_first);
+  g_test_add_func ("/usage-history/ledger-by-month-and-provider", test_usage_history);
   g_test_add_func ("/background/close-asks-and-stops", test_close_stops);
 
   status = g_test_run ();
