@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
 #include "confab-usage-history.h"
 #include "confab-usage-total.h"
@@ -53,6 +54,20 @@ format_tokens (ConfabUsageTotal *total)
                           (long long) confab_usage_total_get_total_tokens (total),
                           (long long) confab_usage_total_get_prompt_tokens (total),
                           (long long) confab_usage_total_get_completion_tokens (total));
+}
+
+/* "2026-12" as the user's locale names it ("December 2026"). */
+static char *
+format_month (const char *key)
+{
+  int year, month;
+  g_autoptr(GDateTime) date = NULL;
+
+  if (sscanf (key, "%d-%d", &year, &month) != 2 ||
+      (date = g_date_time_new_local (year, month, 1, 0, 0, 0)) == NULL)
+    return g_strdup (key);
+
+  return g_date_time_format (date, "%B %Y");
 }
 
 static double
@@ -148,9 +163,11 @@ fill_group (ConfabUsageHistory  *self,
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *cost_label = gtk_label_new (cost);
 
+      g_autofree char *title = grouping == CONFAB_USAGE_BY_MONTH ? format_month (key) : g_strdup (key);
+
       /* Provider names and model ids are text, never markup. */
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key[0] != '\0' ? key : _("Unknown"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title[0] != '\0' ? title : _("Unknown"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), tokens);
       gtk_widget_add_css_class (cost_label, "numeric");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), cost_label);

@@ -385,9 +385,11 @@ write_ledger (ConfabStoreWriter      *self,
                                 "  provider_name, base_url, model, recorded_at, prompt_tokens,"
                                 "  completion_tokens, total_tokens, cached_tokens, reasoning_tokens,"
                                 "  has_cost, cost)"
-                                " SELECT ?1, c.id, c.provider_name, c.base_url, COALESCE (NULLIF (?3, ''), c.model),"
-                                "   ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
-                                " FROM conversations c WHERE c.id = ?2",
+                                " VALUES (?1, ?2,"
+                                "   (SELECT provider_name FROM conversations WHERE id = ?2),"
+                                "   (SELECT base_url FROM conversations WHERE id = ?2),"
+                                "   COALESCE (NULLIF (?3, ''), (SELECT model FROM conversations WHERE id = ?2)),"
+                                "   ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                 error);
   if (stmt == NULL)
     return FALSE;

@@ -798,7 +798,7 @@ check_usage_history (ConfabWindow *window)
   g_autoptr(JsonNode) usage = json_from_string ("{\"prompt_tokens\": 700, \"completion_tokens\": 42,"
                                                 " \"total_tokens\": 742, \"cost\": 0.75}", NULL);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *month = g_date_time_format (now, "%Y-%m");
+  g_autofree char *month = g_date_time_format (now, "%B %Y");
   g_autoptr(GVariant) budgets = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *history, *month_row, *provider_row, *spin;
