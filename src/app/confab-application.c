@@ -8,8 +8,10 @@
 
 #include "confab-application.h"
 #include "confab-bench-hook.h"
+#include "confab-global-shortcut.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
+#include "confab-usage-history.h"
 #include "confab-window.h"
 
 struct _ConfabApplication
@@ -19,6 +21,14 @@ struct _ConfabApplication
   ConfabOptions  options;
   ConfabStore   *store;
   gboolean       store_failed;
+
+  /* --conversation and --search: what the first window shows (the Shell search provider
+   * starts Confab with them). */
+  char          *open_conversation;
+  char          *open_search;
+  gboolean       open_quick;
+
+  ConfabGlobalShortcut *quick_shortcut;
 
   /* GtkSourceView warm-up, after the first window's first frame. */
   GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
@@ -78,6 +88,9 @@ confab_application_handle_local_options (GApplication *app,
     }
 
   confab_options_load_from_dict (&self->options, options);
+  g_variant_dict_lookup (options, "conversation", "s", &self->open_conversation);
+  g_variant_dict_lookup (options, "search", "s", &self->open_search);
+  self->open_quick = g_variant_dict_contains (options, "quick");
 
   return -1;
 }
@@ -167,13 +180,29 @@ confab_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
   gboolean first = window == NULL;
 
-  if (window == NULL)
+  if (window == NULL && self->open_quick)
+    {
+      self->open_quick = FALSE;
+      window = GTK_WINDOW (confab_window_new_quick (self));
+    }
+  else if (window == NULL)
     {
       window = GTK_WINDOW (confab_window_new (self));
       confab_bench_hook_attach (window);
     }
 
   gtk_window_present (window);
+
+  if (first && CONFAB_IS_WINDOW (window))
+    {
+      g_autofree char *conversation = g_steal_pointer (&self->open_conversation);
+      g_autofree char *search = g_steal_pointer (&self->open_search);
+
+      if (conversation != NULL)
+        confab_window_open_conversation (CONFAB_WINDOW (window), conversation);
+      else if (search != NULL)
+        confab_window_search (CONFAB_WINDOW (window), search);
+    }
 
   if (first && self->warm_buffers == NULL)
     {
@@ -193,6 +222,8 @@ confab_application_finalize (GObject *object)
   ConfabApplication *self = (ConfabApplication *)object;
 
   confab_options_clear (&self->options);
+  g_clear_pointer (&self->open_conversation, g_free);
+  g_clear_pointer (&self->open_search, g_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->warm_buffers, g_ptr_array_unref);
 
@@ -252,15 +283,99 @@ confab_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static ConfabWindow *
+find_window (ConfabApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CONFAB_IS_WINDOW (l->data))
+      return CONFAB_WINDOW (l->data);
+
+  return NULL;
+}
+
+/* From a notification: the window, in front, on that conversation. */
+static void
+confab_application_show_conversation_action (GSimpleAction *action,
+                                             GVariant      *parameter,
+                                             gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabWindow *window = find_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = find_window (self);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+  confab_window_open_conversation (window, g_variant_get_string (parameter, NULL));
+}
+
+/* From an approval notification: the card itself, never consent from the notification. */
+static void
+confab_application_review_tool_call_action (GSimpleAction *action,
+                                            GVariant      *parameter,
+                                            gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabWindow *window = find_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = find_window (self);
+    }
+
+  confab_window_review_approval (window, g_variant_get_string (parameter, NULL));
+}
+
+/* A small window for a one-off question, whatever else is open. */
+static void
+confab_application_quick_ask_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (confab_window_new_quick (CONFAB_APPLICATION (user_data))));
+}
+
+static void
+confab_application_usage_history_action (GSimpleAction *action,
+                                         GVariant      *parameter,
+                                         gpointer       user_data)
+{
+  ConfabApplication *self = CONFAB_APPLICATION (user_data);
+  ConfabStore *store = confab_application_get_store (self);
+
+  if (store == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (confab_usage_history_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                            store)));
+}
+
 static const GActionEntry app_actions[] = {
+  { "usage-history", confab_application_usage_history_action },
+  { "quick-ask", confab_application_quick_ask_action },
+  { "show-conversation", confab_application_show_conversation_action, "s" },
+  { "review-tool-call", confab_application_review_tool_call_action, "s" },
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
   { "preferences", confab_application_preferences_action },
 };
 
 static void
+quick_shortcut_activated (ConfabApplication *self,
+                          const char        *shortcut_id)
+{
+  if (g_strcmp0 (shortcut_id, "quick-ask") == 0)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "quick-ask", NULL);
+}
+
+static void
 confab_application_startup (GApplication *app)
 {
+  ConfabApplication *self = CONFAB_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
@@ -271,6 +386,15 @@ confab_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
   /* The window's own shortcuts (Ctrl+N, Ctrl+K, Ctrl+Shift+C, F9, Escape) are bindings on
    * ConfabWindow's class, next to its actions. */
+
+  /* Quick ask from anywhere, where the desktop's portal binds global shortcuts. */
+  if (g_application_get_dbus_connection (app) != NULL)
+    {
+      self->quick_shortcut = confab_global_shortcut_new ();
+      g_signal_connect_swapped (self->quick_shortcut, "activated",
+                                G_CALLBACK (quick_shortcut_activated), self);
+      confab_global_shortcut_start (self->quick_shortcut, g_application_get_dbus_connection (app));
+    }
 }
 
 static void
@@ -284,6 +408,7 @@ confab_application_shutdown (GApplication *app)
     g_warning ("Could not save the conversations: %s", error->message);
 
   g_clear_handle_id (&self->warm_source, g_source_remove);
+  g_clear_object (&self->quick_shortcut);
   if (self->warm_buffers != NULL)
     g_ptr_array_set_size (self->warm_buffers, 0);
 
@@ -308,6 +433,9 @@ confab_application_init (ConfabApplication *self)
 {
   const GOptionEntry own_entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { "conversation", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Open the stored conversation with this id"), N_("ID") },
+    { "search", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Search the stored conversations for TEXT"), N_("TEXT") },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open a small window for a quick question"), NULL },
     { NULL }
   };
 

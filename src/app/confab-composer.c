@@ -5,8 +5,11 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-application.h"
 #include "confab-composer.h"
 #include "confab-conversation.h"
+#include "confab-provider.h"
+#include "confab-send-check.h"
 
 struct _ConfabComposer
 {
@@ -15,6 +18,7 @@ struct _ConfabComposer
   ConfabSession *session;
   GSettings     *settings;
   gboolean       loading_prompt;
+  gboolean       checks_confirmed;   /* the user chose Send Anyway for this text */
 
   GtkLabel      *reason_label;
   GtkWidget     *system_prompt_button;
@@ -62,8 +66,9 @@ update_state (ConfabComposer *self)
 
   gtk_label_set_text (self->reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label), reason != NULL);
-  gtk_text_view_set_editable (self->text_view, reason == NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), reason == NULL);
+  /* The text view stays editable and keeps the focus while sending is impossible: a
+   * draft can be typed before the model is chosen, and keystrokes never land on whatever
+   * widget the focus would fall to (the model button in the header). */
 
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "stop" : "send");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send",
@@ -102,6 +107,85 @@ system_prompt_changed (GtkTextBuffer  *buffer,
   confab_conversation_set_system_prompt (conversation, text);
 }
 
+/* What the user should know before this message goes: the conversation nears the model's
+ * context length, or the provider's monthly budget is spent. NULL when nothing. */
+static char *
+dup_send_warnings (ConfabComposer *self,
+                   const char     *text)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  ConfabProvider *provider = confab_session_get_provider (self->session);
+  const char *model = confab_session_get_model (self->session);
+  ConfabStore *store = CONFAB_IS_APPLICATION (app) ? confab_application_get_store (CONFAB_APPLICATION (app)) : NULL;
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autofree char *context = NULL;
+  g_autofree char *budget = NULL;
+  g_autoptr(GVariant) context_lengths = g_settings_get_value (self->settings, "context-lengths");
+  g_autoptr(GVariant) budgets = g_settings_get_value (self->settings, "monthly-budgets");
+  gint64 context_length = 0;
+  double monthly_budget = 0;
+
+  if (model != NULL && !g_variant_lookup (context_lengths, model, "x", &context_length))
+    context_length = confab_model_get_known_context_length (model);
+  context = confab_send_check_context (confab_session_get_conversation (self->session), text, context_length);
+
+  if (provider != NULL && store != NULL &&
+      g_variant_lookup (budgets, confab_provider_get_name (provider), "d", &monthly_budget))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      budget = confab_send_check_budget (store, confab_provider_get_name (provider), monthly_budget, now);
+    }
+
+  if (context != NULL)
+    g_string_append (warnings, context);
+  if (budget != NULL)
+    g_string_append_printf (warnings, "%s%s", warnings->len > 0 ? "\n\n" : "", budget);
+
+  return warnings->len > 0 ? g_string_free (g_steal_pointer (&warnings), FALSE) : NULL;
+}
+
+static void
+warning_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  ConfabComposer   *self)
+{
+  if (g_strcmp0 (response, "send") != 0)
+    {
+      confab_composer_focus (self);
+      return;
+    }
+
+  self->checks_confirmed = TRUE;
+  confab_composer_send (self);
+}
+
+/* Asks before sending; TRUE when it asked (the message waits for the answer). */
+static gboolean
+ask_before_sending (ConfabComposer *self,
+                    const char     *text)
+{
+  g_autofree char *warnings = NULL;
+  AdwMessageDialog *dialog;
+  GtkRoot *root;
+
+  if (self->checks_confirmed || (warnings = dup_send_warnings (self, text)) == NULL)
+    return FALSE;
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Send Anyway?"), warnings));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "send", _("_Send Anyway"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "send", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (warning_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
 gboolean
 confab_composer_send (ConfabComposer *self)
 {
@@ -117,6 +201,10 @@ confab_composer_send (ConfabComposer *self)
   g_strstrip (text);
   if (*text == '\0')
     return FALSE;
+
+  if (ask_before_sending (self, text))
+    return FALSE;
+  self->checks_confirmed = FALSE;
 
   if (!confab_session_send (self->session, text, &error))
     {

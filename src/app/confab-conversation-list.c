@@ -26,7 +26,16 @@ struct _ConfabConversationList
   GtkSingleSelection *selection;
   GHashTable         *pending_deletes;   /* id → PendingDelete */
   char               *active_id;
+  GHashTable         *busy_ids;          /* ids with a turn running */
   guint               reload_source;
+
+  /* The search running (or the last one), a page at a time */
+  GCancellable       *search_cancellable;
+  char               *search_text;
+  guint               search_offset;    /* rows of the search shown so far */
+  guint               n_searches;       /* started and not called back, cancelled ones too */
+  guint               search_more : 1;  /* the last page was full: there may be more */
+  guint               search_loading : 1;
 
   /* Template widgets */
   AdwStatusPage      *empty_page;
@@ -125,14 +134,98 @@ update_empty_state (ConfabConversationList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
+/* Puts @rows in place of the rows from @position on. */
+static void
+show_rows (ConfabConversationList *self,
+           guint                   position,
+           GListModel             *rows)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  guint n = g_list_model_get_n_items (rows);
+  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  items = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+
+  position = MIN (position, old);
+  g_list_store_splice (self->rows, position, old - position, items->pdata, items->len);
+
+  select_active (self);
+  update_empty_state (self);
+}
+
+static void
+search_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ConfabConversationList) self = user_data;
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = confab_store_search_finish (CONFAB_STORE (object), result, &error);
+  self->n_searches--;
+
+  /* A newer query (or closing) cancelled it: its rows would be stale. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->search_loading = FALSE;
+
+  if (rows == NULL)
+    {
+      g_warning ("Could not search the conversations: %s", error->message);
+      return;
+    }
+
+  self->search_more = g_list_model_get_n_items (rows) == CONFAB_CONVERSATION_LIST_PAGE;
+  show_rows (self, self->search_offset, rows);
+  self->search_offset += g_list_model_get_n_items (rows);
+}
+
+/* Searches off the main thread, a page at a time; the search before is cancelled. */
+static void
+start_search (ConfabConversationList *self,
+              const char             *text,
+              guint                   offset)
+{
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  self->search_cancellable = g_cancellable_new ();
+
+  if (text != self->search_text)
+    {
+      g_free (self->search_text);
+      self->search_text = g_strdup (text);
+    }
+  self->search_offset = offset;
+  self->search_loading = TRUE;
+  self->search_more = FALSE;
+
+  self->n_searches++;
+  confab_store_search_async (self->store, text, offset, CONFAB_CONVERSATION_LIST_PAGE,
+                             self->search_cancellable, search_done_cb, g_object_ref (self));
+}
+
+/* Scrolled near the end of a search's rows: the next page. */
+static void
+on_scrolled (GtkAdjustment          *adjustment,
+             ConfabConversationList *self)
+{
+  double end = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment);
+
+  if (self->search_more && !self->search_loading && self->search_text != NULL &&
+      end >= gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) / 2)
+    start_search (self, self->search_text, self->search_offset);
+}
+
 void
 confab_conversation_list_reload (ConfabConversationList *self)
 {
   g_autoptr(GListModel) rows = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
   const char *text;
-  guint n;
 
   g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
 
@@ -140,26 +233,32 @@ confab_conversation_list_reload (ConfabConversationList *self)
 
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (text[0] != '\0')
-    rows = confab_store_search (self->store, text, &error);
-  else
-    rows = confab_store_list (self->store, &error);
+    {
+      start_search (self, text, 0);
+      return;
+    }
 
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_pointer (&self->search_text, g_free);
+  self->search_more = FALSE;
+  self->search_loading = FALSE;
+
+  rows = confab_store_list (self->store, &error);
   if (rows == NULL)
     {
       g_warning ("Could not read the conversation list: %s", error->message);
       return;
     }
 
-  n = g_list_model_get_n_items (rows);
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+  show_rows (self, 0, rows);
+}
 
-  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
-                       items->pdata, items->len);
+gboolean
+confab_conversation_list_is_searching (ConfabConversationList *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
 
-  select_active (self);
-  update_empty_state (self);
+  return self->n_searches > 0;
 }
 
 static gboolean
@@ -270,6 +369,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
   GtkWidget *menu = gtk_menu_button_new ();
+  GtkWidget *spinner = gtk_spinner_new ();
 
   gtk_widget_set_hexpand (labels, TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -287,10 +387,17 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (menu, _("Conversation Menu"));
 
+  /* A turn runs there (in the background when another chat is shown). */
+  gtk_widget_set_name (spinner, "busy");
+  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (spinner, _("Working…"));
+
   gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), spinner);
   gtk_box_append (GTK_BOX (box), menu);
 
   g_object_set_data (G_OBJECT (box), "title", title);
+  g_object_set_data (G_OBJECT (box), "spinner", spinner);
   g_object_set_data (G_OBJECT (box), "subtitle", subtitle);
   g_object_set_data (G_OBJECT (box), "menu", menu);
 
@@ -302,11 +409,14 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
+  ConfabConversationList *self = user_data;
   ConfabStoreSummary *summary = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkLabel *title = g_object_get_data (G_OBJECT (box), "title");
   GtkLabel *subtitle = g_object_get_data (G_OBJECT (box), "subtitle");
   GtkWidget *menu = g_object_get_data (G_OBJECT (box), "menu");
+  GtkWidget *spinner = g_object_get_data (G_OBJECT (box), "spinner");
+  gboolean busy = g_hash_table_contains (self->busy_ids, confab_store_summary_get_id (summary));
   const char *text = confab_store_summary_get_title (summary);
   const char *snippet = confab_store_summary_get_snippet (summary);
   g_autofree char *when = NULL;
@@ -318,6 +428,9 @@ bind_row (GtkSignalListItemFactory *factory,
 
   if (text == NULL || text[0] == '\0')
     text = _("Untitled");
+
+  gtk_widget_set_visible (spinner, busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), busy);
 
   /* Model and user text are plain text, never markup. */
   gtk_label_set_use_markup (title, FALSE);
@@ -395,6 +508,18 @@ on_toast_dismissed (AdwToast      *toast,
   finish_delete (pending->self, id);
 }
 
+static void undo_delete (ConfabConversationList *self,
+                         const char             *id);
+
+static void
+on_toast_undo (AdwToast      *toast,
+               PendingDelete *pending)
+{
+  g_autofree char *id = g_strdup (pending->id);
+
+  undo_delete (pending->self, id);
+}
+
 static void
 delete_id (ConfabConversationList *self,
            const char             *id)
@@ -402,6 +527,7 @@ delete_id (ConfabConversationList *self,
   g_autoptr(ConfabStoreSummary) summary = NULL;
   g_autofree char *heading = NULL;
   PendingDelete *pending;
+  GtkWidget *overlay;
   const char *title;
 
   if (id == NULL || g_hash_table_contains (self->pending_deletes, id))
@@ -419,8 +545,9 @@ delete_id (ConfabConversationList *self,
   heading = g_markup_printf_escaped (_("“%s” deleted"), title);
   pending->toast = adw_toast_new (heading);
   adw_toast_set_button_label (pending->toast, _("_Undo"));
-  adw_toast_set_action_name (pending->toast, "conversation-list.undo-delete");
-  adw_toast_set_action_target_value (pending->toast, g_variant_new_string (id));
+  /* Not an action: the toast shows in the window's overlay, outside this widget, where
+   * "conversation-list.undo-delete" cannot be found. */
+  g_signal_connect (pending->toast, "button-clicked", G_CALLBACK (on_toast_undo), pending);
   pending->dismissed_id = g_signal_connect (pending->toast, "dismissed",
                                             G_CALLBACK (on_toast_dismissed), pending);
   g_hash_table_insert (self->pending_deletes, pending->id, pending);
@@ -433,7 +560,12 @@ delete_id (ConfabConversationList *self,
 
   g_signal_emit (self, signals[CONVERSATION_REMOVED], 0, id);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (pending->toast));
+  /* The window's overlay when there is one (toasts over the whole window, never widening
+   * the sidebar), else the list's own. */
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    overlay = GTK_WIDGET (self->toast_overlay);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (pending->toast));
 }
 
 static void
@@ -460,9 +592,13 @@ undo_delete_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *param)
 {
-  ConfabConversationList *self = CONFAB_CONVERSATION_LIST (widget);
-  const char *id = g_variant_get_string (param, NULL);
+  undo_delete (CONFAB_CONVERSATION_LIST (widget), g_variant_get_string (param, NULL));
+}
 
+static void
+undo_delete (ConfabConversationList *self,
+             const char             *id)
+{
   /* The toast's own Undo button dismisses the toast; dismissing it again here would race
    * libadwaita 1.2's hide animation. Once out of the table, its dismissal deletes nothing. */
   if (!g_hash_table_remove (self->pending_deletes, id))
@@ -606,6 +742,7 @@ confab_conversation_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_signal_handler (&self->store_changed_id, self->store);
+  g_cancellable_cancel (self->search_cancellable);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CONVERSATION_LIST);
 
@@ -618,11 +755,14 @@ confab_conversation_list_finalize (GObject *object)
   ConfabConversationList *self = (ConfabConversationList *)object;
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+  g_clear_pointer (&self->busy_ids, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
   g_clear_object (&self->store);
   g_clear_pointer (&self->active_id, g_free);
+  g_clear_object (&self->search_cancellable);
+  g_clear_pointer (&self->search_text, g_free);
 
   G_OBJECT_CLASS (confab_conversation_list_parent_class)->finalize (object);
 }
@@ -726,6 +866,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_delete_free);
+  self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
@@ -739,6 +880,9 @@ confab_conversation_list_init (ConfabConversationList *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  if (GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view))))
+    g_signal_connect_object (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view)))),
+                             "value-changed", G_CALLBACK (on_scrolled), self, 0);
 
   /* Delete and F2 act on the selected row, only while the list has the focus (never
    * while typing in the search field). */
@@ -774,6 +918,45 @@ confab_conversation_list_focus_search (ConfabConversationList *self)
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+void
+confab_conversation_list_search (ConfabConversationList *self,
+                                 const char             *text)
+{
+  g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}
+
+void
+confab_conversation_list_set_busy (ConfabConversationList *self,
+                                   const char             *id,
+                                   gboolean                busy)
+{
+  gboolean changed;
+
+  g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
+  g_return_if_fail (id != NULL);
+
+  if (busy)
+    changed = g_hash_table_add (self->busy_ids, g_strdup (id));
+  else
+    changed = g_hash_table_remove (self->busy_ids, id);
+
+  if (changed)
+    confab_conversation_list_reload (self);
+}
+
+gboolean
+confab_conversation_list_get_busy (ConfabConversationList *self,
+                                   const char             *id)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
+
+  return id != NULL && g_hash_table_contains (self->busy_ids, id);
 }
 
 void

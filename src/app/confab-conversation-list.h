@@ -27,12 +27,28 @@ GtkWidget  *confab_conversation_list_new          (ConfabStore            *store
 ConfabStore *confab_conversation_list_get_store   (ConfabConversationList *self);
 /* Moves the keyboard focus to the search field. */
 void        confab_conversation_list_focus_search (ConfabConversationList *self);
+/* Searches for @text, as if typed into the search field. */
+void        confab_conversation_list_search       (ConfabConversationList *self,
+                                                   const char             *text);
 /* Selects the row of the conversation shown in the window (NULL: none). */
 void        confab_conversation_list_set_active   (ConfabConversationList *self,
                                                    const char             *id);
+/* Marks the row of @id busy (a spinner): a turn runs there, maybe in the background. */
+void        confab_conversation_list_set_busy     (ConfabConversationList *self,
+                                                   const char             *id,
+                                                   gboolean                busy);
+gboolean    confab_conversation_list_get_busy     (ConfabConversationList *self,
+                                                   const char             *id);
 /* The rows shown (ConfabStoreSummary), after search and pending deletions. (transfer none) */
 GListModel *confab_conversation_list_get_model    (ConfabConversationList *self);
-/* Re-reads the store now (it also does so by itself, on ConfabStore::changed). */
+/* Search results come a page of this many rows at a time (the next when scrolled to). */
+#define CONFAB_CONVERSATION_LIST_PAGE 50
+
+/* Re-reads the store now (it also does so by itself, on ConfabStore::changed). While a
+ * search text is set, the search runs in a worker thread (cancelling the one before) and
+ * its rows come when it is done. */
 void        confab_conversation_list_reload       (ConfabConversationList *self);
+/* TRUE while a search started by the list has not called back (cancelled ones too). */
+gboolean    confab_conversation_list_is_searching (ConfabConversationList *self);
 
 G_END_DECLS

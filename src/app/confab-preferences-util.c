@@ -13,8 +13,14 @@ confab_preferences_toast (GtkWidget  *widget,
 {
   GtkWidget *window = gtk_widget_get_ancestor (widget, ADW_TYPE_PREFERENCES_WINDOW);
 
+  /* A toast title is Pango markup (libadwaita 1.2): messages name servers, commands and
+   * errors ("a && b <c>"), shown as text. */
   if (window != NULL)
-    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), adw_toast_new (message));
+    {
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), adw_toast_new (escaped));
+    }
   else
     g_message ("%s", message);
 }

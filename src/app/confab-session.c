@@ -14,6 +14,7 @@
 #include "confab-approval-policy.h"
 #include "confab-client.h"
 #include "confab-tool-registry.h"
+#include "confab-tool-call.h"
 #include "confab-turn.h"
 
 struct _ConfabSession
@@ -25,9 +26,28 @@ struct _ConfabSession
   ConfabConversation   *conversation;
   ConfabToolRegistry   *tools;
   ConfabApprovalPolicy *approvals;
-  ConfabTurn           *turn;
-  GCancellable         *cancellable;
+  /* Every running turn, by conversation: a turn goes on in the background when the window
+   * shows another conversation (a tool call may be waiting for approval there), and the
+   * conversation's view finds it again on the way back. */
+  GHashTable           *running;   /* ConfabConversation → Running */
+  gulong                provider_model_id;
 };
+
+typedef struct
+{
+  ConfabTurn   *turn;
+  GCancellable *cancellable;
+} Running;
+
+static void
+running_free (gpointer data)
+{
+  Running *running = data;
+
+  g_clear_object (&running->turn);
+  g_clear_object (&running->cancellable);
+  g_free (running);
+}
 
 G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
 
@@ -42,21 +62,31 @@ enum {
 
 enum {
   TURN_FINISHED,
+  RUNNING_CHANGED,
+  APPROVAL_REQUESTED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static Running *
+current_running (ConfabSession *self)
+{
+  if (self->running == NULL || self->conversation == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->running, self->conversation);
+}
+
 static void
 confab_session_dispose (GObject *object)
 {
   ConfabSession *self = CONFAB_SESSION (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->turn);
+  confab_session_stop_all (self);
+  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_signal_handler (&self->provider_model_id, self->provider);
   g_clear_object (&self->client);
   g_clear_object (&self->provider);
   g_clear_object (&self->conversation);
@@ -129,6 +159,12 @@ confab_session_class_init (ConfabSessionClass *klass)
   signals[TURN_FINISHED] =
     g_signal_new ("turn-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[RUNNING_CHANGED] =
+    g_signal_new ("running-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, G_TYPE_BOOLEAN);
+  signals[APPROVAL_REQUESTED] =
+    g_signal_new ("approval-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, CONFAB_TYPE_TOOL_CALL);
 }
 
 static void
@@ -136,6 +172,7 @@ confab_session_init (ConfabSession *self)
 {
   self->client = confab_client_new ();
   self->conversation = confab_conversation_new ();
+  self->running = g_hash_table_new_full (NULL, NULL, g_object_unref, running_free);
 }
 
 ConfabSession *
@@ -158,14 +195,28 @@ confab_session_get_provider (ConfabSession *self)
   return self->provider;
 }
 
+static void
+provider_model_changed (ConfabSession *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
 void
 confab_session_set_provider (ConfabSession  *self,
                              ConfabProvider *provider)
 {
   g_return_if_fail (CONFAB_IS_SESSION (self));
 
+  if (self->provider == provider)
+    return;
+
+  g_clear_signal_handler (&self->provider_model_id, self->provider);
   if (g_set_object (&self->provider, provider))
     {
+      /* A default model typed in Preferences applies at once to a conversation without one. */
+      if (provider != NULL)
+        self->provider_model_id = g_signal_connect_swapped (provider, "notify::model",
+                                                            G_CALLBACK (provider_model_changed), self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROVIDER]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
     }
@@ -183,6 +234,7 @@ confab_session_set_conversation (ConfabSession      *self,
                                  ConfabConversation *conversation)
 {
   g_autoptr(ConfabConversation) fresh = NULL;
+  gboolean was_busy;
 
   g_return_if_fail (CONFAB_IS_SESSION (self));
 
@@ -192,10 +244,13 @@ confab_session_set_conversation (ConfabSession      *self,
   if (self->conversation == conversation)
     return;
 
-  confab_session_stop (self);
+  was_busy = confab_session_get_busy (self);
+  /* A running turn goes on in the background (see ::running-changed). */
   g_set_object (&self->conversation, conversation);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+  if (was_busy != confab_session_get_busy (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 ConfabToolRegistry *
@@ -266,7 +321,23 @@ gboolean
 confab_session_get_busy (ConfabSession *self)
 {
   g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
-  return self->turn != NULL;
+  return current_running (self) != NULL;
+}
+
+gboolean
+confab_session_is_running (ConfabSession      *self,
+                           ConfabConversation *conversation)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  return self->running != NULL && conversation != NULL &&
+         g_hash_table_contains (self->running, conversation);
+}
+
+guint
+confab_session_get_n_running (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), 0);
+  return self->running != NULL ? g_hash_table_size (self->running) : 0;
 }
 
 const char *
@@ -328,26 +399,63 @@ confab_session_lookup_message (ConfabSession *self,
   return NULL;
 }
 
+typedef struct
+{
+  ConfabSession      *self;
+  ConfabConversation *conversation;
+} TurnClosure;
+
 static void
 turn_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(ConfabSession) self = user_data;
+  TurnClosure *closure = user_data;
+  g_autoptr(ConfabSession) self = closure->self;
+  g_autoptr(ConfabConversation) conversation = closure->conversation;
   g_autoptr(GError) error = NULL;
+  Running *running;
+  gboolean shown;
+
+  g_free (closure);
 
   if (!confab_turn_run_finish (CONFAB_TURN (object), result, &error))
     g_debug ("The turn ended: %s", error->message);
 
-  /* A newer turn may have replaced this one already. */
-  if (self->turn == CONFAB_TURN (object))
-    {
-      g_clear_object (&self->turn);
-      g_clear_object (&self->cancellable);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-    }
+  if (self->running == NULL)
+    return;   /* disposed */
 
-  g_signal_emit (self, signals[TURN_FINISHED], 0, error);
+  /* A newer turn may have replaced this one already. */
+  running = g_hash_table_lookup (self->running, conversation);
+  if (running == NULL || running->turn != CONFAB_TURN (object))
+    return;
+
+  shown = conversation == self->conversation;
+  g_hash_table_remove (self->running, conversation);
+  if (shown)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_signal_emit (self, signals[RUNNING_CHANGED], 0, conversation, FALSE);
+
+  if (shown)
+    g_signal_emit (self, signals[TURN_FINISHED], 0, error);
+}
+
+static void
+turn_approval_requested (ConfabTurn     *turn,
+                         ConfabToolCall *call,
+                         ConfabSession  *self)
+{
+  GHashTableIter iter;
+  gpointer conversation, value;
+
+  /* The turn may run in the background: name the conversation it belongs to. */
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &conversation, &value))
+    if (((Running *) value)->turn == turn)
+      {
+        g_signal_emit (self, signals[APPROVAL_REQUESTED], 0, conversation, call);
+        return;
+      }
 }
 
 static gboolean
@@ -355,6 +463,8 @@ run_turn (ConfabSession  *self,
           GError        **error)
 {
   const char *reason = confab_session_get_blocked_reason (self);
+  TurnClosure *closure;
+  Running *running;
 
   if (reason != NULL)
     {
@@ -362,15 +472,23 @@ run_turn (ConfabSession  *self,
       return FALSE;
     }
 
-  g_assert (self->turn == NULL);
+  g_assert (current_running (self) == NULL);
 
-  self->turn = confab_turn_new (self->client, self->provider, self->conversation,
-                                self->tools, self->approvals);
-  confab_turn_set_model (self->turn, confab_session_get_model (self));
-  self->cancellable = g_cancellable_new ();
+  running = g_new0 (Running, 1);
+  running->turn = confab_turn_new (self->client, self->provider, self->conversation,
+                                   self->tools, self->approvals);
+  confab_turn_set_model (running->turn, confab_session_get_model (self));
+  g_signal_connect_object (running->turn, "approval-requested",
+                           G_CALLBACK (turn_approval_requested), self, 0);
+  running->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->running, g_object_ref (self->conversation), running);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  g_signal_emit (self, signals[RUNNING_CHANGED], 0, self->conversation, TRUE);
 
-  confab_turn_run_async (self->turn, self->cancellable, turn_cb, g_object_ref (self));
+  closure = g_new0 (TurnClosure, 1);
+  closure->self = g_object_ref (self);
+  closure->conversation = g_object_ref (self->conversation);
+  confab_turn_run_async (running->turn, running->cancellable, turn_cb, closure);
   return TRUE;
 }
 
@@ -380,7 +498,7 @@ check_idle (ConfabSession  *self,
 {
   const char *reason = confab_session_get_blocked_reason (self);
 
-  if (self->turn != NULL)
+  if (current_running (self) != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
                            _("An answer is still streaming"));
@@ -418,10 +536,29 @@ confab_session_send (ConfabSession  *self,
 void
 confab_session_stop (ConfabSession *self)
 {
+  Running *running;
+
   g_return_if_fail (CONFAB_IS_SESSION (self));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  running = current_running (self);
+  if (running != NULL)
+    g_cancellable_cancel (running->cancellable);
+}
+
+void
+confab_session_stop_all (ConfabSession *self)
+{
+  GHashTableIter iter;
+  Running *running;
+
+  g_return_if_fail (CONFAB_IS_SESSION (self));
+
+  if (self->running == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &running))
+    g_cancellable_cancel (running->cancellable);
 }
 
 /* Where @message stands, when the session may send again from there; -1 and @error otherwise. */

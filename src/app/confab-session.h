@@ -14,7 +14,13 @@ G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
 /* Ties the shown conversation to the client, the provider, the tools and the approvals:
  * sends, stops, retries, regenerates and edits. One per window.
  * Signals:
- *   ::turn-finished (GError *error)  a turn ended (error NULL on success, cancelled on stop) */
+ *   ::turn-finished (GError *error)  a turn of the shown conversation ended (error NULL on
+ *                                    success, cancelled on stop)
+ *   ::running-changed (ConfabConversation *conversation, gboolean running)
+ *                                    a turn started or ended in @conversation, shown or not:
+ *                                    a turn goes on when the window shows another conversation
+ *   ::approval-requested (ConfabConversation *conversation, ConfabToolCall *call)
+ *                                    a tool call of @conversation waits for the user's consent */
 ConfabSession        *confab_session_new              (void);
 ConfabClient         *confab_session_get_client       (ConfabSession        *self);
 ConfabProvider       *confab_session_get_provider     (ConfabSession        *self);
@@ -22,7 +28,7 @@ ConfabProvider       *confab_session_get_provider     (ConfabSession        *sel
 void                  confab_session_set_provider     (ConfabSession        *self,
                                                        ConfabProvider       *provider);
 ConfabConversation   *confab_session_get_conversation (ConfabSession        *self);
-/* Stops a running turn first. */
+/* A turn running in the conversation shown before goes on in the background. */
 void                  confab_session_set_conversation (ConfabSession        *self,
                                                        ConfabConversation   *conversation);
 ConfabToolRegistry   *confab_session_get_tools        (ConfabSession        *self);
@@ -36,16 +42,23 @@ const char           *confab_session_get_model        (ConfabSession        *sel
 /* Sets the conversation's model (and remembers it for new conversations). */
 void                  confab_session_set_model        (ConfabSession        *self,
                                                        const char           *model);
-/* TRUE while a turn runs. */
+/* TRUE while a turn runs in the shown conversation. */
 gboolean              confab_session_get_busy         (ConfabSession        *self);
+/* TRUE while a turn runs in @conversation (shown or in the background). */
+gboolean              confab_session_is_running       (ConfabSession        *self,
+                                                       ConfabConversation   *conversation);
 /* Why sending is impossible now (no provider, no model), or NULL. */
+/* Turns running in any conversation, shown or in the background. */
+guint                 confab_session_get_n_running    (ConfabSession        *self);
 const char           *confab_session_get_blocked_reason (ConfabSession      *self);
 /* Appends a user message with @text and runs a turn. */
 gboolean              confab_session_send             (ConfabSession        *self,
                                                        const char           *text,
                                                        GError              **error);
-/* Cancels the running turn; the partial answer stays. */
+/* Cancels the turn of the shown conversation; the partial answer stays. */
 void                  confab_session_stop             (ConfabSession        *self);
+/* Cancels every running turn, in the background too (closing the window). */
+void                  confab_session_stop_all         (ConfabSession        *self);
 /* Resends the request that produced @failed: drops it (and what follows) and runs again. */
 gboolean              confab_session_retry            (ConfabSession        *self,
                                                        ConfabMessage        *failed,

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-escape.h"
 #include "confab-tool-call-card.h"
 
 /* Results longer than this show a preview and a "Show All" toggle. */
@@ -136,8 +137,11 @@ update_name (ConfabToolCallCard *self)
 {
   const char *name = self->call ? confab_tool_call_get_name (self->call) : NULL;
   const char *server = self->call ? confab_tool_call_get_server (self->call) : NULL;
+  /* The model chose the name and the arguments of what the user approves here: a bidi
+   * override or a control shows as its code, never reorders or hides text. */
+  g_autofree char *escaped = confab_escape_text (name, -1, CONFAB_ESCAPE_DEFAULT);
 
-  gtk_label_set_text (self->name_label, name ? name : _("Tool call"));
+  gtk_label_set_text (self->name_label, escaped ? escaped : _("Tool call"));
 
   if (server != NULL && *server != '\0')
     {
@@ -156,13 +160,15 @@ static void
 update_arguments (ConfabToolCallCard *self)
 {
   g_autofree char *pretty = NULL;
+  g_autofree char *escaped = NULL;
 
   self->arguments_dirty = FALSE;
 
   if (self->call != NULL)
     pretty = confab_tool_call_dup_pretty_arguments (self->call);
+  escaped = confab_escape_text (pretty, -1, CONFAB_ESCAPE_KEEP_NEWLINES);
 
-  gtk_label_set_text (self->arguments_label, pretty ? pretty : "");
+  gtk_label_set_text (self->arguments_label, escaped ? escaped : "");
 }
 
 static gboolean

@@ -11,9 +11,11 @@
 #include "confab-composer.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
+#include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-session.h"
+#include "confab-tool-call-card.h"
 #include "confab-tool-registry.h"
 #include "confab-window.h"
 
@@ -27,6 +29,11 @@ struct _ConfabWindow
 
   GSettings            *settings;
   ConfabSession        *session;
+  ConfabNotifier       *notifier;
+  guint                 linger_source;
+  gboolean              in_background;      /* closed to the background: holds the app */
+  gboolean              close_confirmed;
+  gboolean              quick;              /* a quick ask: small, not history until promoted */
   ConfabProviderList   *providers;
   GCancellable         *cancellable;
   GCancellable         *models_cancellable;
@@ -34,6 +41,7 @@ struct _ConfabWindow
   GtkWidget            *usage_sidebar;
   GtkWidget            *conversation_list;
   ConfabStore          *store;
+  GtkWidget            *save_error_dialog;
 
   AdwLeaflet           *leaflet;
   GtkWidget            *conversations_pane;
@@ -43,6 +51,10 @@ struct _ConfabWindow
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
   GtkMenuButton        *model_button;
+  GtkLabel             *title_label;
+  GtkButton            *promote_button;
+  ConfabConversation   *titled;            /* whose title the header shows */
+  gulong                title_id;
   GtkPopover           *model_popover;
   GtkEntry             *model_entry;
   GtkLabel             *models_status;
@@ -107,10 +119,40 @@ session_model_changed (ConfabSession *session,
 }
 
 static void
+update_title (ConfabWindow *self)
+{
+  const char *title = self->titled ? confab_conversation_get_title (self->titled) : NULL;
+
+  if (self->title_label == NULL)
+    return;
+
+  if (title == NULL || *title == '\0')
+    title = self->quick ? _("Quick Ask") : _("New Chat");
+
+  gtk_label_set_text (self->title_label, title);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+/* The header shows the title of the shown conversation, renamed or not. */
+static void
+follow_title (ConfabWindow       *self,
+              ConfabConversation *conversation)
+{
+  if (self->titled != NULL)
+    g_clear_signal_handler (&self->title_id, self->titled);
+  g_set_object (&self->titled, conversation);
+  if (conversation != NULL)
+    self->title_id = g_signal_connect_swapped (conversation, "notify::title",
+                                               G_CALLBACK (update_title), self);
+  update_title (self);
+}
+
+static void
 session_conversation_changed (ConfabSession *session,
                               GParamSpec    *pspec,
                               ConfabWindow  *self)
 {
+  follow_title (self, confab_session_get_conversation (session));
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
   update_model_button (self);
@@ -358,7 +400,12 @@ track_conversation (ConfabWindow       *self,
     return;
 
   if (confab_store_lookup_tracked (self->store, id) == NULL)
-    confab_store_track (self->store, conversation);
+    {
+      confab_store_track (self->store, conversation);
+      /* The new chat shows in the list at once, selected, not when its answer ends. */
+      if (self->conversation_list != NULL)
+        confab_conversation_list_reload (CONFAB_CONVERSATION_LIST (self->conversation_list));
+    }
 
   if (self->conversation_list != NULL)
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
@@ -388,7 +435,10 @@ show_conversation (ConfabWindow       *self,
     {
       g_object_ref (old);
       confab_session_set_conversation (self->session, conversation);
-      untrack_conversation (self, old);
+      /* A turn still running there (a tool call waiting for approval …) keeps it live and
+       * tracked; it is let go when the turn ends (session_running_changed). */
+      if (!confab_session_is_running (self->session, old))
+        untrack_conversation (self, old);
       g_object_unref (old);
     }
   else
@@ -402,6 +452,9 @@ show_conversation (ConfabWindow       *self,
 }
 
 static void new_conversation (ConfabWindow *self);
+static void promote_action   (GtkWidget    *widget,
+                              const char   *action_name,
+                              GVariant     *param);
 
 static void
 conversation_activated (ConfabConversationList *list,
@@ -420,11 +473,15 @@ conversation_activated (ConfabConversationList *list,
 
   conversation = confab_store_lookup_tracked (self->store, id);
   if (conversation == NULL)
-    conversation = loaded = confab_store_load (self->store, id, &error);
-  if (conversation == NULL)
     {
-      g_warning ("Could not open the conversation: %s", error->message);
-      return;
+      conversation = loaded = confab_store_load (self->store, id, &error);
+      if (conversation == NULL)
+        {
+          g_warning ("Could not open the conversation: %s", error->message);
+          return;
+        }
+      /* Read back from disk, no turn runs in it: calls left waiting are not run. */
+      confab_conversation_repair_tool_calls (conversation);
     }
 
   show_conversation (self, conversation);
@@ -450,6 +507,28 @@ list_new_conversation (ConfabConversationList *list,
   confab_composer_focus (self->composer);
 }
 
+/* A save failed (disk full, read-only file): the conversation stays in the window, but
+ * the user must know it is not on disk. One dialog at a time, however many writes fail. */
+static void
+store_write_failed (ConfabStore  *store,
+                    const GError *error,
+                    ConfabWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (self->save_error_dialog != NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Conversation Could Not Be Saved"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nThe text stays in this window; copy or export what you need."),
+                                  error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  self->save_error_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->save_error_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 setup_history (ConfabWindow      *self,
                ConfabApplication *app)
@@ -460,6 +539,7 @@ setup_history (ConfabWindow      *self,
     return;
 
   g_object_ref (self->store);
+  g_signal_connect_object (self->store, "write-failed", G_CALLBACK (store_write_failed), self, 0);
 
   self->conversation_list = confab_conversation_list_new (self->store);
   g_signal_connect (self->conversation_list, "conversation-activated", G_CALLBACK (conversation_activated), self);
@@ -582,18 +662,160 @@ session_busy_changed (ConfabSession *session,
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", confab_session_get_busy (session));
 
-  /* The first message makes the conversation part of the history. */
-  if (confab_session_get_busy (session))
+  /* The first message makes the conversation part of the history (a quick ask only once
+   * it is promoted). */
+  if (confab_session_get_busy (session) && !self->quick)
     track_conversation (self, confab_session_get_conversation (session));
 }
 
+static void
+session_running_changed (ConfabSession      *session,
+                         ConfabConversation *conversation,
+                         gboolean            running,
+                         ConfabWindow       *self)
+{
+  if (self->conversation_list != NULL)
+    confab_conversation_list_set_busy (CONFAB_CONVERSATION_LIST (self->conversation_list),
+                                       confab_conversation_get_id (conversation), running);
+
+  /* A turn that went on in the background is over: its conversation is history now. */
+  if (!running && conversation != confab_session_get_conversation (session))
+    untrack_conversation (self, conversation);
+}
+
 /* ---------------------------------------------------------------------------------------- */
+
+/* After the last background turn ends, the hidden window waits this long for the user to
+ * come back through its notification (which needs the process), then closes for good. */
+#define BACKGROUND_LINGER_SECONDS (5 * 60)
+
+static void
+leave_background (ConfabWindow *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  g_clear_handle_id (&self->linger_source, g_source_remove);
+  if (self->in_background)
+    {
+      self->in_background = FALSE;
+      if (app != NULL)
+        g_application_release (app);
+    }
+}
+
+static gboolean
+linger_done (gpointer user_data)
+{
+  ConfabWindow *self = user_data;
+
+  self->linger_source = 0;
+  if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    return G_SOURCE_REMOVE;
+
+  self->close_confirmed = TRUE;
+  leave_background (self);
+  gtk_window_close (GTK_WINDOW (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+background_running_changed (ConfabSession      *session,
+                            ConfabConversation *conversation,
+                            gboolean            running,
+                            ConfabWindow       *self)
+{
+  if (!self->in_background || running || confab_session_get_n_running (session) > 0)
+    return;
+
+  if (self->linger_source == 0)
+    self->linger_source = g_timeout_add_seconds (BACKGROUND_LINGER_SECONDS, linger_done, self);
+}
+
+/* The window is back in front (a notification, the app launched again): no longer a
+ * background process. */
+static void
+window_shown_again (ConfabWindow *self,
+                    GParamSpec   *pspec,
+                    gpointer      user_data)
+{
+  if (self->in_background && gtk_widget_get_visible (GTK_WIDGET (self)))
+    leave_background (self);
+}
+
+static gboolean
+close_later (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_response (AdwMessageDialog *dialog,
+                const char       *response,
+                ConfabWindow     *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (g_strcmp0 (response, "background") == 0)
+    {
+      /* The turns go on; the app stays while they run, and their notifications bring the
+       * window back. */
+      self->in_background = TRUE;
+      if (app != NULL)
+        g_application_hold (app);
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      background_running_changed (self->session, NULL, FALSE, self);
+    }
+  else if (g_strcmp0 (response, "stop") == 0)
+    {
+      /* Closed once the dialog, transient for this window, is gone. */
+      self->close_confirmed = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT, close_later, g_object_ref (self), g_object_unref);
+    }
+}
+
+static gboolean
+ask_before_closing (ConfabWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->close_confirmed || confab_session_get_n_running (self->session) == 0)
+    return FALSE;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Keep Working in the Background?"), NULL));
+  adw_message_dialog_set_body (dialog, _("An answer is still being written or a tool call waits for your approval. "
+                                         "Confab can finish in the background and notify you."));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "stop", _("_Stop and Close"),
+                                    "background", _("_Keep Working"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "background");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
 
 static gboolean
 confab_window_close_request (GtkWindow *window)
 {
   ConfabWindow *self = CONFAB_WINDOW (window);
   int width, height;
+
+  if (ask_before_closing (self))
+    return TRUE;
+
+  leave_background (self);
+  if (self->quick)
+    {
+      confab_session_stop_all (self->session);
+      return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
@@ -605,7 +827,7 @@ confab_window_close_request (GtkWindow *window)
     }
   g_settings_apply (self->settings);
 
-  confab_session_stop (self->session);
+  confab_session_stop_all (self->session);
 
   return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
 }
@@ -616,6 +838,7 @@ confab_window_dispose (GObject *object)
   ConfabWindow *self = CONFAB_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->linger_source, g_source_remove);
   if (self->models_cancellable != NULL)
     g_cancellable_cancel (self->models_cancellable);
   if (self->providers != NULL)
@@ -623,13 +846,15 @@ confab_window_dispose (GObject *object)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      confab_session_stop (self->session);
+      confab_session_stop_all (self->session);
     }
 
+  follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
   if (self->session != NULL)
     untrack_conversation (self, confab_session_get_conversation (self->session));
+  g_clear_object (&self->notifier);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
   g_clear_object (&self->providers);
@@ -663,6 +888,8 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
@@ -681,6 +908,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, model_popover_show);
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
@@ -708,15 +936,10 @@ visible_to_folded_hidden (GBinding     *binding,
   return TRUE;
 }
 
+/* The main window's size and panes follow (and are kept in) the settings. */
 static void
-confab_window_init (ConfabWindow *self)
+bind_window_settings (ConfabWindow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->settings = g_settings_new (APP_ID);
-  self->cancellable = g_cancellable_new ();
-  self->session = confab_session_new ();
-
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -725,6 +948,42 @@ confab_window_init (ConfabWindow *self)
 
   g_settings_bind (self->settings, "show-usage-sidebar", self->usage_button, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-conversations", self->conversations_button, "active", G_SETTINGS_BIND_DEFAULT);
+}
+
+/* A quick ask becomes an ordinary conversation: kept in the history, the window as large as
+ * the main window, with its panes. */
+static void
+promote_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  ConfabConversation *conversation = confab_session_get_conversation (self->session);
+
+  if (!self->quick)
+    return;
+
+  self->quick = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->promote_button), FALSE);
+  gtk_widget_action_set_enabled (widget, "win.promote", FALSE);
+  bind_window_settings (self);
+  track_conversation (self, conversation);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_reload (CONFAB_CONVERSATION_LIST (self->conversation_list));
+  update_title (self);
+}
+
+static void
+confab_window_init (ConfabWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
+  self->session = confab_session_new ();
+  g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
+  g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
+
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
@@ -739,6 +998,7 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
+  g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
   session_busy_changed (self->session, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
@@ -759,16 +1019,30 @@ confab_window_init (ConfabWindow *self)
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
 }
 
-ConfabWindow *
-confab_window_new (ConfabApplication *application)
+static ConfabWindow *
+window_new (ConfabApplication *application,
+            gboolean           quick)
 {
   ConfabWindow *self;
-
-  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
 
   self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
                        NULL);
+
+  self->quick = quick;
+  /* With the application known: notifications go through it. */
+  self->notifier = confab_notifier_new (GTK_WINDOW (self), self->session);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.promote", quick);
+  if (quick)
+    {
+      /* Just the question and its answer; the panes stay in the main window. */
+      gtk_window_set_default_size (GTK_WINDOW (self), 560, 640);
+      gtk_toggle_button_set_active (self->conversations_button, FALSE);
+      gtk_toggle_button_set_active (self->usage_button, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->promote_button), TRUE);
+    }
+  else
+    bind_window_settings (self);
 
   /* The provider and tools of this run come from the application's command line. */
   setup_history (self, application);
@@ -783,11 +1057,133 @@ confab_window_new (ConfabApplication *application)
   return self;
 }
 
+ConfabWindow *
+confab_window_new (ConfabApplication *application)
+{
+  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
+
+  return window_new (application, FALSE);
+}
+
+ConfabWindow *
+confab_window_new_quick (ConfabApplication *application)
+{
+  g_return_val_if_fail (!application || CONFAB_IS_APPLICATION (application), NULL);
+
+  return window_new (application, TRUE);
+}
+
+gboolean
+confab_window_get_quick (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  return self->quick;
+}
+
 ConfabSession *
 confab_window_get_session (ConfabWindow *self)
 {
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
   return self->session;
+}
+
+gboolean
+confab_window_open_conversation (ConfabWindow *self,
+                                 const char   *id)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (self->store == NULL || !confab_store_contains (self->store, id))
+    {
+      g_warning ("There is no stored conversation “%s”", id);
+      return FALSE;
+    }
+
+  conversation_activated (CONFAB_CONVERSATION_LIST (self->conversation_list), id, self);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
+
+  return TRUE;
+}
+
+static ConfabToolCall *
+find_pending_approval (ConfabConversation  *conversation,
+                       ConfabMessage      **message_out)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint j = 0; calls != NULL && j < g_list_model_get_n_items (calls); j++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, j);
+
+          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+            {
+              *message_out = message;
+              return call;
+            }
+        }
+    }
+
+  return NULL;
+}
+
+gboolean
+confab_window_review_approval (ConfabWindow *self,
+                               const char   *conversation_id)
+{
+  ConfabConversation *conversation;
+  ConfabMessageRow *row;
+  ConfabMessage *message = NULL;
+  ConfabToolCall *call;
+  GtkWidget *box;
+
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (conversation_id != NULL, FALSE);
+
+  gtk_window_present (GTK_WINDOW (self));
+
+  conversation = confab_session_get_conversation (self->session);
+  if (g_strcmp0 (confab_conversation_get_id (conversation), conversation_id) != 0)
+    {
+      if (!confab_window_open_conversation (self, conversation_id))
+        return FALSE;
+      conversation = confab_session_get_conversation (self->session);
+    }
+
+  call = find_pending_approval (conversation, &message);
+  if (call == NULL)
+    return FALSE;
+
+  /* The card with its full arguments, and the keyboard on its buttons. */
+  confab_chat_view_scroll_to_bottom (self->chat_view);
+  row = confab_chat_view_find_row (self->chat_view, message);
+  if (row == NULL)
+    return FALSE;
+
+  box = confab_message_row_get_tool_calls_box (row);
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (CONFAB_IS_TOOL_CALL_CARD (child) &&
+        confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (child)) == call)
+      return gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
+
+  return FALSE;
+}
+
+void
+confab_window_search (ConfabWindow *self,
+                      const char   *text)
+{
+  g_return_if_fail (CONFAB_IS_WINDOW (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.search", NULL);
+  if (self->conversation_list != NULL)
+    confab_conversation_list_search (CONFAB_CONVERSATION_LIST (self->conversation_list), text);
 }
 
 ConfabChatView *

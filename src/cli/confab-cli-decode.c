@@ -10,6 +10,7 @@
 
 #include "confab-cli-decode.h"
 #include "confab-delta-accumulator.h"
+#include "confab-escape.h"
 #include "confab-message.h"
 
 /* Large blocks: this is also the decoder benchmark, so the loop stays out of the way. */
@@ -87,7 +88,10 @@ confab_cli_decode (const char *path)
 
   if (!ok)
     {
-      g_printerr ("confab-cli: %s\n", stream_error->message);
+      /* An error object in the stream carries the provider's words. */
+      g_autofree char *escaped = confab_escape_text (stream_error->message, -1, CONFAB_ESCAPE_KEEP_NEWLINES);
+
+      g_printerr ("confab-cli: %s\n", escaped);
       return 1;
     }
 

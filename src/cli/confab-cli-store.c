@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "confab-cli-store.h"
+#include "confab-cli-usage.h"
 #include "confab-conversation.h"
+#include "confab-escape.h"
 #include "confab-export.h"
 #include "confab-store.h"
 
-static const char * const commands[] = { "list", "search", "export", "delete" };
+static const char * const commands[] = { "list", "search", "export", "delete", "usage" };
 
 gboolean
 confab_cli_store_is_command (const char *name)
@@ -41,13 +43,14 @@ confab_cli_store_continue (ConfabStore  *store,
   return confab_store_load (store, id, error);
 }
 
-void
-confab_cli_store_begin (ConfabStore        *store,
-                        ConfabConversation *conversation)
+gboolean
+confab_cli_store_begin (ConfabStore         *store,
+                        ConfabConversation  *conversation,
+                        GError             **error)
 {
-  g_return_if_fail (CONFAB_IS_STORE (store));
+  g_return_val_if_fail (CONFAB_IS_STORE (store), FALSE);
 
-  confab_store_track (store, conversation);
+  return confab_store_try_track (store, conversation, error);
 }
 
 gboolean
@@ -135,13 +138,19 @@ print_summaries (GListModel *summaries,
       g_autoptr(ConfabStoreSummary) s = g_list_model_get_item (summaries, i);
       g_autofree char *when = format_time (confab_store_summary_get_updated_at (s));
 
-      g_print ("%s  %s  %s\n", confab_store_summary_get_id (s), when, confab_store_summary_get_title (s));
+      /* Titles and snippets are the user's and the model's text: escaped for the terminal. */
+      g_autofree char *title = confab_escape_text (confab_store_summary_get_title (s), -1,
+                                                   CONFAB_ESCAPE_DEFAULT);
+
+      g_print ("%s  %s  %s\n", confab_store_summary_get_id (s), when, title ? title : "");
       if (with_snippet && confab_store_summary_get_snippet (s) != NULL)
         {
           g_autofree char *flat = g_strdup (confab_store_summary_get_snippet (s));
+          g_autofree char *escaped = NULL;
 
           g_strdelimit (flat, "\r\n\t", ' ');
-          g_print ("    %s\n", flat);
+          escaped = confab_escape_text (flat, -1, CONFAB_ESCAPE_DEFAULT);
+          g_print ("    %s\n", escaped);
         }
     }
 }
@@ -340,6 +349,8 @@ confab_cli_store_command (int    argc,
     return command_export (argc, argv);
   if (g_str_equal (argv[0], "delete"))
     return command_delete (argc, argv);
+  if (g_str_equal (argv[0], "usage"))
+    return confab_cli_usage_command (argc, argv);
 
   g_printerr ("confab-cli: unknown command %s\n", argv[0]);
   return 2;

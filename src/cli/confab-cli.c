@@ -18,7 +18,9 @@
 #include "confab-client.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
+#include "confab-escape.h"
 #include "confab-message.h"
+#include "confab-mcp-env.h"
 #include "confab-mcp-server.h"
 #include "confab-options.h"
 #include "confab-provider.h"
@@ -44,8 +46,11 @@ typedef struct
   char                  *continue_id;
   int                    max_tokens;
   int                    max_steps;
+  int                    max_tool_calls;
   int                    idle_timeout;
+  int                    max_time;
   gboolean               no_store;
+  gboolean               raw;
   gboolean               json;
   gboolean               version;
 
@@ -186,6 +191,22 @@ messages_array (Cli *cli)
   return confab_conversation_to_messages_json (cli->conversation);
 }
 
+/* What a model, a tool or an MCP server wrote, as the terminal shows it: controls and bidi
+ * overrides as their codes (confab-escape.h), so nothing it sends can move the cursor, hide
+ * text, set the title or the clipboard, or draw a fake approval prompt. On one line, or with
+ * its line feeds and tabs. (transfer full) */
+static char *
+line_text (const char *text)
+{
+  return confab_escape_text (text ? text : "?", -1, CONFAB_ESCAPE_DEFAULT);
+}
+
+static char *
+running_text (const char *text)
+{
+  return confab_escape_text (text ? text : "", -1, CONFAB_ESCAPE_KEEP_NEWLINES);
+}
+
 static void
 print_stdout_text (Cli        *cli,
                    const char *text)
@@ -222,12 +243,14 @@ close_reasoning (Cli *cli)
   cli->reasoning_open = FALSE;
 }
 
-/* The model's text is printed as it is, never interpreted. */
+/* The model's text, never interpreted: escaped unless --raw asks for it as sent (for a pipe). */
 static void
 content_appended_cb (ConfabMessage *message,
                      const char    *text,
                      Cli           *cli)
 {
+  g_autofree char *escaped = NULL;
+
   if (cli->json)
     {
       emit_event (cli, "text", "text", string_node (text), NULL);
@@ -235,7 +258,13 @@ content_appended_cb (ConfabMessage *message,
     }
 
   close_reasoning (cli);
-  print_stdout_text (cli, text);
+  if (cli->raw)
+    print_stdout_text (cli, text);
+  else
+    {
+      escaped = running_text (text);
+      print_stdout_text (cli, escaped);
+    }
 }
 
 static void
@@ -243,13 +272,16 @@ reasoning_appended_cb (ConfabMessage *message,
                        const char    *text,
                        Cli           *cli)
 {
+  g_autofree char *escaped = NULL;
+
   if (cli->json)
     {
       emit_event (cli, "reasoning", "text", string_node (text), NULL);
       return;
     }
 
-  print_dimmed (cli, text);
+  escaped = running_text (text);
+  print_dimmed (cli, escaped);
   cli->reasoning_open = text[0] != '\0' && text[strlen (text) - 1] != '\n';
 }
 
@@ -262,7 +294,11 @@ format_usage_line (ConfabMessage *message)
   double tokens_per_second = confab_usage_get_tokens_per_second (usage);
 
   if (confab_message_get_model (message) != NULL)
-    g_string_append_printf (line, "[%s] ", confab_message_get_model (message));
+    {
+      g_autofree char *model = line_text (confab_message_get_model (message));
+
+      g_string_append_printf (line, "[%s] ", model);
+    }
 
   if (confab_usage_get_reported (usage))
     g_string_append_printf (line, _("%lld prompt + %lld completion = %lld tokens"),
@@ -334,9 +370,12 @@ message_state_cb (ConfabMessage *message,
           print_json_line (node);
         }
       else
-        g_printerr ("→ %s(%s)\n",
-                    confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
-                    confab_tool_call_get_arguments (call));
+        {
+          g_autofree char *name = line_text (confab_tool_call_get_name (call));
+          g_autofree char *arguments = line_text (confab_tool_call_get_arguments (call));
+
+          g_printerr ("→ %s(%s)\n", name, arguments);
+        }
     }
 
   if (cli->json)
@@ -392,10 +431,10 @@ tool_finished_cb (ConfabTurn     *turn,
     }
   else
     {
-      g_printerr ("← %s [%s]: %s\n",
-                  confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
-                  confab_tool_call_status_to_string (status),
-                  result ? result : "");
+      g_autofree char *name = line_text (confab_tool_call_get_name (call));
+      g_autofree char *text = running_text (result);
+
+      g_printerr ("← %s [%s]: %s\n", name, confab_tool_call_status_to_string (status), text);
     }
 }
 
@@ -436,14 +475,18 @@ static void
 ask_next_approval (Cli *cli)
 {
   ConfabToolCall *call;
+  g_autofree char *name = NULL;
+  g_autofree char *arguments = NULL;
 
   if (cli->asking || g_queue_is_empty (&cli->pending_approvals))
     return;
 
+  /* Always escaped, --raw or not, and on one line: the model writes the arguments, and must
+   * not be able to erase or redraw the question the user answers. */
   call = g_queue_peek_head (&cli->pending_approvals);
-  g_printerr ("Run %s(%s)? [y/N/a] ",
-              confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
-              confab_tool_call_get_arguments (call));
+  name = line_text (confab_tool_call_get_name (call));
+  arguments = line_text (confab_tool_call_get_arguments (call));
+  g_printerr ("Run %s(%s)? [y/N/a] ", name, arguments);
 
   if (cli->stdin_lines == NULL)
     {
@@ -484,9 +527,13 @@ approval_requested_cb (ConfabTurn     *turn,
       /* Nobody to ask: no tool runs without consent. Answered from the main loop, so the
        * registry is done setting up its wait first. */
       if (!cli->json)
-        g_printerr (_("Denied %s(%s): no terminal to ask on (use --yes to allow)\n"),
-                    confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
-                    confab_tool_call_get_arguments (call));
+        {
+          g_autofree char *name = line_text (confab_tool_call_get_name (call));
+          g_autofree char *arguments = line_text (confab_tool_call_get_arguments (call));
+
+          g_printerr (_("Denied %s(%s): no terminal to ask on (use --yes to allow)\n"),
+                      name, arguments);
+        }
       g_idle_add_full (G_PRIORITY_DEFAULT, deny_call_cb, g_object_ref (call), g_object_unref);
       return;
     }
@@ -505,8 +552,10 @@ finish_run (Cli    *cli,
     {
       g_autoptr(GError) store_error = NULL;
 
-      if (!confab_cli_store_finish (cli->store, cli->conversation, &store_error))
-        g_printerr ("confab-cli: %s\n", store_error->message);
+      /* A save that failed (disk full, read-only file) fails the run: the answer is not
+       * stored, and a script must not read "done". */
+      if (!confab_cli_store_finish (cli->store, cli->conversation, &store_error) && error == NULL)
+        error = g_steal_pointer (&store_error);
     }
 
   if (error != NULL)
@@ -547,10 +596,10 @@ report_step_limit (Cli *cli)
       for (guint i = 0; i < n_calls; i++)
         {
           g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+          g_autofree char *name = line_text (confab_tool_call_get_name (call));
+          g_autofree char *arguments = line_text (confab_tool_call_get_arguments (call));
 
-          g_printerr ("  %s(%s)\n",
-                      confab_tool_call_get_name (call) ? confab_tool_call_get_name (call) : "?",
-                      confab_tool_call_get_arguments (call));
+          g_printerr ("  %s(%s)\n", name, arguments);
         }
     }
 }
@@ -583,6 +632,8 @@ start_turn (Cli *cli)
   cli->client = confab_client_new ();
   if (cli->idle_timeout > 0)
     confab_client_set_idle_timeout (cli->client, cli->idle_timeout);
+  if (cli->max_time >= 0)
+    confab_client_set_max_time (cli->client, cli->max_time);
 
   user = confab_message_new (CONFAB_ROLE_USER, cli->prompt);
   confab_conversation_append (cli->conversation, user);
@@ -593,6 +644,8 @@ start_turn (Cli *cli)
     confab_turn_set_model (cli->turn, cli->options.model);
   if (cli->max_steps > 0)
     confab_turn_set_max_steps (cli->turn, cli->max_steps);
+  if (cli->max_tool_calls > 0)
+    confab_turn_set_max_tool_calls (cli->turn, cli->max_tool_calls);
 
   g_signal_connect (cli->turn, "step-started", G_CALLBACK (step_started_cb), cli);
   g_signal_connect (cli->turn, "approval-requested", G_CALLBACK (approval_requested_cb), cli);
@@ -622,11 +675,13 @@ registry_started_cb (GObject      *object,
     {
       g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
       const char *message = confab_mcp_server_get_error (server);
+      g_autofree char *escaped = NULL;
 
       if (message == NULL)
         continue;
 
-      g_printerr ("confab-cli: %s\n", message);
+      escaped = running_text (message);
+      g_printerr ("confab-cli: %s\n", escaped);
       if (cli->json)
         emit_event (cli, "warning", "message", string_node (message), NULL);
     }
@@ -663,6 +718,8 @@ setup_provider (Cli     *cli,
       ConfabProviderList *list = confab_provider_list_get_default ();
       ConfabProvider *active = NULL;
       const char *env_name = cli->options.api_key_env ? cli->options.api_key_env : CONFAB_DEFAULT_API_KEY_ENV;
+
+      confab_mcp_env_add_secret (env_name);
 
       if (cli->conversation != NULL && confab_conversation_get_provider_name (cli->conversation) != NULL)
         active = confab_provider_list_lookup (list, confab_conversation_get_provider_name (cli->conversation));
@@ -777,8 +834,8 @@ run (Cli     *cli,
   if (confab_conversation_get_provider_name (cli->conversation) == NULL)
     confab_conversation_set_provider_name (cli->conversation, confab_provider_get_name (cli->provider));
 
-  if (cli->store != NULL)
-    confab_cli_store_begin (cli->store, cli->conversation);
+  if (cli->store != NULL && !confab_cli_store_begin (cli->store, cli->conversation, error))
+    return FALSE;
 
   g_unix_signal_add (SIGINT, sigint_cb, cli);
   g_unix_signal_add (SIGTERM, sigint_cb, cli);
@@ -860,14 +917,21 @@ main (int   argc,
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &cli.max_tokens, N_("Ask for at most N tokens per answer"), N_("N") },
     { "extra-body", 0, 0, G_OPTION_ARG_STRING, &cli.extra_body,
       N_("Merge the JSON object into every request body"), N_("JSON") },
+    { "max-tool-calls", 0, 0, G_OPTION_ARG_INT, &cli.max_tool_calls,
+      N_("Fail when one answer asks for more than N tool calls (default 128)"), N_("N") },
     { "max-steps", 0, 0, G_OPTION_ARG_INT, &cli.max_steps,
       N_("Send at most N requests in this turn (default 10)"), N_("N") },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
       N_("Continue the stored conversation ID"), N_("ID") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &cli.no_store, N_("Do not save the conversation"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, N_("Print one JSON object per line"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &cli.raw,
+      N_("Print the model’s text exactly as sent, control characters included (for a pipe)"), NULL },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &cli.idle_timeout,
       N_("Give up after SECONDS without a byte from the server (default 60)"), N_("SECONDS") },
+    { "max-time", 0, 0, G_OPTION_ARG_INT, &cli.max_time,
+      N_("Give up on a request after SECONDS in all, however busy the stream (default 600, 0 for no limit)"),
+      N_("SECONDS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &cli.version, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -875,6 +939,7 @@ main (int   argc,
   /* Unset until given: 0 is not a valid step limit or timeout. */
   cli.max_steps = -1;
   cli.idle_timeout = -1;
+  cli.max_time = -1;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -929,9 +994,13 @@ main (int   argc,
   else if (cli.max_tokens < 0)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("--max-tokens takes a number of tokens (0 for no limit)"));
-  else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1)
+  else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1 ||
+           cli.max_tool_calls < 0)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("--max-steps and --idle-timeout take a number of at least 1"));
+  else if (cli.max_time < -1)
+    error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                                 _("--max-time takes a number of seconds (0 for no limit)"));
 
   if (error == NULL)
     {
@@ -970,9 +1039,12 @@ main (int   argc,
     }
   else if (error != NULL)
     {
+      /* An HTTP error carries the provider's words, an MCP error the server's. */
+      g_autofree char *escaped = running_text (error->message);
+
       if (!cli.stdout_ends_with_newline)
         print_stdout_text (&cli, "\n");
-      g_printerr ("confab-cli: %s\n", error->message);
+      g_printerr ("confab-cli: %s\n", escaped);
     }
 
   cli_clear (&cli);

@@ -37,22 +37,27 @@ typedef struct
   GCancellable           *caller_cancellable;
   gulong                  caller_handler;
   GSource                *idle_source;
+  GSource                *deadline_source; /* the overall limit (max-time) */
   GByteArray             *error_body;
   char                   *url;
   guint8                 *buffer;
   gint64                  started_at;
   gint64                  first_output_at;
   guint                   idle_timeout;
+  guint                   max_time;
   guint                   timed_out : 1;
+  guint                   over_time : 1;
   GByteArray             *json_body;       /* a 2xx application/json answer (no streaming) */
 } StreamData;
 
 static void disarm_idle_timer (StreamData *data);
+static void disarm_deadline   (StreamData *data);
 
 static void
 stream_data_free (StreamData *data)
 {
   disarm_idle_timer (data);
+  disarm_deadline (data);
 
   if (data->caller_handler != 0)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
@@ -115,6 +120,45 @@ disarm_idle_timer (StreamData *data)
     }
 }
 
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  StreamData *data = g_task_get_task_data (task);
+
+  data->over_time = TRUE;
+  g_clear_pointer (&data->deadline_source, g_source_unref);
+  g_cancellable_cancel (data->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The overall limit: a server that keeps the stream alive with comments, or sends a byte a
+ * second, never trips the idle timer, but still ends. */
+static void
+arm_deadline (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+
+  if (data->max_time == 0)
+    return;
+
+  data->deadline_source = g_timeout_source_new_seconds (data->max_time);
+  g_source_set_name (data->deadline_source, "[confab] request time limit");
+  g_source_set_callback (data->deadline_source, deadline_cb, task, NULL);
+  g_source_attach (data->deadline_source, g_task_get_context (task));
+}
+
+static void
+disarm_deadline (StreamData *data)
+{
+  if (data->deadline_source != NULL)
+    {
+      g_source_destroy (data->deadline_source);
+      g_clear_pointer (&data->deadline_source, g_source_unref);
+    }
+}
+
 static void
 record_timings (StreamData *data)
 {
@@ -136,7 +180,16 @@ stream_fail (GTask  *task,
 {
   StreamData *data = g_task_get_task_data (task);
 
-  if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (data->over_time && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
+                           ngettext ("%s was still answering after %u second, the limit for one request; the request was stopped",
+                                     "%s was still answering after %u seconds, the limit for one request; the request was stopped",
+                                     data->max_time),
+                           data->url, data->max_time);
+    }
+  else if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
       error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
@@ -147,6 +200,7 @@ stream_fail (GTask  *task,
     }
 
   disarm_idle_timer (data);
+  disarm_deadline (data);
   record_timings (data);
   confab_message_fail (data->message, error);
   g_task_return_error (task, error);
@@ -231,6 +285,7 @@ stream_complete (GTask *task)
   StreamData *data = g_task_get_task_data (task);
 
   disarm_idle_timer (data);
+  disarm_deadline (data);
   record_timings (data);
   confab_message_set_state (data->message, CONFAB_MESSAGE_STATE_COMPLETE);
 
@@ -468,6 +523,14 @@ send_cb (GObject      *object,
   arm_idle_timer (task);
 
   status = soup_message_get_status (data->msg);
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      /* Followed, a 301/302 turns the POST into a GET without the conversation, and the
+       * answer to that would pass for the model's. */
+      stream_fail (task, _confab_http_redirect_error_new (data->msg, data->url));
+      return;
+    }
+
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       /* Read the (bounded) error body, then fail with the status and the provider's words. */
@@ -507,6 +570,7 @@ _confab_client_stream_start (ConfabClient   *self,
   data->cancellable = g_cancellable_new ();
   data->url = _confab_http_build_url (provider, "/chat/completions");
   data->idle_timeout = confab_client_get_idle_timeout (self);
+  data->max_time = confab_client_get_max_time (self);
   data->started_at = g_get_monotonic_time ();
   g_task_set_task_data (task, data, (GDestroyNotify) stream_data_free);
 
@@ -535,7 +599,7 @@ _confab_client_stream_start (ConfabClient   *self,
   /* libsoup opens a fresh connection for every POST unless told it may be resent: a tool
    * loop then pays a TLS handshake per step. A request that died on a stale kept-alive
    * connection before any answer is retried once, as the OpenAI SDKs do. */
-  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT);
+  soup_message_add_flags (data->msg, SOUP_MESSAGE_IDEMPOTENT | SOUP_MESSAGE_NO_REDIRECT);
 
   bytes = g_bytes_new (request_body, strlen (request_body));
   soup_message_set_request_body_from_bytes (data->msg, "application/json", bytes);
@@ -551,6 +615,7 @@ _confab_client_stream_start (ConfabClient   *self,
     }
 
   arm_idle_timer (task);
+  arm_deadline (task);
 
   soup_session_send_async (confab_client_get_session (self),
                            data->msg,

@@ -23,6 +23,7 @@ struct _ConfabClient
 
   SoupSession *session;
   guint        idle_timeout;
+  guint        max_time;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabClient, confab_client, G_TYPE_OBJECT)
@@ -30,6 +31,7 @@ G_DEFINE_FINAL_TYPE (ConfabClient, confab_client, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_IDLE_TIMEOUT,
+  PROP_MAX_TIME,
   PROP_SESSION,
   N_PROPS
 };
@@ -72,6 +74,10 @@ confab_client_get_property (GObject    *object,
       g_value_set_uint (value, self->idle_timeout);
       break;
 
+    case PROP_MAX_TIME:
+      g_value_set_uint (value, self->max_time);
+      break;
+
     case PROP_SESSION:
       g_value_set_object (value, self->session);
       break;
@@ -95,6 +101,10 @@ confab_client_set_property (GObject      *object,
       confab_client_set_idle_timeout (self, g_value_get_uint (value));
       break;
 
+    case PROP_MAX_TIME:
+      confab_client_set_max_time (self, g_value_get_uint (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -114,6 +124,11 @@ confab_client_class_init (ConfabClientClass *klass)
                        1, G_MAXUINT, CONFAB_CLIENT_DEFAULT_IDLE_TIMEOUT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_MAX_TIME] =
+    g_param_spec_uint ("max-time", NULL, NULL,
+                       0, G_MAXUINT, CONFAB_CLIENT_DEFAULT_MAX_TIME,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          SOUP_TYPE_SESSION,
@@ -127,6 +142,7 @@ confab_client_init (ConfabClient *self)
 {
   self->session = confab_create_soup_session ();
   self->idle_timeout = CONFAB_CLIENT_DEFAULT_IDLE_TIMEOUT;
+  self->max_time = CONFAB_CLIENT_DEFAULT_MAX_TIME;
 }
 
 ConfabClient *
@@ -163,6 +179,27 @@ confab_client_set_idle_timeout (ConfabClient *self,
 
   self->idle_timeout = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+}
+
+guint
+confab_client_get_max_time (ConfabClient *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CLIENT (self), 0);
+
+  return self->max_time;
+}
+
+void
+confab_client_set_max_time (ConfabClient *self,
+                            guint         seconds)
+{
+  g_return_if_fail (CONFAB_IS_CLIENT (self));
+
+  if (self->max_time == seconds)
+    return;
+
+  self->max_time = seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_TIME]);
 }
 
 char *
@@ -291,6 +328,12 @@ list_models_cb (GObject      *object,
       return;
     }
 
+  if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (msg)))
+    {
+      g_task_return_error (task, _confab_http_redirect_error_new (msg, url));
+      return;
+    }
+
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     {
       g_task_return_error (task, _confab_http_error_new (msg, body));
@@ -367,6 +410,8 @@ confab_client_list_models_async (ConfabClient        *self,
     }
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+  /* The API key goes where the user said, never where a redirect points. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   g_task_set_task_data (task, msg, g_object_unref);
   g_object_set_data_full (G_OBJECT (task), "url", g_steal_pointer (&url), g_free);
 

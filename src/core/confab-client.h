@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 #define CONFAB_TYPE_CLIENT (confab_client_get_type ())
 
 #define CONFAB_CLIENT_DEFAULT_IDLE_TIMEOUT 60
+/* Ten minutes: far more than any answer takes, but an end to one that never ends. */
+#define CONFAB_CLIENT_DEFAULT_MAX_TIME 600
 
 G_DECLARE_FINAL_TYPE (ConfabClient, confab_client, CONFAB, CLIENT, GObject)
 
@@ -20,6 +22,11 @@ SoupSession  *confab_client_get_session        (ConfabClient         *self);
 /* Seconds without a byte before a request fails with CONFAB_ERROR_TIMEOUT. */
 guint         confab_client_get_idle_timeout   (ConfabClient         *self);
 void          confab_client_set_idle_timeout   (ConfabClient         *self,
+                                                guint                 seconds);
+/* Seconds one request may take in all, however busy the stream, before it fails with
+ * CONFAB_ERROR_TIMEOUT (the text so far kept); 0 for no limit. */
+guint         confab_client_get_max_time       (ConfabClient         *self);
+void          confab_client_set_max_time       (ConfabClient         *self,
                                                 guint                 seconds);
 /* The request body: model, messages, stream, stream_options, max_tokens when set,
  * tools + tool_choice when @tools is a non-empty array, then the provider's extra body

@@ -5,8 +5,11 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "confab-conversation.h"
 #include "confab-message.h"
+#include "confab-tool-call.h"
 #include "confab-util-private.h"
 
 #define TITLE_MAX_CHARS 60
@@ -332,6 +335,40 @@ confab_conversation_get_last_message (ConfabConversation *self)
   return g_ptr_array_index (self->messages, self->messages->len - 1);
 }
 
+/* The text sent back for a call that never got a result of its own. */
+static const char *
+missing_result_text (ConfabToolCall *call)
+{
+  const char *text = confab_tool_call_get_result (call);
+
+  if (text == NULL)
+    text = confab_tool_call_get_error (call);
+  if (text == NULL)
+    text = _("Not run: the tool call was cancelled.");
+
+  return text;
+}
+
+/* Whether @id is answered by one of the tool messages from @first up to the next message
+ * that is not a tool result. */
+static gboolean
+is_answered (ConfabConversation *self,
+             guint               first,
+             const char         *id)
+{
+  for (guint j = first; j < self->messages->len; j++)
+    {
+      ConfabMessage *message = g_ptr_array_index (self->messages, j);
+
+      if (confab_message_get_role (message) != CONFAB_ROLE_TOOL)
+        break;
+      if (g_strcmp0 (confab_message_get_tool_call_id (message), id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 JsonNode *
 confab_conversation_to_messages_json (ConfabConversation *self)
 {
@@ -348,7 +385,89 @@ confab_conversation_to_messages_json (ConfabConversation *self)
     }
 
   for (guint i = 0; i < self->messages->len; i++)
-    json_array_add_element (array, confab_message_to_json (g_ptr_array_index (self->messages, i)));
+    {
+      ConfabMessage *message = g_ptr_array_index (self->messages, i);
+      GListModel *calls;
+      guint next;
+
+      json_array_add_element (array, confab_message_to_json (message));
+
+      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT ||
+          confab_message_get_n_tool_calls (message) == 0)
+        continue;
+
+      /* Its tool results, as they stand … */
+      for (next = i + 1; next < self->messages->len; next++)
+        {
+          ConfabMessage *result = g_ptr_array_index (self->messages, next);
+
+          if (confab_message_get_role (result) != CONFAB_ROLE_TOOL)
+            break;
+          json_array_add_element (array, confab_message_to_json (result));
+        }
+
+      /* … then one for every call without: a stopped turn, a window closed while a call
+       * waited for approval. Providers refuse a tool call without its result (HTTP 400),
+       * which would end the conversation for good. */
+      calls = confab_message_get_tool_calls (message);
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
+          g_autoptr(ConfabMessage) filler = NULL;
+
+          if (is_answered (self, i + 1, confab_tool_call_get_id (call)))
+            continue;
+
+          filler = confab_message_new (CONFAB_ROLE_TOOL, missing_result_text (call));
+          confab_message_set_tool_call_id (filler, confab_tool_call_get_id (call));
+          json_array_add_element (array, confab_message_to_json (filler));
+        }
+
+      i = next - 1;
+    }
 
   return json_node_init_array (json_node_alloc (), array);
+}
+
+guint
+confab_conversation_repair_tool_calls (ConfabConversation *self)
+{
+  guint repaired = 0;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
+
+  for (guint i = 0; i < self->messages->len; i++)
+    {
+      ConfabMessage *message = g_ptr_array_index (self->messages, i);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
+        continue;
+
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
+
+          switch (confab_tool_call_get_status (call))
+            {
+            case CONFAB_TOOL_CALL_STATUS_STREAMING:
+            case CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL:
+            case CONFAB_TOOL_CALL_STATUS_RUNNING:
+              if (is_answered (self, i + 1, confab_tool_call_get_id (call)))
+                continue;
+              confab_tool_call_set_error (call, _("Not run: the conversation was closed before this tool call ended."));
+              confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
+              repaired++;
+              break;
+
+            case CONFAB_TOOL_CALL_STATUS_DONE:
+            case CONFAB_TOOL_CALL_STATUS_FAILED:
+            case CONFAB_TOOL_CALL_STATUS_DENIED:
+            default:
+              break;
+            }
+        }
+    }
+
+  return repaired;
 }

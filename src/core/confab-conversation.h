@@ -51,8 +51,14 @@ void                confab_conversation_truncate            (ConfabConversation 
 /* The last message, or NULL. (transfer none) */
 ConfabMessage      *confab_conversation_get_last_message    (ConfabConversation *self);
 /* The chat-completions "messages" array: the system prompt, then every message as it
- * stands (a failed or partial answer included); reasoning is never sent. (transfer full) */
+ * stands (a failed or partial answer included); reasoning is never sent. A tool call
+ * without a tool message (a stopped turn) gets one saying it was not run, so the history
+ * is always one a provider accepts. (transfer full) */
 JsonNode           *confab_conversation_to_messages_json    (ConfabConversation *self);
+/* For a conversation read back from disk: tool calls left waiting (approval, running) by a
+ * turn that no longer runs are marked failed, "not run". Returns how many. Never call it
+ * on a conversation whose turn is running. */
+guint               confab_conversation_repair_tool_calls   (ConfabConversation *self);
 /* A title from the first user message: first line, trimmed, at most 60 characters. */
 char               *confab_conversation_make_title          (const char         *text);
 

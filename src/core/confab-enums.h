@@ -35,6 +35,13 @@ typedef enum {
   CONFAB_APPROVAL_ALLOW_ALWAYS,
 } ConfabApproval;
 
+/* How confab_store_usage_totals() groups the usage ledger. */
+typedef enum {
+  CONFAB_USAGE_BY_PROVIDER,
+  CONFAB_USAGE_BY_MODEL,
+  CONFAB_USAGE_BY_MONTH,
+} ConfabUsageGrouping;
+
 /* Canonical wire names: "system", "user", "assistant", "tool". */
 const char *confab_role_to_string   (ConfabRole  role);
 gboolean    confab_role_from_string (const char *str,

@@ -8,6 +8,7 @@
 
 #include "confab-conversation.h"
 #include "confab-enums.h"
+#include "confab-escape.h"
 #include "confab-export.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
@@ -188,7 +189,9 @@ confab_export_markdown (ConfabConversation *conversation)
   while (out->len > 1 && out->str[out->len - 1] == '\n' && out->str[out->len - 2] == '\n')
     g_string_truncate (out, out->len - 1);
 
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  /* The file is read in terminals and editors too: no control or bidi override in it acts
+   * (an escape sequence in a model's answer must not run on `cat`). */
+  return confab_escape_text (out->str, out->len, CONFAB_ESCAPE_KEEP_NEWLINES);
 }
 
 static void

@@ -26,5 +26,9 @@ int          _confab_http_parse_retry_after (SoupMessage     *msg);
  * (error.message, error, message, detail, or the text itself, shortened). (transfer full) */
 GError      *_confab_http_error_new         (SoupMessage     *msg,
                                              GBytes          *body);
+/* CONFAB_ERROR_HTTP for a 3xx answer to @url: redirects are refused (SOUP_MESSAGE_NO_REDIRECT),
+ * the error names where it pointed. (transfer full) */
+GError      *_confab_http_redirect_error_new (SoupMessage    *msg,
+                                             const char      *url);
 
 G_END_DECLS

@@ -223,3 +223,21 @@ _confab_http_error_new (SoupMessage *msg,
   return g_error_new (CONFAB_ERROR, CONFAB_ERROR_HTTP,
                       _("The server answered HTTP %u %s"), status, reason);
 }
+
+GError *
+_confab_http_redirect_error_new (SoupMessage *msg,
+                                 const char  *url)
+{
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+  g_autofree char *target = NULL;
+
+  if (location != NULL)
+    target = g_uri_resolve_relative (url, location, G_URI_FLAGS_NONE, NULL);
+
+  return g_error_new (CONFAB_ERROR, CONFAB_ERROR_HTTP,
+                      _("%s redirects requests to %s (HTTP %u); Confab does not follow redirects, so the "
+                        "conversation and the API key only go where you said. If the new address is right, "
+                        "make it the provider’s base URL."),
+                      url, target ? target : location ? location : _("an address it did not give"),
+                      soup_message_get_status (msg));
+}

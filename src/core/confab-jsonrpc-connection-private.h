@@ -25,6 +25,10 @@ G_DECLARE_FINAL_TYPE (ConfabJsonrpcConnection, confab_jsonrpc_connection, CONFAB
  *     from the peer. A handler answers with _confab_jsonrpc_connection_reply() and returns
  *     TRUE; a request nobody handles is answered "Method not found".
  *   ::notification (const char *method, JsonNode *params): a notification from the peer.
+ *   ::skipped-line (const char *excerpt): the peer wrote a line that does not start like a
+ *     message ({ or [), say a banner; it was skipped, the connection goes on.
+ * A tools/call carries its id as _meta.progressToken; notifications/progress for it starts
+ * its timeout again (never past 10 times the timeout in all).
  * @params may be NULL. Everything runs on the main context of the thread that made it. */
 ConfabJsonrpcConnection *_confab_jsonrpc_connection_new          (const char               *name,
                                                                   const char               *command_line,

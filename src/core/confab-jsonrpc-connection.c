@@ -18,12 +18,19 @@
 
 #define EOF_GRACE_MS 2000
 #define READ_CHUNK   (64 * 1024)
+/* A call that reports progress gets its timeout anew with each report, but never more than
+ * this many times its timeout in all: a server cannot keep a call alive for ever. */
+#define PROGRESS_TIMEOUT_FACTOR 10
+/* How much of a skipped line the log keeps. */
+#define SKIPPED_EXCERPT 200
 
 typedef struct
 {
   ConfabJsonrpcConnection *self;
   guint                    id;
   guint                    timeout;
+  gint64                   started_at;     /* monotonic, µs */
+  guint                    extended : 1;   /* progress restarted its timeout */
   char                    *method;
   GTask                   *task;
   GSource                 *timeout_source;
@@ -61,6 +68,7 @@ enum {
   FAILED,
   HANDLE_CALL,
   NOTIFICATION,
+  SKIPPED_LINE,
   N_SIGNALS
 };
 
@@ -277,15 +285,65 @@ on_request_timeout (gpointer user_data)
 
   send_cancelled (self, id, "timeout");
 
-  g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           g_dngettext (GETTEXT_PACKAGE,
-                                        "MCP server “%s” (%s) did not answer %s within %u second",
-                                        "MCP server “%s” (%s) did not answer %s within %u seconds",
-                                        request->timeout),
-                           self->name, self->command_line, request->method, request->timeout);
+  if (request->extended)
+    g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
+                             _("MCP server “%s” (%s) did not finish %s in %u seconds, although it reported progress"),
+                             self->name, self->command_line, request->method,
+                             (guint) ((g_get_monotonic_time () - request->started_at) / G_USEC_PER_SEC));
+  else
+    g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "MCP server “%s” (%s) did not answer %s within %u second",
+                                          "MCP server “%s” (%s) did not answer %s within %u seconds",
+                                          request->timeout),
+                             self->name, self->command_line, request->method, request->timeout);
   request_free (request);
 
   return G_SOURCE_REMOVE;
+}
+
+static void
+arm_request_timeout (Request *request,
+                     guint    interval_ms)
+{
+  if (request->timeout_source != NULL)
+    {
+      g_source_destroy (request->timeout_source);
+      g_clear_pointer (&request->timeout_source, g_source_unref);
+    }
+
+  request->timeout_source = g_timeout_source_new (interval_ms);
+  g_source_set_callback (request->timeout_source, on_request_timeout, request, NULL);
+  g_source_set_static_name (request->timeout_source, "[confab] MCP request timeout");
+  g_source_attach (request->timeout_source, g_task_get_context (request->task));
+}
+
+/* notifications/progress for a pending call: the server is working, its timeout starts
+ * again (within PROGRESS_TIMEOUT_FACTOR times the timeout in all). The token is the
+ * request id, matched exactly like an answer's. */
+static void
+handle_progress (ConfabJsonrpcConnection *self,
+                 JsonNode                *params)
+{
+  Request *request;
+  gint64 now, limit;
+  guint id;
+
+  if (params == NULL || !JSON_NODE_HOLDS_OBJECT (params) ||
+      !_confab_jsonrpc_message_get_id (json_object_get_member (json_node_get_object (params), "progressToken"), &id))
+    return;
+
+  request = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (id));
+  if (request == NULL || request->timeout == 0)
+    return;
+
+  now = g_get_monotonic_time ();
+  limit = request->started_at + (gint64) request->timeout * PROGRESS_TIMEOUT_FACTOR * G_USEC_PER_SEC;
+  if (now >= limit)
+    return;
+
+  request->extended = TRUE;
+  arm_request_timeout (request, (guint) MIN ((gint64) request->timeout * 1000, (limit - now) / 1000));
 }
 
 static gboolean
@@ -318,6 +376,7 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
                                        gpointer                 user_data)
 {
   g_autoptr(JsonNode) message = NULL;
+  g_autoptr(JsonNode) progress_params = NULL;
   Request *request;
 
   g_return_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self));
@@ -327,6 +386,7 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
   request = g_new0 (Request, 1);
   request->self = self;
   request->id = ++self->next_id;
+  request->started_at = g_get_monotonic_time ();
   request->timeout = MIN (timeout_seconds, G_MAXUINT / 1000);
   request->method = g_strdup (method);
   request->task = g_task_new (self, cancellable, callback, user_data);
@@ -356,12 +416,7 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
     }
 
   if (request->timeout > 0)
-    {
-      request->timeout_source = g_timeout_source_new (request->timeout * 1000);
-      g_source_set_callback (request->timeout_source, on_request_timeout, request, NULL);
-      g_source_set_static_name (request->timeout_source, "[confab] MCP request timeout");
-      g_source_attach (request->timeout_source, g_task_get_context (request->task));
-    }
+    arm_request_timeout (request, request->timeout * 1000);
 
   if (cancellable != NULL)
     {
@@ -373,6 +428,9 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
     }
 
   g_hash_table_insert (self->pending, GUINT_TO_POINTER (request->id), request);
+
+  if (g_str_equal (method, "tools/call") && params != NULL && JSON_NODE_HOLDS_OBJECT (params))
+    params = progress_params = _confab_jsonrpc_message_with_progress_token (params, request->id);
 
   message = _confab_jsonrpc_message_new_request (method, request->id, params);
   send_message (self, message);
@@ -474,7 +532,21 @@ handle_message (ConfabJsonrpcConnection *self,
       return;
     }
 
+  if (g_str_equal (method, "notifications/progress"))
+    handle_progress (self, params);
+
   g_signal_emit (self, signals[NOTIFICATION], 0, method, params);
+}
+
+static void
+skip_line (ConfabJsonrpcConnection *self,
+           const char              *line,
+           gsize                    len)
+{
+  g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, SKIPPED_EXCERPT));
+
+  g_debug ("MCP server “%s” printed a line that is not JSON-RPC, skipped: %s", self->name, excerpt);
+  g_signal_emit (self, signals[SKIPPED_LINE], 0, excerpt);
 }
 
 void
@@ -498,7 +570,16 @@ _confab_jsonrpc_connection_handle_line (ConfabJsonrpcConnection *self,
   parser = json_parser_new_immutable ();
   if (!_confab_json_parser_load_untrusted (parser, line, len, &error))
     {
-      g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, 80));
+      g_autofree char *excerpt = NULL;
+
+      /* "[INFO] listening": a log line, not a broken batch. A broken object is broken. */
+      if (_confab_jsonrpc_line_first_char (line, len) != '{')
+        {
+          skip_line (self, line, len);
+          return;
+        }
+
+      excerpt = g_utf8_make_valid (line, MIN (len, 80));
 
       if (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL))
         {
@@ -560,6 +641,12 @@ handle_buffered_lines (ConfabJsonrpcConnection *self)
       line = g_strndup ((const char *)buffer->data, len);
       g_byte_array_remove_range (buffer, 0, len + 1);
       self->scanned = 0;
+
+      if (_confab_jsonrpc_line_is_banner (line, len))
+        {
+          skip_line (self, line, len);
+          continue;
+        }
 
       if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
         {
@@ -774,6 +861,17 @@ confab_jsonrpc_connection_class_init (ConfabJsonrpcConnectionClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   JSON_TYPE_NODE | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * ConfabJsonrpcConnection::skipped-line:
+   * @excerpt: the start of the line, as valid UTF-8
+   *
+   * The peer wrote a line that is not a message (a banner): it was skipped.
+   */
+  signals[SKIPPED_LINE] =
+    g_signal_new ("skipped-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

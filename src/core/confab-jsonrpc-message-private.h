@@ -26,9 +26,19 @@ JsonNode *_confab_jsonrpc_message_new_cancelled_params (guint       id,
                                                         const char *reason);
 /* @message as one line: compact JSON (which never holds a raw newline) and "\n". */
 GBytes   *_confab_jsonrpc_message_to_line              (JsonNode   *message);
-/* A request id (a number, or a string of digits) as Confab numbers its requests; FALSE when
- * @node is none. */
+/* A request id as Confab numbers its requests: an integer, exactly. A string "2" or a 2.0 is
+ * another id, not request 2; FALSE for those. */
 gboolean  _confab_jsonrpc_message_get_id               (JsonNode   *node,
                                                         guint      *id);
+/* A copy of @params (an object) with _meta.progressToken = @token. (transfer full) */
+JsonNode *_confab_jsonrpc_message_with_progress_token  (JsonNode   *params,
+                                                        guint       token);
+/* The first character of @line that is not a blank, or 0 for a blank line. */
+char      _confab_jsonrpc_line_first_char              (const char *line,
+                                                        gsize       len);
+/* A message starts with { or [ (a batch); any other non-blank line on a server's stdout is
+ * a banner or a stray print of a server that logs to the wrong stream. */
+gboolean  _confab_jsonrpc_line_is_banner               (const char *line,
+                                                        gsize       len);
 
 G_END_DECLS

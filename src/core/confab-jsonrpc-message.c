@@ -143,25 +143,62 @@ _confab_jsonrpc_message_get_id (JsonNode *node,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return FALSE;
 
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      /* A whole number in range only: a cast of NaN, ±inf or 3e43 is undefined behaviour. */
-      if (!_confab_json_node_get_int (node, 0, G_MAXUINT, &value))
-        return FALSE;
-      break;
-    case G_TYPE_STRING:
-      if (!g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXUINT, &value, NULL))
-        return FALSE;
-      break;
-    default:
-      return FALSE;
-    }
+  /* JSON-RPC matches ids exactly: Confab sends integers, so only an integer answers. */
+  if (json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+
+  value = json_node_get_int (node);
 
   if (value < 0 || value > G_MAXUINT)
     return FALSE;
 
   *id = (guint)value;
   return TRUE;
+}
+
+JsonNode *
+_confab_jsonrpc_message_with_progress_token (JsonNode *params,
+                                             guint     token)
+{
+  JsonNode *copy;
+  JsonObject *object;
+  JsonNode *meta_node;
+  JsonObject *meta;
+
+  g_return_val_if_fail (params != NULL && JSON_NODE_HOLDS_OBJECT (params), NULL);
+
+  copy = json_node_copy (params);
+  object = json_node_get_object (copy);
+  meta_node = json_object_get_member (object, "_meta");
+  if (meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node))
+    meta = json_node_get_object (meta_node);
+  else
+    {
+      meta = json_object_new ();
+      json_object_set_object_member (object, "_meta", meta);
+    }
+  json_object_set_int_member (meta, "progressToken", token);
+
+  return copy;
+}
+
+char
+_confab_jsonrpc_line_first_char (const char *line,
+                                 gsize       len)
+{
+  gsize i = 0;
+
+  while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+    i++;
+
+  return i < len ? line[i] : '\0';
+}
+
+gboolean
+_confab_jsonrpc_line_is_banner (const char *line,
+                                gsize       len)
+{
+  char c = _confab_jsonrpc_line_first_char (line, len);
+
+  return c != '\0' && c != '{' && c != '[';
 }

@@ -142,6 +142,15 @@ on_tools_listed (GObject      *object,
       if (name == NULL || *name == '\0')
         continue;
 
+      /* A tool that only runs as a task (MCP tasks) cannot be called the plain way Confab
+       * calls: not offered. */
+      if (g_strcmp0 (_confab_json_get_string (_confab_json_get_object (tool, "execution"),
+                                              "taskSupport", NULL), "required") == 0)
+        {
+          g_debug ("MCP server “%s”: tool “%s” requires task support, not offered", self->name, name);
+          continue;
+        }
+
       schema = json_object_get_member (tool, "inputSchema");
       if (schema != NULL && !JSON_NODE_HOLDS_OBJECT (schema))
         schema = NULL;

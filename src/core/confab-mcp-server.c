@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-jsonrpc-connection-private.h"
 #include "confab-json-private.h"
+#include "confab-mcp-env.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool.h"
 #include "confab-util-private.h"
@@ -206,6 +207,18 @@ _confab_mcp_server_request_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A banner on stdout: skipped by the connection, noted in the log where the user looks. */
+static void
+on_skipped_line (ConfabJsonrpcConnection *connection,
+                 const char              *excerpt,
+                 ConfabMcpServer         *self)
+{
+  g_autofree char *line = g_strdup_printf (_("[Confab] Skipped a line on stdout that is not JSON-RPC: %s\n"),
+                                           excerpt);
+
+  _confab_mcp_server_append_log (self, line, strlen (line));
+}
+
 static void
 set_connection (ConfabMcpServer         *self,
                 ConfabJsonrpcConnection *connection)
@@ -220,6 +233,7 @@ set_connection (ConfabMcpServer         *self,
       g_signal_connect (connection, "failed", G_CALLBACK (on_connection_failed), self);
       g_signal_connect (connection, "handle-call", G_CALLBACK (_confab_mcp_server_handle_call), self);
       g_signal_connect (connection, "notification", G_CALLBACK (_confab_mcp_server_handle_notification), self);
+      g_signal_connect (connection, "skipped-line", G_CALLBACK (on_skipped_line), self);
     }
 }
 
@@ -411,13 +425,14 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
-    {
-      g_auto(GStrv) pair = g_strsplit (self->env[i], "=", 2);
+  /* An allowlist of our environment plus the configured env: never the API key. */
+  {
+    g_auto(GStrv) parent = g_get_environ ();
+    g_auto(GStrv) env = confab_mcp_env_build ((const char * const *)parent,
+                                              (const char * const *)self->env);
 
-      if (pair[0] != NULL && pair[0][0] != '\0' && pair[1] != NULL)
-        g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
-    }
+    g_subprocess_launcher_set_environ (launcher, env);
+  }
 
   self->subprocess = g_subprocess_launcher_spawnv (launcher, (const char * const *)self->argv,
                                                    &error);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-mcp-env.h"
 #include "confab-options.h"
 #include "confab-provider.h"
 
@@ -103,6 +104,8 @@ confab_options_create_provider (ConfabOptions *options)
     return NULL;
 
   env_name = options->api_key_env ? options->api_key_env : CONFAB_DEFAULT_API_KEY_ENV;
+  /* The key is for the provider, never for an MCP server started later. */
+  confab_mcp_env_add_secret (env_name);
 
   provider = confab_provider_new (_("Command line"), options->base_url);
   confab_provider_set_api_key (provider, g_getenv (env_name));

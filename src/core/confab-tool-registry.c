@@ -698,6 +698,25 @@ finish_cancelled (GTask *task)
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", CANCELLED_RESULT);
 }
 
+/* What the model reads of a failed call: the error without the server's command line,
+ * which may carry a token as an argument ("--api-key sk-…"). The user's error keeps it. */
+static char *
+result_for_model (ConfabMcpServer *server,
+                  const char      *message)
+{
+  g_autofree char *command_line = confab_mcp_server_dup_command_line (server);
+  g_autofree char *in_parentheses = g_strdup_printf (" (%s)", command_line);
+  GString *result = g_string_new (message);
+
+  if (command_line[0] != '\0')
+    {
+      g_string_replace (result, in_parentheses, "", 0);
+      g_string_replace (result, command_line, "(command line)", 0);
+    }
+
+  return g_string_free (result, FALSE);
+}
+
 static void
 on_tool_called (GObject      *object,
                 GAsyncResult *result,
@@ -713,10 +732,16 @@ on_tool_called (GObject      *object,
   node = confab_mcp_server_call_tool_finish (CONFAB_MCP_SERVER (object), result, &error);
   if (node == NULL)
     {
+      g_autofree char *for_model = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish_cancelled (task);
-      else
-        finish_call (task, CONFAB_TOOL_CALL_STATUS_FAILED, error->message, error->message);
+        {
+          finish_cancelled (task);
+          return;
+        }
+
+      for_model = result_for_model (data->server, error->message);
+      finish_call (task, CONFAB_TOOL_CALL_STATUS_FAILED, for_model, error->message);
       return;
     }
 

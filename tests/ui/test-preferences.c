@@ -365,6 +365,82 @@ test_api_key_in_keyring (Fixture       *f,
   g_assert_null (confab_provider_get_api_key (provider));
 }
 
+static GtkWidget *
+find_type_named (GtkWidget  *root,
+                 const char *type_name)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type_name))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type_named (child, type_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The button of the toast shown in @window whose label or icon is @what. */
+static GtkWidget *
+toast_button (GtkWidget  *window,
+              const char *what)
+{
+  GtkWidget *toast = find_type_named (window, "AdwToastWidget");
+
+  g_assert_nonnull (toast);
+  for (GtkWidget *child = gtk_widget_get_first_child (toast); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) &&
+        (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), what) == 0 ||
+         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), what) == 0))
+      return child;
+
+  g_error ("No button %s in the toast", what);
+  return NULL;
+}
+
+static void
+test_remove_provider_undo (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *list = panels_test_get (f->window, "providers_list");
+  ConfabProvider *provider;
+
+  if (keyring.daemon == NULL)
+    {
+      g_test_skip (keyring.skip_reason);
+      return;
+    }
+
+  gtk_widget_activate_action (f->window, "prefs.add-preset", "u", 1);  /* Groq */
+  provider = confab_provider_list_lookup (f->providers, "Groq");
+  apply_entry (panels_test_get (panels_test_get (list, "Groq"), "api-key"), "gsk-undo-0123456789");
+  panels_test_wait_until (keyring_holds ("Groq", "gsk-undo-0123456789"));
+
+  /* Remove: gone from the list at once, the key kept while Undo is offered. */
+  g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq"), "remove-button"), "clicked");
+  g_assert_null (confab_provider_list_lookup (f->providers, "Groq"));
+  g_assert_null (panels_test_find (list, "Groq"));
+  panels_test_drain ();
+  g_assert_true (keyring_holds ("Groq", "gsk-undo-0123456789"));
+
+  /* Undo: the provider is back, key and all. */
+  g_signal_emit_by_name (toast_button (f->window, "_Undo"), "clicked");
+  g_assert_true (confab_provider_list_lookup (f->providers, "Groq") == provider);
+  g_assert_nonnull (panels_test_find (list, "Groq"));
+  panels_test_drain ();
+  g_assert_true (keyring_holds ("Groq", "gsk-undo-0123456789"));
+
+  /* Remove again and let the toast go: now the key goes too. */
+  panels_test_wait_until (find_type_named (f->window, "AdwToastWidget") == NULL);
+  g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq"), "remove-button"), "clicked");
+  g_assert_true (keyring_holds ("Groq", "gsk-undo-0123456789"));
+  g_signal_emit_by_name (toast_button (f->window, "window-close-symbolic"), "clicked");
+  panels_test_wait_until (keyring_holds ("Groq", ""));
+}
+
 static JsonObject *
 read_mcp_config (void)
 {
@@ -454,6 +530,39 @@ test_mcp_servers (Fixture       *f,
   g_clear_pointer (&servers, json_object_unref);
 }
 
+/* A GtkLabel under @root showing exactly @text. */
+static GtkWidget *
+find_label_with_text (GtkWidget  *root,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with_text (child, text);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_toast_shows_text (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWidget *row;
+
+  /* A toast title is markup: what it quotes ("<b>", a bare "&") must show as typed. */
+  gtk_widget_activate_action (f->window, "prefs.add-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
+  apply_entry (panels_test_get (row, "env"), "'<b>&amp'");
+  panels_test_wait_until (find_label_with_text (f->window, "“<b>&amp” is not NAME=value") != NULL);
+}
+
 static void
 test_general_settings (Fixture       *f,
                        gconstpointer  data)
@@ -526,8 +635,10 @@ main (int   argc,
   ADD ("extra-body-validated-live", test_extra_body_validated_live);
   ADD ("test-connection-lists-models", test_connection_lists_models);
   ADD ("api-key-in-keyring-not-in-file", test_api_key_in_keyring);
+  ADD ("remove-provider-undo", test_remove_provider_undo);
   ADD ("mcp-servers-edit-mcp-json", test_mcp_servers);
   ADD ("general-settings", test_general_settings);
+  ADD ("toast-shows-text", test_toast_shows_text);
 #undef ADD
   g_test_add_func ("/preferences/shortcuts-window", test_shortcuts_window);
 

@@ -274,6 +274,20 @@ test_text_is_never_markup (Fixture       *f,
   g_assert_false (gtk_label_get_use_markup (GTK_LABEL (panels_test_get (f->card, "result_label"))));
 }
 
+/* What the user approves is what runs: a right-to-left override in the arguments would show
+ * "exe.txt" for "txt.exe", a control could hide text. Shown as their codes. */
+static void
+test_controls_shown_as_codes (Fixture       *f,
+                              gconstpointer  data)
+{
+  confab_tool_call_set_name (f->call, "rm\xe2\x80\xae");
+  confab_tool_call_set_arguments (f->call, "{\"path\": \"~/file\xe2\x80\xaetxt.exe\x1b[8m\"}");
+
+  panels_test_wait_until (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
+                                     "{\n  \"path\": \"~/fileU+202Etxt.exe\\x1b[8m\"\n}") == 0);
+  g_assert_cmpstr (panels_test_label (f->card, "name_label"), ==, "rmU+202E");
+}
+
 static void
 test_card_without_window_finalizes (void)
 {
@@ -383,6 +397,7 @@ main (int   argc,
   ADD ("failed-and-denied-in-error-style", test_failed_and_denied_error_style);
   ADD ("long-result-collapses", test_long_result_collapses);
   ADD ("text-is-never-markup", test_text_is_never_markup);
+  ADD ("controls-shown-as-codes", test_controls_shown_as_codes);
 #undef ADD
   g_test_add_func ("/tool-call-card/finalizes-without-window", test_card_without_window_finalizes);
   g_test_add_func ("/tool-call-card/approval-flow-with-registry", test_approval_flow_with_registry);

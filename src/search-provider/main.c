@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "confab-search-provider.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ConfabSearchProvider) provider = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  provider = confab_search_provider_new ();
+
+  return g_application_run (G_APPLICATION (provider), argc, argv);
+}
