@@ -83,6 +83,14 @@ JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result
 /* Starts the HTTP transport and returns its connection (transfer none), or NULL after
  * failing the server. */
 ConfabJsonrpcConnection *_confab_mcp_server_start_remote (ConfabMcpServer *self);
+/* Reads a remote server's entry of mcp.json ("url", "headers" with ${NAME} taken from the
+ * environment, "type": "http"); errors name @path and @name. */
+gboolean    _confab_mcp_server_read_remote_config (JsonObject            *entry,
+                                                   const char            *name,
+                                                   const char            *path,
+                                                   char                 **url,
+                                                   char                ***headers,
+                                                   GError               **error);
 /* Emits ::elicit for an elicitation/create of the server; declines when nobody answers. */
 void        _confab_mcp_server_elicit           (ConfabMcpServer         *self,
                                                  ConfabJsonrpcConnection *connection,

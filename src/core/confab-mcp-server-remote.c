@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-mcp-elicitation-private.h"
 #include "confab-mcp-server-private.h"
 
@@ -76,4 +78,128 @@ _confab_mcp_server_elicit (ConfabMcpServer         *self,
   /* Nobody asks the user (a script, the CLI without a terminal): decline at once. */
   if (!handled)
     confab_mcp_elicitation_decline (elicitation);
+}
+
+/* Config ---------------------------------------------------------------------------------- */
+
+/* @value with ${NAME} and ${env:NAME} replaced by the environment, so tokens can stay out
+ * of mcp.json; NULL with @missing set to the first variable that is not set. */
+static char *
+expand_environment (const char  *value,
+                    char       **missing)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p = value;
+
+  while (*p != '\0')
+    {
+      const char *end;
+      g_autofree char *variable = NULL;
+      const char *replacement;
+
+      if (p[0] != '$' || p[1] != '{' || (end = strchr (p + 2, '}')) == NULL)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      variable = g_strndup (p + 2, end - (p + 2));
+      if (g_str_has_prefix (variable, "env:"))
+        memmove (variable, variable + 4, strlen (variable + 4) + 1);
+
+      replacement = g_getenv (variable);
+      if (replacement == NULL)
+        {
+          *missing = g_steal_pointer (&variable);
+          return NULL;
+        }
+
+      g_string_append (out, replacement);
+      p = end + 1;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+gboolean
+_confab_mcp_server_read_remote_config (JsonObject   *entry,
+                                       const char   *name,
+                                       const char   *path,
+                                       char        **url_out,
+                                       char       ***headers_out,
+                                       GError      **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) headers = NULL;
+  const char *type = _confab_json_get_string (entry, "type", NULL);
+  const char *url = _confab_json_get_string (entry, "url", NULL);
+
+  /* "sse" is the HTTP+SSE transport of 2024-11-05, which Streamable HTTP replaced. */
+  if (type != NULL && g_strcmp0 (type, "http") != 0 && g_strcmp0 (type, "streamable-http") != 0 &&
+      g_strcmp0 (type, "streamableHttp") != 0)
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                   _("In the MCP configuration %s, server “%s” has “type”: “%s”; Confab speaks “http” (Streamable HTTP)"),
+                   path, name, type);
+      return FALSE;
+    }
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                   _("In the MCP configuration %s, the “url” of server “%s” is not a string"),
+                   path, name);
+      return FALSE;
+    }
+
+  if (json_object_has_member (entry, "headers"))
+    {
+      JsonObject *object = _confab_json_get_object (entry, "headers");
+      g_autoptr(GList) keys = NULL;
+
+      if (object == NULL)
+        {
+          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                       _("In the MCP configuration %s, the “headers” of server “%s” are not an object"),
+                       path, name);
+          return FALSE;
+        }
+
+      keys = json_object_get_members (object);
+      for (const GList *k = keys; k != NULL; k = k->next)
+        {
+          JsonNode *value = json_object_get_member (object, k->data);
+          g_autofree char *expanded = NULL;
+          g_autofree char *missing = NULL;
+
+          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+            {
+              g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                           _("In the MCP configuration %s, header “%s” of server “%s” is not a string"),
+                           path, (const char *)k->data, name);
+              return FALSE;
+            }
+
+          expanded = expand_environment (json_node_get_string (value), &missing);
+          if (expanded == NULL)
+            {
+              g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                           _("In the MCP configuration %s, header “%s” of server “%s” uses ${%s}, which is not set in the environment"),
+                           path, (const char *)k->data, name, missing);
+              return FALSE;
+            }
+
+          g_free (missing);
+          missing = g_strdup_printf ("%s: %s", (const char *)k->data, expanded);
+          g_strv_builder_add (builder, missing);
+        }
+    }
+
+  headers = g_strv_builder_end (builder);
+  if (!_confab_mcp_http_check_headers (name, (const char * const *)headers, error))
+    return FALSE;
+
+  *url_out = g_strdup (url);
+  *headers_out = g_steal_pointer (&headers);
+  return TRUE;
 }

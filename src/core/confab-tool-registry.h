@@ -15,7 +15,9 @@ G_DECLARE_FINAL_TYPE (ConfabToolRegistry, confab_tool_registry, CONFAB, TOOL_REG
 /* All configured MCP servers and the tools they offer, with name clashes resolved. */
 ConfabToolRegistry *confab_tool_registry_new                (void);
 /* Reads {"mcpServers": {"name": {"command", "args", "env", "disabled", "timeout"}}}
- * ("timeout": seconds a tool call may take, default CONFAB_MCP_DEFAULT_CALL_TIMEOUT).
+ * ("timeout": seconds a tool call may take, default CONFAB_MCP_DEFAULT_CALL_TIMEOUT);
+ * a remote server has {"url", "headers": {"Name": "value with ${ENV_VAR}"}, "type": "http"}
+ * instead of "command".
  * A missing file is not an error. */
 gboolean            confab_tool_registry_load_config        (ConfabToolRegistry  *self,
                                                              const char          *path,

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mcp-http"
+
+/* The MCP client over Streamable HTTP (ConfabMcpServer with a URL) against a scripted MCP
+ * server on a SoupServer at 127.0.0.1: JSON and SSE answers, Mcp-Session-Id,
+ * MCP-Protocol-Version, per-server headers, resumption with Last-Event-ID after `retry`,
+ * the server's GET stream, elicitation, DELETE on stop, errors, and mcp.json. */
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "confab-error.h"
+#include "confab-mcp-elicitation.h"
+#include "confab-mcp-server.h"
+#include "confab-test-util.h"
+#include "confab-tool.h"
+#include "confab-tool-registry.h"
+
+#define WAIT_MS 10000
+
+typedef enum {
+  CALL_JSON,          /* tools/call answered as application/json */
+  CALL_SSE,           /* as an event stream with a log notification first */
+  CALL_RESUME,        /* the stream closes after a priming event; the answer comes on resume */
+  CALL_ELICIT,        /* the stream asks elicitation/create first, answers after the reply */
+  CALL_FAIL_500,      /* HTTP 500 */
+} CallMode;
+
+/* One request the server saw. */
+typedef struct
+{
+  char   *http_method;
+  char   *method;          /* the JSON-RPC method, NULL for a response or a GET */
+  char   *session_id;
+  char   *protocol_version;
+  char   *authorization;
+  char   *last_event_id;
+  JsonNode *body;
+  gint64  time;
+} Seen;
+
+typedef struct
+{
+  SoupServer        *server;
+  char              *url;
+  GPtrArray         *seen;
+  const char        *answer_version;  /* initialize's protocolVersion, NULL: echo */
+  guint              initialize_status;
+  CallMode           call_mode;
+  gboolean           allow_get;
+  gboolean           session_expired;
+  guint              tools_listed;
+  const char        *tool_name;
+  SoupServerMessage *get_stream;      /* the server's own stream, held open */
+  SoupServerMessage *call_stream;     /* a tools/call stream waiting for an elicitation answer */
+  JsonNode          *call_id;
+  JsonNode          *elicitation_answer;
+  gint64             closed_at;
+  gboolean           deleted;
+} Fake;
+
+static void
+seen_free (Seen *seen)
+{
+  g_free (seen->http_method);
+  g_free (seen->method);
+  g_free (seen->session_id);
+  g_free (seen->protocol_version);
+  g_free (seen->authorization);
+  g_free (seen->last_event_id);
+  g_clear_pointer (&seen->body, json_node_unref);
+  g_free (seen);
+}
+
+static JsonNode *
+parse_json (const char *text,
+            gssize      len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_data (parser, text, len, NULL) || json_parser_get_root (parser) == NULL)
+    return NULL;
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static char *
+result_message (JsonNode   *id,
+                const char *result_json)
+{
+  g_autofree char *id_text = json_to_string (id, FALSE);
+
+  return g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":%s}", id_text, result_json);
+}
+
+static void
+respond_json (SoupServerMessage *msg,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Starts an event stream; events follow with send_event(). */
+static void
+start_stream (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_server_message_pause (msg);
+}
+
+static void
+send_event (SoupServerMessage *msg,
+            const char        *text,
+            gboolean           last)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_COPY, text, strlen (text));
+  if (last)
+    soup_message_body_complete (body);
+  soup_server_message_unpause (msg);
+}
+
+static void
+send_data_event (SoupServerMessage *msg,
+                 const char        *json,
+                 gboolean           last)
+{
+  g_autofree char *event = g_strdup_printf ("data: %s\n\n", json);
+
+  send_event (msg, event, last);
+}
+
+#define TOOL_RESULT "{\"content\":[{\"type\":\"text\",\"text\":\"echoed\"}]}"
+
+static void
+handle_call (Fake              *fake,
+             SoupServerMessage *msg,
+             JsonNode          *id)
+{
+  g_autofree char *answer = result_message (id, TOOL_RESULT);
+
+  switch (fake->call_mode)
+    {
+    case CALL_JSON:
+      respond_json (msg, answer);
+      break;
+
+    case CALL_SSE:
+      start_stream (msg);
+      send_data_event (msg, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                            "\"params\":{\"level\":\"info\",\"data\":\"working\"}}", FALSE);
+      send_data_event (msg, answer, TRUE);
+      break;
+
+    case CALL_RESUME:
+      g_clear_pointer (&fake->call_id, json_node_unref);
+      fake->call_id = json_node_copy (id);
+      start_stream (msg);
+      fake->closed_at = g_get_monotonic_time ();
+      send_event (msg, "id: e-7\nretry: 150\ndata: \n\n", TRUE);
+      break;
+
+    case CALL_ELICIT:
+      g_clear_pointer (&fake->call_id, json_node_unref);
+      fake->call_id = json_node_copy (id);
+      g_set_object (&fake->call_stream, msg);
+      start_stream (msg);
+      send_data_event (msg, "{\"jsonrpc\":\"2.0\",\"id\":\"ask-1\",\"method\":\"elicitation/create\","
+                            "\"params\":{\"message\":\"Who are you?\",\"requestedSchema\":{"
+                            "\"type\":\"object\",\"properties\":{"
+                            "\"name\":{\"type\":\"string\",\"default\":\"Ada\"},"
+                            "\"age\":{\"type\":\"integer\",\"default\":36},"
+                            "\"admin\":{\"type\":\"boolean\",\"default\":\"no\"}}}}}", FALSE);
+      break;
+
+    case CALL_FAIL_500:
+      soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      break;
+    }
+}
+
+static void
+handle_post (Fake              *fake,
+             SoupServerMessage *msg,
+             Seen              *seen)
+{
+  JsonObject *object;
+  JsonNode *id;
+
+  if (seen->body == NULL || !JSON_NODE_HOLDS_OBJECT (seen->body))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      return;
+    }
+
+  object = json_node_get_object (seen->body);
+  id = json_object_get_member (object, "id");
+
+  if (seen->method == NULL)
+    {
+      /* The answer to our elicitation: the call goes on. */
+      g_clear_pointer (&fake->elicitation_answer, json_node_unref);
+      fake->elicitation_answer = json_node_copy (json_object_get_member (object, "result"));
+      soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
+      if (fake->call_stream != NULL)
+        {
+          g_autofree char *answer = result_message (fake->call_id, TOOL_RESULT);
+
+          send_data_event (fake->call_stream, answer, TRUE);
+          g_clear_object (&fake->call_stream);
+        }
+      return;
+    }
+
+  if (g_str_equal (seen->method, "initialize"))
+    {
+      JsonObject *params = json_object_get_object_member (object, "params");
+      g_autofree char *result = NULL;
+      g_autofree char *answer = NULL;
+
+      if (fake->initialize_status != SOUP_STATUS_OK)
+        {
+          soup_server_message_set_status (msg, fake->initialize_status, NULL);
+          return;
+        }
+
+      result = g_strdup_printf ("{\"protocolVersion\":\"%s\",\"capabilities\":{\"tools\":{\"listChanged\":true}},"
+                                "\"serverInfo\":{\"name\":\"fake\",\"version\":\"1.0\"}}",
+                                fake->answer_version ? fake->answer_version
+                                                     : json_object_get_string_member (params, "protocolVersion"));
+      answer = result_message (id, result);
+      respond_json (msg, answer);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Mcp-Session-Id", "session-42");
+    }
+  else if (g_str_has_prefix (seen->method, "notifications/"))
+    soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
+  else if (g_str_equal (seen->method, "tools/list"))
+    {
+      g_autofree char *result = g_strdup_printf ("{\"tools\":[{\"name\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}]}",
+                                                 fake->tool_name);
+      g_autofree char *answer = result_message (id, result);
+
+      fake->tools_listed++;
+      respond_json (msg, answer);
+    }
+  else if (g_str_equal (seen->method, "tools/call"))
+    handle_call (fake, msg, id);
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+handle_get (Fake              *fake,
+            SoupServerMessage *msg,
+            Seen              *seen)
+{
+  if (seen->last_event_id != NULL && fake->call_id != NULL)
+    {
+      g_autofree char *answer = result_message (fake->call_id, TOOL_RESULT);
+
+      start_stream (msg);
+      send_data_event (msg, answer, TRUE);
+      return;
+    }
+
+  if (!fake->allow_get)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  g_set_object (&fake->get_stream, msg);
+  start_stream (msg);
+  send_event (msg, ": the server's stream\n\n", FALSE);
+}
+
+static void
+server_callback (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  Fake *fake = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  Seen *seen = g_new0 (Seen, 1);
+
+  seen->http_method = g_strdup (soup_server_message_get_method (msg));
+  seen->session_id = g_strdup (soup_message_headers_get_one (headers, "Mcp-Session-Id"));
+  seen->protocol_version = g_strdup (soup_message_headers_get_one (headers, "MCP-Protocol-Version"));
+  seen->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  seen->last_event_id = g_strdup (soup_message_headers_get_one (headers, "Last-Event-ID"));
+  seen->time = g_get_monotonic_time ();
+  if (body->length > 0)
+    seen->body = parse_json (body->data, body->length);
+  if (seen->body != NULL && JSON_NODE_HOLDS_OBJECT (seen->body))
+    seen->method = g_strdup (json_object_get_string_member_with_default (json_node_get_object (seen->body),
+                                                                         "method", NULL));
+  g_ptr_array_add (fake->seen, seen);
+
+  if (fake->session_expired && seen->session_id != NULL)
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  else if (g_str_equal (seen->http_method, "POST"))
+    handle_post (fake, msg, seen);
+  else if (g_str_equal (seen->http_method, "GET"))
+    handle_get (fake, msg, seen);
+  else if (g_str_equal (seen->http_method, "DELETE"))
+    {
+      fake->deleted = TRUE;
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+    }
+  else
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+}
+
+static Fake *
+fake_new (void)
+{
+  Fake *fake = g_new0 (Fake, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+
+  fake->seen = g_ptr_array_new_with_free_func ((GDestroyNotify)seen_free);
+  fake->initialize_status = SOUP_STATUS_OK;
+  fake->tool_name = "echo";
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, "/mcp", server_callback, fake, NULL);
+  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (fake->server);
+  fake->url = g_strdup_printf ("http://127.0.0.1:%d/mcp", g_uri_get_port (uris->data));
+
+  return fake;
+}
+
+static void
+fake_free (Fake *fake)
+{
+  if (fake->get_stream != NULL)
+    send_event (fake->get_stream, "", TRUE);
+  g_clear_object (&fake->get_stream);
+  g_clear_object (&fake->call_stream);
+  soup_server_disconnect (fake->server);
+  g_clear_object (&fake->server);
+  g_clear_pointer (&fake->call_id, json_node_unref);
+  g_clear_pointer (&fake->elicitation_answer, json_node_unref);
+  g_ptr_array_unref (fake->seen);
+  g_free (fake->url);
+  g_free (fake);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fake, fake_free)
+
+/* The last request the server saw for @method (a JSON-RPC method, or "GET"/"DELETE"). */
+static Seen *
+fake_find (Fake       *fake,
+           const char *method)
+{
+  for (guint i = fake->seen->len; i > 0; i--)
+    {
+      Seen *seen = g_ptr_array_index (fake->seen, i - 1);
+
+      if (g_strcmp0 (seen->method, method) == 0 || g_strcmp0 (seen->http_method, method) == 0)
+        return seen;
+    }
+
+  return NULL;
+}
+
+static gboolean
+start_server (ConfabMcpServer  *server,
+              GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+
+  return confab_mcp_server_start_finish (server, result, error);
+}
+
+static ConfabMcpServer *
+new_started_server (Fake *fake)
+{
+  const char *headers[] = { "Authorization: Bearer sesame", NULL };
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("remote", fake->url, headers);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (start_server (server, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
+
+  return g_steal_pointer (&server);
+}
+
+static JsonNode *
+call_tool (ConfabMcpServer  *server,
+           GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  confab_mcp_server_call_tool_async (server, "echo", NULL, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+
+  return confab_mcp_server_call_tool_finish (server, result, error);
+}
+
+static void
+assert_echoed (JsonNode *result)
+{
+  g_autofree char *text = confab_mcp_result_to_text (result, NULL);
+
+  g_assert_cmpstr (text, ==, "echoed");
+}
+
+/* Tests --------------------------------------------------------------------------------- */
+
+static void
+test_initialize_headers_and_json_call (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *params;
+  Seen *initialize, *call;
+
+  initialize = fake_find (fake, "initialize");
+  params = json_object_get_object_member (json_node_get_object (initialize->body), "params");
+  g_assert_cmpstr (json_object_get_string_member (params, "protocolVersion"), ==, "2025-11-25");
+  g_assert_true (json_object_has_member (json_object_get_object_member (params, "capabilities"), "elicitation"));
+  /* Before the answer there is no version to announce and no session. */
+  g_assert_null (initialize->protocol_version);
+  g_assert_null (initialize->session_id);
+  g_assert_cmpstr (initialize->authorization, ==, "Bearer sesame");
+
+  g_assert_cmpstr (confab_mcp_server_get_protocol_version (server), ==, "2025-11-25");
+  g_assert_cmpuint (g_list_model_get_n_items (confab_mcp_server_get_tools (server)), ==, 1);
+
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+
+  call = fake_find (fake, "tools/call");
+  g_assert_cmpstr (call->session_id, ==, "session-42");
+  g_assert_cmpstr (call->protocol_version, ==, "2025-11-25");
+  g_assert_cmpstr (call->authorization, ==, "Bearer sesame");
+  g_assert_cmpstr (fake_find (fake, "notifications/initialized")->session_id, ==, "session-42");
+}
+
+static void
+test_sse_answer_with_notification (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->call_mode = CALL_SSE;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+  /* The log notification that came first on the stream. */
+  g_assert_nonnull (strstr (confab_mcp_server_get_log (server), "[info] working"));
+}
+
+static void
+test_resume_after_retry_with_last_event_id (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Seen *resume;
+
+  fake->call_mode = CALL_RESUME;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+
+  resume = fake_find (fake, "GET");
+  g_assert_nonnull (resume);
+  g_assert_cmpstr (resume->last_event_id, ==, "e-7");
+  g_assert_cmpstr (resume->session_id, ==, "session-42");
+  /* The stream said "retry: 150": not a moment sooner. */
+  g_assert_cmpint (resume->time - fake->closed_at, >=, 150 * 1000);
+}
+
+static gboolean
+on_elicit_accept_defaults (ConfabMcpServer      *server,
+                           ConfabMcpElicitation *elicitation,
+                           gpointer              user_data)
+{
+  guint *asked = user_data;
+
+  (*asked)++;
+  g_assert_cmpstr (confab_mcp_elicitation_get_server_name (elicitation), ==, "remote");
+  g_assert_cmpstr (confab_mcp_elicitation_get_message (elicitation), ==, "Who are you?");
+  confab_mcp_elicitation_accept (elicitation, NULL);
+  return TRUE;
+}
+
+static void
+test_elicitation_accepted_with_defaults (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+  guint asked = 0;
+
+  g_signal_connect (server, "elicit", G_CALLBACK (on_elicit_accept_defaults), &asked);
+  fake->call_mode = CALL_ELICIT;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+  g_assert_cmpuint (asked, ==, 1);
+
+  /* The defaults of their own type; "admin" had a string default for a boolean. */
+  answer = json_to_string (fake->elicitation_answer, FALSE);
+  g_assert_cmpstr (answer, ==, "{\"action\":\"accept\",\"content\":{\"name\":\"Ada\",\"age\":36}}");
+}
+
+static void
+test_elicitation_declined_without_handler (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  fake->call_mode = CALL_ELICIT;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+
+  answer = json_to_string (fake->elicitation_answer, FALSE);
+  g_assert_cmpstr (answer, ==, "{\"action\":\"decline\"}");
+}
+
+static gboolean
+first_tool_is (ConfabMcpServer *server,
+               const char      *name)
+{
+  GListModel *tools = confab_mcp_server_get_tools (server);
+  g_autoptr(ConfabTool) tool = NULL;
+
+  if (g_list_model_get_n_items (tools) != 1)
+    return FALSE;
+
+  tool = g_list_model_get_item (tools, 0);
+  return g_strcmp0 (confab_tool_get_name (tool), name) == 0;
+}
+
+static void
+test_get_stream_carries_server_notifications (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+
+  fake->allow_get = TRUE;
+  server = new_started_server (fake);
+  CONFAB_TEST_WAIT_FOR (fake->get_stream != NULL, WAIT_MS);
+  g_assert_cmpstr (fake_find (fake, "GET")->session_id, ==, "session-42");
+
+  fake->tool_name = "renamed";
+  send_data_event (fake->get_stream,
+                   "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}", FALSE);
+  CONFAB_TEST_WAIT_FOR (fake->tools_listed == 2, WAIT_MS);
+
+  CONFAB_TEST_WAIT_FOR (first_tool_is (server, "renamed"), WAIT_MS);
+}
+
+static void
+test_stop_ends_session_with_delete (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+
+  confab_mcp_server_stop (server);
+  CONFAB_TEST_WAIT_FOR (fake->deleted, WAIT_MS);
+  g_assert_cmpstr (fake_find (fake, "DELETE")->session_id, ==, "session-42");
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_STOPPED);
+}
+
+static void
+test_http_error_fails_the_call_only (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->call_mode = CALL_FAIL_500;
+  result = call_tool (server, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "HTTP 500"));
+  g_assert_nonnull (strstr (error->message, "tools/call"));
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
+}
+
+static void
+test_unauthorized_initialize_fails_start (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("remote", fake->url, NULL);
+  g_autoptr(GError) error = NULL;
+
+  fake->initialize_status = SOUP_STATUS_UNAUTHORIZED;
+  g_assert_false (start_server (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "HTTP 401"));
+  g_assert_nonnull (strstr (error->message, fake->url));
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
+}
+
+static void
+test_expired_session_fails_server (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->session_expired = TRUE;
+  result = call_tool (server, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "ended the session"));
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
+}
+
+static void
+test_unreachable_server_fails_start (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint16 port;
+
+  /* A port that was free a moment ago and has nobody listening now. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+
+  url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
+  server = confab_mcp_server_new_for_url ("gone", url, NULL);
+  g_assert_false (start_server (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "could not be reached"));
+}
+
+static void
+test_older_protocol_version_accepted (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->answer_version = "2025-03-26";
+  server = new_started_server (fake);
+  g_assert_cmpstr (confab_mcp_server_get_protocol_version (server), ==, "2025-03-26");
+
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fake_find (fake, "tools/call")->protocol_version, ==, "2025-03-26");
+}
+
+static void
+test_unknown_protocol_version_refused (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("remote", fake->url, NULL);
+  g_autoptr(GError) error = NULL;
+
+  fake->answer_version = "1999-01-01";
+  g_assert_false (start_server (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "speaks MCP version 1999-01-01"));
+}
+
+static void
+test_bad_url_fails_start (void)
+{
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("remote", "ftp://example/mcp", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (start_server (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "not a valid http:// or https:// address"));
+}
+
+static char *
+write_config (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("mcp-http-XXXXXX.json", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, json, -1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static void
+test_config_url_and_headers (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char * const *headers;
+
+  g_setenv ("CONFAB_TEST_MCP_TOKEN", "s3cret", TRUE);
+  path = write_config ("{\"mcpServers\": {\"remote\": {\"type\": \"http\", \"url\": \"https://mcp.example.com/mcp\","
+                       " \"headers\": {\"Authorization\": \"Bearer ${CONFAB_TEST_MCP_TOKEN}\","
+                       " \"X-Team\": \"${env:CONFAB_TEST_MCP_TOKEN}-team\"}, \"timeout\": 5}}}");
+  g_assert_true (confab_tool_registry_load_config (registry, path, &error));
+  g_assert_no_error (error);
+
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  g_assert_cmpstr (confab_mcp_server_get_url (server), ==, "https://mcp.example.com/mcp");
+  headers = confab_mcp_server_get_headers (server);
+  g_assert_cmpstr (headers[0], ==, "Authorization: Bearer s3cret");
+  g_assert_cmpstr (headers[1], ==, "X-Team: s3cret-team");
+  g_assert_null (headers[2]);
+  g_assert_cmpuint (confab_mcp_server_get_call_timeout (server), ==, 5);
+  g_assert_null (confab_mcp_server_get_argv (server));
+  g_unlink (path);
+}
+
+static void
+test_config_errors (void)
+{
+  const struct { const char *json; const char *message; } cases[] = {
+    { "{\"mcpServers\": {\"r\": {\"url\": \"https://x/mcp\", \"headers\": {\"A\": \"${CONFAB_TEST_UNSET_VARIABLE}\"}}}}",
+      "uses ${CONFAB_TEST_UNSET_VARIABLE}, which is not set" },
+    { "{\"mcpServers\": {\"r\": {\"type\": \"sse\", \"url\": \"https://x/sse\"}}}",
+      "“type”: “sse”" },
+    { "{\"mcpServers\": {\"r\": {\"url\": 42}}}", "“url” of server “r” is not a string" },
+    { "{\"mcpServers\": {\"r\": {\"url\": \"https://x/mcp\", \"headers\": [\"A: b\"]}}}",
+      "“headers” of server “r” are not an object" },
+    { "{\"mcpServers\": {\"r\": {\"url\": \"https://x/mcp\", \"headers\": {\"Bad Name\": \"b\"}}}}",
+      "not “Name: value”" },
+  };
+
+  g_unsetenv ("CONFAB_TEST_UNSET_VARIABLE");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = write_config (cases[i].json);
+
+      g_assert_false (confab_tool_registry_load_config (registry, path, &error));
+      g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG);
+      if (strstr (error->message, cases[i].message) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, cases[i].message);
+      g_assert_cmpuint (g_list_model_get_n_items (confab_tool_registry_get_servers (registry)), ==, 0);
+      g_unlink (path);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/mcp-http/initialize-headers-and-json-call", test_initialize_headers_and_json_call);
+  g_test_add_func ("/mcp-http/sse-answer-with-notification", test_sse_answer_with_notification);
+  g_test_add_func ("/mcp-http/resume-after-retry-with-last-event-id", test_resume_after_retry_with_last_event_id);
+  g_test_add_func ("/mcp-http/elicitation-accepted-with-defaults", test_elicitation_accepted_with_defaults);
+  g_test_add_func ("/mcp-http/elicitation-declined-without-handler", test_elicitation_declined_without_handler);
+  g_test_add_func ("/mcp-http/get-stream-carries-server-notifications", test_get_stream_carries_server_notifications);
+  g_test_add_func ("/mcp-http/stop-ends-session-with-delete", test_stop_ends_session_with_delete);
+  g_test_add_func ("/mcp-http/http-error-fails-the-call-only", test_http_error_fails_the_call_only);
+  g_test_add_func ("/mcp-http/unauthorized-initialize-fails-start", test_unauthorized_initialize_fails_start);
+  g_test_add_func ("/mcp-http/expired-session-fails-server", test_expired_session_fails_server);
+  g_test_add_func ("/mcp-http/unreachable-server-fails-start", test_unreachable_server_fails_start);
+  g_test_add_func ("/mcp-http/older-protocol-version-accepted", test_older_protocol_version_accepted);
+  g_test_add_func ("/mcp-http/unknown-protocol-version-refused", test_unknown_protocol_version_refused);
+  g_test_add_func ("/mcp-http/bad-url-fails-start", test_bad_url_fails_start);
+  g_test_add_func ("/mcp-http/config-url-and-headers", test_config_url_and_headers);
+  g_test_add_func ("/mcp-http/config-errors", test_config_errors);
+
+  return g_test_run ();
+}
