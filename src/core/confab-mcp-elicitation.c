@@ -126,6 +126,21 @@ typed_default (JsonObject *property)
   const char *type = _confab_json_get_string (property, "type", NULL);
   GType value_type;
 
+  /* A multiple-choice enum (SEP-1330): a list of strings. */
+  if (value != NULL && JSON_NODE_HOLDS_ARRAY (value) && g_strcmp0 (type, "array") == 0)
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+            return NULL;
+        }
+      return value;
+    }
+
   if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
     return NULL;
 

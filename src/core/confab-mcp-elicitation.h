@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabMcpElicitation, confab_mcp_elicitation, CONFAB, MCP_ELICITATION, GObject)
 
 /* An MCP server asks the user for something (elicitation/create, form mode): a message and
- * a flat JSON schema of primitive fields (string, number, integer, boolean, enum). It is
+ * a flat JSON schema of primitive fields (string, number, integer, boolean, enum, and
+ * multiple-choice enums as arrays of strings). It is
  * answered once, by accept, decline or cancel; one dropped unanswered is declined. */
 
 /* The name of the server that asks. */

@@ -176,7 +176,9 @@ handle_call (Fake              *fake,
                             "\"type\":\"object\",\"properties\":{"
                             "\"name\":{\"type\":\"string\",\"default\":\"Ada\"},"
                             "\"age\":{\"type\":\"integer\",\"default\":36},"
-                            "\"admin\":{\"type\":\"boolean\",\"default\":\"no\"}}}}}", FALSE);
+                            "\"admin\":{\"type\":\"boolean\",\"default\":\"no\"},"
+                            "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
+                            "\"default\":[\"b\"]}}}}}", FALSE);
       break;
 
     case CALL_FAIL_500:
@@ -530,7 +532,7 @@ test_elicitation_accepted_with_defaults (void)
 
   /* The defaults of their own type; "admin" had a string default for a boolean. */
   answer = json_to_string (fake->elicitation_answer, FALSE);
-  g_assert_cmpstr (answer, ==, "{\"action\":\"accept\",\"content\":{\"name\":\"Ada\",\"age\":36}}");
+  g_assert_cmpstr (answer, ==, "{\"action\":\"accept\",\"content\":{\"name\":\"Ada\",\"age\":36,\"tags\":[\"b\"]}}");
 }
 
 static void
