@@ -14,6 +14,7 @@
 
 #include "confab-approval-policy.h"
 #include "confab-cli-decode.h"
+#include "confab-cli-elicit.h"
 #include "confab-cli-store.h"
 #include "confab-client.h"
 #include "confab-conversation.h"
@@ -65,6 +66,7 @@ typedef struct
   /* approvals asked on the terminal, one at a time */
   GQueue                 pending_approvals;
   GDataInputStream      *stdin_lines;
+  ConfabCliElicit       *elicit;
   gboolean               asking;
 
   gboolean               stdin_tty;
@@ -83,6 +85,8 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->continue_id, g_free);
   g_clear_pointer (&cli->prompt, g_free);
   g_queue_clear_full (&cli->pending_approvals, g_object_unref);
+  if (cli->elicit != NULL)
+    confab_cli_elicit_free (cli->elicit, cli->registry ? confab_tool_registry_get_servers (cli->registry) : NULL);
   g_clear_object (&cli->stdin_lines);
   g_clear_object (&cli->turn);
   g_clear_object (&cli->client);
@@ -803,6 +807,9 @@ run (Cli     *cli,
 
       cli->approvals = confab_approval_policy_new (approvals_path);
       confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
+      /* A server that asks the user (elicitation) is answered on the terminal. */
+      cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
+                                           cli->stdin_tty, &cli->stdin_lines);
 
       confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
     }

@@ -468,6 +468,8 @@ on_sent (GObject      *object,
 
       if (status == SOUP_STATUS_NOT_FOUND && self->session_id != NULL)
         {
+          /* Gone: nothing to DELETE on close. */
+          g_clear_pointer (&self->session_id, g_free);
           fail (self, _("MCP server “%s” (%s) ended the session (HTTP 404)"), self->name, self->url);
           stream_free (stream);
           return;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE
 #define G_LOG_DOMAIN "test-mcp-http"
 
 /* The MCP client over Streamable HTTP (ConfabMcpServer with a URL) against a scripted MCP
@@ -6,12 +7,16 @@
  * MCP-Protocol-Version, per-server headers, resumption with Last-Event-ID after `retry`,
  * the server's GET stream, elicitation, DELETE on stop, errors, and mcp.json. */
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "confab-error.h"
 #include "confab-mcp-elicitation.h"
 #include "confab-mcp-server.h"
+#include "confab-replay-server.h"
 #include "confab-test-util.h"
 #include "confab-tool.h"
 #include "confab-tool-registry.h"
@@ -780,11 +785,117 @@ test_config_errors (void)
     }
 }
 
+/* confab-cli ------------------------------------------------------------------------------ */
+
+static char *
+chunk (const char *delta_json,
+       const char *finish_reason)
+{
+  return g_strdup_printf ("data: {\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                          "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":%s,"
+                          "\"finish_reason\":%s}]}\n\n", delta_json, finish_reason);
+}
+
+/* Runs confab-cli on a provider that calls the fake's "echo" (mcp.json names the fake by
+ * URL), then answers; stdin is a terminal with @typed ahead, or empty when @typed is NULL. */
+static ConfabCliResult *
+run_cli_calling_echo (Fake       *fake,
+                      const char *typed)
+{
+  g_autoptr(ConfabReplayServer) provider = confab_replay_server_new ();
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "confab", NULL);
+  g_autofree char *path = g_build_filename (dir, "mcp.json", NULL);
+  g_autofree char *config = g_strdup_printf ("{\"mcpServers\": {\"remote\": {\"url\": \"%s\"}}}", fake->url);
+  g_autofree char *call = chunk ("{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
+                                 "\"type\":\"function\",\"function\":{\"name\":\"echo\",\"arguments\":\"{}\"}}]}",
+                                 "\"tool_calls\"");
+  g_autofree char *answer = chunk ("{\"role\":\"assistant\",\"content\":\"Done.\"}", "\"stop\"");
+  g_autofree char *call_stream = g_strconcat (call, "data: [DONE]\n\n", NULL);
+  g_autofree char *answer_stream = g_strconcat (answer, "data: [DONE]\n\n", NULL);
+  g_autoptr(GError) error = NULL;
+  ConfabCliResult *result;
+  const char *args[] = {
+    "--base-url", confab_replay_server_get_base_url (provider), "--model", "m", "--yes",
+    "--json", "Echo, please", NULL
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, config, -1, &error));
+  g_assert_no_error (error);
+  confab_replay_server_add_response (provider, 200, NULL, call_stream, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (provider, 200, NULL, answer_stream, CONFAB_REPLAY_NONE);
+
+  if (typed == NULL)
+    result = confab_test_run_cli (args, NULL, NULL, WAIT_MS);
+  else
+    {
+      /* The terminal keeps what is typed ahead until confab-cli reads its lines. */
+      int master = posix_openpt (O_RDWR | O_NOCTTY);
+      int slave;
+
+      g_assert_cmpint (master, >=, 0);
+      g_assert_cmpint (grantpt (master), ==, 0);
+      g_assert_cmpint (unlockpt (master), ==, 0);
+      slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+      g_assert_cmpint (slave, >=, 0);
+      g_assert_cmpint (write (master, typed, strlen (typed)), ==, (gssize)strlen (typed));
+      result = confab_test_run_cli_with_stdin_fd (args, slave, NULL, WAIT_MS);
+      close (master);
+    }
+
+  g_test_message ("exit %d\nstderr:\n%s", result->exit_status, result->stderr_text);
+  g_assert_cmpuint (confab_replay_server_get_n_pending (provider), ==, 0);
+  g_unlink (path);
+
+  return result;
+}
+
+static void
+test_cli_answers_elicitation_on_terminal (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  JsonObject *answer, *content;
+
+  fake->call_mode = CALL_ELICIT;
+  /* Accept; name typed; age kept; admin typed wrong, then right; tags kept. */
+  result = run_cli_calling_echo (fake, "y\nBob\n\nmaybe\nyes\n\n");
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "MCP server “remote” asks: Who are you?"));
+  g_assert_nonnull (strstr (result->stderr_text, "“maybe” does not fit"));
+
+  g_assert_nonnull (fake->elicitation_answer);
+  answer = json_node_get_object (fake->elicitation_answer);
+  g_assert_cmpstr (json_object_get_string_member (answer, "action"), ==, "accept");
+  content = json_object_get_object_member (answer, "content");
+  g_assert_cmpstr (json_object_get_string_member (content, "name"), ==, "Bob");
+  g_assert_cmpint (json_object_get_int_member (content, "age"), ==, 36);
+  g_assert_true (json_object_get_boolean_member (content, "admin"));
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (content, "tags"), 0), ==, "b");
+  g_assert_cmpuint (json_object_get_size (content), ==, 4);
+}
+
+static void
+test_cli_declines_elicitation_without_terminal (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autofree char *answer = NULL;
+
+  fake->call_mode = CALL_ELICIT;
+  result = run_cli_calling_echo (fake, NULL);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "Declined what MCP server “remote” asks (“Who are you?”): no terminal"));
+
+  answer = json_to_string (fake->elicitation_answer, FALSE);
+  g_assert_cmpstr (answer, ==, "{\"action\":\"decline\"}");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/mcp-http/initialize-headers-and-json-call", test_initialize_headers_and_json_call);
   g_test_add_func ("/mcp-http/sse-answer-with-notification", test_sse_answer_with_notification);
@@ -802,6 +913,8 @@ main (int   argc,
   g_test_add_func ("/mcp-http/bad-url-fails-start", test_bad_url_fails_start);
   g_test_add_func ("/mcp-http/config-url-and-headers", test_config_url_and_headers);
   g_test_add_func ("/mcp-http/config-errors", test_config_errors);
+  g_test_add_func ("/mcp-http/cli-answers-elicitation-on-terminal", test_cli_answers_elicitation_on_terminal);
+  g_test_add_func ("/mcp-http/cli-declines-elicitation-without-terminal", test_cli_declines_elicitation_without_terminal);
 
   return g_test_run ();
 }
