@@ -37,4 +37,16 @@ gboolean                 _confab_mcp_http_check_headers                  (const 
                                                                           const char * const      *headers,
                                                                           GError                 **error);
 
+/* For fuzzing: nothing goes on the network (what would be sent is dropped). */
+void                     _confab_mcp_http_transport_set_detached         (ConfabMcpHttpTransport  *self);
+/* For fuzzing: @data as the body of the answer to the POST of request @id (an event stream
+ * or JSON), in pieces of @piece bytes, through the same handling as an answer read from the
+ * network, up to its end. FALSE once the transport stopped listening. */
+gboolean                 _confab_mcp_http_transport_feed_answer          (ConfabMcpHttpTransport  *self,
+                                                                          guint                    id,
+                                                                          gboolean                 event_stream,
+                                                                          const guint8            *data,
+                                                                          gsize                    len,
+                                                                          gsize                    piece);
+
 G_END_DECLS

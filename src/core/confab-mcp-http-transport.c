@@ -45,6 +45,8 @@ struct _ConfabMcpHttpTransport
 
   guint                    get_stream_open : 1;
   guint                    closed : 1;
+  /* For fuzzing: nothing goes on the network. */
+  guint                    detached : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMcpHttpTransport, confab_mcp_http_transport, G_TYPE_OBJECT)
@@ -326,53 +328,37 @@ stream_ended (Stream     *stream,
 
 static void read_next (Stream *stream);
 
+/* The end of an answer: its last message (JSON), then resume or finish. Frees @stream or
+ * hands it on. */
 static void
-on_read (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+stream_at_end (Stream *stream)
 {
-  Stream *stream = user_data;
-  ConfabMcpHttpTransport *self = stream->self;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *data;
-  gsize len;
+  if (stream->reader != NULL)
+    {
+      /* An event cut off by the end is dropped, as the SSE spec says. */
+      confab_sse_reader_end (stream->reader, NULL);
+      stream_ended (stream, "the server closed it");
+      return;
+    }
 
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (self->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (stream->body->len > 0 &&
+      !handle_message (stream, (const char *)stream->body->data, stream->body->len))
     {
       stream_free (stream);
       return;
     }
 
-  if (error != NULL)
-    {
-      stream_ended (stream, error->message);
-      return;
-    }
+  stream_ended (stream, "the answer had none");
+}
 
-  data = g_bytes_get_data (bytes, &len);
-
-  if (len == 0)
-    {
-      if (stream->reader != NULL)
-        {
-          /* An event cut off by the end is dropped, as the SSE spec says. */
-          confab_sse_reader_end (stream->reader, NULL);
-          stream_ended (stream, "the server closed it");
-        }
-      else
-        {
-          if (stream->body->len > 0 &&
-              !handle_message (stream, (const char *)stream->body->data, stream->body->len))
-            {
-              stream_free (stream);
-              return;
-            }
-          stream_ended (stream, "the answer had none");
-        }
-      return;
-    }
+/* Bytes of an answer; FALSE when @stream is done with (and freed). */
+static gboolean
+stream_take (Stream     *stream,
+             const char *data,
+             gsize       len)
+{
+  ConfabMcpHttpTransport *self = stream->self;
+  g_autoptr(GError) error = NULL;
 
   if (stream->reader != NULL)
     {
@@ -382,22 +368,46 @@ on_read (GObject      *object,
             fail (self, _("MCP server “%s” (%s) sent an event stream that cannot be read: %s"),
                   self->name, self->url, error->message);
           stream_free (stream);
-          return;
+          return FALSE;
         }
-    }
-  else
-    {
-      if (stream->body->len + len > CONFAB_MCP_SERVER_MAX_MESSAGE)
-        {
-          fail (self, _("MCP server “%s” (%s) sent a message longer than %u MB"),
-                self->name, self->url, CONFAB_MCP_SERVER_MAX_MESSAGE / (1024 * 1024));
-          stream_free (stream);
-          return;
-        }
-      g_byte_array_append (stream->body, (const guint8 *)data, len);
+      return TRUE;
     }
 
-  read_next (stream);
+  if (stream->body->len + len > CONFAB_MCP_SERVER_MAX_MESSAGE)
+    {
+      fail (self, _("MCP server “%s” (%s) sent a message longer than %u MB"),
+            self->name, self->url, CONFAB_MCP_SERVER_MAX_MESSAGE / (1024 * 1024));
+      stream_free (stream);
+      return FALSE;
+    }
+
+  g_byte_array_append (stream->body, (const guint8 *)data, len);
+  return TRUE;
+}
+
+static void
+on_read (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Stream *stream = user_data;
+  ConfabMcpHttpTransport *self = stream->self;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (self->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      stream_free (stream);
+      return;
+    }
+
+  if (error != NULL)
+    stream_ended (stream, error->message);
+  else if (g_bytes_get_size (bytes) == 0)
+    stream_at_end (stream);
+  else if (stream_take (stream, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)))
+    read_next (stream);
 }
 
 static void
@@ -552,6 +562,12 @@ send_request (ConfabMcpHttpTransport *self,
 {
   SoupMessageHeaders *headers;
 
+  if (self->detached)
+    {
+      stream_free (stream);
+      return;
+    }
+
   stream->msg = soup_message_new_from_uri (body != NULL ? "POST" : "GET", self->uri);
   headers = soup_message_get_request_headers (stream->msg);
   add_headers (self, stream->msg);
@@ -667,7 +683,7 @@ _confab_mcp_http_transport_close (ConfabMcpHttpTransport *self)
   _confab_jsonrpc_connection_set_send_func (self->connection, NULL, NULL);
   _confab_jsonrpc_connection_close (self->connection);
 
-  if (self->session_id != NULL)
+  if (self->session_id != NULL && !self->detached)
     {
       g_autoptr(SoupMessage) msg = soup_message_new_from_uri ("DELETE", self->uri);
 
@@ -828,4 +844,49 @@ _confab_mcp_http_transport_get_session_id (ConfabMcpHttpTransport *self)
 {
   g_return_val_if_fail (CONFAB_IS_MCP_HTTP_TRANSPORT (self), NULL);
   return self->session_id;
+}
+
+/* For fuzzing ------------------------------------------------------------------------------ */
+
+void
+_confab_mcp_http_transport_set_detached (ConfabMcpHttpTransport *self)
+{
+  g_return_if_fail (CONFAB_IS_MCP_HTTP_TRANSPORT (self));
+  self->detached = TRUE;
+}
+
+gboolean
+_confab_mcp_http_transport_feed_answer (ConfabMcpHttpTransport *self,
+                                        guint                   id,
+                                        gboolean                event_stream,
+                                        const guint8           *data,
+                                        gsize                   len,
+                                        gsize                   piece)
+{
+  g_autoptr(ConfabMcpHttpTransport) hold = NULL;
+  Stream *stream;
+
+  g_return_val_if_fail (CONFAB_IS_MCP_HTTP_TRANSPORT (self), FALSE);
+  g_return_val_if_fail (piece > 0, FALSE);
+
+  if (self->closed)
+    return FALSE;
+
+  hold = g_object_ref (self);
+  stream = stream_new (self);
+  g_array_append_val (stream->ids, id);
+  if (event_stream)
+    {
+      stream->reader = confab_sse_reader_new (on_sse_event, stream);
+      confab_sse_reader_set_max_line (stream->reader, CONFAB_MCP_SERVER_MAX_MESSAGE);
+    }
+  else
+    stream->body = g_byte_array_new ();
+
+  for (gsize offset = 0; offset < len; offset += piece)
+    if (!stream_take (stream, (const char *)data + offset, MIN (piece, len - offset)))
+      return FALSE;
+
+  stream_at_end (stream);
+  return !self->closed;
 }
