@@ -473,8 +473,16 @@ on_sent (GObject      *object,
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autofree char *message = g_strdup_printf ("HTTP %u %s", status,
-                                                  soup_message_get_reason_phrase (stream->msg));
+      g_autofree char *message = NULL;
+
+      /* The server's own stream is optional (405: there is none): nothing to fail, and no
+       * reason to ask again. */
+      if (stream->standalone)
+        {
+          g_debug ("MCP server “%s” offers no event stream: HTTP %u", self->name, status);
+          stream_free (stream);
+          return;
+        }
 
       if (status == SOUP_STATUS_NOT_FOUND && self->session_id != NULL)
         {
@@ -485,15 +493,14 @@ on_sent (GObject      *object,
           return;
         }
 
-      if (stream->standalone || stream->resumptions > 0)
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+        message = g_strdup_printf (_("HTTP %u %s: the server wants authorization; Confab sends only the headers set for it in mcp.json (OAuth is not supported)"),
+                                   status, soup_message_get_reason_phrase (stream->msg));
+      else
+        message = g_strdup_printf ("HTTP %u %s", status, soup_message_get_reason_phrase (stream->msg));
+
+      if (stream->resumptions > 0)
         {
-          /* 405: the server offers no GET stream; no reason to ask again. */
-          g_debug ("MCP server “%s” refused the event stream: %s", self->name, message);
-          if (stream->standalone)
-            {
-              stream_free (stream);
-              return;
-            }
           stream->resumptions = MAX_RESUMPTIONS;
           stream_ended (stream, message);
           return;

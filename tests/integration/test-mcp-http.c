@@ -53,6 +53,7 @@ typedef struct
   guint              initialize_status;
   CallMode           call_mode;
   gboolean           allow_get;
+  guint              get_refusal;     /* the status of a refused GET; 0: 405 */
   gboolean           session_expired;
   guint              tools_listed;
   const char        *tool_name;
@@ -279,7 +280,7 @@ handle_get (Fake              *fake,
 
   if (!fake->allow_get)
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      soup_server_message_set_status (msg, fake->get_refusal ? fake->get_refusal : SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
       return;
     }
 
@@ -381,6 +382,22 @@ fake_find (Fake       *fake,
     }
 
   return NULL;
+}
+
+static guint
+count_seen (Fake       *fake,
+            const char *method)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fake->seen->len; i++)
+    {
+      Seen *seen = g_ptr_array_index (fake->seen, i);
+
+      n += g_strcmp0 (seen->method, method) == 0 || g_strcmp0 (seen->http_method, method) == 0;
+    }
+
+  return n;
 }
 
 static gboolean
@@ -590,6 +607,27 @@ test_get_stream_carries_server_notifications (void)
   CONFAB_TEST_WAIT_FOR (first_tool_is (server, "renamed"), WAIT_MS);
 }
 
+/* A server with sessions but no GET route (an Express app answers 404) still works. */
+static void
+test_refused_get_stream_is_not_a_failure (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->get_refusal = SOUP_STATUS_NOT_FOUND;
+  server = new_started_server (fake);
+  CONFAB_TEST_WAIT_FOR (fake_find (fake, "GET") != NULL, WAIT_MS);
+
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
+  /* Asked once, not again and again. */
+  g_assert_cmpuint (count_seen (fake, "GET"), ==, 1);
+}
+
 static void
 test_stop_ends_session_with_delete (void)
 {
@@ -630,6 +668,7 @@ test_unauthorized_initialize_fails_start (void)
   g_assert_false (start_server (server, &error));
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
   g_assert_nonnull (strstr (error->message, "HTTP 401"));
+  g_assert_nonnull (strstr (error->message, "wants authorization"));
   g_assert_nonnull (strstr (error->message, fake->url));
   g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
 }
@@ -903,6 +942,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/elicitation-accepted-with-defaults", test_elicitation_accepted_with_defaults);
   g_test_add_func ("/mcp-http/elicitation-declined-without-handler", test_elicitation_declined_without_handler);
   g_test_add_func ("/mcp-http/get-stream-carries-server-notifications", test_get_stream_carries_server_notifications);
+  g_test_add_func ("/mcp-http/refused-get-stream-is-not-a-failure", test_refused_get_stream_is_not_a_failure);
   g_test_add_func ("/mcp-http/stop-ends-session-with-delete", test_stop_ends_session_with_delete);
   g_test_add_func ("/mcp-http/http-error-fails-the-call-only", test_http_error_fails_the_call_only);
   g_test_add_func ("/mcp-http/unauthorized-initialize-fails-start", test_unauthorized_initialize_fails_start);
