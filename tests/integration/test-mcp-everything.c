@@ -3,7 +3,8 @@
 
 /* The MCP client over Streamable HTTP against the reference server
  * @modelcontextprotocol/server-everything (its streamableHttp mode on 127.0.0.1), installed
- * by build-aux/setup into tests/mcp-conformance/node_modules with the Node 22 it runs on.
+ * by build-aux/setup into tests/mcp-conformance/node_modules with the Node 22 it runs on,
+ * and the same server over stdio.
  * Skips, saying why, only when npm could not install it. */
 
 #include <libsoup/soup.h>
@@ -18,6 +19,8 @@
 
 static GSubprocess *everything;
 static char        *everything_url;
+static char        *everything_node;
+static char        *everything_script;
 static char        *skip_reason;
 
 typedef struct
@@ -94,6 +97,8 @@ start_everything (void)
       return;
     }
 
+  everything_node = g_strdup (node);
+  everything_script = g_strdup (script);
   port = free_port ();
   port_text = g_strdup_printf ("%u", port);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -231,6 +236,40 @@ test_elicitation_answered (void)
   confab_mcp_server_stop (server);
 }
 
+/* The same server over stdio, through the same protocol code. */
+static void
+test_stdio_list_and_call (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *echo = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  {
+    const char * const argv[] = { everything_node, everything_script, "stdio", NULL };
+
+    server = confab_mcp_server_new ("everything-stdio", argv, NULL);
+  }
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_true (confab_mcp_server_start_finish (server, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (confab_mcp_server_get_protocol_version (server), ==, CONFAB_MCP_PROTOCOL_VERSION);
+  g_assert_true (has_tool (server, "echo"));
+  echo = call_tool (server, "echo", "{\"message\": \"over stdio\"}");
+  g_assert_cmpstr (echo, ==, "Echo: over stdio");
+
+  confab_mcp_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -241,6 +280,7 @@ main (int   argc,
 
   g_test_add_func ("/mcp-everything/list-and-call", test_list_and_call);
   g_test_add_func ("/mcp-everything/elicitation-answered", test_elicitation_answered);
+  g_test_add_func ("/mcp-everything/stdio-list-and-call", test_stdio_list_and_call);
 
   start_everything ();
   status = g_test_run ();
@@ -252,6 +292,8 @@ main (int   argc,
       g_clear_object (&everything);
     }
   g_free (everything_url);
+  g_free (everything_node);
+  g_free (everything_script);
   g_free (skip_reason);
 
   return status;
