@@ -337,7 +337,7 @@ stream_at_end (Stream *stream)
     {
       /* An event cut off by the end is dropped, as the SSE spec says. */
       confab_sse_reader_end (stream->reader, NULL);
-      stream_ended (stream, "the server closed it");
+      stream_ended (stream, _("the server closed it"));
       return;
     }
 
@@ -348,7 +348,7 @@ stream_at_end (Stream *stream)
       return;
     }
 
-  stream_ended (stream, "the answer had none");
+  stream_ended (stream, _("the answer had none"));
 }
 
 /* Bytes of an answer; FALSE when @stream is done with (and freed). */
@@ -526,7 +526,7 @@ on_sent (GObject      *object,
       g_debug ("MCP server “%s” answered a GET with something else than an event stream",
                self->name);
       stream->resumptions = MAX_RESUMPTIONS;
-      stream_ended (stream, "not an event stream");
+      stream_ended (stream, _("not an event stream"));
       return;
     }
   else
