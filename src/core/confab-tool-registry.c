@@ -252,6 +252,17 @@ confab_tool_registry_add_command (ConfabToolRegistry  *self,
   g_return_val_if_fail (CONFAB_IS_TOOL_REGISTRY (self), FALSE);
   g_return_val_if_fail (command_line != NULL, FALSE);
 
+  /* A URL is a remote server (Streamable HTTP), named after its host. */
+  if (g_str_has_prefix (command_line, "http://") || g_str_has_prefix (command_line, "https://"))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (command_line, G_URI_FLAGS_NONE, NULL);
+
+      name = make_unique_server_name (self, uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "remote");
+      server = confab_mcp_server_new_for_url (name, command_line, NULL);
+      confab_tool_registry_add_server (self, server);
+      return TRUE;
+    }
+
   if (!g_shell_parse_argv (command_line, NULL, &argv, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,

@@ -24,7 +24,8 @@ gboolean            confab_tool_registry_load_config        (ConfabToolRegistry 
                                                              GError             **error);
 /* $XDG_CONFIG_HOME/confab/mcp.json (transfer full) */
 char               *confab_tool_registry_get_default_config_path (void);
-/* Adds a server from a shell-style command line (--mcp "COMMAND ARGS"). */
+/* Adds a server from a shell-style command line (--mcp "COMMAND ARGS"), or a remote one
+ * from an http:// or https:// URL. */
 gboolean            confab_tool_registry_add_command        (ConfabToolRegistry  *self,
                                                              const char          *command_line,
                                                              GError             **error);

@@ -793,6 +793,22 @@ test_config_url_and_headers (void)
   g_unlink (path);
 }
 
+/* --mcp URL */
+static void
+test_command_line_url (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (confab_tool_registry_add_command (registry, "https://mcp.example.com/mcp", &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  g_assert_cmpstr (confab_mcp_server_get_name (server), ==, "mcp.example.com");
+  g_assert_cmpstr (confab_mcp_server_get_url (server), ==, "https://mcp.example.com/mcp");
+  g_assert_null (confab_mcp_server_get_argv (server));
+}
+
 static void
 test_config_errors (void)
 {
@@ -953,6 +969,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/bad-url-fails-start", test_bad_url_fails_start);
   g_test_add_func ("/mcp-http/config-url-and-headers", test_config_url_and_headers);
   g_test_add_func ("/mcp-http/config-errors", test_config_errors);
+  g_test_add_func ("/mcp-http/command-line-url", test_command_line_url);
   g_test_add_func ("/mcp-http/cli-answers-elicitation-on-terminal", test_cli_answers_elicitation_on_terminal);
   g_test_add_func ("/mcp-http/cli-declines-elicitation-without-terminal", test_cli_declines_elicitation_without_terminal);
 
