@@ -29,6 +29,7 @@ typedef enum {
   CALL_RESUME,        /* the stream closes after a priming event; the answer comes on resume */
   CALL_ELICIT,        /* the stream asks elicitation/create first, answers after the reply */
   CALL_FAIL_500,      /* HTTP 500 */
+  CALL_VANISH,        /* a priming event, then the server goes away for good */
 } CallMode;
 
 /* One request the server saw. */
@@ -144,6 +145,15 @@ send_data_event (SoupServerMessage *msg,
 
 #define TOOL_RESULT "{\"content\":[{\"type\":\"text\",\"text\":\"echoed\"}]}"
 
+static gboolean
+vanish_cb (gpointer user_data)
+{
+  Fake *fake = user_data;
+
+  soup_server_disconnect (fake->server);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 handle_call (Fake              *fake,
              SoupServerMessage *msg,
@@ -189,6 +199,12 @@ handle_call (Fake              *fake,
 
     case CALL_FAIL_500:
       soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      break;
+
+    case CALL_VANISH:
+      start_stream (msg);
+      send_event (msg, "id: v-1\nretry: 10\ndata: \n\n", FALSE);
+      g_idle_add (vanish_cb, fake);
       break;
     }
 }
@@ -657,6 +673,22 @@ test_http_error_fails_the_call_only (void)
   g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
 }
 
+/* Resuming a stream of a server that is gone gives up after a few tries, with the reason. */
+static void
+test_server_gone_mid_call_fails_the_call (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->call_mode = CALL_VANISH;
+  result = call_tool (server, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "the stream ended before the answer"));
+}
+
 static void
 test_unauthorized_initialize_fails_start (void)
 {
@@ -822,9 +854,13 @@ test_config_errors (void)
       "“headers” of server “r” are not an object" },
     { "{\"mcpServers\": {\"r\": {\"url\": \"https://x/mcp\", \"headers\": {\"Bad Name\": \"b\"}}}}",
       "not “Name: value”" },
+    /* A value from the environment cannot smuggle in another header. */
+    { "{\"mcpServers\": {\"r\": {\"url\": \"https://x/mcp\", \"headers\": {\"A\": \"${CONFAB_TEST_TWO_LINES}\"}}}}",
+      "not “Name: value”" },
   };
 
   g_unsetenv ("CONFAB_TEST_UNSET_VARIABLE");
+  g_setenv ("CONFAB_TEST_TWO_LINES", "a\r\nX-Evil: 1", TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
@@ -961,6 +997,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/refused-get-stream-is-not-a-failure", test_refused_get_stream_is_not_a_failure);
   g_test_add_func ("/mcp-http/stop-ends-session-with-delete", test_stop_ends_session_with_delete);
   g_test_add_func ("/mcp-http/http-error-fails-the-call-only", test_http_error_fails_the_call_only);
+  g_test_add_func ("/mcp-http/server-gone-mid-call-fails-the-call", test_server_gone_mid_call_fails_the_call);
   g_test_add_func ("/mcp-http/unauthorized-initialize-fails-start", test_unauthorized_initialize_fails_start);
   g_test_add_func ("/mcp-http/expired-session-fails-server", test_expired_session_fails_server);
   g_test_add_func ("/mcp-http/unreachable-server-fails-start", test_unreachable_server_fails_start);
