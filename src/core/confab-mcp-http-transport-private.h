@@ -32,6 +32,9 @@ const char              *_confab_mcp_http_transport_get_session_id       (Confab
 /* Stops every stream and request, closes the connection, and ends the session (DELETE)
  * when there is one. */
 void                     _confab_mcp_http_transport_close                (ConfabMcpHttpTransport  *self);
+/* @url for messages: without a user, password, query or fragment, which may hold secrets.
+ * (transfer full) */
+char                    *_confab_mcp_http_display_url                    (const char              *url);
 /* Checks "Name: value" header lines; FALSE with a CONFAB_ERROR_CONFIG error naming @name. */
 gboolean                 _confab_mcp_http_check_headers                  (const char              *name,
                                                                           const char * const      *headers,

@@ -756,6 +756,17 @@ confab_mcp_http_transport_init (ConfabMcpHttpTransport *self)
   self->cancellable = g_cancellable_new ();
 }
 
+char *
+_confab_mcp_http_display_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+
+  if (uri == NULL)
+    return g_strdup (url);
+
+  return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+}
+
 gboolean
 _confab_mcp_http_check_headers (const char          *name,
                                 const char * const  *headers,
@@ -810,7 +821,7 @@ _confab_mcp_http_transport_new (const char          *name,
 
   self = g_object_new (CONFAB_TYPE_MCP_HTTP_TRANSPORT, NULL);
   self->name = g_strdup (name);
-  self->url = g_strdup (url);
+  self->url = _confab_mcp_http_display_url (url);
   self->uri = g_steal_pointer (&uri);
   self->headers = g_strdupv ((char **)headers);
   /* Streams stay open for long: no I/O timeout (the calls have theirs), and enough
@@ -821,7 +832,7 @@ _confab_mcp_http_transport_new (const char          *name,
                                                  "max-conns-per-host", 32,
                                                  "user-agent", "Confab/" PACKAGE_VERSION,
                                                  NULL);
-  self->connection = _confab_jsonrpc_connection_new (name, url, NULL, NULL);
+  self->connection = _confab_jsonrpc_connection_new (name, self->url, NULL, NULL);
   _confab_jsonrpc_connection_set_send_func (self->connection, send_message, self);
   g_signal_connect_object (self->connection, "failed", G_CALLBACK (on_connection_failed), self,
                            G_CONNECT_SWAPPED);

@@ -764,7 +764,7 @@ confab_mcp_server_dup_command_line (ConfabMcpServer *self)
   g_return_val_if_fail (CONFAB_IS_MCP_SERVER (self), NULL);
 
   if (self->url != NULL)
-    return g_strdup (self->url);
+    return _confab_mcp_http_display_url (self->url);
 
   line = g_string_new (NULL);
   for (guint i = 0; self->argv != NULL && self->argv[i] != NULL; i++)

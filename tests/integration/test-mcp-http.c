@@ -728,6 +728,7 @@ test_unreachable_server_fails_start (void)
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *command_line = NULL;
   guint16 port;
 
   /* A port that was free a moment ago and has nobody listening now. */
@@ -735,11 +736,18 @@ test_unreachable_server_fails_start (void)
   g_assert_no_error (error);
   g_socket_listener_close (listener);
 
-  url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
+  url = g_strdup_printf ("http://user:pa55word@127.0.0.1:%u/mcp?key=s3cret#frag", port);
   server = confab_mcp_server_new_for_url ("gone", url, NULL);
   g_assert_false (start_server (server, &error));
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
   g_assert_nonnull (strstr (error->message, "could not be reached"));
+  /* Messages show where, never the secrets a URL may carry. */
+  g_assert_nonnull (strstr (error->message, "/mcp"));
+  g_assert_null (strstr (error->message, "pa55word"));
+  g_assert_null (strstr (error->message, "s3cret"));
+  g_assert_null (strstr (confab_mcp_server_get_error (server), "s3cret"));
+  command_line = confab_mcp_server_dup_command_line (server);
+  g_assert_null (strstr (command_line, "s3cret"));
 }
 
 static void
