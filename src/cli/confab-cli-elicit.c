@@ -18,6 +18,10 @@
 struct _ConfabCliElicit
 {
   GDataInputStream **lines;
+  /* The terminal is shared with the approvals: one question at a time. */
+  gboolean          *busy;
+  GSourceFunc        free_cb;
+  gpointer           free_data;
   GCancellable      *cancellable;
   GQueue             queue;      /* ConfabMcpElicitation waiting their turn */
   gboolean           interactive;
@@ -129,8 +133,11 @@ finish (ConfabCliElicit *self,
   g_clear_pointer (&self->content, json_object_unref);
   g_list_free_full (g_steal_pointer (&self->fields), g_free);
   self->field = NULL;
+  *self->busy = FALSE;
 
   ask (self);
+  if (!*self->busy && self->free_cb != NULL)
+    self->free_cb (self->free_data);
 }
 
 static void prompt (ConfabCliElicit *self);
@@ -227,9 +234,10 @@ ask (ConfabCliElicit *self)
   JsonObject *schema;
   g_autoptr(JsonNode) defaults = NULL;
 
-  if (self->current != NULL || g_queue_is_empty (&self->queue))
+  if (self->current != NULL || *self->busy || g_queue_is_empty (&self->queue))
     return;
 
+  *self->busy = TRUE;
   self->current = g_queue_pop_head (&self->queue);
   defaults = confab_mcp_elicitation_dup_defaults (self->current);
   self->content = json_object_ref (json_node_get_object (defaults));
@@ -273,12 +281,18 @@ on_elicit (ConfabMcpServer      *server,
 ConfabCliElicit *
 confab_cli_elicit_new (GListModel        *servers,
                        gboolean           interactive,
-                       GDataInputStream **lines)
+                       GDataInputStream **lines,
+                       gboolean          *busy,
+                       GSourceFunc        free_cb,
+                       gpointer           free_data)
 {
   ConfabCliElicit *self = g_new0 (ConfabCliElicit, 1);
 
   self->interactive = interactive;
   self->lines = lines;
+  self->busy = busy;
+  self->free_cb = free_cb;
+  self->free_data = free_data;
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->queue);
 
@@ -290,6 +304,12 @@ confab_cli_elicit_new (GListModel        *servers,
     }
 
   return self;
+}
+
+void
+confab_cli_elicit_resume (ConfabCliElicit *self)
+{
+  ask (self);
 }
 
 void
@@ -306,6 +326,8 @@ confab_cli_elicit_free (ConfabCliElicit *self,
   /* What was never answered is declined as it goes. */
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->queue, g_object_unref);
+  if (self->current != NULL)
+    *self->busy = FALSE;
   g_clear_object (&self->current);
   g_clear_pointer (&self->content, json_object_unref);
   g_list_free_full (self->fields, g_free);

@@ -442,7 +442,12 @@ ask_next_approval (Cli *cli)
   ConfabToolCall *call;
 
   if (cli->asking || g_queue_is_empty (&cli->pending_approvals))
-    return;
+    {
+      /* The terminal is free: a server's question may be waiting for it. */
+      if (!cli->asking && cli->elicit != NULL)
+        confab_cli_elicit_resume (cli->elicit);
+      return;
+    }
 
   call = g_queue_peek_head (&cli->pending_approvals);
   g_printerr ("Run %s(%s)? [y/N/a] ",
@@ -459,6 +464,14 @@ ask_next_approval (Cli *cli)
   cli->asking = TRUE;
   g_data_input_stream_read_line_async (cli->stdin_lines, G_PRIORITY_DEFAULT, cli->cancellable,
                                        approval_line_cb, cli);
+}
+
+/* A server's question is answered: approvals may go on. */
+static gboolean
+terminal_free_cb (gpointer user_data)
+{
+  ask_next_approval (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -809,7 +822,8 @@ run (Cli     *cli,
       confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
       /* A server that asks the user (elicitation) is answered on the terminal. */
       cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
-                                           cli->stdin_tty, &cli->stdin_lines);
+                                           cli->stdin_tty, &cli->stdin_lines, &cli->asking,
+                                           terminal_free_cb, cli);
 
       confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
     }

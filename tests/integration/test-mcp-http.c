@@ -58,10 +58,12 @@ typedef struct
   gboolean           session_expired;
   guint              tools_listed;
   const char        *tool_name;
+  gboolean           with_plain_tool; /* also "plain", answered at once as JSON */
   SoupServerMessage *get_stream;      /* the server's own stream, held open */
   SoupServerMessage *call_stream;     /* a tools/call stream waiting for an elicitation answer */
   JsonNode          *call_id;
   JsonNode          *elicitation_answer;
+  gboolean           pinged;          /* the client answered the ping after the question */
   gint64             closed_at;
   gboolean           deleted;
 } Fake;
@@ -195,6 +197,8 @@ handle_call (Fake              *fake,
                             "\"admin\":{\"type\":\"boolean\",\"default\":\"no\"},"
                             "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"a\",\"b\"]},"
                             "\"default\":[\"b\"]}}}}}", FALSE);
+      /* Answered only once the question before it was taken in. */
+      send_data_event (msg, "{\"jsonrpc\":\"2.0\",\"id\":\"ping-1\",\"method\":\"ping\"}", FALSE);
       break;
 
     case CALL_FAIL_500:
@@ -225,6 +229,13 @@ handle_post (Fake              *fake,
 
   object = json_node_get_object (seen->body);
   id = json_object_get_member (object, "id");
+
+  if (seen->method == NULL && g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), "ping-1") == 0)
+    {
+      fake->pinged = TRUE;
+      soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
+      return;
+    }
 
   if (seen->method == NULL)
     {
@@ -267,11 +278,19 @@ handle_post (Fake              *fake,
     soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
   else if (g_str_equal (seen->method, "tools/list"))
     {
-      g_autofree char *result = g_strdup_printf ("{\"tools\":[{\"name\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}]}",
-                                                 fake->tool_name);
+      g_autofree char *result = g_strdup_printf ("{\"tools\":[{\"name\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}%s]}",
+                                                 fake->tool_name,
+                                                 fake->with_plain_tool ? ",{\"name\":\"plain\",\"inputSchema\":{\"type\":\"object\"}}" : "");
       g_autofree char *answer = result_message (id, result);
 
       fake->tools_listed++;
+      respond_json (msg, answer);
+    }
+  else if (g_str_equal (seen->method, "tools/call") &&
+           g_strcmp0 (json_object_get_string_member (json_object_get_object_member (object, "params"), "name"), "plain") == 0)
+    {
+      g_autofree char *answer = result_message (id, TOOL_RESULT);
+
       respond_json (msg, answer);
     }
   else if (g_str_equal (seen->method, "tools/call"))
@@ -897,25 +916,51 @@ chunk (const char *delta_json,
 
 /* Runs confab-cli on a provider that calls the fake's "echo" (mcp.json names the fake by
  * URL), then answers; stdin is a terminal with @typed ahead, or empty when @typed is NULL. */
+typedef struct
+{
+  Fake       *fake;
+  int         master;
+  const char *typed;
+  guint       id;
+} TypeLater;
+
+static gboolean
+type_after_ping_cb (gpointer user_data)
+{
+  TypeLater *later = user_data;
+
+  if (!later->fake->pinged)
+    return G_SOURCE_CONTINUE;
+
+  g_assert_cmpint (write (later->master, later->typed, strlen (later->typed)), ==, (gssize)strlen (later->typed));
+  later->id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs confab-cli on a provider that calls @tool_calls of the fake (mcp.json names the fake
+ * by URL), then answers. stdin is a terminal with @typed ahead (empty when @typed is NULL),
+ * and @typed_after_ping once the fake's ping after its question was answered. */
 static ConfabCliResult *
-run_cli_calling_echo (Fake       *fake,
-                      const char *typed)
+run_cli_calling (Fake       *fake,
+                 const char *tool_calls,
+                 gboolean    yes,
+                 const char *typed,
+                 const char *typed_after_ping)
 {
   g_autoptr(ConfabReplayServer) provider = confab_replay_server_new ();
   g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "confab", NULL);
   g_autofree char *path = g_build_filename (dir, "mcp.json", NULL);
   g_autofree char *config = g_strdup_printf ("{\"mcpServers\": {\"remote\": {\"url\": \"%s\"}}}", fake->url);
-  g_autofree char *call = chunk ("{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
-                                 "\"type\":\"function\",\"function\":{\"name\":\"echo\",\"arguments\":\"{}\"}}]}",
-                                 "\"tool_calls\"");
+  g_autofree char *delta = g_strdup_printf ("{\"role\":\"assistant\",\"tool_calls\":[%s]}", tool_calls);
+  g_autofree char *call = chunk (delta, "\"tool_calls\"");
   g_autofree char *answer = chunk ("{\"role\":\"assistant\",\"content\":\"Done.\"}", "\"stop\"");
   g_autofree char *call_stream = g_strconcat (call, "data: [DONE]\n\n", NULL);
   g_autofree char *answer_stream = g_strconcat (answer, "data: [DONE]\n\n", NULL);
   g_autoptr(GError) error = NULL;
   ConfabCliResult *result;
   const char *args[] = {
-    "--base-url", confab_replay_server_get_base_url (provider), "--model", "m", "--yes",
-    "--json", "Echo, please", NULL
+    "--base-url", confab_replay_server_get_base_url (provider), "--model", "m",
+    "--json", "Echo, please", yes ? "--yes" : NULL, NULL
   };
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -928,7 +973,7 @@ run_cli_calling_echo (Fake       *fake,
     result = confab_test_run_cli (args, NULL, NULL, WAIT_MS);
   else
     {
-      /* The terminal keeps what is typed ahead until confab-cli reads its lines. */
+      /* The terminal keeps what is typed until confab-cli reads its lines. */
       int master = posix_openpt (O_RDWR | O_NOCTTY);
       int slave;
 
@@ -937,8 +982,15 @@ run_cli_calling_echo (Fake       *fake,
       g_assert_cmpint (unlockpt (master), ==, 0);
       slave = open (ptsname (master), O_RDWR | O_NOCTTY);
       g_assert_cmpint (slave, >=, 0);
+      TypeLater later = { fake, master, typed_after_ping, 0 };
+
       g_assert_cmpint (write (master, typed, strlen (typed)), ==, (gssize)strlen (typed));
+      if (typed_after_ping != NULL)
+        later.id = g_timeout_add (5, type_after_ping_cb, &later);
       result = confab_test_run_cli_with_stdin_fd (args, slave, NULL, WAIT_MS);
+      if (later.id != 0)
+        g_source_remove (later.id);
+      g_assert_true (typed_after_ping == NULL || fake->pinged);
       close (master);
     }
 
@@ -947,6 +999,18 @@ run_cli_calling_echo (Fake       *fake,
   g_unlink (path);
 
   return result;
+}
+
+#define ECHO_CALL(n) "{\"index\":" #n ",\"id\":\"call_" #n "\",\"type\":\"function\"," \
+                     "\"function\":{\"name\":\"echo\",\"arguments\":\"{}\"}}"
+#define PLAIN_CALL(n) "{\"index\":" #n ",\"id\":\"call_" #n "\",\"type\":\"function\"," \
+                      "\"function\":{\"name\":\"plain\",\"arguments\":\"{}\"}}"
+
+static ConfabCliResult *
+run_cli_calling_echo (Fake       *fake,
+                      const char *typed)
+{
+  return run_cli_calling (fake, ECHO_CALL (0), TRUE, typed, NULL);
 }
 
 static void
@@ -990,6 +1054,32 @@ test_cli_declines_elicitation_without_terminal (void)
   g_assert_cmpstr (answer, ==, "{\"action\":\"decline\"}");
 }
 
+/* Two calls at once: the second's approval is on the terminal when the first's server asks;
+ * the question waits its turn instead of both reading the same lines. */
+static void
+test_cli_elicitation_waits_for_approval (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  JsonObject *answer;
+
+  fake->call_mode = CALL_ELICIT;
+  fake->with_plain_tool = TRUE;
+  /* Allow echo; plain's approval waits on the terminal when echo's server asks (the fake
+   * knows when the client took the question in: it answered the ping after it). Then:
+   * allow plain, and echo's question: accept, name, age, admin, tags. */
+  result = run_cli_calling (fake, ECHO_CALL (0) "," PLAIN_CALL (1), FALSE, "y\n",
+                            "y\ny\nBob\n\nno\n\n");
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  g_assert_nonnull (fake->elicitation_answer);
+  answer = json_node_get_object (fake->elicitation_answer);
+  g_assert_cmpstr (json_object_get_string_member (answer, "action"), ==, "accept");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (answer, "content"), "name"), ==, "Bob");
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (answer, "content"), "admin"));
+  g_assert_cmpuint (count_seen (fake, "tools/call"), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1017,6 +1107,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/command-line-url", test_command_line_url);
   g_test_add_func ("/mcp-http/cli-answers-elicitation-on-terminal", test_cli_answers_elicitation_on_terminal);
   g_test_add_func ("/mcp-http/cli-declines-elicitation-without-terminal", test_cli_declines_elicitation_without_terminal);
+  g_test_add_func ("/mcp-http/cli-elicitation-waits-for-approval", test_cli_elicitation_waits_for_approval);
 
   return g_test_run ();
 }
