@@ -72,7 +72,11 @@ _confab_json_get_int (JsonObject *object,
     return default_value;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  /* Out of range (or NaN), the cast would be undefined behaviour (found by fuzz-mcphttp:
+   * an error code of -32e615). */
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+      json_node_get_double (node) >= -9223372036854775808.0 &&
+      json_node_get_double (node) < 9223372036854775808.0)
     return (gint64)json_node_get_double (node);
 
   return default_value;
