@@ -73,6 +73,15 @@ _confab_mcp_server_elicit (ConfabMcpServer         *self,
   gboolean handled = FALSE;
 
   elicitation = _confab_mcp_elicitation_new (self->name, connection, id, params);
+
+  /* URL mode (send the user to a page) was not offered in initialize: only forms. */
+  if (params != NULL && JSON_NODE_HOLDS_OBJECT (params) &&
+      g_strcmp0 (_confab_json_get_string (json_node_get_object (params), "mode", "form"), "form") != 0)
+    {
+      confab_mcp_elicitation_decline (elicitation);
+      return;
+    }
+
   g_signal_emit_by_name (self, "elicit", elicitation, &handled);
 
   /* Nobody asks the user (a script, the CLI without a terminal): decline at once. */

@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-jsonrpc-connection-private.h"
 #include "confab-json-private.h"
+#include "confab-mcp-elicitation.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool.h"
 #include "confab-util-private.h"
@@ -711,7 +712,7 @@ confab_mcp_server_class_init (ConfabMcpServerClass *klass)
   signals[ELICIT] =
     g_signal_new ("elicit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,
-                  G_TYPE_OBJECT);
+                  CONFAB_TYPE_MCP_ELICITATION);
 
   /* Writing to a server that just died must be an error, not a SIGPIPE that kills Confab. */
   if (sigaction (SIGPIPE, NULL, &action) == 0 && action.sa_handler == SIG_DFL)

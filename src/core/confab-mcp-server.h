@@ -32,11 +32,14 @@ GType confab_mcp_server_state_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GObject)
 
-/* One MCP server over stdio (newline-delimited JSON-RPC 2.0), started with GSubprocess.
+/* One MCP server over stdio (newline-delimited JSON-RPC 2.0), started with GSubprocess,
+ * or a remote one over Streamable HTTP (confab_mcp_server_new_for_url()).
  * Properties (all notify): name, argv, env ("NAME=VALUE" set over the environment), state,
  * error (string), tools (GListModel of ConfabTool), log (stderr text plus MCP log
  * notifications), call-timeout, protocol-version. Signal ::tools-changed after a (re-)list
- * (notifications/tools/list_changed) and when stopping empties the tools.
+ * (notifications/tools/list_changed) and when stopping empties the tools. Signal
+ * ::elicit (ConfabMcpElicitation *) → gboolean when the server asks the user something
+ * (elicitation/create): a handler returning TRUE answers it; unanswered, it is declined.
  * A server that fails (cannot start, exits, writes garbage) goes to state failed with an
  * error naming it and its command; its pending calls fail with that error. */
 ConfabMcpServer      *confab_mcp_server_new               (const char          *name,

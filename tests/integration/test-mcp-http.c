@@ -64,6 +64,7 @@ typedef struct
   JsonNode          *call_id;
   JsonNode          *elicitation_answer;
   gboolean           pinged;          /* the client answered the ping after the question */
+  gboolean           elicit_url;      /* ask in URL mode, which Confab does not offer */
   gint64             closed_at;
   gboolean           deleted;
 } Fake;
@@ -189,6 +190,13 @@ handle_call (Fake              *fake,
       fake->call_id = json_node_copy (id);
       g_set_object (&fake->call_stream, msg);
       start_stream (msg);
+      if (fake->elicit_url)
+        {
+          send_data_event (msg, "{\"jsonrpc\":\"2.0\",\"id\":\"ask-1\",\"method\":\"elicitation/create\","
+                                "\"params\":{\"mode\":\"url\",\"message\":\"Sign in\","
+                                "\"url\":\"https://example.com/\",\"elicitationId\":\"e\"}}", FALSE);
+          break;
+        }
       send_data_event (msg, "{\"jsonrpc\":\"2.0\",\"id\":\"ask-1\",\"method\":\"elicitation/create\","
                             "\"params\":{\"message\":\"Who are you?\",\"requestedSchema\":{"
                             "\"type\":\"object\",\"properties\":{"
@@ -621,6 +629,28 @@ first_tool_is (ConfabMcpServer *server,
 
   tool = g_list_model_get_item (tools, 0);
   return g_strcmp0 (confab_tool_get_name (tool), name) == 0;
+}
+
+/* Only forms were offered: a URL-mode request is declined without asking anyone. */
+static void
+test_elicitation_url_mode_declined (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+  guint asked = 0;
+
+  g_signal_connect (server, "elicit", G_CALLBACK (on_elicit_accept_defaults), &asked);
+  fake->call_mode = CALL_ELICIT;
+  fake->elicit_url = TRUE;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (asked, ==, 0);
+  answer = json_to_string (fake->elicitation_answer, FALSE);
+  g_assert_cmpstr (answer, ==, "{\"action\":\"decline\"}");
 }
 
 static void
@@ -1091,6 +1121,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/resume-after-retry-with-last-event-id", test_resume_after_retry_with_last_event_id);
   g_test_add_func ("/mcp-http/elicitation-accepted-with-defaults", test_elicitation_accepted_with_defaults);
   g_test_add_func ("/mcp-http/elicitation-declined-without-handler", test_elicitation_declined_without_handler);
+  g_test_add_func ("/mcp-http/elicitation-url-mode-declined", test_elicitation_url_mode_declined);
   g_test_add_func ("/mcp-http/get-stream-carries-server-notifications", test_get_stream_carries_server_notifications);
   g_test_add_func ("/mcp-http/refused-get-stream-is-not-a-failure", test_refused_get_stream_is_not_a_failure);
   g_test_add_func ("/mcp-http/stop-ends-session-with-delete", test_stop_ends_session_with_delete);
