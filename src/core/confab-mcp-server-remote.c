@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "confab-error.h"
@@ -90,6 +91,45 @@ _confab_mcp_server_elicit (ConfabMcpServer         *self,
 }
 
 /* Config ---------------------------------------------------------------------------------- */
+
+/* (confab-mcp-http-transport-private.h) */
+char *
+_confab_mcp_http_display_url (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+
+  if (uri == NULL)
+    return g_strdup (url);
+
+  return g_uri_to_string_partial (uri, G_URI_HIDE_USERINFO | G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+}
+
+gboolean
+_confab_mcp_http_check_headers (const char          *name,
+                                const char * const  *headers,
+                                GError             **error)
+{
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+    {
+      const char *colon = strchr (headers[i], ':');
+      g_autofree char *header_name = NULL;
+
+      if (colon != NULL)
+        header_name = g_strstrip (g_strndup (headers[i], colon - headers[i]));
+
+      if (header_name == NULL || *header_name == '\0' ||
+          !g_str_is_ascii (headers[i]) || strpbrk (headers[i], "\r\n") != NULL ||
+          strpbrk (header_name, " \t()<>@,;:\\\"/[]?={}") != NULL)
+        {
+          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                       _("MCP server “%s” has a header that is not “Name: value” in ASCII"), name);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 
 /* @value with ${NAME} and ${env:NAME} replaced by the environment, so tokens can stay out
  * of mcp.json; NULL with @missing set to the first variable that is not set. */
