@@ -55,7 +55,9 @@ typedef struct
   CallMode           call_mode;
   gboolean           allow_get;
   guint              get_refusal;     /* the status of a refused GET; 0: 405 */
-  gboolean           session_expired;
+  gboolean           session_expired; /* 404 to every request with a session */
+  gboolean           renew_session;   /* 404 once to the first session, then a new one */
+  guint              sessions;
   guint              tools_listed;
   const char        *tool_name;
   gboolean           with_plain_tool; /* also "plain", answered at once as JSON */
@@ -280,7 +282,7 @@ handle_post (Fake              *fake,
       answer = result_message (id, result);
       respond_json (msg, answer);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Mcp-Session-Id", "session-42");
+                                    "Mcp-Session-Id", fake->sessions++ == 0 ? "session-42" : "session-43");
     }
   else if (g_str_has_prefix (seen->method, "notifications/"))
     soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
@@ -358,6 +360,8 @@ server_callback (SoupServer        *server,
   g_ptr_array_add (fake->seen, seen);
 
   if (fake->session_expired && seen->session_id != NULL)
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+  else if (fake->renew_session && g_strcmp0 (seen->session_id, "session-42") == 0)
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   else if (g_str_equal (seen->http_method, "POST"))
     handle_post (fake, msg, seen);
@@ -770,6 +774,36 @@ test_expired_session_fails_server (void)
   g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
 }
 
+/* The spec: a client MUST start a new session (initialize again) when the server answers
+ * 404 to its session, then the request goes through. */
+static void
+test_ended_session_is_renewed (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = new_started_server (fake);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  Seen *call;
+
+  fake->renew_session = TRUE;
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
+
+  g_assert_cmpuint (count_seen (fake, "initialize"), ==, 2);
+  g_assert_null (fake_find (fake, "initialize")->session_id);
+  g_assert_cmpstr (fake_find (fake, "notifications/initialized")->session_id, ==, "session-43");
+  call = fake_find (fake, "tools/call");
+  g_assert_cmpstr (call->session_id, ==, "session-43");
+  g_assert_cmpuint (count_seen (fake, "tools/call"), ==, 2);
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
+
+  /* And the new session is the one ended on stop. */
+  confab_mcp_server_stop (server);
+  CONFAB_TEST_WAIT_FOR (fake->deleted, WAIT_MS);
+  g_assert_cmpstr (fake_find (fake, "DELETE")->session_id, ==, "session-43");
+}
+
 static void
 test_unreachable_server_fails_start (void)
 {
@@ -1129,6 +1163,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/server-gone-mid-call-fails-the-call", test_server_gone_mid_call_fails_the_call);
   g_test_add_func ("/mcp-http/unauthorized-initialize-fails-start", test_unauthorized_initialize_fails_start);
   g_test_add_func ("/mcp-http/expired-session-fails-server", test_expired_session_fails_server);
+  g_test_add_func ("/mcp-http/ended-session-is-renewed", test_ended_session_is_renewed);
   g_test_add_func ("/mcp-http/unreachable-server-fails-start", test_unreachable_server_fails_start);
   g_test_add_func ("/mcp-http/older-protocol-version-accepted", test_older_protocol_version_accepted);
   g_test_add_func ("/mcp-http/unknown-protocol-version-refused", test_unknown_protocol_version_refused);
