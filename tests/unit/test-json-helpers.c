@@ -20,7 +20,7 @@ parse_object (const char *text)
 static void
 test_int_from_numbers (void)
 {
-  g_autoptr(JsonObject) object = parse_object ("{\"a\": -32601, \"b\": 42.9, \"c\": \"7\", \"d\": null}");
+  g_autoptr(JsonObject) object = parse_object ("{\"a\": -32601, \"b\": 42.0, \"c\": \"7\", \"d\": null}");
 
   g_assert_cmpint (_confab_json_get_int (object, "a", 0), ==, -32601);
   g_assert_cmpint (_confab_json_get_int (object, "b", 0), ==, 42);
