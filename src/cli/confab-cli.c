@@ -14,6 +14,7 @@
 
 #include "confab-approval-policy.h"
 #include "confab-cli-decode.h"
+#include "confab-cli-elicit.h"
 #include "confab-cli-store.h"
 #include "confab-client.h"
 #include "confab-conversation.h"
@@ -70,6 +71,7 @@ typedef struct
   /* approvals asked on the terminal, one at a time */
   GQueue                 pending_approvals;
   GDataInputStream      *stdin_lines;
+  ConfabCliElicit       *elicit;
   gboolean               asking;
 
   gboolean               stdin_tty;
@@ -88,6 +90,8 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->continue_id, g_free);
   g_clear_pointer (&cli->prompt, g_free);
   g_queue_clear_full (&cli->pending_approvals, g_object_unref);
+  if (cli->elicit != NULL)
+    confab_cli_elicit_free (cli->elicit, cli->registry ? confab_tool_registry_get_servers (cli->registry) : NULL);
   g_clear_object (&cli->stdin_lines);
   g_clear_object (&cli->turn);
   g_clear_object (&cli->client);
@@ -479,7 +483,12 @@ ask_next_approval (Cli *cli)
   g_autofree char *arguments = NULL;
 
   if (cli->asking || g_queue_is_empty (&cli->pending_approvals))
-    return;
+    {
+      /* The terminal is free: a server's question may be waiting for it. */
+      if (!cli->asking && cli->elicit != NULL)
+        confab_cli_elicit_resume (cli->elicit);
+      return;
+    }
 
   /* Always escaped, --raw or not, and on one line: the model writes the arguments, and must
    * not be able to erase or redraw the question the user answers. */
@@ -498,6 +507,14 @@ ask_next_approval (Cli *cli)
   cli->asking = TRUE;
   g_data_input_stream_read_line_async (cli->stdin_lines, G_PRIORITY_DEFAULT, cli->cancellable,
                                        approval_line_cb, cli);
+}
+
+/* A server's question is answered: approvals may go on. */
+static gboolean
+terminal_free_cb (gpointer user_data)
+{
+  ask_next_approval (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -860,6 +877,10 @@ run (Cli     *cli,
 
       cli->approvals = confab_approval_policy_new (approvals_path);
       confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
+      /* A server that asks the user (elicitation) is answered on the terminal. */
+      cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
+                                           cli->stdin_tty, &cli->stdin_lines, &cli->asking,
+                                           terminal_free_cb, cli);
 
       confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
     }

@@ -78,4 +78,13 @@ void                     _confab_jsonrpc_connection_close        (ConfabJsonrpcC
 void                     _confab_jsonrpc_connection_fail_pending (ConfabJsonrpcConnection  *self,
                                                                   const char               *message);
 
+/* Another transport: @func gets every message to send (instead of @output); what the peer
+ * sends comes in through _confab_jsonrpc_connection_handle_line(). NULL unsets. */
+typedef void (*ConfabJsonrpcSendFunc) (ConfabJsonrpcConnection *self,
+                                       JsonNode                *message,
+                                       gpointer                 user_data);
+void                     _confab_jsonrpc_connection_set_send_func (ConfabJsonrpcConnection *self,
+                                                                   ConfabJsonrpcSendFunc    func,
+                                                                   gpointer                 user_data);
+
 G_END_DECLS

@@ -60,6 +60,10 @@ struct _ConfabJsonrpcConnection
 
   guint          eof_timeout_id;
   guint          closed : 1;
+
+  /* Another transport (Streamable HTTP) instead of @output. */
+  ConfabJsonrpcSendFunc send_func;
+  gpointer              send_data;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabJsonrpcConnection, confab_jsonrpc_connection, G_TYPE_OBJECT)
@@ -226,6 +230,12 @@ send_message (ConfabJsonrpcConnection *self,
 {
   if (self->closed)
     return;
+
+  if (self->send_func != NULL)
+    {
+      self->send_func (self, message, self->send_data);
+      return;
+    }
 
   g_queue_push_tail (&self->write_queue, _confab_jsonrpc_message_to_line (message));
   write_next (self);
@@ -912,4 +922,15 @@ _confab_jsonrpc_connection_start (ConfabJsonrpcConnection *self)
 
   if (self->input != NULL && !self->closed)
     read_next (self);
+}
+
+void
+_confab_jsonrpc_connection_set_send_func (ConfabJsonrpcConnection *self,
+                                          ConfabJsonrpcSendFunc    func,
+                                          gpointer                 user_data)
+{
+  g_return_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self));
+
+  self->send_func = func;
+  self->send_data = user_data;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "confab-jsonrpc-connection-private.h"
+#include "confab-mcp-http-transport-private.h"
 #include "confab-mcp-server.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,11 @@ struct _ConfabMcpServer
 
   guint                    call_timeout;
   ConfabMcpServerState     state;
+
+  /* A remote server (Streamable HTTP) instead of a command (confab-mcp-server-remote.c). */
+  char                    *url;
+  char                   **headers;
+  ConfabMcpHttpTransport  *http;
 
   guint                    relisting : 1;
   guint                    relist_again : 1;
@@ -71,6 +77,25 @@ void        _confab_mcp_server_request_async    (ConfabMcpServer         *self,
                                                  gpointer                 user_data);
 JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result,
                                                  GError                 **error);
+
+/* confab-mcp-server-remote.c */
+
+/* Starts the HTTP transport and returns its connection (transfer none), or NULL after
+ * failing the server. */
+ConfabJsonrpcConnection *_confab_mcp_server_start_remote (ConfabMcpServer *self);
+/* Reads a remote server's entry of mcp.json ("url", "headers" with ${NAME} taken from the
+ * environment, "type": "http"); errors name @path and @name. */
+gboolean    _confab_mcp_server_read_remote_config (JsonObject            *entry,
+                                                   const char            *name,
+                                                   const char            *path,
+                                                   char                 **url,
+                                                   char                ***headers,
+                                                   GError               **error);
+/* Emits ::elicit for an elicitation/create of the server; declines when nobody answers. */
+void        _confab_mcp_server_elicit           (ConfabMcpServer         *self,
+                                                 ConfabJsonrpcConnection *connection,
+                                                 JsonNode                *id,
+                                                 JsonNode                *params);
 
 /* confab-mcp-server-protocol.c */
 

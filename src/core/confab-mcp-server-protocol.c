@@ -20,6 +20,11 @@
 
 #define MAX_LIST_PAGES 1000
 
+/* Newest first: the first is what Confab asks for. */
+static const char * const supported_versions[] = {
+  CONFAB_MCP_PROTOCOL_VERSION, "2025-06-18", "2025-03-26", "2024-11-05", NULL
+};
+
 /* What the server asks and tells ------------------------------------------------------- */
 
 gboolean
@@ -29,6 +34,12 @@ _confab_mcp_server_handle_call (ConfabJsonrpcConnection *connection,
                                 JsonNode                *params,
                                 ConfabMcpServer         *self)
 {
+  if (g_str_equal (method, "elicitation/create"))
+    {
+      _confab_mcp_server_elicit (self, connection, id, params);
+      return TRUE;
+    }
+
   if (!g_str_equal (method, "ping"))
     return FALSE;
 
@@ -323,6 +334,7 @@ on_initialized (GObject      *object,
   JsonObject *object_result;
   JsonObject *server_info;
   GCancellable *cancellable;
+  const char *version;
 
   node = _confab_mcp_server_request_finish (result, &error);
   if (node == NULL)
@@ -343,8 +355,21 @@ on_initialized (GObject      *object,
 
   object_result = json_node_get_object (node);
 
-  /* Accept the version the server speaks: the subset Confab uses (initialize, tools/list,
-   * tools/call, list_changed, ping, cancelled) is the same in every published version. */
+  /* A server that does not speak Confab's version answers with one it does: accept every
+   * published version, since the subset Confab uses (initialize, tools/list, tools/call,
+   * list_changed, ping, cancelled, elicitation) means the same in each. */
+  version = _confab_json_get_string (object_result, "protocolVersion", NULL);
+  if (version == NULL || !g_strv_contains (supported_versions, version))
+    {
+      g_autofree char *supported = g_strjoinv (", ", (char **)supported_versions);
+
+      _confab_mcp_server_fail_printf (self, _("MCP server “%s” (%s) speaks MCP version %s; Confab speaks %s"),
+                                      self->name, _confab_mcp_server_command_line (self),
+                                      version ? version : "(none)", supported);
+      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
+      return;
+    }
+
   server_info = _confab_json_get_object (object_result, "serverInfo");
   _confab_mcp_server_set_server_info (self,
                                       _confab_json_get_string (object_result, "protocolVersion", NULL),
@@ -372,6 +397,10 @@ _confab_mcp_server_initialize (GTask *task)
   json_builder_add_string_value (builder, CONFAB_MCP_PROTOCOL_VERSION);
   json_builder_set_member_name (builder, "capabilities");
   json_builder_begin_object (builder);
+  /* Form mode: ::elicit lets the app or the CLI ask the user; nobody there declines. */
+  json_builder_set_member_name (builder, "elicitation");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "clientInfo");
   json_builder_begin_object (builder);

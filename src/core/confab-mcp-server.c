@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-jsonrpc-connection-private.h"
 #include "confab-json-private.h"
+#include "confab-mcp-elicitation.h"
 #include "confab-mcp-env.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool.h"
@@ -50,6 +51,7 @@ enum {
 
 enum {
   TOOLS_CHANGED,
+  ELICIT,
   N_SIGNALS
 };
 
@@ -158,6 +160,8 @@ _confab_mcp_server_set_server_info (ConfabMcpServer *self,
 {
   if (_confab_set_str (&self->protocol_version, protocol_version))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROTOCOL_VERSION]);
+  if (self->http != NULL)
+    _confab_mcp_http_transport_set_protocol_version (self->http, protocol_version);
 
   if (server_info != NULL)
     {
@@ -415,6 +419,20 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_STARTING);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 
+  if (self->url != NULL)
+    {
+      ConfabJsonrpcConnection *remote = _confab_mcp_server_start_remote (self);
+
+      if (remote == NULL)
+        {
+          g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
+          return;
+        }
+      set_connection (self, remote);
+      _confab_mcp_server_initialize (g_steal_pointer (&task));
+      return;
+    }
+
   if (self->argv == NULL || self->argv[0] == NULL)
     {
       _confab_mcp_server_fail_printf (self, _("MCP server “%s” has no command"), self->name);
@@ -506,6 +524,9 @@ confab_mcp_server_stop (ConfabMcpServer *self)
    * itself. */
   if (connection != NULL)
     _confab_jsonrpc_connection_close (connection);
+  if (self->http != NULL)
+    _confab_mcp_http_transport_close (self->http);
+  g_clear_object (&self->http);
 
   if (self->subprocess != NULL)
     {
@@ -599,6 +620,8 @@ confab_mcp_server_finalize (GObject *object)
   g_clear_pointer (&self->command_line, g_free);
   g_clear_pointer (&self->argv, g_strfreev);
   g_clear_pointer (&self->env, g_strfreev);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->headers, g_strfreev);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->protocol_version, g_free);
   g_clear_pointer (&self->server_info_name, g_free);
@@ -694,6 +717,18 @@ confab_mcp_server_class_init (ConfabMcpServerClass *klass)
     g_signal_new ("tools-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * ConfabMcpServer::elicit:
+   * @elicitation: what the server asks (ConfabMcpElicitation)
+   *
+   * The server asks the user (elicitation/create). A handler that returns %TRUE answers
+   * @elicitation now or later; when none does, it is declined.
+   */
+  signals[ELICIT] =
+    g_signal_new ("elicit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,
+                  CONFAB_TYPE_MCP_ELICITATION);
+
   /* Writing to a server that just died must be an error, not a SIGPIPE that kills Confab. */
   if (sigaction (SIGPIPE, NULL, &action) == 0 && action.sa_handler == SIG_DFL)
     signal (SIGPIPE, SIG_IGN);
@@ -743,6 +778,9 @@ confab_mcp_server_dup_command_line (ConfabMcpServer *self)
   GString *line;
 
   g_return_val_if_fail (CONFAB_IS_MCP_SERVER (self), NULL);
+
+  if (self->url != NULL)
+    return _confab_mcp_http_display_url (self->url);
 
   line = g_string_new (NULL);
   for (guint i = 0; self->argv != NULL && self->argv[i] != NULL; i++)

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 #define CONFAB_TYPE_MCP_SERVER (confab_mcp_server_get_type ())
 #define CONFAB_TYPE_MCP_SERVER_STATE (confab_mcp_server_state_get_type ())
 
-#define CONFAB_MCP_PROTOCOL_VERSION "2025-06-18"
+/* The newest protocol version Confab speaks; it also accepts the older ones a server may
+ * answer with (see confab-mcp-server-protocol.c). */
+#define CONFAB_MCP_PROTOCOL_VERSION "2025-11-25"
 #define CONFAB_MCP_DEFAULT_CALL_TIMEOUT 60
 
 typedef enum {
@@ -30,11 +32,14 @@ GType confab_mcp_server_state_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GObject)
 
-/* One MCP server over stdio (newline-delimited JSON-RPC 2.0), started with GSubprocess.
+/* One MCP server over stdio (newline-delimited JSON-RPC 2.0), started with GSubprocess,
+ * or a remote one over Streamable HTTP (confab_mcp_server_new_for_url()).
  * Properties (all notify): name, argv, env ("NAME=VALUE" set over the environment), state,
  * error (string), tools (GListModel of ConfabTool), log (stderr text plus MCP log
  * notifications), call-timeout, protocol-version. Signal ::tools-changed after a (re-)list
- * (notifications/tools/list_changed) and when stopping empties the tools.
+ * (notifications/tools/list_changed) and when stopping empties the tools. Signal
+ * ::elicit (ConfabMcpElicitation *) → gboolean when the server asks the user something
+ * (elicitation/create): a handler returning TRUE answers it; unanswered, it is declined.
  * A server that fails (cannot start, exits, writes garbage) goes to state failed with an
  * error naming it and its command; its pending calls fail with that error. */
 ConfabMcpServer      *confab_mcp_server_new               (const char          *name,
@@ -80,6 +85,16 @@ JsonNode             *confab_mcp_server_call_tool_finish  (ConfabMcpServer     *
                                                            GError             **error);
 /* Closes stdin, terminates the process, fails pending calls; state stopped. */
 void                  confab_mcp_server_stop              (ConfabMcpServer     *self);
+
+/* A remote server over Streamable HTTP at @url; @headers are "Name: value" strings sent
+ * with every request (e.g. "Authorization: Bearer …"). The command line in messages is
+ * the URL. */
+ConfabMcpServer      *confab_mcp_server_new_for_url       (const char          *name,
+                                                           const char          *url,
+                                                           const char * const  *headers);
+/* The URL of a remote server, NULL for a command. */
+const char           *confab_mcp_server_get_url           (ConfabMcpServer     *self);
+const char * const   *confab_mcp_server_get_headers       (ConfabMcpServer     *self);
 
 /* The text a tools/call result sends to the model: text items joined with "\n", other items
  * described ("[image: image/png, 1234 bytes]"). @is_error (out, optional) gets isError.

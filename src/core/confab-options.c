@@ -26,7 +26,7 @@ static const GOptionEntry shared_entries[N_ENTRIES + 1] = {
   { "api-key-env", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Read the API key from the environment variable NAME (default CONFAB_API_KEY)"), N_("NAME") },
   { "mcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
-    N_("Start the MCP server COMMAND for this run (repeatable)"), N_("COMMAND") },
+    N_("Start the MCP server COMMAND, or use the one at an http(s) URL, for this run (repeatable)"), N_("COMMAND") },
   { "yes", 'y', 0, G_OPTION_ARG_NONE, NULL,
     N_("Allow every tool call of this run without asking"), NULL },
   { NULL }

@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-json-private.h"
+#include "confab-mcp-server-private.h"
 #include "confab-tool.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -251,6 +252,17 @@ confab_tool_registry_add_command (ConfabToolRegistry  *self,
   g_return_val_if_fail (CONFAB_IS_TOOL_REGISTRY (self), FALSE);
   g_return_val_if_fail (command_line != NULL, FALSE);
 
+  /* A URL is a remote server (Streamable HTTP), named after its host. */
+  if (g_str_has_prefix (command_line, "http://") || g_str_has_prefix (command_line, "https://"))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (command_line, G_URI_FLAGS_NONE, NULL);
+
+      name = make_unique_server_name (self, uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "remote");
+      server = confab_mcp_server_new_for_url (name, command_line, NULL);
+      confab_tool_registry_add_server (self, server);
+      return TRUE;
+    }
+
   if (!g_shell_parse_argv (command_line, NULL, &argv, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
@@ -308,6 +320,8 @@ typedef struct
   char  *name;
   char **argv;
   char **env;
+  char  *url;
+  char **headers;
   guint  timeout;
 } ConfigEntry;
 
@@ -317,7 +331,36 @@ config_entry_free (ConfigEntry *entry)
   g_free (entry->name);
   g_strfreev (entry->argv);
   g_strfreev (entry->env);
+  g_free (entry->url);
+  g_strfreev (entry->headers);
   g_free (entry);
+}
+
+/* "timeout": seconds a call may take, 0 when not given. */
+static gboolean
+read_timeout (JsonObject  *entry,
+              const char  *name,
+              const char  *path,
+              guint       *seconds,
+              GError     **error)
+{
+  JsonNode *timeout = _confab_json_member (entry, "timeout");
+
+  if (timeout != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (timeout) ||
+       (json_node_get_value_type (timeout) != G_TYPE_INT64 &&
+        json_node_get_value_type (timeout) != G_TYPE_DOUBLE) ||
+       json_node_get_double (timeout) <= 0 ||
+       json_node_get_double (timeout) > 24 * 60 * 60))
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                   _("In the MCP configuration %s, the “timeout” of server “%s” is not a number of seconds"),
+                   path, name);
+      return FALSE;
+    }
+
+  *seconds = timeout ? (guint)MAX (1, json_node_get_double (timeout)) : 0;
+  return TRUE;
 }
 
 gboolean
@@ -376,7 +419,6 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       g_autoptr(GStrvBuilder) argv_builder = g_strv_builder_new ();
       g_autoptr(GStrvBuilder) env_builder = g_strv_builder_new ();
       ConfigEntry *config_entry;
-      JsonNode *timeout;
       JsonObject *entry;
       JsonObject *env_object;
       const char *command;
@@ -396,11 +438,16 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       command = _confab_json_get_string (entry, "command", NULL);
       if (command == NULL || *command == '\0')
         {
-          /* Remote servers ("url", "type": "http"/"sse") are another transport. */
+          /* A remote server: "url", "headers" (confab-mcp-server-remote.c). */
           if (json_object_has_member (entry, "url"))
             {
-              g_debug ("MCP server “%s” in %s is remote; only stdio servers are supported",
-                       name, path);
+              config_entry = g_new0 (ConfigEntry, 1);
+              config_entry->name = g_strdup (name);
+              g_ptr_array_add (servers, config_entry);
+              if (!_confab_mcp_server_read_remote_config (entry, name, path, &config_entry->url,
+                                                          &config_entry->headers, error) ||
+                  !read_timeout (entry, name, path, &config_entry->timeout, error))
+                return FALSE;
               continue;
             }
 
@@ -450,26 +497,13 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
             }
         }
 
-      timeout = _confab_json_member (entry, "timeout");
-      if (timeout != NULL &&
-          (!JSON_NODE_HOLDS_VALUE (timeout) ||
-           (json_node_get_value_type (timeout) != G_TYPE_INT64 &&
-            json_node_get_value_type (timeout) != G_TYPE_DOUBLE) ||
-           json_node_get_double (timeout) <= 0 ||
-           json_node_get_double (timeout) > 24 * 60 * 60))
-        {
-          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       _("In the MCP configuration %s, the “timeout” of server “%s” is not a number of seconds"),
-                       path, name);
-          return FALSE;
-        }
-
       config_entry = g_new0 (ConfigEntry, 1);
-      config_entry->timeout = timeout ? (guint)MAX (1, json_node_get_double (timeout)) : 0;
       config_entry->name = g_strdup (name);
       config_entry->argv = g_strv_builder_end (argv_builder);
       config_entry->env = g_strv_builder_end (env_builder);
       g_ptr_array_add (servers, config_entry);
+      if (!read_timeout (entry, name, path, &config_entry->timeout, error))
+        return FALSE;
     }
 
   for (guint i = 0; i < servers->len; i++)
@@ -478,8 +512,10 @@ confab_tool_registry_load_config (ConfabToolRegistry  *self,
       /* A name given twice (config plus --mcp …) must stay unique. */
       g_autofree char *name = make_unique_server_name (self, entry->name);
       g_autoptr(ConfabMcpServer) server =
-        confab_mcp_server_new (name, (const char * const *)entry->argv,
-                               (const char * const *)entry->env);
+        entry->url != NULL
+          ? confab_mcp_server_new_for_url (name, entry->url, (const char * const *)entry->headers)
+          : confab_mcp_server_new (name, (const char * const *)entry->argv,
+                                   (const char * const *)entry->env);
 
       if (entry->timeout > 0)
         confab_mcp_server_set_call_timeout (server, entry->timeout);

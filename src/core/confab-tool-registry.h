@@ -15,14 +15,17 @@ G_DECLARE_FINAL_TYPE (ConfabToolRegistry, confab_tool_registry, CONFAB, TOOL_REG
 /* All configured MCP servers and the tools they offer, with name clashes resolved. */
 ConfabToolRegistry *confab_tool_registry_new                (void);
 /* Reads {"mcpServers": {"name": {"command", "args", "env", "disabled", "timeout"}}}
- * ("timeout": seconds a tool call may take, default CONFAB_MCP_DEFAULT_CALL_TIMEOUT).
+ * ("timeout": seconds a tool call may take, default CONFAB_MCP_DEFAULT_CALL_TIMEOUT);
+ * a remote server has {"url", "headers": {"Name": "value with ${ENV_VAR}"}, "type": "http"}
+ * instead of "command".
  * A missing file is not an error. */
 gboolean            confab_tool_registry_load_config        (ConfabToolRegistry  *self,
                                                              const char          *path,
                                                              GError             **error);
 /* $XDG_CONFIG_HOME/confab/mcp.json (transfer full) */
 char               *confab_tool_registry_get_default_config_path (void);
-/* Adds a server from a shell-style command line (--mcp "COMMAND ARGS"). */
+/* Adds a server from a shell-style command line (--mcp "COMMAND ARGS"), or a remote one
+ * from an http:// or https:// URL. */
 gboolean            confab_tool_registry_add_command        (ConfabToolRegistry  *self,
                                                              const char          *command_line,
                                                              GError             **error);

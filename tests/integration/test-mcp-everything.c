@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mcp-everything"
+
+/* The MCP client over Streamable HTTP against the reference server
+ * @modelcontextprotocol/server-everything (its streamableHttp mode on 127.0.0.1), installed
+ * by build-aux/setup into tests/mcp-conformance/node_modules with the Node 22 it runs on,
+ * and the same server over stdio.
+ * Skips, saying why, only when npm could not install it. */
+
+#include <libsoup/soup.h>
+
+#include "confab-error.h"
+#include "confab-mcp-elicitation.h"
+#include "confab-mcp-server.h"
+#include "confab-test-util.h"
+#include "confab-tool.h"
+
+#define WAIT_MS 20000
+
+static GSubprocess *everything;
+static char        *everything_url;
+static char        *everything_node;
+static char        *everything_script;
+static char        *skip_reason;
+
+typedef struct
+{
+  GDataInputStream *input;
+  gboolean          listening;
+  gboolean          ended;
+} Startup;
+
+static void
+on_line (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Startup *startup = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      startup->ended = TRUE;
+      return;
+    }
+
+  g_test_message ("server-everything: %s", line);
+  if (strstr (line, "listening on port") != NULL)
+    {
+      startup->listening = TRUE;
+      return;
+    }
+
+  g_data_input_stream_read_line_async (startup->input, G_PRIORITY_DEFAULT, NULL, on_line, startup);
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return port;
+}
+
+/* Starts server-everything once for all tests, or says why not. */
+static void
+start_everything (void)
+{
+  const char *modules = g_getenv ("CONFAB_MCP_NODE_MODULES");
+  g_autofree char *node = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *unavailable = NULL;
+  g_autofree char *port_text = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Startup startup = { 0 };
+  guint16 port;
+
+  g_assert_nonnull (modules);
+  node = g_build_filename (modules, "node", "bin", "node", NULL);
+  script = g_build_filename (modules, "@modelcontextprotocol", "server-everything", "dist", "index.js", NULL);
+
+  if (!g_file_test (node, G_FILE_TEST_IS_EXECUTABLE) || !g_file_test (script, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *marker = g_build_filename (modules, "..", ".npm-unavailable", NULL);
+
+      if (g_find_program_in_path ("npm") == NULL)
+        skip_reason = g_strdup ("npm is not installed, so server-everything is not either");
+      else if (g_file_get_contents (marker, &unavailable, NULL, NULL))
+        skip_reason = g_strdup_printf ("npm could not install server-everything: %s", g_strstrip (unavailable));
+      else
+        g_error ("server-everything is not installed in %s: run build-aux/setup", modules);
+      return;
+    }
+
+  everything_node = g_strdup (node);
+  everything_script = g_strdup (script);
+  port = free_port ();
+  port_text = g_strdup_printf ("%u", port);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "PORT", port_text, TRUE);
+  everything = g_subprocess_launcher_spawn (launcher, &error, node, script, "streamableHttp", NULL);
+  g_assert_no_error (error);
+
+  startup.input = g_data_input_stream_new (g_subprocess_get_stderr_pipe (everything));
+  g_data_input_stream_read_line_async (startup.input, G_PRIORITY_DEFAULT, NULL, on_line, &startup);
+  CONFAB_TEST_WAIT_FOR (startup.listening || startup.ended, WAIT_MS);
+  g_assert_true (startup.listening);
+  g_clear_object (&startup.input);
+
+  everything_url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
+}
+
+static ConfabMcpServer *
+connect_everything (void)
+{
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("everything", everything_url, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_true (confab_mcp_server_start_finish (server, result, &error));
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&server);
+}
+
+static char *
+call_tool (ConfabMcpServer *server,
+           const char      *name,
+           const char      *arguments_json)
+{
+  g_autoptr(JsonNode) arguments = json_from_string (arguments_json, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean is_error = TRUE;
+  char *text;
+
+  confab_mcp_server_call_tool_async (server, name, arguments, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  node = confab_mcp_server_call_tool_finish (server, result, &error);
+  g_assert_no_error (error);
+
+  text = confab_mcp_result_to_text (node, &is_error);
+  g_assert_false (is_error);
+  return text;
+}
+
+static gboolean
+has_tool (ConfabMcpServer *server,
+          const char      *name)
+{
+  GListModel *tools = confab_mcp_server_get_tools (server);
+
+  for (guint i = 0; i < g_list_model_get_n_items (tools); i++)
+    {
+      g_autoptr(ConfabTool) tool = g_list_model_get_item (tools, i);
+
+      if (g_str_equal (confab_tool_get_name (tool), name))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_list_and_call (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autofree char *echo = NULL;
+  g_autofree char *sum = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  g_assert_cmpstr (confab_mcp_server_get_protocol_version (server), ==, CONFAB_MCP_PROTOCOL_VERSION);
+  g_assert_true (has_tool (server, "echo"));
+  g_assert_true (has_tool (server, "get-sum"));
+  /* Offered only to clients that declare elicitation. */
+  g_assert_true (has_tool (server, "trigger-elicitation-request"));
+
+  echo = call_tool (server, "echo", "{\"message\": \"Grüße über HTTP\"}");
+  g_assert_cmpstr (echo, ==, "Echo: Grüße über HTTP");
+  sum = call_tool (server, "get-sum", "{\"a\": 2, \"b\": 40}");
+  g_assert_nonnull (strstr (sum, "42"));
+
+  confab_mcp_server_stop (server);
+}
+
+/* A host's form: the server's defaults, plus the one required field it left empty. */
+static gboolean
+on_elicit (ConfabMcpServer      *server,
+           ConfabMcpElicitation *elicitation,
+           gpointer              user_data)
+{
+  g_autoptr(JsonNode) content = confab_mcp_elicitation_dup_defaults (elicitation);
+
+  json_object_set_string_member (json_node_get_object (content), "name", "Ada Lovelace");
+  confab_mcp_elicitation_accept (elicitation, content);
+  return TRUE;
+}
+
+static void
+test_elicitation_answered (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autofree char *text = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  g_signal_connect (server, "elicit", G_CALLBACK (on_elicit), NULL);
+
+  text = call_tool (server, "trigger-elicitation-request", "{}");
+  g_assert_nonnull (strstr (text, "User provided the requested information"));
+  g_assert_nonnull (strstr (text, "- Name: Ada Lovelace"));
+  g_assert_nonnull (strstr (text, "- Favorite Integer: 42"));
+  g_assert_nonnull (strstr (text, "- Favorite Number: 3.14"));
+
+  confab_mcp_server_stop (server);
+}
+
+/* The same server over stdio, through the same protocol code. */
+static void
+test_stdio_list_and_call (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *echo = NULL;
+  GAsyncResult *slot = NULL;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  {
+    const char * const argv[] = { everything_node, everything_script, "stdio", NULL };
+
+    server = confab_mcp_server_new ("everything-stdio", argv, NULL);
+  }
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_true (confab_mcp_server_start_finish (server, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (confab_mcp_server_get_protocol_version (server), ==, CONFAB_MCP_PROTOCOL_VERSION);
+  g_assert_true (has_tool (server, "echo"));
+  echo = call_tool (server, "echo", "{\"message\": \"over stdio\"}");
+  g_assert_cmpstr (echo, ==, "Echo: over stdio");
+
+  confab_mcp_server_stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/mcp-everything/list-and-call", test_list_and_call);
+  g_test_add_func ("/mcp-everything/elicitation-answered", test_elicitation_answered);
+  g_test_add_func ("/mcp-everything/stdio-list-and-call", test_stdio_list_and_call);
+
+  start_everything ();
+  status = g_test_run ();
+
+  if (everything != NULL)
+    {
+      g_subprocess_force_exit (everything);
+      g_subprocess_wait (everything, NULL, NULL);
+      g_clear_object (&everything);
+    }
+  g_free (everything_url);
+  g_free (everything_node);
+  g_free (everything_script);
+  g_free (skip_reason);
+
+  return status;
+}
