@@ -599,6 +599,7 @@ confab_store_open (const char  *path,
   if (!_confab_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !_confab_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_confab_store_exec (self, "PRAGMA journal_size_limit = 4194304", error) ||
+      !_confab_store_exec (self, "PRAGMA mmap_size = 268435456", error) ||
       !_confab_store_exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 
