@@ -404,6 +404,19 @@ test_kill_during_stream (void)
                          g_strcmp0 (text, "Once upon a time") == 0), CLI_TIMEOUT_MS);
   g_source_remove (tick);
 
+  /* It is on disk as appended pieces (the message row itself has not grown). */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (*) FROM message_pieces", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
   /* kill -9: no handler, no flush, no goodbye. */
   g_subprocess_force_exit (process);
   g_subprocess_wait_async (process, NULL, exited_cb, &exited);
@@ -427,6 +440,14 @@ test_kill_during_stream (void)
   assistant = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
   g_assert_cmpstr (confab_message_get_content (assistant), ==, "Once upon a time");
   g_assert_cmpint (confab_message_get_state (assistant), ==, CONFAB_MESSAGE_STATE_INTERRUPTED);
+
+  /* Recovery joined the pieces into the message, and so indexed it. */
+  {
+    g_autoptr(GListModel) hits = confab_store_search (store, "upon", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
+  }
 }
 
 static GSubprocess *
