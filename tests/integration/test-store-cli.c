@@ -732,7 +732,17 @@ test_read_only_database_fails_the_run (void)
   g_free (output.out);
   g_free (output.err);
 
-  g_chmod (path, 0644);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (path);
+    g_rmdir (dir);
+    g_rmdir (data);
+    g_rmdir (home);
+  }
 }
 
 int
