@@ -328,6 +328,7 @@ search_thread (GTask        *task,
           return;
         }
       sqlite3_busy_timeout (self->search_db, 5000);
+      sqlite3_exec (self->search_db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
     }
 
   page = search_page (self->search_db, self->path, search->text, search->offset, search->limit,
