@@ -11,8 +11,6 @@
 #include "confab-cli-store.h"
 #include "confab-conversation.h"
 #include "confab-export.h"
-#include "confab-provider-list.h"
-#include "confab-provider.h"
 #include "confab-store.h"
 
 static const char * const commands[] = { "list", "search", "export", "delete" };
@@ -246,17 +244,9 @@ export_cassette (ConfabConversation  *conversation,
                  gboolean             yaml,
                  GError             **error)
 {
-  ConfabProviderList *providers = confab_provider_list_get_default ();
-  ConfabProvider *provider = NULL;
   g_autoptr(ConfabCassetteWriter) writer = NULL;
 
-  if (confab_conversation_get_provider_name (conversation) != NULL)
-    provider = confab_provider_list_lookup (providers, confab_conversation_get_provider_name (conversation));
-  if (provider != NULL &&
-      g_strcmp0 (confab_provider_get_base_url (provider), confab_conversation_get_base_url (conversation)) != 0)
-    provider = NULL;
-
-  writer = confab_cassette_writer_new (conversation, provider);
+  writer = confab_cassette_writer_new (conversation, confab_cassette_find_provider (conversation));
   if (!confab_cassette_writer_add_turn_at (writer, turn > 0 ? turn - 1 : -1, error))
     return NULL;
 

@@ -12,8 +12,10 @@
 #include "confab-error.h"
 #include "confab-http-private.h"
 #include "confab-message.h"
+#include "confab-provider-list.h"
 #include "confab-provider.h"
 #include "confab-store.h"
+#include "confab-turn-range-private.h"
 #include "confab-usage.h"
 
 /* A cassette is what go-vcr (version 2) writes: per interaction the request (url, method,
@@ -104,6 +106,26 @@ confab_cassette_writer_new (ConfabConversation *conversation,
   g_set_object (&self->provider, provider);
 
   return self;
+}
+
+ConfabProvider *
+confab_cassette_find_provider (ConfabConversation *conversation)
+{
+  const char *name;
+  ConfabProvider *provider;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+
+  name = confab_conversation_get_provider_name (conversation);
+  if (name == NULL)
+    return NULL;
+
+  provider = confab_provider_list_lookup (confab_provider_list_get_default (), name);
+  if (provider == NULL ||
+      g_strcmp0 (confab_provider_get_base_url (provider), confab_conversation_get_base_url (conversation)) != 0)
+    return NULL;
+
+  return provider;
 }
 
 static gboolean
@@ -226,40 +248,6 @@ dup_request_headers (ConfabCassetteWriter *self)
   return headers;
 }
 
-static gboolean
-turn_range (ConfabConversation *conversation,
-            guint               position,
-            guint              *start,
-            guint              *end)
-{
-  GListModel *model = G_LIST_MODEL (conversation);
-  guint n = g_list_model_get_n_items (model);
-  guint i;
-
-  if (position >= n)
-    return FALSE;
-
-  for (i = position + 1; i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i - 1);
-
-      if (confab_message_get_role (message) == CONFAB_ROLE_USER)
-        break;
-    }
-  *start = i > 0 ? i - 1 : 0;
-
-  for (i = position + 1; i < n; i++)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
-
-      if (confab_message_get_role (message) == CONFAB_ROLE_USER)
-        break;
-    }
-  *end = i;
-
-  return TRUE;
-}
-
 static Interaction *
 interaction_new (ConfabMessage  *message,
                  guint           step,
@@ -357,7 +345,7 @@ confab_cassette_writer_add_turn (ConfabCassetteWriter  *self,
                                  GError               **error)
 {
   GListModel *model;
-  guint start, end;
+  guint start = 0, end = 0;
 
   g_return_val_if_fail (CONFAB_IS_CASSETTE_WRITER (self), FALSE);
   g_return_val_if_fail (CONFAB_IS_MESSAGE (message), FALSE);
@@ -369,7 +357,7 @@ confab_cassette_writer_add_turn (ConfabCassetteWriter  *self,
 
       if (item == message)
         {
-          turn_range (self->conversation, i, &start, &end);
+          _confab_conversation_turn_range (self->conversation, i, &start, &end);
           return add_range (self, start, end, error);
         }
     }
@@ -387,7 +375,7 @@ confab_cassette_writer_add_turn_at (ConfabCassetteWriter  *self,
   GListModel *model;
   g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint));
   guint n;
-  guint start, end;
+  guint start = 0, end = 0;
 
   g_return_val_if_fail (CONFAB_IS_CASSETTE_WRITER (self), FALSE);
 
@@ -412,7 +400,7 @@ confab_cassette_writer_add_turn_at (ConfabCassetteWriter  *self,
   if (index == -1)
     index = starts->len - 1;
 
-  turn_range (self->conversation, g_array_index (starts, guint, index), &start, &end);
+  _confab_conversation_turn_range (self->conversation, g_array_index (starts, guint, index), &start, &end);
   return add_range (self, start, end, error);
 }
 
