@@ -17,6 +17,7 @@
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
+#include "confab-tool-rerun-dialog.h"
 #include "confab-turn.h"
 #include "confab-turn-timeline-dialog.h"
 #include "confab-turn-timing.h"
@@ -377,6 +378,60 @@ test_diff_of_second_request (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (first));
 }
 
+/* Run again with edited arguments: checked against the schema, approval asked as usual,
+ * the new result beside the old one, and the conversation exactly as it was. */
+static void
+test_rerun_leaves_conversation (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(JsonNode) before = confab_conversation_to_messages_json (fixture->conversation);
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(ConfabToolCall) add = g_list_model_get_item (confab_message_get_tool_calls (message_at (fixture, 1)), 0);
+  GtkWidget *dialog = confab_tool_rerun_dialog_new (NULL, add, fixture->registry, fixture->approvals);
+  ConfabToolRerunDialog *rerun = CONFAB_TOOL_RERUN_DIALOG (dialog);
+  ConfabToolCall *new_call;
+
+  g_assert_cmpstr (confab_tool_call_get_name (add), ==, "add");
+  g_assert_null (confab_tool_rerun_dialog_get_problem (rerun));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  /* Against the tool's schema: a missing argument, a wrong type, not JSON. */
+  confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 2}");
+  g_assert_cmpstr (confab_tool_rerun_dialog_get_problem (rerun), ==, "The arguments do not fit the tool: b: is required");
+  confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 2, \"b\": \"3\"}");
+  g_assert_cmpstr (confab_tool_rerun_dialog_get_problem (rerun), ==, "The arguments do not fit the tool: b: must be an integer");
+  confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 2,");
+  g_assert_true (g_str_has_prefix (confab_tool_rerun_dialog_get_problem (rerun), "The arguments are not valid JSON"));
+  gtk_widget_activate_action (dialog, "rerun.run", NULL);
+  g_assert_null (confab_tool_rerun_dialog_get_new_call (rerun));
+
+  confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 20, \"b\": 22}");
+  g_assert_null (confab_tool_rerun_dialog_get_problem (rerun));
+  g_assert_true (gtk_widget_activate_action (dialog, "rerun.run", NULL));
+  new_call = confab_tool_rerun_dialog_get_new_call (rerun);
+  g_assert_nonnull (new_call);
+  g_assert_true (new_call != add);
+
+  /* Asked as usual (the policy asks for every call here), answered on its card. */
+  CONFAB_TEST_WAIT_FOR (confab_tool_call_get_status (new_call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL, WAIT_MS);
+  confab_tool_call_resolve_approval (new_call, CONFAB_APPROVAL_ALLOW_ONCE);
+  CONFAB_TEST_WAIT_FOR (!confab_tool_rerun_dialog_get_running (rerun), WAIT_MS);
+
+  g_assert_cmpint (confab_tool_call_get_status (new_call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (confab_tool_call_get_result (new_call), ==, "42");
+  g_assert_cmpstr (confab_tool_call_get_result (add), ==, "5");
+  g_assert_cmpstr (confab_tool_call_get_arguments (add), ==, "{\"a\":2,\"b\":3}");
+
+  /* The conversation is exactly as it was. */
+  after = confab_conversation_to_messages_json (fixture->conversation);
+  g_assert_true (json_node_equal (before, after));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->conversation)), ==, 5);
+
+  wait_drawn (dialog);
+  save_screenshot (dialog, "tool-rerun.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +446,9 @@ main (int   argc,
               fixture_set_up, test_timeline_approval_wait, fixture_tear_down);
   g_test_add ("/turn-inspect/diff-of-second-request", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_diff_of_second_request, fixture_tear_down);
+
+  g_test_add ("/turn-inspect/rerun-leaves-conversation", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_rerun_leaves_conversation, fixture_tear_down);
 
   return g_test_run ();
 }
