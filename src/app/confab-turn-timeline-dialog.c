@@ -20,6 +20,7 @@ struct _ConfabTurnTimelineDialog
   ConfabMessage      *anchor;        /* a message of the turn, found again after edits */
   ConfabTurnTimeline *timeline;
   GtkListBox         *list;
+  guint               tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabTurnTimelineDialog, confab_turn_timeline_dialog, ADW_TYPE_WINDOW)
@@ -66,10 +67,14 @@ rebuild_list (ConfabTurnTimelineDialog *self)
     }
 }
 
+static gboolean refresh_tick (gpointer data);
+
 static void
 refresh (ConfabTurnTimelineDialog *self)
 {
   guint position = anchor_position (self);
+  GPtrArray *rows;
+  gboolean unfinished = FALSE;
 
   if (position == G_MAXUINT)
     {
@@ -80,6 +85,24 @@ refresh (ConfabTurnTimelineDialog *self)
 
   confab_turn_timeline_set_turn (self->timeline, self->conversation, position);
   rebuild_list (self);
+
+  /* While a request streams or a call waits or runs, the bars grow: look again in a
+   * moment (statuses and timings change without the conversation's items changing). */
+  rows = confab_turn_timeline_get_rows (self->timeline);
+  for (guint i = 0; i < rows->len; i++)
+    unfinished |= ((ConfabTiming *) g_ptr_array_index (rows, i))->end < 0;
+  if (unfinished && self->tick_id == 0)
+    self->tick_id = g_timeout_add (500, refresh_tick, self);
+}
+
+static gboolean
+refresh_tick (gpointer data)
+{
+  ConfabTurnTimelineDialog *self = data;
+
+  self->tick_id = 0;
+  refresh (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -148,6 +171,7 @@ confab_turn_timeline_dialog_dispose (GObject *object)
 {
   ConfabTurnTimelineDialog *self = CONFAB_TURN_TIMELINE_DIALOG (object);
 
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   if (self->conversation != NULL)
     g_signal_handlers_disconnect_by_data (self->conversation, self);
   g_clear_object (&self->conversation);

@@ -530,18 +530,15 @@ yaml_headers (GString    *out,
               const char *indent,
               JsonObject *headers)
 {
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *values;
+  g_autoptr(GList) names = json_object_get_members (headers);
 
   g_string_append_printf (out, "%sheaders:\n", indent);
-  json_object_iter_init (&iter, headers);
-  while (json_object_iter_next (&iter, &name, &values))
+  for (GList *l = names; l != NULL; l = l->next)
     {
-      JsonArray *array = json_node_get_array (values);
+      JsonArray *array = json_object_get_array_member (headers, l->data);
 
       g_string_append_printf (out, "%s    ", indent);
-      yaml_string (out, name);
+      yaml_string (out, l->data);
       g_string_append (out, ":\n");
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
@@ -552,20 +549,21 @@ yaml_headers (GString    *out,
     }
 }
 
+/* Members in the order they were built (json_object_get_members keeps it). */
 static void
 yaml_part (GString    *out,
            const char *name,
            JsonObject *part)
 {
   const char *indent = "        ";
-  JsonObjectIter iter;
-  const char *member;
-  JsonNode *value;
+  g_autoptr(GList) members = json_object_get_members (part);
 
   g_string_append_printf (out, "      %s:\n", name);
-  json_object_iter_init (&iter, part);
-  while (json_object_iter_next (&iter, &member, &value))
+  for (GList *l = members; l != NULL; l = l->next)
     {
+      const char *member = l->data;
+      JsonNode *value = json_object_get_member (part, member);
+
       if (g_str_equal (member, "headers"))
         {
           yaml_headers (out, indent, json_node_get_object (value));

@@ -179,15 +179,15 @@ check_length (JsonObject  *schema,
   if (json_object_has_member (schema, min_keyword) &&
       length < json_object_get_int_member (schema, min_keyword))
     {
-      g_autofree char *message = g_strdup_printf (_("is too short (at least %" G_GINT64_FORMAT ")"),
-                                                  json_object_get_int_member (schema, min_keyword));
+      g_autofree char *message = g_strdup_printf (_("is too short (at least %lld)"),
+                                                  (long long) json_object_get_int_member (schema, min_keyword));
       return fail (error, path, message);
     }
   if (json_object_has_member (schema, max_keyword) &&
       length > json_object_get_int_member (schema, max_keyword))
     {
-      g_autofree char *message = g_strdup_printf (_("is too long (at most %" G_GINT64_FORMAT ")"),
-                                                  json_object_get_int_member (schema, max_keyword));
+      g_autofree char *message = g_strdup_printf (_("is too long (at most %lld)"),
+                                                  (long long) json_object_get_int_member (schema, max_keyword));
       return fail (error, path, message);
     }
   return TRUE;

@@ -52,10 +52,9 @@ request_detail (ConfabTiming *timing)
   if (timing->end >= 0)
     g_ptr_array_add (parts, seconds (timing->end - timing->start));
   if (confab_usage_get_total_tokens (usage) >= 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " token",
-                                                          "%" G_GINT64_FORMAT " tokens",
-                                                          confab_usage_get_total_tokens (usage)),
-                                             confab_usage_get_total_tokens (usage)));
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%lld token", "%lld tokens",
+                                                          (gulong) confab_usage_get_total_tokens (usage)),
+                                             (long long) confab_usage_get_total_tokens (usage)));
   if (confab_usage_get_has_cost (usage))
     g_ptr_array_add (parts, g_strdup_printf ("$%.4f", confab_usage_get_cost (usage)));
   if (confab_message_get_state (timing->message) == CONFAB_MESSAGE_STATE_FAILED)
