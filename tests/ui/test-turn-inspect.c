@@ -21,6 +21,7 @@
 #include "confab-turn.h"
 #include "confab-turn-timeline-dialog.h"
 #include "confab-turn-timing.h"
+#include "confab-usage-sidebar.h"
 
 /* Inspecting a turn: the recorded parallel-call turn (add and multiply at once) replayed
  * through the real tool loop and the test MCP server, then shown on the timeline and
@@ -432,6 +433,56 @@ test_rerun_leaves_conversation (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static ConfabTurnTimelineDialog *
+find_timeline_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (CONFAB_IS_TURN_TIMELINE_DIALOG (window))
+        return CONFAB_TURN_TIMELINE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* The timeline opens from the usage sidebar's turn and from the inspector's turn menu. */
+static void
+test_timeline_entry_points (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *sidebar = confab_usage_sidebar_new ();
+  GtkWidget *inspector = confab_inspector_dialog_new (NULL, message_at (fixture, 4));
+  ConfabTurnTimelineDialog *dialog;
+
+  gtk_window_set_child (GTK_WINDOW (window), sidebar);
+  confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (sidebar), fixture->conversation);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_null (find_timeline_dialog ());
+  g_assert_true (gtk_widget_activate_action (sidebar, "usage.timeline", NULL));
+  dialog = find_timeline_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (confab_turn_timeline_get_rows (confab_turn_timeline_dialog_get_timeline (dialog))->len, ==, 4);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  CONFAB_TEST_WAIT_FOR (find_timeline_dialog () == NULL, WAIT_MS);
+
+  /* Without the conversation the inspector cannot know the turn: the menu is off. */
+  g_assert_false (gtk_widget_activate_action (inspector, "inspector.timeline", NULL) && find_timeline_dialog () != NULL);
+  confab_inspector_dialog_set_conversation (CONFAB_INSPECTOR_DIALOG (inspector), fixture->conversation);
+  g_assert_true (gtk_widget_activate_action (inspector, "inspector.timeline", NULL));
+  dialog = find_timeline_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpuint (confab_turn_timeline_get_rows (confab_turn_timeline_dialog_get_timeline (dialog))->len, ==, 4);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (inspector));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -447,6 +498,8 @@ main (int   argc,
   g_test_add ("/turn-inspect/diff-of-second-request", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_diff_of_second_request, fixture_tear_down);
 
+  g_test_add ("/turn-inspect/timeline-entry-points", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_timeline_entry_points, fixture_tear_down);
   g_test_add ("/turn-inspect/rerun-leaves-conversation", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_rerun_leaves_conversation, fixture_tear_down);
 
