@@ -440,14 +440,20 @@ run_again_action (GtkWidget  *widget,
 {
   ConfabToolCallCard *self = CONFAB_TOOL_CALL_CARD (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWindow *window = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
   ConfabSession *session;
   GtkWidget *dialog;
 
-  if (self->call == NULL || !CONFAB_IS_WINDOW (root))
+  /* The card may sit in a dialog (the turn timeline shows one): the tools are those of
+   * the main window it belongs to. */
+  while (window != NULL && !CONFAB_IS_WINDOW (window))
+    window = gtk_window_get_transient_for (window);
+
+  if (self->call == NULL || window == NULL)
     return;
 
-  session = confab_window_get_session (CONFAB_WINDOW (root));
-  dialog = confab_tool_rerun_dialog_new (GTK_WINDOW (root), self->call,
+  session = confab_window_get_session (CONFAB_WINDOW (window));
+  dialog = confab_tool_rerun_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : window, self->call,
                                          confab_session_get_tools (session),
                                          confab_session_get_approvals (session));
   gtk_window_present (GTK_WINDOW (dialog));

@@ -9,6 +9,8 @@
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
 #include "confab-recording-export.h"
+#include "confab-tool-call-card.h"
+#include "confab-tool-call.h"
 #include "confab-turn-timeline-dialog.h"
 #include "confab-turn-timing.h"
 
@@ -111,6 +113,29 @@ items_changed_cb (ConfabTurnTimelineDialog *self)
   refresh (self);
 }
 
+/* A call opens its own card (live, with Run Again… when the main window has tools). */
+static void
+open_call_card (ConfabTurnTimelineDialog *self,
+                ConfabToolCall           *call)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *card = confab_tool_call_card_new (call);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_title (GTK_WINDOW (window), confab_tool_call_get_name (call));
+  gtk_window_set_default_size (GTK_WINDOW (window), 520, -1);
+  gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
+  gtk_widget_set_margin_top (card, 12);
+  gtk_widget_set_margin_bottom (card, 12);
+  gtk_widget_set_margin_start (card, 12);
+  gtk_widget_set_margin_end (card, 12);
+  gtk_box_append (GTK_BOX (content), card);
+  adw_window_set_content (ADW_WINDOW (window), content);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 open_row (ConfabTurnTimelineDialog *self,
           guint                     index)
@@ -122,9 +147,13 @@ open_row (ConfabTurnTimelineDialog *self,
   if (index >= rows->len)
     return;
 
-  /* A call is shown with the request that asked for it: its arguments are in that
-   * request's response, its result in the next request. */
   timing = g_ptr_array_index (rows, index);
+  if (timing->kind == CONFAB_TIMING_TOOL_CALL)
+    {
+      open_call_card (self, timing->call);
+      return;
+    }
+
   inspector = confab_inspector_dialog_new (GTK_WINDOW (self), timing->message);
   confab_inspector_dialog_set_conversation (CONFAB_INSPECTOR_DIALOG (inspector), self->conversation);
   gtk_window_present (GTK_WINDOW (inspector));

@@ -14,8 +14,8 @@ G_DECLARE_FINAL_TYPE (ConfabTurnTimelineDialog, confab_turn_timeline_dialog, CON
 
 /* The turn of the message at @position as a timeline (ConfabTurnTimeline), with a legend
  * and the same rows as a list of sentences for screen readers. Activating a row opens that
- * request (or the request that asked for the call) in the inspector. Follows the
- * conversation while it is open. */
+ * request in the inspector, or that call's card. Follows the conversation while it is
+ * open. */
 GtkWidget          *confab_turn_timeline_dialog_new          (GtkWindow                *parent,
                                                               ConfabConversation       *conversation,
                                                               guint                     position);

@@ -16,6 +16,7 @@
 #include "confab-request-diff-view.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
+#include "confab-tool-call-card.h"
 #include "confab-tool-registry.h"
 #include "confab-tool-rerun-dialog.h"
 #include "confab-turn.h"
@@ -223,6 +224,21 @@ count_activation (ConfabTurnTimeline *timeline,
   *activated = index;
 }
 
+static GtkWidget *
+find_card (GtkWidget *widget)
+{
+  if (CONFAB_IS_TOOL_CALL_CARD (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_card (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The rows of the parallel-call turn: request 1, its two calls side by side (lanes 0 and 1,
  * overlapping in time), request 2 after both results; each with its numbers. */
 static void
@@ -304,6 +320,31 @@ test_timeline_rows (Fixture       *fixture,
   g_signal_handlers_unblock_matched (timeline, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, dialog);
   g_assert_cmpuint (activated, ==, 2);
 
+  /* Activating a call's row (here in the accessible list) opens that call's own card. */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 1));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+    GtkWindow *card_window = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+        if (gtk_window_get_transient_for (window) == GTK_WINDOW (dialog))
+          card_window = window;
+      }
+    g_assert_nonnull (card_window);
+    g_assert_cmpstr (gtk_window_get_title (card_window), ==, "add");
+    {
+      GtkWidget *card = find_card (GTK_WIDGET (card_window));
+
+      g_assert_nonnull (card);
+      g_assert_true (confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (card)) == add->call);
+    }
+    gtk_window_destroy (card_window);
+  }
+  g_assert_cmpuint (confab_turn_timeline_get_selected (timeline), ==, 1);
+
   /* The turn's height fits every row. */
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (timeline)), >=, 4 * 40);
 
@@ -374,6 +415,8 @@ test_diff_of_second_request (Fixture       *fixture,
   /* Opened from the turn menu. */
   gtk_window_present (GTK_WINDOW (inspector));
   g_assert_true (gtk_widget_activate_action (inspector, "inspector.compare", NULL));
+  wait_drawn (confab_inspector_dialog_get_diff_view (CONFAB_INSPECTOR_DIALOG (inspector)));
+  save_screenshot (inspector, "request-diff.png");
 
   gtk_window_destroy (GTK_WINDOW (inspector));
   gtk_window_destroy (GTK_WINDOW (first));
