@@ -596,7 +596,7 @@ confab_tool_call_card_init (ConfabToolCallCard *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->can_run_again = TRUE;
-  self->run_again_button = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  self->run_again_button = gtk_button_new_from_icon_name ("media-playlist-repeat-symbolic");
   gtk_widget_add_css_class (self->run_again_button, "flat");
   gtk_widget_set_valign (self->run_again_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (self->run_again_button, _("Run Again…"));
