@@ -19,6 +19,7 @@
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-turn.h"
+#include "confab-turn-timing.h"
 
 /* Save as recording, round trip: a turn recorded through the replay server (a real tool
  * loop with the test MCP server) is stored, loaded back, written as a cassette, and that
@@ -176,6 +177,27 @@ test_round_trip (Fixture       *fixture,
   g_assert_no_error (error);
   loaded = confab_store_load (store, confab_conversation_get_id (recorded), &error);
   g_assert_no_error (error);
+
+  /* The timeline reads the same times from the store as from the live turn. */
+  {
+    g_autoptr(GPtrArray) live = confab_turn_timing_collect (recorded, 1, NULL);
+    g_autoptr(GPtrArray) stored = confab_turn_timing_collect (loaded, 1, NULL);
+
+    g_assert_cmpuint (live->len, ==, 4);
+    g_assert_cmpuint (stored->len, ==, live->len);
+    for (guint i = 0; i < live->len; i++)
+      {
+        ConfabTiming *a = g_ptr_array_index (live, i);
+        ConfabTiming *b = g_ptr_array_index (stored, i);
+
+        g_assert_cmpstr (b->label, ==, a->label);
+        g_assert_cmpstr (b->detail, ==, a->detail);
+        g_assert_cmpint (b->start, ==, a->start);
+        g_assert_cmpint (b->mark, ==, a->mark);
+        g_assert_cmpint (b->end, ==, a->end);
+        g_assert_cmpint (a->end, >=, 0);
+      }
+  }
 
   /* 2. Saved as a recording. */
   writer = confab_cassette_writer_new (loaded, NULL);
