@@ -224,14 +224,17 @@ count_activation (ConfabTurnTimeline *timeline,
   *activated = index;
 }
 
+/* The card showing @call (any call when NULL) under @widget. */
 static GtkWidget *
-find_card (GtkWidget *widget)
+find_card_for (GtkWidget      *widget,
+               ConfabToolCall *call)
 {
-  if (CONFAB_IS_TOOL_CALL_CARD (widget))
+  if (CONFAB_IS_TOOL_CALL_CARD (widget) &&
+      (call == NULL || confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (widget)) == call))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_card (child);
+      GtkWidget *found = find_card_for (child, call);
 
       if (found != NULL)
         return found;
@@ -336,7 +339,7 @@ test_timeline_rows (Fixture       *fixture,
     g_assert_nonnull (card_window);
     g_assert_cmpstr (gtk_window_get_title (card_window), ==, "add");
     {
-      GtkWidget *card = find_card (GTK_WIDGET (card_window));
+      GtkWidget *card = find_card_for (GTK_WIDGET (card_window), NULL);
 
       g_assert_nonnull (card);
       g_assert_true (confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (card)) == add->call);
@@ -458,7 +461,12 @@ test_rerun_leaves_conversation (Fixture       *fixture,
 
   /* Asked as usual (the policy asks for every call here), answered on its card. */
   CONFAB_TEST_WAIT_FOR (confab_tool_call_get_status (new_call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL, WAIT_MS);
-  confab_tool_call_resolve_approval (new_call, CONFAB_APPROVAL_ALLOW_ONCE);
+  {
+    GtkWidget *card = find_card_for (dialog, new_call);
+
+    g_assert_nonnull (card);
+    g_assert_true (gtk_widget_activate_action (card, "card.allow-once", NULL));
+  }
   CONFAB_TEST_WAIT_FOR (!confab_tool_rerun_dialog_get_running (rerun), WAIT_MS);
 
   g_assert_cmpint (confab_tool_call_get_status (new_call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
