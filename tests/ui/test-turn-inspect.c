@@ -23,6 +23,7 @@
 #include "confab-turn-timeline-dialog.h"
 #include "confab-turn-timing.h"
 #include "confab-usage-sidebar.h"
+#include "confab-window.h"
 
 /* Inspecting a turn: the recorded parallel-call turn (add and multiply at once) replayed
  * through the real tool loop and the test MCP server, then shown on the timeline and
@@ -534,6 +535,68 @@ test_timeline_entry_points (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
+/* From the main window's turn timeline, a call's card offers Run Again…, with the main
+ * window's tools (found through the dialogs it sits in). */
+static void
+test_run_again_from_timeline_card (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  ConfabWindow *window = g_object_ref_sink (confab_window_new (NULL));
+  GtkWidget *timeline = confab_turn_timeline_dialog_new (GTK_WINDOW (window), fixture->conversation, 1);
+  GtkListBox *list = confab_turn_timeline_dialog_get_list (CONFAB_TURN_TIMELINE_DIALOG (timeline));
+  g_autoptr(ConfabToolCall) multiply = g_list_model_get_item (confab_message_get_tool_calls (message_at (fixture, 1)), 1);
+  GtkWindow *card_window = NULL;
+  GtkWindow *rerun;
+  GtkWidget *card;
+
+  gtk_window_present (GTK_WINDOW (timeline));
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 2));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) item = g_list_model_get_item (toplevels, i);
+
+        if (gtk_window_get_transient_for (item) == GTK_WINDOW (timeline))
+          card_window = item;
+      }
+  }
+  g_assert_nonnull (card_window);
+  card = find_card_for (GTK_WIDGET (card_window), multiply);
+  g_assert_nonnull (card);
+
+  g_assert_null (find_toplevel (CONFAB_TYPE_TOOL_RERUN_DIALOG));
+  g_assert_true (gtk_widget_activate_action (card, "card.run-again", NULL));
+  rerun = find_toplevel (CONFAB_TYPE_TOOL_RERUN_DIALOG);
+  g_assert_nonnull (rerun);
+  g_assert_cmpstr (gtk_window_get_title (rerun), ==, "Run multiply Again");
+  /* The window's session has no "multiply" (no mcp.json here): it says so, runs nothing. */
+  g_assert_true (g_str_has_prefix (confab_tool_rerun_dialog_get_problem (CONFAB_TOOL_RERUN_DIALOG (rerun)),
+                                   "There is no tool named “multiply” now"));
+
+  gtk_window_destroy (rerun);
+  gtk_window_destroy (card_window);
+  gtk_window_destroy (GTK_WINDOW (timeline));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +614,8 @@ main (int   argc,
 
   g_test_add ("/turn-inspect/timeline-entry-points", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_timeline_entry_points, fixture_tear_down);
+  g_test_add ("/turn-inspect/run-again-from-timeline-card", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_run_again_from_timeline_card, fixture_tear_down);
   g_test_add ("/turn-inspect/rerun-leaves-conversation", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_rerun_leaves_conversation, fixture_tear_down);
 
