@@ -12,11 +12,12 @@
 /* What a request adds to the one before it is mostly array items: the assistant message
  * with its tool_calls and the tool results appended to "messages". Matching array items by
  * index would report every later item as changed after one insertion, so items are matched
- * by a longest common subsequence of equal items; what is left over on both sides at the
- * same place is compared in place (a message whose content changed shows that member), the
- * rest are additions and removals. Arrays longer than LCS_MAX fall back to index matching
- * to keep the table small. */
-#define LCS_MAX 4096
+ * by a longest common subsequence of equal items (Myers' algorithm, fast when the arrays
+ * differ in few places); what is left over on both sides at the same place is compared in
+ * place (a message whose content changed shows that member), the rest are additions and
+ * removals. When the arrays differ so much that the search would need more than MAX_CELLS
+ * of memory, items are matched by index. */
+#define MAX_CELLS ((gsize) 4 * 1024 * 1024)
 
 static void diff_nodes (JsonNode *old, JsonNode *new, GString *path, GPtrArray *out);
 
@@ -146,6 +147,94 @@ diff_gap (JsonArray *old,
     }
 }
 
+static gboolean
+items_equal (JsonArray *a,
+             guint      i,
+             JsonArray *b,
+             guint      j)
+{
+  return json_node_equal (json_array_get_element (a, i), json_array_get_element (b, j));
+}
+
+/* Myers' O((N+M)·D) shortest edit script between old[lo..lo+n) and new[lo..lo+m): appends
+ * the matched pairs (old index, new index), in order, to @matches. Cheap when the arrays
+ * differ in a few places, which is the case between consecutive requests. FALSE when more
+ * than @max_cells of history would be needed (the caller then matches by index). */
+static gboolean
+myers (JsonArray *old,
+       JsonArray *new,
+       guint      lo,
+       guint      n,
+       guint      m,
+       gsize      max_cells,
+       GArray    *matches)
+{
+  gsize width = (gsize) n + m + 1;
+  gssize offset = (gssize) n + m;
+  g_autoptr(GArray) trace = g_array_new (FALSE, FALSE, sizeof (gssize));
+  g_autofree gssize *v = g_new0 (gssize, 2 * width + 1);
+  gssize d, found = -1;
+  gssize x, y;
+  g_autoptr(GArray) reversed = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+
+#define V(k) v[(k) + offset]
+  for (d = 0; d <= (gssize) (n + m) && found < 0; d++)
+    {
+      if ((gsize) (d + 1) * (2 * width + 1) > max_cells)
+        return FALSE;
+      g_array_append_vals (trace, v, 2 * width + 1);
+
+      for (gssize k = -d; k <= d; k += 2)
+        {
+          if (k == -d || (k != d && V (k - 1) < V (k + 1)))
+            x = V (k + 1);
+          else
+            x = V (k - 1) + 1;
+          y = x - k;
+          while (x < (gssize) n && y < (gssize) m && items_equal (old, lo + x, new, lo + y))
+            x++, y++;
+          V (k) = x;
+          if (x >= (gssize) n && y >= (gssize) m)
+            {
+              found = d;
+              break;
+            }
+        }
+    }
+
+  /* Walk back through the saved rounds, collecting the diagonal moves (the matches). */
+  x = n, y = m;
+  for (d = found; d >= 0; d--)
+    {
+      gssize *round = &g_array_index (trace, gssize, (gsize) d * (2 * width + 1));
+      gssize k = x - y;
+      gssize prev_k, prev_x, prev_y;
+
+      if (k == -d || (k != d && round[k - 1 + offset] < round[k + 1 + offset]))
+        prev_k = k + 1;
+      else
+        prev_k = k - 1;
+      prev_x = round[prev_k + offset];
+      prev_y = prev_x - prev_k;
+
+      while (x > prev_x && y > prev_y)
+        {
+          guint pair[2] = { lo + x - 1, lo + y - 1 };
+
+          g_array_append_vals (reversed, pair, 1);
+          x--, y--;
+        }
+      if (d > 0)
+        x = prev_x, y = prev_y;
+    }
+#undef V
+
+  for (guint r = reversed->len; r-- > 0;)
+    g_array_append_vals (matches, &g_array_index (reversed, guint, r * 2), 1);
+
+  return TRUE;
+}
+
 static void
 diff_arrays (JsonArray *old,
              JsonArray *new,
@@ -154,40 +243,35 @@ diff_arrays (JsonArray *old,
 {
   guint n = json_array_get_length (old);
   guint m = json_array_get_length (new);
-  g_autofree guint *table = NULL;
-  guint i = 0, j = 0, gi = 0, gj = 0;
+  g_autoptr(GArray) matches = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+  guint lo = 0, on, nm;
+  guint gi, gj;
 
-  if (n > LCS_MAX || m > LCS_MAX || (guint64) (n + 1) * (m + 1) > (guint64) LCS_MAX * 64)
+  /* Consecutive requests share a long head (the history) and often a tail: only the middle
+   * needs aligning. */
+  while (lo < n && lo < m && items_equal (old, lo, new, lo))
+    lo++;
+  on = n, nm = m;
+  while (on > lo && nm > lo && items_equal (old, on - 1, new, nm - 1))
+    on--, nm--;
+
+  if (!myers (old, new, lo, on - lo, nm - lo, MAX_CELLS, matches))
     {
-      diff_gap (old, 0, n, new, 0, m, path, out);
+      diff_gap (old, lo, on, new, lo, nm, path, out);
       return;
     }
 
-  /* table[i][j]: length of the LCS of old[i..] and new[j..]. */
-  table = g_new0 (guint, (gsize) (n + 1) * (m + 1));
-#define T(a, b) table[(gsize) (a) * (m + 1) + (b)]
-  for (guint a = n; a-- > 0;)
-    for (guint b = m; b-- > 0;)
-      T (a, b) = json_node_equal (json_array_get_element (old, a), json_array_get_element (new, b))
-                 ? T (a + 1, b + 1) + 1
-                 : MAX (T (a + 1, b), T (a, b + 1));
-
-  while (i < n && j < m)
+  gi = gj = lo;
+  for (guint r = 0; r < matches->len; r++)
     {
-      if (json_node_equal (json_array_get_element (old, i), json_array_get_element (new, j)))
-        {
-          diff_gap (old, gi, i, new, gj, j, path, out);
-          i++, j++;
-          gi = i, gj = j;
-        }
-      else if (T (i + 1, j) >= T (i, j + 1))
-        i++;
-      else
-        j++;
-    }
-#undef T
+      guint i = g_array_index (matches, guint, r * 2);
+      guint j = g_array_index (matches, guint, r * 2 + 1);
 
-  diff_gap (old, gi, n, new, gj, m, path, out);
+      diff_gap (old, gi, i, new, gj, j, path, out);
+      gi = i + 1, gj = j + 1;
+    }
+
+  diff_gap (old, gi, on, new, gj, nm, path, out);
 }
 
 static void

@@ -77,6 +77,92 @@ test_array_insertion_is_one_addition (void)
   assert_entry (entries, 0, CONFAB_JSON_DIFF_ADDED, "$[1]", NULL, "\"x\"");
 }
 
+/* A long history with one message added in the middle and one at the end: the shared head
+ * and tail are not compared pairwise, so this stays exact and quick. */
+static void
+test_long_history (void)
+{
+  g_autoptr(JsonArray) old = json_array_new ();
+  g_autoptr(JsonArray) new = json_array_new ();
+  g_autoptr(JsonNode) old_node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonNode) new_node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  for (guint i = 0; i < 5000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("message %u", i);
+
+      json_array_add_string_element (old, text);
+      if (i == 2500)
+        json_array_add_string_element (new, "inserted");
+      json_array_add_string_element (new, text);
+    }
+  json_array_add_string_element (new, "appended");
+  json_node_set_array (old_node, old);
+  json_node_set_array (new_node, new);
+
+  entries = confab_json_diff (old_node, new_node);
+  g_assert_cmpuint (entries->len, ==, 2);
+  assert_entry (entries, 0, CONFAB_JSON_DIFF_ADDED, "$[2500]", NULL, "\"inserted\"");
+  assert_entry (entries, 1, CONFAB_JSON_DIFF_ADDED, "$[5001]", NULL, "\"appended\"");
+}
+
+static guint
+lcs_length (const int *a,
+            guint      n,
+            const int *b,
+            guint      m)
+{
+  g_autofree guint *t = g_new0 (guint, (n + 1) * (m + 1));
+
+  for (guint i = n; i-- > 0;)
+    for (guint j = m; j-- > 0;)
+      t[i * (m + 1) + j] = a[i] == b[j] ? t[(i + 1) * (m + 1) + j + 1] + 1
+                                        : MAX (t[(i + 1) * (m + 1) + j], t[i * (m + 1) + j + 1]);
+  return t[0];
+}
+
+/* Random arrays of small numbers (fixed seed): the items kept are a longest common
+ * subsequence, so removed + changed = n - LCS and added + changed = m - LCS. */
+static void
+test_random_arrays_keep_a_longest_common_subsequence (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261204);
+
+  for (guint round = 0; round < 300; round++)
+    {
+      guint n = g_rand_int_range (rand, 0, 14), m = g_rand_int_range (rand, 0, 14);
+      int a[14], b[14];
+      g_autoptr(JsonArray) ja = json_array_new ();
+      g_autoptr(JsonArray) jb = json_array_new ();
+      g_autoptr(JsonNode) na = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(JsonNode) nb = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(GPtrArray) entries = NULL;
+      guint added = 0, removed = 0, changed = 0, lcs;
+
+      for (guint i = 0; i < n; i++)
+        json_array_add_int_element (ja, a[i] = g_rand_int_range (rand, 0, 4));
+      for (guint j = 0; j < m; j++)
+        json_array_add_int_element (jb, b[j] = g_rand_int_range (rand, 0, 4));
+      json_node_set_array (na, ja);
+      json_node_set_array (nb, jb);
+
+      entries = confab_json_diff (na, nb);
+      for (guint e = 0; e < entries->len; e++)
+        {
+          ConfabJsonDiffEntry *entry = g_ptr_array_index (entries, e);
+
+          added += entry->kind == CONFAB_JSON_DIFF_ADDED;
+          removed += entry->kind == CONFAB_JSON_DIFF_REMOVED;
+          changed += entry->kind == CONFAB_JSON_DIFF_CHANGED;
+        }
+
+      lcs = lcs_length (a, n, b, m);
+      g_assert_cmpuint (removed + changed, ==, n - lcs);
+      g_assert_cmpuint (added + changed, ==, m - lcs);
+    }
+}
+
 static void
 test_array_removal_and_in_place_change (void)
 {
@@ -177,6 +263,9 @@ main (int   argc,
   g_test_add_func ("/json-diff/equal-documents", test_equal_documents);
   g_test_add_func ("/json-diff/members", test_members);
   g_test_add_func ("/json-diff/array-insertion-is-one-addition", test_array_insertion_is_one_addition);
+  g_test_add_func ("/json-diff/long-history", test_long_history);
+  g_test_add_func ("/json-diff/random-arrays-keep-a-longest-common-subsequence",
+                   test_random_arrays_keep_a_longest_common_subsequence);
   g_test_add_func ("/json-diff/array-removal-and-in-place-change", test_array_removal_and_in_place_change);
   g_test_add_func ("/json-diff/type-change", test_type_change);
   g_test_add_func ("/json-diff/not-json", test_not_json);
