@@ -597,6 +597,32 @@ test_run_again_from_timeline_card (Fixture       *fixture,
   g_object_unref (window);
 }
 
+/* The new widgets let go of everything: no reference cycle through signals or sources. */
+static void
+test_widgets_finalize (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkWidget *timeline = g_object_ref_sink (confab_turn_timeline_new ());
+  GtkWidget *diff = g_object_ref_sink (confab_request_diff_view_new ());
+  GtkWidget *dialog = confab_turn_timeline_dialog_new (NULL, fixture->conversation, 1);
+  g_autoptr(ConfabToolCall) add = g_list_model_get_item (confab_message_get_tool_calls (message_at (fixture, 1)), 0);
+  GtkWidget *rerun = confab_tool_rerun_dialog_new (NULL, add, fixture->registry, fixture->approvals);
+
+  confab_turn_timeline_set_turn (CONFAB_TURN_TIMELINE (timeline), fixture->conversation, 1);
+  confab_request_diff_view_set_requests (CONFAB_REQUEST_DIFF_VIEW (diff),
+                                         confab_message_get_request_body (message_at (fixture, 1)),
+                                         confab_message_get_request_body (message_at (fixture, 4)));
+  g_assert_finalize_object (timeline);
+  g_assert_finalize_object (diff);
+
+  g_object_ref (dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+  g_object_ref (rerun);
+  gtk_window_destroy (GTK_WINDOW (rerun));
+  g_assert_finalize_object (rerun);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -616,6 +642,8 @@ main (int   argc,
               fixture_set_up, test_timeline_entry_points, fixture_tear_down);
   g_test_add ("/turn-inspect/run-again-from-timeline-card", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_run_again_from_timeline_card, fixture_tear_down);
+  g_test_add ("/turn-inspect/widgets-finalize", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_widgets_finalize, fixture_tear_down);
   g_test_add ("/turn-inspect/rerun-leaves-conversation", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_rerun_leaves_conversation, fixture_tear_down);
 
