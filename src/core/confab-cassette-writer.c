@@ -278,7 +278,7 @@ interaction_new (ConfabMessage  *message,
    * have been cut, and a cut stream would replay as a different turn. */
   if (g_bytes_get_size (raw) >= CONFAB_STORE_RAW_RESPONSE_MAX)
     {
-      g_autofree char *limit = g_format_size (CONFAB_STORE_RAW_RESPONSE_MAX);
+      g_autofree char *limit = g_format_size_full (CONFAB_STORE_RAW_RESPONSE_MAX, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_FAILED,
                    _("The response to request %u is larger than the %s Confab keeps, so a recording of it could not be replayed"),

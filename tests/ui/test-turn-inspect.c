@@ -11,6 +11,8 @@
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
+#include "confab-recording-export.h"
+#include "confab-store.h"
 #include "confab-provider.h"
 #include "confab-replay-server.h"
 #include "confab-request-diff-view.h"
@@ -623,6 +625,38 @@ test_widgets_finalize (Fixture       *fixture,
   g_assert_finalize_object (rerun);
 }
 
+/* Save Turn as Recording… refuses a turn whose response is as large as what the store keeps,
+ * and says so before asking for a file. */
+static void
+test_save_recording_refuses_capped_response (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "Tell me everything");
+  g_autoptr(ConfabMessage) assistant = confab_message_new (CONFAB_ROLE_ASSISTANT, "…");
+  g_autoptr(GBytes) raw = NULL;
+  guint8 *data = g_malloc (CONFAB_STORE_RAW_RESPONSE_MAX);
+  GtkWindow *dialog;
+
+  memset (data, 'x', CONFAB_STORE_RAW_RESPONSE_MAX);
+  raw = g_bytes_new_take (data, CONFAB_STORE_RAW_RESPONSE_MAX);
+  confab_message_set_request_body (assistant, "{\"messages\":[]}");
+  confab_message_set_raw_response (assistant, raw);
+  confab_conversation_append (conversation, user);
+  confab_conversation_append (conversation, assistant);
+
+  confab_recording_export_run (NULL, conversation, assistant);
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Could Not Save the Recording");
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                                   "The response to request 1 is larger than the 8.0"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "MiB Confab keeps, so a recording of it could not be replayed"));
+  /* No file chooser was offered. */
+  g_assert_null (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  gtk_window_destroy (dialog);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -642,6 +676,8 @@ main (int   argc,
               fixture_set_up, test_timeline_entry_points, fixture_tear_down);
   g_test_add ("/turn-inspect/run-again-from-timeline-card", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_run_again_from_timeline_card, fixture_tear_down);
+  g_test_add_func ("/turn-inspect/save-recording-refuses-capped-response",
+                   test_save_recording_refuses_capped_response);
   g_test_add ("/turn-inspect/widgets-finalize", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_widgets_finalize, fixture_tear_down);
   g_test_add ("/turn-inspect/rerun-leaves-conversation", Fixture, GINT_TO_POINTER (TRUE),
