@@ -286,6 +286,12 @@ command_export (int    argc,
       return 2;
     }
 
+  if (turn < 0)
+    {
+      g_printerr ("confab-cli: %s\n", _("--turn counts from 1"));
+      return 2;
+    }
+
   if ((store = confab_cli_store_open (&error)) == NULL ||
       (conversation = confab_store_load (store, argv[1], &error)) == NULL)
     {

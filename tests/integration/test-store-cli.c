@@ -435,9 +435,11 @@ test_export_cassette (void)
   const char *json_args[] = { "export", id, "--format", "cassette", NULL };
   const char *yaml_args[] = { "export", id, "--format", "cassette", "--yaml", NULL };
   const char *bad_args[] = { "export", id, "--format", "cassette", "--turn", "5", NULL };
+  const char *negative_args[] = { "export", id, "--format", "cassette", "--turn", "-1", NULL };
   g_autoptr(ConfabCliResult) json = run_cli (json_args);
   g_autoptr(ConfabCliResult) yaml = run_cli (yaml_args);
   g_autoptr(ConfabCliResult) bad = run_cli (bad_args);
+  g_autoptr(ConfabCliResult) negative = run_cli (negative_args);
   g_autoptr(JsonNode) root = NULL;
   ConfabReplayRequest *sent;
   JsonArray *interactions;
@@ -460,6 +462,8 @@ test_export_cassette (void)
 
   g_assert_cmpint (bad->exit_status, ==, 1);
   g_assert_nonnull (strstr (bad->stderr_text, "There is no turn 5"));
+  g_assert_cmpint (negative->exit_status, ==, 2);
+  g_assert_nonnull (strstr (negative->stderr_text, "--turn counts from 1"));
 }
 
 int
