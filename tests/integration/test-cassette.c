@@ -227,6 +227,97 @@ test_round_trip (Fixture       *fixture,
                    confab_message_get_content (confab_conversation_get_last_message (recorded)));
 }
 
+/* The turn the CLI ran and stored, exported with the CLI: the request it sends when the
+ * export is replayed is the same, and so is the answer. */
+static ConfabCliResult *
+cli_turn (ConfabReplayServer *server,
+          const char         *system_prompt,
+          const char         *user_prompt)
+{
+  g_autofree char *quoted = g_shell_quote (g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  g_autofree char *command = g_strdup_printf ("%s --tools add,multiply", quoted);
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server), "--model", MODEL,
+                         "--mcp", command, "--yes", "--system", system_prompt, "--max-tokens", "4000",
+                         "--json", user_prompt, NULL };
+
+  return confab_test_run_cli (args, NULL, NULL, WAIT_MS);
+}
+
+static JsonObject *
+last_event (ConfabCliResult  *result,
+            GPtrArray       **keep)
+{
+  *keep = confab_test_parse_json_lines (result->stdout_text);
+  g_assert_cmpuint ((*keep)->len, >, 0);
+  return json_node_get_object (g_ptr_array_index (*keep, (*keep)->len - 1));
+}
+
+static void
+test_cli_round_trip (void)
+{
+  const char *name = "multi_tool_streaming_groq-kimi-k2.json";
+  g_autoptr(ConfabReplayServer) first_server = confab_replay_server_new ();
+  g_autoptr(ConfabReplayServer) second_server = confab_replay_server_new ();
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GPtrArray) first_lines = NULL;
+  g_autoptr(GPtrArray) second_lines = NULL;
+  g_autoptr(ConfabCliResult) first = NULL;
+  g_autoptr(ConfabCliResult) exported = NULL;
+  g_autoptr(ConfabCliResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *system_prompt = NULL;
+  g_autofree char *user_prompt = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "exported.yaml", NULL);
+  g_autofree char *json_path = g_build_filename (g_get_user_cache_dir (), "exported.json", NULL);
+  g_autofree char *difference = NULL;
+  const char *id;
+  JsonObject *done1, *done2;
+
+  g_assert_true (confab_cassette_load (name, &requests, &responses, &error));
+  system_prompt = message_prompt (g_ptr_array_index (requests, 0), 0);
+  user_prompt = message_prompt (g_ptr_array_index (requests, 0), 1);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+
+  g_assert_true (confab_replay_server_load_cassette (first_server, name, &error));
+  first = cli_turn (first_server, system_prompt, user_prompt);
+  g_assert_cmpint (first->exit_status, ==, 0);
+  done1 = last_event (first, &first_lines);
+  id = json_object_get_string_member (done1, "conversation_id");
+  g_assert_nonnull (id);
+
+  {
+    const char *args[] = { "export", id, "--format", "cassette", "--output", json_path, NULL };
+
+    exported = confab_test_run_cli (args, NULL, NULL, WAIT_MS);
+    g_assert_cmpint (exported->exit_status, ==, 0);
+  }
+
+  g_assert_true (confab_replay_server_load_cassette (second_server, json_path, &error));
+  g_assert_no_error (error);
+  second = cli_turn (second_server, system_prompt, user_prompt);
+  g_assert_cmpint (second->exit_status, ==, 0);
+  confab_replay_server_assert_no_mismatches (second_server);
+  g_assert_cmpuint (confab_replay_server_get_n_pending (second_server), ==, 0);
+  done2 = last_event (second, &second_lines);
+
+  if (!confab_json_equal (json_object_get_member (done1, "messages"), json_object_get_member (done2, "messages"),
+                          &difference))
+    g_error ("the replayed CLI turn differs: %s", difference);
+
+  /* --yaml writes the same recording in go-vcr's own format. */
+  {
+    const char *args[] = { "export", id, "--format", "cassette", "--yaml", "--output", path, NULL };
+    g_autoptr(ConfabCliResult) yaml = confab_test_run_cli (args, NULL, NULL, WAIT_MS);
+    g_autofree char *text = NULL;
+
+    g_assert_cmpint (yaml->exit_status, ==, 0);
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_assert_true (g_str_has_prefix (text, "---\nversion: 2\ninteractions:\n    - id: 0\n"));
+    g_assert_nonnull (strstr (text, "    - id: 1\n"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +326,8 @@ main (int   argc,
 
   g_test_add ("/cassette/round-trip-multi-tool", Fixture, "add,multiply",
               fixture_set_up, test_round_trip, fixture_tear_down);
+
+  g_test_add_func ("/cassette/cli-round-trip-multi-tool", test_cli_round_trip);
 
   return g_test_run ();
 }
