@@ -517,7 +517,9 @@ timeline_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *dialog;
 
-  if (self->shown_turn == G_MAXUINT)
+  /* The sidebar refreshes in an idle: the conversation may have just shrunk. */
+  if (self->conversation == NULL ||
+      self->shown_turn >= g_list_model_get_n_items (G_LIST_MODEL (self->conversation)))
     return;
 
   dialog = confab_turn_timeline_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
@@ -533,7 +535,8 @@ save_recording_action (GtkWidget  *widget,
   ConfabUsageSidebar *self = CONFAB_USAGE_SIDEBAR (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  if (self->shown_turn == G_MAXUINT)
+  if (self->conversation == NULL ||
+      self->shown_turn >= g_list_model_get_n_items (G_LIST_MODEL (self->conversation)))
     return;
 
   confab_recording_export_run (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
