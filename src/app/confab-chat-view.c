@@ -511,6 +511,8 @@ chat_inspect (GtkWidget  *widget,
     return;
 
   dialog = confab_inspector_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, message);
+  confab_inspector_dialog_set_conversation (CONFAB_INSPECTOR_DIALOG (dialog),
+                                            confab_session_get_conversation (self->session));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -7,16 +7,22 @@
 #include <gtksourceview/gtksource.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
+#include "confab-recording-export.h"
+#include "confab-request-diff-view.h"
+#include "confab-turn-timeline-dialog.h"
 
 struct _ConfabInspectorDialog
 {
   AdwWindow      parent_instance;
 
-  ConfabMessage *message;
+  ConfabMessage      *message;
+  ConfabConversation *conversation;
 
   AdwViewStack  *view_stack;
+  ConfabRequestDiffView *diff_view;
   GtkSourceView *request_view;
   GtkSourceView *response_view;
   GtkWidget     *copy_button;
@@ -108,12 +114,75 @@ raw_text (GBytes *bytes)
   return g_utf8_make_valid (data, len);
 }
 
+/* Turn-level tools need the conversation the message is in. */
+static void
+update_turn_actions (ConfabInspectorDialog *self)
+{
+  gboolean known = self->conversation != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.compare", known);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.timeline", known);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspector.save-recording", known);
+}
+
+static guint
+message_position (ConfabInspectorDialog *self)
+{
+  GListModel *model = G_LIST_MODEL (self->conversation);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ConfabMessage) item = g_list_model_get_item (model, i);
+
+      if (item == self->message)
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "changes");
+}
+
+static void
+timeline_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (widget);
+  guint position = message_position (self);
+  GtkWidget *dialog;
+
+  if (position == G_MAXUINT)
+    return;
+
+  dialog = confab_turn_timeline_dialog_new (GTK_WINDOW (self), self->conversation, position);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+save_recording_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (widget);
+
+  confab_recording_export_run (GTK_WINDOW (self), self->conversation, self->message);
+}
+
 static void
 confab_inspector_dialog_dispose (GObject *object)
 {
   ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (object);
 
   g_clear_object (&self->message);
+  g_clear_object (&self->conversation);
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_INSPECTOR_DIALOG);
 
   G_OBJECT_CLASS (confab_inspector_dialog_parent_class)->dispose (object);
@@ -128,13 +197,19 @@ confab_inspector_dialog_class_init (ConfabInspectorDialogClass *klass)
   object_class->dispose = confab_inspector_dialog_dispose;
 
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (CONFAB_TYPE_REQUEST_DIFF_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-inspector-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, diff_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, request_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, response_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, copy_button);
   gtk_widget_class_bind_template_callback (widget_class, copy_clicked);
+
+  gtk_widget_class_install_action (widget_class, "inspector.compare", NULL, compare_action);
+  gtk_widget_class_install_action (widget_class, "inspector.timeline", NULL, timeline_action);
+  gtk_widget_class_install_action (widget_class, "inspector.save-recording", NULL, save_recording_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -143,6 +218,7 @@ static void
 confab_inspector_dialog_init (ConfabInspectorDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_turn_actions (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy this page"), -1);
@@ -190,4 +266,38 @@ confab_inspector_dialog_dup_response_text (ConfabInspectorDialog *self)
 {
   g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
   return dup_view_text (self->response_view);
+}
+
+void
+confab_inspector_dialog_set_conversation (ConfabInspectorDialog *self,
+                                          ConfabConversation    *conversation)
+{
+  const char *previous = NULL;
+  guint position;
+
+  g_return_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self));
+  g_return_if_fail (!conversation || CONFAB_IS_CONVERSATION (conversation));
+
+  g_set_object (&self->conversation, conversation);
+  update_turn_actions (self);
+  if (conversation == NULL || (position = message_position (self)) == G_MAXUINT)
+    return;
+
+  /* The request before this one: the closest earlier assistant message that sent one. */
+  for (guint i = position; i > 0 && previous == NULL; i--)
+    {
+      g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
+
+      if (confab_message_get_role (item) == CONFAB_ROLE_ASSISTANT)
+        previous = confab_message_get_request_body (item);
+    }
+
+  confab_request_diff_view_set_requests (self->diff_view, previous, confab_message_get_request_body (self->message));
+}
+
+GtkWidget *
+confab_inspector_dialog_get_diff_view (ConfabInspectorDialog *self)
+{
+  g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
+  return GTK_WIDGET (self->diff_view);
 }

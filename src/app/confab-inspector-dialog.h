@@ -19,4 +19,11 @@ GtkWidget  *confab_inspector_dialog_new              (GtkWindow             *par
 char       *confab_inspector_dialog_dup_request_text  (ConfabInspectorDialog *self);
 char       *confab_inspector_dialog_dup_response_text (ConfabInspectorDialog *self);
 
+/* Gives the dialog the conversation @message is in: the Changes page then compares its
+ * request with the previous one, and the turn menu (timeline, save as recording) works. */
+void        confab_inspector_dialog_set_conversation (ConfabInspectorDialog *self,
+                                                      ConfabConversation    *conversation);
+/* The ConfabRequestDiffView of the Changes page. (transfer none) */
+GtkWidget  *confab_inspector_dialog_get_diff_view     (ConfabInspectorDialog *self);
+
 G_END_DECLS

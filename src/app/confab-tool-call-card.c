@@ -6,7 +6,10 @@
 #include <glib/gi18n.h>
 
 #include "confab-escape.h"
+#include "confab-session.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-rerun-dialog.h"
+#include "confab-window.h"
 
 /* Results longer than this show a preview and a "Show All" toggle. */
 #define RESULT_PREVIEW_LINES 12
@@ -22,11 +25,14 @@ struct _ConfabToolCallCard
   guint            elapsed_id;
   guint            arguments_dirty : 1;
   guint            approval_sent : 1;
+  guint            can_run_again : 1;
+  GtkWidget       *run_again_button;
 
   /* Template widgets */
   GtkBox          *approval_box;
   GtkLabel        *arguments_label;
   GtkBox          *box;
+  GtkBox          *header_box;
   GtkLabel        *duration_label;
   GtkLabel        *name_label;
   GtkBox          *result_box;
@@ -325,6 +331,18 @@ update_actions (ConfabToolCallCard *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.allow-always", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.deny", enabled);
   gtk_widget_set_visible (GTK_WIDGET (self->approval_box), pending);
+
+  /* "Run Again…" once the call is over. */
+  {
+    ConfabToolCallStatus status = self->call ? confab_tool_call_get_status (self->call)
+                                             : CONFAB_TOOL_CALL_STATUS_STREAMING;
+    gboolean finished = status == CONFAB_TOOL_CALL_STATUS_DONE || status == CONFAB_TOOL_CALL_STATUS_FAILED ||
+                        status == CONFAB_TOOL_CALL_STATUS_DENIED;
+
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.run-again", finished && self->can_run_again);
+    if (self->run_again_button != NULL)
+      gtk_widget_set_visible (self->run_again_button, finished && self->can_run_again);
+  }
 }
 
 static void
@@ -419,6 +437,32 @@ deny_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   approve (CONFAB_TOOL_CALL_CARD (widget), CONFAB_APPROVAL_DENY);
+}
+
+static void
+run_again_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  ConfabToolCallCard *self = CONFAB_TOOL_CALL_CARD (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWindow *window = GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+  ConfabSession *session;
+  GtkWidget *dialog;
+
+  /* The card may sit in a dialog (the turn timeline shows one): the tools are those of
+   * the main window it belongs to. */
+  while (window != NULL && !CONFAB_IS_WINDOW (window))
+    window = gtk_window_get_transient_for (window);
+
+  if (self->call == NULL || window == NULL)
+    return;
+
+  session = confab_window_get_session (CONFAB_WINDOW (window));
+  dialog = confab_tool_rerun_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : window, self->call,
+                                         confab_session_get_tools (session),
+                                         confab_session_get_approvals (session));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -535,6 +579,7 @@ confab_tool_call_card_class_init (ConfabToolCallCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, arguments_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, box);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, duration_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, header_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, name_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, result_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, result_label);
@@ -548,12 +593,23 @@ confab_tool_call_card_class_init (ConfabToolCallCardClass *klass)
   gtk_widget_class_install_action (widget_class, "card.allow-once", NULL, allow_once_action);
   gtk_widget_class_install_action (widget_class, "card.allow-always", NULL, allow_always_action);
   gtk_widget_class_install_action (widget_class, "card.deny", NULL, deny_action);
+  gtk_widget_class_install_action (widget_class, "card.run-again", NULL, run_again_action);
 }
 
 static void
 confab_tool_call_card_init (ConfabToolCallCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->can_run_again = TRUE;
+  self->run_again_button = gtk_button_new_from_icon_name ("media-playlist-repeat-symbolic");
+  gtk_widget_add_css_class (self->run_again_button, "flat");
+  gtk_widget_set_valign (self->run_again_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (self->run_again_button, _("Run Again…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->run_again_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Run again with edited arguments"), -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_again_button), "card.run-again");
+  gtk_box_append (self->header_box, self->run_again_button);
 
   self->call_signals = g_signal_group_new (CONFAB_TYPE_TOOL_CALL);
   g_signal_group_connect_swapped (self->call_signals, "notify::name", G_CALLBACK (update_name), self);
@@ -600,4 +656,14 @@ confab_tool_call_card_set_call (ConfabToolCallCard *self,
   update_all (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL]);
+}
+
+void
+confab_tool_call_card_set_can_run_again (ConfabToolCallCard *self,
+                                         gboolean            can_run_again)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL_CARD (self));
+
+  self->can_run_again = !!can_run_again;
+  update_actions (self);
 }

@@ -20,4 +20,9 @@ ConfabToolCall *confab_tool_call_card_get_call (ConfabToolCallCard *self);
 void            confab_tool_call_card_set_call (ConfabToolCallCard *self,
                                                 ConfabToolCall     *call);
 
+/* Whether a finished call offers "Run Again…" (default TRUE; it needs a ConfabWindow as
+ * root, whose session has the tools and approvals). */
+void            confab_tool_call_card_set_can_run_again (ConfabToolCallCard *self,
+                                                         gboolean            can_run_again);
+
 G_END_DECLS

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "confab-message.h"
+#include "confab-recording-export.h"
+#include "confab-turn-timeline-dialog.h"
 #include "confab-usage.h"
 #include "confab-usage-sidebar.h"
 
@@ -75,6 +77,8 @@ struct _ConfabUsageSidebar
   /* Start of the previous and next turns, G_MAXUINT when there is none. */
   guint               previous_turn;
   guint               next_turn;
+  /* First message of the turn shown, G_MAXUINT when there is none. */
+  guint               shown_turn;
 
   /* Template widgets */
   GtkLabel           *empty_label;
@@ -378,6 +382,10 @@ refresh (ConfabUsageSidebar *self)
     if (confab_message_get_role (get_message (self, i)) == CONFAB_ROLE_ASSISTANT)
       n_requests++;
 
+  self->shown_turn = n_requests > 0 ? start : G_MAXUINT;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "usage.timeline", n_requests > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "usage.save-recording", n_requests > 0);
+
   ensure_request_sections (self, n_requests);
 
   for (guint i = start, r = 0; i < end; i++)
@@ -501,6 +509,41 @@ conversation_items_changed_cb (ConfabUsageSidebar *self,
 }
 
 static void
+timeline_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ConfabUsageSidebar *self = CONFAB_USAGE_SIDEBAR (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+
+  /* The sidebar refreshes in an idle: the conversation may have just shrunk. */
+  if (self->conversation == NULL ||
+      self->shown_turn >= g_list_model_get_n_items (G_LIST_MODEL (self->conversation)))
+    return;
+
+  dialog = confab_turn_timeline_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                            self->conversation, self->shown_turn);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+save_recording_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ConfabUsageSidebar *self = CONFAB_USAGE_SIDEBAR (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->conversation == NULL ||
+      self->shown_turn >= g_list_model_get_n_items (G_LIST_MODEL (self->conversation)))
+    return;
+
+  confab_recording_export_run (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                               self->conversation, get_message (self, self->shown_turn));
+}
+
+static void
 previous_turn_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
@@ -619,6 +662,8 @@ confab_usage_sidebar_class_init (ConfabUsageSidebarClass *klass)
 
   gtk_widget_class_install_action (widget_class, "usage.previous-turn", NULL, previous_turn_action);
   gtk_widget_class_install_action (widget_class, "usage.next-turn", NULL, next_turn_action);
+  gtk_widget_class_install_action (widget_class, "usage.timeline", NULL, timeline_action);
+  gtk_widget_class_install_action (widget_class, "usage.save-recording", NULL, save_recording_action);
 }
 
 static void
@@ -633,6 +678,7 @@ confab_usage_sidebar_init (ConfabUsageSidebar *self)
   self->turn_position = G_MAXUINT;
   self->previous_turn = G_MAXUINT;
   self->next_turn = G_MAXUINT;
+  self->shown_turn = G_MAXUINT;
   self->usages = g_ptr_array_new_with_free_func (g_object_unref);
   self->request_sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_free);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "confab-cassette-writer.h"
 #include "confab-cli-store.h"
 #include "confab-cli-usage.h"
 #include "confab-conversation.h"
@@ -244,6 +245,23 @@ command_search (int    argc,
   return 0;
 }
 
+/* A turn as a go-vcr cassette; the provider the conversation used (when it is still
+ * configured) says which of its headers to name, with their values removed. */
+static char *
+export_cassette (ConfabConversation  *conversation,
+                 int                  turn,
+                 gboolean             yaml,
+                 GError             **error)
+{
+  g_autoptr(ConfabCassetteWriter) writer = NULL;
+
+  writer = confab_cassette_writer_new (conversation, confab_cassette_find_provider (conversation));
+  if (!confab_cassette_writer_add_turn_at (writer, turn > 0 ? turn - 1 : -1, error))
+    return NULL;
+
+  return confab_cassette_writer_to_data (writer, yaml ? CONFAB_CASSETTE_FORMAT_YAML : CONFAB_CASSETTE_FORMAT_JSON);
+}
+
 static int
 command_export (int    argc,
                 char **argv)
@@ -255,9 +273,13 @@ command_export (int    argc,
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
   g_autofree char *text = NULL;
+  gboolean yaml = FALSE;
+  int turn = 0;
   const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default) or json"), N_("FORMAT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default), json or cassette (a turn as a go-vcr recording)"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
+    { "turn", 0, 0, G_OPTION_ARG_INT, &turn, N_("With --format cassette: the turn to record, from 1 (default: the last)"), N_("N") },
+    { "yaml", 0, 0, G_OPTION_ARG_NONE, &yaml, N_("With --format cassette: write go-vcr YAML instead of JSON"), NULL },
     { NULL }
   };
 
@@ -267,9 +289,15 @@ command_export (int    argc,
     return 2;
 
   if (format != NULL && !g_str_equal (format, "markdown") && !g_str_equal (format, "md") &&
-      !g_str_equal (format, "json"))
+      !g_str_equal (format, "json") && !g_str_equal (format, "cassette"))
     {
-      g_printerr ("confab-cli: %s\n", _("--format must be markdown or json"));
+      g_printerr ("confab-cli: %s\n", _("--format must be markdown, json or cassette"));
+      return 2;
+    }
+
+  if (turn < 0)
+    {
+      g_printerr ("confab-cli: %s\n", _("--turn counts from 1"));
       return 2;
     }
 
@@ -280,7 +308,16 @@ command_export (int    argc,
       return 1;
     }
 
-  if (format != NULL && g_str_equal (format, "json"))
+  if (format != NULL && g_str_equal (format, "cassette"))
+    {
+      text = export_cassette (conversation, turn, yaml, &error);
+      if (text == NULL)
+        {
+          g_printerr ("confab-cli: %s\n", error->message);
+          return 1;
+        }
+    }
+  else if (format != NULL && g_str_equal (format, "json"))
     text = confab_export_json_string (conversation);
   else
     text = confab_export_markdown (conversation);

@@ -755,6 +755,47 @@ test_read_only_database_fails_the_run (void)
   }
 }
 
+/* export --format cassette: the stored turn as a go-vcr recording, JSON by default,
+ * YAML with --yaml; a turn that does not exist is a readable error. */
+static void
+test_export_cassette (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  const char *json_args[] = { "export", id, "--format", "cassette", NULL };
+  const char *yaml_args[] = { "export", id, "--format", "cassette", "--yaml", NULL };
+  const char *bad_args[] = { "export", id, "--format", "cassette", "--turn", "5", NULL };
+  const char *negative_args[] = { "export", id, "--format", "cassette", "--turn", "-1", NULL };
+  g_autoptr(ConfabCliResult) json = run_cli (json_args);
+  g_autoptr(ConfabCliResult) yaml = run_cli (yaml_args);
+  g_autoptr(ConfabCliResult) bad = run_cli (bad_args);
+  g_autoptr(ConfabCliResult) negative = run_cli (negative_args);
+  g_autoptr(JsonNode) root = NULL;
+  ConfabReplayRequest *sent;
+  JsonArray *interactions;
+  JsonObject *interaction;
+
+  g_assert_cmpint (json->exit_status, ==, 0);
+  root = json_from_string (json->stdout_text, NULL);
+  g_assert_nonnull (root);
+  interactions = json_object_get_array_member (json_node_get_object (root), "interactions");
+  g_assert_cmpuint (json_array_get_length (interactions), ==, 1);
+  interaction = json_array_get_object_element (interactions, 0);
+  sent = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (interaction, "request"), "body"), ==,
+                   sent->body);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (interaction, "response"), "body"), ==,
+                   hello_body);
+
+  g_assert_cmpint (yaml->exit_status, ==, 0);
+  g_assert_true (g_str_has_prefix (yaml->stdout_text, "---\nversion: 2\n"));
+
+  g_assert_cmpint (bad->exit_status, ==, 1);
+  g_assert_nonnull (strstr (bad->stderr_text, "There is no turn 5"));
+  g_assert_cmpint (negative->exit_status, ==, 2);
+  g_assert_nonnull (strstr (negative->stderr_text, "--turn counts from 1"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +806,7 @@ main (int   argc,
   g_test_add_func ("/store-cli/continue-sends-stored-history", test_continue_sends_stored_history);
   g_test_add_func ("/store-cli/continue-unknown-id", test_continue_unknown_id);
   g_test_add_func ("/store-cli/list-search-export", test_list_search_export);
+  g_test_add_func ("/store-cli/export-cassette", test_export_cassette);
   g_test_add_func ("/store-cli/corrupt-database-untouched", test_corrupt_database_untouched);
   g_test_add_func ("/store-cli/newer-database-untouched", test_newer_database_untouched);
   g_test_add_func ("/store-cli/kill-9-during-stream", test_kill_during_stream);
