@@ -10,6 +10,7 @@
 #include "confab-client.h"
 #include "confab-composer.h"
 #include "confab-conversation.h"
+#include "confab-export-dialog.h"
 #include "confab-message.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
@@ -545,6 +546,16 @@ new_chat_action (GtkWidget  *widget,
 }
 
 static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  confab_export_dialog_show (widget, confab_session_get_conversation (self->session));
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -744,6 +755,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "confab-application.h"
 #include "confab-chat-view.h"
@@ -738,6 +739,138 @@ test_one_toast_overlay (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 4. Export… in the conversation menu                                                      */
+
+static gboolean
+chooser_has_file (GObject *chooser)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  return file != NULL;
+}
+
+/* Whether the file at @path is written up to @ending (it is written asynchronously). */
+static gboolean
+file_ends_with (const char  *path,
+                const char  *ending,
+                char       **contents)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !g_str_has_suffix (text, ending))
+    return FALSE;
+
+  *contents = g_steal_pointer (&text);
+  return TRUE;
+}
+
+/* Opens Export… from the row's menu, saves as @name in @dir and returns the file's text,
+ * once written up to @ending. */
+static char *
+export_as (ConfabWindow *window,
+           const char   *id,
+           const char   *dir,
+           const char   *name,
+           const char   *ending)
+{
+  GtkWidget *list = GTK_WIDGET (list_of (window));
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  GObject *chooser;
+  char *contents = NULL;
+
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+  chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+  g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  g_assert_true (gtk_native_dialog_get_visible (GTK_NATIVE_DIALOG (chooser)));
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
+  g_assert_true (g_str_has_suffix (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)), ".md"));
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
+  g_assert_no_error (error);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser), WAIT_MS);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  /* GTK's dialog checks the name asynchronously before it answers; answer for it. */
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+
+  CONFAB_TEST_WAIT_FOR (file_ends_with (path, ending, &contents), WAIT_MS);
+  return contents;
+}
+
+static void
+check_export (ConfabWindow *window,
+              gpointer      data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-export-XXXXXX", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  GMenuModel *menu;
+  gboolean listed = FALSE;
+
+  type_and_press_enter (window, "Export me");
+  wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+
+  /* The row's menu offers it. */
+  {
+    GtkWidget *menu_button = find_widget_of_type (GTK_WIDGET (list_of (window)), GTK_TYPE_MENU_BUTTON);
+
+    g_assert_nonnull (menu_button);
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
+    for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+      {
+        g_autofree char *action = NULL;
+
+        if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+          listed |= g_strcmp0 (action, "conversation-list.export") == 0;
+      }
+    g_assert_true (listed);
+  }
+
+  json = export_as (window, id, dir, "chat.json", "}\n");
+  root = json_from_string (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "messages")), ==, 2);
+
+  markdown = export_as (window, id, dir, "chat.md", "Exported\n");
+  g_assert_nonnull (strstr (markdown, "Export me"));
+  g_assert_nonnull (strstr (markdown, "Exported"));
+  g_assert_null (strstr (markdown, "\"messages\""));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, i == 0 ? "chat.json" : "chat.md", NULL);
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_export (void)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_test_skip ("GTK 4.10+ exports through GtkFileDialog, which a test cannot answer");
+  return;
+#endif
+
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Exported");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_export, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -754,6 +887,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/typing-without-model", test_typing_without_model);
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
+  g_test_add_func ("/first-hour/export", test_export);
 
   return g_test_run ();
 }
