@@ -13,6 +13,7 @@
 
 #include "confab-approval-policy.h"
 #include "confab-client.h"
+#include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-turn.h"
 
@@ -62,6 +63,7 @@ enum {
 enum {
   TURN_FINISHED,
   RUNNING_CHANGED,
+  APPROVAL_REQUESTED,
   N_SIGNALS
 };
 
@@ -160,6 +162,9 @@ confab_session_class_init (ConfabSessionClass *klass)
   signals[RUNNING_CHANGED] =
     g_signal_new ("running-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, CONFAB_TYPE_CONVERSATION, G_TYPE_BOOLEAN);
+  signals[APPROVAL_REQUESTED] =
+    g_signal_new ("approval-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_TOOL_CALL);
 }
 
 static void
@@ -343,6 +348,37 @@ confab_session_get_blocked_reason (ConfabSession *self)
   return NULL;
 }
 
+ConfabToolCall *
+confab_session_get_waiting_call (ConfabSession *self)
+{
+  GListModel *messages;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  if (current_running (self) == NULL)
+    return NULL;
+
+  messages = G_LIST_MODEL (self->conversation);
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
+
+          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+            return call;   /* the message keeps it alive */
+        }
+
+      if (confab_message_get_role (message) == CONFAB_ROLE_USER)
+        break;
+    }
+
+  return NULL;
+}
+
 int
 confab_session_find_message (ConfabSession *self,
                              ConfabMessage *message)
@@ -428,6 +464,18 @@ turn_cb (GObject      *object,
     g_signal_emit (self, signals[TURN_FINISHED], 0, error);
 }
 
+static void
+turn_approval_requested (ConfabTurn     *turn,
+                         ConfabToolCall *call,
+                         ConfabSession  *self)
+{
+  Running *running = current_running (self);
+
+  /* A call waiting in a conversation not shown is found when it is shown again. */
+  if (running != NULL && running->turn == turn)
+    g_signal_emit (self, signals[APPROVAL_REQUESTED], 0, call);
+}
+
 static gboolean
 run_turn (ConfabSession  *self,
           GError        **error)
@@ -448,6 +496,8 @@ run_turn (ConfabSession  *self,
   running->turn = confab_turn_new (self->client, self->provider, self->conversation,
                                    self->tools, self->approvals);
   confab_turn_set_model (running->turn, confab_session_get_model (self));
+  g_signal_connect_object (running->turn, "approval-requested",
+                           G_CALLBACK (turn_approval_requested), self, 0);
   running->cancellable = g_cancellable_new ();
   g_hash_table_insert (self->running, g_object_ref (self->conversation), running);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);

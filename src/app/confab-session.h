@@ -18,7 +18,9 @@ G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
  *                                    success, cancelled on stop)
  *   ::running-changed (ConfabConversation *conversation, gboolean running)
  *                                    a turn started or ended in @conversation, shown or not:
- *                                    a turn goes on when the window shows another conversation */
+ *                                    a turn goes on when the window shows another conversation
+ *   ::approval-requested (ConfabToolCall *call)
+ *                                    a call of the shown conversation waits for the user */
 ConfabSession        *confab_session_new              (void);
 ConfabClient         *confab_session_get_client       (ConfabSession        *self);
 ConfabProvider       *confab_session_get_provider     (ConfabSession        *self);
@@ -71,6 +73,9 @@ gboolean              confab_session_edit_and_resend  (ConfabSession        *sel
 /* The position of @message in the conversation, or -1. */
 int                   confab_session_find_message     (ConfabSession        *self,
                                                        ConfabMessage        *message);
+/* The first tool call of the shown conversation's running turn that waits for approval,
+ * or NULL. (transfer none) */
+ConfabToolCall       *confab_session_get_waiting_call (ConfabSession        *self);
 /* The message with this id, or NULL. (transfer none) */
 ConfabMessage        *confab_session_lookup_message   (ConfabSession        *self,
                                                        const char           *id);

@@ -20,4 +20,7 @@ ConfabToolCall *confab_tool_call_card_get_call (ConfabToolCallCard *self);
 void            confab_tool_call_card_set_call (ConfabToolCallCard *self,
                                                 ConfabToolCall     *call);
 
+/* Moves the keyboard focus to "Allow Once" while the call waits; FALSE when it does not. */
+gboolean        confab_tool_call_card_focus_approval (ConfabToolCallCard *self);
+
 G_END_DECLS

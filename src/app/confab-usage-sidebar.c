@@ -137,6 +137,9 @@ section_new (const char *id)
 
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+      /* Selectable with the mouse, but not a Tab stop: a dozen numbers between the composer
+       * and a tool call's Allow button were a dozen presses of Tab. */
+      gtk_widget_set_focusable (value, FALSE);
       gtk_widget_set_name (value, fields[i].id);
       gtk_widget_add_css_class (value, "numeric");
       gtk_accessible_update_relation (GTK_ACCESSIBLE (value),

@@ -15,8 +15,10 @@
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-session.h"
+#include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-window.h"
+#include "confab-window-private.h"
 
 #include "confab-usage-sidebar.h"
 
@@ -145,6 +147,8 @@ session_conversation_changed (ConfabSession *session,
                               ConfabWindow  *self)
 {
   follow_title (self, confab_session_get_conversation (session));
+  /* Back to a chat whose call waits in the background: the question first. */
+  _confab_window_focus_waiting_call (self);
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
   update_model_button (self);
@@ -514,6 +518,14 @@ setup_history (ConfabWindow      *self,
   adw_bin_set_child (self->conversations_bin, self->conversation_list);
 }
 
+static void
+session_approval_requested (ConfabSession  *session,
+                            ConfabToolCall *call,
+                            ConfabWindow   *self)
+{
+  _confab_window_focus_waiting_call (self);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Actions                                                                                  */
 
@@ -697,6 +709,7 @@ confab_window_dispose (GObject *object)
       confab_session_stop_all (self->session);
     }
 
+  _confab_window_approvals_dispose (self);
   follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
@@ -756,6 +769,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  _confab_window_approvals_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
@@ -814,6 +828,7 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
+  g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
   session_busy_changed (self->session, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),

@@ -220,6 +220,38 @@ wait_frames (ConfabWindow *window)
     }
 }
 
+/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GdkRGBA background;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
+G_GNUC_END_IGNORE_DEPRECATIONS
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 static GtkWidget *
 find_type_named (GtkWidget  *root,
                  const char *type_name)
@@ -871,6 +903,118 @@ test_export (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 5. Tool approval by keyboard                                                             */
+
+/* Activates what the window binds to @keyval with @mods, as pressing it would. */
+static gboolean
+press_shortcut (ConfabWindow    *window,
+                guint            keyval,
+                GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keyval, mods);
+  gboolean found = FALSE, handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !found; j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (!gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            continue;
+
+          found = TRUE;
+          handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                  GTK_WIDGET (window),
+                                                  gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+
+  g_object_unref (trigger);
+  g_assert_true (found);
+
+  return handled;
+}
+
+static void
+assert_no_focusable_label (GtkWidget *root)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_focusable (root))
+    g_error ("The label “%s” is a Tab stop", gtk_label_get_text (GTK_LABEL (root)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    assert_no_focusable_label (child);
+}
+
+static gboolean
+focus_is_in (ConfabWindow *window,
+             GtkWidget    *widget)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+check_approval_by_keyboard (ConfabWindow *window,
+                            gpointer      data)
+{
+  ConfabToolCall *call;
+  GtkWidget *card;
+
+  /* The usage numbers are not Tab stops between the composer and the card. */
+  assert_no_focusable_label (confab_window_get_usage_sidebar (window));
+
+  type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
+                        confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
+                        confab_tool_call_get_status (call_at (window, 1)) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL,
+                        WAIT_MS);
+  call = call_at (window, 1);
+
+  /* The focus goes to the waiting card, on Allow Once. */
+  card = card_of (window, message_at (window, 1));
+  CONFAB_TEST_WAIT_FOR (focus_is_in (window, card), WAIT_MS);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (window)))), ==, "Allow _Once");
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-approval-focus.png");
+
+  /* Alt+O answers it from wherever the focus is. */
+  gtk_widget_grab_focus (GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
+  g_assert_true (press_shortcut (window, GDK_KEY_o, GDK_ALT_MASK));
+  wait_idle (window);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 3)), ==, "Sunny");
+}
+
+static void
+test_approval_by_keyboard (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Sunny");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", "--mcp", NULL, NULL };
+
+  if (mcp_command () == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set");
+      return;
+    }
+
+  confab_replay_server_add_response (server, 200, NULL, weather_call, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  args[5] = mcp_command ();
+
+  run_app (args, check_approval_by_keyboard, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -888,6 +1032,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
+  g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
 
   return g_test_run ();
 }
