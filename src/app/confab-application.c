@@ -232,7 +232,14 @@ confab_application_preferences_action (GSimpleAction *action,
                                        GVariant      *parameter,
                                        gpointer       user_data)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  confab_application_show_preferences (CONFAB_APPLICATION (user_data), NULL);
+}
+
+GtkWidget *
+confab_application_show_preferences (ConfabApplication *self,
+                                     const char        *provider_name)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *window;
 
   window = confab_preferences_window_new (parent);
@@ -249,7 +256,11 @@ confab_application_preferences_action (GSimpleAction *action,
                                G_CONNECT_SWAPPED);
     }
 
+  if (provider_name != NULL)
+    confab_preferences_window_show_provider (CONFAB_PREFERENCES_WINDOW (window), provider_name);
   gtk_window_present (GTK_WINDOW (window));
+
+  return window;
 }
 
 static const GActionEntry app_actions[] = {

@@ -568,6 +568,20 @@ export_action (GtkWidget  *widget,
 }
 
 static void
+check_api_key_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  ConfabProvider *provider = confab_session_get_provider (self->session);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app != NULL)
+    confab_application_show_preferences (CONFAB_APPLICATION (app),
+                                         provider ? confab_provider_get_name (provider) : NULL);
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -769,6 +783,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
   _confab_window_approvals_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);

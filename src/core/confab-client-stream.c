@@ -39,6 +39,7 @@ typedef struct
   GSource                *idle_source;
   GByteArray             *error_body;
   char                   *url;
+  char                   *provider_name;
   guint8                 *buffer;
   gint64                  started_at;
   gint64                  first_output_at;
@@ -66,6 +67,7 @@ stream_data_free (StreamData *data)
   g_clear_pointer (&data->error_body, g_byte_array_unref);
   g_clear_pointer (&data->json_body, g_byte_array_unref);
   g_clear_pointer (&data->url, g_free);
+  g_clear_pointer (&data->provider_name, g_free);
   g_clear_pointer (&data->buffer, g_free);
   g_free (data);
 }
@@ -139,11 +141,12 @@ stream_fail (GTask  *task,
   if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
+      /* The provider's name first, as the user calls it; the URL for whoever debugs it. */
       error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           ngettext ("%s sent nothing for %u second; the request was stopped",
-                                     "%s sent nothing for %u seconds; the request was stopped",
+                           ngettext ("%s sent nothing for %u second; the request was stopped (%s)",
+                                     "%s sent nothing for %u seconds; the request was stopped (%s)",
                                      data->idle_timeout),
-                           data->url, data->idle_timeout);
+                           data->provider_name, data->idle_timeout, data->url);
     }
 
   disarm_idle_timer (data);
@@ -265,6 +268,7 @@ finish_http_error (GTask *task)
   g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->error_body));
 
   confab_message_set_retry_after (data->message, _confab_http_parse_retry_after (data->msg));
+  confab_message_set_http_status (data->message, soup_message_get_status (data->msg));
   stream_fail (task, _confab_http_error_new (data->msg, body));
 }
 
@@ -506,6 +510,9 @@ _confab_client_stream_start (ConfabClient   *self,
   data->message = g_object_ref (message);
   data->cancellable = g_cancellable_new ();
   data->url = _confab_http_build_url (provider, "/chat/completions");
+  data->provider_name = g_strdup (confab_provider_get_name (provider) != NULL &&
+                                  *confab_provider_get_name (provider) != '\0'
+                                  ? confab_provider_get_name (provider) : _("The provider"));
   data->idle_timeout = confab_client_get_idle_timeout (self);
   data->started_at = g_get_monotonic_time ();
   g_task_set_task_data (task, data, (GDestroyNotify) stream_data_free);

@@ -124,6 +124,23 @@ _confab_http_parse_retry_after (SoupMessage *msg)
   }
 }
 
+static gboolean
+looks_like_html (const char *data,
+                 gsize       len)
+{
+  g_autofree char *head = NULL;
+
+  while (len > 0 && g_ascii_isspace (*data))
+    data++, len--;
+  if (len == 0 || *data != '<')
+    return FALSE;
+
+  head = g_ascii_strdown (data, MIN (len, 512));
+  return strstr (head, "<!doctype html") != NULL || strstr (head, "<html") != NULL ||
+         strstr (head, "<head") != NULL || strstr (head, "<body") != NULL ||
+         strstr (head, "<title") != NULL || strstr (head, "<h1") != NULL;
+}
+
 /* The provider's own words from an error body: error.message, error (a string),
  * message, detail, else the text itself (trimmed, shortened). NULL when empty. */
 static char *
@@ -139,6 +156,11 @@ extract_provider_message (GBytes *body)
 
   data = g_bytes_get_data (body, &len);
   if (len == 0)
+    return NULL;
+
+  /* A proxy's or gateway's error page: markup, not words for a user. The status and its
+   * reason say it; the page stays in the raw response (a front end shows it as details). */
+  if (looks_like_html (data, len))
     return NULL;
 
   if (json_parser_load_from_data (parser, data, len, NULL))

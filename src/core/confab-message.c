@@ -28,6 +28,7 @@ struct _ConfabMessage
   GByteArray         *raw_response;
   gint64              created_at;
   int                 retry_after;
+  guint               http_status;
   ConfabRole          role;
   ConfabMessageState  state;
 };
@@ -468,6 +469,23 @@ confab_message_set_retry_after (ConfabMessage *self,
 
   self->retry_after = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AFTER]);
+}
+
+guint
+confab_message_get_http_status (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+
+  return self->http_status;
+}
+
+void
+confab_message_set_http_status (ConfabMessage *self,
+                                guint          status)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+
+  self->http_status = status;
 }
 
 ConfabUsage *

@@ -328,19 +328,16 @@ turn_return (GTask  *task,
 
 static void start_step (GTask *task);
 
-/* Appends the tool message answering @call: its result, else its error, else @fallback. */
+/* Appends the tool message answering @call: its result, else its error. */
 static void
 append_tool_result (ConfabTurn     *self,
-                    ConfabToolCall *call,
-                    const char     *fallback)
+                    ConfabToolCall *call)
 {
   g_autoptr(ConfabMessage) tool_message = NULL;
   const char *result = confab_tool_call_get_result (call);
 
   if (result == NULL)
     result = confab_tool_call_get_error (call);
-  if (result == NULL)
-    result = fallback;
 
   tool_message = confab_message_new (CONFAB_ROLE_TOOL, result ? result : "");
   confab_message_set_tool_call_id (tool_message, confab_tool_call_get_id (call));
@@ -365,7 +362,7 @@ all_tools_finished (GTask *task)
     {
       PendingCall *pending = &g_array_index (data->calls, PendingCall, i);
 
-      append_tool_result (self, pending->call, NULL);
+      append_tool_result (self, pending->call);
     }
 
   run_data_clear_calls (data);
@@ -547,8 +544,10 @@ stream_cb (GObject      *object,
 
           confab_tool_call_set_error (call, reason);
           confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
-          append_tool_result (self, call, reason);
         }
+
+      /* No tool messages for them: the next request sends each call's "not run" reason as
+       * its result (confab_conversation_to_messages_json). */
 
       self->hit_step_limit = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIT_STEP_LIMIT]);

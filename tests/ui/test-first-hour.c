@@ -12,6 +12,7 @@
 
 #include "confab-application.h"
 #include "confab-chat-view.h"
+#include "confab-client.h"
 #include "confab-composer.h"
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
@@ -420,6 +421,13 @@ test_default_model_applies_at_once (void)
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   run_app (NULL, check_default_model, server);
+
+  /* The list lives on in this process: leave it empty for the next test. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (confab_provider_list_get_default ())) > 0)
+    {
+      g_autoptr(ConfabProvider) provider = g_list_model_get_item (G_LIST_MODEL (confab_provider_list_get_default ()), 0);
+      confab_provider_list_remove (confab_provider_list_get_default (), provider);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1015,6 +1023,187 @@ test_approval_by_keyboard (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 7. Errors a user can act on                                                              */
+
+static const char html_page[] =
+  "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+  "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
+
+static ConfabMessageRow *
+row_of (ConfabWindow  *window,
+        ConfabMessage *message)
+{
+  ConfabChatView *chat = confab_window_get_chat_view (window);
+
+  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (chat, message) != NULL, WAIT_MS);
+  return confab_chat_view_find_row (chat, message);
+}
+
+static GtkWidget *
+find_mnemonic_button (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mnemonic_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_html_error (ConfabWindow *window,
+                  gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *expander, *details;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The status and its reason, not the page's markup … */
+  row = row_of (window, message_at (window, 1));
+  g_assert_cmpstr (confab_message_row_get_error_text (row), ==, "The server answered HTTP 502 Bad Gateway");
+
+  /* … which is under Details, closed, as text. */
+  expander = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+  g_assert_nonnull (expander);
+  g_assert_true (gtk_widget_get_visible (expander));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
+  details = gtk_expander_get_child (GTK_EXPANDER (expander));
+  g_assert_false (gtk_label_get_use_markup (GTK_LABEL (details)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (details)), "<h1>502 Bad Gateway</h1>"));
+  /* Not a key problem: no "Check API Key". */
+  g_assert_false (gtk_widget_get_visible (find_mnemonic_button (GTK_WIDGET (row), "Check API _Key")));
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-html-error.png");
+}
+
+static void
+test_html_error_details (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 502, "text/html", html_page, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_html_error, server);
+}
+
+/* A provider "Local" of the user's list, talking to @server. */
+static void
+add_local_provider (ConfabReplayServer *server)
+{
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+  g_autoptr(ConfabProvider) provider = confab_provider_new ("Local", confab_replay_server_get_base_url (server));
+  g_autoptr(GError) error = NULL;
+
+  confab_provider_set_model (provider, "test-model");
+  confab_provider_list_add (providers, provider);
+  confab_provider_list_set_active (providers, "Local");
+  g_assert_true (confab_provider_list_save (providers, &error));
+  g_assert_no_error (error);
+}
+
+static void
+remove_local_provider (void)
+{
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+
+  confab_provider_list_remove (providers, confab_provider_list_lookup (providers, "Local"));
+}
+
+static GtkWidget *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CONFAB_IS_PREFERENCES_WINDOW (toplevel))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static void
+check_unauthorized (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *button, *prefs, *provider_row, *key_row, *focus;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  row = row_of (window, message_at (window, 1));
+  g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "401"));
+  g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "Invalid API key"));
+  button = find_mnemonic_button (GTK_WIDGET (row), "Check API _Key");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+
+  /* It opens this provider's settings, on its key. */
+  g_signal_emit_by_name (button, "clicked");
+  CONFAB_TEST_WAIT_FOR ((prefs = find_preferences ()) != NULL && gtk_widget_get_mapped (prefs), WAIT_MS);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)), ==, "providers");
+  provider_row = panels_test_get (panels_test_get (prefs, "providers_list"), "Local");
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (provider_row)));
+  key_row = panels_test_get (provider_row, "api-key");
+  focus = gtk_window_get_focus (GTK_WINDOW (prefs));
+  g_assert_true (focus != NULL && (focus == key_row || gtk_widget_is_ancestor (focus, key_row)));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_unauthorized_check_api_key (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+
+  confab_replay_server_add_response (server, 401, "application/json",
+                                     "{\"error\":{\"message\":\"Invalid API key\"}}", CONFAB_REPLAY_NONE);
+  add_local_provider (server);
+  run_app (NULL, check_unauthorized, server);
+  remove_local_provider ();
+}
+
+static void
+check_idle_timeout (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabMessageRow *row;
+
+  confab_client_set_idle_timeout (confab_session_get_client (session_of (window)), 1);
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The provider by the name the user gave it, first; the URL after. */
+  row = row_of (window, message_at (window, 1));
+  g_assert_true (g_str_has_prefix (confab_message_row_get_error_text (row), "Local sent nothing for 1 second"));
+}
+
+static void
+test_idle_timeout_names_provider (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+
+  confab_replay_server_add_response (server, 200, NULL, NULL, CONFAB_REPLAY_STALL_BEFORE_HEADERS);
+  add_local_provider (server);
+  run_app (NULL, check_idle_timeout, server);
+  remove_local_provider ();
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1033,6 +1222,9 @@ main (int   argc,
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
+  g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
+  g_test_add_func ("/first-hour/unauthorized-check-api-key", test_unauthorized_check_api_key);
+  g_test_add_func ("/first-hour/idle-timeout-names-provider", test_idle_timeout_names_provider);
 
   return g_test_run ();
 }
