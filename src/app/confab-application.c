@@ -65,6 +65,18 @@ confab_application_get_store (ConfabApplication *self)
   return self->store;
 }
 
+static gboolean
+schema_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  return schema != NULL;
+}
+
 static int
 confab_application_handle_local_options (GApplication *app,
                                          GVariantDict *options)
@@ -75,6 +87,16 @@ confab_application_handle_local_options (GApplication *app,
     {
       g_print ("confab %s\n", PACKAGE_VERSION);
       return 0;
+    }
+
+  /* Without its schema GSettings would abort with a trap; say what to do instead. */
+  if (!schema_installed ())
+    {
+      g_printerr (_("Confab cannot start: its settings schema “%s” is not installed.\n"
+                    "From a source checkout run build-aux/run (or “meson devenv -C build”), "
+                    "or install Confab with “meson install -C build”.\n"),
+                  APP_ID);
+      return 1;
     }
 
   confab_options_load_from_dict (&self->options, options);

@@ -1204,6 +1204,70 @@ test_idle_timeout_names_provider (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 12. Translations and schema from the build tree                                          */
+
+/* Runs $CONFAB_APP with @args and @env added; returns its exit status, fills the output. */
+static int
+run_confab (const char * const  *args,
+            const char * const  *env,
+            char               **out,
+            char               **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CONFAB_APP"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  for (guint i = 0; env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+
+  if (!g_subprocess_get_if_exited (process))
+    return -1;   /* killed: a trap, an abort */
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_translations_from_build_tree (void)
+{
+  /* What build-aux/run and "meson devenv" set; C.UTF-8 so that LANGUAGE is honoured without
+   * a generated pt_BR locale. */
+  const char *env[] = { "LC_ALL", "C.UTF-8", "LANGUAGE", "pt_BR", "CONFAB_LOCALEDIR", CONFAB_TEST_LOCALEDIR, NULL };
+  const char *args[] = { "--help", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_confab (args, env, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Mostrar a versão e sair"));
+}
+
+static void
+test_missing_schema_message (void)
+{
+  g_autofree char *empty = g_dir_make_tmp ("confab-no-schema-XXXXXX", NULL);
+  const char *env[] = { "GSETTINGS_SCHEMA_DIR", empty, "XDG_DATA_DIRS", empty, NULL };
+  const char *args[] = { NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* A clear message and a plain failure, not a GLib trap. */
+  g_assert_cmpint (run_confab (args, env, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "settings schema"));
+  g_assert_nonnull (strstr (err, "build-aux/run"));
+  g_assert_null (strstr (err, "GLib-GIO-ERROR"));
+  g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1225,6 +1289,8 @@ main (int   argc,
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
   g_test_add_func ("/first-hour/unauthorized-check-api-key", test_unauthorized_check_api_key);
   g_test_add_func ("/first-hour/idle-timeout-names-provider", test_idle_timeout_names_provider);
+  g_test_add_func ("/first-hour/translations-from-build-tree", test_translations_from_build_tree);
+  g_test_add_func ("/first-hour/missing-schema-message", test_missing_schema_message);
 
   return g_test_run ();
 }
