@@ -1268,6 +1268,68 @@ test_missing_schema_message (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 13. 360 px wide                                                                          */
+
+static void
+assert_inside_window (ConfabWindow *window,
+                      GtkWidget    *widget)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)) + 0.5);
+}
+
+static void
+check_narrow (ConfabWindow *window,
+              gpointer      data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (panels_test_get (GTK_WIDGET (window), "leaflet"));
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *list_menu;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
+  wait_frames (window);
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+
+  /* The chat page: composer, header buttons and an answer fit. */
+  type_and_press_enter (window, "A narrow window");
+  wait_idle (window);
+  wait_frames (window);
+  assert_inside_window (window, GTK_WIDGET (confab_window_get_composer (window)));
+  assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "primary_menu_button"));
+  assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "model_button"));
+  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-chat.png");
+
+  /* The list page has the main menu too. */
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  CONFAB_TEST_WAIT_FOR (adw_leaflet_get_visible_child (leaflet) == pane &&
+                        !adw_leaflet_get_child_transition_running (leaflet), WAIT_MS);
+  wait_frames (window);
+  list_menu = panels_test_get (pane, "list_menu_button");
+  g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (list_menu)) ==
+                 gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (panels_test_get (GTK_WIDGET (window), "primary_menu_button"))));
+  assert_inside_window (window, list_menu);
+  assert_inside_window (window, GTK_WIDGET (list_of (window)));
+  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-list.png");
+}
+
+static void
+test_narrow_window (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Fits on a phone.");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_narrow, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1291,6 +1353,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/idle-timeout-names-provider", test_idle_timeout_names_provider);
   g_test_add_func ("/first-hour/translations-from-build-tree", test_translations_from_build_tree);
   g_test_add_func ("/first-hour/missing-schema-message", test_missing_schema_message);
+  g_test_add_func ("/first-hour/narrow-window", test_narrow_window);
 
   return g_test_run ();
 }
