@@ -799,8 +799,8 @@ build_widgets (ConfabMessageRow *self)
   self->copy_button = action_button ("edit-copy-symbolic", _("Copy"), _("Copy message"), "row.copy");
   self->edit_button = action_button ("document-edit-symbolic", _("Edit and Resend"), _("Edit and resend"), "row.edit");
   self->regenerate_button = action_button ("view-refresh-symbolic", _("Regenerate"), _("Regenerate answer"), "row.regenerate");
-  self->inspect_button = action_button ("dialog-information-symbolic", _("View Request and Response"),
-                                        _("View request and response"), "row.inspect");
+  self->inspect_button = action_button ("system-search-symbolic", _("Inspect Request and Response"),
+                                        _("Inspect the request and response"), "row.inspect");
   gtk_box_append (GTK_BOX (self->actions_box), self->copy_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->edit_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->regenerate_button);

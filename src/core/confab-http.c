@@ -20,16 +20,19 @@ _confab_http_build_url (ConfabProvider *provider,
                         const char     *path)
 {
   const char *base_url = confab_provider_get_base_url (provider);
+  const char *query;
   gsize len;
 
   if (base_url == NULL)
     base_url = "";
 
-  len = strlen (base_url);
+  /* A query in the base URL (Azure's ?api-version=, a gateway's ?key=) follows the path. */
+  query = strchr (base_url, '?');
+  len = query != NULL ? (gsize) (query - base_url) : strlen (base_url);
   while (len > 0 && base_url[len - 1] == '/')
     len--;
 
-  return g_strdup_printf ("%.*s%s", (int) len, base_url, path);
+  return g_strdup_printf ("%.*s%s%s", (int) len, base_url, path, query != NULL ? query : "");
 }
 
 SoupMessage *

@@ -70,6 +70,11 @@ void                confab_message_set_retry_after     (ConfabMessage      *self
 guint               confab_message_get_http_status     (ConfabMessage      *self);
 void                confab_message_set_http_status     (ConfabMessage      *self,
                                                         guint               status);
+/* The HTTP exchange of the request that produced this message, secrets redacted (see
+ * confab-exchange.h), or NULL; the client fills it in while the request runs. (transfer none) */
+JsonNode           *confab_message_get_exchange        (ConfabMessage      *self);
+void                confab_message_set_exchange        (ConfabMessage      *self,
+                                                        JsonNode           *exchange);
 /* Usage of the request that produced this assistant message. (transfer none) */
 ConfabUsage        *confab_message_get_usage           (ConfabMessage      *self);
 /* The model that answered (assistant messages). */

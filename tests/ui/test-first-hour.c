@@ -16,6 +16,7 @@
 #include "confab-composer.h"
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
+#include "confab-inspector-dialog.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-preferences-window.h"
@@ -251,6 +252,24 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   path = g_build_filename (dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+find_widget_with_tooltip (GtkWidget  *root,
+                          const char *tooltip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_with_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
 }
 
 static GtkWidget *
@@ -1330,6 +1349,134 @@ test_narrow_window (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 11. The inspector: the whole exchange, secrets redacted                                  */
+
+#define CANARY_KEY    "sk-canary-key-9d2e"
+#define CANARY_QUERY  "canary-query-7f3a"
+#define CANARY_HEADER "canary-header-5b1c"
+
+static void
+clipboard_text_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static void
+assert_no_canary (const char *text)
+{
+  g_assert_null (strstr (text, CANARY_KEY));
+  g_assert_null (strstr (text, CANARY_QUERY));
+  g_assert_null (strstr (text, CANARY_HEADER));
+}
+
+static GtkWidget *
+find_inspector (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CONFAB_IS_INSPECTOR_DIALOG (toplevel))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static void
+check_inspector (ConfabWindow *window,
+                 gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabReplayRequest *sent;
+  ConfabMessageRow *row;
+  GtkWidget *dialog, *inspect;
+  g_autofree char *request = NULL;
+  g_autofree char *response = NULL;
+  g_autofree char *exchange = NULL;
+  g_autofree char *copied = NULL;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The server got the real secrets … */
+  sent = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  g_assert_cmpstr (soup_message_headers_get_one (sent->headers, "Authorization"), ==, "Bearer " CANARY_KEY);
+  g_assert_cmpstr (soup_message_headers_get_one (sent->headers, "X-Team"), ==, CANARY_HEADER);
+
+  /* … the inspector, opened from the row's "inspect" button, shows none of them. */
+  row = row_of (window, message_at (window, 1));
+  inspect = find_widget_with_tooltip (GTK_WIDGET (row), "Inspect Request and Response");
+  g_assert_nonnull (inspect);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (inspect)), ==, "system-search-symbolic");
+  g_signal_emit_by_name (inspect, "clicked");
+  CONFAB_TEST_WAIT_FOR ((dialog = find_inspector ()) != NULL && gtk_widget_get_mapped (dialog), WAIT_MS);
+
+  request = confab_inspector_dialog_dup_request_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  response = confab_inspector_dialog_dup_response_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  exchange = confab_inspector_dialog_dup_exchange_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  g_test_message ("%s", exchange);
+  assert_no_canary (request);
+  assert_no_canary (response);
+  assert_no_canary (exchange);
+
+  /* URL, method, status, both sets of headers, timings. */
+  g_assert_true (g_str_has_prefix (exchange, "POST http://127.0.0.1:"));
+  g_assert_nonnull (strstr (exchange, "/v1/chat/completions?api_key=[redacted]&api-version=2024-06-01"));
+  g_assert_nonnull (strstr (exchange, "Status: 200"));
+  g_assert_nonnull (strstr (exchange, "Authorization: [redacted]"));
+  g_assert_nonnull (strstr (exchange, "X-Team: [redacted]"));
+  g_assert_nonnull (strstr (exchange, "Accept: text/event-stream"));
+  g_assert_nonnull (strstr (exchange, "Content-Type: text/event-stream"));
+  g_assert_nonnull (strstr (exchange, "Sent: "));
+  g_assert_nonnull (strstr (exchange, "First byte: "));
+  g_assert_nonnull (strstr (exchange, "Done: "));
+
+  /* Copying the page copies the redacted text. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (panels_test_get (dialog, "view_stack")), "exchange");
+  g_signal_emit_by_name (panels_test_get (dialog, "copy_button"), "clicked");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (dialog), NULL, clipboard_text_cb, &copied);
+  CONFAB_TEST_WAIT_FOR (copied != NULL, WAIT_MS);
+  g_assert_cmpstr (copied, ==, exchange);
+  wait_frames (window);
+  save_screenshot (dialog, "first-hour-inspector.png");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_inspector_redacts_secrets (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Hi");
+  g_autofree char *base_url = NULL;
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+  g_autoptr(ConfabProvider) provider = NULL;
+  const char *headers[] = { "X-Team: " CANARY_HEADER, NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  base_url = g_strdup_printf ("%s/v1?api_key=" CANARY_QUERY "&api-version=2024-06-01",
+                              confab_replay_server_get_base_url (server));
+  provider = confab_provider_new ("Canary", base_url);
+  confab_provider_set_model (provider, "test-model");
+  confab_provider_set_api_key (provider, CANARY_KEY);
+  confab_provider_set_headers (provider, headers);
+  confab_provider_list_add (providers, provider);
+  confab_provider_list_set_active (providers, "Canary");
+
+  run_app (NULL, check_inspector, server);
+  confab_provider_list_remove (providers, provider);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1354,6 +1501,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/translations-from-build-tree", test_translations_from_build_tree);
   g_test_add_func ("/first-hour/missing-schema-message", test_missing_schema_message);
   g_test_add_func ("/first-hour/narrow-window", test_narrow_window);
+  g_test_add_func ("/first-hour/inspector-redacts-secrets", test_inspector_redacts_secrets);
 
   return g_test_run ();
 }
