@@ -141,6 +141,7 @@ static void
 ensure_edit_box (ConfabMessageRow *self)
 {
   GtkWidget *scroller, *bar, *label, *cancel, *send;
+  GtkEventController *shortcuts;
 
   if (self->edit_box != NULL)
     return;
@@ -183,6 +184,13 @@ ensure_edit_box (ConfabMessageRow *self)
   gtk_widget_add_css_class (send, "suggested-action");
   gtk_box_append (GTK_BOX (bar), send);
   gtk_box_append (GTK_BOX (self->edit_box), bar);
+
+  /* Escape leaves the edit as Cancel does (the window's Escape only stops an answer). */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("row.edit-cancel")));
+  gtk_widget_add_controller (self->edit_box, shortcuts);
 
   gtk_box_insert_child_after (GTK_BOX (self->bubble), self->edit_box, GTK_WIDGET (self->tool_calls_box));
 }

@@ -45,6 +45,7 @@ struct _ConfabWindow
   AdwBin               *usage_bin;
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
+  AdwHeaderBar         *chat_header;
   GtkMenuButton        *model_button;
   GtkLabel             *title_label;
   ConfabConversation   *titled;            /* whose title the header shows */
@@ -86,6 +87,16 @@ update_model_button (ConfabWindow *self)
                                   -1);
 }
 
+/* With the usage pane shown, the window buttons go to its header, at the window's edge. */
+static void
+update_title_buttons (ConfabWindow *self)
+{
+  gboolean usage_shown = adw_flap_get_reveal_flap (self->usage_flap) &&
+                         gtk_widget_get_visible (adw_flap_get_flap (self->usage_flap));
+
+  adw_header_bar_set_show_end_title_buttons (self->chat_header, !usage_shown);
+}
+
 static void
 update_main_page (ConfabWindow *self)
 {
@@ -93,6 +104,12 @@ update_main_page (ConfabWindow *self)
 
   gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
+  /* One welcome on first launch: no empty conversation list, no empty usage sidebar. */
+  gtk_widget_set_visible (adw_flap_get_flap (self->usage_flap), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
+  g_object_notify (G_OBJECT (self->conversations_button), "active");
+  update_title_buttons (self);
 }
 
 static void
@@ -761,6 +778,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_bin);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_header);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
@@ -807,7 +825,11 @@ visible_to_folded_hidden (GBinding     *binding,
                           GValue       *to,
                           gpointer      user_data)
 {
-  g_value_set_boolean (to, g_value_get_boolean (from));
+  ConfabWindow *self = user_data;
+
+  /* Before any provider there is only the welcome: no empty list beside it. */
+  g_value_set_boolean (to, g_value_get_boolean (from) &&
+                           confab_session_get_provider (self->session) != NULL);
   return TRUE;
 }
 
@@ -831,7 +853,10 @@ confab_window_init (ConfabWindow *self)
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
-                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, NULL, NULL);
+                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, self, NULL);
+
+  g_signal_connect_swapped (self->usage_flap, "notify::reveal-flap", G_CALLBACK (update_title_buttons), self);
+  update_title_buttons (self);
 
   self->usage_sidebar = confab_usage_sidebar_new ();
   adw_bin_set_child (self->usage_bin, self->usage_sidebar);

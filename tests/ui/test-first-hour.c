@@ -1009,6 +1009,8 @@ check_approval_by_keyboard (ConfabWindow *window,
   card = card_of (window, message_at (window, 1));
   CONFAB_TEST_WAIT_FOR (focus_is_in (window, card), WAIT_MS);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (window)))), ==, "Allow _Once");
+  /* Deny is a normal answer, not a destructive one. */
+  g_assert_false (gtk_widget_has_css_class (panels_test_get (card, "deny_button"), "destructive-action"));
   wait_frames (window);
   save_screenshot (GTK_WIDGET (window), "first-hour-approval-focus.png");
 
@@ -1343,9 +1345,15 @@ test_narrow_window (void)
   g_autofree char *answer = sse_answer ("Fits on a phone.");
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
   run_app (args, check_narrow, server);
+
+  /* Closing remembered the narrow size: the next tests get the usual window. */
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1477,6 +1485,130 @@ test_inspector_redacts_secrets (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 10. Smaller things                                                                       */
+
+static guint
+count_mapped_status_pages (GtkWidget *root)
+{
+  guint n = ADW_IS_STATUS_PAGE (root) && gtk_widget_get_mapped (root) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    n += count_mapped_status_pages (child);
+
+  return n;
+}
+
+static void
+check_first_launch (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *usage = panels_test_get (GTK_WIDGET (window), "usage_bin");
+
+  /* One welcome: not beside an empty list and an empty usage sidebar. */
+  wait_frames (window);
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (pane));
+  g_assert_false (gtk_widget_get_mapped (usage));
+  g_assert_cmpuint (count_mapped_status_pages (GTK_WIDGET (window)), ==, 1);
+  /* The window's buttons did not go away with the sidebar's header. */
+  g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
+  save_screenshot (GTK_WIDGET (window), "first-hour-welcome.png");
+
+  /* With a provider, the list and the sidebar are back. */
+  add_local_provider (server);
+  wait_frames (window);
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  g_assert_true (gtk_widget_get_visible (pane));
+  g_assert_true (gtk_widget_get_mapped (usage));
+}
+
+static void
+test_first_launch_one_welcome (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
+  run_app (NULL, check_first_launch, server);
+  remove_local_provider ();
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
+/* Presses Escape where the focus is: the first Escape shortcut from the focus up handles it. */
+static gboolean
+press_escape_at_focus (ConfabWindow *window)
+{
+  GtkShortcutTrigger *escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+  gboolean handled = FALSE;
+
+  for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL && !handled;
+       widget = gtk_widget_get_parent (widget))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
+                handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                        gtk_shortcut_get_arguments (shortcut));
+            }
+        }
+    }
+
+  g_object_unref (escape);
+  return handled;
+}
+
+static void
+check_escape_cancels_edit (ConfabWindow *window,
+                           gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessageRow *row;
+  GtkWidget *focus, *edit_box;
+
+  type_and_press_enter (window, "Original");
+  wait_idle (window);
+
+  row = row_of (window, message_at (window, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
+  edit_box = gtk_widget_get_parent (gtk_widget_get_parent (focus));
+  g_assert_true (gtk_widget_get_visible (edit_box));
+
+  /* Escape leaves the edit; nothing is sent. */
+  g_assert_true (press_escape_at_focus (window));
+  g_assert_false (gtk_widget_get_visible (edit_box));
+  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "Original");
+}
+
+static void
+test_escape_cancels_edit (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_escape_cancels_edit, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -1502,6 +1634,8 @@ main (int   argc,
   g_test_add_func ("/first-hour/missing-schema-message", test_missing_schema_message);
   g_test_add_func ("/first-hour/narrow-window", test_narrow_window);
   g_test_add_func ("/first-hour/inspector-redacts-secrets", test_inspector_redacts_secrets);
+  g_test_add_func ("/first-hour/first-launch-one-welcome", test_first_launch_one_welcome);
+  g_test_add_func ("/first-hour/escape-cancels-edit", test_escape_cancels_edit);
 
   return g_test_run ();
 }
