@@ -5,9 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* confab-window-approvals.c: the tool call waiting for approval, by keyboard. */
-void _confab_window_approvals_class_init (GtkWidgetClass *widget_class);
-void _confab_window_approvals_dispose    (ConfabWindow   *self);
+/* confab-window-actions.c: export, check the API key, and the tool call waiting for
+ * approval, by keyboard. */
+void _confab_window_actions_class_init   (GtkWidgetClass *widget_class);
+void _confab_window_actions_dispose      (ConfabWindow   *self);
 /* Moves the focus to the waiting call's card (once its row is built), if a call waits. */
 void _confab_window_focus_waiting_call   (ConfabWindow   *self);
 

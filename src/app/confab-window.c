@@ -10,7 +10,6 @@
 #include "confab-client.h"
 #include "confab-composer.h"
 #include "confab-conversation.h"
-#include "confab-export-dialog.h"
 #include "confab-message.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
@@ -575,30 +574,6 @@ new_chat_action (GtkWidget  *widget,
 }
 
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-
-  confab_export_dialog_show (widget, confab_session_get_conversation (self->session));
-}
-
-static void
-check_api_key_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  ConfabProvider *provider = confab_session_get_provider (self->session);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (app != NULL)
-    confab_application_show_preferences (CONFAB_APPLICATION (app),
-                                         provider ? confab_provider_get_name (provider) : NULL);
-}
-
-static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -740,7 +715,7 @@ confab_window_dispose (GObject *object)
       confab_session_stop_all (self->session);
     }
 
-  _confab_window_approvals_dispose (self);
+  _confab_window_actions_dispose (self);
   follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
@@ -800,9 +775,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
-  _confab_window_approvals_class_init (widget_class);
+  _confab_window_actions_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);

@@ -6,14 +6,44 @@
 #include <glib/gi18n.h>
 
 #include "confab-chat-view.h"
+#include "confab-application.h"
 #include "confab-conversation.h"
+#include "confab-export-dialog.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
+#include "confab-provider.h"
 #include "confab-session.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
 #include "confab-window.h"
 #include "confab-window-private.h"
+
+/* Window actions that reach beyond the window: export, the provider's settings, and the
+ * tool call waiting for approval. */
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  confab_export_dialog_show (widget, confab_session_get_conversation (confab_window_get_session (self)));
+}
+
+static void
+check_api_key_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  ConfabProvider *provider = confab_session_get_provider (confab_window_get_session (self));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app != NULL)
+    confab_application_show_preferences (CONFAB_APPLICATION (app),
+                                         provider ? confab_provider_get_name (provider) : NULL);
+}
 
 /* Tool calls waiting for approval, reachable by keyboard: the focus moves to the waiting
  * card's "Allow Once" (a screen reader reads the question), and Alt+O, Alt+A, Alt+D (the
@@ -147,8 +177,11 @@ tool_deny_action (GtkWidget  *widget,
 }
 
 void
-_confab_window_approvals_class_init (GtkWidgetClass *widget_class)
+_confab_window_actions_class_init (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
+
   gtk_widget_class_install_action (widget_class, "win.tool-allow-once", NULL, tool_allow_once_action);
   gtk_widget_class_install_action (widget_class, "win.tool-allow-always", NULL, tool_allow_always_action);
   gtk_widget_class_install_action (widget_class, "win.tool-deny", NULL, tool_deny_action);
@@ -159,7 +192,7 @@ _confab_window_approvals_class_init (GtkWidgetClass *widget_class)
 }
 
 void
-_confab_window_approvals_dispose (ConfabWindow *self)
+_confab_window_actions_dispose (ConfabWindow *self)
 {
   FocusState *state = g_object_get_data (G_OBJECT (self), "confab-approval-focus");
 
