@@ -100,6 +100,7 @@ static void
 update_main_page (ConfabWindow *self)
 {
   gboolean have_provider = confab_session_get_provider (self->session) != NULL;
+  gboolean was_welcome = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
@@ -109,6 +110,11 @@ update_main_page (ConfabWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
   g_object_notify (G_OBJECT (self->conversations_button), "active");
   update_title_buttons (self);
+
+  /* From the welcome to the chat (a provider was just added): ready to type, not focus lost
+   * with the welcome's button. */
+  if (was_welcome && have_provider)
+    confab_composer_focus (self->composer);
 }
 
 static void

@@ -390,6 +390,8 @@ mcp_command (void)
   return command;
 }
 
+static GtkWidget *find_preferences (void);
+
 /* ---------------------------------------------------------------------------------------- */
 /* 1. A provider's default model applies at once                                            */
 
@@ -398,17 +400,18 @@ check_default_model (ConfabWindow *window,
                      gpointer      data)
 {
   ConfabReplayServer *server = data;
-  ConfabProviderList *providers = confab_provider_list_get_default ();
-  GtkWidget *prefs, *row, *model_button;
+  GtkWidget *prefs, *row, *model_button, *welcome;
   g_autoptr(JsonArray) messages = NULL;
   GPtrArray *requests;
 
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
 
-  /* Preferences → add Ollama, point it at the server, type a default model, close. */
-  prefs = confab_preferences_window_new_for_providers (GTK_WINDOW (window), providers);
-  gtk_window_present (GTK_WINDOW (prefs));
-  panels_test_wait_until (gtk_widget_get_mapped (prefs));
+  /* The welcome's button opens Preferences: add Ollama, point it at the server, type a
+   * default model, close. */
+  welcome = panels_test_get (GTK_WIDGET (window), "welcome_button");
+  gtk_widget_grab_focus (welcome);
+  g_signal_emit_by_name (welcome, "clicked");
+  CONFAB_TEST_WAIT_FOR ((prefs = find_preferences ()) != NULL && gtk_widget_get_mapped (prefs), WAIT_MS);
   g_assert_true (gtk_widget_activate_action (prefs, "prefs.add-preset", "u", 3));
   row = panels_test_get (panels_test_get (prefs, "providers_list"), "Ollama");
   gtk_editable_set_text (GTK_EDITABLE (panels_test_get (row, "base-url")), confab_replay_server_get_base_url (server));
@@ -419,6 +422,10 @@ check_default_model (ConfabWindow *window,
 
   /* The window has the model now: the header says so and sending works. */
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  /* What the user types next goes to the composer (the welcome's button took the focus
+   * with it when it went). */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
+                 GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
   model_button = panels_test_get (GTK_WIDGET (window), "model_button");
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (model_button)), ==, "default-model");
   g_assert_null (confab_session_get_blocked_reason (session_of (window)));
