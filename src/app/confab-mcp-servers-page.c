@@ -630,10 +630,15 @@ rebuild_mcp_rows (ConfabMcpServersPage *self)
 {
   JsonObject *servers = mcp_servers (self);
   g_autoptr(GList) names = NULL;
-  GtkWidget *child;
+  GtkWidget *child, *next;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->mcp_list))) != NULL)
-    gtk_list_box_remove (self->mcp_list, child);
+  /* The rows only: the placeholder ("No tool servers yet") stays. */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->mcp_list)); child != NULL; child = next)
+    {
+      next = gtk_widget_get_next_sibling (child);
+      if (GTK_IS_LIST_BOX_ROW (child))
+        gtk_list_box_remove (self->mcp_list, child);
+    }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_server_button), servers != NULL);
   if (servers == NULL)

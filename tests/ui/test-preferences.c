@@ -84,8 +84,14 @@ test_opens_and_lists_presets (Fixture       *f,
     }
   g_assert_nonnull (panels_test_find (presets, "custom"));
 
-  /* Nothing configured yet: no provider rows, no active-provider chooser. */
-  g_assert_null (gtk_widget_get_first_child (panels_test_get (f->window, "providers_list")));
+  /* Nothing configured yet: no provider rows but a line saying so (not an empty group), no
+   * active-provider chooser; the same on the Tools page. */
+  for (GtkWidget *child = gtk_widget_get_first_child (panels_test_get (f->window, "providers_list"));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    g_assert_false (GTK_IS_LIST_BOX_ROW (child));
+  g_assert_true (gtk_widget_get_mapped (panels_test_get (f->window, "providers-placeholder")));
+  g_assert_nonnull (strstr (panels_test_label (f->window, "providers-placeholder"), "No providers yet"));
+  g_assert_nonnull (strstr (panels_test_label (f->window, "servers-placeholder"), "No tool servers yet"));
   g_assert_false (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
 }
 
