@@ -1615,6 +1615,54 @@ test_escape_cancels_edit (void)
   run_app (args, check_escape_cancels_edit, server);
 }
 
+static void
+check_usage_sidebar_quiet (ConfabWindow *window,
+                           gpointer      data)
+{
+  GtkWidget *sidebar = confab_window_get_usage_sidebar (window);
+  GtkWidget *turn_label = panels_test_get (sidebar, "turn_label");
+  GtkWidget *request;
+
+  /* Nothing to page through yet: no second "Usage" under the header's. */
+  wait_frames (window);
+  g_assert_false (gtk_widget_is_visible (turn_label));
+  g_assert_true (gtk_widget_is_visible (panels_test_get (sidebar, "empty_label")));
+
+  type_and_press_enter (window, "Count my tokens");
+  wait_idle (window);
+  panels_test_wait_until (gtk_widget_is_visible (turn_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (turn_label)), ==, "Turn 1 of 1");
+
+  /* The provider reported no reasoning, cached tokens or cost: no rows of dashes for them. */
+  request = panels_test_get (sidebar, "request-1");
+  panels_test_wait_until (g_strcmp0 (panels_test_label (request, "prompt"), "12") == 0);
+  g_assert_true (gtk_widget_is_visible (panels_test_get (request, "prompt")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "reasoning")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cached")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cost")));
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-usage.png");
+}
+
+static void
+test_usage_sidebar_quiet (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+  const char body[] =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Nine tokens here\"}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+    "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":9,\"total_tokens\":21}}\n\n"
+    "data: [DONE]\n\n";
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
+  run_app (args, check_usage_sidebar_quiet, server);
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
 /* ---------------------------------------------------------------------------------------- */
 
 int
@@ -1643,6 +1691,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/inspector-redacts-secrets", test_inspector_redacts_secrets);
   g_test_add_func ("/first-hour/first-launch-one-welcome", test_first_launch_one_welcome);
   g_test_add_func ("/first-hour/escape-cancels-edit", test_escape_cancels_edit);
+  g_test_add_func ("/first-hour/usage-sidebar-quiet", test_usage_sidebar_quiet);
 
   return g_test_run ();
 }
