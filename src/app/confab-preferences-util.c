@@ -103,10 +103,14 @@ confab_mcp_entry_command_line (JsonObject *entry)
   const char *command = json_object_get_string_member_with_default (entry, "command", "");
   JsonNode *args = json_object_get_member (entry, "args");
 
+  /* As one would type it: only what needs quoting is quoted, the command too. */
   if (command != NULL && *command != '\0')
     {
-      g_autofree char *quoted = g_shell_quote (command);
-      g_string_append (line, quoted);
+      g_autofree char *quoted = NULL;
+
+      if (strpbrk (command, " \t\n'\"\\$`*?[]{}();&|<>~#") != NULL)
+        quoted = g_shell_quote (command);
+      g_string_append (line, quoted ? quoted : command);
     }
 
   if (args != NULL && JSON_NODE_HOLDS_ARRAY (args))

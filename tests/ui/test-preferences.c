@@ -500,6 +500,13 @@ test_mcp_servers (Fixture       *f,
   apply_entry (panels_test_get (row, "env"), "TOKEN=abc 'GREETING=hello world'");
   gtk_switch_set_active (GTK_SWITCH (panels_test_get (row, "enabled")), TRUE);
 
+  /* The row shows the command line as one would type it, without needless quotes. */
+  if (mcp_server != NULL && strpbrk (mcp_server, " '\"") == NULL)
+    {
+      g_autofree char *shown = g_strdup_printf ("%s --stderr-log --tools add,echo", mcp_server);
+      g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, shown);
+    }
+
   servers = read_mcp_config ();
   entry = json_object_get_object_member (servers, "server");
   g_assert_cmpstr (json_object_get_string_member (entry, "command"), ==, mcp_server);
@@ -515,7 +522,8 @@ test_mcp_servers (Fixture       *f,
       status = panels_test_get (row, "status");
       g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
       panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), "Check: Ready"));
-      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Check: Ready, 2 tools");
+      /* … by name. */
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Check: Ready, 2 tools: add, echo");
       g_assert_true (gtk_widget_get_sensitive (panels_test_get (status, "check-button")));
       /* --stderr-log makes the server write to stderr: the page shows it. */
       gtk_expander_set_expanded (GTK_EXPANDER (panels_test_get (row, "log-expander")), TRUE);
