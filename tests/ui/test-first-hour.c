@@ -17,6 +17,7 @@
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
+#include "confab-mcp-server.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-preferences-window.h"
@@ -28,6 +29,7 @@
 #include "confab-store-summary.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
+#include "confab-tool-registry.h"
 #include "confab-window.h"
 #include "panels-test-util.h"
 
@@ -376,6 +378,24 @@ card_of (ConfabWindow  *window,
   return gtk_widget_get_first_child (confab_message_row_get_tool_calls_box (row));
 }
 
+/* Waits until the window's tool servers run (they start with the window): a call made
+ * before answers "unknown tool" instead of asking for approval. */
+static gboolean
+tools_ready (ConfabWindow *window)
+{
+  GListModel *servers = confab_tool_registry_get_servers (confab_session_get_tools (session_of (window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+
+      if (confab_mcp_server_get_state (server) != CONFAB_MCP_SERVER_STATE_READY)
+        return FALSE;
+    }
+
+  return g_list_model_get_n_items (servers) > 0;
+}
+
 static const char *
 mcp_command (void)
 {
@@ -471,6 +491,7 @@ check_background_turn (ConfabWindow *window,
   g_autoptr(JsonArray) messages = NULL;
   GtkWidget *card;
 
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
   type_and_press_enter (window, "Weather in Paris?");
   CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
                         confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
@@ -536,6 +557,7 @@ check_stop_while_waiting (ConfabWindow *window,
   ConfabReplayServer *server = data;
   g_autoptr(JsonArray) messages = NULL;
 
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
   type_and_press_enter (window, "Weather in Paris?");
   CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
                         confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
@@ -1005,6 +1027,7 @@ check_approval_by_keyboard (ConfabWindow *window,
   /* The usage numbers are not Tab stops between the composer and the card. */
   assert_no_focusable_label (confab_window_get_usage_sidebar (window));
 
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
   type_and_press_enter (window, "Weather in Paris?");
   CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
                         confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
