@@ -1351,6 +1351,16 @@ check_narrow (ConfabWindow *window,
   wait_idle (window);
   wait_frames (window);
   assert_inside_window (window, GTK_WIDGET (confab_window_get_composer (window)));
+  {
+    /* The system prompt's button says what it is, and its popover opens upward. */
+    GtkWidget *prompt = panels_test_get (GTK_WIDGET (confab_window_get_composer (window)), "system_prompt_button");
+    GtkWidget *content = gtk_menu_button_get_child (GTK_MENU_BUTTON (prompt));
+
+    g_assert_true (ADW_IS_BUTTON_CONTENT (content));
+    g_assert_cmpstr (adw_button_content_get_label (ADW_BUTTON_CONTENT (content)), ==, "_Prompt");
+    g_assert_cmpint (gtk_popover_get_position (gtk_menu_button_get_popover (GTK_MENU_BUTTON (prompt))), ==, GTK_POS_TOP);
+    assert_inside_window (window, prompt);
+  }
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "primary_menu_button"));
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "model_button"));
   save_screenshot (GTK_WIDGET (window), "first-hour-narrow-chat.png");
