@@ -276,6 +276,20 @@ test_connection_lists_models (Fixture       *f,
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), ==, "Connected: 2 models available");
   g_assert_false (gtk_widget_has_css_class (test_row, "error"));
 
+  /* The models found are listed, and one click makes one the default. */
+  {
+    GtkWidget *models_button = panels_test_get (test_row, "models-button");
+    GtkWidget *found = panels_test_get (gtk_menu_button_get_popover (GTK_MENU_BUTTON (models_button)), "found-models");
+    GtkListBoxRow *second = gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 1);
+
+    g_assert_true (gtk_widget_get_visible (models_button));
+    g_assert_nonnull (second);
+    g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 2));
+    g_signal_emit_by_name (found, "row-activated", second);
+    g_assert_cmpstr (confab_provider_get_model (provider), ==, "llama-3.3-70b");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "model"))), ==, "llama-3.3-70b");
+  }
+
   /* A rejected key is reported with the provider's words. */
   confab_provider_set_api_key (provider, "sk-wrong");
   g_signal_emit_by_name (button, "clicked");
