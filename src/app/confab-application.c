@@ -75,6 +75,18 @@ confab_application_get_store (ConfabApplication *self)
   return self->store;
 }
 
+static gboolean
+schema_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  return schema != NULL;
+}
+
 static int
 confab_application_handle_local_options (GApplication *app,
                                          GVariantDict *options)
@@ -85,6 +97,16 @@ confab_application_handle_local_options (GApplication *app,
     {
       g_print ("confab %s\n", PACKAGE_VERSION);
       return 0;
+    }
+
+  /* Without its schema GSettings would abort with a trap; say what to do instead. */
+  if (!schema_installed ())
+    {
+      g_printerr (_("Confab cannot start: its settings schema “%s” is not installed.\n"
+                    "From a source checkout run build-aux/run (or “meson devenv -C build”), "
+                    "or install Confab with “meson install -C build”.\n"),
+                  APP_ID);
+      return 1;
     }
 
   confab_options_load_from_dict (&self->options, options);
@@ -263,7 +285,14 @@ confab_application_preferences_action (GSimpleAction *action,
                                        GVariant      *parameter,
                                        gpointer       user_data)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  confab_application_show_preferences (CONFAB_APPLICATION (user_data), NULL);
+}
+
+GtkWidget *
+confab_application_show_preferences (ConfabApplication *self,
+                                     const char        *provider_name)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *window;
 
   window = confab_preferences_window_new (parent);
@@ -280,7 +309,11 @@ confab_application_preferences_action (GSimpleAction *action,
                                G_CONNECT_SWAPPED);
     }
 
+  if (provider_name != NULL)
+    confab_preferences_window_show_provider (CONFAB_PREFERENCES_WINDOW (window), provider_name);
   gtk_window_present (GTK_WINDOW (window));
+
+  return window;
 }
 
 static ConfabWindow *

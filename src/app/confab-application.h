@@ -19,4 +19,9 @@ ConfabOptions     *confab_application_get_options (ConfabApplication *self);
  * then works without history). (transfer none) */
 ConfabStore       *confab_application_get_store   (ConfabApplication *self);
 
+/* Opens Preferences; with @provider_name, on that provider's row with its API key
+ * focused (an answer said 401/403). (transfer none) */
+GtkWidget         *confab_application_show_preferences (ConfabApplication *self,
+                                                        const char        *provider_name);
+
 G_END_DECLS

@@ -5,7 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-conversation.h"
 #include "confab-conversation-list.h"
+#include "confab-export-dialog.h"
 
 typedef struct
 {
@@ -370,6 +372,7 @@ create_row_menu (GtkMenuButton *button,
   const char *id = g_object_get_data (G_OBJECT (button), "conversation-id");
   g_autoptr(GMenu) model = g_menu_new ();
   g_autoptr(GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
+  g_autoptr(GMenuItem) export = g_menu_item_new (_("_Export…"), NULL);
   g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete"), NULL);
   GVariant *target;
 
@@ -378,9 +381,11 @@ create_row_menu (GtkMenuButton *button,
 
   target = g_variant_ref_sink (g_variant_new_string (id));
   g_menu_item_set_action_and_target_value (rename, "conversation-list.rename", target);
+  g_menu_item_set_action_and_target_value (export, "conversation-list.export", target);
   g_menu_item_set_action_and_target_value (delete, "conversation-list.delete", target);
   g_variant_unref (target);
   g_menu_append_item (model, rename);
+  g_menu_append_item (model, export);
   g_menu_append_item (model, delete);
   gtk_menu_button_set_menu_model (button, G_MENU_MODEL (model));
 }
@@ -704,6 +709,30 @@ rename_id (ConfabConversationList *self,
 }
 
 static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ConfabConversationList *self = CONFAB_CONVERSATION_LIST (widget);
+  const char *id = g_variant_get_string (param, NULL);
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabConversation *conversation;
+
+  /* The live one when the window shows it (or a turn runs there), else the stored one. */
+  conversation = confab_store_lookup_tracked (self->store, id);
+  if (conversation == NULL)
+    conversation = loaded = confab_store_load (self->store, id, &error);
+  if (conversation == NULL)
+    {
+      g_warning ("Could not read the conversation to export: %s", error->message);
+      return;
+    }
+
+  confab_export_dialog_show (widget, conversation);
+}
+
+static void
 rename_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
@@ -863,6 +892,7 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation-list.rename", "s", rename_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.rename-selected", NULL, rename_selected_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.delete", "s", delete_action);
+  gtk_widget_class_install_action (widget_class, "conversation-list.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.delete-selected", NULL, delete_selected_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.undo-delete", "s", undo_delete_action);
 

@@ -25,6 +25,7 @@ struct _ConfabInspectorDialog
   ConfabRequestDiffView *diff_view;
   GtkSourceView *request_view;
   GtkSourceView *response_view;
+  GtkSourceView *exchange_view;
   GtkWidget     *copy_button;
 };
 
@@ -46,7 +47,12 @@ copy_clicked (ConfabInspectorDialog *self)
   const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
   g_autofree char *text = NULL;
 
-  text = dup_view_text (g_strcmp0 (page, "response") == 0 ? self->response_view : self->request_view);
+  if (g_strcmp0 (page, "response") == 0)
+    text = dup_view_text (self->response_view);
+  else if (g_strcmp0 (page, "exchange") == 0)
+    text = dup_view_text (self->exchange_view);
+  else
+    text = dup_view_text (self->request_view);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
 }
 
@@ -177,6 +183,74 @@ save_recording_action (GtkWidget  *widget,
 }
 
 static void
+append_headers (GString    *text,
+                const char *heading,
+                JsonObject *object,
+                const char *member)
+{
+  JsonArray *headers = json_object_has_member (object, member) ? json_object_get_array_member (object, member) : NULL;
+
+  g_string_append_printf (text, "\n%s\n", heading);
+  for (guint i = 0; headers != NULL && i < json_array_get_length (headers); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (headers, i);
+
+      g_string_append_printf (text, "%s: %s\n",
+                              json_array_get_string_element (pair, 0),
+                              json_array_get_string_element (pair, 1));
+    }
+}
+
+static void
+append_time (GString    *text,
+             const char *label,
+             JsonObject *object,
+             const char *member)
+{
+  if (json_object_has_member (object, member))
+    /* Translators: "First byte: 120 ms" in the inspector's HTTP page. */
+    g_string_append_printf (text, _("%s: %d ms\n"), label,
+                            (int) json_object_get_int_member (object, member));
+}
+
+/* URL, method, status, headers and timings, as recorded (secrets already redacted). */
+static char *
+exchange_text (JsonNode *exchange)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GDateTime) sent = NULL;
+  g_autofree char *sent_text = NULL;
+  JsonObject *object;
+
+  if (exchange == NULL || !JSON_NODE_HOLDS_OBJECT (exchange))
+    return g_strdup (_("No HTTP exchange was recorded for this message."));
+
+  object = json_node_get_object (exchange);
+  g_string_append_printf (text, "%s %s\n",
+                          json_object_get_string_member_with_default (object, "method", ""),
+                          json_object_get_string_member_with_default (object, "url", ""));
+  if (json_object_has_member (object, "status"))
+    g_string_append_printf (text, _("Status: %u %s\n"),
+                            (guint) json_object_get_int_member (object, "status"),
+                            json_object_get_string_member_with_default (object, "reason", ""));
+  else
+    g_string_append (text, _("Status: no answer\n"));
+
+  append_headers (text, _("Request headers"), object, "request_headers");
+  append_headers (text, _("Response headers"), object, "response_headers");
+
+  g_string_append_printf (text, "\n%s\n", _("Timings"));
+  sent = g_date_time_new_from_unix_local (json_object_get_int_member_with_default (object, "sent_at", 0) / G_USEC_PER_SEC);
+  sent_text = sent ? g_date_time_format (sent, "%F %T") : NULL;
+  if (sent_text != NULL)
+    g_string_append_printf (text, _("Sent: %s\n"), sent_text);
+  append_time (text, _("First byte"), object, "first_byte_ms");
+  append_time (text, _("Done"), object, "done_ms");
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
 confab_inspector_dialog_dispose (GObject *object)
 {
   ConfabInspectorDialog *self = CONFAB_INSPECTOR_DIALOG (object);
@@ -204,6 +278,7 @@ confab_inspector_dialog_class_init (ConfabInspectorDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, request_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, response_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, exchange_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabInspectorDialog, copy_button);
   gtk_widget_class_bind_template_callback (widget_class, copy_clicked);
 
@@ -226,6 +301,8 @@ confab_inspector_dialog_init (ConfabInspectorDialog *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Request JSON"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->response_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Raw response"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->exchange_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("HTTP exchange"), -1);
 }
 
 GtkWidget *
@@ -236,6 +313,7 @@ confab_inspector_dialog_new (GtkWindow     *parent,
   g_autoptr(GBytes) raw = NULL;
   g_autofree char *request = NULL;
   g_autofree char *response = NULL;
+  g_autofree char *exchange = NULL;
 
   g_return_val_if_fail (CONFAB_IS_MESSAGE (message), NULL);
 
@@ -250,6 +328,8 @@ confab_inspector_dialog_new (GtkWindow     *parent,
 
   setup_view (self->request_view, "json", request);
   setup_view (self->response_view, NULL, response);
+  exchange = exchange_text (confab_message_get_exchange (message));
+  setup_view (self->exchange_view, NULL, exchange);
 
   return GTK_WIDGET (self);
 }
@@ -300,4 +380,11 @@ confab_inspector_dialog_get_diff_view (ConfabInspectorDialog *self)
 {
   g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
   return GTK_WIDGET (self->diff_view);
+}
+
+char *
+confab_inspector_dialog_dup_exchange_text (ConfabInspectorDialog *self)
+{
+  g_return_val_if_fail (CONFAB_IS_INSPECTOR_DIALOG (self), NULL);
+  return dup_view_text (self->exchange_view);
 }

@@ -11,13 +11,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ConfabInspectorDialog, confab_inspector_dialog, CONFAB, INSPECTOR_DIALOG, AdwWindow)
 
-/* Shows the exact request JSON (pretty-printed) and the raw SSE received for @message,
- * each copyable. */
+/* Shows the exact request JSON (pretty-printed), the raw SSE received and the HTTP
+ * exchange (URL, method, status, headers, timings; secrets redacted) for @message, each
+ * copyable. */
 GtkWidget  *confab_inspector_dialog_new              (GtkWindow             *parent,
                                                       ConfabMessage         *message);
 /* The text shown on each page. (transfer full) */
 char       *confab_inspector_dialog_dup_request_text  (ConfabInspectorDialog *self);
 char       *confab_inspector_dialog_dup_response_text (ConfabInspectorDialog *self);
+/* URL, method, status, headers and timings; secrets redacted. (transfer full) */
+char       *confab_inspector_dialog_dup_exchange_text (ConfabInspectorDialog *self);
 
 /* Gives the dialog the conversation @message is in: the Changes page then compares its
  * request with the previous one, and the turn menu (timeline, save as recording) works. */

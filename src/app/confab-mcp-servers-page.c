@@ -10,6 +10,7 @@
 #include "confab-mcp-server.h"
 #include "confab-mcp-servers-page.h"
 #include "confab-preferences-private.h"
+#include "confab-tool.h"
 
 struct _ConfabMcpServersPage
 {
@@ -203,11 +204,29 @@ describe_server (ConfabMcpServer  *server,
 
   if (state == CONFAB_MCP_SERVER_STATE_READY)
     {
-      guint n = g_list_model_get_n_items (confab_mcp_server_get_tools (server));
+      GListModel *list = confab_mcp_server_get_tools (server);
+      guint n = g_list_model_get_n_items (list);
       g_autofree char *tools = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u tool", "%u tools", n), n);
+      g_autoptr(GString) names = g_string_new (NULL);
 
-      /* Translators: "In use: Ready, 3 tools" */
-      *status = g_strdup_printf (_("%s: %s, %s"), origin, server_state_text (state), tools);
+      /* Which tools, by name (the first few): what the model will be able to call. */
+      for (guint i = 0; i < MIN (n, 6); i++)
+        {
+          g_autoptr(ConfabTool) tool = g_list_model_get_item (list, i);
+
+          if (names->len > 0)
+            g_string_append (names, ", ");
+          g_string_append (names, confab_tool_get_name (tool));
+        }
+      if (n > 6)
+        g_string_append (names, ", …");
+
+      if (n > 0)
+        /* Translators: "Check: Ready, 3 tools: read_file, write_file, list_directory" */
+        *status = g_strdup_printf (_("%s: %s, %s: %s"), origin, server_state_text (state), tools, names->str);
+      else
+        /* Translators: "In use: Ready, 0 tools" */
+        *status = g_strdup_printf (_("%s: %s, %s"), origin, server_state_text (state), tools);
     }
   else if (state == CONFAB_MCP_SERVER_STATE_FAILED && confab_mcp_server_get_error (server) != NULL)
     *status = g_strdup_printf (_("%s: %s"), origin, confab_mcp_server_get_error (server));
@@ -630,10 +649,15 @@ rebuild_mcp_rows (ConfabMcpServersPage *self)
 {
   JsonObject *servers = mcp_servers (self);
   g_autoptr(GList) names = NULL;
-  GtkWidget *child;
+  GtkWidget *child, *next;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->mcp_list))) != NULL)
-    gtk_list_box_remove (self->mcp_list, child);
+  /* The rows only: the placeholder ("No tool servers yet") stays. */
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->mcp_list)); child != NULL; child = next)
+    {
+      next = gtk_widget_get_next_sibling (child);
+      if (GTK_IS_LIST_BOX_ROW (child))
+        gtk_list_box_remove (self->mcp_list, child);
+    }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_server_button), servers != NULL);
   if (servers == NULL)

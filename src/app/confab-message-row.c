@@ -34,6 +34,9 @@ struct _ConfabMessageRow
   GtkTextView        *edit_view;
   GtkWidget          *error_box;           /* built on the first failure */
   GtkLabel           *error_label;
+  GtkExpander        *details_expander;    /* the HTTP error body, as plain text */
+  GtkLabel           *details_label;
+  GtkWidget          *check_key_button;    /* 401/403 */
   GtkWidget          *retry_button;
   GtkLabel           *status_label;
   GtkWidget          *actions_box;
@@ -138,6 +141,7 @@ static void
 ensure_edit_box (ConfabMessageRow *self)
 {
   GtkWidget *scroller, *bar, *label, *cancel, *send;
+  GtkEventController *shortcuts;
 
   if (self->edit_box != NULL)
     return;
@@ -181,6 +185,13 @@ ensure_edit_box (ConfabMessageRow *self)
   gtk_box_append (GTK_BOX (bar), send);
   gtk_box_append (GTK_BOX (self->edit_box), bar);
 
+  /* Escape leaves the edit as Cancel does (the window's Escape only stops an answer). */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("row.edit-cancel")));
+  gtk_widget_add_controller (self->edit_box, shortcuts);
+
   gtk_box_insert_child_after (GTK_BOX (self->bubble), self->edit_box, GTK_WIDGET (self->tool_calls_box));
 }
 
@@ -190,6 +201,7 @@ static void
 ensure_error_box (ConfabMessageRow *self)
 {
   GtkWidget *image;
+  GtkWidget *texts;
 
   if (self->error_box != NULL)
     return;
@@ -207,8 +219,25 @@ ensure_error_box (ConfabMessageRow *self)
   gtk_label_set_wrap (self->error_label, TRUE);
   gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_selectable (self->error_label, TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
-  gtk_box_append (GTK_BOX (self->error_box), GTK_WIDGET (self->error_label));
+  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->error_label));
+  /* What the server sent (a proxy's HTML page …) as text, never as markup, out of the way. */
+  self->details_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_use_markup (self->details_label, FALSE);
+  gtk_label_set_xalign (self->details_label, 0);
+  gtk_label_set_wrap (self->details_label, TRUE);
+  gtk_label_set_wrap_mode (self->details_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->details_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "monospace");
+  self->details_expander = GTK_EXPANDER (gtk_expander_new_with_mnemonic (_("_Details")));
+  gtk_expander_set_child (self->details_expander, GTK_WIDGET (self->details_label));
+  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->details_expander));
+  gtk_box_append (GTK_BOX (self->error_box), texts);
+  self->check_key_button = gtk_button_new_with_mnemonic (_("Check API _Key"));
+  gtk_widget_set_valign (self->check_key_button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->check_key_button), "win.check-api-key");
+  gtk_box_append (GTK_BOX (self->error_box), self->check_key_button);
   self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
   gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "row.retry");
@@ -216,6 +245,39 @@ ensure_error_box (ConfabMessageRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
   gtk_box_append (GTK_BOX (self->error_box), self->retry_button);
   gtk_widget_insert_before (self->error_box, self->bubble, GTK_WIDGET (self->status_label));
+}
+
+#define MAX_DETAILS_CHARS 4000
+
+/* The HTTP error body under "Details", and "Check API Key" where the key is the likely
+ * cause (401, 403). */
+static void
+update_error_details (ConfabMessageRow *self)
+{
+  guint status = confab_message_get_http_status (self->message);
+  g_autoptr(GBytes) raw = status >= 400 ? confab_message_dup_raw_response (self->message) : NULL;
+  g_autofree char *text = NULL;
+
+  if (raw != NULL && g_bytes_get_size (raw) > 0)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (raw, &len);
+
+      text = g_utf8_make_valid (data, len);
+      g_strstrip (text);
+      if (g_utf8_strlen (text, -1) > MAX_DETAILS_CHARS)
+        {
+          char *cut = g_utf8_offset_to_pointer (text, MAX_DETAILS_CHARS);
+          g_autofree char *shortened = g_strndup (text, cut - text);
+
+          g_free (text);
+          text = g_strconcat (shortened, "…", NULL);
+        }
+    }
+
+  gtk_label_set_text (self->details_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->details_expander), text != NULL && *text != '\0');
+  gtk_widget_set_visible (self->check_key_button, status == 401 || status == 403);
 }
 
 static void
@@ -300,6 +362,7 @@ update_state (ConfabMessageRow *self)
         }
       else
         gtk_label_set_text (self->error_label, error->message);
+      update_error_details (self);
       gtk_widget_set_visible (self->error_box, TRUE);
       gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
@@ -307,6 +370,7 @@ update_state (ConfabMessageRow *self)
     {
       ensure_error_box (self);
       gtk_label_set_text (self->error_label, _("The answer stopped before it was complete."));
+      update_error_details (self);
       gtk_widget_set_visible (self->error_box, TRUE);
       gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
@@ -743,8 +807,8 @@ build_widgets (ConfabMessageRow *self)
   self->copy_button = action_button ("edit-copy-symbolic", _("Copy"), _("Copy message"), "row.copy");
   self->edit_button = action_button ("document-edit-symbolic", _("Edit and Resend"), _("Edit and resend"), "row.edit");
   self->regenerate_button = action_button ("view-refresh-symbolic", _("Regenerate"), _("Regenerate answer"), "row.regenerate");
-  self->inspect_button = action_button ("dialog-information-symbolic", _("View Request and Response"),
-                                        _("View request and response"), "row.inspect");
+  self->inspect_button = action_button ("system-search-symbolic", _("Inspect Request and Response"),
+                                        _("Inspect the request and response"), "row.inspect");
   gtk_box_append (GTK_BOX (self->actions_box), self->copy_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->edit_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->regenerate_button);

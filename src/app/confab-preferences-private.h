@@ -30,4 +30,10 @@ char        *confab_mcp_entry_env_line         (JsonObject     *entry);
 GStrv        confab_mcp_entry_argv             (JsonObject     *entry);
 GStrv        confab_mcp_entry_env              (JsonObject     *entry);
 
+/* Test Connection found @models: a "Set Default…" button on @test_row lists them, and
+ * choosing one applies it to @model_row. */
+void         confab_preferences_offer_models   (AdwActionRow       *test_row,
+                                                const char * const *models,
+                                                AdwEntryRow        *model_row);
+
 G_END_DECLS

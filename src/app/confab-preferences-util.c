@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "confab-preferences-private.h"
 
 void
@@ -109,10 +111,14 @@ confab_mcp_entry_command_line (JsonObject *entry)
   const char *command = json_object_get_string_member_with_default (entry, "command", "");
   JsonNode *args = json_object_get_member (entry, "args");
 
+  /* As one would type it: only what needs quoting is quoted, the command too. */
   if (command != NULL && *command != '\0')
     {
-      g_autofree char *quoted = g_shell_quote (command);
-      g_string_append (line, quoted);
+      g_autofree char *quoted = NULL;
+
+      if (strpbrk (command, " \t\n'\"\\$`*?[]{}();&|<>~#") != NULL)
+        quoted = g_shell_quote (command);
+      g_string_append (line, quoted ? quoted : command);
     }
 
   if (args != NULL && JSON_NODE_HOLDS_ARRAY (args))
@@ -215,4 +221,67 @@ confab_mcp_entry_env (JsonObject *entry)
     }
 
   return g_strv_builder_end (builder);
+}
+
+static void
+found_model_activated (GtkListBox    *list,
+                       GtkListBoxRow *row,
+                       AdwEntryRow   *model_row)
+{
+  const char *model = g_object_get_data (G_OBJECT (row), "confab-model");
+  GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (list), GTK_TYPE_POPOVER);
+
+  /* As typing it in "Default Model" and pressing ✓ would. */
+  gtk_editable_set_text (GTK_EDITABLE (model_row), model);
+  g_signal_emit_by_name (model_row, "apply");
+  if (popover != NULL)
+    gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
+void
+confab_preferences_offer_models (AdwActionRow       *test_row,
+                                 const char * const *models,
+                                 AdwEntryRow        *model_row)
+{
+  GtkWidget *button = g_object_get_data (G_OBJECT (test_row), "confab-models-button");
+  GtkWidget *popover, *scroller, *list;
+
+  if (button == NULL)
+    {
+      button = gtk_menu_button_new ();
+      gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("Set _Default…"));
+      gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (button), TRUE);
+      gtk_widget_set_tooltip_text (button, _("Make one of the models found the default"));
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (button, "models-button");
+      adw_action_row_add_suffix (test_row, button);
+      g_object_set_data (G_OBJECT (test_row), "confab-models-button", button);
+    }
+
+  list = gtk_list_box_new ();
+  gtk_widget_set_name (list, "found-models");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "navigation-sidebar");
+  for (guint i = 0; models != NULL && models[i] != NULL; i++)
+    {
+      GtkWidget *label = gtk_label_new (models[i]);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      g_object_set_data_full (G_OBJECT (row), "confab-model", g_strdup (models[i]), g_free);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  g_signal_connect_object (list, "row-activated", G_CALLBACK (found_model_activated), model_row, 0);
+
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 320);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+  popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover), scroller);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  gtk_widget_set_visible (button, models != NULL && models[0] != NULL);
 }

@@ -280,3 +280,44 @@ confab_preferences_window_show_page (ConfabPreferencesWindow *self,
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self), name);
 }
 
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+void
+confab_preferences_window_show_provider (ConfabPreferencesWindow *self,
+                                         const char              *name)
+{
+  GtkWidget *row;
+
+  g_return_if_fail (CONFAB_IS_PREFERENCES_WINDOW (self));
+
+  confab_preferences_window_show_page (self, "providers");
+  if (name == NULL)
+    return;
+
+  /* Rows are named after their provider; its API key row is "api-key". */
+  row = find_named (GTK_WIDGET (self->providers_page), name);
+  if (row == NULL || !ADW_IS_EXPANDER_ROW (row))
+    return;
+
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  row = find_named (row, "api-key");
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
+}

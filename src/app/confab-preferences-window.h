@@ -28,4 +28,8 @@ void       confab_preferences_window_set_tool_registry (ConfabPreferencesWindow 
 void       confab_preferences_window_show_page         (ConfabPreferencesWindow *self,
                                                         const char              *name);
 
+/* Shows the providers page with @name's row open and its API key focused. */
+void       confab_preferences_window_show_provider     (ConfabPreferencesWindow *self,
+                                                        const char              *name);
+
 G_END_DECLS

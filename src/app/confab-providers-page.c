@@ -424,6 +424,7 @@ models_listed_cb (GObject      *object,
       message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Connected: %u model available",
                                               "Connected: %u models available", n), n);
       gtk_widget_remove_css_class (GTK_WIDGET (row->test_row), "error");
+      confab_preferences_offer_models (row->test_row, (const char * const *) models, row->model_row);
     }
 
   adw_action_row_set_subtitle (row->test_row, message);

@@ -13,6 +13,7 @@
 
 #include "confab-approval-policy.h"
 #include "confab-client.h"
+#include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-tool-call.h"
 #include "confab-turn.h"
@@ -351,6 +352,37 @@ confab_session_get_blocked_reason (ConfabSession *self)
 
   if (confab_session_get_model (self) == NULL)
     return _("Choose a model to start chatting.");
+
+  return NULL;
+}
+
+ConfabToolCall *
+confab_session_get_waiting_call (ConfabSession *self)
+{
+  GListModel *messages;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+
+  if (current_running (self) == NULL)
+    return NULL;
+
+  messages = G_LIST_MODEL (self->conversation);
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
+
+          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+            return call;   /* the message keeps it alive */
+        }
+
+      if (confab_message_get_role (message) == CONFAB_ROLE_USER)
+        break;
+    }
 
   return NULL;
 }

@@ -75,6 +75,9 @@ gboolean              confab_session_edit_and_resend  (ConfabSession        *sel
 /* The position of @message in the conversation, or -1. */
 int                   confab_session_find_message     (ConfabSession        *self,
                                                        ConfabMessage        *message);
+/* The first tool call of the shown conversation's running turn that waits for approval,
+ * or NULL. (transfer none) */
+ConfabToolCall       *confab_session_get_waiting_call (ConfabSession        *self);
 /* The message with this id, or NULL. (transfer none) */
 ConfabMessage        *confab_session_lookup_message   (ConfabSession        *self,
                                                        const char           *id);

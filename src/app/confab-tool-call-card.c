@@ -29,6 +29,7 @@ struct _ConfabToolCallCard
   GtkWidget       *run_again_button;
 
   /* Template widgets */
+  GtkButton       *allow_once_button;
   GtkBox          *approval_box;
   GtkLabel        *arguments_label;
   GtkBox          *box;
@@ -575,6 +576,7 @@ confab_tool_call_card_class_init (ConfabToolCallCardClass *klass)
   gtk_widget_class_set_css_name (widget_class, "toolcallcard");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 
+  gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, allow_once_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, approval_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, arguments_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabToolCallCard, box);
@@ -666,4 +668,15 @@ confab_tool_call_card_set_can_run_again (ConfabToolCallCard *self,
 
   self->can_run_again = !!can_run_again;
   update_actions (self);
+}
+
+gboolean
+confab_tool_call_card_focus_approval (ConfabToolCallCard *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL_CARD (self), FALSE);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->approval_box)))
+    return FALSE;
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->allow_once_button));
 }

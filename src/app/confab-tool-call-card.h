@@ -24,5 +24,7 @@ void            confab_tool_call_card_set_call (ConfabToolCallCard *self,
  * root, whose session has the tools and approvals). */
 void            confab_tool_call_card_set_can_run_again (ConfabToolCallCard *self,
                                                          gboolean            can_run_again);
+/* Moves the keyboard focus to "Allow Once" while the call waits; FALSE when it does not. */
+gboolean        confab_tool_call_card_focus_approval (ConfabToolCallCard *self);
 
 G_END_DECLS

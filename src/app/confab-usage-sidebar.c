@@ -49,6 +49,7 @@ typedef struct
   GtkLabel  *title;
   GtkLabel  *subtitle;
   GtkLabel  *values[N_FIELDS];
+  GtkLabel  *names[N_FIELDS];
 } Section;
 
 /* Sums of usages; -1 stays "unknown" until some request reports the value. */
@@ -141,6 +142,9 @@ section_new (const char *id)
 
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+      /* Selectable with the mouse, but not a Tab stop: a dozen numbers between the composer
+       * and a tool call's Allow button were a dozen presses of Tab. */
+      gtk_widget_set_focusable (value, FALSE);
       gtk_widget_set_name (value, fields[i].id);
       gtk_widget_add_css_class (value, "numeric");
       gtk_accessible_update_relation (GTK_ACCESSIBLE (value),
@@ -150,6 +154,7 @@ section_new (const char *id)
       gtk_grid_attach (GTK_GRID (grid), name, 0, i, 1, 1);
       gtk_grid_attach (GTK_GRID (grid), value, 1, i, 1, 1);
       section->values[i] = GTK_LABEL (value);
+      section->names[i] = GTK_LABEL (name);
     }
 
   return section;
@@ -277,6 +282,16 @@ section_show (Section      *section,
     {
       if (g_strcmp0 (gtk_label_get_text (section->values[i]), text[i]) != 0)
         gtk_label_set_text (section->values[i], text[i]);
+
+      /* What a provider may never report (cached or reasoning tokens, a cost) is not a row
+       * of dashes; the rest shows "—" until it arrives, so rows do not jump while streaming. */
+      if (i == FIELD_CACHED || i == FIELD_REASONING || i == FIELD_COST)
+        {
+          gboolean known = g_strcmp0 (text[i], "—") != 0;
+
+          gtk_widget_set_visible (GTK_WIDGET (section->names[i]), known);
+          gtk_widget_set_visible (GTK_WIDGET (section->values[i]), known);
+        }
       g_free (text[i]);
     }
 }
@@ -441,6 +456,8 @@ refresh (ConfabUsageSidebar *self)
     }
   else
     gtk_label_set_text (self->turn_label, _("Usage"));
+  /* No turn to page through: the header says "Usage" already. */
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->turn_label)), turn_starts->len > 0);
 }
 
 static gboolean

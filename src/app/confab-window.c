@@ -16,8 +16,10 @@
 #include "confab-provider-list.h"
 #include "confab-session.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-window.h"
+#include "confab-window-private.h"
 
 #include "confab-usage-sidebar.h"
 
@@ -50,6 +52,7 @@ struct _ConfabWindow
   AdwBin               *usage_bin;
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
+  AdwHeaderBar         *chat_header;
   GtkMenuButton        *model_button;
   GtkLabel             *title_label;
   GtkButton            *promote_button;
@@ -92,13 +95,35 @@ update_model_button (ConfabWindow *self)
                                   -1);
 }
 
+/* With the usage pane shown, the window buttons go to its header, at the window's edge. */
+static void
+update_title_buttons (ConfabWindow *self)
+{
+  gboolean usage_shown = adw_flap_get_reveal_flap (self->usage_flap) &&
+                         gtk_widget_get_visible (adw_flap_get_flap (self->usage_flap));
+
+  adw_header_bar_set_show_end_title_buttons (self->chat_header, !usage_shown);
+}
+
 static void
 update_main_page (ConfabWindow *self)
 {
   gboolean have_provider = confab_session_get_provider (self->session) != NULL;
+  gboolean was_welcome = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
   gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
+  /* One welcome on first launch: no empty conversation list, no empty usage sidebar. */
+  gtk_widget_set_visible (adw_flap_get_flap (self->usage_flap), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
+  g_object_notify (G_OBJECT (self->conversations_button), "active");
+  update_title_buttons (self);
+
+  /* From the welcome to the chat (a provider was just added): ready to type, not focus lost
+   * with the welcome's button. */
+  if (was_welcome && have_provider)
+    confab_composer_focus (self->composer);
 }
 
 static void
@@ -153,6 +178,8 @@ session_conversation_changed (ConfabSession *session,
                               ConfabWindow  *self)
 {
   follow_title (self, confab_session_get_conversation (session));
+  /* Back to a chat whose call waits in the background: the question first. */
+  _confab_window_focus_waiting_call (self);
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
   update_model_button (self);
@@ -552,6 +579,17 @@ setup_history (ConfabWindow      *self,
   adw_bin_set_child (self->conversations_bin, self->conversation_list);
 }
 
+static void
+session_approval_requested (ConfabSession      *session,
+                            ConfabConversation *conversation,
+                            ConfabToolCall     *call,
+                            ConfabWindow       *self)
+{
+  /* A call waiting in a conversation not shown is found when it is shown again. */
+  if (conversation == confab_session_get_conversation (session))
+    _confab_window_focus_waiting_call (self);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Actions                                                                                  */
 
@@ -853,6 +891,7 @@ confab_window_dispose (GObject *object)
       confab_session_stop_all (self->session);
     }
 
+  _confab_window_actions_dispose (self);
   follow_title (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
@@ -891,6 +930,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_bin);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_header);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
@@ -914,6 +954,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  _confab_window_actions_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
@@ -936,7 +977,11 @@ visible_to_folded_hidden (GBinding     *binding,
                           GValue       *to,
                           gpointer      user_data)
 {
-  g_value_set_boolean (to, g_value_get_boolean (from));
+  ConfabWindow *self = user_data;
+
+  /* Before any provider there is only the welcome: no empty list beside it. */
+  g_value_set_boolean (to, g_value_get_boolean (from) &&
+                           confab_session_get_provider (self->session) != NULL);
   return TRUE;
 }
 
@@ -991,7 +1036,10 @@ confab_window_init (ConfabWindow *self)
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
-                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, NULL, NULL);
+                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, self, NULL);
+
+  g_signal_connect_swapped (self->usage_flap, "notify::reveal-flap", G_CALLBACK (update_title_buttons), self);
+  update_title_buttons (self);
 
   self->usage_sidebar = confab_usage_sidebar_new ();
   adw_bin_set_child (self->usage_bin, self->usage_sidebar);
@@ -1003,6 +1051,7 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
+  g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
   session_busy_changed (self->session, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
@@ -1111,41 +1160,11 @@ confab_window_open_conversation (ConfabWindow *self,
   return TRUE;
 }
 
-static ConfabToolCall *
-find_pending_approval (ConfabConversation  *conversation,
-                       ConfabMessage      **message_out)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
-
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
-      GListModel *calls = confab_message_get_tool_calls (message);
-
-      for (guint j = 0; calls != NULL && j < g_list_model_get_n_items (calls); j++)
-        {
-          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, j);
-
-          if (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
-            {
-              *message_out = message;
-              return call;
-            }
-        }
-    }
-
-  return NULL;
-}
-
 gboolean
 confab_window_review_approval (ConfabWindow *self,
                                const char   *conversation_id)
 {
   ConfabConversation *conversation;
-  ConfabMessageRow *row;
-  ConfabMessage *message = NULL;
-  ConfabToolCall *call;
-  GtkWidget *box;
 
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (conversation_id != NULL, FALSE);
@@ -1153,30 +1172,16 @@ confab_window_review_approval (ConfabWindow *self,
   gtk_window_present (GTK_WINDOW (self));
 
   conversation = confab_session_get_conversation (self->session);
-  if (g_strcmp0 (confab_conversation_get_id (conversation), conversation_id) != 0)
-    {
-      if (!confab_window_open_conversation (self, conversation_id))
-        return FALSE;
-      conversation = confab_session_get_conversation (self->session);
-    }
-
-  call = find_pending_approval (conversation, &message);
-  if (call == NULL)
+  if (g_strcmp0 (confab_conversation_get_id (conversation), conversation_id) != 0 &&
+      !confab_window_open_conversation (self, conversation_id))
     return FALSE;
 
   /* The card with its full arguments, and the keyboard on its buttons. */
-  confab_chat_view_scroll_to_bottom (self->chat_view);
-  row = confab_chat_view_find_row (self->chat_view, message);
-  if (row == NULL)
+  if (confab_session_get_waiting_call (self->session) == NULL)
     return FALSE;
+  _confab_window_focus_waiting_call (self);
 
-  box = confab_message_row_get_tool_calls_box (row);
-  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL; child = gtk_widget_get_next_sibling (child))
-    if (CONFAB_IS_TOOL_CALL_CARD (child) &&
-        confab_tool_call_card_get_call (CONFAB_TOOL_CALL_CARD (child)) == call)
-      return gtk_widget_child_focus (child, GTK_DIR_TAB_FORWARD);
-
-  return FALSE;
+  return TRUE;
 }
 
 void

@@ -11,9 +11,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(ConfabApplication) app = NULL;
+  const char *localedir = g_getenv ("CONFAB_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* build-aux/run and "meson devenv" point at the catalogs compiled in the build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

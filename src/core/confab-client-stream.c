@@ -9,6 +9,7 @@
 #include "confab-client-private.h"
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
+#include "confab-exchange-private.h"
 #include "confab-http-private.h"
 #include "confab-json-private.h"
 #include "confab-message.h"
@@ -40,6 +41,10 @@ typedef struct
   GSource                *deadline_source; /* the overall limit (max-time) */
   GByteArray             *error_body;
   char                   *url;
+  char                   *shown_url;       /* in messages: key-like query values redacted */
+  char                   *provider_name;
+  ConfabProvider         *provider;
+  JsonNode               *exchange;        /* what the inspector shows, redacted */
   guint8                 *buffer;
   gint64                  started_at;
   gint64                  first_output_at;
@@ -71,6 +76,10 @@ stream_data_free (StreamData *data)
   g_clear_pointer (&data->error_body, g_byte_array_unref);
   g_clear_pointer (&data->json_body, g_byte_array_unref);
   g_clear_pointer (&data->url, g_free);
+  g_clear_pointer (&data->shown_url, g_free);
+  g_clear_pointer (&data->provider_name, g_free);
+  g_clear_object (&data->provider);
+  g_clear_pointer (&data->exchange, json_node_unref);
   g_clear_pointer (&data->buffer, g_free);
   g_free (data);
 }
@@ -165,6 +174,9 @@ record_timings (StreamData *data)
   gint64 now = g_get_monotonic_time ();
   double ttft = -1;
 
+  if (data->exchange != NULL)
+    _confab_exchange_set_time (data->exchange, "done_ms", data->started_at);
+
   if (data->first_output_at > 0)
     ttft = (data->first_output_at - data->started_at) / (double) G_USEC_PER_SEC;
 
@@ -192,11 +204,12 @@ stream_fail (GTask  *task,
   else if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
+      /* The provider's name first, as the user calls it; the URL for whoever debugs it. */
       error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           ngettext ("%s sent nothing for %u second; the request was stopped",
-                                     "%s sent nothing for %u seconds; the request was stopped",
+                           ngettext ("%s sent nothing for %u second; the request was stopped (%s)",
+                                     "%s sent nothing for %u seconds; the request was stopped (%s)",
                                      data->idle_timeout),
-                           data->url, data->idle_timeout);
+                           data->provider_name, data->idle_timeout, data->shown_url);
     }
 
   disarm_idle_timer (data);
@@ -320,6 +333,7 @@ finish_http_error (GTask *task)
   g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->error_body));
 
   confab_message_set_retry_after (data->message, _confab_http_parse_retry_after (data->msg));
+  confab_message_set_http_status (data->message, soup_message_get_status (data->msg));
   stream_fail (task, _confab_http_error_new (data->msg, body));
 }
 
@@ -405,10 +419,10 @@ read_body_cb (GObject      *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         stream_fail_printf (task, CONFAB_ERROR_TIMEOUT, _("%s stopped answering: %s"),
-                            data->url, error->message);
+                            data->shown_url, error->message);
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         stream_fail_printf (task, CONFAB_ERROR_NETWORK, _("The connection to %s was lost: %s"),
-                            data->url, error->message);
+                            data->shown_url, error->message);
       else
         stream_fail (task, g_steal_pointer (&error));
       return;
@@ -441,7 +455,7 @@ read_body_cb (GObject      *object,
             {
               stream_fail_printf (task, CONFAB_ERROR_PROTOCOL,
                                   _("%s answered with a JSON body over %u MB instead of a stream"),
-                                  data->url, (guint) (MAX_JSON_BODY / (1024 * 1024)));
+                                  data->shown_url, (guint) (MAX_JSON_BODY / (1024 * 1024)));
               return;
             }
           read_next (g_steal_pointer (&task));
@@ -514,13 +528,19 @@ send_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         stream_fail_printf (task, CONFAB_ERROR_NETWORK, _("Could not reach %s: %s"),
-                            data->url, error->message);
+                            data->shown_url, error->message);
       else
         stream_fail (task, g_steal_pointer (&error));
       return;
     }
 
   arm_idle_timer (task);
+
+  if (data->exchange != NULL)
+    {
+      _confab_exchange_set_response (data->exchange, data->msg, data->provider);
+      _confab_exchange_set_time (data->exchange, "first_byte_ms", data->started_at);
+    }
 
   status = soup_message_get_status (data->msg);
   if (SOUP_STATUS_IS_REDIRECTION (status))
@@ -569,6 +589,10 @@ _confab_client_stream_start (ConfabClient   *self,
   data->message = g_object_ref (message);
   data->cancellable = g_cancellable_new ();
   data->url = _confab_http_build_url (provider, "/chat/completions");
+  data->shown_url = confab_exchange_redact_url (data->url);
+  data->provider_name = g_strdup (confab_provider_get_name (provider) != NULL &&
+                                  *confab_provider_get_name (provider) != '\0'
+                                  ? confab_provider_get_name (provider) : _("The provider"));
   data->idle_timeout = confab_client_get_idle_timeout (self);
   data->max_time = confab_client_get_max_time (self);
   data->started_at = g_get_monotonic_time ();
@@ -603,6 +627,10 @@ _confab_client_stream_start (ConfabClient   *self,
 
   bytes = g_bytes_new (request_body, strlen (request_body));
   soup_message_set_request_body_from_bytes (data->msg, "application/json", bytes);
+
+  data->provider = g_object_ref (provider);
+  data->exchange = _confab_exchange_new (data->msg, provider);
+  confab_message_set_exchange (message, data->exchange);
 
   data->accumulator = confab_delta_accumulator_new (message);
   data->buffer = g_malloc (READ_BUFFER_SIZE);

@@ -20,16 +20,19 @@ _confab_http_build_url (ConfabProvider *provider,
                         const char     *path)
 {
   const char *base_url = confab_provider_get_base_url (provider);
+  const char *query;
   gsize len;
 
   if (base_url == NULL)
     base_url = "";
 
-  len = strlen (base_url);
+  /* A query in the base URL (Azure's ?api-version=, a gateway's ?key=) follows the path. */
+  query = strchr (base_url, '?');
+  len = query != NULL ? (gsize) (query - base_url) : strlen (base_url);
   while (len > 0 && base_url[len - 1] == '/')
     len--;
 
-  return g_strdup_printf ("%.*s%s", (int) len, base_url, path);
+  return g_strdup_printf ("%.*s%s%s", (int) len, base_url, path, query != NULL ? query : "");
 }
 
 SoupMessage *
@@ -124,6 +127,23 @@ _confab_http_parse_retry_after (SoupMessage *msg)
   }
 }
 
+static gboolean
+looks_like_html (const char *data,
+                 gsize       len)
+{
+  g_autofree char *head = NULL;
+
+  while (len > 0 && g_ascii_isspace (*data))
+    data++, len--;
+  if (len == 0 || *data != '<')
+    return FALSE;
+
+  head = g_ascii_strdown (data, MIN (len, 512));
+  return strstr (head, "<!doctype html") != NULL || strstr (head, "<html") != NULL ||
+         strstr (head, "<head") != NULL || strstr (head, "<body") != NULL ||
+         strstr (head, "<title") != NULL || strstr (head, "<h1") != NULL;
+}
+
 /* The provider's own words from an error body: error.message, error (a string),
  * message, detail, else the text itself (trimmed, shortened). NULL when empty. */
 static char *
@@ -139,6 +159,11 @@ extract_provider_message (GBytes *body)
 
   data = g_bytes_get_data (body, &len);
   if (len == 0)
+    return NULL;
+
+  /* A proxy's or gateway's error page: markup, not words for a user. The status and its
+   * reason say it; the page stays in the raw response (a front end shows it as details). */
+  if (looks_like_html (data, len))
     return NULL;
 
   if (_confab_json_parser_load_untrusted (parser, data, len, NULL))

@@ -29,6 +29,8 @@ struct _ConfabMessage
   GBytes             *raw_frozen;   /* raw_response handed out without a copy (dup) */
   gint64              created_at;
   int                 retry_after;
+  guint               http_status;
+  JsonNode           *exchange;
   ConfabRole          role;
   ConfabMessageState  state;
 };
@@ -74,6 +76,7 @@ confab_message_finalize (GObject *object)
   g_string_free (self->reasoning, TRUE);
   g_clear_object (&self->tool_calls);
   g_clear_pointer (&self->tool_call_id, g_free);
+  g_clear_pointer (&self->exchange, json_node_unref);
   g_clear_pointer (&self->finish_reason, g_free);
   g_clear_error (&self->error);
   g_clear_object (&self->usage);
@@ -483,6 +486,43 @@ confab_message_set_retry_after (ConfabMessage *self,
 
   self->retry_after = seconds;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AFTER]);
+}
+
+guint
+confab_message_get_http_status (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+
+  return self->http_status;
+}
+
+void
+confab_message_set_http_status (ConfabMessage *self,
+                                guint          status)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+
+  self->http_status = status;
+}
+
+JsonNode *
+confab_message_get_exchange (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
+
+  return self->exchange;
+}
+
+void
+confab_message_set_exchange (ConfabMessage *self,
+                             JsonNode      *exchange)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+
+  if (exchange != NULL)
+    json_node_ref (exchange);
+  g_clear_pointer (&self->exchange, json_node_unref);
+  self->exchange = exchange;
 }
 
 ConfabUsage *

@@ -65,6 +65,16 @@ void                confab_message_fail                (ConfabMessage      *self
 int                 confab_message_get_retry_after     (ConfabMessage      *self);
 void                confab_message_set_retry_after     (ConfabMessage      *self,
                                                         int                 seconds);
+/* The HTTP status of a request that failed with one (401, 502 …), else 0. Set before the
+ * message fails, so a front end can offer what fits (check the API key on 401/403). */
+guint               confab_message_get_http_status     (ConfabMessage      *self);
+void                confab_message_set_http_status     (ConfabMessage      *self,
+                                                        guint               status);
+/* The HTTP exchange of the request that produced this message, secrets redacted (see
+ * confab-exchange.h), or NULL; the client fills it in while the request runs. (transfer none) */
+JsonNode           *confab_message_get_exchange        (ConfabMessage      *self);
+void                confab_message_set_exchange        (ConfabMessage      *self,
+                                                        JsonNode           *exchange);
 /* Usage of the request that produced this assistant message. (transfer none) */
 ConfabUsage        *confab_message_get_usage           (ConfabMessage      *self);
 /* The model that answered (assistant messages). */

@@ -389,20 +389,17 @@ cut_tool_result (const char *result,
                           (int) (end - result), result, total, kept);
 }
 
-/* Appends the tool message answering @call: its result, else its error, else @fallback
- * (cut to the turn's limit on what a tool may send the model). */
+/* Appends the tool message answering @call: its result, else its error (cut to the turn's
+ * limit on what a tool may send the model). */
 static void
 append_tool_result (ConfabTurn     *self,
-                    ConfabToolCall *call,
-                    const char     *fallback)
+                    ConfabToolCall *call)
 {
   g_autoptr(ConfabMessage) tool_message = NULL;
   const char *result = confab_tool_call_get_result (call);
 
   if (result == NULL)
     result = confab_tool_call_get_error (call);
-  if (result == NULL)
-    result = fallback;
 
   if (result != NULL && strlen (result) > self->max_tool_result)
     {
@@ -415,7 +412,6 @@ append_tool_result (ConfabTurn     *self,
   confab_message_set_tool_call_id (tool_message, confab_tool_call_get_id (call));
   confab_conversation_append (self->conversation, tool_message);
 }
-
 
 static void
 all_tools_finished (GTask *task)
@@ -430,7 +426,7 @@ all_tools_finished (GTask *task)
     {
       PendingCall *pending = &g_array_index (data->calls, PendingCall, i);
 
-      append_tool_result (self, pending->call, NULL);
+      append_tool_result (self, pending->call);
     }
 
   run_data_clear_calls (data);
@@ -633,8 +629,10 @@ stream_cb (GObject      *object,
 
           confab_tool_call_set_error (call, reason);
           confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
-          append_tool_result (self, call, reason);
         }
+
+      /* No tool messages for them: the next request sends each call's "not run" reason as
+       * its result (confab_conversation_to_messages_json). */
 
       self->hit_step_limit = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIT_STEP_LIMIT]);

@@ -8,12 +8,16 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "confab-application.h"
 #include "confab-chat-view.h"
+#include "confab-client.h"
 #include "confab-composer.h"
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
+#include "confab-inspector-dialog.h"
+#include "confab-mcp-server.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-preferences-window.h"
@@ -25,6 +29,7 @@
 #include "confab-store-summary.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
+#include "confab-tool-registry.h"
 #include "confab-window.h"
 #include "panels-test-util.h"
 
@@ -219,6 +224,56 @@ wait_frames (ConfabWindow *window)
     }
 }
 
+/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GdkRGBA background;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
+G_GNUC_END_IGNORE_DEPRECATIONS
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static GtkWidget *
+find_widget_with_tooltip (GtkWidget  *root,
+                          const char *tooltip)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_with_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static GtkWidget *
 find_type_named (GtkWidget  *root,
                  const char *type_name)
@@ -323,6 +378,24 @@ card_of (ConfabWindow  *window,
   return gtk_widget_get_first_child (confab_message_row_get_tool_calls_box (row));
 }
 
+/* Waits until the window's tool servers run (they start with the window): a call made
+ * before answers "unknown tool" instead of asking for approval. */
+static gboolean
+tools_ready (ConfabWindow *window)
+{
+  GListModel *servers = confab_tool_registry_get_servers (confab_session_get_tools (session_of (window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+
+      if (confab_mcp_server_get_state (server) != CONFAB_MCP_SERVER_STATE_READY)
+        return FALSE;
+    }
+
+  return g_list_model_get_n_items (servers) > 0;
+}
+
 static const char *
 mcp_command (void)
 {
@@ -337,6 +410,8 @@ mcp_command (void)
   return command;
 }
 
+static GtkWidget *find_preferences (void);
+
 /* ---------------------------------------------------------------------------------------- */
 /* 1. A provider's default model applies at once                                            */
 
@@ -345,17 +420,18 @@ check_default_model (ConfabWindow *window,
                      gpointer      data)
 {
   ConfabReplayServer *server = data;
-  ConfabProviderList *providers = confab_provider_list_get_default ();
-  GtkWidget *prefs, *row, *model_button;
+  GtkWidget *prefs, *row, *model_button, *welcome;
   g_autoptr(JsonArray) messages = NULL;
   GPtrArray *requests;
 
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
 
-  /* Preferences → add Ollama, point it at the server, type a default model, close. */
-  prefs = confab_preferences_window_new_for_providers (GTK_WINDOW (window), providers);
-  gtk_window_present (GTK_WINDOW (prefs));
-  panels_test_wait_until (gtk_widget_get_mapped (prefs));
+  /* The welcome's button opens Preferences: add Ollama, point it at the server, type a
+   * default model, close. */
+  welcome = panels_test_get (GTK_WIDGET (window), "welcome_button");
+  gtk_widget_grab_focus (welcome);
+  g_signal_emit_by_name (welcome, "clicked");
+  CONFAB_TEST_WAIT_FOR ((prefs = find_preferences ()) != NULL && gtk_widget_get_mapped (prefs), WAIT_MS);
   g_assert_true (gtk_widget_activate_action (prefs, "prefs.add-preset", "u", 3));
   row = panels_test_get (panels_test_get (prefs, "providers_list"), "Ollama");
   gtk_editable_set_text (GTK_EDITABLE (panels_test_get (row, "base-url")), confab_replay_server_get_base_url (server));
@@ -366,6 +442,10 @@ check_default_model (ConfabWindow *window,
 
   /* The window has the model now: the header says so and sending works. */
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  /* What the user types next goes to the composer (the welcome's button took the focus
+   * with it when it went). */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
+                 GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
   model_button = panels_test_get (GTK_WIDGET (window), "model_button");
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (model_button)), ==, "default-model");
   g_assert_null (confab_session_get_blocked_reason (session_of (window)));
@@ -387,6 +467,13 @@ test_default_model_applies_at_once (void)
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   run_app (NULL, check_default_model, server);
+
+  /* The list lives on in this process: leave it empty for the next test. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (confab_provider_list_get_default ())) > 0)
+    {
+      g_autoptr(ConfabProvider) provider = g_list_model_get_item (G_LIST_MODEL (confab_provider_list_get_default ()), 0);
+      confab_provider_list_remove (confab_provider_list_get_default (), provider);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -404,6 +491,7 @@ check_background_turn (ConfabWindow *window,
   g_autoptr(JsonArray) messages = NULL;
   GtkWidget *card;
 
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
   type_and_press_enter (window, "Weather in Paris?");
   CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
                         confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
@@ -469,6 +557,7 @@ check_stop_while_waiting (ConfabWindow *window,
   ConfabReplayServer *server = data;
   g_autoptr(JsonArray) messages = NULL;
 
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
   type_and_press_enter (window, "Weather in Paris?");
   CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
                         confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
@@ -738,6 +827,876 @@ test_one_toast_overlay (void)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* 4. Export… in the conversation menu                                                      */
+
+static gboolean
+chooser_has_file (GObject *chooser)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  return file != NULL;
+}
+
+/* Whether the file at @path is written up to @ending (it is written asynchronously). */
+static gboolean
+file_ends_with (const char  *path,
+                const char  *ending,
+                char       **contents)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !g_str_has_suffix (text, ending))
+    return FALSE;
+
+  *contents = g_steal_pointer (&text);
+  return TRUE;
+}
+
+/* Opens Export… from the row's menu, saves as @name in @dir and returns the file's text,
+ * once written up to @ending. */
+static char *
+export_as (ConfabWindow *window,
+           const char   *id,
+           const char   *dir,
+           const char   *name,
+           const char   *ending)
+{
+  GtkWidget *list = GTK_WIDGET (list_of (window));
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+  GObject *chooser;
+  char *contents = NULL;
+
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+  chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+  g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  g_assert_true (gtk_native_dialog_get_visible (GTK_NATIVE_DIALOG (chooser)));
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
+  g_assert_true (g_str_has_suffix (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)), ".md"));
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
+  g_assert_no_error (error);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser), WAIT_MS);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  /* GTK's dialog checks the name asynchronously before it answers; answer for it. */
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+
+  CONFAB_TEST_WAIT_FOR (file_ends_with (path, ending, &contents), WAIT_MS);
+  return contents;
+}
+
+static void
+check_export (ConfabWindow *window,
+              gpointer      data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-export-XXXXXX", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *markdown = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  GMenuModel *menu;
+  gboolean listed = FALSE;
+
+  type_and_press_enter (window, "Export me");
+  wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+
+  /* The row's menu offers it. */
+  {
+    GtkWidget *menu_button = find_widget_of_type (GTK_WIDGET (list_of (window)), GTK_TYPE_MENU_BUTTON);
+
+    g_assert_nonnull (menu_button);
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
+    for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+      {
+        g_autofree char *action = NULL;
+
+        if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+          listed |= g_strcmp0 (action, "conversation-list.export") == 0;
+      }
+    g_assert_true (listed);
+  }
+
+  json = export_as (window, id, dir, "chat.json", "}\n");
+  root = json_from_string (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "messages")), ==, 2);
+
+  markdown = export_as (window, id, dir, "chat.md", "Exported\n");
+  g_assert_nonnull (strstr (markdown, "Export me"));
+  g_assert_nonnull (strstr (markdown, "Exported"));
+  g_assert_null (strstr (markdown, "\"messages\""));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, i == 0 ? "chat.json" : "chat.md", NULL);
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_export (void)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_test_skip ("GTK 4.10+ exports through GtkFileDialog, which a test cannot answer");
+  return;
+#endif
+
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Exported");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_export, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 5. Tool approval by keyboard                                                             */
+
+/* Activates what the window binds to @keyval with @mods, as pressing it would. */
+static gboolean
+press_shortcut (ConfabWindow    *window,
+                guint            keyval,
+                GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keyval, mods);
+  gboolean found = FALSE, handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !found; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !found; j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (!gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            continue;
+
+          found = TRUE;
+          handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                  GTK_WIDGET (window),
+                                                  gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+
+  g_object_unref (trigger);
+  g_assert_true (found);
+
+  return handled;
+}
+
+static void
+assert_no_focusable_label (GtkWidget *root)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_focusable (root))
+    g_error ("The label “%s” is a Tab stop", gtk_label_get_text (GTK_LABEL (root)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    assert_no_focusable_label (child);
+}
+
+static gboolean
+focus_is_in (ConfabWindow *window,
+             GtkWidget    *widget)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+check_approval_by_keyboard (ConfabWindow *window,
+                            gpointer      data)
+{
+  ConfabToolCall *call;
+  GtkWidget *card;
+
+  /* The usage numbers are not Tab stops between the composer and the card. */
+  assert_no_focusable_label (confab_window_get_usage_sidebar (window));
+
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
+  type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
+                        confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
+                        confab_tool_call_get_status (call_at (window, 1)) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL,
+                        WAIT_MS);
+  call = call_at (window, 1);
+
+  /* The focus goes to the waiting card, on Allow Once. */
+  card = card_of (window, message_at (window, 1));
+  CONFAB_TEST_WAIT_FOR (focus_is_in (window, card), WAIT_MS);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (window)))), ==, "Allow _Once");
+  /* Deny is a normal answer, not a destructive one. */
+  g_assert_false (gtk_widget_has_css_class (panels_test_get (card, "deny_button"), "destructive-action"));
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-approval-focus.png");
+
+  /* Alt+O answers it from wherever the focus is. */
+  gtk_widget_grab_focus (GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
+  g_assert_true (press_shortcut (window, GDK_KEY_o, GDK_ALT_MASK));
+  wait_idle (window);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 3)), ==, "Sunny");
+}
+
+static void
+test_approval_by_keyboard (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Sunny");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", "--mcp", NULL, NULL };
+
+  if (mcp_command () == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set");
+      return;
+    }
+
+  confab_replay_server_add_response (server, 200, NULL, weather_call, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  args[5] = mcp_command ();
+
+  run_app (args, check_approval_by_keyboard, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 7. Errors a user can act on                                                              */
+
+static const char html_page[] =
+  "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+  "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n";
+
+static ConfabMessageRow *
+row_of (ConfabWindow  *window,
+        ConfabMessage *message)
+{
+  ConfabChatView *chat = confab_window_get_chat_view (window);
+
+  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (chat, message) != NULL, WAIT_MS);
+  return confab_chat_view_find_row (chat, message);
+}
+
+static GtkWidget *
+find_mnemonic_button (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_mnemonic_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_html_error (ConfabWindow *window,
+                  gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *expander, *details;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The status and its reason, not the page's markup … */
+  row = row_of (window, message_at (window, 1));
+  g_assert_cmpstr (confab_message_row_get_error_text (row), ==, "The server answered HTTP 502 Bad Gateway");
+
+  /* … which is under Details, closed, as text. */
+  expander = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+  g_assert_nonnull (expander);
+  g_assert_true (gtk_widget_get_visible (expander));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
+  details = gtk_expander_get_child (GTK_EXPANDER (expander));
+  g_assert_false (gtk_label_get_use_markup (GTK_LABEL (details)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (details)), "<h1>502 Bad Gateway</h1>"));
+  /* Not a key problem: no "Check API Key". */
+  g_assert_false (gtk_widget_get_visible (find_mnemonic_button (GTK_WIDGET (row), "Check API _Key")));
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-html-error.png");
+}
+
+static void
+test_html_error_details (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 502, "text/html", html_page, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_html_error, server);
+}
+
+/* A provider "Local" of the user's list, talking to @server. */
+static void
+add_local_provider (ConfabReplayServer *server)
+{
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+  g_autoptr(ConfabProvider) provider = confab_provider_new ("Local", confab_replay_server_get_base_url (server));
+  g_autoptr(GError) error = NULL;
+
+  confab_provider_set_model (provider, "test-model");
+  confab_provider_list_add (providers, provider);
+  confab_provider_list_set_active (providers, "Local");
+  g_assert_true (confab_provider_list_save (providers, &error));
+  g_assert_no_error (error);
+}
+
+static void
+remove_local_provider (void)
+{
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+
+  confab_provider_list_remove (providers, confab_provider_list_lookup (providers, "Local"));
+}
+
+static GtkWidget *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CONFAB_IS_PREFERENCES_WINDOW (toplevel))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static void
+check_unauthorized (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *button, *prefs, *provider_row, *key_row, *focus;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  row = row_of (window, message_at (window, 1));
+  g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "401"));
+  g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "Invalid API key"));
+  button = find_mnemonic_button (GTK_WIDGET (row), "Check API _Key");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+
+  /* It opens this provider's settings, on its key. */
+  g_signal_emit_by_name (button, "clicked");
+  CONFAB_TEST_WAIT_FOR ((prefs = find_preferences ()) != NULL && gtk_widget_get_mapped (prefs), WAIT_MS);
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)), ==, "providers");
+  provider_row = panels_test_get (panels_test_get (prefs, "providers_list"), "Local");
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (provider_row)));
+  key_row = panels_test_get (provider_row, "api-key");
+  focus = gtk_window_get_focus (GTK_WINDOW (prefs));
+  g_assert_true (focus != NULL && (focus == key_row || gtk_widget_is_ancestor (focus, key_row)));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_unauthorized_check_api_key (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+
+  confab_replay_server_add_response (server, 401, "application/json",
+                                     "{\"error\":{\"message\":\"Invalid API key\"}}", CONFAB_REPLAY_NONE);
+  add_local_provider (server);
+  run_app (NULL, check_unauthorized, server);
+  remove_local_provider ();
+}
+
+static void
+check_idle_timeout (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabMessageRow *row;
+
+  confab_client_set_idle_timeout (confab_session_get_client (session_of (window)), 1);
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The provider by the name the user gave it, first; the URL after. */
+  row = row_of (window, message_at (window, 1));
+  g_assert_true (g_str_has_prefix (confab_message_row_get_error_text (row), "Local sent nothing for 1 second"));
+}
+
+static void
+test_idle_timeout_names_provider (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+
+  confab_replay_server_add_response (server, 200, NULL, NULL, CONFAB_REPLAY_STALL_BEFORE_HEADERS);
+  add_local_provider (server);
+  run_app (NULL, check_idle_timeout, server);
+  remove_local_provider ();
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 12. Translations and schema from the build tree                                          */
+
+/* Runs $CONFAB_APP with @args and @env added; returns its exit status, fills the output. */
+static int
+run_confab (const char * const  *args,
+            const char * const  *env,
+            char               **out,
+            char               **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CONFAB_APP"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  for (guint i = 0; env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+
+  if (!g_subprocess_get_if_exited (process))
+    return -1;   /* killed: a trap, an abort */
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_translations_from_build_tree (void)
+{
+  /* What build-aux/run and "meson devenv" set; C.UTF-8 so that LANGUAGE is honoured without
+   * a generated pt_BR locale. */
+  const char *env[] = { "LC_ALL", "C.UTF-8", "LANGUAGE", "pt_BR", "CONFAB_LOCALEDIR", CONFAB_TEST_LOCALEDIR, NULL };
+  const char *args[] = { "--help", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_confab (args, env, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Mostrar a versão e sair"));
+}
+
+static void
+test_missing_schema_message (void)
+{
+  g_autofree char *empty = g_dir_make_tmp ("confab-no-schema-XXXXXX", NULL);
+  const char *env[] = { "GSETTINGS_SCHEMA_DIR", empty, "XDG_DATA_DIRS", empty, NULL };
+  const char *args[] = { NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* A clear message and a plain failure, not a GLib trap. */
+  g_assert_cmpint (run_confab (args, env, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "settings schema"));
+  g_assert_nonnull (strstr (err, "build-aux/run"));
+  g_assert_null (strstr (err, "GLib-GIO-ERROR"));
+  g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 13. 360 px wide                                                                          */
+
+static void
+assert_inside_window (ConfabWindow *window,
+                      GtkWidget    *widget)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)) + 0.5);
+}
+
+static void
+check_narrow (ConfabWindow *window,
+              gpointer      data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (panels_test_get (GTK_WIDGET (window), "leaflet"));
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *list_menu;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
+  wait_frames (window);
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+
+  /* The chat page: composer, header buttons and an answer fit. */
+  type_and_press_enter (window, "A narrow window");
+  wait_idle (window);
+  wait_frames (window);
+  assert_inside_window (window, GTK_WIDGET (confab_window_get_composer (window)));
+  {
+    /* The system prompt's button says what it is, and its popover opens upward. */
+    GtkWidget *prompt = panels_test_get (GTK_WIDGET (confab_window_get_composer (window)), "system_prompt_button");
+    GtkWidget *content = gtk_menu_button_get_child (GTK_MENU_BUTTON (prompt));
+
+    g_assert_true (ADW_IS_BUTTON_CONTENT (content));
+    g_assert_cmpstr (adw_button_content_get_label (ADW_BUTTON_CONTENT (content)), ==, "_Prompt");
+    g_assert_cmpint (gtk_popover_get_position (gtk_menu_button_get_popover (GTK_MENU_BUTTON (prompt))), ==, GTK_POS_TOP);
+    assert_inside_window (window, prompt);
+  }
+  assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "primary_menu_button"));
+  assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "model_button"));
+  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-chat.png");
+
+  /* The list page has the main menu too. */
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  CONFAB_TEST_WAIT_FOR (adw_leaflet_get_visible_child (leaflet) == pane &&
+                        !adw_leaflet_get_child_transition_running (leaflet), WAIT_MS);
+  wait_frames (window);
+  list_menu = panels_test_get (pane, "list_menu_button");
+  g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (list_menu)) ==
+                 gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (panels_test_get (GTK_WIDGET (window), "primary_menu_button"))));
+  assert_inside_window (window, list_menu);
+  assert_inside_window (window, GTK_WIDGET (list_of (window)));
+  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-list.png");
+}
+
+static void
+test_narrow_window (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Fits on a phone.");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_narrow, server);
+
+  /* Closing remembered the narrow size: the next tests get the usual window. */
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 11. The inspector: the whole exchange, secrets redacted                                  */
+
+#define CANARY_KEY    "sk-canary-key-9d2e"
+#define CANARY_QUERY  "canary-query-7f3a"
+#define CANARY_HEADER "canary-header-5b1c"
+
+static void
+clipboard_text_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static void
+assert_no_canary (const char *text)
+{
+  g_assert_null (strstr (text, CANARY_KEY));
+  g_assert_null (strstr (text, CANARY_QUERY));
+  g_assert_null (strstr (text, CANARY_HEADER));
+}
+
+static GtkWidget *
+find_inspector (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (CONFAB_IS_INSPECTOR_DIALOG (toplevel))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static void
+check_inspector (ConfabWindow *window,
+                 gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabReplayRequest *sent;
+  ConfabMessageRow *row;
+  GtkWidget *dialog, *inspect;
+  g_autofree char *request = NULL;
+  g_autofree char *response = NULL;
+  g_autofree char *exchange = NULL;
+  g_autofree char *copied = NULL;
+
+  type_and_press_enter (window, "Hello?");
+  wait_idle (window);
+
+  /* The server got the real secrets … */
+  sent = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
+  g_assert_cmpstr (soup_message_headers_get_one (sent->headers, "Authorization"), ==, "Bearer " CANARY_KEY);
+  g_assert_cmpstr (soup_message_headers_get_one (sent->headers, "X-Team"), ==, CANARY_HEADER);
+
+  /* … the inspector, opened from the row's "inspect" button, shows none of them. */
+  row = row_of (window, message_at (window, 1));
+  inspect = find_widget_with_tooltip (GTK_WIDGET (row), "Inspect Request and Response");
+  g_assert_nonnull (inspect);
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (inspect)), ==, "system-search-symbolic");
+  g_signal_emit_by_name (inspect, "clicked");
+  CONFAB_TEST_WAIT_FOR ((dialog = find_inspector ()) != NULL && gtk_widget_get_mapped (dialog), WAIT_MS);
+
+  request = confab_inspector_dialog_dup_request_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  response = confab_inspector_dialog_dup_response_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  exchange = confab_inspector_dialog_dup_exchange_text (CONFAB_INSPECTOR_DIALOG (dialog));
+  g_test_message ("%s", exchange);
+  assert_no_canary (request);
+  assert_no_canary (response);
+  assert_no_canary (exchange);
+
+  /* URL, method, status, both sets of headers, timings. */
+  g_assert_true (g_str_has_prefix (exchange, "POST http://127.0.0.1:"));
+  g_assert_nonnull (strstr (exchange, "/v1/chat/completions?api_key=[redacted]&api-version=2024-06-01"));
+  g_assert_nonnull (strstr (exchange, "Status: 200"));
+  g_assert_nonnull (strstr (exchange, "Authorization: [redacted]"));
+  g_assert_nonnull (strstr (exchange, "X-Team: [redacted]"));
+  g_assert_nonnull (strstr (exchange, "Accept: text/event-stream"));
+  g_assert_nonnull (strstr (exchange, "Content-Type: text/event-stream"));
+  g_assert_nonnull (strstr (exchange, "Sent: "));
+  g_assert_nonnull (strstr (exchange, "First byte: "));
+  g_assert_nonnull (strstr (exchange, "Done: "));
+
+  /* Copying the page copies the redacted text. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (panels_test_get (dialog, "view_stack")), "exchange");
+  g_signal_emit_by_name (panels_test_get (dialog, "copy_button"), "clicked");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (dialog), NULL, clipboard_text_cb, &copied);
+  CONFAB_TEST_WAIT_FOR (copied != NULL, WAIT_MS);
+  g_assert_cmpstr (copied, ==, exchange);
+  wait_frames (window);
+  save_screenshot (dialog, "first-hour-inspector.png");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_inspector_redacts_secrets (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Hi");
+  g_autofree char *base_url = NULL;
+  ConfabProviderList *providers = confab_provider_list_get_default ();
+  g_autoptr(ConfabProvider) provider = NULL;
+  const char *headers[] = { "X-Team: " CANARY_HEADER, NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  base_url = g_strdup_printf ("%s/v1?api_key=" CANARY_QUERY "&api-version=2024-06-01",
+                              confab_replay_server_get_base_url (server));
+  provider = confab_provider_new ("Canary", base_url);
+  confab_provider_set_model (provider, "test-model");
+  confab_provider_set_api_key (provider, CANARY_KEY);
+  confab_provider_set_headers (provider, headers);
+  confab_provider_list_add (providers, provider);
+  confab_provider_list_set_active (providers, "Canary");
+
+  run_app (NULL, check_inspector, server);
+  confab_provider_list_remove (providers, provider);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 10. Smaller things                                                                       */
+
+static guint
+count_mapped_status_pages (GtkWidget *root)
+{
+  guint n = ADW_IS_STATUS_PAGE (root) && gtk_widget_get_mapped (root) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    n += count_mapped_status_pages (child);
+
+  return n;
+}
+
+static void
+check_first_launch (ConfabWindow *window,
+                    gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *usage = panels_test_get (GTK_WIDGET (window), "usage_bin");
+
+  /* One welcome: not beside an empty list and an empty usage sidebar. */
+  wait_frames (window);
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (pane));
+  g_assert_false (gtk_widget_get_mapped (usage));
+  g_assert_cmpuint (count_mapped_status_pages (GTK_WIDGET (window)), ==, 1);
+  /* The window's buttons did not go away with the sidebar's header. */
+  g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
+  save_screenshot (GTK_WIDGET (window), "first-hour-welcome.png");
+
+  /* With a provider, the list and the sidebar are back. */
+  add_local_provider (server);
+  wait_frames (window);
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  g_assert_true (gtk_widget_get_visible (pane));
+  g_assert_true (gtk_widget_get_mapped (usage));
+}
+
+static void
+test_first_launch_one_welcome (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
+  run_app (NULL, check_first_launch, server);
+  remove_local_provider ();
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
+/* Presses Escape where the focus is: the first Escape shortcut from the focus up handles it. */
+static gboolean
+press_escape_at_focus (ConfabWindow *window)
+{
+  GtkShortcutTrigger *escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+  gboolean handled = FALSE;
+
+  for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL && !handled;
+       widget = gtk_widget_get_parent (widget))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
+                handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                        gtk_shortcut_get_arguments (shortcut));
+            }
+        }
+    }
+
+  g_object_unref (escape);
+  return handled;
+}
+
+static void
+check_escape_cancels_edit (ConfabWindow *window,
+                           gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessageRow *row;
+  GtkWidget *focus, *edit_box;
+
+  type_and_press_enter (window, "Original");
+  wait_idle (window);
+
+  row = row_of (window, message_at (window, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
+  edit_box = gtk_widget_get_parent (gtk_widget_get_parent (focus));
+  g_assert_true (gtk_widget_get_visible (edit_box));
+
+  /* Escape leaves the edit; nothing is sent. */
+  g_assert_true (press_escape_at_focus (window));
+  g_assert_false (gtk_widget_get_visible (edit_box));
+  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "Original");
+}
+
+static void
+test_escape_cancels_edit (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_escape_cancels_edit, server);
+}
+
+static void
+check_usage_sidebar_quiet (ConfabWindow *window,
+                           gpointer      data)
+{
+  GtkWidget *sidebar = confab_window_get_usage_sidebar (window);
+  GtkWidget *turn_label = panels_test_get (sidebar, "turn_label");
+  GtkWidget *request;
+
+  /* Nothing to page through yet: no second "Usage" under the header's. */
+  wait_frames (window);
+  g_assert_false (gtk_widget_is_visible (turn_label));
+  g_assert_true (gtk_widget_is_visible (panels_test_get (sidebar, "empty_label")));
+
+  type_and_press_enter (window, "Count my tokens");
+  wait_idle (window);
+  panels_test_wait_until (gtk_widget_is_visible (turn_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (turn_label)), ==, "Turn 1 of 1");
+
+  /* The provider reported no reasoning, cached tokens or cost: no rows of dashes for them. */
+  request = panels_test_get (sidebar, "request-1");
+  panels_test_wait_until (g_strcmp0 (panels_test_label (request, "prompt"), "12") == 0);
+  g_assert_true (gtk_widget_is_visible (panels_test_get (request, "prompt")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "reasoning")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cached")));
+  g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cost")));
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "first-hour-usage.png");
+}
+
+static void
+test_usage_sidebar_quiet (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+  const char body[] =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Nine tokens here\"}}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
+    "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":9,\"total_tokens\":21}}\n\n"
+    "data: [DONE]\n\n";
+
+  confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
+  run_app (args, check_usage_sidebar_quiet, server);
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 int
 main (int   argc,
@@ -754,6 +1713,18 @@ main (int   argc,
   g_test_add_func ("/first-hour/typing-without-model", test_typing_without_model);
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
+  g_test_add_func ("/first-hour/export", test_export);
+  g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
+  g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
+  g_test_add_func ("/first-hour/unauthorized-check-api-key", test_unauthorized_check_api_key);
+  g_test_add_func ("/first-hour/idle-timeout-names-provider", test_idle_timeout_names_provider);
+  g_test_add_func ("/first-hour/translations-from-build-tree", test_translations_from_build_tree);
+  g_test_add_func ("/first-hour/missing-schema-message", test_missing_schema_message);
+  g_test_add_func ("/first-hour/narrow-window", test_narrow_window);
+  g_test_add_func ("/first-hour/inspector-redacts-secrets", test_inspector_redacts_secrets);
+  g_test_add_func ("/first-hour/first-launch-one-welcome", test_first_launch_one_welcome);
+  g_test_add_func ("/first-hour/escape-cancels-edit", test_escape_cancels_edit);
+  g_test_add_func ("/first-hour/usage-sidebar-quiet", test_usage_sidebar_quiet);
 
   return g_test_run ();
 }

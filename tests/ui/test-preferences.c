@@ -84,8 +84,14 @@ test_opens_and_lists_presets (Fixture       *f,
     }
   g_assert_nonnull (panels_test_find (presets, "custom"));
 
-  /* Nothing configured yet: no provider rows, no active-provider chooser. */
-  g_assert_null (gtk_widget_get_first_child (panels_test_get (f->window, "providers_list")));
+  /* Nothing configured yet: no provider rows but a line saying so (not an empty group), no
+   * active-provider chooser; the same on the Tools page. */
+  for (GtkWidget *child = gtk_widget_get_first_child (panels_test_get (f->window, "providers_list"));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    g_assert_false (GTK_IS_LIST_BOX_ROW (child));
+  g_assert_true (gtk_widget_get_mapped (panels_test_get (f->window, "providers-placeholder")));
+  g_assert_nonnull (strstr (panels_test_label (f->window, "providers-placeholder"), "No providers yet"));
+  g_assert_nonnull (strstr (panels_test_label (f->window, "servers-placeholder"), "No tool servers yet"));
   g_assert_false (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
 }
 
@@ -269,6 +275,20 @@ test_connection_lists_models (Fixture       *f,
   panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "Connected"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), ==, "Connected: 2 models available");
   g_assert_false (gtk_widget_has_css_class (test_row, "error"));
+
+  /* The models found are listed, and one click makes one the default. */
+  {
+    GtkWidget *models_button = panels_test_get (test_row, "models-button");
+    GtkWidget *found = panels_test_get (gtk_menu_button_get_popover (GTK_MENU_BUTTON (models_button)), "found-models");
+    GtkListBoxRow *second = gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 1);
+
+    g_assert_true (gtk_widget_get_visible (models_button));
+    g_assert_nonnull (second);
+    g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 2));
+    g_signal_emit_by_name (found, "row-activated", second);
+    g_assert_cmpstr (confab_provider_get_model (provider), ==, "llama-3.3-70b");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "model"))), ==, "llama-3.3-70b");
+  }
 
   /* A rejected key is reported with the provider's words. */
   confab_provider_set_api_key (provider, "sk-wrong");
@@ -494,6 +514,13 @@ test_mcp_servers (Fixture       *f,
   apply_entry (panels_test_get (row, "env"), "TOKEN=abc 'GREETING=hello world'");
   gtk_switch_set_active (GTK_SWITCH (panels_test_get (row, "enabled")), TRUE);
 
+  /* The row shows the command line as one would type it, without needless quotes. */
+  if (mcp_server != NULL && strpbrk (mcp_server, " '\"") == NULL)
+    {
+      g_autofree char *shown = g_strdup_printf ("%s --stderr-log --tools add,echo", mcp_server);
+      g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, shown);
+    }
+
   servers = read_mcp_config ();
   entry = json_object_get_object_member (servers, "server");
   g_assert_cmpstr (json_object_get_string_member (entry, "command"), ==, mcp_server);
@@ -509,7 +536,8 @@ test_mcp_servers (Fixture       *f,
       status = panels_test_get (row, "status");
       g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
       panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), "Check: Ready"));
-      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Check: Ready, 2 tools");
+      /* … by name. */
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Check: Ready, 2 tools: add, echo");
       g_assert_true (gtk_widget_get_sensitive (panels_test_get (status, "check-button")));
       /* --stderr-log makes the server write to stderr: the page shows it. */
       gtk_expander_set_expanded (GTK_EXPANDER (panels_test_get (row, "log-expander")), TRUE);
