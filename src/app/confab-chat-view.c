@@ -172,7 +172,7 @@ struct _ConfabChatView
   ConfabTailModel    *tail;
   GtkNoSelection     *selection;
   GtkAdjustment      *vadjustment;
-  double              last_value;
+  GdkFrameClock      *frame_clock;   /* while realized */
   guint               grow_source;
 
   GtkStack           *stack;
@@ -199,6 +199,9 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------------------------- */
 /* Following the bottom                                                                     */
 
+/* Only the user stops following: a wheel or touchpad scroll up, a drag of the scrollbar,
+ * Page Up or Ctrl+Home. GtkListView moves the value by itself too (re-anchoring as rows
+ * change height, clamping), so a value that went down says nothing about the user. */
 static void
 set_following (ConfabChatView *self,
                gboolean        following)
@@ -213,11 +216,16 @@ set_following (ConfabChatView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
+static double
+bottom_value (ConfabChatView *self)
+{
+  return gtk_adjustment_get_upper (self->vadjustment) - gtk_adjustment_get_page_size (self->vadjustment);
+}
+
 static void
 scroll_to_end (ConfabChatView *self)
 {
-  double target = gtk_adjustment_get_upper (self->vadjustment) -
-                  gtk_adjustment_get_page_size (self->vadjustment);
+  double target = bottom_value (self);
 
   if (gtk_adjustment_get_value (self->vadjustment) >= target)
     return;
@@ -242,7 +250,7 @@ grow_idle (gpointer user_data)
 
   self->grow_source = 0;
   /* Still there once the list has settled (opening passes by the top on its way down). */
-  if (near_top (self))
+  if (!self->following && near_top (self))
     confab_tail_model_grow (self->tail, GROW_STEP);
   return G_SOURCE_REMOVE;
 }
@@ -252,8 +260,21 @@ grow_idle (gpointer user_data)
 static void
 maybe_grow (ConfabChatView *self)
 {
-  if (self->grow_source == 0 && near_top (self))
+  if (self->grow_source == 0 && !self->following && near_top (self))
     self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
+}
+
+/* While following, every change of the list's height (a row growing as text streams, rows
+ * laid out when a conversation opens) brings the end back into view in the same frame: the
+ * list changes its bounds while it is allocated, when a new value would only be applied at
+ * the next frame, so the value is set once the window's layout is done; the frame clock
+ * then lays out again before it paints. */
+static void
+layout_done (GdkFrameClock  *clock,
+             ConfabChatView *self)
+{
+  if (self->following)
+    scroll_to_end (self);
 }
 
 static void
@@ -261,7 +282,8 @@ adjustment_bounds_changed (GtkAdjustment  *adjustment,
                            GParamSpec     *pspec,
                            ConfabChatView *self)
 {
-  if (self->following)
+  /* Outside a frame (nothing to wait for), at once. */
+  if (self->following && self->frame_clock == NULL)
     scroll_to_end (self);
 }
 
@@ -270,15 +292,83 @@ adjustment_value_changed (GtkAdjustment  *adjustment,
                           ConfabChatView *self)
 {
   double value = gtk_adjustment_get_value (adjustment);
-  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
 
-  if (value >= bottom - BOTTOM_SLACK)
-    set_following (self, TRUE);
-  else if (!self->scrolling && value < self->last_value - 0.5)
-    set_following (self, FALSE);   /* the user scrolled up */
+  /* While following, a value moved by the list itself (re-anchoring) goes back to the end
+   * once the layout is done. */
+  if (!self->following && value >= bottom_value (self) - BOTTOM_SLACK)
+    set_following (self, TRUE);   /* the user reached the bottom */
 
-  self->last_value = value;
   maybe_grow (self);
+}
+
+/* Runs before the scrolled window handles the wheel or touchpad. */
+static gboolean
+user_scroll (GtkEventControllerScroll *controller,
+             double                    dx,
+             double                    dy,
+             ConfabChatView           *self)
+{
+  if (dy < 0)
+    set_following (self, FALSE);
+  return FALSE;
+}
+
+static void
+scrollbar_pressed (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   ConfabChatView  *self)
+{
+  /* Dragging or clicking the scrollbar: the user takes over until the bottom is reached. */
+  set_following (self, FALSE);
+}
+
+static void
+scroll_by_page (ConfabChatView *self,
+                double          pages)
+{
+  double page = gtk_adjustment_get_page_size (self->vadjustment);
+  double value = gtk_adjustment_get_value (self->vadjustment) + pages * page * 0.9;
+
+  if (pages < 0)
+    set_following (self, FALSE);
+  gtk_adjustment_set_value (self->vadjustment, CLAMP (value, 0, bottom_value (self)));
+}
+
+static void
+chat_page_up (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  scroll_by_page (CONFAB_CHAT_VIEW (widget), -1);
+}
+
+static void
+chat_page_down (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  scroll_by_page (CONFAB_CHAT_VIEW (widget), 1);
+}
+
+static void
+chat_first (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  set_following (self, FALSE);
+  gtk_adjustment_set_value (self->vadjustment, 0);
+}
+
+static void
+chat_newest (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  confab_chat_view_scroll_to_bottom (CONFAB_CHAT_VIEW (widget));
 }
 
 void
@@ -517,6 +607,29 @@ chat_inspect (GtkWidget  *widget,
 /* ---------------------------------------------------------------------------------------- */
 
 static void
+confab_chat_view_realize (GtkWidget *widget)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_chat_view_parent_class)->realize (widget);
+
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  g_signal_connect_after (self->frame_clock, "layout", G_CALLBACK (layout_done), self);
+}
+
+static void
+confab_chat_view_unrealize (GtkWidget *widget)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_func (self->frame_clock, layout_done, self);
+  g_clear_object (&self->frame_clock);
+
+  GTK_WIDGET_CLASS (confab_chat_view_parent_class)->unrealize (widget);
+}
+
+static void
 confab_chat_view_dispose (GObject *object)
 {
   ConfabChatView *self = CONFAB_CHAT_VIEW (object);
@@ -586,6 +699,8 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   object_class->dispose = confab_chat_view_dispose;
   object_class->get_property = confab_chat_view_get_property;
   object_class->set_property = confab_chat_view_set_property;
+  widget_class->realize = confab_chat_view_realize;
+  widget_class->unrealize = confab_chat_view_unrealize;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, CONFAB_TYPE_SESSION,
@@ -605,6 +720,10 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, jump_clicked);
 
+  gtk_widget_class_install_action (widget_class, "chat.page-up", NULL, chat_page_up);
+  gtk_widget_class_install_action (widget_class, "chat.page-down", NULL, chat_page_down);
+  gtk_widget_class_install_action (widget_class, "chat.first", NULL, chat_first);
+  gtk_widget_class_install_action (widget_class, "chat.newest", NULL, chat_newest);
   gtk_widget_class_install_action (widget_class, "chat.copy", "s", chat_copy);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "s", chat_regenerate);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", chat_retry);
@@ -634,6 +753,49 @@ confab_chat_view_init (ConfabChatView *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  /* The user's own scrolling, seen before the scrolled window acts on it. */
+  {
+    GtkEventController *controller;
+    GtkWidget *scrollbar = gtk_scrolled_window_get_vscrollbar (self->scroller);
+
+    controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    g_signal_connect (controller, "scroll", G_CALLBACK (user_scroll), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->scroller), controller);
+
+    controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    g_signal_connect (controller, "pressed", G_CALLBACK (scrollbar_pressed), self);
+    gtk_widget_add_controller (scrollbar, controller);
+  }
+
+  /* Page Up/Down scroll the messages wherever the focus is (the composer is a few lines);
+   * Ctrl+Home/End go to the first and newest message unless a text view takes them. */
+  {
+    const GtkPropagationPhase phases[] = { GTK_PHASE_CAPTURE, GTK_PHASE_BUBBLE };
+    const struct { guint key; GdkModifierType mods; const char *action; GtkPropagationPhase phase; } keys[] = {
+      { GDK_KEY_Page_Up, 0, "chat.page-up", GTK_PHASE_CAPTURE },
+      { GDK_KEY_Page_Down, 0, "chat.page-down", GTK_PHASE_CAPTURE },
+      { GDK_KEY_Home, GDK_CONTROL_MASK, "chat.first", GTK_PHASE_BUBBLE },
+      { GDK_KEY_End, GDK_CONTROL_MASK, "chat.newest", GTK_PHASE_BUBBLE },
+    };
+
+    for (guint p = 0; p < G_N_ELEMENTS (phases); p++)
+      {
+        GtkPropagationPhase phase = phases[p];
+        GtkEventController *controller = gtk_shortcut_controller_new ();
+
+        gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_GLOBAL);
+        gtk_event_controller_set_propagation_phase (controller, phase);
+        for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+          if (keys[i].phase == phase)
+            gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                                  gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, keys[i].mods),
+                                                                    gtk_named_action_new (keys[i].action)));
+        gtk_widget_add_controller (GTK_WIDGET (self), controller);
+      }
+  }
 
   self->vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (adjustment_value_changed), self);
