@@ -182,6 +182,7 @@ struct _ConfabChatView
   AdwStatusPage      *empty_page;
 
   guint               following : 1;
+  guint               in_layout : 1;
   guint               scrolling : 1;
 };
 
@@ -200,8 +201,9 @@ static GParamSpec *properties[N_PROPS];
 /* Following the bottom                                                                     */
 
 /* Only the user stops following: a wheel or touchpad scroll up, a drag of the scrollbar,
- * Page Up or Ctrl+Home. GtkListView moves the value by itself too (re-anchoring as rows
- * change height, clamping), so a value that went down says nothing about the user. */
+ * Page Up or Ctrl+Home — a value moved up outside the frame's layout. GtkListView moves
+ * the value by itself too while it is allocated (re-anchoring as rows change height,
+ * clamping): that says nothing about the user. */
 static void
 set_following (ConfabChatView *self,
                gboolean        following)
@@ -250,7 +252,7 @@ grow_idle (gpointer user_data)
 
   self->grow_source = 0;
   /* Still there once the list has settled (opening passes by the top on its way down). */
-  if (!self->following && near_top (self))
+  if (near_top (self))
     confab_tail_model_grow (self->tail, GROW_STEP);
   return G_SOURCE_REMOVE;
 }
@@ -260,7 +262,7 @@ grow_idle (gpointer user_data)
 static void
 maybe_grow (ConfabChatView *self)
 {
-  if (self->grow_source == 0 && !self->following && near_top (self))
+  if (self->grow_source == 0 && near_top (self))
     self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
 }
 
@@ -293,9 +295,14 @@ adjustment_value_changed (GtkAdjustment  *adjustment,
 {
   double value = gtk_adjustment_get_value (adjustment);
 
-  /* While following, a value moved by the list itself (re-anchoring) goes back to the end
-   * once the layout is done. */
-  if (!self->following && value >= bottom_value (self) - BOTTOM_SLACK)
+  if (self->following)
+    {
+      /* Moved up by the user (or anyone but the list's layout, or us): they are reading.
+       * Moved by the list's layout: back to the end once the layout is done. */
+      if (!self->in_layout && !self->scrolling && value < bottom_value (self) - 0.5)
+        set_following (self, FALSE);
+    }
+  else if (value >= bottom_value (self) - BOTTOM_SLACK)
     set_following (self, TRUE);   /* the user reached the bottom */
 
   maybe_grow (self);
@@ -606,6 +613,38 @@ chat_inspect (GtkWidget  *widget,
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* A bin, allocated by hand to know when the list moves the value by itself. */
+static void
+confab_chat_view_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *minimum = *natural = 0;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+confab_chat_view_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  self->in_layout = TRUE;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+  self->in_layout = FALSE;
+}
+
 static void
 confab_chat_view_realize (GtkWidget *widget)
 {
@@ -615,6 +654,7 @@ confab_chat_view_realize (GtkWidget *widget)
 
   self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
   g_signal_connect_after (self->frame_clock, "layout", G_CALLBACK (layout_done), self);
+  g_signal_connect_after (self->frame_clock, "after-paint", G_CALLBACK (layout_done), self);
 }
 
 static void
@@ -623,7 +663,7 @@ confab_chat_view_unrealize (GtkWidget *widget)
   ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
 
   if (self->frame_clock != NULL)
-    g_signal_handlers_disconnect_by_func (self->frame_clock, layout_done, self);
+    g_signal_handlers_disconnect_by_data (self->frame_clock, self);
   g_clear_object (&self->frame_clock);
 
   GTK_WIDGET_CLASS (confab_chat_view_parent_class)->unrealize (widget);
@@ -700,6 +740,8 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   object_class->get_property = confab_chat_view_get_property;
   object_class->set_property = confab_chat_view_set_property;
   widget_class->realize = confab_chat_view_realize;
+  widget_class->measure = confab_chat_view_measure;
+  widget_class->size_allocate = confab_chat_view_size_allocate;
   widget_class->unrealize = confab_chat_view_unrealize;
 
   properties[PROP_SESSION] =
@@ -710,7 +752,6 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatview");
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-chat-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, stack);
