@@ -84,6 +84,7 @@ static gboolean no_store;
 static gboolean no_floor;
 static gboolean no_ratio;
 static gboolean open_only;
+static gboolean scrolled_up;
 
 static void
 on_before_paint (GdkFrameClock *clock,
@@ -469,6 +470,8 @@ run_stream (GtkWidget          *window,
   confab_conversation_append (conversation, message);
   confab_chat_view_scroll_to_bottom (view);
   wait_for_paint (window);
+  if (scrolled_up)
+    gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (confab_chat_view_get_list_view (view))), 0);
   wait_for_paint (window);
 
   stream.message = message;
@@ -646,6 +649,7 @@ main (int   argc,
     { "no-floor", 0, 0, G_OPTION_ARG_NONE, &no_floor, "Skip the bare GtkTextView floor", NULL },
     { "no-ratio", 0, 0, G_OPTION_ARG_NONE, &no_ratio, "Skip the per-delta cost (4 B vs 1 KB deltas)", NULL },
     { "open-only", 0, 0, G_OPTION_ARG_NONE, &open_only, "Only measure opening the conversation", NULL },
+    { "scrolled-up", 0, 0, G_OPTION_ARG_NONE, &scrolled_up, "The user reads older messages while the answer streams (the bench refuses to report)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Confab streaming UI bench");
