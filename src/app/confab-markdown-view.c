@@ -49,6 +49,11 @@ struct _ConfabMarkdownView
   int                    code_width;
   guint                  code_width_idle;
 
+  /* The scrolled window the view is shown in, while mapped: only the segments near its
+   * viewport are drawn. */
+  GtkWidget             *scroller;
+  GtkAdjustment         *vadjustment;
+
   guint                  tick_id;
   guint                  dirty : 1;
   guint                  plain : 1;
@@ -320,6 +325,81 @@ clear_all (ConfabMarkdownView *self)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------------------------------- */
+/* Drawing only what can be seen                                                            */
+
+/* A long answer is many segments; its row is drawn whole by GtkListView, and every text
+ * node drawn costs the renderer, on screen or not, so the frame cost would grow with the
+ * length of the answer. Only the segments within a page of the viewport are drawn; the view
+ * is drawn again when the viewport moves. */
+static void
+viewport_moved (GtkAdjustment      *adjustment,
+                ConfabMarkdownView *self)
+{
+  if (self->segments->len > 1)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+confab_markdown_view_map (GtkWidget *widget)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->map (widget);
+
+  self->scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  if (self->scroller != NULL)
+    {
+      self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)));
+      g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (viewport_moved), self);
+    }
+}
+
+static void
+confab_markdown_view_unmap (GtkWidget *widget)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_func (self->vadjustment, viewport_moved, self);
+  g_clear_object (&self->vadjustment);
+  self->scroller = NULL;
+
+  GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->unmap (widget);
+}
+
+static void
+confab_markdown_view_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
+  graphene_rect_t viewport;
+  gboolean cull;
+
+  cull = self->segments->len > 1 && self->scroller != NULL &&
+         gtk_widget_compute_bounds (self->scroller, widget, &viewport);
+  if (cull)
+    {
+      /* A page above and below as well. */
+      viewport.origin.y -= viewport.size.height;
+      viewport.size.height *= 3;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t bounds;
+
+      if (cull && gtk_widget_compute_bounds (child, widget, &bounds) &&
+          (bounds.origin.y > viewport.origin.y + viewport.size.height ||
+           bounds.origin.y + bounds.size.height < viewport.origin.y))
+        continue;
+
+      gtk_widget_snapshot_child (widget, child, snapshot);
+    }
+}
+
 static void
 confab_markdown_view_realize (GtkWidget *widget)
 {
@@ -512,6 +592,9 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
   object_class->set_property = confab_markdown_view_set_property;
 
   widget_class->realize = confab_markdown_view_realize;
+  widget_class->map = confab_markdown_view_map;
+  widget_class->unmap = confab_markdown_view_unmap;
+  widget_class->snapshot = confab_markdown_view_snapshot;
   widget_class->size_allocate = confab_markdown_view_size_allocate;
   widget_class->measure = confab_markdown_view_measure;
 
