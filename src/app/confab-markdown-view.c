@@ -352,6 +352,7 @@ confab_markdown_view_map (GtkWidget *widget)
     {
       self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)));
       g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (viewport_moved), self);
+      g_signal_connect (self->vadjustment, "changed", G_CALLBACK (viewport_moved), self);
     }
 }
 

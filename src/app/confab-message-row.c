@@ -688,7 +688,9 @@ confab_message_row_map (GtkWidget *widget)
   if (scroller != NULL)
     {
       self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      /* Scrolled, or rows changed height above it. */
       g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (viewport_moved), self);
+      g_signal_connect (self->vadjustment, "changed", G_CALLBACK (viewport_moved), self);
     }
 }
 
