@@ -10,158 +10,14 @@
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
+#include "confab-tail-model.h"
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 24.0
 
-/* ---------------------------------------------------------------------------------------- */
-/* The newest messages only                                                                 */
-
-/* GtkListView keeps up to ~200 rows alive and a ConfabMessageRow is not cheap, so a long
- * conversation opens on its newest INITIAL_WINDOW messages; scrolling near the top shows
- * GROW_STEP more. The tail model shows the items of its source from `offset` to the end:
- * appended messages come through, and growing is a pure insertion at the top (GtkListView
- * keeps its anchor row, so what is on screen stays put). GtkSliceListModel would do, but
- * changing its offset replaces every item. */
+/* The newest messages only: see ConfabTailModel. */
 #define INITIAL_WINDOW 50
 #define GROW_STEP      50
-
-#define CONFAB_TYPE_TAIL_MODEL (confab_tail_model_get_type ())
-G_DECLARE_FINAL_TYPE (ConfabTailModel, confab_tail_model, CONFAB, TAIL_MODEL, GObject)
-
-struct _ConfabTailModel
-{
-  GObject     parent_instance;
-  GListModel *source;
-  guint       offset;
-  guint       n_items;   /* of the source, as last seen */
-};
-
-static GType
-confab_tail_model_get_item_type (GListModel *model)
-{
-  return G_TYPE_OBJECT;
-}
-
-static guint
-confab_tail_model_get_n_items (GListModel *model)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
-
-  return self->n_items - self->offset;
-}
-
-static gpointer
-confab_tail_model_get_item (GListModel *model,
-                            guint       position)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
-
-  if (position >= self->n_items - self->offset)
-    return NULL;
-  return g_list_model_get_item (self->source, self->offset + position);
-}
-
-static void
-confab_tail_model_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = confab_tail_model_get_item_type;
-  iface->get_n_items = confab_tail_model_get_n_items;
-  iface->get_item = confab_tail_model_get_item;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (ConfabTailModel, confab_tail_model, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, confab_tail_model_list_model_init))
-
-static void
-tail_source_changed (GListModel      *source,
-                     guint            position,
-                     guint            removed,
-                     guint            added,
-                     ConfabTailModel *self)
-{
-  self->n_items = self->n_items - removed + added;
-
-  if (position >= self->offset)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position - self->offset, removed, added);
-    }
-  else if (position + removed <= self->offset)
-    {
-      /* All before the shown part: the same items stay shown. */
-      self->offset = self->offset - removed + added;
-    }
-  else
-    {
-      /* Reaches into the shown part: it now starts at the change. */
-      guint removed_shown = position + removed - self->offset;
-
-      self->offset = position;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed_shown, added);
-    }
-}
-
-static void
-confab_tail_model_dispose (GObject *object)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (object);
-
-  if (self->source != NULL)
-    g_signal_handlers_disconnect_by_func (self->source, tail_source_changed, self);
-  g_clear_object (&self->source);
-
-  G_OBJECT_CLASS (confab_tail_model_parent_class)->dispose (object);
-}
-
-static void
-confab_tail_model_class_init (ConfabTailModelClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = confab_tail_model_dispose;
-}
-
-static void
-confab_tail_model_init (ConfabTailModel *self)
-{
-}
-
-static ConfabTailModel *
-confab_tail_model_new (GListModel *source)
-{
-  ConfabTailModel *self = g_object_new (CONFAB_TYPE_TAIL_MODEL, NULL);
-
-  self->source = g_object_ref (source);
-  self->n_items = g_list_model_get_n_items (source);
-  g_signal_connect (source, "items-changed", G_CALLBACK (tail_source_changed), self);
-
-  return self;
-}
-
-/* Shows the newest @window items of the source, whatever it holds now (a new conversation). */
-static void
-confab_tail_model_reset (ConfabTailModel *self,
-                         guint            window)
-{
-  guint before = self->n_items - self->offset;
-
-  self->n_items = g_list_model_get_n_items (self->source);
-  self->offset = self->n_items > window ? self->n_items - window : 0;
-  if (before > 0 || self->n_items > self->offset)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->n_items - self->offset);
-}
-
-/* Shows up to @count more of the older items; returns how many. */
-static guint
-confab_tail_model_grow (ConfabTailModel *self,
-                        guint            count)
-{
-  count = MIN (count, self->offset);
-  if (count == 0)
-    return 0;
-
-  self->offset -= count;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, count);
-  return count;
-}
 
 struct _ConfabChatView
 {
@@ -242,7 +98,7 @@ near_top (ConfabChatView *self)
 {
   double page = gtk_adjustment_get_page_size (self->vadjustment);
 
-  return self->tail->offset > 0 && page > 0 && gtk_adjustment_get_value (self->vadjustment) < page;
+  return confab_tail_model_get_offset (self->tail) > 0 && page > 0 && gtk_adjustment_get_value (self->vadjustment) < page;
 }
 
 static gboolean
@@ -465,9 +321,9 @@ set_conversation (ConfabChatView     *self,
     g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
 
   /* The tail starts over on the newest messages rather than following the swap. */
-  g_signal_handlers_block_by_func (self->filtered, tail_source_changed, self->tail);
+  g_signal_handlers_block_by_func (self->filtered, confab_tail_model_source_changed, self->tail);
   gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (conversation));
-  g_signal_handlers_unblock_by_func (self->filtered, tail_source_changed, self->tail);
+  g_signal_handlers_unblock_by_func (self->filtered, confab_tail_model_source_changed, self->tail);
   confab_tail_model_reset (self->tail, INITIAL_WINDOW);
   g_signal_connect (self->filtered, "items-changed", G_CALLBACK (items_changed), self);
 
