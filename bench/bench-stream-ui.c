@@ -14,31 +14,37 @@
 #include "confab-chat-view.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
+#include "confab-markdown-view.h"
 #include "confab-message-row.h"
 #include "confab-session.h"
 #include "confab-store.h"
 
-/* bench-stream-ui: the real ConfabChatView in a window, over a conversation of 10,000
- * messages stored with ConfabStore.
+/* bench-stream-ui: the real ConfabChatView in a window, over a conversation stored with
+ * ConfabStore and tracked by it as the app does (streamed text is flushed to disk while it
+ * streams), and, in the same window, a bare GtkTextView fed the same text at the same rate:
+ * the floor the toolkit sets.
  *
- * 1. Open: store open + load of the 10,000 messages, the view shown, until the first frame
- *    is painted (goal < 300 ms), and how many rows that built (rows are recycled).
- * 2. Stream (real time): a 1 MB Markdown answer appended with confab_message_append_content
- *    — what the client does — in 4-byte deltas at 2,000 deltas ("tokens") per second.
- *    Every frame's work is taken from the GdkFrameClock (before-paint → after-paint:
- *    update, layout, paint): p50, p99, max (goal max < 16 ms).
- * 3. UI time (as fast as the UI takes it): the same answer in 4-byte deltas and in 1 KB
- *    deltas, each delivered as fast as the main loop accepts while frames keep running;
- *    the main thread's CPU time until the last byte is painted. Ratio 4 B / 1 KB (goal < 2:
- *    a delta costs the same whatever the length of the message).
+ * 1. Open: store open + load, the view shown, until the first frame is painted.
+ * 2. Stream (real time): a Markdown answer appended with confab_message_append_content —
+ *    what the client does — in small deltas at a fixed rate, as the first answer of the
+ *    process. For every painted frame: its work (before-paint → after-paint: update,
+ *    layout, paint) and the interval since the previous painted frame (what the user sees).
+ *    Every measured frame must show the streaming row: the bench fails otherwise.
+ * 3. The floor: a GtkTextView in a GtkScrolledWindow, following its end, fed the same
+ *    answer at the same rate; Confab's p95s as ratios of the floor's.
+ * 4. Per-delta cost (as fast as the UI takes it, the row on screen): the main thread's CPU
+ *    time for the answer in 4-byte and in 1 KB deltas.
  *
- * Usage: bench-stream-ui [--messages N] [--answer-kb K] [--rate DELTAS_PER_S] [--open-only] */
+ * Usage: bench-stream-ui [--messages N] [--answer-kb K] [--rate DELTAS_PER_S] [--delta B]
+ *                        [--no-store] [--no-floor] [--no-ratio] [--open-only] */
 
 typedef struct _Stream Stream;
 
 struct _Stream
 {
-  ConfabMessage *message;
+  ConfabMessage *message;     /* Confab: the streaming message */
+  GtkTextBuffer *floor;       /* the floor: the bare text view's buffer */
+  gsize          shown;       /* the floor: bytes inserted into it */
   GString       *answer;
   gsize          delta;
   gsize          sent;
@@ -53,6 +59,12 @@ typedef struct
   Stream  *stream;
   GArray  *sent_at;       /* gsize, bytes of the answer sent when the frame ended */
   GArray  *frames;        /* double, ms of frame work */
+  GArray  *intervals;     /* double, ms since the previous painted frame */
+  gint64   previous_paint;
+  /* The row that must be on screen in every measured frame (NULL: the floor). */
+  ConfabChatView *view;
+  ConfabMessage  *message;
+  guint    unmapped;      /* measured frames in which the streaming row was not mapped */
   gint64   frame_begin;
   gint64   after_update;
   gint64   after_layout;
@@ -65,12 +77,14 @@ typedef struct
 static FrameLog frame_log;
 
 static int      n_messages = 10000;
-static int      answer_kb = 1024;
+static int      answer_kb = 64;
 static int      rate = 2000;
+static int      delta_bytes = 4;
+static gboolean no_store;
+static gboolean no_floor;
+static gboolean no_ratio;
 static gboolean open_only;
-static gboolean realtime_only;
-static gboolean fast_only;
-static int      redraw_kb;
+static gboolean scrolled_up;
 
 static void
 on_before_paint (GdkFrameClock *clock,
@@ -119,6 +133,22 @@ on_after_paint (GdkFrameClock *clock,
 
       g_array_append_val (frame_log.frames, ms);
       g_array_append_val (frame_log.sent_at, sent);
+      if (frame_log.previous_paint != 0)
+        {
+          double interval = (now - frame_log.previous_paint) / 1000.0;
+
+          g_array_append_val (frame_log.intervals, interval);
+        }
+      frame_log.previous_paint = now;
+
+      /* What the user sees: the streaming row, on screen. */
+      if (frame_log.view != NULL)
+        {
+          ConfabMessageRow *row = confab_chat_view_find_row (frame_log.view, frame_log.message);
+
+          if (row == NULL || !gtk_widget_get_mapped (GTK_WIDGET (row)))
+            frame_log.unmapped++;
+        }
       g_array_append_val (frame_log.phases, update);
       g_array_append_val (frame_log.phases, layout);
       g_array_append_val (frame_log.phases, paint);
@@ -158,21 +188,42 @@ percentile (GArray *sorted,
   return g_array_index (sorted, double, MIN (i, sorted->len - 1));
 }
 
-static void
-print_frames (const char *label,
-              GArray     *frames)
+typedef struct
 {
-  g_autoptr(GArray) sorted = g_array_copy (frames);
-  guint over = 0;
+  guint  n;
+  double p50;
+  double p95;
+  double p99;
+  double max;
+  guint  over_33;
+} Stats;
+
+static Stats
+stats_of (GArray *values)
+{
+  g_autoptr(GArray) sorted = g_array_copy (values);
+  Stats stats = { 0 };
 
   g_array_sort (sorted, compare_double);
+  stats.n = sorted->len;
+  stats.p50 = percentile (sorted, 0.5);
+  stats.p95 = percentile (sorted, 0.95);
+  stats.p99 = percentile (sorted, 0.99);
+  stats.max = sorted->len ? g_array_index (sorted, double, sorted->len - 1) : 0.0;
   for (guint i = 0; i < sorted->len; i++)
-    if (g_array_index (sorted, double, i) >= 16.0)
-      over++;
+    if (g_array_index (sorted, double, i) > 33.0)
+      stats.over_33++;
 
-  printf ("%s: %u frames, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %u >= 16 ms\n",
-          label, sorted->len, percentile (sorted, 0.5), percentile (sorted, 0.99),
-          sorted->len ? g_array_index (sorted, double, sorted->len - 1) : 0.0, over);
+  return stats;
+}
+
+static void
+print_stats (const char *label,
+             Stats       stats)
+{
+  printf ("  %-22s %5u frames, p50 %6.2f ms, p95 %6.2f ms, p99 %6.2f ms, max %7.2f ms, %u > 33 ms (%.2f %%)\n",
+          label, stats.n, stats.p50, stats.p95, stats.p99, stats.max, stats.over_33,
+          stats.n ? 100.0 * stats.over_33 / stats.n : 0.0);
 }
 
 static void
@@ -276,6 +327,16 @@ count_rows (GtkWidget *widget)
 
 /* Streaming ------------------------------------------------------------------------------ */
 
+static void
+append_delta (Stream *stream)
+{
+  gsize len = MIN (stream->delta, stream->answer->len - stream->sent);
+
+  /* The floor takes what arrived once per frame (floor_tick). */
+  if (stream->message != NULL)
+    confab_message_append_content (stream->message, stream->answer->str + stream->sent, len);
+  stream->sent += len;
+}
 
 static gboolean
 realtime_tick (gpointer user_data)
@@ -286,12 +347,7 @@ realtime_tick (gpointer user_data)
 
   due = MIN (due, stream->answer->len);
   while (stream->sent < due)
-    {
-      gsize len = MIN (stream->delta, stream->answer->len - stream->sent);
-
-      confab_message_append_content (stream->message, stream->answer->str + stream->sent, len);
-      stream->sent += len;
-    }
+    append_delta (stream);
 
   if (stream->sent >= stream->answer->len)
     {
@@ -310,11 +366,7 @@ fast_slice (Stream *stream)
 
   while (stream->sent < stream->answer->len)
     {
-      gsize len = MIN (stream->delta, stream->answer->len - stream->sent);
-
-      confab_message_append_content (stream->message, stream->answer->str + stream->sent, len);
-      stream->sent += len;
-
+      append_delta (stream);
       if (g_get_monotonic_time () >= until)
         return;
     }
@@ -324,40 +376,81 @@ fast_slice (Stream *stream)
 
 typedef struct
 {
-  double wall_ms;
-  double cpu_ms;
+  double  wall_ms;
+  double  cpu_ms;
   GArray *frames;
-  GArray *sent_at;
+  GArray *intervals;
+  guint   unmapped;
 } StreamResult;
 
-/* Frame times by how long the message was: does a frame cost more as the answer grows? */
 static void
-print_buckets (GArray *frames,
-               GArray *sent_at,
-               gsize   total)
+stream_result_clear (StreamResult *result)
 {
-  gsize bucket = MAX (total / 8, 1);
+  g_clear_pointer (&result->frames, g_array_unref);
+  g_clear_pointer (&result->intervals, g_array_unref);
+}
 
-  for (gsize from = 0; from < total; from += bucket)
+static void
+start_recording (Stream *stream)
+{
+  g_array_set_size (frame_log.frames, 0);
+  g_array_set_size (frame_log.sent_at, 0);
+  g_array_set_size (frame_log.phases, 0);
+  g_array_set_size (frame_log.intervals, 0);
+  frame_log.previous_paint = 0;
+  frame_log.unmapped = 0;
+  frame_log.stream = stream;
+  frame_log.recording = TRUE;
+}
+
+static void
+run (GtkWidget *window,
+     Stream    *stream)
+{
+  stream->start = g_get_monotonic_time ();
+  if (stream->realtime)
     {
-      g_autoptr(GArray) part = g_array_new (FALSE, FALSE, sizeof (double));
-
-      for (guint i = 0; i < frames->len; i++)
+      g_timeout_add (1, realtime_tick, stream);
+      while (!stream->done)
+        iterate ();
+    }
+  else
+    {
+      while (!stream->done)
         {
-          gsize at = g_array_index (sent_at, gsize, i);
-
-          if (at >= from && at < from + bucket)
-            g_array_append_val (part, g_array_index (frames, double, i));
+          fast_slice (stream);
+          wait_for_paint (window);
         }
-      if (part->len == 0)
-        continue;
-      g_array_sort (part, compare_double);
-      printf ("  at %4zu-%4zu KB: %4u frames, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-              from / 1024, (from + bucket) / 1024, part->len, percentile (part, 0.5),
-              percentile (part, 0.99), g_array_index (part, double, part->len - 1));
     }
 }
 
+static StreamResult
+stop_recording (Stream *stream,
+                double  cpu0)
+{
+  StreamResult result = { 0 };
+
+  result.wall_ms = (g_get_monotonic_time () - stream->start) / 1000.0;
+  result.cpu_ms = thread_cpu_ms () - cpu0;
+  frame_log.recording = FALSE;
+  frame_log.stream = NULL;
+  result.frames = g_array_copy (frame_log.frames);
+  result.intervals = g_array_copy (frame_log.intervals);
+  result.unmapped = frame_log.unmapped;
+
+  if (g_getenv ("BENCH_SLOW_FRAMES") != NULL)
+    for (guint i = 0; i < frame_log.frames->len; i++)
+      if (g_array_index (frame_log.frames, double, i) >= 16.0)
+        printf ("  slow frame %u: %.1f ms at %zu bytes (update %.1f, layout %.1f, paint %.1f)\n", i,
+                g_array_index (frame_log.frames, double, i), g_array_index (frame_log.sent_at, gsize, i),
+                g_array_index (frame_log.phases, double, 3 * i), g_array_index (frame_log.phases, double, 3 * i + 1),
+                g_array_index (frame_log.phases, double, 3 * i + 2));
+
+  return result;
+}
+
+/* Streams @answer into a new assistant message at the end of @conversation, as the client
+ * does, the view following it. */
 static G_GNUC_NO_INLINE StreamResult
 run_stream (GtkWidget          *window,
             ConfabChatView     *view,
@@ -369,7 +462,7 @@ run_stream (GtkWidget          *window,
   g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
   guint position = g_list_model_get_n_items (G_LIST_MODEL (conversation));
   Stream stream = { 0 };
-  StreamResult result = { 0 };
+  StreamResult result;
   ConfabMessageRow *row;
   double cpu0;
 
@@ -377,6 +470,8 @@ run_stream (GtkWidget          *window,
   confab_conversation_append (conversation, message);
   confab_chat_view_scroll_to_bottom (view);
   wait_for_paint (window);
+  if (scrolled_up)
+    gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (confab_chat_view_get_list_view (view))), 0);
   wait_for_paint (window);
 
   stream.message = message;
@@ -384,61 +479,34 @@ run_stream (GtkWidget          *window,
   stream.delta = delta;
   stream.realtime = realtime;
 
-  g_array_set_size (frame_log.frames, 0);
-  g_array_set_size (frame_log.sent_at, 0);
-  g_array_set_size (frame_log.phases, 0);
-  frame_log.recording = TRUE;
+  frame_log.view = view;
+  frame_log.message = message;
+  start_recording (&stream);
   cpu0 = thread_cpu_ms ();
-  stream.start = g_get_monotonic_time ();
-
-  frame_log.stream = &stream;
-  if (realtime)
-    {
-      g_timeout_add (1, realtime_tick, &stream);
-      while (!stream.done)
-        iterate ();
-    }
-  else
-    {
-      while (!stream.done)
-        {
-          fast_slice (&stream);
-          wait_for_paint (window);
-        }
-    }
+  run (window, &stream);
 
   /* The last byte is shown: whatever the view still spreads over later frames is rendered
    * now (counted too), then painted. */
   confab_chat_view_flush (view);
   wait_for_paint (window);
+  result = stop_recording (&stream, cpu0);
+  frame_log.view = NULL;
+  frame_log.message = NULL;
+
   row = confab_chat_view_find_row (view, message);
-  if (row != NULL)
+  if (row == NULL || strlen (confab_markdown_view_get_source (confab_message_row_get_content_view (row))) != answer->len)
     {
-      ConfabMarkdownView *content = confab_message_row_get_content_view (row);
-
-      if (confab_markdown_view_get_source (content) == NULL ||
-          strlen (confab_markdown_view_get_source (content)) != answer->len)
-        g_error ("the row shows %zu bytes of %zu",
-                 strlen (confab_markdown_view_get_source (content) ? confab_markdown_view_get_source (content) : ""),
-                 answer->len);
+      g_printerr ("bench-stream-ui: FAILED: at the end of the stream the row %s\n",
+                  row == NULL ? "is not built" : "does not show the whole answer");
+      exit (1);
     }
-  else
-    g_printerr ("warning: the streaming row is not built (view not at the bottom?)\n");
-
-  result.wall_ms = (g_get_monotonic_time () - stream.start) / 1000.0;
-  result.cpu_ms = thread_cpu_ms () - cpu0;
-  frame_log.recording = FALSE;
-  result.frames = g_array_copy (frame_log.frames);
-  result.sent_at = g_array_copy (frame_log.sent_at);
-  frame_log.stream = NULL;
-
-  if (g_getenv ("BENCH_SLOW_FRAMES") != NULL)
-    for (guint i = 0; i < frame_log.frames->len; i++)
-      if (g_array_index (frame_log.frames, double, i) >= 16.0)
-        printf ("  slow frame %u: %.1f ms at %zu bytes (update %.1f, layout %.1f, paint %.1f)\n", i,
-                g_array_index (frame_log.frames, double, i), g_array_index (frame_log.sent_at, gsize, i),
-                g_array_index (frame_log.phases, double, 3 * i), g_array_index (frame_log.phases, double, 3 * i + 1),
-                g_array_index (frame_log.phases, double, 3 * i + 2));
+  if (result.unmapped > 0)
+    {
+      g_printerr ("bench-stream-ui: FAILED: the streaming row was not on screen in %u of the %u measured "
+                  "frames: these figures would not describe what the user sees\n",
+                  result.unmapped, result.frames->len);
+      exit (1);
+    }
 
   confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
   confab_conversation_truncate (conversation, position);
@@ -447,17 +515,88 @@ run_stream (GtkWidget          *window,
   return result;
 }
 
+/* The least a text view can do: once per frame, the text that arrived since the last frame
+ * in one insertion, and the end scrolled into view. */
+static gboolean
+floor_tick (GtkWidget     *widget,
+            GdkFrameClock *clock,
+            gpointer       user_data)
+{
+  Stream *stream = user_data;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+  GtkTextIter end;
+
+  if (stream->floor == NULL || stream->shown >= stream->sent)
+    return G_SOURCE_CONTINUE;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, stream->answer->str + stream->shown, stream->sent - stream->shown);
+  stream->shown = stream->sent;
+  gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (widget), gtk_text_buffer_get_insert (buffer));
+  return G_SOURCE_CONTINUE;
+}
+
+/* The same answer at the same rate into a bare GtkTextView, in the same window. */
+static G_GNUC_NO_INLINE StreamResult
+run_floor (GtkWidget *window,
+           GString   *answer,
+           gsize      delta)
+{
+  GtkWidget *previous = g_object_ref (gtk_window_get_child (GTK_WINDOW (window)));
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *text_view = gtk_text_view_new ();
+  Stream stream = { 0 };
+  StreamResult result;
+  double cpu0;
+  guint tick;
+
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (text_view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (text_view), FALSE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), text_view);
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  tick = gtk_widget_add_tick_callback (text_view, floor_tick, &stream, NULL);
+  wait_for_paint (window);
+  wait_for_paint (window);
+
+  stream.floor = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  stream.answer = answer;
+  stream.delta = delta;
+  stream.realtime = TRUE;
+
+  start_recording (&stream);
+  cpu0 = thread_cpu_ms ();
+  run (window, &stream);
+  wait_for_paint (window);
+  wait_for_paint (window);
+  result = stop_recording (&stream, cpu0);
+  if (stream.shown != answer->len)
+    {
+      g_printerr ("bench-stream-ui: FAILED: the floor shows %zu bytes of %zu\n", stream.shown, answer->len);
+      exit (1);
+    }
+
+  gtk_widget_remove_tick_callback (text_view, tick);
+  gtk_window_set_child (GTK_WINDOW (window), previous);
+  g_object_unref (previous);
+  wait_for_paint (window);
+
+  return result;
+}
+
 /* Opening -------------------------------------------------------------------------------- */
 
+/* Opens the store and shows the stored conversation as the window does: loaded, shown, and
+ * tracked by the store (unless --no-store) so that streamed text is flushed to disk. */
 static G_GNUC_NO_INLINE ConfabConversation *
 open_stored (GtkWidget      *window,
              ConfabChatView *view,
              ConfabSession  *session,
+             ConfabStore   **store_out,
              const char     *path,
              const char     *id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ConfabStore) store = NULL;
+  ConfabStore *store;
   ConfabConversation *conversation;
   gint64 t0, t_open, t_load, t_shown;
 
@@ -472,17 +611,29 @@ open_stored (GtkWidget      *window,
   t_load = g_get_monotonic_time ();
 
   confab_session_set_conversation (session, conversation);
+  if (!no_store)
+    confab_store_track (store, conversation);
   confab_chat_view_scroll_to_bottom (view);
   wait_for_paint (window);
   t_shown = g_get_monotonic_time ();
 
   printf ("open: %u messages: store open %.1f ms, load %.1f ms, shown (first frame) %.1f ms; "
-          "total %.1f ms (goal < 300 ms); %u rows built\n",
+          "total %.1f ms; %u rows built\n",
           g_list_model_get_n_items (G_LIST_MODEL (conversation)),
           (t_open - t0) / 1000.0, (t_load - t_open) / 1000.0, (t_shown - t_load) / 1000.0,
           (t_shown - t0) / 1000.0, count_rows (GTK_WIDGET (view)));
 
+  *store_out = store;
   return conversation;
+}
+
+static void
+print_ratio (const char *label,
+             double      confab,
+             double      floor_value)
+{
+  printf ("  %-34s %6.2f ms vs %6.2f ms: %.2fx the floor (goal <= 1.5x)\n",
+          label, confab, floor_value, floor_value > 0 ? confab / floor_value : 0.0);
 }
 
 int
@@ -490,13 +641,15 @@ main (int   argc,
       char *argv[])
 {
   GOptionEntry entries[] = {
-    { "messages", 0, 0, G_OPTION_ARG_INT, &n_messages, "Messages in the conversation (10000)", "N" },
-    { "answer-kb", 0, 0, G_OPTION_ARG_INT, &answer_kb, "Size of the streamed answer (1024)", "KB" },
-    { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Deltas per second in the real-time run (2000)", "N" },
+    { "messages", 0, 0, G_OPTION_ARG_INT, &n_messages, "Messages in the stored conversation (10000)", "N" },
+    { "answer-kb", 0, 0, G_OPTION_ARG_INT, &answer_kb, "Size of the streamed answer (64)", "KB" },
+    { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Deltas per second in the real-time runs (2000)", "N" },
+    { "delta", 0, 0, G_OPTION_ARG_INT, &delta_bytes, "Bytes per delta in the real-time runs (4)", "B" },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, "Do not track the conversation in the store", NULL },
+    { "no-floor", 0, 0, G_OPTION_ARG_NONE, &no_floor, "Skip the bare GtkTextView floor", NULL },
+    { "no-ratio", 0, 0, G_OPTION_ARG_NONE, &no_ratio, "Skip the per-delta cost (4 B vs 1 KB deltas)", NULL },
     { "open-only", 0, 0, G_OPTION_ARG_NONE, &open_only, "Only measure opening the conversation", NULL },
-    { "realtime-only", 0, 0, G_OPTION_ARG_NONE, &realtime_only, "Skip the UI-time ratio", NULL },
-    { "fast-only", 0, 0, G_OPTION_ARG_NONE, &fast_only, "Only the UI-time ratio", NULL },
-    { "redraw-kb", 0, 0, G_OPTION_ARG_INT, &redraw_kb, "Only: the cost of a redraw with a finished answer of K KB at the bottom", "KB" },
+    { "scrolled-up", 0, 0, G_OPTION_ARG_NONE, &scrolled_up, "The user reads older messages while the answer streams (the bench refuses to report)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— Confab streaming UI bench");
@@ -506,10 +659,13 @@ main (int   argc,
   g_autofree char *id = NULL;
   g_autoptr(ConfabSession) session = NULL;
   g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabStore) store = NULL;
   g_autoptr(GString) answer = NULL;
+  StreamResult live = { 0 }, floor_result = { 0 };
   GtkWidget *window;
   GtkWidget *view;
   GdkFrameClock *clock;
+  const char *renderer;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -532,18 +688,19 @@ main (int   argc,
   frame_log.frames = g_array_new (FALSE, FALSE, sizeof (double));
   frame_log.sent_at = g_array_new (FALSE, FALSE, sizeof (gsize));
   frame_log.phases = g_array_new (FALSE, FALSE, sizeof (double));
+  frame_log.intervals = g_array_new (FALSE, FALSE, sizeof (double));
 
   /* The stored conversation. */
   dir = g_dir_make_tmp ("confab-bench-XXXXXX", &error);
   g_assert_no_error (error);
   path = g_build_filename (dir, "confab.db", NULL);
   {
-    g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+    g_autoptr(ConfabStore) setup = confab_store_open (path, &error);
     g_autoptr(ConfabConversation) history = make_history (n_messages);
     gint64 t0 = g_get_monotonic_time ();
 
     g_assert_no_error (error);
-    if (!confab_store_save (store, history, &error))
+    if (!confab_store_save (setup, history, &error))
       g_error ("save: %s", error->message);
     id = g_strdup (confab_conversation_get_id (history));
     printf ("setup: saved %d messages in %.1f ms\n", n_messages, (g_get_monotonic_time () - t0) / 1000.0);
@@ -569,99 +726,62 @@ main (int   argc,
   wait_for_paint (window);
   wait_for_paint (window);
 
-  conversation = open_stored (window, CONFAB_CHAT_VIEW (view), session, path, id);
-  /* Once more, warm: the first open paid for loading code, fonts and CSS. */
-  g_clear_object (&conversation);
-  confab_session_set_conversation (session, NULL);
-  wait_for_paint (window);
-  conversation = open_stored (window, CONFAB_CHAT_VIEW (view), session, path, id);
+  renderer = G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window)));
+  printf ("renderer: %s; %d messages; answer %d KB in %d-byte deltas at %d deltas/s; store tracking %s\n",
+          renderer, n_messages, answer_kb, delta_bytes, rate, no_store ? "off" : "on");
+
+  conversation = open_stored (window, CONFAB_CHAT_VIEW (view), session, &store, path, id);
 
   if (open_only)
     goto out;
 
   answer = make_answer ((gsize)answer_kb * 1024);
 
-  if (redraw_kb > 0)
+  /* The first answer of the process: GtkSourceView, fonts and the renderer's caches are
+   * loaded while it streams, as for a user's first answer. */
+  live = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, answer, delta_bytes, TRUE);
+  printf ("stream (real time, %.1f s, the streaming row on screen in every frame):\n", live.wall_ms / 1000.0);
+  print_stats ("frame work", stats_of (live.frames));
+  print_stats ("painted-frame interval", stats_of (live.intervals));
+  if (store != NULL && !no_store)
+    printf ("  store: %u writes so far, slowest %.1f ms (on the main thread)\n",
+            confab_store_get_n_writes (store), confab_store_get_max_write_ms (store));
+
+  if (!no_floor)
     {
-      g_autoptr(GString) text = make_answer ((gsize)redraw_kb * 1024);
-      g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, text->str);
-      double sum[4] = { 0 };
+      Stats confab_work = stats_of (live.frames), confab_interval = stats_of (live.intervals);
+      Stats floor_work, floor_interval;
 
-      confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
-      confab_conversation_append (conversation, message);
-      confab_chat_view_scroll_to_bottom (CONFAB_CHAT_VIEW (view));
-      for (guint i = 0; i < 10; i++)
-        wait_for_paint (window);
-      confab_chat_view_flush (CONFAB_CHAT_VIEW (view));
-
-      g_array_set_size (frame_log.frames, 0);
-      g_array_set_size (frame_log.phases, 0);
-      frame_log.recording = TRUE;
-      for (guint i = 0; i < 100; i++)
-        {
-          /* What a streamed piece causes at least: the last segment changes. */
-          GtkWidget *list = GTK_WIDGET (confab_chat_view_get_list_view (CONFAB_CHAT_VIEW (view)));
-
-          gtk_widget_queue_resize (list);
-          wait_for_paint (window);
-        }
-      frame_log.recording = FALSE;
-      for (guint i = 0; i < frame_log.frames->len; i++)
-        {
-          sum[0] += g_array_index (frame_log.frames, double, i);
-          for (guint j = 0; j < 3; j++)
-            sum[j + 1] += g_array_index (frame_log.phases, double, 3 * i + j);
-        }
-      printf ("redraw with a %d KB answer at the bottom: %u frames, mean %.2f ms (update %.2f, layout %.2f, paint %.2f)\n",
-              redraw_kb, frame_log.frames->len, sum[0] / frame_log.frames->len, sum[1] / frame_log.frames->len,
-              sum[2] / frame_log.frames->len, sum[3] / frame_log.frames->len);
-      goto out;
+      floor_result = run_floor (window, answer, delta_bytes);
+      floor_work = stats_of (floor_result.frames);
+      floor_interval = stats_of (floor_result.intervals);
+      printf ("floor: a bare GtkTextView, the same answer at the same rate (%.1f s):\n", floor_result.wall_ms / 1000.0);
+      print_stats ("frame work", floor_work);
+      print_stats ("painted-frame interval", floor_interval);
+      printf ("Confab / floor:\n");
+      print_ratio ("frame work p95", confab_work.p95, floor_work.p95);
+      print_ratio ("painted-frame interval p95", confab_interval.p95, floor_interval.p95);
     }
 
-  if (fast_only)
-    goto ratio;
-
-  /* First use of the renderer in this process (GtkSourceView loads its language and style
-   * definitions on the first code block): measured on its own, then the runs below are warm. */
-  {
-    g_autoptr(GString) first = make_answer (16 * 1024);
-    StreamResult cold = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, first, 4, TRUE);
-
-    print_frames ("first answer of the process (16 KB, 4-byte deltas, real time)", cold.frames);
-    g_array_unref (cold.frames);
-    g_array_unref (cold.sent_at);
-  }
-
-  {
-    StreamResult live = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, answer, 4, TRUE);
-    g_autofree char *label = g_strdup_printf ("stream %zu KB in 4-byte deltas at %d deltas/s (%.1f s)",
-                                              answer->len / 1024, rate, live.wall_ms / 1000.0);
-
-    print_frames (label, live.frames);
-    print_buckets (live.frames, live.sent_at, answer->len);
-    g_array_unref (live.frames);
-    g_array_unref (live.sent_at);
-  }
-
-ratio:
-  if (!realtime_only)
+  if (!no_ratio)
     {
       StreamResult kb = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, answer, 1024, FALSE);
       StreamResult small = run_stream (window, CONFAB_CHAT_VIEW (view), conversation, answer, 4, FALSE);
 
-      print_frames ("as fast as possible, 1 KB deltas", kb.frames);
-      print_frames ("as fast as possible, 4-byte deltas", small.frames);
-      printf ("UI time for the answer: 1 KB deltas %.0f ms CPU (%.0f ms wall), 4-byte deltas %.0f ms CPU "
-              "(%.0f ms wall)\n", kb.cpu_ms, kb.wall_ms, small.cpu_ms, small.wall_ms);
-      printf ("ratio 4-byte / 1 KB: %.2f (goal < 2)\n", small.cpu_ms / kb.cpu_ms);
-      g_array_unref (kb.frames);
-      g_array_unref (small.frames);
-      g_array_unref (kb.sent_at);
-      g_array_unref (small.sent_at);
+      printf ("per-delta cost (as fast as the UI takes it, row on screen): 1 KB deltas %.0f ms CPU, "
+              "4-byte deltas %.0f ms CPU: ratio %.2f (goal <= 1.5)\n",
+              kb.cpu_ms, small.cpu_ms, small.cpu_ms / kb.cpu_ms);
+      stream_result_clear (&kb);
+      stream_result_clear (&small);
     }
 
 out:
+  stream_result_clear (&live);
+  stream_result_clear (&floor_result);
+  if (store != NULL && conversation != NULL && !no_store)
+    confab_store_untrack (store, conversation);
   gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&store);
   g_unlink (path);
   {
     g_autofree char *wal = g_strconcat (path, "-wal", NULL);
@@ -672,6 +792,7 @@ out:
   }
   g_rmdir (dir);
   g_array_unref (frame_log.frames);
+  g_array_unref (frame_log.intervals);
 
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "confab-application.h"
 #include "confab-bench-hook.h"
+#include "confab-code-block.h"
 #include "confab-global-shortcut.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
@@ -117,73 +118,18 @@ confab_application_handle_local_options (GApplication *app,
   return -1;
 }
 
-/* The first code block of an answer would otherwise pay, in the frame that shows it, for
- * reading every language file's header, the style schemes, the GtkSourceView classes and
- * the parse of its language (10-25 ms). This is done once in low-priority idles after the
- * window's first frame, one step per idle so that no step stalls a frame; a language's
- * parsed definitions live only as long as a buffer uses it, so a buffer per common language
- * is kept. Each of these parses in 5-20 ms; js, json, typescript and html take 50-110 ms
- * each, too long for one idle (a key press would wait for it), so they are left out. */
-static const char * const warm_languages[] = {
-  "python3", "sh", "c", "cpp", "rust", "go", "java", "yaml",
-};
-
+/* GtkSourceView is loaded ahead of the first code block (see confab_code_block_warm_up_step),
+ * in low-priority idles after the window's first frame, one step per idle. */
 static gboolean
 warm_up_step (gpointer user_data)
 {
   ConfabApplication *self = user_data;
-  guint step = self->warm_step++;
-  gint64 start = g_get_monotonic_time ();
 
-  if (step == 0)
-    {
-      const char * const *ids;
+  if (confab_code_block_warm_up_step (self->warm_step++, self->warm_buffers))
+    return G_SOURCE_CONTINUE;
 
-      /* Reads the header of every .lang file. */
-      ids = gtk_source_language_manager_get_language_ids (gtk_source_language_manager_get_default ());
-      (void) ids;
-    }
-  else if (step == 1)
-    {
-      GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-
-      gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita");
-      gtk_source_style_scheme_manager_get_scheme (schemes, "Adwaita-dark");
-    }
-  else if (step == 2)
-    {
-      /* The view's classes (and its CSS), built once and dropped. */
-      GtkWidget *view = gtk_source_view_new ();
-
-      g_object_ref_sink (view);
-      g_object_unref (view);
-    }
-  else if (step - 3 < G_N_ELEMENTS (warm_languages))
-    {
-      GtkSourceLanguage *language =
-        gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
-                                                  warm_languages[step - 3]);
-
-      if (language != NULL)
-        {
-          GtkSourceBuffer *buffer = gtk_source_buffer_new_with_language (language);
-          GtkTextIter begin, end;
-
-          /* The engine parses the definitions on the first highlighting. */
-          gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), "x", -1);
-          gtk_text_buffer_get_bounds (GTK_TEXT_BUFFER (buffer), &begin, &end);
-          gtk_source_buffer_ensure_highlight (buffer, &begin, &end);
-          g_ptr_array_add (self->warm_buffers, buffer);
-        }
-    }
-  else
-    {
-      self->warm_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-
-  g_debug ("GtkSourceView warm-up step %u: %.1f ms", step, (g_get_monotonic_time () - start) / 1000.0);
-  return G_SOURCE_CONTINUE;
+  self->warm_source = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void

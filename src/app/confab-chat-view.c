@@ -10,158 +10,14 @@
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
+#include "confab-tail-model.h"
 
 /* Within this many pixels of the end counts as "at the bottom". */
 #define BOTTOM_SLACK 24.0
 
-/* ---------------------------------------------------------------------------------------- */
-/* The newest messages only                                                                 */
-
-/* GtkListView keeps up to ~200 rows alive and a ConfabMessageRow is not cheap, so a long
- * conversation opens on its newest INITIAL_WINDOW messages; scrolling near the top shows
- * GROW_STEP more. The tail model shows the items of its source from `offset` to the end:
- * appended messages come through, and growing is a pure insertion at the top (GtkListView
- * keeps its anchor row, so what is on screen stays put). GtkSliceListModel would do, but
- * changing its offset replaces every item. */
+/* The newest messages only: see ConfabTailModel. */
 #define INITIAL_WINDOW 50
 #define GROW_STEP      50
-
-#define CONFAB_TYPE_TAIL_MODEL (confab_tail_model_get_type ())
-G_DECLARE_FINAL_TYPE (ConfabTailModel, confab_tail_model, CONFAB, TAIL_MODEL, GObject)
-
-struct _ConfabTailModel
-{
-  GObject     parent_instance;
-  GListModel *source;
-  guint       offset;
-  guint       n_items;   /* of the source, as last seen */
-};
-
-static GType
-confab_tail_model_get_item_type (GListModel *model)
-{
-  return G_TYPE_OBJECT;
-}
-
-static guint
-confab_tail_model_get_n_items (GListModel *model)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
-
-  return self->n_items - self->offset;
-}
-
-static gpointer
-confab_tail_model_get_item (GListModel *model,
-                            guint       position)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (model);
-
-  if (position >= self->n_items - self->offset)
-    return NULL;
-  return g_list_model_get_item (self->source, self->offset + position);
-}
-
-static void
-confab_tail_model_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = confab_tail_model_get_item_type;
-  iface->get_n_items = confab_tail_model_get_n_items;
-  iface->get_item = confab_tail_model_get_item;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (ConfabTailModel, confab_tail_model, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, confab_tail_model_list_model_init))
-
-static void
-tail_source_changed (GListModel      *source,
-                     guint            position,
-                     guint            removed,
-                     guint            added,
-                     ConfabTailModel *self)
-{
-  self->n_items = self->n_items - removed + added;
-
-  if (position >= self->offset)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position - self->offset, removed, added);
-    }
-  else if (position + removed <= self->offset)
-    {
-      /* All before the shown part: the same items stay shown. */
-      self->offset = self->offset - removed + added;
-    }
-  else
-    {
-      /* Reaches into the shown part: it now starts at the change. */
-      guint removed_shown = position + removed - self->offset;
-
-      self->offset = position;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed_shown, added);
-    }
-}
-
-static void
-confab_tail_model_dispose (GObject *object)
-{
-  ConfabTailModel *self = CONFAB_TAIL_MODEL (object);
-
-  if (self->source != NULL)
-    g_signal_handlers_disconnect_by_func (self->source, tail_source_changed, self);
-  g_clear_object (&self->source);
-
-  G_OBJECT_CLASS (confab_tail_model_parent_class)->dispose (object);
-}
-
-static void
-confab_tail_model_class_init (ConfabTailModelClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = confab_tail_model_dispose;
-}
-
-static void
-confab_tail_model_init (ConfabTailModel *self)
-{
-}
-
-static ConfabTailModel *
-confab_tail_model_new (GListModel *source)
-{
-  ConfabTailModel *self = g_object_new (CONFAB_TYPE_TAIL_MODEL, NULL);
-
-  self->source = g_object_ref (source);
-  self->n_items = g_list_model_get_n_items (source);
-  g_signal_connect (source, "items-changed", G_CALLBACK (tail_source_changed), self);
-
-  return self;
-}
-
-/* Shows the newest @window items of the source, whatever it holds now (a new conversation). */
-static void
-confab_tail_model_reset (ConfabTailModel *self,
-                         guint            window)
-{
-  guint before = self->n_items - self->offset;
-
-  self->n_items = g_list_model_get_n_items (self->source);
-  self->offset = self->n_items > window ? self->n_items - window : 0;
-  if (before > 0 || self->n_items > self->offset)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->n_items - self->offset);
-}
-
-/* Shows up to @count more of the older items; returns how many. */
-static guint
-confab_tail_model_grow (ConfabTailModel *self,
-                        guint            count)
-{
-  count = MIN (count, self->offset);
-  if (count == 0)
-    return 0;
-
-  self->offset -= count;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, count);
-  return count;
-}
 
 struct _ConfabChatView
 {
@@ -172,7 +28,7 @@ struct _ConfabChatView
   ConfabTailModel    *tail;
   GtkNoSelection     *selection;
   GtkAdjustment      *vadjustment;
-  double              last_value;
+  GdkFrameClock      *frame_clock;   /* while realized */
   guint               grow_source;
 
   GtkStack           *stack;
@@ -182,6 +38,7 @@ struct _ConfabChatView
   AdwStatusPage      *empty_page;
 
   guint               following : 1;
+  guint               in_layout : 1;
   guint               scrolling : 1;
 };
 
@@ -199,6 +56,10 @@ static GParamSpec *properties[N_PROPS];
 /* ---------------------------------------------------------------------------------------- */
 /* Following the bottom                                                                     */
 
+/* Only the user stops following: a wheel or touchpad scroll up, a drag of the scrollbar,
+ * Page Up or Ctrl+Home — a value moved up outside the frame's layout. GtkListView moves
+ * the value by itself too while it is allocated (re-anchoring as rows change height,
+ * clamping): that says nothing about the user. */
 static void
 set_following (ConfabChatView *self,
                gboolean        following)
@@ -213,11 +74,16 @@ set_following (ConfabChatView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
+static double
+bottom_value (ConfabChatView *self)
+{
+  return gtk_adjustment_get_upper (self->vadjustment) - gtk_adjustment_get_page_size (self->vadjustment);
+}
+
 static void
 scroll_to_end (ConfabChatView *self)
 {
-  double target = gtk_adjustment_get_upper (self->vadjustment) -
-                  gtk_adjustment_get_page_size (self->vadjustment);
+  double target = bottom_value (self);
 
   if (gtk_adjustment_get_value (self->vadjustment) >= target)
     return;
@@ -232,7 +98,7 @@ near_top (ConfabChatView *self)
 {
   double page = gtk_adjustment_get_page_size (self->vadjustment);
 
-  return self->tail->offset > 0 && page > 0 && gtk_adjustment_get_value (self->vadjustment) < page;
+  return confab_tail_model_get_offset (self->tail) > 0 && page > 0 && gtk_adjustment_get_value (self->vadjustment) < page;
 }
 
 static gboolean
@@ -256,12 +122,26 @@ maybe_grow (ConfabChatView *self)
     self->grow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, grow_idle, self, NULL);
 }
 
+/* While following, every change of the list's height (a row growing as text streams, rows
+ * laid out when a conversation opens) brings the end back into view in the same frame: the
+ * list changes its bounds while it is allocated, when a new value would only be applied at
+ * the next frame, so the value is set once the window's layout is done; the frame clock
+ * then lays out again before it paints. */
+static void
+layout_done (GdkFrameClock  *clock,
+             ConfabChatView *self)
+{
+  if (self->following)
+    scroll_to_end (self);
+}
+
 static void
 adjustment_bounds_changed (GtkAdjustment  *adjustment,
                            GParamSpec     *pspec,
                            ConfabChatView *self)
 {
-  if (self->following)
+  /* Outside a frame (nothing to wait for), at once. */
+  if (self->following && self->frame_clock == NULL)
     scroll_to_end (self);
 }
 
@@ -270,15 +150,88 @@ adjustment_value_changed (GtkAdjustment  *adjustment,
                           ConfabChatView *self)
 {
   double value = gtk_adjustment_get_value (adjustment);
-  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
 
-  if (value >= bottom - BOTTOM_SLACK)
-    set_following (self, TRUE);
-  else if (!self->scrolling && value < self->last_value - 0.5)
-    set_following (self, FALSE);   /* the user scrolled up */
+  if (self->following)
+    {
+      /* Moved up by the user (or anyone but the list's layout, or us): they are reading.
+       * Moved by the list's layout: back to the end once the layout is done. */
+      if (!self->in_layout && !self->scrolling && value < bottom_value (self) - 0.5)
+        set_following (self, FALSE);
+    }
+  else if (value >= bottom_value (self) - BOTTOM_SLACK)
+    set_following (self, TRUE);   /* the user reached the bottom */
 
-  self->last_value = value;
   maybe_grow (self);
+}
+
+/* Runs before the scrolled window handles the wheel or touchpad. */
+static gboolean
+user_scroll (GtkEventControllerScroll *controller,
+             double                    dx,
+             double                    dy,
+             ConfabChatView           *self)
+{
+  if (dy < 0)
+    set_following (self, FALSE);
+  return FALSE;
+}
+
+static void
+scrollbar_pressed (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   ConfabChatView  *self)
+{
+  /* Dragging or clicking the scrollbar: the user takes over until the bottom is reached. */
+  set_following (self, FALSE);
+}
+
+static void
+scroll_by_page (ConfabChatView *self,
+                double          pages)
+{
+  double page = gtk_adjustment_get_page_size (self->vadjustment);
+  double value = gtk_adjustment_get_value (self->vadjustment) + pages * page * 0.9;
+
+  if (pages < 0)
+    set_following (self, FALSE);
+  gtk_adjustment_set_value (self->vadjustment, CLAMP (value, 0, bottom_value (self)));
+}
+
+static void
+chat_page_up (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  scroll_by_page (CONFAB_CHAT_VIEW (widget), -1);
+}
+
+static void
+chat_page_down (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  scroll_by_page (CONFAB_CHAT_VIEW (widget), 1);
+}
+
+static void
+chat_first (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  set_following (self, FALSE);
+  gtk_adjustment_set_value (self->vadjustment, 0);
+}
+
+static void
+chat_newest (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  confab_chat_view_scroll_to_bottom (CONFAB_CHAT_VIEW (widget));
 }
 
 void
@@ -368,9 +321,9 @@ set_conversation (ConfabChatView     *self,
     g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
 
   /* The tail starts over on the newest messages rather than following the swap. */
-  g_signal_handlers_block_by_func (self->filtered, tail_source_changed, self->tail);
+  g_signal_handlers_block_by_func (self->filtered, confab_tail_model_source_changed, self->tail);
   gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (conversation));
-  g_signal_handlers_unblock_by_func (self->filtered, tail_source_changed, self->tail);
+  g_signal_handlers_unblock_by_func (self->filtered, confab_tail_model_source_changed, self->tail);
   confab_tail_model_reset (self->tail, INITIAL_WINDOW);
   g_signal_connect (self->filtered, "items-changed", G_CALLBACK (items_changed), self);
 
@@ -518,6 +471,62 @@ chat_inspect (GtkWidget  *widget,
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* A bin, allocated by hand to know when the list moves the value by itself. */
+static void
+confab_chat_view_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *minimum = *natural = 0;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+confab_chat_view_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  self->in_layout = TRUE;
+  if (child != NULL && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
+  self->in_layout = FALSE;
+}
+
+static void
+confab_chat_view_realize (GtkWidget *widget)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (confab_chat_view_parent_class)->realize (widget);
+
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  g_signal_connect_after (self->frame_clock, "layout", G_CALLBACK (layout_done), self);
+  g_signal_connect_after (self->frame_clock, "after-paint", G_CALLBACK (layout_done), self);
+}
+
+static void
+confab_chat_view_unrealize (GtkWidget *widget)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+
+  if (self->frame_clock != NULL)
+    g_signal_handlers_disconnect_by_data (self->frame_clock, self);
+  g_clear_object (&self->frame_clock);
+
+  GTK_WIDGET_CLASS (confab_chat_view_parent_class)->unrealize (widget);
+}
+
 static void
 confab_chat_view_dispose (GObject *object)
 {
@@ -588,6 +597,10 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   object_class->dispose = confab_chat_view_dispose;
   object_class->get_property = confab_chat_view_get_property;
   object_class->set_property = confab_chat_view_set_property;
+  widget_class->realize = confab_chat_view_realize;
+  widget_class->measure = confab_chat_view_measure;
+  widget_class->size_allocate = confab_chat_view_size_allocate;
+  widget_class->unrealize = confab_chat_view_unrealize;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, CONFAB_TYPE_SESSION,
@@ -597,7 +610,6 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatview");
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-chat-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, stack);
@@ -607,6 +619,10 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabChatView, empty_page);
   gtk_widget_class_bind_template_callback (widget_class, jump_clicked);
 
+  gtk_widget_class_install_action (widget_class, "chat.page-up", NULL, chat_page_up);
+  gtk_widget_class_install_action (widget_class, "chat.page-down", NULL, chat_page_down);
+  gtk_widget_class_install_action (widget_class, "chat.first", NULL, chat_first);
+  gtk_widget_class_install_action (widget_class, "chat.newest", NULL, chat_newest);
   gtk_widget_class_install_action (widget_class, "chat.copy", "s", chat_copy);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "s", chat_regenerate);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", chat_retry);
@@ -636,6 +652,49 @@ confab_chat_view_init (ConfabChatView *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  /* The user's own scrolling, seen before the scrolled window acts on it. */
+  {
+    GtkEventController *controller;
+    GtkWidget *scrollbar = gtk_scrolled_window_get_vscrollbar (self->scroller);
+
+    controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    g_signal_connect (controller, "scroll", G_CALLBACK (user_scroll), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->scroller), controller);
+
+    controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+    gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+    g_signal_connect (controller, "pressed", G_CALLBACK (scrollbar_pressed), self);
+    gtk_widget_add_controller (scrollbar, controller);
+  }
+
+  /* Page Up/Down scroll the messages wherever the focus is (the composer is a few lines);
+   * Ctrl+Home/End go to the first and newest message unless a text view takes them. */
+  {
+    const GtkPropagationPhase phases[] = { GTK_PHASE_CAPTURE, GTK_PHASE_BUBBLE };
+    const struct { guint key; GdkModifierType mods; const char *action; GtkPropagationPhase phase; } keys[] = {
+      { GDK_KEY_Page_Up, 0, "chat.page-up", GTK_PHASE_CAPTURE },
+      { GDK_KEY_Page_Down, 0, "chat.page-down", GTK_PHASE_CAPTURE },
+      { GDK_KEY_Home, GDK_CONTROL_MASK, "chat.first", GTK_PHASE_BUBBLE },
+      { GDK_KEY_End, GDK_CONTROL_MASK, "chat.newest", GTK_PHASE_BUBBLE },
+    };
+
+    for (guint p = 0; p < G_N_ELEMENTS (phases); p++)
+      {
+        GtkPropagationPhase phase = phases[p];
+        GtkEventController *controller = gtk_shortcut_controller_new ();
+
+        gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_GLOBAL);
+        gtk_event_controller_set_propagation_phase (controller, phase);
+        for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+          if (keys[i].phase == phase)
+            gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                                  gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].key, keys[i].mods),
+                                                                    gtk_named_action_new (keys[i].action)));
+        gtk_widget_add_controller (GTK_WIDGET (self), controller);
+      }
+  }
 
   self->vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (adjustment_value_changed), self);

@@ -44,6 +44,11 @@ struct _ConfabMessageRow
   GtkWidget          *edit_button;
   GtkWidget          *regenerate_button;
   GtkWidget          *inspect_button;
+
+  /* While mapped: the adjustment of the scrolled window the row is in, and whether the row
+   * was drawn (near the viewport) the last time. */
+  GtkAdjustment      *vadjustment;
+  gboolean            drawn;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMessageRow, confab_message_row, GTK_TYPE_WIDGET)
@@ -710,6 +715,72 @@ confab_message_row_set_property (GObject      *object,
     }
 }
 
+/* GtkListView (GTK 4.8) draws every row it keeps, on screen or not, and every text node
+ * drawn costs the renderer: a row more than a page away from the viewport draws nothing,
+ * and is drawn again when the viewport comes near. */
+static gboolean
+near_viewport (ConfabMessageRow *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t viewport;
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (scroller == NULL || !gtk_widget_compute_bounds (scroller, GTK_WIDGET (self), &viewport))
+    return TRUE;
+
+  return viewport.origin.y - viewport.size.height <= height &&
+         viewport.origin.y + 2 * viewport.size.height >= 0;
+}
+
+static void
+viewport_moved (GtkAdjustment    *adjustment,
+                ConfabMessageRow *self)
+{
+  if (near_viewport (self) != self->drawn)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+confab_message_row_map (GtkWidget *widget)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+  GtkWidget *scroller;
+
+  GTK_WIDGET_CLASS (confab_message_row_parent_class)->map (widget);
+
+  scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  if (scroller != NULL)
+    {
+      self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+      /* Scrolled, or rows changed height above it. */
+      g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (viewport_moved), self);
+      g_signal_connect (self->vadjustment, "changed", G_CALLBACK (viewport_moved), self);
+    }
+}
+
+static void
+confab_message_row_unmap (GtkWidget *widget)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_func (self->vadjustment, viewport_moved, self);
+  g_clear_object (&self->vadjustment);
+
+  GTK_WIDGET_CLASS (confab_message_row_parent_class)->unmap (widget);
+}
+
+static void
+confab_message_row_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+
+  self->drawn = near_viewport (self);
+  if (self->drawn)
+    GTK_WIDGET_CLASS (confab_message_row_parent_class)->snapshot (widget, snapshot);
+}
+
 static void
 confab_message_row_class_init (ConfabMessageRowClass *klass)
 {
@@ -719,6 +790,9 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   object_class->dispose = confab_message_row_dispose;
   object_class->get_property = confab_message_row_get_property;
   object_class->set_property = confab_message_row_set_property;
+  widget_class->map = confab_message_row_map;
+  widget_class->unmap = confab_message_row_unmap;
+  widget_class->snapshot = confab_message_row_snapshot;
 
   properties[PROP_MESSAGE] =
     g_param_spec_object ("message", NULL, NULL, CONFAB_TYPE_MESSAGE,

@@ -12,7 +12,7 @@
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
-#include "confab-markdown-view.h"
+#include "confab-markdown-view-private.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"

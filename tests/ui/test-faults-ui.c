@@ -12,7 +12,7 @@
 #include "confab-conversation.h"
 #include "confab-error.h"
 #include "confab-fault-streams.h"
-#include "confab-markdown-view.h"
+#include "confab-markdown-view-private.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-provider.h"

@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-markdown-renderer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <md4c.h>
+
+#include "confab-code-block.h"
+#include "confab-markdown-renderer.h"
+
+#define MAX_LIST_DEPTH 6
+
+static GtkTextTagTable *shared_tags;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tags                                                                                     */
+
+static GtkTextTag *
+add_tag (const char *name,
+         const char *first_property,
+         ...)
+{
+  GtkTextTag *tag;
+  va_list args;
+
+  tag = gtk_text_tag_new (name);
+  va_start (args, first_property);
+  g_object_set_valist (G_OBJECT (tag), first_property, args);
+  va_end (args);
+  gtk_text_tag_table_add (shared_tags, tag);
+  g_object_unref (tag);
+
+  return tag;
+}
+
+/* Adwaita's link colours (@accent_color of the light and dark styles). */
+static void
+update_link_color (void)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkTextTag *tag = gtk_text_tag_table_lookup (shared_tags, "link");
+
+  g_object_set (tag,
+                "foreground-rgba", dark ? &(GdkRGBA) { 0.471, 0.682, 0.929, 1.0 }
+                                        : &(GdkRGBA) { 0.110, 0.443, 0.847, 1.0 },
+                NULL);
+}
+
+/* One tag table for every Markdown view: tags are made once, not per message. */
+static void
+create_shared_tags (void)
+{
+  static const double scales[] = { 1.6, 1.4, 1.2, 1.1, 1.0, 1.0 };
+
+  shared_tags = gtk_text_tag_table_new ();
+
+  for (guint i = 0; i < 6; i++)
+    {
+      char name[4] = "h1";
+
+      name[1] = '1' + i;
+      add_tag (name,
+               "weight", PANGO_WEIGHT_BOLD,
+               "scale", scales[i],
+               "pixels-above-lines", 6,
+               NULL);
+    }
+
+  add_tag ("bold", "weight", PANGO_WEIGHT_BOLD, NULL);
+  add_tag ("italic", "style", PANGO_STYLE_ITALIC, NULL);
+  add_tag ("underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  add_tag ("strike", "strikethrough", TRUE, NULL);
+  add_tag ("code",
+           "family", "monospace",
+           "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
+           NULL);
+  add_tag ("code-block",
+           "family", "monospace",
+           "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
+           "left-margin", 12,
+           NULL);
+  add_tag ("quote",
+           "left-margin", 24,
+           "style", PANGO_STYLE_ITALIC,
+           "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
+           NULL);
+  add_tag ("rule",
+           "justification", GTK_JUSTIFY_CENTER,
+           "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.6 },
+           NULL);
+  add_tag ("table",
+           "family", "monospace",
+           "wrap-mode", GTK_WRAP_NONE,
+           NULL);
+  /* After "quote": a link in a quotation is still blue. */
+  add_tag ("link",
+           "underline", PANGO_UNDERLINE_SINGLE,
+           NULL);
+  update_link_color ();
+  g_signal_connect (adw_style_manager_get_default (), "notify::dark",
+                    G_CALLBACK (update_link_color), NULL);
+
+  /* Deeper levels are added later, so their margins win. */
+  for (guint i = 0; i < MAX_LIST_DEPTH; i++)
+    {
+      char name[8] = "list-1";
+
+      name[5] = '1' + i;
+      add_tag (name,
+               "left-margin", 8 + 20 * (int)(i + 1),
+               "indent", -14,
+               NULL);
+    }
+}
+
+GtkTextTagTable *
+confab_markdown_get_tag_table (void)
+{
+  if (shared_tags == NULL)
+    create_shared_tags ();
+  return shared_tags;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* md4c → GtkTextBuffer                                                                     */
+
+typedef struct
+{
+  gboolean ordered;
+  guint    next;
+} ListState;
+
+typedef struct
+{
+  ConfabMarkdownTarget *target;
+  GtkTextBuffer      *buffer;
+  GPtrArray          *tags;          /* active tags, a stack */
+  guint               pending_breaks;
+  gboolean            at_start;      /* nothing emitted yet in this render */
+  gboolean            full;          /* code blocks as widgets (else as tagged text) */
+  ListState           lists[MAX_LIST_DEPTH];
+  int                 list_depth;
+  gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
+  guint               cell_index;
+  GString            *code;          /* collecting a code block (full mode) */
+  char               *code_lang;
+  char               *link_url;
+  int                 link_start;
+} Renderer;
+
+static GtkTextTag *
+lookup_tag (Renderer   *r,
+            const char *name)
+{
+  return gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (r->buffer), name);
+}
+
+static void
+flush_breaks (Renderer *r)
+{
+  static const char newlines[] = "\n\n\n\n";
+  GtkTextIter end;
+
+  if (r->pending_breaks == 0)
+    return;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  gtk_text_buffer_insert (r->buffer, &end, newlines, MIN (r->pending_breaks, 4));
+  r->pending_breaks = 0;
+}
+
+static void
+emit (Renderer   *r,
+      const char *text,
+      gssize      len)
+{
+  GtkTextIter start, end;
+  int offset;
+
+  if (len < 0)
+    len = strlen (text);
+  if (len == 0)
+    return;
+
+  flush_breaks (r);
+  r->at_start = FALSE;
+  r->li_fresh = FALSE;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  offset = gtk_text_iter_get_offset (&end);
+  gtk_text_buffer_insert (r->buffer, &end, text, len);
+
+  if (r->tags->len == 0)
+    return;
+
+  gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  for (guint i = 0; i < r->tags->len; i++)
+    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+}
+
+static void
+push_tag (Renderer   *r,
+          GtkTextTag *tag)
+{
+  g_ptr_array_add (r->tags, tag);
+}
+
+static void
+pop_tag (Renderer *r)
+{
+  if (r->tags->len > 0)
+    g_ptr_array_set_size (r->tags, r->tags->len - 1);
+}
+
+static void
+block_break (Renderer *r,
+             guint     n)
+{
+  if (r->at_start || r->li_fresh)
+    return;
+  r->pending_breaks = MAX (r->pending_breaks, n);
+}
+
+static void
+emit_entity (Renderer   *r,
+             const char *text,
+             gsize       size)
+{
+  g_autofree char *entity = g_strndup (text, size);
+  char utf8[8];
+  gunichar ch = 0;
+
+  if (entity[0] == '&' && entity[1] == '#')
+    {
+      if (entity[2] == 'x' || entity[2] == 'X')
+        ch = g_ascii_strtoull (entity + 3, NULL, 16);
+      else
+        ch = g_ascii_strtoull (entity + 2, NULL, 10);
+    }
+  else if (strcmp (entity, "&amp;") == 0) ch = '&';
+  else if (strcmp (entity, "&lt;") == 0) ch = '<';
+  else if (strcmp (entity, "&gt;") == 0) ch = '>';
+  else if (strcmp (entity, "&quot;") == 0) ch = '"';
+  else if (strcmp (entity, "&apos;") == 0) ch = '\'';
+  else if (strcmp (entity, "&nbsp;") == 0) ch = 0xA0;
+  else if (strcmp (entity, "&copy;") == 0) ch = 0xA9;
+  else if (strcmp (entity, "&mdash;") == 0) ch = 0x2014;
+  else if (strcmp (entity, "&ndash;") == 0) ch = 0x2013;
+  else if (strcmp (entity, "&hellip;") == 0) ch = 0x2026;
+
+  if (ch == 0 || !g_unichar_validate (ch))
+    {
+      emit (r, text, size);
+      return;
+    }
+
+  emit (r, utf8, g_unichar_to_utf8 (ch, utf8));
+}
+
+static int
+enter_block (MD_BLOCKTYPE type,
+             void        *detail,
+             void        *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_BLOCK_DOC:
+      break;
+
+    case MD_BLOCK_QUOTE:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "quote"));
+      break;
+
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+      block_break (r, r->list_depth > 0 ? 1 : 2);
+      if (r->list_depth < MAX_LIST_DEPTH)
+        {
+          ListState *state = &r->lists[r->list_depth];
+
+          state->ordered = type == MD_BLOCK_OL;
+          state->next = type == MD_BLOCK_OL ? ((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
+        }
+      r->list_depth++;
+      {
+        char name[8] = "list-1";
+
+        name[5] = '0' + MIN (r->list_depth, MAX_LIST_DEPTH);
+        push_tag (r, lookup_tag (r, name));
+      }
+      break;
+
+    case MD_BLOCK_LI:
+      {
+        MD_BLOCK_LI_DETAIL *li = detail;
+        ListState *state = &r->lists[MIN (r->list_depth, MAX_LIST_DEPTH) - 1];
+        g_autofree char *bullet = NULL;
+
+        block_break (r, 1);
+        if (li->is_task)
+          bullet = g_strdup (li->task_mark == ' ' ? "☐ " : "☑ ");
+        else if (state->ordered)
+          bullet = g_strdup_printf ("%u. ", state->next++);
+        else
+          bullet = g_strdup (r->list_depth % 2 == 1 ? "• " : "◦ ");
+        emit (r, bullet, -1);
+        r->li_fresh = TRUE;
+      }
+      break;
+
+    case MD_BLOCK_HR:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "rule"));
+      emit (r, "\u2015\u2015\u2015\u2015\u2015\u2015", -1);
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_H:
+      {
+        char name[4] = "h1";
+
+        name[1] = '0' + CLAMP (((MD_BLOCK_H_DETAIL *)detail)->level, 1, 6);
+        block_break (r, 2);
+        push_tag (r, lookup_tag (r, name));
+      }
+      break;
+
+    case MD_BLOCK_CODE:
+      {
+        MD_BLOCK_CODE_DETAIL *code = detail;
+
+        block_break (r, 2);
+        if (r->full)
+          {
+            r->code = g_string_new (NULL);
+            g_clear_pointer (&r->code_lang, g_free);
+            if (code->lang.size > 0)
+              r->code_lang = g_strndup (code->lang.text, code->lang.size);
+          }
+        push_tag (r, lookup_tag (r, "code-block"));
+      }
+      break;
+
+    case MD_BLOCK_HTML:
+    case MD_BLOCK_P:
+      block_break (r, 2);
+      break;
+
+    case MD_BLOCK_TABLE:
+      block_break (r, 2);
+      push_tag (r, lookup_tag (r, "table"));
+      break;
+
+    case MD_BLOCK_THEAD:
+      push_tag (r, lookup_tag (r, "bold"));
+      break;
+
+    case MD_BLOCK_TBODY:
+      break;
+
+    case MD_BLOCK_TR:
+      block_break (r, 1);
+      r->cell_index = 0;
+      break;
+
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+      if (r->cell_index++ > 0)
+        emit (r, " \u2502 ", -1);
+      break;
+
+    default:
+      break;
+    }
+
+  return 0;
+}
+
+static int
+leave_block (MD_BLOCKTYPE type,
+             void        *detail,
+             void        *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_BLOCK_QUOTE:
+    case MD_BLOCK_H:
+    case MD_BLOCK_TABLE:
+    case MD_BLOCK_THEAD:
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+      r->list_depth--;
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_CODE:
+      pop_tag (r);
+      if (r->code != NULL)
+        {
+          GtkTextIter end;
+          GtkTextChildAnchor *anchor;
+          GtkWidget *child;
+
+          if (r->code->len > 0 && r->code->str[r->code->len - 1] == '\n')
+            g_string_truncate (r->code, r->code->len - 1);
+
+          flush_breaks (r);
+          r->at_start = FALSE;
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
+          child = confab_code_block_new (r->code_lang, r->code->str);
+          if (r->target->code_width > 0)
+            gtk_widget_set_size_request (child, r->target->code_width, -1);
+          gtk_text_view_add_child_at_anchor (r->target->view, child, anchor);
+          g_ptr_array_add (r->target->code_blocks, child);
+          g_string_free (g_steal_pointer (&r->code), TRUE);
+          g_clear_pointer (&r->code_lang, g_free);
+        }
+      break;
+
+    default:
+      break;
+    }
+
+  return 0;
+}
+
+static int
+enter_span (MD_SPANTYPE type,
+            void       *detail,
+            void       *user_data)
+{
+  Renderer *r = user_data;
+
+  switch (type)
+    {
+    case MD_SPAN_EM:
+      push_tag (r, lookup_tag (r, "italic"));
+      break;
+
+    case MD_SPAN_STRONG:
+      push_tag (r, lookup_tag (r, "bold"));
+      break;
+
+    case MD_SPAN_U:
+      push_tag (r, lookup_tag (r, "underline"));
+      break;
+
+    case MD_SPAN_DEL:
+      push_tag (r, lookup_tag (r, "strike"));
+      break;
+
+    case MD_SPAN_CODE:
+    case MD_SPAN_LATEXMATH:
+    case MD_SPAN_LATEXMATH_DISPLAY:
+      push_tag (r, lookup_tag (r, "code"));
+      break;
+
+    case MD_SPAN_A:
+    case MD_SPAN_IMG:
+      {
+        const MD_ATTRIBUTE *href = type == MD_SPAN_A ? &((MD_SPAN_A_DETAIL *)detail)->href
+                                                     : &((MD_SPAN_IMG_DETAIL *)detail)->src;
+        GtkTextIter end;
+
+        /* The URL is kept beside the text (offsets), not in a tag: the tag table is shared. */
+        flush_breaks (r);
+        gtk_text_buffer_get_end_iter (r->buffer, &end);
+        g_free (r->link_url);
+        r->link_url = g_strndup (href->text, href->size);
+        r->link_start = gtk_text_iter_get_offset (&end);
+        push_tag (r, lookup_tag (r, "link"));
+        if (type == MD_SPAN_IMG)
+          emit (r, "🖼 ", -1);
+      }
+      break;
+
+    case MD_SPAN_WIKILINK:
+    default:
+      push_tag (r, lookup_tag (r, "code"));
+      break;
+    }
+
+  return 0;
+}
+
+static int
+leave_span (MD_SPANTYPE type,
+            void       *detail,
+            void       *user_data)
+{
+  Renderer *r = user_data;
+
+  pop_tag (r);
+  if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && r->link_url != NULL)
+    {
+      GtkTextIter end;
+      ConfabMarkdownLink link;
+
+      gtk_text_buffer_get_end_iter (r->buffer, &end);
+      link.segment = GTK_WIDGET (r->target->view);
+      link.start = r->link_start;
+      link.end = gtk_text_iter_get_offset (&end);
+      link.url = g_steal_pointer (&r->link_url);
+      g_array_append_val (r->target->links, link);
+    }
+
+  return 0;
+}
+
+static int
+text_cb (MD_TEXTTYPE    type,
+         const MD_CHAR *text,
+         MD_SIZE        size,
+         void          *user_data)
+{
+  Renderer *r = user_data;
+
+  if (r->code != NULL)
+    {
+      g_string_append_len (r->code, text, size);
+      return 0;
+    }
+
+  switch (type)
+    {
+    case MD_TEXT_NULLCHAR:
+      emit (r, "\xEF\xBF\xBD", 3);
+      break;
+
+    case MD_TEXT_BR:
+      emit (r, "\n", 1);
+      break;
+
+    case MD_TEXT_SOFTBR:
+      emit (r, " ", 1);
+      break;
+
+    case MD_TEXT_ENTITY:
+      emit_entity (r, text, size);
+      break;
+
+    case MD_TEXT_CODE:
+      /* Inside a code block shown as text (streaming tail): drop the final newline. */
+      if (size == 1 && text[0] == '\n')
+        {
+          r->pending_breaks = MAX (r->pending_breaks, 1);
+          break;
+        }
+      emit (r, text, size);
+      break;
+
+    case MD_TEXT_NORMAL:
+    case MD_TEXT_HTML:
+    case MD_TEXT_LATEXMATH:
+    default:
+      /* Literal text, never markup: raw HTML from the model shows as typed. */
+      emit (r, text, size);
+      break;
+    }
+
+  return 0;
+}
+
+void
+confab_markdown_render (ConfabMarkdownTarget *target,
+                        const char           *text,
+                        gsize                 len,
+                        guint                 breaks,
+                        gboolean              full,
+                        gboolean              plain)
+{
+  MD_PARSER parser = {
+    .abi_version = 0,
+    .flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
+    .enter_block = enter_block,
+    .leave_block = leave_block,
+    .enter_span = enter_span,
+    .leave_span = leave_span,
+    .text = text_cb,
+  };
+  GtkTextBuffer *buffer;
+  GtkTextIter end;
+  Renderer r = { 0 };
+
+  g_return_if_fail (target != NULL);
+  g_return_if_fail (GTK_IS_TEXT_VIEW (target->view));
+
+  if (len == 0)
+    return;
+
+  buffer = gtk_text_view_get_buffer (target->view);
+  r.target = target;
+  r.buffer = buffer;
+  r.tags = g_ptr_array_new ();
+  r.full = full;
+  r.at_start = TRUE;
+
+  /* Separate from what is already there. */
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (!gtk_text_iter_is_start (&end))
+    r.pending_breaks = breaks;
+
+  if (plain)
+    emit (&r, text, len);
+  else if (md_parse (text, len, &parser, &r) != 0)
+    {
+      /* Never lose text: show it as it came. */
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, text, len);
+    }
+
+  if (r.code != NULL)
+    g_string_free (r.code, TRUE);
+  g_free (r.code_lang);
+  g_free (r.link_url);
+  g_ptr_array_unref (r.tags);
+}
