@@ -296,13 +296,44 @@ setup_item (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, confab_message_row_new ());
 }
 
+/* What a screen reader calls the list row holding a message: who wrote it. */
+static void
+label_list_item (GtkListItem   *item,
+                 ConfabMessage *message)
+{
+  const char *label;
+
+  switch (confab_message_get_role (message))
+    {
+    case CONFAB_ROLE_USER:      label = _("Your message"); break;
+    case CONFAB_ROLE_ASSISTANT: label = _("Answer"); break;
+    case CONFAB_ROLE_TOOL:      label = _("Tool result"); break;
+    case CONFAB_ROLE_SYSTEM:
+    default:                    label = _("System prompt"); break;
+    }
+
+#if GTK_CHECK_VERSION (4, 12, 0)
+  gtk_list_item_set_accessible_label (item, label);
+#else
+  /* GTK 4.8 names the row after nothing: label the row widget that holds the child. */
+  {
+    GtkWidget *row = gtk_widget_get_parent (gtk_list_item_get_child (item));
+
+    if (row != NULL)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
+#endif
+}
+
 static void
 bind_item (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            ConfabChatView           *self)
 {
-  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)),
-                                  gtk_list_item_get_item (item));
+  ConfabMessage *message = gtk_list_item_get_item (item);
+
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)), message);
+  label_list_item (item, message);
 }
 
 static void

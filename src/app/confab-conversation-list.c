@@ -465,6 +465,14 @@ bind_row (GtkSignalListItemFactory *factory,
   /* Model and user text are plain text, never markup. */
   gtk_label_set_use_markup (title, FALSE);
   gtk_label_set_text (title, text);
+#if GTK_CHECK_VERSION (4, 12, 0)
+  gtk_list_item_set_accessible_label (item, text);
+#else
+  /* GTK 4.8 leaves the list row unnamed: name it after the conversation. */
+  if (gtk_widget_get_parent (box) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (box)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+#endif
   if (snippet != NULL)
     {
       g_autofree char *flat = g_strdup (snippet);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "confab-code-block.h"
 #include "confab-markdown-segment.h"
 
@@ -160,6 +162,9 @@ confab_markdown_segment_new (GtkTextTagTable *tags)
                           "pixels-below-lines", 2,
                           NULL);
   gtk_widget_add_css_class (segment, "markdown");
+  /* A screen reader would name it after its type: it is the message's text. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (segment), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message text"), -1);
 
   return segment;
 }

@@ -214,6 +214,12 @@ void                _confab_store_message_row_set_fields (ConfabStoreMessageRow 
 ConfabStoreCallRow *_confab_store_call_row_new           (ConfabToolCall *call);
 void                _confab_store_message_row_free       (ConfabStoreMessageRow *row);
 ConfabStoreWrite   *_confab_store_write_new              (const char *conversation_id);
+/* confab-store-tracker.c: a conversation just loaded by @self needs no save when tracked;
+ * take_loaded says whether it is still as loaded (and forgets it). */
+void                _confab_store_mark_loaded           (ConfabStore        *self,
+                                                         ConfabConversation *conversation);
+gboolean            _confab_store_take_loaded           (ConfabStore        *self,
+                                                         ConfabConversation *conversation);
 /* A whole save of @conversation: every message, and the stored ones it lost go. */
 ConfabStoreWrite   *_confab_store_write_new_whole        (ConfabConversation *conversation);
 void                _confab_store_write_free             (ConfabStoreWrite *write);

@@ -338,6 +338,9 @@ confab_store_load (ConfabStore  *self,
   conversation = load_locked (self, id, error);
   sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
 
+  if (conversation != NULL)
+    _confab_store_mark_loaded (self, conversation);
+
   return conversation;
 }
 

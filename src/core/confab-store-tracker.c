@@ -498,6 +498,48 @@ _confab_store_tracker_free (ConfabStoreTracker *tracker)
   g_free (tracker);
 }
 
+/* What a load left: which store, and how many messages, so a conversation changed since
+ * (a repair appends tool results) is saved whole when tracked. */
+typedef struct
+{
+  ConfabStore *store;
+  guint        n_items;
+} Loaded;
+
+static GQuark
+loaded_quark (void)
+{
+  return g_quark_from_static_string ("confab-store-loaded");
+}
+
+void
+_confab_store_mark_loaded (ConfabStore        *self,
+                           ConfabConversation *conversation)
+{
+  Loaded *loaded = g_new0 (Loaded, 1);
+
+  loaded->store = self;
+  loaded->n_items = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  g_object_set_qdata_full (G_OBJECT (conversation), loaded_quark (), loaded, g_free);
+}
+
+gboolean
+_confab_store_take_loaded (ConfabStore        *self,
+                           ConfabConversation *conversation)
+{
+  Loaded *loaded = g_object_steal_qdata (G_OBJECT (conversation), loaded_quark ());
+  gboolean unchanged;
+
+  if (loaded == NULL)
+    return FALSE;
+
+  unchanged = loaded->store == self &&
+              loaded->n_items == g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  g_free (loaded);
+
+  return unchanged;
+}
+
 gboolean
 confab_store_try_track (ConfabStore         *self,
                         ConfabConversation  *conversation,
@@ -515,14 +557,17 @@ confab_store_try_track (ConfabStore         *self,
   if (!_confab_store_claim (self, confab_conversation_get_id (conversation), error))
     return FALSE;
 
-  /* Written in the background; reads wait for it. */
-  {
-    ConfabStoreWrite *write = _confab_store_write_new_whole (conversation);
+  /* Written in the background; reads wait for it. A conversation as this store just loaded
+   * it is on disk already: saving 10,000 messages again would cost the main thread a second
+   * before the first frame. */
+  if (!_confab_store_take_loaded (self, conversation))
+    {
+      ConfabStoreWrite *write = _confab_store_write_new_whole (conversation);
 
-    /* Tracked from now on: what it asks of a provider is counted as it completes. */
-    write->ledger = TRUE;
-    _confab_store_push (self, write, FALSE, NULL);
-  }
+      /* Tracked from now on: what it asks of a provider is counted as it completes. */
+      write->ledger = TRUE;
+      _confab_store_push (self, write, FALSE, NULL);
+    }
 
   tracker = g_new0 (ConfabStoreTracker, 1);
   tracker->store = self;

@@ -14,8 +14,8 @@ accessibility tree the way Orca does:
 - typing into the composer and pressing Send through AT-SPI runs a turn; the tool card
   waits for consent; allowing it through AT-SPI finishes the turn; the finished reply
   changes what the tree reports (the row's description) so a screen reader can read it;
-- keyboard focus: the composer has focus when the chat opens, and moving focus with Tab
-  from the composer reaches the Send button.
+- keyboard focus: the composer has the focus when the chat opens, and a tool call that waits
+  for consent takes it, on its Allow Once button.
 
 TAP output. Skips (exit 77 under meson) only when pyatspi or the accessibility bus is missing.
 """
@@ -233,9 +233,15 @@ def run_checks(pyatspi, app):
     wait_for(lambda: send.getState().contains(pyatspi.STATE_SENSITIVE), "Send to be enabled", 10)
     do_action(send)
 
-    allow = wait_for(lambda: find(app, "push button", r"^Allow"), "the tool card's Allow button")
-    deny = find(app, "push button", r"^Deny")
+    allow = wait_for(lambda: find(app, "push button", r"^Allow Once$"), "the tool card's Allow Once button")
+    deny = find(app, "push button", r"^Deny$")
     tap(allow is not None and deny is not None, "the waiting tool card's Allow and Deny buttons are named")
+
+    # Keyboard focus order: a waiting call takes the focus, on its consent button, so a
+    # keyboard or screen-reader user is not fifty Tab stops away from it.
+    focused = wait_for(lambda: allow.getState().contains(pyatspi.STATE_FOCUSED),
+                       "Allow Once to have the keyboard focus", 10)
+    tap(bool(focused), "the waiting call's Allow Once button has the keyboard focus")
     bad = unnamed(app)
     tap(not bad, "every control is named while a tool call waits", "\n".join(bad))
 

@@ -911,7 +911,10 @@ check_export (ConfabWindow *window,
     GtkWidget *menu_button = find_widget_of_type (GTK_WIDGET (list_of (window)), GTK_TYPE_MENU_BUTTON);
 
     g_assert_nonnull (menu_button);
+    /* The row's menu is built when it opens. */
+    gtk_menu_button_popup (GTK_MENU_BUTTON (menu_button));
     menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
+    g_assert_nonnull (menu);
     for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
       {
         g_autofree char *action = NULL;
@@ -920,6 +923,7 @@ check_export (ConfabWindow *window,
           listed |= g_strcmp0 (action, "conversation-list.export") == 0;
       }
     g_assert_true (listed);
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
   }
 
   json = export_as (window, id, dir, "chat.json", "}\n");
