@@ -540,14 +540,6 @@ setup_history (ConfabWindow      *self,
   adw_bin_set_child (self->conversations_bin, self->conversation_list);
 }
 
-static void
-session_approval_requested (ConfabSession  *session,
-                            ConfabToolCall *call,
-                            ConfabWindow   *self)
-{
-  _confab_window_focus_waiting_call (self);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Actions                                                                                  */
 
@@ -847,7 +839,8 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
-  g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
+  /* (self, call): the call is the waiting one, found again when the row is built. */
+  g_signal_connect_swapped (self->session, "approval-requested", G_CALLBACK (_confab_window_focus_waiting_call), self);
   session_busy_changed (self->session, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
