@@ -10,6 +10,7 @@
 #include "confab-preferences-private.h"
 #include "confab-provider.h"
 #include "confab-providers-page.h"
+#include "confab-provider-removals.h"
 #include "confab-secrets.h"
 
 #define SAVE_DELAY_MS 400
@@ -22,7 +23,7 @@ struct _ConfabProvidersPage
   GListModel          *presets;
   ConfabClient        *client;
   guint                save_providers_id;
-  GPtrArray           *removals;          /* PendingRemoval: removed, undo still possible */
+  ConfabProviderRemovals *removals;       /* removed, undo still possible */
   guint                updating_active : 1;
 
   /* Template widgets */
@@ -449,119 +450,13 @@ test_clicked_cb (GtkButton *button,
 }
 
 static void
-key_cleared_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  confab_secrets_clear_finish (result, NULL);
-}
-
-/* A removed provider while its Undo toast shows: its API key stays in the keyring until
- * the toast goes (expires, is closed, or the window closes), so an undo gets it back. */
-typedef struct
-{
-  ConfabProvidersPage *self;   /* NULL once the page is gone */
-  ConfabProvider      *provider;
-  AdwToast            *toast;
-  gulong               dismissed_id;
-  gulong               clicked_id;
-  gboolean             undone;
-} PendingRemoval;
-
-static void
-pending_removal_free (gpointer data)
-{
-  PendingRemoval *removal = data;
-
-  g_clear_signal_handler (&removal->dismissed_id, removal->toast);
-  g_clear_signal_handler (&removal->clicked_id, removal->toast);
-  g_clear_object (&removal->toast);
-  g_clear_object (&removal->provider);
-  g_free (removal);
-}
-
-/* The undo window closed: the key goes, unless the provider came back (or another of that
- * name was added meanwhile, whose key it now is). */
-static void
-pending_removal_finish (PendingRemoval *removal)
-{
-  const char *name = confab_provider_get_name (removal->provider);
-
-  if (removal->undone)
-    return;
-  if (removal->self != NULL && confab_provider_list_lookup (removal->self->providers, name) != NULL)
-    return;
-
-  confab_secrets_clear_async (name, NULL, key_cleared_cb, NULL);
-}
-
-static void
-removal_dismissed_cb (AdwToast       *toast,
-                      PendingRemoval *removal)
-{
-  ConfabProvidersPage *self = removal->self;
-
-  pending_removal_finish (removal);
-  if (self != NULL)
-    g_ptr_array_remove (self->removals, removal);
-}
-
-static void
-removal_undo_cb (AdwToast       *toast,
-                 PendingRemoval *removal)
-{
-  ConfabProvidersPage *self = removal->self;
-
-  if (self == NULL || removal->undone)
-    return;
-
-  removal->undone = TRUE;
-  if (confab_provider_list_lookup (self->providers, confab_provider_get_name (removal->provider)) == NULL)
-    {
-      confab_provider_list_add (self->providers, removal->provider);
-      queue_save_providers (self);
-    }
-}
-
-static void
 remove_clicked_cb (GtkButton *button,
                    GtkWidget *expander)
 {
   ProviderRow *row = provider_row_get (expander);
-  ConfabProvidersPage *self = row->self;
   g_autoptr(ConfabProvider) provider = g_object_ref (row->provider);
-  g_autofree char *heading = NULL;
-  g_autofree char *escaped = NULL;
-  GtkWidget *window;
-  PendingRemoval *removal;
 
-  confab_provider_list_remove (self->providers, provider);
-  queue_save_providers (self);
-
-  window = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_PREFERENCES_WINDOW);
-  if (window == NULL)
-    {
-      /* No toast to undo with: the key goes with the provider. */
-      confab_secrets_clear_async (confab_provider_get_name (provider), NULL, key_cleared_cb, NULL);
-      return;
-    }
-
-  removal = g_new0 (PendingRemoval, 1);
-  removal->self = self;
-  removal->provider = g_object_ref (provider);
-  /* A toast title is Pango markup in libadwaita 1.2: the user's name is escaped. */
-  escaped = g_markup_escape_text (confab_provider_get_name (provider), -1);
-  heading = g_strdup_printf (_("“%s” removed"), escaped);
-  removal->toast = g_object_ref_sink (adw_toast_new (heading));
-  adw_toast_set_button_label (removal->toast, _("_Undo"));
-  adw_toast_set_priority (removal->toast, ADW_TOAST_PRIORITY_HIGH);
-  removal->clicked_id = g_signal_connect (removal->toast, "button-clicked",
-                                          G_CALLBACK (removal_undo_cb), removal);
-  removal->dismissed_id = g_signal_connect (removal->toast, "dismissed",
-                                            G_CALLBACK (removal_dismissed_cb), removal);
-  g_ptr_array_add (self->removals, removal);
-
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), g_object_ref (removal->toast));
+  confab_provider_removals_remove (row->self->removals, GTK_WIDGET (row->self), provider);
 }
 
 static void
@@ -822,16 +717,8 @@ confab_providers_page_dispose (GObject *object)
   /* Removals still waiting for their toast happen now: closing is not undoing. */
   if (self->removals != NULL)
     {
-      for (guint i = 0; i < self->removals->len; i++)
-        {
-          PendingRemoval *removal = g_ptr_array_index (self->removals, i);
-
-          g_clear_signal_handler (&removal->dismissed_id, removal->toast);
-          g_clear_signal_handler (&removal->clicked_id, removal->toast);
-          pending_removal_finish (removal);
-          removal->self = NULL;
-        }
-      g_clear_pointer (&self->removals, g_ptr_array_unref);
+      g_signal_handlers_disconnect_by_data (self->removals, self);
+      confab_provider_removals_finish_all (self->removals);
     }
 
   if (self->providers != NULL)
@@ -847,6 +734,7 @@ confab_providers_page_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_PROVIDERS_PAGE);
 
+  g_clear_object (&self->removals);
   g_clear_object (&self->client);
   g_clear_object (&self->presets);
   g_clear_object (&self->providers);
@@ -881,7 +769,6 @@ confab_providers_page_init (ConfabProvidersPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->presets = confab_provider_list_presets ();
-  self->removals = g_ptr_array_new_with_free_func (pending_removal_free);
 
   expression = gtk_property_expression_new (CONFAB_TYPE_PROVIDER, NULL, "name");
   adw_combo_row_set_expression (self->active_row, expression);
@@ -899,6 +786,8 @@ confab_providers_page_set_providers (ConfabProvidersPage *self,
   g_return_if_fail (self->providers == NULL);
 
   self->providers = g_object_ref (providers);
+  self->removals = confab_provider_removals_new (providers);
+  g_signal_connect_swapped (self->removals, "changed", G_CALLBACK (queue_save_providers), self);
 
   self->updating_active = TRUE;
   adw_combo_row_set_model (self->active_row, G_LIST_MODEL (self->providers));

@@ -115,8 +115,15 @@ focus_tick (GtkWidget     *widget,
   if (call != NULL && card == NULL && ++state->tries < 60)
     return G_SOURCE_CONTINUE;
 
-  if (card != NULL)
-    confab_tool_call_card_focus_approval (card);
+  if (card != NULL && confab_tool_call_card_focus_approval (card))
+    {
+      /* The focused Allow Once button and the card's description are read out; newer GTK
+       * can also say it outright. */
+#if GTK_CHECK_VERSION (4, 14, 0)
+      gtk_accessible_announce (GTK_ACCESSIBLE (card), _("A tool call is waiting for your approval"),
+                               GTK_ACCESSIBLE_ANNOUNCEMENT_PRIORITY_HIGH);
+#endif
+    }
 
   state->tick_id = 0;
   return G_SOURCE_REMOVE;

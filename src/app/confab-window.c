@@ -1051,6 +1051,7 @@ confab_window_init (ConfabWindow *self)
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
+  /* (self, call): the call is the waiting one, found again when the row is built. */
   g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
   session_busy_changed (self->session, NULL, self);
 

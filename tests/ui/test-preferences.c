@@ -68,6 +68,24 @@ apply_entry (GtkWidget  *row,
   g_signal_emit_by_name (row, "apply");
 }
 
+/* An entry row's ✓ (apply) button. */
+static GtkWidget *
+find_apply_button (GtkWidget *root)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (root)), "adw-entry-apply-symbolic") == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_apply_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_opens_and_lists_presets (Fixture       *f,
                               gconstpointer  data)
@@ -117,7 +135,23 @@ test_add_and_edit_provider (Fixture       *f,
   g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
   g_assert_true (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
 
-  apply_entry (panels_test_get (row, "base-url"), "http://127.0.0.1:9/v1/");
+  /* Typed (the row has the focus) and applied with its ✓: stored without the trailing
+   * slash, shown as stored, and no ✓ left asking to apply it again. */
+  {
+    GtkWidget *url = panels_test_get (row, "base-url");
+    GtkWidget *apply;
+
+    gtk_widget_grab_focus (url);
+    gtk_editable_set_text (GTK_EDITABLE (url), "http://127.0.0.1:9/v1/");
+    panels_test_drain ();
+    apply = find_apply_button (url);
+    g_assert_nonnull (apply);
+    g_assert_true (gtk_widget_get_visible (apply));
+    g_signal_emit_by_name (apply, "clicked");
+    panels_test_drain ();
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (url)), ==, "http://127.0.0.1:9/v1");
+    g_assert_false (gtk_widget_get_visible (apply));
+  }
   apply_entry (panels_test_get (row, "model"), "kimi-k2");
   apply_entry (panels_test_get (row, "models"), "kimi-k2, llama-3.3-70b ,");
 
@@ -279,7 +313,7 @@ test_connection_lists_models (Fixture       *f,
   /* The models found are listed, and one click makes one the default. */
   {
     GtkWidget *models_button = panels_test_get (test_row, "models-button");
-    GtkWidget *found = panels_test_get (gtk_menu_button_get_popover (GTK_MENU_BUTTON (models_button)), "found-models");
+    GtkWidget *found = panels_test_get (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (models_button))), "found-models");
     GtkListBoxRow *second = gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 1);
 
     g_assert_true (gtk_widget_get_visible (models_button));
