@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "confab-accessible.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-servers-page.h"
 #include "confab-preferences-private.h"
@@ -756,6 +757,7 @@ confab_mcp_servers_page_init (ConfabMcpServersPage *self)
   g_autofree char *description = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  confab_accessible_name_mnemonic_buttons (GTK_WIDGET (self));
 
   self->mcp_path = confab_tool_registry_get_default_config_path ();
   /* Translators: %s is the path of mcp.json. */

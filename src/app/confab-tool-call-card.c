@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-accessible.h"
 #include "confab-escape.h"
 #include "confab-session.h"
 #include "confab-tool-call-card.h"
@@ -602,6 +603,7 @@ static void
 confab_tool_call_card_init (ConfabToolCallCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  confab_accessible_name_mnemonic_buttons (GTK_WIDGET (self));
 
   self->can_run_again = TRUE;
   self->run_again_button = gtk_button_new_from_icon_name ("media-playlist-repeat-symbolic");

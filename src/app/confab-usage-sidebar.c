@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "confab-accessible.h"
 #include "confab-message.h"
 #include "confab-recording-export.h"
 #include "confab-turn-timeline-dialog.h"
@@ -687,6 +688,7 @@ static void
 confab_usage_sidebar_init (ConfabUsageSidebar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  confab_accessible_name_mnemonic_buttons (GTK_WIDGET (self));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Token usage"),

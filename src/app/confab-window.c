@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-accessible.h"
 #include "confab-approval-policy.h"
 #include "confab-chat-view.h"
 #include "confab-client.h"
@@ -1026,6 +1027,7 @@ static void
 confab_window_init (ConfabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  confab_accessible_name_mnemonic_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
