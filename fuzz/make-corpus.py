@@ -66,10 +66,11 @@ for name in sorted(os.listdir(cassettes)):
             if message.get("role") == "user" and isinstance(message.get("content"), str):
                 with open(os.path.join(markdown_dir, f"prompt-{n}"), "wb") as f:
                     f.write(b"\x00" + message["content"].encode())
-        # fuzz-mcp: the hand-made seeds in fuzz/corpus-mcp are copied below.
+        # The hand-made seeds in fuzz/corpus-* are copied below.
 
 here = os.path.dirname(os.path.abspath(__file__))
-for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir)):
+for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir),
+                      ("corpus-delta", delta_dir)):
     seeds = os.path.join(here, seeds)
     if not os.path.isdir(seeds):
         continue

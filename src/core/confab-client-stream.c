@@ -279,8 +279,8 @@ feed_whole_json (StreamData  *data,
   g_autofree char *text = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, (const char *) data->json_body->data,
-                                   data->json_body->len, NULL))
+  if (!_confab_json_parser_load_untrusted (parser, (const char *) data->json_body->data,
+                                           data->json_body->len, NULL))
     return confab_delta_accumulator_feed_data (data->accumulator,
                                                (const char *) data->json_body->data,
                                                data->json_body->len, error);

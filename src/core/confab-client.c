@@ -299,7 +299,7 @@ list_models_cb (GObject      *object,
 
   text = g_bytes_get_data (body, &len);
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text ? text : "", len, &error))
+  if (!_confab_json_parser_load_untrusted (parser, text ? text : "", len, &error))
     {
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
                                _("The model list from %s is not valid JSON: %s"),

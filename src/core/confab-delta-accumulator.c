@@ -7,8 +7,10 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "confab-chunk-parser-private.h"
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-message.h"
 #include "confab-sse-reader.h"
 #include "confab-tool-call.h"
@@ -31,9 +33,18 @@
  *  - {"error": …}: the stream stops with CONFAB_ERROR_PROVIDER and the provider's message;
  *  - "[DONE]": the end; anything after it is ignored;
  *  - a payload that is not a JSON object: CONFAB_ERROR_PROTOCOL with an excerpt;
+ *  - a payload nested deeper than CONFAB_JSON_MAX_DEPTH (512): CONFAB_ERROR_PROTOCOL, before
+ *    any parser recurses into it;
  *  - a payload that is not UTF-8: CONFAB_ERROR_INVALID_UTF8. The model only ever holds valid
- *    UTF-8 (json-glib refuses invalid bytes and lone surrogate escapes), so such an event
- *    is refused as a whole and the message fails, keeping the text that came before.
+ *    UTF-8, so such an event is refused as a whole and the message fails, keeping the text
+ *    that came before. Escapes that decode to no text (a lone surrogate such as \ud800,
+ *    half of an emoji cut between two chunks) and \u0000 (which would cut the text short)
+ *    are read as U+FFFD, keeping what follows.
+ *
+ * Chunks are read by ConfabChunkParser (yajl's callbacks, no tree: this is the hot path);
+ * members it keeps as JSON text (usage, errors, content parts, arguments sent as an object)
+ * and the events it does not take (invalid, too deep, or JSON only json-glib's leniency
+ * reads) are read with json-glib, so errors and leniency are json-glib's as before.
  *
  * The accumulator never sets the message state: the client does, from what feed and finish
  * return. Whatever was appended stays appended on every error path. */
@@ -46,7 +57,8 @@ struct _ConfabDeltaAccumulator
 {
   ConfabMessage   *message;
   ConfabSseReader *reader;
-  JsonParser      *parser;
+  JsonParser      *parser;       /* members kept as text; events yajl did not take */
+  ConfabChunkParser *chunk_parser;
   GError          *error;       /* set once the stream failed: it stays failed */
 
   /* The tool call the last fragment went to, so fragments need no search. */
@@ -79,6 +91,7 @@ confab_delta_accumulator_new (ConfabMessage *message)
   self->message = g_object_ref (message);
   self->reader = confab_sse_reader_new (on_sse_event, self);
   self->parser = json_parser_new ();
+  self->chunk_parser = _confab_chunk_parser_new ();
 
   return self;
 }
@@ -92,6 +105,7 @@ confab_delta_accumulator_free (ConfabDeltaAccumulator *self)
   g_clear_pointer (&self->reader, confab_sse_reader_free);
   g_clear_object (&self->last_call);
   g_clear_object (&self->parser);
+  g_clear_pointer (&self->chunk_parser, _confab_chunk_parser_free);
   g_clear_object (&self->message);
   g_clear_error (&self->error);
   g_free (self);
@@ -214,50 +228,6 @@ get_object (JsonObject *object,
     return json_node_get_object (node);
 
   return NULL;
-}
-
-static inline JsonArray *
-get_array (JsonObject *object,
-           const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    return json_node_get_array (node);
-
-  return NULL;
-}
-
-/* An integer member (a whole-valued double too); FALSE when missing or not a number. */
-static inline gboolean
-get_int (JsonObject *object,
-         const char *member,
-         gint64     *value)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    {
-      *value = json_node_get_int (node);
-      return TRUE;
-    }
-  if (type == G_TYPE_DOUBLE)
-    {
-      double d = json_node_get_double (node);
-
-      if (d >= 0 && d <= G_MAXUINT && d == (double) (gint64) d)
-        {
-          *value = (gint64) d;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
 }
 
 /* Text as a JSON scalar ("502", 502) for error messages; NULL for anything else. (transfer full) */
@@ -403,26 +373,77 @@ find_call_by_id (ConfabDeltaAccumulator *self,
   return NULL;
 }
 
+/* An object or array the chunk parser kept as JSON text, read with json-glib (usage, an
+ * error, content parts, arguments sent as an object): rare, and small. Owned by the parser
+ * until its next load. */
+static JsonNode *
+read_member (ConfabDeltaAccumulator *self,
+             const ConfabChunk      *chunk,
+             const ConfabChunkValue *value)
+{
+  if (!json_parser_load_from_data (self->parser, chunk->json + value->offset, value->len, NULL))
+    return NULL;
+
+  return json_parser_get_root (self->parser);
+}
+
 static void
-accumulate_tool_call (ConfabDeltaAccumulator *self,
-                      JsonObject             *fragment)
+append_value (ConfabDeltaAccumulator *self,
+              const ConfabChunk      *chunk,
+              const ConfabChunkValue *value,
+              gboolean                reasoning)
+{
+  if (value->kind == CONFAB_CHUNK_STRING)
+    {
+      if (value->text->len == 0)
+        return;
+
+      self->has_output = TRUE;
+      if (reasoning)
+        confab_message_append_reasoning (self->message, value->text->str, value->text->len);
+      else
+        confab_message_append_content (self->message, value->text->str, value->text->len);
+    }
+  else if (value->kind == CONFAB_CHUNK_ARRAY && !reasoning)
+    {
+      append_text (self, read_member (self, chunk, value), FALSE);
+    }
+}
+
+static void
+update_usage (ConfabDeltaAccumulator *self,
+              const ConfabChunk      *chunk,
+              const ConfabChunkValue *value)
+{
+  JsonNode *usage;
+
+  if (value->kind != CONFAB_CHUNK_OBJECT)
+    return;
+
+  usage = read_member (self, chunk, value);
+  if (usage != NULL && JSON_NODE_HOLDS_OBJECT (usage))
+    confab_usage_update_from_json (confab_message_get_usage (self->message), json_node_get_object (usage));
+}
+
+static void
+accumulate_tool_call (ConfabDeltaAccumulator    *self,
+                      const ConfabChunk         *chunk,
+                      const ConfabChunkToolCall *fragment)
 {
   ConfabToolCall *call = NULL;
-  JsonObject *function;
-  JsonNode *arguments;
-  const char *id;
-  gint64 index;
+  const char *id = NULL;
 
-  id = get_string (fragment, "id");
-  if (id != NULL && *id == '\0')
-    id = NULL;
+  if (fragment->id.kind == CONFAB_CHUNK_STRING && fragment->id.text->len > 0)
+    id = fragment->id.text->str;
 
-  if (get_int (fragment, "index", &index) && index >= 0 && index <= G_MAXUINT)
+  if (fragment->index.is_int && fragment->index.int_value >= 0 && fragment->index.int_value <= G_MAXUINT)
     {
+      guint index = fragment->index.int_value;
+
       if (self->last_call != NULL && confab_tool_call_get_index (self->last_call) == index)
         call = self->last_call;
       else
-        call = confab_message_ensure_tool_call (self->message, (guint) index);
+        call = confab_message_ensure_tool_call (self->message, index);
     }
   else if (id != NULL)
     {
@@ -447,92 +468,67 @@ accumulate_tool_call (ConfabDeltaAccumulator *self,
   if (id != NULL && confab_tool_call_get_id (call) == NULL)
     confab_tool_call_set_id (call, id);
 
-  function = get_object (fragment, "function");
-  if (function == NULL)
+  if (fragment->function.kind != CONFAB_CHUNK_OBJECT)
     return;
 
-  {
-    const char *name = get_string (function, "name");
-    const char *current = confab_tool_call_get_name (call);
-
-    if (name != NULL && *name != '\0' && (current == NULL || *current == '\0'))
-      confab_tool_call_set_name (call, name);
-  }
-
-  arguments = json_object_get_member (function, "arguments");
-  if (arguments == NULL || JSON_NODE_HOLDS_NULL (arguments))
-    return;
-
-  if (JSON_NODE_HOLDS_VALUE (arguments) && json_node_get_value_type (arguments) == G_TYPE_STRING)
+  if (fragment->name.kind == CONFAB_CHUNK_STRING && fragment->name.text->len > 0)
     {
-      const char *piece = json_node_get_string (arguments);
+      const char *current = confab_tool_call_get_name (call);
 
-      confab_tool_call_append_arguments (call, piece, strlen (piece));
+      if (current == NULL || *current == '\0')
+        confab_tool_call_set_name (call, fragment->name.text->str);
     }
-  else if (JSON_NODE_HOLDS_OBJECT (arguments))
+
+  if (fragment->arguments.kind == CONFAB_CHUNK_STRING)
+    {
+      confab_tool_call_append_arguments (call, fragment->arguments.text->str, fragment->arguments.text->len);
+    }
+  else if (fragment->arguments.kind == CONFAB_CHUNK_OBJECT)
     {
       /* A server that sends the arguments as an object rather than a string: its JSON text
        * is the best there is. */
-      g_autofree char *text = json_to_string (arguments, FALSE);
+      JsonNode *arguments = read_member (self, chunk, &fragment->arguments);
+      g_autofree char *text = arguments != NULL ? json_to_string (arguments, FALSE) : NULL;
 
-      confab_tool_call_append_arguments (call, text, -1);
+      if (text != NULL)
+        confab_tool_call_append_arguments (call, text, -1);
     }
 }
 
 static void
-accumulate_choice (ConfabDeltaAccumulator *self,
-                   JsonObject             *choice)
+accumulate_choice (ConfabDeltaAccumulator  *self,
+                   const ConfabChunk       *chunk,
+                   const ConfabChunkChoice *choice)
 {
-  JsonObject *delta;
-  JsonObject *usage;
-  const char *finish_reason;
-  gint64 index;
-
   /* One answer per request: other choices (n > 1) are not ours. */
-  if (get_int (choice, "index", &index) && index != 0)
+  if (choice->index.is_int && choice->index.int_value != 0)
     return;
 
-  delta = get_object (choice, "delta");
-  if (delta != NULL)
+  if (choice->delta.kind == CONFAB_CHUNK_OBJECT)
     {
-      JsonNode *reasoning;
-      JsonArray *tool_calls;
+      const ConfabChunkValue *reasoning = &choice->reasoning_content;
 
       /* Thinking comes before the answer when a delta carries both. */
-      reasoning = json_object_get_member (delta, "reasoning_content");
-      if (reasoning == NULL || JSON_NODE_HOLDS_NULL (reasoning))
-        reasoning = json_object_get_member (delta, "reasoning");
-      append_text (self, reasoning, TRUE);
+      if (reasoning->kind == CONFAB_CHUNK_ABSENT || reasoning->kind == CONFAB_CHUNK_NULL)
+        reasoning = &choice->reasoning;
+      append_value (self, chunk, reasoning, TRUE);
 
-      append_text (self, json_object_get_member (delta, "content"), FALSE);
-      append_text (self, json_object_get_member (delta, "refusal"), FALSE);
+      append_value (self, chunk, &choice->content, FALSE);
+      append_value (self, chunk, &choice->refusal, FALSE);
 
-      tool_calls = get_array (delta, "tool_calls");
-      if (tool_calls != NULL)
-        {
-          guint n = json_array_get_length (tool_calls);
-
-          for (guint i = 0; i < n; i++)
-            {
-              JsonNode *fragment = json_array_get_element (tool_calls, i);
-
-              if (JSON_NODE_HOLDS_OBJECT (fragment))
-                accumulate_tool_call (self, json_node_get_object (fragment));
-            }
-        }
+      if (choice->tool_calls.kind == CONFAB_CHUNK_ARRAY)
+        for (guint i = 0; i < choice->n_tool_calls; i++)
+          accumulate_tool_call (self, chunk, _confab_chunk_choice_get_tool_call (choice, i));
     }
 
-  finish_reason = get_string (choice, "finish_reason");
-  if (finish_reason != NULL && *finish_reason != '\0')
+  if (choice->finish_reason.kind == CONFAB_CHUNK_STRING && choice->finish_reason.text->len > 0)
     {
       self->has_finish_reason = TRUE;
-      confab_message_set_finish_reason (self->message, finish_reason);
+      confab_message_set_finish_reason (self->message, choice->finish_reason.text->str);
     }
 
   /* Moonshot reports usage inside the choice. */
-  usage = get_object (choice, "usage");
-  if (usage != NULL)
-    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
+  update_usage (self, chunk, &choice->usage);
 }
 
 static gboolean
@@ -561,19 +557,71 @@ is_done_marker (const char *data,
   return len == 6 && memcmp (data, "[DONE]", 6) == 0;
 }
 
+/* The json-glib path, for an event the chunk parser did not take: its error, or (when
+ * json-glib is more lenient: raw control characters, comments) its text rewritten as strict
+ * JSON in @normalized. */
+static gboolean
+read_with_json_glib (ConfabDeltaAccumulator  *self,
+                     const char              *data,
+                     gsize                    len,
+                     char                   **normalized,
+                     GError                 **error)
+{
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root;
+
+  if (!_confab_json_parser_load_untrusted (self->parser, data, len, &parse_error))
+    {
+      g_autofree char *excerpt = NULL;
+      const char *end = NULL;
+
+      if (!g_utf8_validate_len (data, len, &end))
+        return fail (self, error,
+                     g_error_new (CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
+                                  _("The provider sent text that is not valid UTF-8 (byte %u of an event); the answer stops here"),
+                                  (guint) (end - data)));
+
+      excerpt = make_excerpt (data, len);
+      if (parse_error->domain == CONFAB_ERROR)
+        return fail (self, error,
+                     g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                  _("The provider sent an event that cannot be read (%s); the answer stops here: “%s”"),
+                                  parse_error->message, excerpt));
+
+      return fail (self, error,
+                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                _("The provider sent an event that is not valid JSON (%s): “%s”"),
+                                parse_error->message, excerpt));
+    }
+
+  root = json_parser_get_root (self->parser);
+
+  /* An empty or blank payload ("data:" alone, keep-alives): nothing to take from it. */
+  if (root == NULL && is_blank (data, len))
+    return TRUE;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autofree char *excerpt = make_excerpt (data, len);
+
+      return fail (self, error,
+                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                _("The provider sent an event that is not a JSON object: “%s”"),
+                                excerpt));
+    }
+
+  *normalized = json_to_string (root, FALSE);
+  return TRUE;
+}
+
 gboolean
 confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
                                     const char              *data,
                                     gsize                    len,
                                     GError                 **error)
 {
-  g_autoptr(GError) parse_error = NULL;
-  JsonNode *root;
-  JsonObject *chunk;
-  JsonNode *error_node;
-  JsonObject *usage;
-  JsonObject *x_groq;
-  JsonArray *choices;
+  g_autofree char *normalized = NULL;
+  const ConfabChunk *chunk;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
@@ -596,99 +644,75 @@ confab_delta_accumulator_feed_data (ConfabDeltaAccumulator  *self,
       return TRUE;
     }
 
-  if (!json_parser_load_from_data (self->parser, data, len, &parse_error))
+  chunk = _confab_chunk_parser_parse (self->chunk_parser, data, len);
+  if (chunk == NULL)
     {
-      g_autofree char *excerpt = NULL;
-      const char *end = NULL;
-
-      if (!g_utf8_validate_len (data, len, &end))
-        return fail (self, error,
-                     g_error_new (CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
-                                  _("The provider sent text that is not valid UTF-8 (byte %u of an event); the answer stops here"),
-                                  (guint) (end - data)));
-
-      excerpt = make_excerpt (data, len);
-      return fail (self, error,
-                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
-                                _("The provider sent an event that is not valid JSON (%s): “%s”"),
-                                parse_error->message, excerpt));
-    }
-
-  root = json_parser_get_root (self->parser);
-  if (root == NULL)
-    {
-      /* An empty or blank payload ("data:" alone, keep-alives): nothing to take from it. */
-      if (is_blank (data, len))
+      if (!read_with_json_glib (self, data, len, &normalized, error))
+        return FALSE;
+      if (normalized == NULL)
         return TRUE;
-    }
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_autofree char *excerpt = make_excerpt (data, len);
-
-      return fail (self, error,
-                   g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
-                                _("The provider sent an event that is not a JSON object: “%s”"),
-                                excerpt));
-    }
-
-  chunk = json_node_get_object (root);
-
-  error_node = json_object_get_member (chunk, "error");
-  if (error_node != NULL &&
-      (JSON_NODE_HOLDS_OBJECT (error_node) ||
-       (JSON_NODE_HOLDS_VALUE (error_node) && json_node_get_value_type (error_node) == G_TYPE_STRING)))
-    {
-      /* OpenRouter sends the error with a last choice ("finish_reason": "error"); keep it. */
-      choices = get_array (chunk, "choices");
-      if (choices != NULL && json_array_get_length (choices) > 0)
+      chunk = _confab_chunk_parser_parse (self->chunk_parser, normalized, strlen (normalized));
+      if (chunk == NULL)
         {
-          JsonNode *choice = json_array_get_element (choices, 0);
-          const char *finish_reason;
+          g_autofree char *excerpt = make_excerpt (data, len);
 
-          if (JSON_NODE_HOLDS_OBJECT (choice) &&
-              (finish_reason = get_string (json_node_get_object (choice), "finish_reason")) != NULL)
-            confab_message_set_finish_reason (self->message, finish_reason);
+          return fail (self, error,
+                       g_error_new (CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                                    _("The provider sent an event that cannot be read: “%s”"),
+                                    excerpt));
+        }
+    }
+
+  if (chunk->error.kind == CONFAB_CHUNK_OBJECT || chunk->error.kind == CONFAB_CHUNK_STRING)
+    {
+      g_autoptr(JsonNode) error_node = NULL;
+
+      /* OpenRouter sends the error with a last choice ("finish_reason": "error"); keep it. */
+      if (chunk->choices.kind == CONFAB_CHUNK_ARRAY && chunk->n_choice_elements > 0 &&
+          chunk->n_choices > 0 && _confab_chunk_get_choice (chunk, 0)->position == 0)
+        {
+          const ConfabChunkChoice *choice = _confab_chunk_get_choice (chunk, 0);
+
+          if (choice->finish_reason.kind == CONFAB_CHUNK_STRING)
+            confab_message_set_finish_reason (self->message, choice->finish_reason.text->str);
+        }
+
+      if (chunk->error.kind == CONFAB_CHUNK_STRING)
+        {
+          error_node = json_node_new (JSON_NODE_VALUE);
+          json_node_set_string (error_node, chunk->error.text->str);
+        }
+      else
+        {
+          JsonNode *node = read_member (self, chunk, &chunk->error);
+
+          error_node = node != NULL ? json_node_copy (node) : json_node_new (JSON_NODE_OBJECT);
+          if (node == NULL)
+            json_node_take_object (error_node, json_object_new ());
         }
 
       return fail (self, error, provider_error_new (error_node));
     }
 
-  if (!self->model_seen)
+  if (!self->model_seen && chunk->model.kind == CONFAB_CHUNK_STRING && chunk->model.text->len > 0)
     {
-      const char *model = get_string (chunk, "model");
+      const char *model = chunk->model.text->str;
 
-      if (model != NULL && *model != '\0')
-        {
-          self->model_seen = TRUE;
-          if (g_strcmp0 (confab_message_get_model (self->message), model) != 0)
-            confab_message_set_model (self->message, model);
-        }
+      self->model_seen = TRUE;
+      if (g_strcmp0 (confab_message_get_model (self->message), model) != 0)
+        confab_message_set_model (self->message, model);
     }
 
-  choices = get_array (chunk, "choices");
-  if (choices != NULL)
-    {
-      guint n = json_array_get_length (choices);
-
-      for (guint i = 0; i < n; i++)
-        {
-          JsonNode *choice = json_array_get_element (choices, i);
-
-          if (JSON_NODE_HOLDS_OBJECT (choice))
-            accumulate_choice (self, json_node_get_object (choice));
-        }
-    }
+  if (chunk->choices.kind == CONFAB_CHUNK_ARRAY)
+    for (guint i = 0; i < chunk->n_choices; i++)
+      accumulate_choice (self, chunk, _confab_chunk_get_choice (chunk, i));
 
   /* Groq repeats the usage in x_groq; the top-level object, read last, wins. Both are the
    * same numbers: the last one reported replaces what came before. */
-  x_groq = get_object (chunk, "x_groq");
-  if (x_groq != NULL && (usage = get_object (x_groq, "usage")) != NULL)
-    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
-
-  usage = get_object (chunk, "usage");
-  if (usage != NULL)
-    confab_usage_update_from_json (confab_message_get_usage (self->message), usage);
+  if (chunk->x_groq.kind == CONFAB_CHUNK_OBJECT)
+    update_usage (self, chunk, &chunk->x_groq_usage);
+  update_usage (self, chunk, &chunk->usage);
 
   return TRUE;
 }

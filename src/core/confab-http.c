@@ -141,7 +141,7 @@ extract_provider_message (GBytes *body)
   if (len == 0)
     return NULL;
 
-  if (json_parser_load_from_data (parser, data, len, NULL))
+  if (_confab_json_parser_load_untrusted (parser, data, len, NULL))
     {
       JsonNode *root = json_parser_get_root (parser);
 

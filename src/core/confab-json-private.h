@@ -61,21 +61,108 @@ _confab_json_get_boolean (JsonObject *object,
   return json_node_get_boolean (node);
 }
 
+/* A JSON number as an integer in [@min, @max]: FALSE for anything else — not a number, a
+ * fraction, NaN, ±inf or out of range — so that no conversion is ever undefined behaviour
+ * (fuzz-mcp found an error code of -32E602, which json-glib reads as -inf). */
+static inline gboolean
+_confab_json_double_to_int (double  value,
+                            gint64  min,
+                            gint64  max,
+                            gint64 *out)
+{
+  gint64 whole;
+
+  /* [-2^63, 2^63) is what a gint64 holds; NaN fails every comparison. */
+  if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0))
+    return FALSE;
+
+  whole = (gint64) value;
+  if ((double) whole != value || whole < min || whole > max)
+    return FALSE;
+
+  *out = whole;
+  return TRUE;
+}
+
+static inline gboolean
+_confab_json_node_get_int (JsonNode *node,
+                           gint64    min,
+                           gint64    max,
+                           gint64   *out)
+{
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      value = json_node_get_int (node);
+      if (value < min || value > max)
+        return FALSE;
+      *out = value;
+      return TRUE;
+    case G_TYPE_DOUBLE:
+      return _confab_json_double_to_int (json_node_get_double (node), min, max, out);
+    default:
+      return FALSE;
+    }
+}
+
+/* An integer member in [@min, @max]; @default_value when missing, not a whole number or out
+ * of range. */
+static inline gint64
+_confab_json_get_int_range (JsonObject *object,
+                            const char *name,
+                            gint64      min,
+                            gint64      max,
+                            gint64      default_value)
+{
+  gint64 value;
+
+  if (!_confab_json_node_get_int (_confab_json_member (object, name), min, max, &value))
+    return default_value;
+
+  return value;
+}
+
 static inline gint64
 _confab_json_get_int (JsonObject *object,
                       const char *name,
                       gint64      default_value)
 {
-  JsonNode *node = _confab_json_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64)json_node_get_double (node);
-
-  return default_value;
+  return _confab_json_get_int_range (object, name, G_MININT64, G_MAXINT64, default_value);
 }
+
+/* Untrusted JSON (provider streams and bodies, MCP messages, tool-call arguments) -------- */
+
+/* Deeper documents are refused before json-glib sees them: its parser recurses once per
+ * level and overflows the stack near 80,000. */
+#define CONFAB_JSON_MAX_DEPTH 512
+
+/* FALSE with CONFAB_ERROR_PROTOCOL when @data nests objects and arrays deeper than
+ * CONFAB_JSON_MAX_DEPTH. Counts brackets outside strings; in text that is not strict JSON
+ * (json-glib also reads comments and single quotes) every bracket counts. */
+gboolean  _confab_json_check_depth          (const char  *data,
+                                             gsize        len,
+                                             GError     **error);
+
+/* A copy of @data in which the escapes that do not decode to valid UTF-8 text — a lone
+ * surrogate such as \ud800, and \u0000, which would cut a C string — are \ufffd (U+FFFD);
+ * NULL when there are none. Sets @short_escape (when not NULL) if a \u has fewer than four
+ * hex digits. (transfer full) */
+char     *_confab_json_sanitize_escapes     (const char  *data,
+                                             gsize        len,
+                                             gsize       *out_len,
+                                             gboolean    *short_escape);
+
+/* json_parser_load_from_data() for JSON written by others: refuses documents nested too
+ * deeply (CONFAB_ERROR_PROTOCOL) and \u escapes without four hex digits (a
+ * JSON_PARSER_ERROR), and reads lone surrogate and NUL escapes as U+FFFD. */
+gboolean  _confab_json_parser_load_untrusted (JsonParser  *parser,
+                                              const char  *data,
+                                              gssize       len,
+                                              GError     **error);
 
 G_END_DECLS

@@ -414,7 +414,7 @@ handle_response (ConfabJsonrpcConnection *self,
   if (error_object != NULL)
     {
       const char *message = _confab_json_get_string (error_object, "message", "unknown error");
-      int code = (int)_confab_json_get_int (error_object, "code", 0);
+      int code = (int)_confab_json_get_int_range (error_object, "code", G_MININT, G_MAXINT, 0);
 
       g_task_return_new_error (request->task, CONFAB_ERROR, CONFAB_ERROR_MCP,
                                _("MCP server “%s” (%s) answered %s with an error: %s (%d)"),
@@ -496,9 +496,17 @@ _confab_jsonrpc_connection_handle_line (ConfabJsonrpcConnection *self,
     return;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, line, len, &error))
+  if (!_confab_json_parser_load_untrusted (parser, line, len, &error))
     {
       g_autofree char *excerpt = g_utf8_make_valid (line, MIN (len, 80));
+
+      if (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL))
+        {
+          /* Nested too deeply to read (json-glib would overflow the stack). */
+          fail_printf (self, _("MCP server “%s” (%s) sent a message that cannot be read: %s"),
+                       self->name, self->command_line, error->message);
+          return;
+        }
 
       fail_printf (self, _("MCP server “%s” (%s) sent something that is not JSON-RPC: “%s%s”"),
                    self->name, self->command_line, excerpt, len > 80 ? "…" : "");

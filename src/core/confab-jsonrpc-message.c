@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "confab-json-private.h"
 #include "confab-jsonrpc-message-private.h"
 
 /* A request (@id ≥ 0) or a notification. */
@@ -145,13 +146,10 @@ _confab_jsonrpc_message_get_id (JsonNode *node,
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_INT64:
-      value = json_node_get_int (node);
-      break;
     case G_TYPE_DOUBLE:
-      /* Out of range (or NaN), the cast would be undefined behaviour (found by fuzz-mcp). */
-      if (!(json_node_get_double (node) >= 0 && json_node_get_double (node) <= G_MAXUINT))
+      /* A whole number in range only: a cast of NaN, ±inf or 3e43 is undefined behaviour. */
+      if (!_confab_json_node_get_int (node, 0, G_MAXUINT, &value))
         return FALSE;
-      value = (gint64)json_node_get_double (node);
       break;
     case G_TYPE_STRING:
       if (!g_ascii_string_to_signed (json_node_get_string (node), 10, 0, G_MAXUINT, &value, NULL))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-provider.h"
 #include "confab-util-private.h"
 
@@ -477,7 +478,7 @@ confab_provider_new_from_json (JsonNode  *node,
   provider = confab_provider_new (json_object_get_string_member_with_default (object, "name", ""),
                                   json_object_get_string_member_with_default (object, "base_url", ""));
   confab_provider_set_model (provider, json_object_get_string_member_with_default (object, "model", NULL));
-  confab_provider_set_max_tokens (provider, json_object_get_int_member_with_default (object, "max_tokens", 0));
+  confab_provider_set_max_tokens (provider, _confab_json_get_int_range (object, "max_tokens", 0, G_MAXUINT, 0));
 
   extra = json_object_get_member (object, "extra_body");
   if (extra != NULL && JSON_NODE_HOLDS_OBJECT (extra))

@@ -7,6 +7,7 @@
 
 #include "confab-enum-types.h"
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-tool-call.h"
 #include "confab-util-private.h"
 
@@ -357,7 +358,7 @@ confab_tool_call_parse_arguments (ConfabToolCall  *self,
   text = self->arguments->len > 0 ? self->arguments->str : "{}";
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+  if (!_confab_json_parser_load_untrusted (parser, text, -1, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_TOOL,
                    "The arguments of %s are not valid JSON: %s",

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "confab-json-private.h"
 #include "confab-usage.h"
 
 struct _ConfabUsage
@@ -142,21 +143,8 @@ static gint64
 member_int (JsonObject *object,
             const char *name)
 {
-  JsonNode *node;
-
-  if (object == NULL)
-    return -1;
-
-  node = json_object_get_member (object, name);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return -1;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:  return json_node_get_int (node);
-    case G_TYPE_DOUBLE: return (gint64) json_node_get_double (node);
-    default:            return -1;
-    }
+  /* Token counts: a count that is not a whole number in range is not reported. */
+  return _confab_json_get_int_range (object, name, 0, G_MAXINT64, -1);
 }
 
 static JsonObject *

@@ -749,6 +749,31 @@ test_decode_truncated (void)
   g_assert_nonnull (strstr (result->stdout_text, "\"Hi\""));
 }
 
+static void
+test_decode_deep_nesting (void)
+{
+  /* An event nested 80,000 levels crashed the process in json-glib; now that event fails
+   * with a clear error and the text before it (a lone surrogate read as U+FFFD) is printed. */
+  static const char * const args[] = { "decode", "-", NULL };
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *body = g_string_new ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi \\ud800\"}}]}\n\ndata: ");
+
+  for (guint i = 0; i < 80000; i++)
+    g_string_append (body, "[");
+  g_string_append (body, "\n\n");
+
+  result = confab_test_run_cli (args, body->str, NULL, CLI_TIMEOUT_MS);
+  g_assert_cmpint (result->exit_status, ==, 1);
+  g_assert_nonnull (strstr (result->stderr_text, "512"));
+  json = json_from_string (result->stdout_text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (json), "message"), "content"),
+                   ==, "Hi \xef\xbf\xbd");
+  g_string_free (body, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -777,6 +802,7 @@ main (int   argc,
   ADD ("/cli/store/continue", test_continue);
   g_test_add_func ("/cli/decode/file-and-stdin", test_decode_file_and_stdin);
   g_test_add_func ("/cli/decode/truncated", test_decode_truncated);
+  g_test_add_func ("/cli/decode/deep-nesting", test_decode_deep_nesting);
 
 #undef ADD
 

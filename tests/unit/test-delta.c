@@ -842,13 +842,117 @@ test_invalid_utf8 (void)
 static void
 test_lone_surrogate_escape (void)
 {
-  /* "\ud800" would decode to bytes that are not UTF-8: refused, the text stays valid. */
+  /* "\ud800" alone decodes to no character: it becomes U+FFFD, and the text around it
+   * stays, so the model, --json, the store and the next request only see valid UTF-8. */
   g_autoptr(Outcome) outcome = run_every_split (
-    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"}}]}")
-    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ud800\"}}]}"));
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok \"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ud800\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" a\\ud800b \\udc00 \\ud800\\u0041 \\\\ud800\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"reasoning\":\"r\\udfff\",\"tool_calls\":[{\"index\":0,\"id\":\"c\\ud800\",\"function\":{\"name\":\"n\\udc00\",\"arguments\":\"{\\\"q\\\":\\\"\\ud800\\\"}\"}}]},\"finish_reason\":\"stop\"}]}")
+    DONE);
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *text = NULL;
 
-  g_assert_error (outcome->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
-  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "ok");
+  g_assert_no_error (outcome->error);
+  /* An escaped backslash before "ud800" is text, not an escape. */
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==,
+                   "ok \xef\xbf\xbd a\xef\xbf\xbd" "b \xef\xbf\xbd \xef\xbf\xbd" "A \\ud800");
+  g_assert_cmpstr (confab_message_get_reasoning (outcome->message), ==, "r\xef\xbf\xbd");
+  assert_call (outcome->message, 0, 0, "c\xef\xbf\xbd", "n\xef\xbf\xbd", "{\"q\":\"\xef\xbf\xbd\"}");
+
+  json = confab_message_to_json (outcome->message);   /* what the next request sends */
+  text = json_to_string (json, FALSE);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  g_assert_true (g_utf8_validate (outcome->to_json, -1, NULL));
+}
+
+static void
+test_split_surrogate_pair (void)
+{
+  /* A pair cut between two events (a tokenizer that splits an emoji): two U+FFFD, never
+   * bytes that are not UTF-8. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\\ud83d\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\\ude00y\"},\"finish_reason\":\"stop\"}]}"));
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "x\xef\xbf\xbd\xef\xbf\xbdy");
+}
+
+static void
+test_nul_escape_keeps_what_follows (void)
+{
+  /* "\u0000" would end a C string: it becomes U+FFFD and the rest of the text stays. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"before\\u0000after\"}}]}")
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" and\\u0000\",\"tool_calls\":[{\"index\":0,\"id\":\"i\",\"function\":{\"name\":\"t\\u0000x\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==,
+                   "before\xef\xbf\xbd" "after and\xef\xbf\xbd");
+  assert_call (outcome->message, 0, 0, "i", "t\xef\xbf\xbdx", "{}");
+}
+
+/* An event nested @depth levels: {"a":[{"a":[…]}]}. */
+static char *
+deep_event (guint depth)
+{
+  GString *event = g_string_new ("data: ");
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (event, i % 2 == 0 ? "{\"a\":" : "[");
+  g_string_append (event, "1");
+  for (guint i = depth; i > 0; i--)
+    g_string_append_c (event, (i - 1) % 2 == 0 ? '}' : ']');
+  g_string_append (event, "\n\n");
+
+  return g_string_free (event, FALSE);
+}
+
+static void
+test_deep_nesting_refused (void)
+{
+  /* 80,000 levels (json-glib's recursion overflows the stack there): the event is refused
+   * with a clear error before any parser sees it, the text so far stays. */
+  g_autofree char *deep = deep_event (80000);
+  g_autofree char *body = g_strconcat (CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"so far\"}}]}"),
+                                       deep,
+                                       CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"after\"}}]}"),
+                                       DONE, NULL);
+  gsize len = strlen (body);
+  g_autoptr(Outcome) whole = run_cuts (body, len, NULL, 0, 0);
+
+  g_assert_error (whole->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_assert_true (whole->feed_failed);
+  g_assert_nonnull (strstr (whole->error->message, "512"));
+  g_assert_cmpstr (confab_message_get_content (whole->message), ==, "so far");
+
+  for (guint32 seed = 1; seed <= 3; seed++)
+    {
+      g_autoptr(Outcome) pieces = run_random (body, len, seed, 0);
+
+      g_assert_cmpstr (pieces->summary, ==, whole->summary);
+    }
+}
+
+static void
+test_nesting_at_the_limit (void)
+{
+  /* 512 levels are read; 513 are not; brackets inside strings do not count. */
+  g_autofree char *at_limit = deep_event (512);
+  g_autofree char *over = deep_event (513);
+  g_autofree char *brackets = g_strnfill (2000, '[');
+  g_autofree char *in_string = g_strdup_printf (CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"%s\"},\"finish_reason\":\"stop\"}]}"), brackets);
+  g_autoptr(Outcome) ok = run_cuts (at_limit, strlen (at_limit), NULL, 0, 0);
+  g_autoptr(Outcome) refused = run_cuts (over, strlen (over), NULL, 0, 0);
+  g_autoptr(Outcome) text = run_cuts (in_string, strlen (in_string), NULL, 0, 0);
+
+  g_assert_true (ok->error == NULL || !ok->feed_failed);
+  g_assert_error (refused->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_assert_true (refused->feed_failed);
+  g_assert_no_error (text->error);
+  g_assert_cmpstr (confab_message_get_content (text->message), ==, brackets);
 }
 
 static void
@@ -859,6 +963,87 @@ test_surrogate_pair_escape (void)
 
   g_assert_no_error (outcome->error);
   g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "😀");
+}
+
+static void
+test_arguments_as_object (void)
+{
+  /* A server that sends the arguments as an object: its compact JSON text. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"o\",\"function\":{\"name\":\"f\",\"arguments\":{ \"a\" : [1, {\"b\":null}] }}}]},\"finish_reason\":\"tool_calls\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  assert_call (outcome->message, 0, 0, "o", "f", "{\"a\":[1,{\"b\":null}]}");
+}
+
+static void
+test_repeated_keys_last_wins (void)
+{
+  /* As json-glib reads an object: a key given twice has its last value, and what came with
+   * the first one (a delta's members) is forgotten. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"no\",\"content\":\"yes\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"gone\"},\"delta\":{\"reasoning\":\"r\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"old\"}}],\"choices\":[{\"delta\":{\"content\":\" new\"}}]}")
+    CHUNK ("{\"model\":\"m1\",\"model\":\"m2\",\"usage\":{\"total_tokens\":1},\"usage\":null,\"choices\":[{\"index\":1,\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "yes new");
+  g_assert_cmpstr (confab_message_get_reasoning (outcome->message), ==, "r");
+  g_assert_cmpstr (confab_message_get_model (outcome->message), ==, "m2");
+  g_assert_false (confab_usage_get_reported (confab_message_get_usage (outcome->message)));
+  g_assert_cmpstr (confab_message_get_finish_reason (outcome->message), ==, "stop");
+}
+
+static void
+test_members_of_other_types (void)
+{
+  /* Members of a type no provider sends are nothing: no crash, no text. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":{\"delta\":{\"content\":\"not an array\"}}}")
+    CHUNK ("{\"choices\":[1,\"two\",null,[{\"delta\":{\"content\":\"nested\"}}],{\"delta\":\"text\"},{\"delta\":{\"content\":7,\"reasoning\":{\"x\":1},\"tool_calls\":{\"index\":0}}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"tool_calls\":[1,{\"index\":\"0\",\"function\":\"f\"}]},\"finish_reason\":5,\"usage\":[1]}],\"usage\":\"many\",\"x_groq\":{\"usage\":7},\"model\":[\"m\"]}")
+    CHUNK ("{\"choices\":[{\"index\":1.5,\"delta\":{\"content\":\"a\"}},{\"index\":0.0,\"delta\":{\"content\":\"b\"}},{\"index\":-32E602,\"delta\":{\"content\":\"c\"}},{\"index\":99999999999999999999,\"delta\":{\"content\":\"d\"},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  /* A fractional, infinite or out-of-range index is no index: that choice is read as the
+   * only one (json-glib alone read 99999999999999999999 as -1). */
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "abcd");
+  g_assert_cmpuint (confab_message_get_n_tool_calls (outcome->message), ==, 1);
+  g_assert_null (confab_message_get_model (outcome->message));
+  g_assert_false (confab_usage_get_reported (confab_message_get_usage (outcome->message)));
+}
+
+static void
+test_lenient_json_still_read (void)
+{
+  /* JSON only json-glib's leniency reads (a raw tab in a string, a comment) is read as
+   * before. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"a\tb\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"c\"}}]} /* done */")
+    CHUNK ("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}")
+    DONE);
+
+  g_assert_no_error (outcome->error);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "a\tbc");
+}
+
+static void
+test_overlong_utf8_refused (void)
+{
+  /* Bytes GLib does not call UTF-8 (an overlong NUL, an encoded surrogate) are refused as
+   * before, even where a looser check would let them by. */
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"kept\"}}]}")
+    CHUNK ("{\"choices\":[{\"delta\":{\"content\":\"\xc0\x80 \xed\xa0\x80\"}}]}")
+    DONE);
+
+  g_assert_error (outcome->error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8);
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "kept");
 }
 
 static void
@@ -1108,7 +1293,16 @@ main (int   argc,
   g_test_add_func ("/delta/not-an-object", test_not_an_object);
   g_test_add_func ("/delta/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/delta/lone-surrogate-escape", test_lone_surrogate_escape);
+  g_test_add_func ("/delta/split-surrogate-pair", test_split_surrogate_pair);
+  g_test_add_func ("/delta/nul-escape-keeps-what-follows", test_nul_escape_keeps_what_follows);
+  g_test_add_func ("/delta/deep-nesting-refused", test_deep_nesting_refused);
+  g_test_add_func ("/delta/nesting-at-the-limit", test_nesting_at_the_limit);
   g_test_add_func ("/delta/surrogate-pair-escape", test_surrogate_pair_escape);
+  g_test_add_func ("/delta/arguments-as-object", test_arguments_as_object);
+  g_test_add_func ("/delta/repeated-keys-last-wins", test_repeated_keys_last_wins);
+  g_test_add_func ("/delta/members-of-other-types", test_members_of_other_types);
+  g_test_add_func ("/delta/lenient-json-still-read", test_lenient_json_still_read);
+  g_test_add_func ("/delta/overlong-utf8-refused", test_overlong_utf8_refused);
   g_test_add_func ("/delta/eof-after-finish-without-done-is-complete", test_eof_after_finish_without_done);
   g_test_add_func ("/delta/eof-before-finish-is-truncated", test_eof_before_finish_is_truncated);
   g_test_add_func ("/delta/eof-mid-event-is-truncated", test_eof_mid_event_is_truncated);
