@@ -911,7 +911,8 @@ main (int   argc,
                                       "  confab-cli decode [FILE|-]      assemble a raw SSE body into a message\n"
                                       "  confab-cli list [--json]        list stored conversations\n"
                                       "  confab-cli search TEXT [--json] search stored conversations\n"
-                                      "  confab-cli export ID [--format markdown|json] [--output FILE]\n"
+                                      "  confab-cli export ID [--format markdown|json|openai] [--output FILE]\n"
+                                      "  confab-cli import FILE\n"
                                       "  confab-cli delete ID            delete a stored conversation\n"));
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);

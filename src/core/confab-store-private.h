@@ -131,6 +131,8 @@ typedef struct
   ConfabStoreConversationRow *conversation;   /* NULL: not written */
   GPtrArray                  *messages;       /* ConfabStoreMessageRow */
   gboolean                    whole;          /* a whole save: messages not in @messages go */
+  GPtrArray                  *more;           /* ConfabStoreWrite: written in the same
+                                               * transaction, all or none (save_all) */
 } ConfabStoreWrite;
 
 /* confab-store.c: SQLite helpers. Prepared statements are cached by the address of their SQL,

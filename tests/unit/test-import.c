@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-import"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "confab-conversation.h"
+#include "confab-error.h"
+#include "confab-export.h"
+#include "confab-import.h"
+#include "confab-message.h"
+#include "confab-store.h"
+#include "confab-tool-call.h"
+#include "confab-usage.h"
+
+static char *
+temp_db_path (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-import-XXXXXX", NULL);
+
+  return g_build_filename (dir, "confab.db", NULL);
+}
+
+static char *
+fixture (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "import", name, NULL);
+}
+
+static ConfabMessage *
+message_at (ConfabConversation *conversation,
+            guint               i)
+{
+  g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+
+  g_assert_nonnull (message);
+  return message; /* the conversation keeps it */
+}
+
+static ConfabToolCall *
+call_at (ConfabMessage *message,
+         guint          i)
+{
+  g_autoptr(ConfabToolCall) call = g_list_model_get_item (confab_message_get_tool_calls (message), i);
+
+  g_assert_nonnull (call);
+  return call;
+}
+
+static guint
+count_conversations (ConfabStore *store)
+{
+  g_autoptr(GListModel) list = confab_store_list (store, NULL);
+
+  return g_list_model_get_n_items (list);
+}
+
+static void
+test_chatgpt (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *file = fixture ("chatgpt.json");
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabImportResult) again = NULL;
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabConversation *first;
+  ConfabMessage *m;
+
+  result = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->format, ==, CONFAB_IMPORT_FORMAT_CHATGPT);
+  g_assert_cmpuint (result->n_imported, ==, 2);
+  g_assert_cmpuint (result->n_skipped, ==, 0);
+  g_assert_cmpuint (result->n_other_branches, ==, 1);
+
+  first = g_ptr_array_index (result->conversations, 0);
+  loaded = confab_store_load (store, confab_conversation_get_id (first), &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Weather and a plot");
+  g_assert_cmpstr (confab_conversation_get_model (loaded), ==, "gpt-4o");
+  g_assert_cmpint (confab_conversation_get_created_at (loaded), ==, 1700000000500000);
+  g_assert_cmpint (confab_conversation_get_updated_at (loaded), ==, 1700000600250000);
+  /* The custom instructions (hidden context) as the system prompt. */
+  g_assert_cmpstr (confab_conversation_get_system_prompt (loaded), ==, "I live in Florence.\n\nAnswer briefly.");
+
+  /* The current branch only: user, the python call, its output, the final answer. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 4);
+  m = message_at (loaded, 0);
+  g_assert_cmpint (confab_message_get_role (m), ==, CONFAB_ROLE_USER);
+  g_assert_cmpstr (confab_message_get_content (m), ==,
+                   "[Image: file-service://file-abc]\n\nPlot the temperatures in this picture");
+  g_assert_cmpint (confab_message_get_created_at (m), ==, 1700000001000000);
+
+  m = message_at (loaded, 1);
+  g_assert_cmpint (confab_message_get_role (m), ==, CONFAB_ROLE_ASSISTANT);
+  g_assert_cmpuint (confab_message_get_n_tool_calls (m), ==, 1);
+  g_assert_cmpstr (confab_tool_call_get_name (call_at (m, 0)), ==, "python");
+  g_assert_cmpstr (confab_tool_call_get_arguments (call_at (m, 0)), ==, "{\"input\":\"plot([21, 24, 19])\"}");
+  g_assert_cmpstr (confab_tool_call_get_result (call_at (m, 0)), ==, "<plot>");
+
+  m = message_at (loaded, 2);
+  g_assert_cmpint (confab_message_get_role (m), ==, CONFAB_ROLE_TOOL);
+  g_assert_cmpstr (confab_message_get_tool_call_id (m), ==, "n-code");
+
+  m = message_at (loaded, 3);
+  g_assert_cmpstr (confab_message_get_content (m), ==, "The peak is **24 °C**.");
+  g_assert_cmpstr (confab_message_get_reasoning (m), ==, "**Reading the plot**\n\nPeak is 24.");
+  g_assert_cmpstr (confab_message_get_model (m), ==, "gpt-4o");
+
+  /* Missing current_node, title and times: the last leaf, a title from the text. */
+  {
+    g_autoptr(ConfabConversation) second = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 1)), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (second)), ==, 1);
+    g_assert_cmpstr (confab_conversation_get_title (second), ==, "No current node, no times");
+  }
+
+  /* Again: nothing new, nothing duplicated. */
+  again = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->n_imported, ==, 0);
+  g_assert_cmpuint (again->n_skipped, ==, 2);
+  g_assert_cmpuint (count_conversations (store), ==, 2);
+}
+
+static void
+test_open_webui (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *file = fixture ("open-webui.json");
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabMessage *m;
+
+  result = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->format, ==, CONFAB_IMPORT_FORMAT_OPEN_WEBUI);
+  g_assert_cmpuint (result->n_imported, ==, 1);
+  g_assert_cmpuint (result->n_other_branches, ==, 1);
+
+  loaded = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 0)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Ollama and tools");
+  g_assert_cmpstr (confab_conversation_get_model (loaded), ==, "llama3.1:8b");
+  g_assert_cmpint (confab_conversation_get_created_at (loaded), ==, G_GINT64_CONSTANT (1720000000) * G_USEC_PER_SEC);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 3);
+
+  m = message_at (loaded, 0);
+  g_assert_cmpstr (confab_message_get_content (m), ==, "What time is it in Tokyo?\n\n[Image: embedded]");
+
+  m = message_at (loaded, 1);
+  g_assert_cmpstr (confab_message_get_content (m), ==, "It is 21:04 in Tokyo.");
+  g_assert_cmpstr (confab_message_get_model (m), ==, "llama3.1:8b");
+  g_assert_cmpuint (confab_message_get_n_tool_calls (m), ==, 1);
+  g_assert_cmpstr (confab_tool_call_get_id (call_at (m, 0)), ==, "call_7");
+  g_assert_cmpstr (confab_tool_call_get_name (call_at (m, 0)), ==, "get_time");
+  g_assert_cmpstr (confab_tool_call_get_arguments (call_at (m, 0)), ==, "{\"tz\": \"Asia/Tokyo\"}");
+  g_assert_cmpstr (confab_tool_call_get_result (call_at (m, 0)), ==, "21:04");
+  g_assert_cmpint (confab_usage_get_total_tokens (confab_message_get_usage (m)), ==, 59);
+
+  /* The branch that was shown (currentId), multi-part content joined. */
+  m = message_at (loaded, 2);
+  g_assert_cmpstr (confab_message_get_content (m), ==, "Thanks!\n\n[image_url]");
+}
+
+static void
+assert_refused (const char *name,
+                const char *expected)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *file = fixture (name);
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = confab_import_file (store, file, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT);
+  g_test_message ("%s: %s", name, error->message);
+  g_assert_nonnull (strstr (error->message, expected));
+  g_assert_cmpuint (count_conversations (store), ==, 0);
+}
+
+static void
+test_refused (void)
+{
+  assert_refused ("unknown.json", "not an export Confab can import");
+  /* The first conversation is fine: still nothing is imported. */
+  assert_refused ("mixed.json", "Conversation 2");
+  assert_refused ("truncated.json", "not valid JSON");
+}
+
+static void
+test_cancelled (void)
+{
+  g_autofree char *file = fixture ("chatgpt.json");
+  g_autoptr(GFile) gfile = g_file_new_for_path (file);
+  g_autoptr(GFileInputStream) stream = g_file_read (gfile, NULL, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  result = confab_import_read (G_INPUT_STREAM (stream), 0, NULL, NULL, cancellable, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* A generated ChatGPT export of many conversations is read one at a time: the progress
+ * callback sees it grow, and the result holds every conversation. */
+static void
+progress_cb (goffset  bytes_read,
+             goffset  size,
+             gpointer user_data)
+{
+  goffset *last = user_data;
+
+  g_assert_cmpint (bytes_read, >=, *last);
+  *last = bytes_read;
+}
+
+static void
+test_streamed (void)
+{
+  g_autoptr(GString) json = g_string_new ("[");
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  goffset last = 0;
+  gsize len;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_printf (json, "%s{\"id\": \"c%u\", \"title\": \"T%u\", \"current_node\": \"b\", \"mapping\": {"
+                            "\"a\": {\"id\": \"a\", \"message\": null, \"parent\": null, \"children\": [\"b\"]},"
+                            "\"b\": {\"id\": \"b\", \"parent\": \"a\", \"children\": [], \"message\": {\"id\": \"m%u\","
+                            " \"author\": {\"role\": \"user\"}, \"content\": {\"content_type\": \"text\", \"parts\": [\"%u\"]}}}}}",
+                            i ? "," : "", i, i, i, i);
+  g_string_append (json, "]");
+  len = json->len;
+  stream = g_memory_input_stream_new_from_data (g_string_free (g_steal_pointer (&json), FALSE), len, g_free);
+
+  result = confab_import_read (stream, len, progress_cb, &last, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->conversations->len, ==, 2000);
+  g_assert_cmpint (last, ==, len);
+  g_assert_cmpstr (confab_conversation_get_title (g_ptr_array_index (result->conversations, 1999)), ==, "T1999");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/import/chatgpt", test_chatgpt);
+  g_test_add_func ("/import/open-webui", test_open_webui);
+  g_test_add_func ("/import/refused-nothing-partial", test_refused);
+  g_test_add_func ("/import/cancelled", test_cancelled);
+  g_test_add_func ("/import/streamed", test_streamed);
+
+  return g_test_run ();
+}
