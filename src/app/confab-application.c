@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
+#include "confab-import-dialog.h"
 #include "confab-bench-hook.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
@@ -252,7 +253,20 @@ confab_application_preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+confab_application_import_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  ConfabStore *store = confab_application_get_store (self);
+
+  if (store != NULL)
+    confab_import_dialog_run (gtk_application_get_active_window (GTK_APPLICATION (self)), store);
+}
+
 static const GActionEntry app_actions[] = {
+  { "import", confab_application_import_action },
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
   { "preferences", confab_application_preferences_action },
