@@ -278,6 +278,14 @@ confab_import_confab_json (JsonNode  *node,
   conversation = confab_conversation_new ();
   if (get_string (object, "id") != NULL)
     confab_conversation_set_id (conversation, get_string (object, "id"));
+  else
+    {
+      /* Written by hand or another tool: an id from the content, the same every time. */
+      g_autofree char *text = json_to_string (node, FALSE);
+      g_autofree char *id = _confab_import_derive_id ("confab", text);
+
+      confab_conversation_set_id (conversation, id);
+    }
   confab_conversation_set_title (conversation, get_string (object, "title"));
   confab_conversation_set_system_prompt (conversation, get_string (object, "system_prompt"));
   confab_conversation_set_provider_name (conversation, get_string (object, "provider"));

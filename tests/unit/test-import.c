@@ -171,6 +171,39 @@ test_open_webui (void)
   g_assert_cmpstr (confab_message_get_content (m), ==, "Thanks!\n\n[image_url]");
 }
 
+/* Confab JSON with only the required fields: defaults for the rest, unknown members
+ * ignored, an id from the content (so importing it twice adds nothing). */
+static void
+test_confab_minimal (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *file = fixture ("confab-minimal.json");
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabImportResult) again = NULL;
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabMessage *m;
+
+  result = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->format, ==, CONFAB_IMPORT_FORMAT_CONFAB);
+  g_assert_cmpuint (result->n_imported, ==, 1);
+  loaded = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 0)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Hand-written");
+  m = message_at (loaded, 1);
+  g_assert_cmpint (confab_message_get_state (m), ==, CONFAB_MESSAGE_STATE_COMPLETE);
+  g_assert_cmpint (confab_usage_get_total_tokens (confab_message_get_usage (m)), ==, 3);
+  g_assert_cmpstr (confab_tool_call_get_name (call_at (m, 0)), ==, "noop");
+  g_assert_cmpint (confab_tool_call_get_status (call_at (m, 0)), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+
+  again = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->n_imported, ==, 0);
+  g_assert_cmpuint (count_conversations (store), ==, 1);
+}
+
 static void
 assert_refused (const char *name,
                 const char *expected)
@@ -196,6 +229,7 @@ test_refused (void)
   /* The first conversation is fine: still nothing is imported. */
   assert_refused ("mixed.json", "Conversation 2");
   assert_refused ("truncated.json", "not valid JSON");
+  assert_refused ("confab-newer.json", "newer Confab");
 }
 
 static void
@@ -262,6 +296,7 @@ main (int   argc,
 
   g_test_add_func ("/import/chatgpt", test_chatgpt);
   g_test_add_func ("/import/open-webui", test_open_webui);
+  g_test_add_func ("/import/confab-minimal", test_confab_minimal);
   g_test_add_func ("/import/refused-nothing-partial", test_refused);
   g_test_add_func ("/import/cancelled", test_cancelled);
   g_test_add_func ("/import/streamed", test_streamed);
