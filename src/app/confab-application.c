@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
+#include "confab-backups.h"
 #include "confab-import-dialog.h"
 #include "confab-bench-hook.h"
 #include "confab-preferences-window.h"
@@ -55,7 +56,15 @@ confab_application_get_store (ConfabApplication *self)
 
   if (self->store == NULL && !self->store_failed)
     {
-      self->store = confab_store_open_default (&error);
+      g_autofree char *path = confab_store_get_default_path ();
+
+      self->store = confab_store_open (path, &error);
+      /* A damaged database is moved aside (never deleted), the user told, a backup offered. */
+      if (self->store == NULL)
+        self->store = confab_backups_recover (GTK_APPLICATION (self), path, error);
+      else
+        confab_backups_after_start (GTK_APPLICATION (self), self->store);
+
       if (self->store == NULL)
         {
           g_warning ("Conversations will not be saved: %s", error->message);
@@ -237,6 +246,9 @@ confab_application_preferences_action (GSimpleAction *action,
   GtkWidget *window;
 
   window = confab_preferences_window_new (parent);
+  if (confab_application_get_store (user_data) != NULL)
+    confab_preferences_window_add_backups (CONFAB_PREFERENCES_WINDOW (window),
+                                           confab_application_get_store (user_data));
 
   /* Live server status in Preferences, and edits to mcp.json take effect at once. */
   if (CONFAB_IS_WINDOW (parent))

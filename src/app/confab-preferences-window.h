@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "confab-provider-list.h"
+#include "confab-store.h"
 #include "confab-tool-registry.h"
 
 G_BEGIN_DECLS
@@ -27,5 +28,9 @@ void       confab_preferences_window_set_tool_registry (ConfabPreferencesWindow 
 /* Shows a page: "providers", "tools" or "general". */
 void       confab_preferences_window_show_page         (ConfabPreferencesWindow *self,
                                                         const char              *name);
+
+/* Adds the Backups group (restore a chosen backup, back up now) to the General page. */
+void       confab_preferences_window_add_backups (ConfabPreferencesWindow *self,
+                                                  ConfabStore             *store);
 
 G_END_DECLS
