@@ -9,6 +9,7 @@
 #include "confab-application.h"
 #include "confab-backups.h"
 #include "confab-import-dialog.h"
+#include "confab-recording-window.h"
 #include "confab-bench-hook.h"
 #include "confab-preferences-window.h"
 #include "confab-session.h"
@@ -277,7 +278,16 @@ confab_application_import_action (GSimpleAction *action,
     confab_import_dialog_run (gtk_application_get_active_window (GTK_APPLICATION (self)), store);
 }
 
+static void
+confab_application_open_recording_action (GSimpleAction *action,
+                                          GVariant      *parameter,
+                                          gpointer       user_data)
+{
+  confab_recording_window_choose (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+}
+
 static const GActionEntry app_actions[] = {
+  { "open-recording", confab_application_open_recording_action },
   { "import", confab_application_import_action },
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
