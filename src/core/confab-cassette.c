@@ -11,6 +11,7 @@
 #include "confab-conversation.h"
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
+#include "confab-json-stream-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -269,6 +270,24 @@ parse_duration (const char *text)
 }
 
 static gboolean
+keep_root (JsonNode  *item,
+           gpointer   user_data,
+           GError   **error)
+{
+  JsonNode **root = user_data;
+
+  /* A top-level array comes element by element: not a cassette. */
+  if (*root != NULL || !JSON_NODE_HOLDS_OBJECT (item))
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT, _("This is not a go-vcr cassette: %s."),
+                   _("there is no “interactions” list"));
+      return FALSE;
+    }
+  *root = json_node_ref (item);
+  return TRUE;
+}
+
+static gboolean
 not_a_cassette (GError    **error,
                 const char *what)
 {
@@ -299,11 +318,11 @@ confab_cassette_read_data (const char  *data,
 
   if (*skip_space (data, data + len) == '{')
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      /* yajl, with its depth limit (json-glib recurses). */
+      g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (data, len, NULL);
 
-      if (!json_parser_load_from_data (parser, data, len, error))
+      if (!_confab_json_stream_read (stream, keep_root, NULL, &root, NULL, error))
         return NULL;
-      root = json_parser_steal_root (parser);
     }
   else
     {

@@ -14,6 +14,9 @@
  * elements of a top-level array are built one by one as json-glib trees. */
 
 #define BLOCK_SIZE (64 * 1024)
+/* Deeper documents are refused: json-glib frees a tree recursively, and no export nests
+ * anywhere near this. */
+#define MAX_DEPTH 512
 
 typedef struct
 {
@@ -130,6 +133,14 @@ push (Reader   *self,
       JsonNode *node)
 {
   Frame frame = { node, NULL };
+
+  if (self->stack->len >= MAX_DEPTH)
+    {
+      json_node_unref (node);
+      g_set_error (&self->error, CONFAB_ERROR, CONFAB_ERROR_IMPORT,
+                   _("The file nests JSON more than %d levels deep."), MAX_DEPTH);
+      return FALSE;
+    }
 
   if (self->stack->len == 0 && !self->root_seen && JSON_NODE_HOLDS_ARRAY (node))
     self->top_array = TRUE;

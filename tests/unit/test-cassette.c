@@ -185,6 +185,20 @@ test_not_a_cassette (void)
   g_assert_null (conversation);
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT);
   g_assert_nonnull (strstr (error->message, "interactions"));
+  g_clear_error (&error);
+
+  /* Deeply nested: refused, not a stack overflow. */
+  {
+    g_autoptr(GString) deep = g_string_new (NULL);
+
+    for (guint i = 0; i < 200000; i++)
+      g_string_append (deep, "{\"a\":");
+    g_string_append (deep, "1");
+    for (guint i = 0; i < 200000; i++)
+      g_string_append_c (deep, '}');
+    g_assert_null (confab_cassette_read_data (deep->str, deep->len, "deep", &error));
+    g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT);
+  }
 }
 
 /* confab-cli decode CASSETTE prints the conversation in Confab JSON. */

@@ -288,6 +288,26 @@ test_streamed (void)
   g_assert_cmpstr (confab_conversation_get_title (g_ptr_array_index (result->conversations, 1999)), ==, "T1999");
 }
 
+/* A million nested arrays: refused with a message, no stack overflow. */
+static void
+test_deep_nesting (void)
+{
+  gsize depth = 1000000;
+  char *json = g_malloc (2 * depth);
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  memset (json, '[', depth);
+  memset (json + depth, ']', depth);
+  stream = g_memory_input_stream_new_from_data (json, 2 * depth, g_free);
+
+  result = confab_import_read (stream, 2 * depth, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT);
+  g_assert_nonnull (strstr (error->message, "levels deep"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +320,7 @@ main (int   argc,
   g_test_add_func ("/import/refused-nothing-partial", test_refused);
   g_test_add_func ("/import/cancelled", test_cancelled);
   g_test_add_func ("/import/streamed", test_streamed);
+  g_test_add_func ("/import/deep-nesting", test_deep_nesting);
 
   return g_test_run ();
 }
