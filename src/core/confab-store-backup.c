@@ -114,9 +114,14 @@ confab_store_backup_to (const char    *db_path,
 {
   sqlite3 *src = NULL;
   sqlite3 *dst = NULL;
+  g_autofree char *part = NULL;
   gboolean ok;
 
   g_return_val_if_fail (db_path != NULL && dest != NULL, FALSE);
+
+  /* Written under another name and renamed when complete: a backup that is listed is whole. */
+  part = g_strconcat (dest, ".part", NULL);
+  g_unlink (part);
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS))
     {
@@ -131,7 +136,7 @@ confab_store_backup_to (const char    *db_path,
       return FALSE;
     }
   sqlite3_busy_timeout (src, 5000);
-  if (sqlite3_open_v2 (dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (part, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     {
       set_sqlite_error (dst, 0, _("write"), dest, error);
       sqlite3_close_v2 (src);
@@ -146,8 +151,15 @@ confab_store_backup_to (const char    *db_path,
   sqlite3_close_v2 (src);
   sqlite3_close_v2 (dst);
 
+  if (ok && g_rename (part, dest) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not write %s: %s"), dest, g_strerror (errsv));
+      ok = FALSE;
+    }
   if (!ok)
-    g_unlink (dest);
+    g_unlink (part);
 
   return ok;
 }

@@ -196,6 +196,42 @@ test_recover_leaves_newer (void)
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* After start-up: a healthy database passes the check and gets its daily backup. */
+static void
+test_after_start (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autoptr(GtkApplication) app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
+  g_autofree char *id = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) backups = NULL;
+
+  g_assert_no_error (error);
+  id = save_simple (store, "backed up daily");
+  g_assert_true (confab_store_flush (store, NULL));
+
+  confab_backups_after_start (app, store);
+  for (;;)
+    {
+      g_clear_pointer (&backups, g_ptr_array_unref);
+      backups = confab_store_list_backups (path);
+      if (backups->len > 0)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* Written under another name and renamed when whole: listed means complete. */
+  {
+    g_autoptr(ConfabStore) copy = confab_store_open (g_ptr_array_index (backups, 0), &error);
+
+    g_assert_no_error (error);
+    g_assert_true (confab_store_contains (copy, id));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -207,6 +243,7 @@ main (int   argc,
   g_test_add_func ("/backups/preferences-restore", test_preferences_restore);
   g_test_add_func ("/backups/recover-damaged", test_recover_damaged);
   g_test_add_func ("/backups/recover-leaves-newer", test_recover_leaves_newer);
+  g_test_add_func ("/backups/after-start", test_after_start);
 
   return g_test_run ();
 }
