@@ -15,6 +15,25 @@
 
 #define MAX_DEPTH 256
 
+/* json_node_init_object/array take a reference of their own: the node owns the only one. */
+static JsonNode *
+new_object_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
+static JsonNode *
+new_array_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, json_array_new ());
+  return node;
+}
+
 static JsonNode *
 scalar_node (const yaml_event_t *event)
 {
@@ -98,11 +117,11 @@ _confab_cassette_yaml_to_json (const char  *data,
           value = scalar_node (&event);
           break;
         case YAML_SEQUENCE_START_EVENT:
-          value = json_node_init_array (json_node_alloc (), json_array_new ());
+          value = new_array_node ();
           push = TRUE;
           break;
         case YAML_MAPPING_START_EVENT:
-          value = json_node_init_object (json_node_alloc (), json_object_new ());
+          value = new_object_node ();
           push = TRUE;
           break;
         case YAML_SEQUENCE_END_EVENT:

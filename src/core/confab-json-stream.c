@@ -34,6 +34,25 @@ typedef struct
   GError                 *error;
 } Reader;
 
+/* json_node_init_object/array take a reference of their own: the node owns the only one. */
+static JsonNode *
+new_object_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
+static JsonNode *
+new_array_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, json_array_new ());
+  return node;
+}
+
 static void
 frame_clear (gpointer data)
 {
@@ -152,13 +171,13 @@ push (Reader   *self,
 static int
 on_start_map (void *ctx)
 {
-  return push (ctx, json_node_init_object (json_node_alloc (), json_object_new ()));
+  return push (ctx, new_object_node ());
 }
 
 static int
 on_start_array (void *ctx)
 {
-  return push (ctx, json_node_init_array (json_node_alloc (), json_array_new ()));
+  return push (ctx, new_array_node ());
 }
 
 static int
