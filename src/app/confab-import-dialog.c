@@ -123,11 +123,11 @@ read_done (GObject      *source,
   g_autoptr(GtkWindow) parent = self->parent ? g_object_ref (self->parent) : NULL;
   g_autofree char *body = NULL;
 
-  result = confab_import_read_finish (res, &error);
+  result = confab_import_file_finish (store, res, &error);
   g_clear_handle_id (&self->tick, g_source_remove);
   gtk_window_destroy (GTK_WINDOW (self));
 
-  if (result == NULL || !confab_import_save (store, result, &error))
+  if (result == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tell (parent, _("Nothing Was Imported"), error->message);
@@ -158,7 +158,7 @@ start (ConfabImportDialog *self,
 {
   gtk_window_present (GTK_WINDOW (self));
   self->tick = g_timeout_add (100, tick_cb, self);
-  confab_import_read_async (file, progress_cb, self, self->cancellable, read_done, g_object_ref (self));
+  confab_import_file_async (self->store, file, progress_cb, self, self->cancellable, read_done, g_object_ref (self));
 }
 
 static ConfabImportDialog *

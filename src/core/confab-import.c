@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "confab-conversation.h"
 #include "confab-enums.h"
@@ -12,6 +13,7 @@
 #include "confab-import-private.h"
 #include "confab-json-stream-private.h"
 #include "confab-message.h"
+#include "confab-store-private.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
 
@@ -25,6 +27,7 @@ confab_import_result_free (ConfabImportResult *result)
     return;
 
   g_clear_pointer (&result->conversations, g_ptr_array_unref);
+  g_clear_pointer (&result->ids, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -319,6 +322,10 @@ confab_import_confab_json (JsonNode  *node,
  * Reading a file
  * ------------------------------------------------------------------------------------------ */
 
+/* A batch written to the staging database: this many conversations or bytes of text. */
+#define BATCH_CONVERSATIONS 500
+#define BATCH_BYTES (8 * 1024 * 1024)
+
 typedef struct
 {
   ConfabImportResult       *result;
@@ -326,7 +333,41 @@ typedef struct
   ConfabImportProgressFunc  progress;
   gpointer                  user_data;
   guint                     n_items;
+  ConfabStore              *staging;   /* NULL: kept in result->conversations */
+  GPtrArray                *batch;
+  gsize                     batch_bytes;
 } ReadState;
+
+static gsize
+text_size (ConfabConversation *conversation)
+{
+  gsize size = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (conversation)); i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+
+      size += confab_message_get_content_length (message) + 256;
+    }
+
+  return size;
+}
+
+static gboolean
+flush_batch (ReadState  *state,
+             GError    **error)
+{
+  if (state->batch->len == 0)
+    return TRUE;
+
+  if (!confab_store_save_all (state->staging, state->batch, error))
+    return FALSE;
+
+  g_ptr_array_set_size (state->batch, 0);
+  state->batch_bytes = 0;
+
+  return TRUE;
+}
 
 static gboolean
 item_cb (JsonNode  *item,
@@ -383,7 +424,18 @@ item_cb (JsonNode  *item,
 
   if (other_branches)
     state->result->n_other_branches++;
-  g_ptr_array_add (state->result->conversations, g_steal_pointer (&conversation));
+  g_ptr_array_add (state->result->ids, g_strdup (confab_conversation_get_id (conversation)));
+
+  if (state->staging == NULL)
+    {
+      g_ptr_array_add (state->result->conversations, g_steal_pointer (&conversation));
+      return TRUE;
+    }
+
+  state->batch_bytes += text_size (conversation);
+  g_ptr_array_add (state->batch, g_steal_pointer (&conversation));
+  if (state->batch->len >= BATCH_CONVERSATIONS || state->batch_bytes >= BATCH_BYTES)
+    return flush_batch (state, error);
 
   return TRUE;
 }
@@ -398,6 +450,14 @@ progress_cb (goffset  bytes_read,
     state->progress (bytes_read, state->size, state->user_data);
 }
 
+static ConfabImportResult *read_stream (GInputStream              *stream,
+                                         goffset                    size,
+                                         ConfabImportProgressFunc   progress,
+                                         gpointer                   user_data,
+                                         ConfabStore               *staging,
+                                         GCancellable              *cancellable,
+                                         GError                   **error);
+
 ConfabImportResult *
 confab_import_read (GInputStream              *stream,
                     goffset                    size,
@@ -406,14 +466,30 @@ confab_import_read (GInputStream              *stream,
                     GCancellable              *cancellable,
                     GError                   **error)
 {
+  return read_stream (stream, size, progress, user_data, NULL, cancellable, error);
+}
+
+static ConfabImportResult *
+read_stream (GInputStream              *stream,
+             goffset                    size,
+             ConfabImportProgressFunc   progress,
+             gpointer                   user_data,
+             ConfabStore               *staging,
+             GCancellable              *cancellable,
+             GError                   **error)
+{
   g_autoptr(ConfabImportResult) result = g_new0 (ConfabImportResult, 1);
-  ReadState state = { result, size, progress, user_data, 0 };
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+  ReadState state = { result, size, progress, user_data, 0, staging, batch, 0 };
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
 
-  result->conversations = g_ptr_array_new_with_free_func (g_object_unref);
+  result->ids = g_ptr_array_new_with_free_func (g_free);
+  if (staging == NULL)
+    result->conversations = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (!_confab_json_stream_read (stream, item_cb, progress_cb, &state, cancellable, error))
+  if (!_confab_json_stream_read (stream, item_cb, progress_cb, &state, cancellable, error) ||
+      (staging != NULL && !flush_batch (&state, error)))
     return NULL;
 
   if (result->format == CONFAB_IMPORT_FORMAT_UNKNOWN)
@@ -425,16 +501,37 @@ confab_import_read (GInputStream              *stream,
   return g_steal_pointer (&result);
 }
 
+static void
+remove_staging (const char *dir)
+{
+  static const char * const names[] = { "staging.db", "staging.db-wal", "staging.db-shm", "staging.db-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* The whole import of @file into the database at @db_path (any thread; no ConfabStore of the
+ * caller is touched). */
 static ConfabImportResult *
-read_file (GFile         *file,
-           ConfabImportProgressFunc progress,
-           gpointer       user_data,
-           GCancellable  *cancellable,
-           GError       **error)
+import_to_path (const char                *db_path,
+                GFile                     *file,
+                ConfabImportProgressFunc   progress,
+                gpointer                   user_data,
+                GCancellable              *cancellable,
+                GError                   **error)
 {
   g_autoptr(GFileInputStream) stream = g_file_read (file, cancellable, error);
   g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabStore) staging = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *staging_path = NULL;
   goffset size = 0;
+  guint merged = 0;
 
   if (stream == NULL)
     return NULL;
@@ -443,32 +540,58 @@ read_file (GFile         *file,
   if (info != NULL)
     size = g_file_info_get_size (info);
 
-  return confab_import_read (G_INPUT_STREAM (stream), size, progress, user_data, cancellable, error);
+  if ((dir = g_dir_make_tmp ("confab-import-XXXXXX", error)) == NULL)
+    return NULL;
+  staging_path = g_build_filename (dir, "staging.db", NULL);
+
+  if ((staging = confab_store_open (staging_path, error)) != NULL)
+    result = read_stream (G_INPUT_STREAM (stream), size, progress, user_data, staging, cancellable, error);
+  /* Closed (and checkpointed) before it is read by another connection. */
+  g_clear_object (&staging);
+
+  if (result != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    g_clear_pointer (&result, confab_import_result_free);
+
+  if (result != NULL && !_confab_store_merge_file (db_path, staging_path, &merged, error))
+    g_clear_pointer (&result, confab_import_result_free);
+
+  remove_staging (dir);
+
+  if (result == NULL)
+    return NULL;
+
+  result->n_imported = merged;
+  result->n_skipped = result->ids->len - merged;
+
+  return g_steal_pointer (&result);
 }
 
 typedef struct
 {
+  char                     *db_path;
   GFile                    *file;
   ConfabImportProgressFunc  progress;
   gpointer                  user_data;
-} ReadTask;
+} ImportTask;
 
 static void
-read_task_free (ReadTask *task)
+import_task_free (ImportTask *task)
 {
+  g_free (task->db_path);
   g_object_unref (task->file);
   g_free (task);
 }
 
 static void
-read_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
+import_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
-  ReadTask *data = task_data;
+  ImportTask *data = task_data;
   GError *error = NULL;
-  ConfabImportResult *result = read_file (data->file, data->progress, data->user_data, cancellable, &error);
+  ConfabImportResult *result = import_to_path (data->db_path, data->file, data->progress, data->user_data,
+                                               cancellable, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) confab_import_result_free);
@@ -477,33 +600,45 @@ read_thread (GTask        *task,
 }
 
 void
-confab_import_read_async (GFile                    *file,
-                          ConfabImportProgressFunc  progress,
-                          gpointer                  user_data,
-                          GCancellable             *cancellable,
-                          GAsyncReadyCallback       callback,
-                          gpointer                  callback_data)
+confab_import_file_async (ConfabStore               *store,
+                          GFile                     *file,
+                          ConfabImportProgressFunc   progress,
+                          gpointer                   user_data,
+                          GCancellable              *cancellable,
+                          GAsyncReadyCallback        callback,
+                          gpointer                   callback_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
-  ReadTask *data = g_new0 (ReadTask, 1);
+  g_autoptr(GTask) task = NULL;
+  ImportTask *data;
 
+  g_return_if_fail (CONFAB_IS_STORE (store));
   g_return_if_fail (G_IS_FILE (file));
 
+  task = g_task_new (store, cancellable, callback, callback_data);
+  data = g_new0 (ImportTask, 1);
+  data->db_path = g_strdup (confab_store_get_path (store));
   data->file = g_object_ref (file);
   data->progress = progress;
   data->user_data = user_data;
-  g_task_set_source_tag (task, confab_import_read_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) read_task_free);
-  g_task_run_in_thread (task, read_thread);
+  g_task_set_source_tag (task, confab_import_file_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) import_task_free);
+  g_task_run_in_thread (task, import_thread);
 }
 
 ConfabImportResult *
-confab_import_read_finish (GAsyncResult  *result,
+confab_import_file_finish (ConfabStore   *store,
+                           GAsyncResult  *result,
                            GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  ConfabImportResult *import;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  import = g_task_propagate_pointer (G_TASK (result), error);
+  if (import != NULL && import->n_imported > 0)
+    _confab_store_emit_changed (store);
+
+  return import;
 }
 
 gboolean
@@ -548,10 +683,17 @@ confab_import_file (ConfabStore   *store,
                     GError       **error)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
-  g_autoptr(ConfabImportResult) result = read_file (file, NULL, NULL, cancellable, error);
+  ConfabImportResult *result;
 
-  if (result == NULL || !confab_import_save (store, result, error))
+  g_return_val_if_fail (CONFAB_IS_STORE (store), NULL);
+
+  /* What the store has pending first: the merge compares ids with what is on disk. */
+  if (!confab_store_flush (store, error))
     return NULL;
 
-  return g_steal_pointer (&result);
+  result = import_to_path (confab_store_get_path (store), file, NULL, NULL, cancellable, error);
+  if (result != NULL && result->n_imported > 0)
+    _confab_store_emit_changed (store);
+
+  return result;
 }

@@ -25,7 +25,9 @@ typedef void (*ConfabImportProgressFunc) (goffset  bytes_read,
 typedef struct
 {
   ConfabImportFormat  format;
-  GPtrArray          *conversations;    /* ConfabConversation, as read */
+  GPtrArray          *ids;              /* the id of every conversation of the file, in order */
+  GPtrArray          *conversations;    /* ConfabConversation, as read (confab_import_read()
+                                         * only; NULL when streamed into the store) */
   guint               n_imported;       /* saved by confab_import_save() */
   guint               n_skipped;        /* already in the store (imported before) */
   guint               n_other_branches; /* conversations that had branches other than the
@@ -48,14 +50,20 @@ ConfabImportResult *confab_import_read          (GInputStream             *strea
                                                  gpointer                  user_data,
                                                  GCancellable             *cancellable,
                                                  GError                  **error);
-/* confab_import_read() of @file in a worker thread; progress is called on that thread. */
-void                confab_import_read_async    (GFile                    *file,
+/* Imports @file into @store with bounded memory, in a worker thread: the file is streamed
+ * and its conversations written a batch at a time (a few MB) to a staging database, then
+ * the ones @store does not have are copied into it in one transaction (nothing when
+ * anything failed, or when @cancellable was cancelled). @progress is called on the worker
+ * thread. ConfabStore::changed is emitted by the _finish on the calling thread. */
+void                confab_import_file_async    (ConfabStore              *store,
+                                                 GFile                    *file,
                                                  ConfabImportProgressFunc  progress,
                                                  gpointer                  user_data,
                                                  GCancellable             *cancellable,
                                                  GAsyncReadyCallback       callback,
                                                  gpointer                  callback_data);
-ConfabImportResult *confab_import_read_finish   (GAsyncResult             *result,
+ConfabImportResult *confab_import_file_finish   (ConfabStore              *store,
+                                                 GAsyncResult             *result,
                                                  GError                  **error);
 /* Saves what @result read that @store does not have yet, all in one transaction (nothing
  * when it fails), with confab_store_save_all() — untracked writes. Fills n_imported and
@@ -63,7 +71,7 @@ ConfabImportResult *confab_import_read_finish   (GAsyncResult             *resul
 gboolean            confab_import_save          (ConfabStore              *store,
                                                  ConfabImportResult       *result,
                                                  GError                  **error);
-/* Reads and saves @path on the calling thread (confab-cli import). */
+/* The same on the calling thread (confab-cli import). */
 ConfabImportResult *confab_import_file          (ConfabStore              *store,
                                                  const char               *path,
                                                  GCancellable             *cancellable,

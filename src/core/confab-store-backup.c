@@ -497,3 +497,75 @@ confab_store_restore (ConfabStore  *store,
 
   return TRUE;
 }
+
+/* The columns copied by _confab_store_merge_file(): every one but the tables' own seq. */
+#define CONVERSATION_COLUMNS "id, title, system_prompt, provider_name, base_url, model, created_at, updated_at"
+#define MESSAGE_COLUMNS "id, conversation_id, position, role, content, reasoning, tool_call_id, finish_reason," \
+                        " state, error_domain, error_code, error_message, retry_after, model, created_at," \
+                        " request_body, raw_response, raw_response_size, writer"
+#define TOOL_CALL_COLUMNS "message_id, idx, call_id, name, server, arguments, status, result, result_content," \
+                          " error, status_times"
+#define USAGE_COLUMNS "message_id, reported, prompt_tokens, completion_tokens, total_tokens, cached_tokens," \
+                      " reasoning_tokens, has_cost, cost, time_to_first_token, duration"
+#define NEW_CONVERSATIONS "(SELECT id FROM staging.conversations WHERE id NOT IN (SELECT id FROM main.conversations))"
+#define NEW_MESSAGES "(SELECT id FROM staging.messages WHERE conversation_id IN " NEW_CONVERSATIONS ")"
+
+gboolean
+_confab_store_merge_file (const char  *db_path,
+                          const char  *staging_path,
+                          guint       *n_merged,
+                          GError     **error)
+{
+  static const char * const statements[] = {
+    "CREATE TEMP TABLE merged AS SELECT id FROM " NEW_CONVERSATIONS,
+    "INSERT INTO main.conversations (" CONVERSATION_COLUMNS ") SELECT " CONVERSATION_COLUMNS
+    "  FROM staging.conversations WHERE id IN (SELECT id FROM temp.merged) ORDER BY seq",
+    "INSERT INTO main.messages (" MESSAGE_COLUMNS ") SELECT " MESSAGE_COLUMNS
+    "  FROM staging.messages WHERE conversation_id IN (SELECT id FROM temp.merged) ORDER BY seq",
+    "INSERT INTO main.tool_calls (" TOOL_CALL_COLUMNS ") SELECT " TOOL_CALL_COLUMNS
+    "  FROM staging.tool_calls WHERE message_id IN (SELECT id FROM staging.messages"
+    "    WHERE conversation_id IN (SELECT id FROM temp.merged))",
+    "INSERT INTO main.usage (" USAGE_COLUMNS ") SELECT " USAGE_COLUMNS
+    "  FROM staging.usage WHERE message_id IN (SELECT id FROM staging.messages"
+    "    WHERE conversation_id IN (SELECT id FROM temp.merged))",
+  };
+  char *attach = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *count = NULL;
+  gboolean ok = TRUE;
+
+  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (db, 0, _("write"), db_path, error);
+      sqlite3_close_v2 (db);
+      return FALSE;
+    }
+  /* The app's writer waits for this one transaction; it waits for the app's. */
+  sqlite3_busy_timeout (db, 30000);
+  sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+
+  attach = sqlite3_mprintf ("ATTACH DATABASE %Q AS staging", staging_path);
+  if (sqlite3_exec (db, attach, NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (db, 0, _("write"), db_path, error);
+  sqlite3_free (attach);
+
+  for (guint i = 0; ok && i < G_N_ELEMENTS (statements); i++)
+    if (sqlite3_exec (db, statements[i], NULL, NULL, NULL) != SQLITE_OK)
+      ok = set_sqlite_error (db, 0, _("write"), db_path, error);
+
+  if (ok && n_merged != NULL &&
+      sqlite3_prepare_v2 (db, "SELECT count (*) FROM temp.merged", -1, &count, NULL) == SQLITE_OK &&
+      sqlite3_step (count) == SQLITE_ROW)
+    *n_merged = sqlite3_column_int (count, 0);
+  sqlite3_finalize (count);
+
+  if (ok && sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    ok = set_sqlite_error (db, 0, _("write"), db_path, error);
+  if (!ok)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+
+  sqlite3_close_v2 (db);
+
+  return ok;
+}

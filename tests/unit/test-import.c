@@ -15,12 +15,14 @@
 #include "confab-tool-call.h"
 #include "confab-usage.h"
 
+/* A fresh database in the test's own data directory (G_TEST_OPTION_ISOLATE_DIRS removes it). */
 static char *
 temp_db_path (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("confab-import-XXXXXX", NULL);
+  static guint n;
+  g_autofree char *name = g_strdup_printf ("db%u", n++);
 
-  return g_build_filename (dir, "confab.db", NULL);
+  return g_build_filename (g_get_user_data_dir (), name, "confab.db", NULL);
 }
 
 static char *
@@ -67,7 +69,6 @@ test_chatgpt (void)
   g_autoptr(ConfabImportResult) again = NULL;
   g_autoptr(ConfabConversation) loaded = NULL;
   g_autoptr(GError) error = NULL;
-  ConfabConversation *first;
   ConfabMessage *m;
 
   result = confab_import_file (store, file, NULL, &error);
@@ -77,8 +78,7 @@ test_chatgpt (void)
   g_assert_cmpuint (result->n_skipped, ==, 0);
   g_assert_cmpuint (result->n_other_branches, ==, 1);
 
-  first = g_ptr_array_index (result->conversations, 0);
-  loaded = confab_store_load (store, confab_conversation_get_id (first), &error);
+  loaded = confab_store_load (store, g_ptr_array_index (result->ids, 0), &error);
   g_assert_no_error (error);
 
   g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Weather and a plot");
@@ -114,7 +114,7 @@ test_chatgpt (void)
 
   /* Missing current_node, title and times: the last leaf, a title from the text. */
   {
-    g_autoptr(ConfabConversation) second = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 1)), &error);
+    g_autoptr(ConfabConversation) second = confab_store_load (store, (const char *) g_ptr_array_index (result->ids, 1), &error);
 
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (second)), ==, 1);
@@ -146,7 +146,7 @@ test_open_webui (void)
   g_assert_cmpuint (result->n_imported, ==, 1);
   g_assert_cmpuint (result->n_other_branches, ==, 1);
 
-  loaded = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 0)), &error);
+  loaded = confab_store_load (store, (const char *) g_ptr_array_index (result->ids, 0), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Ollama and tools");
   g_assert_cmpstr (confab_conversation_get_model (loaded), ==, "llama3.1:8b");
@@ -189,7 +189,7 @@ test_confab_minimal (void)
   g_assert_no_error (error);
   g_assert_cmpint (result->format, ==, CONFAB_IMPORT_FORMAT_CONFAB);
   g_assert_cmpuint (result->n_imported, ==, 1);
-  loaded = confab_store_load (store, confab_conversation_get_id (g_ptr_array_index (result->conversations, 0)), &error);
+  loaded = confab_store_load (store, (const char *) g_ptr_array_index (result->ids, 0), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (confab_conversation_get_title (loaded), ==, "Hand-written");
   m = message_at (loaded, 1);
@@ -246,6 +246,66 @@ test_cancelled (void)
   result = confab_import_read (G_INPUT_STREAM (stream), 0, NULL, NULL, cancellable, &error);
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Into a store: nothing written. */
+  {
+    g_autofree char *path = temp_db_path ();
+    g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+
+    g_assert_null (confab_import_file (store, file, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpuint (count_conversations (store), ==, 0);
+  }
+}
+
+static void
+import_done (GObject      *source,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (res);
+}
+
+/* The GUI's path: in a worker thread, into the store; ::changed on the calling thread. */
+static void
+changed_cb (ConfabStore *store,
+            gpointer     user_data)
+{
+  static GThread *main_thread;
+
+  if (main_thread == NULL)
+    main_thread = g_object_get_data (G_OBJECT (store), "test-main-thread");
+  g_assert_true (g_thread_self () == main_thread);
+  (*(guint *) user_data)++;
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *file_path = fixture ("open-webui.json");
+  g_autoptr(GFile) file = g_file_new_for_path (file_path);
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint changed = 0;
+
+  g_object_set_data (G_OBJECT (store), "test-main-thread", g_thread_self ());
+  g_signal_connect (store, "changed", G_CALLBACK (changed_cb), &changed);
+  confab_import_file_async (store, file, NULL, NULL, NULL, import_done, &res);
+  while (res == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  result = confab_import_file_finish (store, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_imported, ==, 1);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (count_conversations (store), ==, 1);
 }
 
 /* A generated ChatGPT export of many conversations is read one at a time: the progress
@@ -312,13 +372,14 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/import/chatgpt", test_chatgpt);
   g_test_add_func ("/import/open-webui", test_open_webui);
   g_test_add_func ("/import/confab-minimal", test_confab_minimal);
   g_test_add_func ("/import/refused-nothing-partial", test_refused);
   g_test_add_func ("/import/cancelled", test_cancelled);
+  g_test_add_func ("/import/async", test_async);
   g_test_add_func ("/import/streamed", test_streamed);
   g_test_add_func ("/import/deep-nesting", test_deep_nesting);
 
