@@ -188,6 +188,8 @@ daily_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *made = confab_store_daily_backup_finish (result, &error);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (error != NULL)
     g_warning ("The daily backup failed: %s", error->message);
   else if (made != NULL)
@@ -198,6 +200,7 @@ typedef struct
 {
   GtkApplication *app;
   ConfabStore    *store;
+  GCancellable   *cancellable;   /* cancelled when the app shuts down */
 } Check;
 
 static void
@@ -208,7 +211,9 @@ check_done (GObject      *source,
   Check *check = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!confab_store_quick_check_finish (result, &error))
+  if (g_cancellable_is_cancelled (check->cancellable))
+    ;
+  else if (!confab_store_quick_check_finish (result, &error))
     {
       g_warning ("%s", error->message);
       confab_backups_offer_restore (check->app, check->store, error->message);
@@ -221,9 +226,10 @@ check_done (GObject      *source,
       int max_mb = settings ? g_settings_get_int (settings, "backup-max-size-mb") : 512;
 
       confab_store_daily_backup_async (confab_store_get_path (check->store), keep,
-                                       (guint64) max_mb * 1024 * 1024, NULL, daily_done, NULL);
+                                       (guint64) max_mb * 1024 * 1024, check->cancellable, daily_done, NULL);
     }
 
+  g_object_unref (check->cancellable);
   g_object_unref (check->app);
   g_object_unref (check->store);
   g_free (check);
@@ -240,7 +246,11 @@ confab_backups_after_start (GtkApplication *app,
 
   check->app = g_object_ref (app);
   check->store = g_object_ref (store);
-  confab_store_quick_check_async (confab_store_get_path (store), NULL, check_done, check);
+  check->cancellable = g_cancellable_new ();
+  /* Nothing is started or reported after the app quits; a backup under way stops. */
+  g_signal_connect_object (app, "shutdown", G_CALLBACK (g_cancellable_cancel), check->cancellable,
+                           G_CONNECT_SWAPPED);
+  confab_store_quick_check_async (confab_store_get_path (store), check->cancellable, check_done, check);
 }
 
 ConfabStore *
