@@ -129,9 +129,7 @@ confab_store_backup_to (const char    *db_path,
       return FALSE;
     }
 
-  /* Read-write (without create) though only read: a read-only connection cannot open a WAL
-   * database whose -shm went with its last connection. */
-  if (sqlite3_open_v2 (db_path, &src, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+  if (sqlite3_open_v2 (db_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
     {
       set_sqlite_error (src, 0, _("back up"), db_path, error);
       sqlite3_close_v2 (src);
@@ -341,7 +339,7 @@ confab_store_quick_check (const char  *db_path,
       return FALSE;
     }
 
-  rc = sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+  rc = sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (db, 5000);

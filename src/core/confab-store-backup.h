@@ -42,7 +42,7 @@ void       confab_store_daily_backup_async     (const char           *db_path,
                                                 gpointer              user_data);
 char      *confab_store_daily_backup_finish    (GAsyncResult         *result,
                                                 GError              **error);
-/* PRAGMA quick_check on a connection of its own (nothing is written). FALSE with CONFAB_ERROR_STORE and
+/* PRAGMA quick_check on a read-only connection of its own. FALSE with CONFAB_ERROR_STORE and
  * SQLite's first complaint when the file is damaged or is not a database. */
 gboolean   confab_store_quick_check            (const char           *db_path,
                                                 GError              **error);

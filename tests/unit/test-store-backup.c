@@ -281,6 +281,31 @@ test_not_a_database (void)
   g_assert_null (confab_store_find_good_backup (path));
 }
 
+/* After the app closed it (its -wal and -shm gone): still backed up and checked. */
+static void
+test_closed_database (void)
+{
+  g_autofree char *path = db_path ();
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autofree char *id = NULL;
+  g_autofree char *backup = NULL;
+
+  g_assert_no_error (error);
+  id = save_simple (store, "closed");
+  g_clear_object (&store);
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+
+  g_assert_true (confab_store_quick_check (path, &error));
+  g_assert_no_error (error);
+  backup = confab_store_backup_now (path, NULL, &error);
+  g_assert_no_error (error);
+  store = confab_store_open (backup, &error);
+  g_assert_no_error (error);
+  g_assert_true (confab_store_contains (store, id));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/store-backup/daily", test_daily);
   g_test_add_func ("/store-backup/corrupt-recovery", test_corrupt_recovery);
   g_test_add_func ("/store-backup/not-a-database", test_not_a_database);
+  g_test_add_func ("/store-backup/closed-database", test_closed_database);
 
   return g_test_run ();
 }
