@@ -22,6 +22,7 @@ struct _ConfabApplication
   ConfabOptions  options;
   ConfabStore   *store;
   gboolean       store_failed;
+  guint          after_start_source;  /* quick_check and the daily backup, a little later */
 
   /* GtkSourceView warm-up, after the first window's first frame. */
   GPtrArray     *warm_buffers;   /* a buffer per common language keeps its definitions parsed */
@@ -48,6 +49,21 @@ confab_application_get_options (ConfabApplication *self)
   return &self->options;
 }
 
+/* Off the main thread anyway, but not while the first window is being built and drawn. */
+#define AFTER_START_DELAY_S 5
+
+static gboolean
+after_start_cb (gpointer user_data)
+{
+  ConfabApplication *self = user_data;
+
+  self->after_start_source = 0;
+  if (self->store != NULL)
+    confab_backups_after_start (GTK_APPLICATION (self), self->store);
+
+  return G_SOURCE_REMOVE;
+}
+
 ConfabStore *
 confab_application_get_store (ConfabApplication *self)
 {
@@ -64,7 +80,7 @@ confab_application_get_store (ConfabApplication *self)
       if (self->store == NULL)
         self->store = confab_backups_recover (GTK_APPLICATION (self), path, error);
       else
-        confab_backups_after_start (GTK_APPLICATION (self), self->store);
+        self->after_start_source = g_timeout_add_seconds (AFTER_START_DELAY_S, after_start_cb, self);
 
       if (self->store == NULL)
         {
@@ -314,6 +330,8 @@ confab_application_shutdown (GApplication *app)
 {
   ConfabApplication *self = CONFAB_APPLICATION (app);
   g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->after_start_source, g_source_remove);
 
   /* Streamed text is written in batches: write what is pending before leaving. */
   if (self->store != NULL && !confab_store_flush (self->store, &error))
