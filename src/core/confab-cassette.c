@@ -11,6 +11,7 @@
 #include "confab-conversation.h"
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
+#include "confab-json-private.h"
 #include "confab-json-stream-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
@@ -66,6 +67,18 @@ get_object (JsonObject *object,
   JsonNode *node = object ? json_object_get_member (object, name) : NULL;
 
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Bodies inside a cassette are JSON written by others. NULL when not JSON. (transfer full) */
+static JsonNode *
+parse_untrusted (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (text == NULL || !_confab_json_parser_load_untrusted (parser, text, -1, NULL))
+    return NULL;
+
+  return json_parser_steal_root (parser);
 }
 
 /* Text of a request message's content: a string, or the text parts of an array. */
@@ -190,7 +203,7 @@ answer_message (JsonObject *response,
   if (*p == '{')
     {
       /* Not streamed: a whole chat completion. */
-      g_autoptr(JsonNode) root = json_from_string (body, NULL);
+      g_autoptr(JsonNode) root = parse_untrusted (body);
       JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
       JsonArray *choices = object && json_object_has_member (object, "choices") &&
                            JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "choices"))
@@ -370,7 +383,7 @@ confab_cassette_read_data (const char  *data,
           return NULL;
         }
 
-      body = request_body ? json_from_string (request_body, NULL) : NULL;
+      body = parse_untrusted (request_body);
       body_object = body && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
       if (body_object != NULL && json_object_has_member (body_object, "messages") &&
           JSON_NODE_HOLDS_ARRAY (json_object_get_member (body_object, "messages")))

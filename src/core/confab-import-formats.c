@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-export.h"
 #include "confab-import-private.h"
+#include "confab-json-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -494,7 +495,10 @@ decode_json_string (char *value)
 {
   g_autoptr(JsonNode) node = NULL;
 
-  if (value[0] != '"' || (node = json_from_string (value, NULL)) == NULL ||
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (value[0] != '"' || !_confab_json_parser_load_untrusted (parser, value, -1, NULL) ||
+      (node = json_parser_steal_root (parser)) == NULL ||
       !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return value;
 

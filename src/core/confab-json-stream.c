@@ -135,13 +135,33 @@ on_number (void       *ctx,
   return add_value (ctx, node);
 }
 
+/* yajl lets overlong forms and encoded surrogates by: GLib's check is the strict one. */
+static gboolean
+check_utf8 (Reader              *self,
+            const unsigned char *text,
+            size_t               len)
+{
+  if (g_utf8_validate_len ((const char *) text, len, NULL))
+    return TRUE;
+
+  g_set_error_literal (&self->error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
+                       _("The file has text that is not valid UTF-8."));
+  return FALSE;
+}
+
 static int
 on_string (void                *ctx,
            const unsigned char *text,
            size_t               len)
 {
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
-  g_autofree char *str = g_strndup ((const char *) text, len);
+  JsonNode *node;
+  g_autofree char *str = NULL;
+
+  if (!check_utf8 (ctx, text, len))
+    return FALSE;
+
+  node = json_node_new (JSON_NODE_VALUE);
+  str = g_strndup ((const char *) text, len);
 
   json_node_set_string (node, str);
   return add_value (ctx, node);
@@ -187,6 +207,9 @@ on_map_key (void                *ctx,
 {
   Reader *self = ctx;
   Frame *top = &g_array_index (self->stack, Frame, self->stack->len - 1);
+
+  if (!check_utf8 (self, key, len))
+    return FALSE;
 
   g_free (top->key);
   top->key = g_strndup ((const char *) key, len);

@@ -368,6 +368,21 @@ test_deep_nesting (void)
   g_assert_nonnull (strstr (error->message, "levels deep"));
 }
 
+/* An encoded surrogate (yajl lets it by) is refused, not stored. */
+static void
+test_invalid_utf8 (void)
+{
+  static const char json[] = "[{\"format\": \"confab-conversation\", \"version\": 1, \"messages\":"
+                             " [{\"role\": \"user\", \"content\": \"a\xed\xa0\x80" "b\"}]}]";
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (json, sizeof json - 1, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  result = confab_import_read (stream, 0, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,6 +397,7 @@ main (int   argc,
   g_test_add_func ("/import/async", test_async);
   g_test_add_func ("/import/streamed", test_streamed);
   g_test_add_func ("/import/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/import/invalid-utf8", test_invalid_utf8);
 
   return g_test_run ();
 }
