@@ -69,8 +69,10 @@ for name in sorted(os.listdir(cassettes)):
         # The hand-made seeds in fuzz/corpus-* are copied below.
 
 here = os.path.dirname(os.path.abspath(__file__))
+import_dir = os.path.join(out, "fuzz-import")
+os.makedirs(import_dir, exist_ok=True)
 for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir),
-                      ("corpus-delta", delta_dir)):
+                      ("corpus-delta", delta_dir), ("corpus-import", import_dir)):
     seeds = os.path.join(here, seeds)
     if not os.path.isdir(seeds):
         continue

@@ -11,7 +11,6 @@
 #include "confab-conversation.h"
 #include "confab-delta-accumulator.h"
 #include "confab-error.h"
-#include "confab-json-private.h"
 #include "confab-json-stream-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
@@ -73,12 +72,7 @@ get_object (JsonObject *object,
 static JsonNode *
 parse_untrusted (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (text == NULL || !_confab_json_parser_load_untrusted (parser, text, -1, NULL))
-    return NULL;
-
-  return json_parser_steal_root (parser);
+  return text != NULL ? _confab_json_stream_parse (text, -1, NULL) : NULL;
 }
 
 /* Text of a request message's content: a string, or the text parts of an array. */

@@ -10,7 +10,7 @@
 #include "confab-error.h"
 #include "confab-export.h"
 #include "confab-import-private.h"
-#include "confab-json-private.h"
+#include "confab-json-stream-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -86,20 +86,39 @@ get_string (JsonObject *object,
          ? json_node_get_string (node) : NULL;
 }
 
-/* A time in seconds (integer or float), as microseconds; 0 when missing. */
+/* Times after this (the year 5138) are taken for garbage. */
+#define MAX_SECONDS 1e11
+
+/* A time in units of 1/@per_second s (integer or float), as microseconds; 0 when missing or
+ * out of range (found by fuzz-import: a huge float overflowed the conversion). */
 static gint64
-get_seconds (JsonObject *object,
-             const char *name)
+get_time (JsonObject *object,
+          const char *name,
+          double      per_second)
 {
   JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+  double seconds;
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return 0;
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) (json_node_get_double (node) * G_USEC_PER_SEC);
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node) * G_USEC_PER_SEC;
-  return 0;
+    seconds = json_node_get_double (node) / per_second;
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    seconds = (double) json_node_get_int (node) / per_second;
+  else
+    return 0;
+
+  if (!(seconds >= 0 && seconds < MAX_SECONDS))
+    return 0;
+
+  return (gint64) (seconds * G_USEC_PER_SEC);
+}
+
+static gint64
+get_seconds (JsonObject *object,
+             const char *name)
+{
+  return get_time (object, name, 1);
 }
 
 ConfabImportFormat
@@ -495,10 +514,7 @@ decode_json_string (char *value)
 {
   g_autoptr(JsonNode) node = NULL;
 
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (value[0] != '"' || !_confab_json_parser_load_untrusted (parser, value, -1, NULL) ||
-      (node = json_parser_steal_root (parser)) == NULL ||
+  if (value[0] != '"' || (node = _confab_json_stream_parse (value, -1, NULL)) == NULL ||
       !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return value;
 
@@ -590,7 +606,7 @@ _confab_import_open_webui (JsonNode  *item,
       return NULL;
     }
   if (created_at == 0)
-    created_at = get_seconds (chat, "timestamp") / 1000;
+    created_at = get_time (chat, "timestamp", 1000);
 
   if (current == NULL)
     current = last_leaf (messages, "parentId", "childrenIds");

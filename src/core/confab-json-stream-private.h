@@ -27,4 +27,11 @@ gboolean _confab_json_stream_read (GInputStream              *stream,
                                    GCancellable              *cancellable,
                                    GError                   **error);
 
+/* One value (an object, a string …; not an array) from memory through the same reader:
+ * depth limit, strict UTF-8, nothing after the value. NULL and @error when it is not.
+ * (transfer full) */
+JsonNode *_confab_json_stream_parse (const char  *data,
+                                     gssize       len,
+                                     GError     **error);
+
 G_END_DECLS

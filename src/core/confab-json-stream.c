@@ -327,3 +327,41 @@ _confab_json_stream_read (GInputStream              *stream,
 
   return ok;
 }
+
+static gboolean
+keep_whole (JsonNode  *item,
+            gpointer   user_data,
+            GError   **error)
+{
+  JsonNode **root = user_data;
+
+  /* Only a top-level array hands out more than one item. */
+  if (*root != NULL)
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT, _("An array was found where an object was expected."));
+      return FALSE;
+    }
+  *root = json_node_ref (item);
+  return TRUE;
+}
+
+JsonNode *
+_confab_json_stream_parse (const char  *data,
+                           gssize       len,
+                           GError     **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  JsonNode *root = NULL;
+
+  if (len < 0)
+    len = strlen (data);
+
+  stream = g_memory_input_stream_new_from_data (data, len, NULL);
+  if (!_confab_json_stream_read (stream, keep_whole, NULL, &root, NULL, error))
+    {
+      g_clear_pointer (&root, json_node_unref);
+      return NULL;
+    }
+
+  return root;
+}

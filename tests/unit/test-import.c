@@ -368,6 +368,30 @@ test_deep_nesting (void)
   g_assert_nonnull (strstr (error->message, "levels deep"));
 }
 
+/* Times that are no times (found by fuzz-import: 1.7e62 seconds overflowed the conversion)
+ * are taken as missing. */
+static void
+test_absurd_times (void)
+{
+  static const char json[] =
+    "[{\"id\": \"t\", \"create_time\": 1.7e62, \"update_time\": -5, \"current_node\": \"b\", \"mapping\": {"
+    "\"a\": {\"id\": \"a\", \"message\": null, \"parent\": null, \"children\": [\"b\"]},"
+    "\"b\": {\"id\": \"b\", \"parent\": \"a\", \"children\": [], \"message\": {\"id\": \"m\","
+    " \"create_time\": 9223372036854775807, \"author\": {\"role\": \"user\"},"
+    " \"content\": {\"content_type\": \"text\", \"parts\": [\"x\"]}}}}}]";
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (json, sizeof json - 1, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabConversation *conversation;
+
+  result = confab_import_read (stream, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  conversation = g_ptr_array_index (result->conversations, 0);
+  g_assert_cmpint (confab_conversation_get_created_at (conversation), ==, 0);
+  g_assert_cmpint (confab_conversation_get_updated_at (conversation), ==, 0);
+  g_assert_cmpint (confab_message_get_created_at (message_at (conversation, 0)), ==, 0);
+}
+
 /* An encoded surrogate (yajl lets it by) is refused, not stored. */
 static void
 test_invalid_utf8 (void)
@@ -398,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/import/streamed", test_streamed);
   g_test_add_func ("/import/deep-nesting", test_deep_nesting);
   g_test_add_func ("/import/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/import/absurd-times", test_absurd_times);
 
   return g_test_run ();
 }
