@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "confab-application.h"
 #include "confab-backups.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
@@ -232,11 +233,77 @@ test_after_start (void)
   }
 }
 
+typedef struct
+{
+  char     *id;
+  gboolean  ran;
+} AppCheck;
+
+static void
+on_activate (GApplication *app,
+             AppCheck     *check)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  AdwMessageDialog *dialog;
+  ConfabStore *store;
+
+  g_assert_nonnull (window);
+  /* Never a silent empty history: the user is told, the backup offered. */
+  dialog = wait_for_dialog ("Conversation History Damaged");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "could not be opened"));
+  store = confab_application_get_store (CONFAB_APPLICATION (app));
+  g_assert_nonnull (store);
+  g_assert_false (confab_store_contains (store, check->id));
+
+  respond (dialog, "restore");
+  g_assert_true (confab_store_contains (store, check->id));
+  check->ran = TRUE;
+
+  gtk_window_close (window);
+  g_application_quit (app);
+}
+
+/* The real application started on a damaged database. */
+static void
+test_app_damaged_database (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autoptr(ConfabApplication) app = NULL;
+  g_autofree char *backup = NULL;
+  AppCheck check = { NULL, FALSE };
+  char *argv[] = { (char *) "confab", NULL };
+
+  g_assert_no_error (error);
+  check.id = save_simple (store, "still here");
+  backup = confab_store_backup_now (path, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  damage (path);
+
+  app = confab_application_new ();
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &check);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_true (check.ran);
+  g_free (check.id);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  const char * const *data_dirs = g_get_system_data_dirs ();
+
+  /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell that
+   * the app's symbolic icon is an SVG (as in test-chat). */
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
@@ -244,6 +311,7 @@ main (int   argc,
   g_test_add_func ("/backups/recover-damaged", test_recover_damaged);
   g_test_add_func ("/backups/recover-leaves-newer", test_recover_leaves_newer);
   g_test_add_func ("/backups/after-start", test_after_start);
+  g_test_add_func ("/backups/app-damaged-database", test_app_damaged_database);
 
   return g_test_run ();
 }
