@@ -7,6 +7,9 @@
 #include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
+#include "confab-backups.h"
+#include "confab-import-dialog.h"
+#include "confab-recording-window.h"
 #include "confab-bench-hook.h"
 #include "confab-code-block.h"
 #include "confab-global-shortcut.h"
@@ -22,6 +25,7 @@ struct _ConfabApplication
   ConfabOptions  options;
   ConfabStore   *store;
   gboolean       store_failed;
+  guint          after_start_source;  /* quick_check and the daily backup, a little later */
 
   /* --conversation and --search: what the first window shows (the Shell search provider
    * starts Confab with them). */
@@ -56,6 +60,21 @@ confab_application_get_options (ConfabApplication *self)
   return &self->options;
 }
 
+/* Off the main thread anyway, but not while the first window is being built and drawn. */
+#define AFTER_START_DELAY_S 5
+
+static gboolean
+after_start_cb (gpointer user_data)
+{
+  ConfabApplication *self = user_data;
+
+  self->after_start_source = 0;
+  if (self->store != NULL)
+    confab_backups_after_start (GTK_APPLICATION (self), self->store);
+
+  return G_SOURCE_REMOVE;
+}
+
 ConfabStore *
 confab_application_get_store (ConfabApplication *self)
 {
@@ -65,7 +84,15 @@ confab_application_get_store (ConfabApplication *self)
 
   if (self->store == NULL && !self->store_failed)
     {
-      self->store = confab_store_open_default (&error);
+      g_autofree char *path = confab_store_get_default_path ();
+
+      self->store = confab_store_open (path, &error);
+      /* A damaged database is moved aside (never deleted), the user told, a backup offered. */
+      if (self->store == NULL)
+        self->store = confab_backups_recover (GTK_APPLICATION (self), path, error);
+      else
+        self->after_start_source = g_timeout_add_seconds (AFTER_START_DELAY_S, after_start_cb, self);
+
       if (self->store == NULL)
         {
           g_warning ("Conversations will not be saved: %s", error->message);
@@ -242,6 +269,9 @@ confab_application_show_preferences (ConfabApplication *self,
   GtkWidget *window;
 
   window = confab_preferences_window_new (parent);
+  if (confab_application_get_store (user_data) != NULL)
+    confab_preferences_window_add_backups (CONFAB_PREFERENCES_WINDOW (window),
+                                           confab_application_get_store (user_data));
 
   /* Live server status in Preferences, and edits to mcp.json take effect at once. */
   if (CONFAB_IS_WINDOW (parent))
@@ -333,11 +363,33 @@ confab_application_usage_history_action (GSimpleAction *action,
                                                             store)));
 }
 
+static void
+confab_application_import_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  ConfabApplication *self = user_data;
+  ConfabStore *store = confab_application_get_store (self);
+
+  if (store != NULL)
+    confab_import_dialog_run (gtk_application_get_active_window (GTK_APPLICATION (self)), store);
+}
+
+static void
+confab_application_open_recording_action (GSimpleAction *action,
+                                          GVariant      *parameter,
+                                          gpointer       user_data)
+{
+  confab_recording_window_choose (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+}
+
 static const GActionEntry app_actions[] = {
   { "usage-history", confab_application_usage_history_action },
   { "quick-ask", confab_application_quick_ask_action },
   { "show-conversation", confab_application_show_conversation_action, "s" },
   { "review-tool-call", confab_application_review_tool_call_action, "s" },
+  { "open-recording", confab_application_open_recording_action },
+  { "import", confab_application_import_action },
   { "quit", confab_application_quit_action },
   { "about", confab_application_about_action },
   { "preferences", confab_application_preferences_action },
@@ -381,6 +433,8 @@ confab_application_shutdown (GApplication *app)
 {
   ConfabApplication *self = CONFAB_APPLICATION (app);
   g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->after_start_source, g_source_remove);
 
   /* Streamed text is written in batches: write what is pending before leaving. */
   if (self->store != NULL && !confab_store_flush (self->store, &error))

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "confab-backups.h"
 #include "confab-mcp-servers-page.h"
 #include "confab-preferences-window.h"
 #include "confab-providers-page.h"
@@ -21,6 +22,7 @@ struct _ConfabPreferencesWindow
   AdwActionRow         *send_on_enter_row;
   GtkSwitch            *send_on_enter_switch;
   GtkTextView          *system_prompt_view;
+  AdwPreferencesPage   *general_page;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabPreferencesWindow, confab_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -220,6 +222,7 @@ confab_preferences_window_class_init (ConfabPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, mcp_servers_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, providers_page);
+  gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, general_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, send_on_enter_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, send_on_enter_switch);
   gtk_widget_class_bind_template_child (widget_class, ConfabPreferencesWindow, system_prompt_view);
@@ -320,4 +323,14 @@ confab_preferences_window_show_provider (ConfabPreferencesWindow *self,
   row = find_named (row, "api-key");
   if (row != NULL)
     gtk_widget_grab_focus (row);
+}
+
+void
+confab_preferences_window_add_backups (ConfabPreferencesWindow *self,
+                                       ConfabStore             *store)
+{
+  g_return_if_fail (CONFAB_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (CONFAB_IS_STORE (store));
+
+  adw_preferences_page_add (self->general_page, ADW_PREFERENCES_GROUP (confab_backups_group_new (store)));
 }

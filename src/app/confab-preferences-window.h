@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "confab-provider-list.h"
+#include "confab-store.h"
 #include "confab-tool-registry.h"
 
 G_BEGIN_DECLS
@@ -31,5 +32,8 @@ void       confab_preferences_window_show_page         (ConfabPreferencesWindow 
 /* Shows the providers page with @name's row open and its API key focused. */
 void       confab_preferences_window_show_provider     (ConfabPreferencesWindow *self,
                                                         const char              *name);
+/* Adds the Backups group (restore a chosen backup, back up now) to the General page. */
+void       confab_preferences_window_add_backups (ConfabPreferencesWindow *self,
+                                                  ConfabStore             *store);
 
 G_END_DECLS

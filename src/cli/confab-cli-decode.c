@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "confab-cassette.h"
 #include "confab-cli-decode.h"
+#include "confab-conversation.h"
+#include "confab-export.h"
 #include "confab-delta-accumulator.h"
 #include "confab-escape.h"
 #include "confab-message.h"
@@ -36,9 +39,36 @@ confab_cli_decode (const char *path)
   else
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+      char head[64];
+      gsize n_head = 0;
 
       stream = G_INPUT_STREAM (g_file_read (file, NULL, &error));
       if (stream == NULL)
+        {
+          g_printerr ("confab-cli: %s\n", error->message);
+          return 2;
+        }
+
+      /* A go-vcr cassette (JSON, or YAML): the whole recording as a conversation. */
+      if (g_input_stream_read_all (stream, head, sizeof head, &n_head, NULL, NULL) &&
+          confab_cassette_sniff (head, n_head))
+        {
+          g_autoptr(ConfabConversation) conversation = NULL;
+          g_autofree char *text = NULL;
+          g_autofree char *local = g_file_get_path (file);
+
+          g_clear_object (&stream);
+          if ((conversation = confab_cassette_read (local ? local : path, &error)) == NULL)
+            {
+              g_printerr ("confab-cli: %s\n", error->message);
+              return 1;
+            }
+          text = confab_export_json_string (conversation);
+          fputs (text, stdout);
+          fflush (stdout);
+          return 0;
+        }
+      if (!g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, NULL, &error))
         {
           g_printerr ("confab-cli: %s\n", error->message);
           return 2;

@@ -13,9 +13,10 @@
 #include "confab-conversation.h"
 #include "confab-escape.h"
 #include "confab-export.h"
+#include "confab-import.h"
 #include "confab-store.h"
 
-static const char * const commands[] = { "list", "search", "export", "delete", "usage" };
+static const char * const commands[] = { "list", "search", "export", "import", "delete", "usage" };
 
 gboolean
 confab_cli_store_is_command (const char *name)
@@ -276,7 +277,7 @@ command_export (int    argc,
   gboolean yaml = FALSE;
   int turn = 0;
   const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default), json or cassette (a turn as a go-vcr recording)"), N_("FORMAT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default), json (lossless, re-importable), openai (the request messages array) or cassette (a turn as a go-vcr recording)"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
     { "turn", 0, 0, G_OPTION_ARG_INT, &turn, N_("With --format cassette: the turn to record, from 1 (default: the last)"), N_("N") },
     { "yaml", 0, 0, G_OPTION_ARG_NONE, &yaml, N_("With --format cassette: write go-vcr YAML instead of JSON"), NULL },
@@ -289,9 +290,9 @@ command_export (int    argc,
     return 2;
 
   if (format != NULL && !g_str_equal (format, "markdown") && !g_str_equal (format, "md") &&
-      !g_str_equal (format, "json") && !g_str_equal (format, "cassette"))
+      !g_str_equal (format, "json") && !g_str_equal (format, "openai") && !g_str_equal (format, "cassette"))
     {
-      g_printerr ("confab-cli: %s\n", _("--format must be markdown, json or cassette"));
+      g_printerr ("confab-cli: %s\n", _("--format must be markdown, json, openai or cassette"));
       return 2;
     }
 
@@ -319,6 +320,8 @@ command_export (int    argc,
     }
   else if (format != NULL && g_str_equal (format, "json"))
     text = confab_export_json_string (conversation);
+  else if (format != NULL && g_str_equal (format, "openai"))
+    text = confab_export_openai_string (conversation);
   else
     text = confab_export_markdown (conversation);
 
@@ -335,6 +338,40 @@ command_export (int    argc,
       fputs (text, stdout);
       fflush (stdout);
     }
+
+  return 0;
+}
+
+static int
+command_import (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, _("Import conversations: Confab’s JSON export, ChatGPT’s conversations.json "
+                                           "or Open WebUI’s chat export. All or nothing; conversations imported "
+                                           "before are skipped."));
+  if (!parse (context, &argc, &argv, 1, 1))
+    return 2;
+
+  if ((store = confab_cli_store_open (&error)) == NULL ||
+      (result = confab_import_file (store, argv[1], NULL, &error)) == NULL)
+    {
+      g_printerr ("confab-cli: %s\n", error->message);
+      return 1;
+    }
+
+  /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
+  g_print (_("%s export: %u imported, %u already there\n"),
+           confab_import_format_to_string (result->format), result->n_imported, result->n_skipped);
+  if (result->n_other_branches > 0)
+    g_print (ngettext ("%u conversation had other branches; the one last shown was imported\n",
+                       "%u conversations had other branches; the one last shown was imported\n",
+                       result->n_other_branches),
+             result->n_other_branches);
 
   return 0;
 }
@@ -384,6 +421,8 @@ confab_cli_store_command (int    argc,
     return command_search (argc, argv);
   if (g_str_equal (argv[0], "export"))
     return command_export (argc, argv);
+  if (g_str_equal (argv[0], "import"))
+    return command_import (argc, argv);
   if (g_str_equal (argv[0], "delete"))
     return command_delete (argc, argv);
   if (g_str_equal (argv[0], "usage"))

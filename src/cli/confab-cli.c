@@ -987,10 +987,11 @@ main (int   argc,
   g_option_context_set_description (context,
                                     _("Commands:\n"
                                       "  confab-cli [OPTIONS] PROMPT     run one user turn\n"
-                                      "  confab-cli decode [FILE|-]      assemble a raw SSE body into a message\n"
+                                      "  confab-cli decode [FILE|-]      assemble a raw SSE body (or a go-vcr cassette) into messages\n"
                                       "  confab-cli list [--json]        list stored conversations\n"
                                       "  confab-cli search TEXT [--json] search stored conversations\n"
-                                      "  confab-cli export ID [--format markdown|json|cassette] [--output FILE]\n"
+                                      "  confab-cli export ID [--format markdown|json|openai|cassette] [--output FILE]\n"
+                                      "  confab-cli import FILE\n"
                                       "  confab-cli delete ID            delete a stored conversation\n"));
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);

@@ -23,6 +23,7 @@ typedef enum {
   CONFAB_ERROR_STORE_VERSION,  /* the database is from a newer Confab */
   CONFAB_ERROR_CONFIG,         /* bad configuration (provider, options, MCP config) */
   CONFAB_ERROR_STORE_BUSY,     /* the conversation is being continued by another process */
+  CONFAB_ERROR_IMPORT,         /* a file to import is not in a known shape or not valid JSON */
 } ConfabError;
 
 GQuark confab_error_quark (void);

@@ -195,15 +195,148 @@ confab_export_markdown (ConfabConversation *conversation)
 }
 
 static void
-add_optional_string (JsonBuilder *builder,
-                     const char  *name,
-                     const char  *value)
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
 {
   json_builder_set_member_name (builder, name);
   if (value != NULL)
     json_builder_add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+static void
+add_usage (JsonBuilder *builder,
+           ConfabUsage *usage)
+{
+  json_builder_set_member_name (builder, "usage");
+  /* null: nothing known, as a new message has it. */
+  if (!confab_usage_get_reported (usage) && !confab_usage_get_has_cost (usage) &&
+      confab_usage_get_prompt_tokens (usage) < 0 && confab_usage_get_completion_tokens (usage) < 0 &&
+      confab_usage_get_total_tokens (usage) < 0 &&
+      confab_usage_get_time_to_first_token (usage) < 0 && confab_usage_get_duration (usage) < 0)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "reported");
+  json_builder_add_boolean_value (builder, confab_usage_get_reported (usage));
+  add_int (builder, "prompt_tokens", confab_usage_get_prompt_tokens (usage));
+  add_int (builder, "completion_tokens", confab_usage_get_completion_tokens (usage));
+  add_int (builder, "total_tokens", confab_usage_get_total_tokens (usage));
+  add_int (builder, "cached_tokens", confab_usage_get_cached_tokens (usage));
+  add_int (builder, "reasoning_tokens", confab_usage_get_reasoning_tokens (usage));
+  json_builder_set_member_name (builder, "cost");
+  if (confab_usage_get_has_cost (usage))
+    json_builder_add_double_value (builder, confab_usage_get_cost (usage));
+  else
+    json_builder_add_null_value (builder);
+  add_double (builder, "time_to_first_token", confab_usage_get_time_to_first_token (usage));
+  add_double (builder, "duration", confab_usage_get_duration (usage));
+  json_builder_end_object (builder);
+}
+
+static void
+add_tool_call (JsonBuilder    *builder,
+               ConfabToolCall *call)
+{
+  JsonNode *content = confab_tool_call_get_result_content (call);
+
+  json_builder_begin_object (builder);
+  add_int (builder, "index", confab_tool_call_get_index (call));
+  add_string (builder, "id", confab_tool_call_get_id (call));
+  add_string (builder, "name", confab_tool_call_get_name (call));
+  add_string (builder, "server", confab_tool_call_get_server (call));
+  add_string (builder, "arguments", confab_tool_call_get_arguments (call));
+  add_string (builder, "status", confab_tool_call_status_to_string (confab_tool_call_get_status (call)));
+  add_string (builder, "result", confab_tool_call_get_result (call));
+  json_builder_set_member_name (builder, "result_content");
+  if (content != NULL)
+    json_builder_add_value (builder, json_node_copy (content));
+  else
+    json_builder_add_null_value (builder);
+  add_string (builder, "error", confab_tool_call_get_error (call));
+  json_builder_set_member_name (builder, "status_times");
+  json_builder_begin_object (builder);
+  for (ConfabToolCallStatus s = CONFAB_TOOL_CALL_STATUS_STREAMING; s <= CONFAB_TOOL_CALL_STATUS_DENIED; s++)
+    if (confab_tool_call_get_status_time (call, s) != 0)
+      add_int (builder, confab_tool_call_status_to_string (s), confab_tool_call_get_status_time (call, s));
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+add_message (JsonBuilder   *builder,
+             ConfabMessage *message)
+{
+  GListModel *calls = confab_message_get_tool_calls (message);
+  const GError *error = confab_message_get_error (message);
+  g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", confab_message_get_id (message));
+  add_string (builder, "role", confab_role_to_string (confab_message_get_role (message)));
+  add_string (builder, "content", confab_message_get_content (message));
+  add_string (builder, "reasoning", confab_message_get_reasoning (message));
+  add_string (builder, "tool_call_id", confab_message_get_tool_call_id (message));
+  add_string (builder, "state", confab_message_state_to_string (confab_message_get_state (message)));
+  add_string (builder, "finish_reason", confab_message_get_finish_reason (message));
+  add_string (builder, "model", confab_message_get_model (message));
+  add_int (builder, "created_at", confab_message_get_created_at (message));
+  add_int (builder, "retry_after", confab_message_get_retry_after (message));
+  json_builder_set_member_name (builder, "error");
+  if (error != NULL)
+    {
+      json_builder_begin_object (builder);
+      add_string (builder, "domain", g_quark_to_string (error->domain));
+      add_int (builder, "code", error->code);
+      add_string (builder, "message", error->message);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+  add_usage (builder, confab_message_get_usage (message));
+
+  json_builder_set_member_name (builder, "tool_calls");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+    {
+      g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+      add_tool_call (builder, call);
+    }
+  json_builder_end_array (builder);
+
+  add_string (builder, "request_body", confab_message_get_request_body (message));
+  json_builder_set_member_name (builder, "raw_response");
+  if (raw != NULL && g_bytes_get_size (raw) > 0)
+    {
+      g_autofree char *b64 = g_base64_encode (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+      json_builder_add_string_value (builder, b64);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
 }
 
 JsonNode *
@@ -215,35 +348,24 @@ confab_export_json (ConfabConversation *conversation)
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
   json_builder_begin_object (builder);
-  add_optional_string (builder, "id", confab_conversation_get_id (conversation));
-  add_optional_string (builder, "title", confab_conversation_get_title (conversation));
-  add_optional_string (builder, "provider", confab_conversation_get_provider_name (conversation));
-  add_optional_string (builder, "base_url", confab_conversation_get_base_url (conversation));
-  add_optional_string (builder, "model", confab_conversation_get_model (conversation));
-  json_builder_set_member_name (builder, "created_at");
-  json_builder_add_int_value (builder, confab_conversation_get_created_at (conversation) / G_USEC_PER_SEC);
-  json_builder_set_member_name (builder, "updated_at");
-  json_builder_add_int_value (builder, confab_conversation_get_updated_at (conversation) / G_USEC_PER_SEC);
+  add_string (builder, "format", CONFAB_EXPORT_FORMAT);
+  add_int (builder, "version", CONFAB_EXPORT_VERSION);
+  add_string (builder, "id", confab_conversation_get_id (conversation));
+  add_string (builder, "title", confab_conversation_get_title (conversation));
+  add_string (builder, "system_prompt", confab_conversation_get_system_prompt (conversation));
+  add_string (builder, "provider", confab_conversation_get_provider_name (conversation));
+  add_string (builder, "base_url", confab_conversation_get_base_url (conversation));
+  add_string (builder, "model", confab_conversation_get_model (conversation));
+  add_int (builder, "created_at", confab_conversation_get_created_at (conversation));
+  add_int (builder, "updated_at", confab_conversation_get_updated_at (conversation));
 
   json_builder_set_member_name (builder, "messages");
-  json_builder_add_value (builder, confab_conversation_to_messages_json (conversation));
-
-  json_builder_set_member_name (builder, "usage");
   json_builder_begin_array (builder);
   n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-      JsonNode *usage;
-
-      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
-        continue;
-
-      usage = confab_usage_to_json (confab_message_get_usage (message));
-      if (usage != NULL)
-        json_builder_add_value (builder, usage);
-      else
-        json_builder_add_null_value (builder);
+      add_message (builder, message);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -251,11 +373,10 @@ confab_export_json (ConfabConversation *conversation)
   return json_builder_get_root (builder);
 }
 
-char *
-confab_export_json_string (ConfabConversation *conversation)
+static char *
+to_text (JsonNode *root)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = confab_export_json (conversation);
   g_autofree char *text = NULL;
 
   json_generator_set_root (generator, root);
@@ -263,4 +384,28 @@ confab_export_json_string (ConfabConversation *conversation)
   text = json_generator_to_data (generator, NULL);
 
   return g_strconcat (text, "\n", NULL);
+}
+
+char *
+confab_export_json_string (ConfabConversation *conversation)
+{
+  g_autoptr(JsonNode) root = confab_export_json (conversation);
+
+  return to_text (root);
+}
+
+JsonNode *
+confab_export_openai (ConfabConversation *conversation)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+
+  return confab_conversation_to_messages_json (conversation);
+}
+
+char *
+confab_export_openai_string (ConfabConversation *conversation)
+{
+  g_autoptr(JsonNode) root = confab_export_openai (conversation);
+
+  return to_text (root);
 }

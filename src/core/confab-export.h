@@ -11,12 +11,20 @@ G_BEGIN_DECLS
  * heading, reasoning quoted, tool calls and tool results as fenced blocks, usage and
  * failures as notes. Model text is written as it is (it is already Markdown). (transfer full) */
 char     *confab_export_markdown (ConfabConversation *conversation);
-/* {"id", "title", "provider", "base_url", "model", "created_at", "updated_at",
- *  "messages": the chat-completions messages array (what the next request would send),
- *  "usage": one entry per assistant message (request), null where none was reported}
- * (transfer full) */
-JsonNode *confab_export_json     (ConfabConversation *conversation);
+/* The Confab JSON format: "format" is this, "version" the one below. */
+#define CONFAB_EXPORT_FORMAT  "confab-conversation"
+#define CONFAB_EXPORT_VERSION 1
+
+/* The whole conversation, losslessly (README "Confab JSON"): every field of every message,
+ * tool calls with arguments, status, times and results, usage and cost, error, request body
+ * and raw response (base64); times in microseconds since the epoch.
+ * confab_import_confab_json() reads it back to an identical conversation. (transfer full) */
+JsonNode *confab_export_json          (ConfabConversation *conversation);
 /* confab_export_json() as pretty-printed text. (transfer full) */
-char     *confab_export_json_string (ConfabConversation *conversation);
+char     *confab_export_json_string   (ConfabConversation *conversation);
+/* The chat-completions "messages" array the next request would send: ready to replay as a
+ * request body's "messages". (transfer full) */
+JsonNode *confab_export_openai        (ConfabConversation *conversation);
+char     *confab_export_openai_string (ConfabConversation *conversation);
 
 G_END_DECLS

@@ -133,6 +133,8 @@ typedef struct
   gboolean                    whole;          /* a whole save: messages not in @messages go */
   gboolean                    ledger;         /* requests made in this process: counted in
                                                * the usage ledger (never a save or import) */
+  GPtrArray                  *more;           /* ConfabStoreWrite: written in the same
+                                               * transaction, all or none (save_all) */
 } ConfabStoreWrite;
 
 /* confab-store.c: SQLite helpers. Prepared statements are cached by the address of their SQL,
@@ -185,6 +187,13 @@ gboolean            _confab_store_begin                  (ConfabStore  *self,
 /* Commits (@ok) or rolls back the outermost transaction and times it; returns @ok when nested. */
 gboolean            _confab_store_commit                 (ConfabStore  *self,
                                                           gboolean      ok,
+                                                          GError      **error);
+/* confab-store-backup.c: copies the conversations of the database at @staging_path that the
+ * one at @db_path does not have into it, in one transaction on a connection of its own (any
+ * thread). Imports are written to a staging database a batch at a time, then merged. */
+gboolean            _confab_store_merge_file             (const char   *db_path,
+                                                          const char   *staging_path,
+                                                          guint        *n_merged,
                                                           GError      **error);
 /* Emits ConfabStore::changed. */
 void                _confab_store_emit_changed           (ConfabStore *self);

@@ -230,6 +230,7 @@ _confab_store_write_free (ConfabStoreWrite *write)
 
   _confab_store_conversation_row_free (write->conversation);
   g_clear_pointer (&write->messages, g_ptr_array_unref);
+  g_clear_pointer (&write->more, g_ptr_array_unref);
   g_free (write->conversation_id);
   g_free (write);
 }

@@ -714,6 +714,40 @@ _confab_store_flush_all (ConfabStore *self)
 }
 
 gboolean
+confab_store_save_all (ConfabStore         *self,
+                       GPtrArray           *conversations,
+                       GError             **error)
+{
+  ConfabStoreWrite *first = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (conversations != NULL, FALSE);
+
+  if (conversations->len == 0)
+    return TRUE;
+
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      ConfabStoreWrite *write = _confab_store_write_new_whole (g_ptr_array_index (conversations, i));
+
+      if (first == NULL)
+        {
+          first = write;
+          first->more = g_ptr_array_new_with_free_func ((GDestroyNotify) _confab_store_write_free);
+        }
+      else
+        g_ptr_array_add (first->more, write);
+    }
+
+  if (!_confab_store_push (self, first, TRUE, error))
+    return FALSE;
+
+  _confab_store_emit_changed (self);
+
+  return TRUE;
+}
+
+gboolean
 confab_store_save (ConfabStore         *self,
                    ConfabConversation  *conversation,
                    GError             **error)

@@ -516,6 +516,10 @@ write_one (ConfabStoreWriter  *self,
                write->conversation_id, error))
     return FALSE;
 
+  for (guint i = 0; write->more != NULL && i < write->more->len; i++)
+    if (!write_one (self, g_ptr_array_index (write->more, i), error))
+      return FALSE;
+
   return TRUE;
 }
 

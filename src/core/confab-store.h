@@ -50,6 +50,11 @@ guint               confab_store_get_n_recovered     (ConfabStore         *self)
 gboolean            confab_store_save                (ConfabStore         *self,
                                                       ConfabConversation  *conversation,
                                                       GError             **error);
+/* Writes every conversation of @conversations (ConfabConversation) in one transaction: all
+ * or none. Like confab_store_save(), these are untracked writes (imports). */
+gboolean            confab_store_save_all            (ConfabStore         *self,
+                                                      GPtrArray           *conversations,
+                                                      GError             **error);
 /* Saves @conversation (handed to the writer thread), then follows it: added messages are
  * committed before this returns (the user's message is on disk before the request is sent),
  * removed ones deleted, streamed text/reasoning/arguments handed over at most every

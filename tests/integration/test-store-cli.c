@@ -224,24 +224,61 @@ test_list_search_export (void)
   }
 
   {
-    const char *args[] = { "export", id, "--format", "json", NULL };
+    const char *args[] = { "export", id, "--format", "openai", NULL };
     g_autoptr(ConfabCliResult) result = run_cli (args);
     g_autoptr(JsonNode) root = NULL;
-    JsonObject *object;
     JsonArray *messages;
-    JsonArray *usage;
 
     g_assert_cmpint (result->exit_status, ==, 0);
     root = json_from_string (result->stdout_text, NULL);
     g_assert_nonnull (root);
-    object = json_node_get_object (root);
-    messages = json_object_get_array_member (object, "messages");
+    messages = json_node_get_array (root);
     g_assert_cmpuint (json_array_get_length (messages), ==, 3);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "role"), ==, "system");
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 2), "content"), ==, "Hello there!");
-    usage = json_object_get_array_member (object, "usage");
-    g_assert_cmpuint (json_array_get_length (usage), ==, 1);
-    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (usage, 0), "total_tokens"), ==, 15);
+  }
+
+  {
+    g_autofree char *json_path = g_build_filename (g_get_user_cache_dir (), "export.json", NULL);
+    const char *args[] = { "export", id, "--format", "json", "--output", json_path, NULL };
+    const char *delete_args[] = { "delete", id, NULL };
+    const char *import_args[] = { "import", json_path, NULL };
+    g_autoptr(ConfabCliResult) result = NULL;
+    g_autoptr(ConfabCliResult) deleted = NULL;
+    g_autoptr(ConfabCliResult) imported = NULL;
+    g_autoptr(ConfabCliResult) again = NULL;
+    g_autoptr(ConfabCliResult) exported = NULL;
+    g_autofree char *before = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *object;
+    JsonArray *messages;
+
+    g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+    result = run_cli (args);
+    g_assert_cmpint (result->exit_status, ==, 0);
+    g_assert_true (g_file_get_contents (json_path, &before, NULL, NULL));
+    root = json_from_string (before, NULL);
+    g_assert_nonnull (root);
+    object = json_node_get_object (root);
+    g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "confab-conversation");
+    messages = json_object_get_array_member (object, "messages");
+    g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (json_array_get_object_element (messages, 1), "usage"),
+                                                 "total_tokens"), ==, 15);
+
+    /* Deleted, imported back: exported again, the same document. */
+    deleted = run_cli (delete_args);
+    g_assert_cmpint (deleted->exit_status, ==, 0);
+    imported = run_cli (import_args);
+    g_test_message ("import: %s%s", imported->stdout_text, imported->stderr_text);
+    g_assert_cmpint (imported->exit_status, ==, 0);
+    g_assert_nonnull (strstr (imported->stdout_text, "1 imported, 0 already there"));
+    again = run_cli (import_args);
+    g_assert_cmpint (again->exit_status, ==, 0);
+    g_assert_nonnull (strstr (again->stdout_text, "0 imported, 1 already there"));
+    exported = run_cli ((const char *[]) { "export", id, "--format", "json", NULL });
+    g_assert_cmpint (exported->exit_status, ==, 0);
+    g_assert_cmpstr (exported->stdout_text, ==, before);
   }
 
   {

@@ -11,6 +11,7 @@
 #include "confab-conversation.h"
 #include "confab-error.h"
 #include "confab-export.h"
+#include "confab-import.h"
 #include "confab-message.h"
 #include "confab-store.h"
 #include "confab-test-util.h"
@@ -812,22 +813,82 @@ test_export_json (void)
   g_autoptr(ConfabConversation) conversation = make_full_conversation ();
   g_autofree char *text = confab_export_json_string (conversation);
   g_autoptr(JsonNode) root = json_from_string (text, NULL);
-  g_autoptr(JsonNode) expected_messages = confab_conversation_to_messages_json (conversation);
+  g_autoptr(ConfabConversation) back = NULL;
+  g_autoptr(GError) error = NULL;
   JsonObject *object;
-  JsonArray *usage;
+  JsonObject *assistant;
+  JsonObject *call;
 
   g_assert_nonnull (root);
   object = json_node_get_object (root);
+  g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "confab-conversation");
+  g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, confab_conversation_get_id (conversation));
   g_assert_cmpstr (json_object_get_string_member (object, "model"), ==, "llama-3.3-70b-versatile");
-  g_assert_true (json_node_equal (json_object_get_member (object, "messages"), expected_messages));
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (object, "messages"), 0), "role"), ==, "system");
+  g_assert_cmpint (json_object_get_int_member (object, "created_at"), ==, 1700000000000000);
 
-  /* One usage entry per request (assistant message), null where none was reported. */
-  usage = json_object_get_array_member (object, "usage");
-  g_assert_cmpuint (json_array_get_length (usage), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (usage, 0), "total_tokens"), ==, 140);
-  g_assert_true (JSON_NODE_HOLDS_NULL (json_array_get_element (usage, 1)));
+  /* Tool calls with arguments and results, usage and cost, in the message. */
+  assistant = json_array_get_object_element (json_object_get_array_member (object, "messages"), 1);
+  g_assert_cmpstr (json_object_get_string_member (assistant, "reasoning"), ==, "The user wants weather.");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (assistant, "usage"), "total_tokens"), ==, 140);
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (assistant, "usage"), "cost"), ==, 0.00042);
+  call = json_array_get_object_element (json_object_get_array_member (assistant, "tool_calls"), 0);
+  g_assert_cmpstr (json_object_get_string_member (call, "arguments"), ==, "{\"location\": \"Florence,Italy\"}");
+  g_assert_cmpstr (json_object_get_string_member (call, "result"), ==, "Sunny, 24 °C");
+  g_assert_cmpstr (json_object_get_string_member (call, "status"), ==, "done");
+
+  /* Read back, it is the same conversation, field for field. */
+  back = confab_import_confab_json (root, &error);
+  g_assert_no_error (error);
+  assert_conversations_equal (conversation, back);
+}
+
+/* Export, import into another database, load: identical. */
+static void
+test_export_json_round_trip (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *other_path = g_build_filename (dir, "other.db", NULL);
+  g_autofree char *file = g_build_filename (dir, "export.json", NULL);
+  g_autoptr(ConfabConversation) conversation = make_full_conversation ();
+  g_autoptr(ConfabConversation) stored = NULL;
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabStore) other = confab_store_open (other_path, NULL);
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (confab_store_save (store, conversation, &error));
+  stored = confab_store_load (store, confab_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  text = confab_export_json_string (stored);
+  g_assert_true (g_file_set_contents (file, text, -1, &error));
+
+  result = confab_import_file (other, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->format, ==, CONFAB_IMPORT_FORMAT_CONFAB);
+  g_assert_cmpuint (result->n_imported, ==, 1);
+  g_clear_object (&other);
+
+  other = confab_store_open (other_path, &error);
+  loaded = confab_store_load (other, confab_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  assert_conversations_equal (stored, loaded);
+}
+
+static void
+test_export_openai (void)
+{
+  g_autoptr(ConfabConversation) conversation = make_full_conversation ();
+  g_autofree char *text = confab_export_openai_string (conversation);
+  g_autoptr(JsonNode) root = json_from_string (text, NULL);
+  g_autoptr(JsonNode) expected = confab_conversation_to_messages_json (conversation);
+
+  g_assert_nonnull (root);
+  g_assert_true (json_node_equal (root, expected));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (root), 0), "role"), ==, "system");
 }
 
 static void
@@ -904,6 +965,8 @@ main (int   argc,
   g_test_add_func ("/store/export/markdown", test_export_markdown);
   g_test_add_func ("/store/export/markdown-fence-longer-than-content", test_export_markdown_fence);
   g_test_add_func ("/store/export/json", test_export_json);
+  g_test_add_func ("/store/export/json-round-trip", test_export_json_round_trip);
+  g_test_add_func ("/store/export/openai", test_export_openai);
   g_test_add_func ("/store/benchmark/batch-write-time", test_write_benchmark);
 
   return g_test_run ();

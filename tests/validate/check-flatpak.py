@@ -33,10 +33,14 @@ def fail(message):
     problems.append(message)
 
 
-def meson_dependencies(root):
+def meson_dependencies(root, config_opts=()):
+    """The dependencies meson.build asks for, but not those behind a feature option the
+    manifest disables (dependency('x', required: get_option('opt')) with -Dopt=disabled)."""
     with open(os.path.join(root, 'meson.build'), encoding='utf-8') as f:
         text = f.read()
-    return sorted(set(re.findall(r"\bdependency\s*\(\s*'([^']+)'", text)))
+    optional = dict(re.findall(r"\bdependency\s*\(\s*'([^']+)'\s*,\s*required\s*:\s*get_option\s*\(\s*'([^']+)'", text))
+    return sorted(dep for dep in set(re.findall(r"\bdependency\s*\(\s*'([^']+)'", text))
+                  if dep not in optional or f'-D{optional[dep]}=disabled' not in config_opts)
 
 
 def check_sources(module):
@@ -118,7 +122,7 @@ def main():
                                                   local[0].get('path', ''))) != os.path.normpath(root):
         fail('the confab module should build the local checkout (a "dir" source at "..")')
 
-    for dep in meson_dependencies(root):
+    for dep in meson_dependencies(root, app.get('config-opts', [])):
         if dep not in GNOME_RUNTIME and dep not in built:
             fail(f'meson needs {dep}, which neither the GNOME runtime nor a module provides')
     for name in sorted(built):

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "confab-import.h"
+
+G_BEGIN_DECLS
+
+/* confab-import-formats.c: the shape of one item of an export, and its conversion. Each
+ * converter fails with CONFAB_ERROR_IMPORT on an item not of its shape. */
+ConfabImportFormat  _confab_import_detect           (JsonNode  *item);
+ConfabConversation *_confab_import_chatgpt          (JsonNode  *item,
+                                                     gboolean  *other_branches,
+                                                     GError   **error);
+ConfabConversation *_confab_import_open_webui       (JsonNode  *item,
+                                                     gboolean  *other_branches,
+                                                     GError   **error);
+/* A UUID-shaped id derived from @source and @id (SHA-1), the same every time. */
+char               *_confab_import_derive_id        (const char *source,
+                                                     const char *id);
+
+G_END_DECLS
