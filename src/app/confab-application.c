@@ -269,9 +269,9 @@ confab_application_show_preferences (ConfabApplication *self,
   GtkWidget *window;
 
   window = confab_preferences_window_new (parent);
-  if (confab_application_get_store (user_data) != NULL)
+  if (confab_application_get_store (self) != NULL)
     confab_preferences_window_add_backups (CONFAB_PREFERENCES_WINDOW (window),
-                                           confab_application_get_store (user_data));
+                                           confab_application_get_store (self));
 
   /* Live server status in Preferences, and edits to mcp.json take effect at once. */
   if (CONFAB_IS_WINDOW (parent))
