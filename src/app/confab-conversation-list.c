@@ -28,6 +28,14 @@ struct _ConfabConversationList
   char               *active_id;
   guint               reload_source;
 
+  /* The search running (or the last one), a page at a time */
+  GCancellable       *search_cancellable;
+  char               *search_text;
+  guint               search_offset;    /* rows of the search shown so far */
+  guint               n_searches;       /* started and not called back, cancelled ones too */
+  guint               search_more : 1;  /* the last page was full: there may be more */
+  guint               search_loading : 1;
+
   /* Template widgets */
   AdwStatusPage      *empty_page;
   GtkListView        *list_view;
@@ -125,14 +133,98 @@ update_empty_state (ConfabConversationList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
+/* Puts @rows in place of the rows from @position on. */
+static void
+show_rows (ConfabConversationList *self,
+           guint                   position,
+           GListModel             *rows)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  guint n = g_list_model_get_n_items (rows);
+  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  items = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+
+  position = MIN (position, old);
+  g_list_store_splice (self->rows, position, old - position, items->pdata, items->len);
+
+  select_active (self);
+  update_empty_state (self);
+}
+
+static void
+search_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ConfabConversationList) self = user_data;
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = confab_store_search_finish (CONFAB_STORE (object), result, &error);
+  self->n_searches--;
+
+  /* A newer query (or closing) cancelled it: its rows would be stale. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->search_loading = FALSE;
+
+  if (rows == NULL)
+    {
+      g_warning ("Could not search the conversations: %s", error->message);
+      return;
+    }
+
+  self->search_more = g_list_model_get_n_items (rows) == CONFAB_CONVERSATION_LIST_PAGE;
+  show_rows (self, self->search_offset, rows);
+  self->search_offset += g_list_model_get_n_items (rows);
+}
+
+/* Searches off the main thread, a page at a time; the search before is cancelled. */
+static void
+start_search (ConfabConversationList *self,
+              const char             *text,
+              guint                   offset)
+{
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_object (&self->search_cancellable);
+  self->search_cancellable = g_cancellable_new ();
+
+  if (text != self->search_text)
+    {
+      g_free (self->search_text);
+      self->search_text = g_strdup (text);
+    }
+  self->search_offset = offset;
+  self->search_loading = TRUE;
+  self->search_more = FALSE;
+
+  self->n_searches++;
+  confab_store_search_async (self->store, text, offset, CONFAB_CONVERSATION_LIST_PAGE,
+                             self->search_cancellable, search_done_cb, g_object_ref (self));
+}
+
+/* Scrolled near the end of a search's rows: the next page. */
+static void
+on_scrolled (GtkAdjustment          *adjustment,
+             ConfabConversationList *self)
+{
+  double end = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment);
+
+  if (self->search_more && !self->search_loading && self->search_text != NULL &&
+      end >= gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) / 2)
+    start_search (self, self->search_text, self->search_offset);
+}
+
 void
 confab_conversation_list_reload (ConfabConversationList *self)
 {
   g_autoptr(GListModel) rows = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
   const char *text;
-  guint n;
 
   g_return_if_fail (CONFAB_IS_CONVERSATION_LIST (self));
 
@@ -140,26 +232,32 @@ confab_conversation_list_reload (ConfabConversationList *self)
 
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (text[0] != '\0')
-    rows = confab_store_search (self->store, text, &error);
-  else
-    rows = confab_store_list (self->store, &error);
+    {
+      start_search (self, text, 0);
+      return;
+    }
 
+  g_cancellable_cancel (self->search_cancellable);
+  g_clear_pointer (&self->search_text, g_free);
+  self->search_more = FALSE;
+  self->search_loading = FALSE;
+
+  rows = confab_store_list (self->store, &error);
   if (rows == NULL)
     {
       g_warning ("Could not read the conversation list: %s", error->message);
       return;
     }
 
-  n = g_list_model_get_n_items (rows);
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+  show_rows (self, 0, rows);
+}
 
-  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
-                       items->pdata, items->len);
+gboolean
+confab_conversation_list_is_searching (ConfabConversationList *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
 
-  select_active (self);
-  update_empty_state (self);
+  return self->n_searches > 0;
 }
 
 static gboolean
@@ -606,6 +704,7 @@ confab_conversation_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_signal_handler (&self->store_changed_id, self->store);
+  g_cancellable_cancel (self->search_cancellable);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CONVERSATION_LIST);
 
@@ -623,6 +722,8 @@ confab_conversation_list_finalize (GObject *object)
   g_clear_object (&self->rows);
   g_clear_object (&self->store);
   g_clear_pointer (&self->active_id, g_free);
+  g_clear_object (&self->search_cancellable);
+  g_clear_pointer (&self->search_text, g_free);
 
   G_OBJECT_CLASS (confab_conversation_list_parent_class)->finalize (object);
 }
@@ -739,6 +840,9 @@ confab_conversation_list_init (ConfabConversationList *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  if (GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view))))
+    g_signal_connect_object (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view)))),
+                             "value-changed", G_CALLBACK (on_scrolled), self, 0);
 
   /* Delete and F2 act on the selected row, only while the list has the focus (never
    * while typing in the search field). */

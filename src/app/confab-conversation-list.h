@@ -32,7 +32,14 @@ void        confab_conversation_list_set_active   (ConfabConversationList *self,
                                                    const char             *id);
 /* The rows shown (ConfabStoreSummary), after search and pending deletions. (transfer none) */
 GListModel *confab_conversation_list_get_model    (ConfabConversationList *self);
-/* Re-reads the store now (it also does so by itself, on ConfabStore::changed). */
+/* Search results come a page of this many rows at a time (the next when scrolled to). */
+#define CONFAB_CONVERSATION_LIST_PAGE 50
+
+/* Re-reads the store now (it also does so by itself, on ConfabStore::changed). While a
+ * search text is set, the search runs in a worker thread (cancelling the one before) and
+ * its rows come when it is done. */
 void        confab_conversation_list_reload       (ConfabConversationList *self);
+/* TRUE while a search started by the list has not called back (cancelled ones too). */
+gboolean    confab_conversation_list_is_searching (ConfabConversationList *self);
 
 G_END_DECLS

@@ -34,6 +34,7 @@ struct _ConfabWindow
   GtkWidget            *usage_sidebar;
   GtkWidget            *conversation_list;
   ConfabStore          *store;
+  GtkWidget            *save_error_dialog;
 
   AdwLeaflet           *leaflet;
   GtkWidget            *conversations_pane;
@@ -450,6 +451,28 @@ list_new_conversation (ConfabConversationList *list,
   confab_composer_focus (self->composer);
 }
 
+/* A save failed (disk full, read-only file): the conversation stays in the window, but
+ * the user must know it is not on disk. One dialog at a time, however many writes fail. */
+static void
+store_write_failed (ConfabStore  *store,
+                    const GError *error,
+                    ConfabWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (self->save_error_dialog != NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Conversation Could Not Be Saved"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nThe text stays in this window; copy or export what you need."),
+                                  error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  self->save_error_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->save_error_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 setup_history (ConfabWindow      *self,
                ConfabApplication *app)
@@ -460,6 +483,7 @@ setup_history (ConfabWindow      *self,
     return;
 
   g_object_ref (self->store);
+  g_signal_connect_object (self->store, "write-failed", G_CALLBACK (store_write_failed), self, 0);
 
   self->conversation_list = confab_conversation_list_new (self->store);
   g_signal_connect (self->conversation_list, "conversation-activated", G_CALLBACK (conversation_activated), self);

@@ -41,13 +41,14 @@ confab_cli_store_continue (ConfabStore  *store,
   return confab_store_load (store, id, error);
 }
 
-void
-confab_cli_store_begin (ConfabStore        *store,
-                        ConfabConversation *conversation)
+gboolean
+confab_cli_store_begin (ConfabStore         *store,
+                        ConfabConversation  *conversation,
+                        GError             **error)
 {
-  g_return_if_fail (CONFAB_IS_STORE (store));
+  g_return_val_if_fail (CONFAB_IS_STORE (store), FALSE);
 
-  confab_store_track (store, conversation);
+  return confab_store_try_track (store, conversation, error);
 }
 
 gboolean

@@ -33,7 +33,7 @@ G_BEGIN_DECLS
  *       conversation = confab_conversation_new () + set_model / set_system_prompt /
  *                      set_base_url / set_provider_name from the options;
  *
- *     confab_cli_store_begin (store, conversation);
+ *     confab_cli_store_begin (store, conversation, &error);
  *         → saves it and tracks it: from here on, appending the user message commits it
  *           before the request is sent, and streamed text is written every 250 ms.
  *     … append the user message, run the turn …
@@ -56,8 +56,10 @@ ConfabConversation *confab_cli_store_continue   (ConfabStore         *store,
                                                  const char          *id,
                                                  GError             **error);
 /* Saves @conversation and follows it (confab_store_track). */
-void                confab_cli_store_begin      (ConfabStore         *store,
-                                                 ConfabConversation  *conversation);
+/* FALSE (CONFAB_ERROR_STORE_BUSY) when another running process continues it. */
+gboolean            confab_cli_store_begin      (ConfabStore         *store,
+                                                 ConfabConversation  *conversation,
+                                                 GError             **error);
 /* Writes everything pending and stops following @conversation. FALSE if the last write
  * failed. */
 gboolean            confab_cli_store_finish     (ConfabStore         *store,

@@ -44,6 +44,7 @@ typedef struct
   char                  *continue_id;
   int                    max_tokens;
   int                    max_steps;
+  int                    max_tool_calls;
   int                    idle_timeout;
   gboolean               no_store;
   gboolean               json;
@@ -505,8 +506,10 @@ finish_run (Cli    *cli,
     {
       g_autoptr(GError) store_error = NULL;
 
-      if (!confab_cli_store_finish (cli->store, cli->conversation, &store_error))
-        g_printerr ("confab-cli: %s\n", store_error->message);
+      /* A save that failed (disk full, read-only file) fails the run: the answer is not
+       * stored, and a script must not read "done". */
+      if (!confab_cli_store_finish (cli->store, cli->conversation, &store_error) && error == NULL)
+        error = g_steal_pointer (&store_error);
     }
 
   if (error != NULL)
@@ -593,6 +596,8 @@ start_turn (Cli *cli)
     confab_turn_set_model (cli->turn, cli->options.model);
   if (cli->max_steps > 0)
     confab_turn_set_max_steps (cli->turn, cli->max_steps);
+  if (cli->max_tool_calls > 0)
+    confab_turn_set_max_tool_calls (cli->turn, cli->max_tool_calls);
 
   g_signal_connect (cli->turn, "step-started", G_CALLBACK (step_started_cb), cli);
   g_signal_connect (cli->turn, "approval-requested", G_CALLBACK (approval_requested_cb), cli);
@@ -777,8 +782,8 @@ run (Cli     *cli,
   if (confab_conversation_get_provider_name (cli->conversation) == NULL)
     confab_conversation_set_provider_name (cli->conversation, confab_provider_get_name (cli->provider));
 
-  if (cli->store != NULL)
-    confab_cli_store_begin (cli->store, cli->conversation);
+  if (cli->store != NULL && !confab_cli_store_begin (cli->store, cli->conversation, error))
+    return FALSE;
 
   g_unix_signal_add (SIGINT, sigint_cb, cli);
   g_unix_signal_add (SIGTERM, sigint_cb, cli);
@@ -860,6 +865,8 @@ main (int   argc,
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &cli.max_tokens, N_("Ask for at most N tokens per answer"), N_("N") },
     { "extra-body", 0, 0, G_OPTION_ARG_STRING, &cli.extra_body,
       N_("Merge the JSON object into every request body"), N_("JSON") },
+    { "max-tool-calls", 0, 0, G_OPTION_ARG_INT, &cli.max_tool_calls,
+      N_("Fail when one answer asks for more than N tool calls (default 128)"), N_("N") },
     { "max-steps", 0, 0, G_OPTION_ARG_INT, &cli.max_steps,
       N_("Send at most N requests in this turn (default 10)"), N_("N") },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
@@ -929,7 +936,8 @@ main (int   argc,
   else if (cli.max_tokens < 0)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("--max-tokens takes a number of tokens (0 for no limit)"));
-  else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1)
+  else if (cli.max_steps == 0 || cli.max_steps < -1 || cli.idle_timeout == 0 || cli.idle_timeout < -1 ||
+           cli.max_tool_calls < 0)
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("--max-steps and --idle-timeout take a number of at least 1"));
 

@@ -22,6 +22,7 @@ typedef enum {
   CONFAB_ERROR_STORE,          /* the database could not be read or written */
   CONFAB_ERROR_STORE_VERSION,  /* the database is from a newer Confab */
   CONFAB_ERROR_CONFIG,         /* bad configuration (provider, options, MCP config) */
+  CONFAB_ERROR_STORE_BUSY,     /* the conversation is being continued by another process */
 } ConfabError;
 
 GQuark confab_error_quark (void);

@@ -371,6 +371,19 @@ confab_message_ensure_tool_call (ConfabMessage *self,
   g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->tool_calls));
+
+  /* Calls stream in index order: the last one, or a new one after it, without a scan
+   * (thousands of calls in one answer stay linear). */
+  if (n > 0)
+    {
+      g_autoptr(ConfabToolCall) last = g_list_model_get_item (G_LIST_MODEL (self->tool_calls), n - 1);
+
+      if (confab_tool_call_get_index (last) == index)
+        return last;
+      if (confab_tool_call_get_index (last) < index)
+        n = 0;
+    }
+
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ConfabToolCall) existing = g_list_model_get_item (G_LIST_MODEL (self->tool_calls), i);

@@ -12,12 +12,17 @@ G_BEGIN_DECLS
  *   confab-store.c          the object, opening (WAL, checkpoints, crash recovery), SQLite
  *                           helpers, rename/delete
  *   confab-store-schema.c   schema version checks and forward migrations
- *   confab-store-writer.c   writing conversations, messages, tool calls and usage; save
+ *   confab-store-rows.c     snapshots of conversations and messages (rows) taken on the
+ *                           main thread and handed to the writer
+ *   confab-store-writer.c   the writer thread: its own connection writes the rows in order
  *   confab-store-tracker.c  following conversations: signal handlers, batching, flush
- *   confab-store-reader.c   load, contains, list, search
+ *   confab-store-reader.c   load, contains, list
+ *   confab-store-search.c   search, paged, in a worker thread with its own connection
  *   confab-store-summary.c  ConfabStoreSummary, a row of list/search
- * Everything runs on the thread that opened the store (the checkpoint worker has its own
- * connection). */
+ * The object lives on the thread that opened the store (the main thread); writes of
+ * conversations go to the writer thread as rows, so the main thread only copies what changed.
+ * Reads on the main connection first wait for the writer to be done with what was handed
+ * over, so a process always reads its own writes. */
 
 #define CONFAB_STORE_N_TOOL_CALL_STATUSES (CONFAB_TOOL_CALL_STATUS_DENIED + 1)
 
@@ -32,15 +37,101 @@ struct _ConfabStore
   GHashTable *dirty;           /* MessageWatch* set (tracker): text pending, written by the timer */
   guint       flush_source;
   guint       n_recovered;
-  guint       n_writes;
+  guint       n_writes;        /* atomic: counted by the writer thread */
   double      max_write_ms;
+  double      max_flush_ms;    /* main thread: the slowest hand-over of a flush */
   int         transaction_depth;
   gint64      transaction_start;
-  guint       checkpointing : 1;
   char       *writer;          /* "host:pid" of this process */
+
+  struct _ConfabStoreWriter *writer_thread;
+  GMainContext *context;       /* where ::write-failed is emitted */
+  GMutex      search_lock;     /* one search at a time on search_db */
+  sqlite3    *search_db;       /* the searches' own connection, opened by the first */
+  GMutex      error_lock;
+  GError     *write_error;     /* the first write that failed since the last flush (error_lock) */
 };
 
 typedef struct _ConfabStoreTracker ConfabStoreTracker;
+typedef struct _ConfabStoreWriter  ConfabStoreWriter;
+
+/* A tool call as written (every field a copy). */
+typedef struct
+{
+  guint  index;
+  char  *call_id;
+  char  *name;
+  char  *server;
+  char  *arguments;
+  char  *status;
+  char  *result;
+  char  *result_content;
+  char  *error;
+  char  *status_times;
+} ConfabStoreCallRow;
+
+typedef enum
+{
+  CONFAB_STORE_TEXT_NONE,    /* the stored text is current */
+  CONFAB_STORE_TEXT_FULL,    /* content/reasoning are the whole text; pieces are joined away */
+  CONFAB_STORE_TEXT_APPEND,  /* content/reasoning (or NULL) are what arrived since the last write */
+} ConfabStoreTextMode;
+
+/* A message as written: a snapshot taken on the main thread, written on the writer thread. */
+typedef struct
+{
+  char               *id;
+  gint64              position;
+  gboolean            write_row;       /* the messages row and its usage */
+  char               *role;
+  char               *tool_call_id;
+  char               *finish_reason;
+  char               *state;
+  char               *error_domain;
+  int                 error_code;
+  char               *error_message;
+  int                 retry_after;
+  char               *model;
+  gint64              created_at;
+  char               *request_body;
+
+  ConfabStoreTextMode text_mode;
+  char               *content;
+  char               *reasoning;
+
+  int                 usage_reported;
+  gint64              usage_tokens[5];  /* prompt, completion, total, cached, reasoning */
+  int                 usage_has_cost;
+  double              usage_cost;
+  double              usage_ttft;
+  double              usage_duration;
+
+  GPtrArray          *calls;           /* ConfabStoreCallRow: the changed ones */
+  int                 n_calls;         /* >= 0: calls from this index on are deleted */
+  GBytes             *raw;             /* the raw response to write, or NULL */
+  gboolean            raw_if_changed;  /* skip it when the stored size is the same */
+} ConfabStoreMessageRow;
+
+typedef struct
+{
+  char   *id;
+  char   *title;
+  char   *system_prompt;
+  char   *provider_name;
+  char   *base_url;
+  char   *model;
+  gint64  created_at;
+  gint64  updated_at;
+} ConfabStoreConversationRow;
+
+/* One write handed to the writer thread. */
+typedef struct
+{
+  char                       *conversation_id;
+  ConfabStoreConversationRow *conversation;   /* NULL: not written */
+  GPtrArray                  *messages;       /* ConfabStoreMessageRow */
+  gboolean                    whole;          /* a whole save: messages not in @messages go */
+} ConfabStoreWrite;
 
 /* confab-store.c: SQLite helpers. Prepared statements are cached by the address of their SQL,
  * so the @sql of _confab_store_prepare() and _confab_store_run() must be a string literal. */
@@ -107,28 +198,69 @@ gboolean            _confab_store_migrate                (ConfabStore  *self,
                                                           int           from,
                                                           GError      **error);
 
+/* confab-store-rows.c (main thread) */
+ConfabStoreConversationRow *_confab_store_conversation_row_new (ConfabConversation *conversation);
+void                _confab_store_conversation_row_free  (ConfabStoreConversationRow *row);
+/* Every field of @message, the whole text, every tool call; the raw response when not
+ * streaming. */
+ConfabStoreMessageRow *_confab_store_message_row_new_full (ConfabMessage *message,
+                                                           guint          position);
+ConfabStoreMessageRow *_confab_store_message_row_new     (void);
+/* Fills the row fields (not the text, calls or raw response) from @message. */
+void                _confab_store_message_row_set_fields (ConfabStoreMessageRow *row,
+                                                          ConfabMessage         *message);
+ConfabStoreCallRow *_confab_store_call_row_new           (ConfabToolCall *call);
+void                _confab_store_message_row_free       (ConfabStoreMessageRow *row);
+ConfabStoreWrite   *_confab_store_write_new              (const char *conversation_id);
+/* A whole save of @conversation: every message, and the stored ones it lost go. */
+ConfabStoreWrite   *_confab_store_write_new_whole        (ConfabConversation *conversation);
+void                _confab_store_write_free             (ConfabStoreWrite *write);
+
 /* confab-store-writer.c */
-/* Upserts the conversation's own row (title, model, times …). */
-gboolean            _confab_store_write_conversation_row (ConfabStore         *self,
-                                                          ConfabConversation  *conversation,
-                                                          GError             **error);
-/* Upserts a message with usage and tool calls; its raw response too with @with_raw. */
-gboolean            _confab_store_write_message          (ConfabStore         *self,
-                                                          ConfabConversation  *conversation,
-                                                          guint                position,
-                                                          ConfabMessage       *message,
-                                                          gboolean             with_raw,
-                                                          GError             **error);
-/* Writes the whole conversation inside the open transaction, deleting messages it lost. */
-gboolean            _confab_store_save_locked            (ConfabStore         *self,
-                                                          ConfabConversation  *conversation,
-                                                          GError             **error);
+/* Starts the writer thread with its own connection to @path. */
+ConfabStoreWriter  *_confab_store_writer_new             (ConfabStore  *store,
+                                                          const char   *path,
+                                                          GError      **error);
+/* Hands @write (transfer full) over; with @wait, returns when it is committed (FALSE and
+ * @error when that failed). Without, a failure is kept for the next flush and emitted as
+ * ConfabStore::write-failed. */
+gboolean            _confab_store_writer_push            (ConfabStoreWriter  *writer,
+                                                          ConfabStoreWrite   *write,
+                                                          gboolean            wait,
+                                                          GError            **error);
+/* Waits until everything handed over is committed (or failed). */
+void                _confab_store_writer_sync            (ConfabStoreWriter  *writer);
+/* Writes what is queued, checkpoints (TRUNCATE), closes its connection, joins the thread. */
+void                _confab_store_writer_free            (ConfabStoreWriter  *writer);
+/* Called by the writer thread: keeps @error for the next flush and emits ::write-failed. */
+void                _confab_store_report_write_error     (ConfabStore  *self,
+                                                          const GError *error);
+/* Before reading on the main connection: waits for the writer to commit what it was handed. */
+void                _confab_store_sync                   (ConfabStore  *self);
+/* Hands @write over (see _confab_store_writer_push()); failures are reported. */
+gboolean            _confab_store_push                   (ConfabStore       *self,
+                                                          ConfabStoreWrite  *write,
+                                                          gboolean           wait,
+                                                          GError           **error);
+/* Marks conversation @id as continued by this process, or fails with
+ * CONFAB_ERROR_STORE_BUSY when another live process has it. */
+gboolean            _confab_store_claim                  (ConfabStore  *self,
+                                                          const char   *id,
+                                                          GError      **error);
+void                _confab_store_release                (ConfabStore  *self,
+                                                          const char   *id);
+/* TRUE when this process may not write @path or its folder (as the WAL needs). */
+gboolean            _confab_store_path_not_writable      (const char *path);
+/* TRUE when @writer ("host:pid") is another running process of this machine. */
+gboolean            _confab_store_writer_is_alive        (const char *writer);
 
 /* confab-store-tracker.c */
 /* Stops following one conversation (the destroy function of ConfabStore.trackers). */
 void                _confab_store_tracker_free           (ConfabStoreTracker *tracker);
 /* On dispose: writes everything pending of every tracked conversation. */
 void                _confab_store_flush_all              (ConfabStore *self);
+/* Hands what streamed since the last flush to the writer (no waiting). */
+void                _confab_store_flush_pending          (ConfabStore *self);
 
 /* confab-store-summary.c */
 /* (transfer full) */

@@ -150,6 +150,35 @@ load_usage (ConfabStore    *self,
   return TRUE;
 }
 
+static gboolean
+load_pieces (ConfabStore    *self,
+             ConfabMessage  *message,
+             GError        **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _confab_store_prepare (self, "SELECT kind, text FROM message_pieces WHERE message_id = ?1 ORDER BY seq",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_int (stmt, 0) == 0)
+        confab_message_append_content (message, _confab_store_column_text (stmt, 1), -1);
+      else
+        confab_message_append_reasoning (message, _confab_store_column_text (stmt, 1), -1);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return _confab_store_set_sqlite_error (self, error, "read");
+
+  return TRUE;
+}
+
 ConfabConversation *
 confab_store_load (ConfabStore  *self,
                    const char   *id,
@@ -163,6 +192,8 @@ confab_store_load (ConfabStore  *self,
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
+
+  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT title, system_prompt, provider_name, base_url, model, created_at,"
@@ -256,6 +287,11 @@ confab_store_load (ConfabStore  *self,
       if (!load_usage (self, message, error) || !load_tool_calls (self, message, error))
         return NULL;
 
+      /* Streaming in another process: its text so far is the row's and the pieces'. */
+      if (confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING &&
+          !load_pieces (self, message, error))
+        return NULL;
+
       confab_conversation_append (conversation, message);
     }
 
@@ -272,6 +308,8 @@ confab_store_contains (ConfabStore *self,
   gboolean found;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+
+  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self, "SELECT 1 FROM conversations WHERE id = ?1", NULL);
   if (stmt == NULL)
@@ -327,6 +365,8 @@ confab_store_list (ConfabStore  *self,
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
 
+  _confab_store_sync (self);
+
   stmt = _confab_store_prepare (self,
                                 "SELECT c.id, c.title, c.model, c.updated_at,"
                                 "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
@@ -336,81 +376,4 @@ confab_store_list (ConfabStore  *self,
     return NULL;
 
   return read_summaries (self, stmt, FALSE, "read", error);
-}
-
-/* Every word becomes a quoted FTS5 string (so no syntax in @text is interpreted), all
- * required, the last a prefix so results come while typing. NULL when there is no word. */
-static char *
-make_fts_query (const char *text)
-{
-  g_auto(GStrv) words = g_strsplit_set (text, " \t\r\n", -1);
-  g_autoptr(GString) query = g_string_new (NULL);
-  int last = -1;
-
-  for (int i = 0; words[i] != NULL; i++)
-    if (words[i][0] != '\0')
-      last = i;
-
-  if (last < 0)
-    return NULL;
-
-  for (int i = 0; i <= last; i++)
-    {
-      if (words[i][0] == '\0')
-        continue;
-
-      if (query->len > 0)
-        g_string_append_c (query, ' ');
-      g_string_append_c (query, '"');
-      for (const char *p = words[i]; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (query, '"');
-          g_string_append_c (query, *p);
-        }
-      g_string_append_c (query, '"');
-      if (i == last)
-        g_string_append_c (query, '*');
-    }
-
-  return g_string_free (g_steal_pointer (&query), FALSE);
-}
-
-GListModel *
-confab_store_search (ConfabStore  *self,
-                     const char   *text,
-                     GError      **error)
-{
-  g_autofree char *query = NULL;
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
-
-  if (text == NULL || (query = make_fts_query (text)) == NULL)
-    return G_LIST_MODEL (g_list_store_new (CONFAB_TYPE_STORE_SUMMARY));
-
-  /* A title hit counts as better than any text hit; among text hits, bm25 decides. */
-  stmt = _confab_store_prepare (self,
-                                "SELECT c.id, c.title, c.model, c.updated_at,"
-                                "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id),"
-                                "  hits.snippet, min (hits.rank) AS best"
-                                " FROM ("
-                                "   SELECT m.conversation_id AS cid,"
-                                "     snippet (messages_fts, 0, '', '', '…', 12) AS snippet,"
-                                "     bm25 (messages_fts) AS rank"
-                                "   FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid"
-                                "   WHERE messages_fts MATCH ?1"
-                                "   UNION ALL"
-                                "   SELECT c2.id, c2.title, bm25 (conversations_fts) - 1000000.0"
-                                "   FROM conversations_fts JOIN conversations c2 ON c2.seq = conversations_fts.rowid"
-                                "   WHERE conversations_fts MATCH ?1"
-                                " ) AS hits JOIN conversations c ON c.id = hits.cid"
-                                " GROUP BY c.id ORDER BY best, c.updated_at DESC",
-                                error);
-  if (stmt == NULL)
-    return NULL;
-
-  _confab_store_bind_text (stmt, 1, query);
-
-  return read_summaries (self, stmt, TRUE, "search", error);
 }

@@ -102,6 +102,18 @@ static const char * const migrations[] = {
   "  INSERT INTO conversations_fts (conversations_fts, rowid, title) VALUES ('delete', old.seq, old.title);"
   "  INSERT INTO conversations_fts (rowid, title) VALUES (new.seq, new.title);"
   "END;",
+
+  /* 2 → 3: streamed text arrives as pieces, appended rows joined into the message when it
+   * ends (so a flush writes only the new bytes and the full-text index sees the text once);
+   * which process continues a conversation (one at a time). */
+  "CREATE TABLE message_pieces ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  kind INTEGER NOT NULL,"
+  "  text TEXT NOT NULL);"
+  "CREATE TABLE conversation_writers ("
+  "  conversation_id TEXT PRIMARY KEY,"
+  "  writer TEXT NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);
@@ -138,8 +150,23 @@ _confab_store_check_version (ConfabStore  *self,
 {
   if (!read_user_version (self, version, error))
     {
-      g_prefix_error (error, _("%s is not a Confab database or is damaged. It was left as it is. "),
-                      self->path);
+      int code = sqlite3_errcode (self->db);
+
+      /* Not being allowed to write the file or its folder (WAL needs both) is not damage:
+       * saying so would invite deleting a healthy file. */
+      if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM ||
+          code == SQLITE_AUTH || _confab_store_path_not_writable (self->path))
+        {
+          g_clear_error (error);
+          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                       _("Permission denied: Confab cannot write to %s or its folder. "
+                         "It was left as it is."), self->path);
+        }
+      else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        g_prefix_error (error, _("%s is locked by another program. "), self->path);
+      else
+        g_prefix_error (error, _("%s is not a Confab database or is damaged. It was left as it is. "),
+                        self->path);
       return FALSE;
     }
 
@@ -167,32 +194,43 @@ _confab_store_check_version (ConfabStore  *self,
   return TRUE;
 }
 
-/* Runs the migrations from @from up to CONFAB_STORE_SCHEMA_VERSION, each step in its own
- * transaction. */
+/* Runs the migrations up to CONFAB_STORE_SCHEMA_VERSION in one write transaction. The
+ * version is read again inside it: another process starting at the same time may have
+ * migrated the file since @from was read (then there is nothing left to do). */
 gboolean
 _confab_store_migrate (ConfabStore  *self,
                        int           from,
                        GError      **error)
 {
-  for (int version = from; version < CONFAB_STORE_SCHEMA_VERSION; version++)
+  int version = from;
+  gboolean ok;
+
+  if (from >= CONFAB_STORE_SCHEMA_VERSION)
+    return TRUE;
+
+  if (!_confab_store_begin (self, error))
+    {
+      g_prefix_error (error, _("Could not upgrade the database from version %d: "), from);
+      return FALSE;
+    }
+
+  ok = read_user_version (self, &version, error);
+
+  for (; ok && version < CONFAB_STORE_SCHEMA_VERSION; version++)
     {
       g_autofree char *set_version = NULL;
-      gboolean ok;
 
       g_debug ("Migrating %s from schema %d to %d", self->path, version, version + 1);
-
-      if (!_confab_store_begin (self, error))
-        return FALSE;
 
       set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
       ok = _confab_store_exec (self, migrations[version], error) &&
            _confab_store_exec (self, set_version, error);
+    }
 
-      if (!_confab_store_commit (self, ok, ok ? error : NULL))
-        {
-          g_prefix_error (error, _("Could not upgrade the database from version %d: "), version);
-          return FALSE;
-        }
+  if (!_confab_store_commit (self, ok, ok ? error : NULL))
+    {
+      g_prefix_error (error, _("Could not upgrade the database from version %d: "), version);
+      return FALSE;
     }
 
   return TRUE;

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "confab-conversation.h"
 #include "confab-message.h"
 #include "confab-store-private.h"
@@ -18,16 +20,25 @@ typedef struct
 {
   ConfabToolCall *call;
   gulong          notify_id;
+  gboolean        dirty;
 } CallWatch;
 
 typedef struct
 {
   ConfabStoreTracker *tracker;
   ConfabMessage      *message;
-  GPtrArray          *calls;        /* CallWatch */
+  GPtrArray          *calls;          /* CallWatch, in the order of the message's calls */
+  GHashTable         *calls_by_object;/* ConfabToolCall* → CallWatch* */
+  GPtrArray          *dirty_calls;    /* CallWatch* with dirty set, to write */
   gulong              handler_ids[6];
   gulong              usage_notify_id;
+  gssize              stored_content; /* bytes of the text on disk (row + pieces); -1: unknown */
+  gssize              stored_reasoning;
+  guint               n_calls_written;
   guint               raw_dirty : 1;
+  guint               row_dirty : 1;  /* fields of the row (usage …) changed */
+  guint               has_pieces : 1; /* the stored text has pieces to join */
+  guint               calls_removed : 1;
 } MessageWatch;
 
 struct _ConfabStoreTracker
@@ -45,6 +56,7 @@ find_position (ConfabConversation *conversation,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
 
+  /* From the end: what changes is nearly always the last message. */
   for (guint i = n; i > 0; i--)
     {
       g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
@@ -56,42 +68,81 @@ find_position (ConfabConversation *conversation,
   return -1;
 }
 
-static void
-warn_write_failed (GError *error)
+/* The row of what changed in @watch's message since the last one, and notes it as written.
+ * Streaming text goes as the bytes that arrived since (a piece); text that is not streaming
+ * goes whole, once: when it ends, the pieces are joined into the message. */
+static ConfabStoreMessageRow *
+watch_take_row (MessageWatch *watch,
+                int           position)
 {
-  g_warning ("Could not save the conversation: %s", error->message);
+  ConfabMessage *message = watch->message;
+  ConfabStoreMessageRow *row = _confab_store_message_row_new ();
+  gboolean streaming = confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING;
+  gssize content_len = confab_message_get_content_length (message);
+  const char *reasoning = confab_message_get_reasoning (message);
+  gssize reasoning_len = strlen (reasoning);
+
+  row->position = position;
+
+  if (streaming && watch->stored_content >= 0 && watch->stored_reasoning >= 0 &&
+      content_len >= watch->stored_content && reasoning_len >= watch->stored_reasoning)
+    {
+      row->text_mode = CONFAB_STORE_TEXT_APPEND;
+      if (content_len > watch->stored_content)
+        row->content = g_strdup (confab_message_get_content (message) + watch->stored_content);
+      if (reasoning_len > watch->stored_reasoning)
+        row->reasoning = g_strdup (reasoning + watch->stored_reasoning);
+      if (row->content != NULL || row->reasoning != NULL)
+        watch->has_pieces = TRUE;
+    }
+  else if (!streaming && !watch->has_pieces &&
+           watch->stored_content == content_len && watch->stored_reasoning == reasoning_len)
+    row->text_mode = CONFAB_STORE_TEXT_NONE;
+  else
+    {
+      row->text_mode = CONFAB_STORE_TEXT_FULL;
+      row->content = g_strdup (confab_message_get_content (message));
+      row->reasoning = g_strdup (reasoning);
+      watch->has_pieces = FALSE;
+    }
+  watch->stored_content = content_len;
+  watch->stored_reasoning = reasoning_len;
+
+  row->id = g_strdup (confab_message_get_id (message));
+  if (watch->row_dirty || row->text_mode == CONFAB_STORE_TEXT_FULL)
+    _confab_store_message_row_set_fields (row, message);
+  watch->row_dirty = FALSE;
+
+  for (guint i = 0; i < watch->dirty_calls->len; i++)
+    {
+      CallWatch *cw = g_ptr_array_index (watch->dirty_calls, i);
+
+      g_ptr_array_add (row->calls, _confab_store_call_row_new (cw->call));
+      cw->dirty = FALSE;
+    }
+  g_ptr_array_set_size (watch->dirty_calls, 0);
+  if (watch->calls_removed)
+    {
+      row->n_calls = watch->calls->len;
+      watch->calls_removed = FALSE;
+    }
+
+  if (watch->raw_dirty && !streaming)
+    {
+      row->raw = confab_message_dup_raw_response (message);
+      watch->raw_dirty = FALSE;
+    }
+
+  return row;
 }
 
-/* Writes the watched message at @position inside the open transaction, with its raw response
- * once it has stopped streaming; *@wrote_raw says whether that went too. */
-static gboolean
-watch_write_locked (MessageWatch  *watch,
-                    int            position,
-                    gboolean      *wrote_raw,
-                    GError       **error)
-{
-  gboolean with_raw = watch->raw_dirty &&
-                      confab_message_get_state (watch->message) != CONFAB_MESSAGE_STATE_STREAMING;
-
-  *wrote_raw = FALSE;
-
-  if (!_confab_store_write_message (watch->tracker->store, watch->tracker->conversation, position,
-                                    watch->message, with_raw, error))
-    return FALSE;
-
-  *wrote_raw = with_raw;
-
-  return TRUE;
-}
-
-/* Writes one watched message now, in its own transaction unless one is open. */
+/* Hands @watch's changes to the writer; with @wait, returns once they are committed. */
 static void
-watch_write (MessageWatch *watch)
+watch_write (MessageWatch *watch,
+             gboolean      wait)
 {
   ConfabStore *self = watch->tracker->store;
-  g_autoptr(GError) error = NULL;
-  gboolean wrote_raw;
-  gboolean ok;
+  ConfabStoreWrite *write;
   int position;
 
   g_hash_table_remove (self->dirty, watch);
@@ -100,28 +151,18 @@ watch_write (MessageWatch *watch)
   if (position < 0)
     return;
 
-  if (!_confab_store_begin (self, &error))
-    {
-      warn_write_failed (error);
-      return;
-    }
-  ok = watch_write_locked (watch, position, &wrote_raw, &error);
-  if (!_confab_store_commit (self, ok, ok ? &error : NULL))
-    warn_write_failed (error);
-  else if (wrote_raw)
-    watch->raw_dirty = FALSE;
+  write = _confab_store_write_new (confab_conversation_get_id (watch->tracker->conversation));
+  g_ptr_array_add (write->messages, watch_take_row (watch, position));
+  _confab_store_push (self, write, wait, NULL);
 }
 
 static gboolean
 flush_timeout_cb (gpointer user_data)
 {
   ConfabStore *self = user_data;
-  g_autoptr(GError) error = NULL;
 
   self->flush_source = 0;
-
-  if (!confab_store_flush (self, &error))
-    warn_write_failed (error);
+  _confab_store_flush_pending (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -163,8 +204,17 @@ on_message_notify (ConfabMessage *message,
                    GParamSpec    *pspec,
                    MessageWatch  *watch)
 {
-  /* state, error, finish reason, model, request body …: rare, written at once. */
-  watch_write (watch);
+  const char *name = g_param_spec_get_name (pspec);
+
+  /* Text replaced rather than appended goes whole. */
+  if (g_str_equal (name, "content"))
+    watch->stored_content = -1;
+  else if (g_str_equal (name, "reasoning"))
+    watch->stored_reasoning = -1;
+
+  /* state, error, finish reason, model, request body …: rare, handed over at once. */
+  watch->row_dirty = TRUE;
+  watch_write (watch, FALSE);
 }
 
 static void
@@ -172,6 +222,7 @@ on_usage_notify (ConfabUsage  *usage,
                  GParamSpec   *pspec,
                  MessageWatch *watch)
 {
+  watch->row_dirty = TRUE;
   watch_mark_dirty (watch);
 }
 
@@ -181,12 +232,19 @@ on_call_notify (ConfabToolCall *call,
                 MessageWatch   *watch)
 {
   const char *name = g_param_spec_get_name (pspec);
+  CallWatch *cw = g_hash_table_lookup (watch->calls_by_object, call);
+
+  if (cw != NULL && !cw->dirty)
+    {
+      cw->dirty = TRUE;
+      g_ptr_array_add (watch->dirty_calls, cw);
+    }
 
   /* Arguments grow per fragment: batched like the text. Status, result … at once. */
   if (g_str_equal (name, "arguments") || g_str_equal (name, "duration"))
     watch_mark_dirty (watch);
   else
-    watch_write (watch);
+    watch_write (watch, FALSE);
 }
 
 static void
@@ -199,28 +257,41 @@ call_watch_free (gpointer data)
   g_free (cw);
 }
 
+/* Follows the calls from @position on (@added of them); drops the @removed ones. */
 static void
-watch_connect_calls (MessageWatch *watch)
+watch_connect_calls (MessageWatch *watch,
+                     guint         position,
+                     guint         removed,
+                     guint         added)
 {
   GListModel *calls = confab_message_get_tool_calls (watch->message);
-  guint n = g_list_model_get_n_items (calls);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < removed && position < watch->calls->len; i++)
+    {
+      CallWatch *cw = g_ptr_array_index (watch->calls, position);
+
+      g_hash_table_remove (watch->calls_by_object, cw->call);
+      g_ptr_array_remove (watch->dirty_calls, cw);
+      g_ptr_array_remove_index (watch->calls, position);
+    }
+  if (removed > 0)
+    watch->calls_removed = TRUE;
+
+  for (guint i = position; i < position + added; i++)
     {
       g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
-      gboolean known = FALSE;
+      CallWatch *cw;
 
-      for (guint j = 0; j < watch->calls->len && !known; j++)
-        known = ((CallWatch *)g_ptr_array_index (watch->calls, j))->call == call;
+      if (g_hash_table_contains (watch->calls_by_object, call))
+        continue;
 
-      if (!known)
-        {
-          CallWatch *cw = g_new0 (CallWatch, 1);
-
-          cw->call = g_object_ref (call);
-          cw->notify_id = g_signal_connect (call, "notify", G_CALLBACK (on_call_notify), watch);
-          g_ptr_array_add (watch->calls, cw);
-        }
+      cw = g_new0 (CallWatch, 1);
+      cw->call = g_object_ref (call);
+      cw->dirty = TRUE;
+      g_ptr_array_add (watch->dirty_calls, cw);
+      cw->notify_id = g_signal_connect (call, "notify", G_CALLBACK (on_call_notify), watch);
+      g_ptr_array_insert (watch->calls, i, cw);
+      g_hash_table_insert (watch->calls_by_object, call, cw);
     }
 }
 
@@ -231,8 +302,8 @@ on_tool_calls_changed (GListModel   *calls,
                        guint         added,
                        MessageWatch *watch)
 {
-  watch_connect_calls (watch);
-  watch_write (watch);
+  watch_connect_calls (watch, position, removed, added);
+  watch_write (watch, FALSE);
 }
 
 static MessageWatch *
@@ -244,6 +315,11 @@ message_watch_new (ConfabStoreTracker *tracker,
   watch->tracker = tracker;
   watch->message = g_object_ref (message);
   watch->calls = g_ptr_array_new_with_free_func (call_watch_free);
+  watch->calls_by_object = g_hash_table_new (NULL, NULL);
+  watch->dirty_calls = g_ptr_array_new ();
+  watch->stored_content = -1;
+  watch->stored_reasoning = -1;
+  watch->row_dirty = TRUE;
 
   watch->handler_ids[0] = g_signal_connect (message, "content-appended", G_CALLBACK (on_text_appended), watch);
   watch->handler_ids[1] = g_signal_connect (message, "reasoning-appended", G_CALLBACK (on_text_appended), watch);
@@ -253,7 +329,7 @@ message_watch_new (ConfabStoreTracker *tracker,
                                             G_CALLBACK (on_tool_calls_changed), watch);
   watch->usage_notify_id = g_signal_connect (confab_message_get_usage (message), "notify",
                                              G_CALLBACK (on_usage_notify), watch);
-  watch_connect_calls (watch);
+  watch_connect_calls (watch, 0, 0, g_list_model_get_n_items (confab_message_get_tool_calls (message)));
 
   return watch;
 }
@@ -269,6 +345,8 @@ message_watch_free (MessageWatch *watch)
   g_clear_signal_handler (&watch->handler_ids[3], watch->message);
   g_clear_signal_handler (&watch->handler_ids[4], confab_message_get_tool_calls (watch->message));
   g_clear_signal_handler (&watch->usage_notify_id, confab_message_get_usage (watch->message));
+  g_clear_pointer (&watch->calls_by_object, g_hash_table_unref);
+  g_clear_pointer (&watch->dirty_calls, g_ptr_array_unref);
   g_clear_pointer (&watch->calls, g_ptr_array_unref);
   g_clear_object (&watch->message);
   g_free (watch);
@@ -301,6 +379,38 @@ tracker_sync_watches (ConfabStoreTracker *tracker)
     }
 }
 
+/* After a whole save: what is in memory is on disk. */
+static void
+watch_mark_stored (MessageWatch *watch)
+{
+  ConfabMessage *message = watch->message;
+
+  watch->stored_content = confab_message_get_content_length (message);
+  watch->stored_reasoning = strlen (confab_message_get_reasoning (message));
+  watch->has_pieces = FALSE;
+  watch->row_dirty = FALSE;
+  watch->calls_removed = FALSE;
+  if (confab_message_get_state (message) != CONFAB_MESSAGE_STATE_STREAMING)
+    watch->raw_dirty = FALSE;
+  for (guint i = 0; i < watch->dirty_calls->len; i++)
+    ((CallWatch *)g_ptr_array_index (watch->dirty_calls, i))->dirty = FALSE;
+  g_ptr_array_set_size (watch->dirty_calls, 0);
+}
+
+static void
+tracker_mark_stored (ConfabStoreTracker *tracker)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, tracker->watches);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_hash_table_remove (tracker->store->dirty, value);
+      watch_mark_stored (value);
+    }
+}
+
 static void
 on_items_changed (GListModel         *model,
                   guint               position,
@@ -309,39 +419,34 @@ on_items_changed (GListModel         *model,
                   ConfabStoreTracker *tracker)
 {
   ConfabStore *self = tracker->store;
-  g_autoptr(GError) error = NULL;
-  gboolean ok = TRUE;
+  ConfabStoreWrite *write;
 
   tracker_sync_watches (tracker);
 
-  if (!_confab_store_begin (self, &error))
-    {
-      warn_write_failed (error);
-      return;
-    }
-
   if (removed > 0)
-    ok = _confab_store_save_locked (self, tracker->conversation, &error);
+    {
+      /* Truncated (a retry, an edit): the conversation goes whole, the lost messages go. */
+      write = _confab_store_write_new_whole (tracker->conversation);
+      tracker_mark_stored (tracker);
+    }
   else
     {
-      ok = _confab_store_write_conversation_row (self, tracker->conversation, &error);
+      write = _confab_store_write_new (confab_conversation_get_id (tracker->conversation));
+      write->conversation = _confab_store_conversation_row_new (tracker->conversation);
 
-      /* Added messages (the user's prompt first of all) are committed right now. */
-      for (guint i = position; ok && i < position + added; i++)
+      for (guint i = position; i < position + added; i++)
         {
           g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
           MessageWatch *watch = g_hash_table_lookup (tracker->watches, message);
 
           g_hash_table_remove (self->dirty, watch);
-          ok = _confab_store_write_message (self, tracker->conversation, i, message,
-                                            confab_message_get_state (message) != CONFAB_MESSAGE_STATE_STREAMING,
-                                            &error);
+          g_ptr_array_add (write->messages, watch_take_row (watch, i));
         }
     }
 
-  if (!_confab_store_commit (self, ok, ok ? &error : NULL))
-    warn_write_failed (error);
-  else
+  /* Added messages (the user's prompt first of all) are committed before this returns:
+   * the prompt is on disk before the request is sent. */
+  if (_confab_store_push (self, write, TRUE, NULL))
     _confab_store_emit_changed (self);
 }
 
@@ -351,8 +456,8 @@ on_conversation_notify (ConfabConversation *conversation,
                         ConfabStoreTracker *tracker)
 {
   ConfabStore *self = tracker->store;
-  g_autoptr(GError) error = NULL;
   const char *name = g_param_spec_get_name (pspec);
+  ConfabStoreWrite *write;
 
   if (g_str_equal (name, "n-items"))
     return;
@@ -361,10 +466,16 @@ on_conversation_notify (ConfabConversation *conversation,
   if (g_str_equal (name, "updated-at"))
     return;
 
-  if (!_confab_store_write_conversation_row (self, conversation, &error))
-    warn_write_failed (error);
-  else if (g_str_equal (name, "title"))
-    _confab_store_emit_changed (self);
+  write = _confab_store_write_new (confab_conversation_get_id (conversation));
+  write->conversation = _confab_store_conversation_row_new (conversation);
+
+  if (g_str_equal (name, "title"))
+    {
+      if (_confab_store_push (self, write, TRUE, NULL))
+        _confab_store_emit_changed (self);
+    }
+  else
+    _confab_store_push (self, write, FALSE, NULL);
 }
 
 void
@@ -373,25 +484,31 @@ _confab_store_tracker_free (ConfabStoreTracker *tracker)
   g_clear_signal_handler (&tracker->items_changed_id, tracker->conversation);
   g_clear_signal_handler (&tracker->notify_id, tracker->conversation);
   g_clear_pointer (&tracker->watches, g_hash_table_unref);
+  if (tracker->store->db != NULL)
+    _confab_store_release (tracker->store, confab_conversation_get_id (tracker->conversation));
   g_clear_object (&tracker->conversation);
   g_free (tracker);
 }
 
-void
-confab_store_track (ConfabStore        *self,
-                    ConfabConversation *conversation)
+gboolean
+confab_store_try_track (ConfabStore         *self,
+                        ConfabConversation  *conversation,
+                        GError             **error)
 {
-  g_autoptr(GError) error = NULL;
   ConfabStoreTracker *tracker;
 
-  g_return_if_fail (CONFAB_IS_STORE (self));
-  g_return_if_fail (CONFAB_IS_CONVERSATION (conversation));
+  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), FALSE);
 
   if (g_hash_table_contains (self->trackers, conversation))
-    return;
+    return TRUE;
 
-  if (!confab_store_save (self, conversation, &error))
-    warn_write_failed (error);
+  /* One process continues a conversation at a time: two would interleave their turns. */
+  if (!_confab_store_claim (self, confab_conversation_get_id (conversation), error))
+    return FALSE;
+
+  /* Written in the background; reads wait for it. */
+  _confab_store_push (self, _confab_store_write_new_whole (conversation), FALSE, NULL);
 
   tracker = g_new0 (ConfabStoreTracker, 1);
   tracker->store = self;
@@ -402,8 +519,21 @@ confab_store_track (ConfabStore        *self,
   tracker->notify_id = g_signal_connect (conversation, "notify",
                                          G_CALLBACK (on_conversation_notify), tracker);
   tracker_sync_watches (tracker);
+  tracker_mark_stored (tracker);
 
   g_hash_table_insert (self->trackers, conversation, tracker);
+
+  return TRUE;
+}
+
+void
+confab_store_track (ConfabStore        *self,
+                    ConfabConversation *conversation)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_store_try_track (self, conversation, &error))
+    g_warning ("Could not save the conversation: %s", error->message);
 }
 
 static void
@@ -423,7 +553,7 @@ tracker_flush (ConfabStoreTracker *tracker)
     }
 
   for (guint i = 0; i < pending->len; i++)
-    watch_write (g_ptr_array_index (pending, i));
+    watch_write (g_ptr_array_index (pending, i), FALSE);
 }
 
 void
@@ -443,47 +573,50 @@ confab_store_untrack (ConfabStore        *self,
   g_hash_table_remove (self->trackers, conversation);
 }
 
-gboolean
-confab_store_flush (ConfabStore  *self,
-                    GError      **error)
+/* The timer's flush: hands what arrived since the last one to the writer, in one write.
+ * This is all the main thread does per flush: copy the new bytes. */
+void
+_confab_store_flush_pending (ConfabStore *self)
 {
-  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GHashTable) writes = NULL;
   GHashTableIter iter;
-  gpointer key;
-  gboolean ok = TRUE;
-
-  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+  gpointer key, value;
+  gint64 start;
+  double ms;
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
 
   if (g_hash_table_size (self->dirty) == 0)
-    return TRUE;
+    return;
 
-  pending = g_ptr_array_new ();
+  start = g_get_monotonic_time ();
+  writes = g_hash_table_new (NULL, NULL);   /* ConfabStoreTracker* → ConfabStoreWrite* */
+
   g_hash_table_iter_init (&iter, self->dirty);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (pending, key);
-  g_hash_table_remove_all (self->dirty);
-
-  /* All pending messages in one transaction. */
-  if (!_confab_store_begin (self, error))
-    return FALSE;
-
-  for (guint i = 0; ok && i < pending->len; i++)
     {
-      MessageWatch *watch = g_ptr_array_index (pending, i);
+      MessageWatch *watch = key;
+      ConfabStoreWrite *write = g_hash_table_lookup (writes, watch->tracker);
       int position = find_position (watch->tracker->conversation, watch->message);
-      gboolean wrote_raw;
 
       if (position < 0)
         continue;
 
-      ok = watch_write_locked (watch, position, &wrote_raw, error);
-      if (ok && wrote_raw)
-        watch->raw_dirty = FALSE;
+      if (write == NULL)
+        {
+          write = _confab_store_write_new (confab_conversation_get_id (watch->tracker->conversation));
+          g_hash_table_insert (writes, watch->tracker, write);
+        }
+      g_ptr_array_add (write->messages, watch_take_row (watch, position));
     }
+  g_hash_table_remove_all (self->dirty);
 
-  return _confab_store_commit (self, ok, ok ? error : NULL);
+  g_hash_table_iter_init (&iter, writes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    _confab_store_push (self, value, FALSE, NULL);
+
+  ms = (g_get_monotonic_time () - start) / 1000.0;
+  self->max_flush_ms = MAX (self->max_flush_ms, ms);
 }
 
 ConfabConversation *
@@ -505,20 +638,38 @@ confab_store_lookup_tracked (ConfabStore *self,
   return NULL;
 }
 
-/* On dispose: writes what is pending for every tracked conversation, raw responses of
- * finished messages included. */
+/* On dispose: hands over what is pending for every tracked conversation, raw responses of
+ * finished messages included (the writer writes them before it stops). */
 void
 _confab_store_flush_all (ConfabStore *self)
 {
-  g_autoptr(GError) error = NULL;
   GHashTableIter iter;
   gpointer value;
 
-  if (!confab_store_flush (self, &error))
-    warn_write_failed (error);
+  _confab_store_flush_pending (self);
 
-  /* Raw responses of finished messages not yet written. */
   g_hash_table_iter_init (&iter, self->trackers);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     tracker_flush (value);
+}
+
+gboolean
+confab_store_save (ConfabStore         *self,
+                   ConfabConversation  *conversation,
+                   GError             **error)
+{
+  ConfabStoreTracker *tracker;
+
+  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), FALSE);
+
+  if (!_confab_store_push (self, _confab_store_write_new_whole (conversation), TRUE, error))
+    return FALSE;
+
+  if ((tracker = g_hash_table_lookup (self->trackers, conversation)) != NULL)
+    tracker_mark_stored (tracker);
+
+  _confab_store_emit_changed (self);
+
+  return TRUE;
 }

@@ -3,45 +3,177 @@
 
 #include "config.h"
 
-#include <json-glib/json-glib.h>
+#include <glib/gi18n.h>
+#include <sqlite3.h>
 
-#include "confab-conversation.h"
-#include "confab-message.h"
+#include "confab-error.h"
 #include "confab-store-private.h"
-#include "confab-tool-call.h"
-#include "confab-usage.h"
 
-/* Writing: every write runs inside a transaction (_confab_store_begin/commit); a message is
- * upserted by id with its usage and tool calls. */
+/* The writer thread. It owns a connection of its own and writes the rows handed to it in
+ * order; what queued up while it was writing goes in one transaction. Streamed text arrives
+ * as pieces appended to message_pieces (O(new bytes), whatever the answer's length) and is
+ * joined into the message, and indexed for search, once, when the message ends.
+ *
+ * Checkpoints run here too: SQLite's automatic ones (PASSIVE, every 1000 WAL pages) inside
+ * this thread's commits, a TRUNCATE one when the writer has been idle for a second and on
+ * close, so the WAL file does not outlive a burst of writes. */
 
-gboolean
-_confab_store_write_conversation_row (ConfabStore         *self,
-                                      ConfabConversation  *conversation,
-                                      GError             **error)
+#define BUSY_TIMEOUT_MS 5000
+#define IDLE_CHECKPOINT_US (1 * G_USEC_PER_SEC)
+/* What a WAL file is cut back to after a checkpoint. */
+#define JOURNAL_SIZE_LIMIT "4194304"
+#define MAX_BATCH 512
+
+typedef enum
 {
-  sqlite3_stmt *stmt;
+  JOB_WRITE,
+  JOB_SYNC,
+  JOB_QUIT,
+} JobKind;
 
-  stmt = _confab_store_prepare (self,
-                                "INSERT INTO conversations (id, title, system_prompt, provider_name, base_url,"
-                                "  model, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                                " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
-                                "  system_prompt = excluded.system_prompt, provider_name = excluded.provider_name,"
-                                "  base_url = excluded.base_url, model = excluded.model,"
-                                "  created_at = excluded.created_at, updated_at = excluded.updated_at",
-                                error);
+typedef struct
+{
+  JobKind           kind;
+  ConfabStoreWrite *write;
+  gboolean          wait;
+  gboolean          done;
+  GError           *error;
+} Job;
+
+struct _ConfabStoreWriter
+{
+  ConfabStore  *store;       /* not a reference: the store frees the writer on dispose */
+  sqlite3      *db;
+  char         *path;
+  GHashTable   *statements;
+  GThread      *thread;
+  GAsyncQueue  *queue;       /* Job */
+  GMutex        lock;
+  GCond         cond;        /* a waited-for job is done */
+  gboolean      wrote_since_checkpoint;
+};
+
+static gboolean
+set_error (ConfabStoreWriter  *self,
+           GError            **error)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  const char *detail = sqlite3_errmsg (self->db);
+
+  if ((code & 0xff) == SQLITE_FULL)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not save the conversation to %s: the disk is full"), self->path);
+  else if ((code & 0xff) == SQLITE_READONLY || (code & 0xff) == SQLITE_PERM ||
+           (code & 0xff) == SQLITE_CANTOPEN)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not save the conversation to %s: permission denied (%s)"), self->path, detail);
+  else
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not save the conversation to %s: %s"), self->path, detail);
+
+  return FALSE;
+}
+
+static sqlite3_stmt *
+prepare (ConfabStoreWriter  *self,
+         const char         *sql,
+         GError            **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      set_error (self, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer)sql, stmt);
+
+  return stmt;
+}
+
+static gboolean
+step_done (ConfabStoreWriter  *self,
+           sqlite3_stmt       *stmt,
+           GError            **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_error (self, error);
+
+  return TRUE;
+}
+
+static gboolean
+exec (ConfabStoreWriter  *self,
+      const char         *sql,
+      GError            **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_error (self, error);
+
+  return TRUE;
+}
+
+/* Runs @sql (a literal) with @id bound to ?1. */
+static gboolean
+run_id (ConfabStoreWriter  *self,
+        const char         *sql,
+        const char         *id,
+        GError            **error)
+{
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_conversation_get_id (conversation));
-  _confab_store_bind_text (stmt, 2, confab_conversation_get_title (conversation) ?: "");
-  _confab_store_bind_text (stmt, 3, confab_conversation_get_system_prompt (conversation));
-  _confab_store_bind_text (stmt, 4, confab_conversation_get_provider_name (conversation));
-  _confab_store_bind_text (stmt, 5, confab_conversation_get_base_url (conversation));
-  _confab_store_bind_text (stmt, 6, confab_conversation_get_model (conversation));
-  sqlite3_bind_int64 (stmt, 7, confab_conversation_get_created_at (conversation));
-  sqlite3_bind_int64 (stmt, 8, confab_conversation_get_updated_at (conversation));
+  _confab_store_bind_text (stmt, 1, id);
 
-  return _confab_store_step_done (self, stmt, error);
+  return step_done (self, stmt, error);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Writing rows
+ * ------------------------------------------------------------------------------------------ */
+
+static gboolean
+write_conversation_row (ConfabStoreWriter           *self,
+                        ConfabStoreConversationRow  *row,
+                        GError                     **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (self,
+                  "INSERT INTO conversations (id, title, system_prompt, provider_name, base_url,"
+                  "  model, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                  " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
+                  "  system_prompt = excluded.system_prompt, provider_name = excluded.provider_name,"
+                  "  base_url = excluded.base_url, model = excluded.model,"
+                  "  created_at = excluded.created_at, updated_at = excluded.updated_at",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, row->id);
+  _confab_store_bind_text (stmt, 2, row->title);
+  _confab_store_bind_text (stmt, 3, row->system_prompt);
+  _confab_store_bind_text (stmt, 4, row->provider_name);
+  _confab_store_bind_text (stmt, 5, row->base_url);
+  _confab_store_bind_text (stmt, 6, row->model);
+  sqlite3_bind_int64 (stmt, 7, row->created_at);
+  sqlite3_bind_int64 (stmt, 8, row->updated_at);
+
+  return step_done (self, stmt, error);
 }
 
 static GBytes *
@@ -61,80 +193,94 @@ compress_bytes (GBytes *bytes)
 }
 
 static gboolean
-write_raw_response (ConfabStore    *self,
-                    ConfabMessage  *message,
-                    GError        **error)
+raw_response_stored (ConfabStoreWriter     *self,
+                     ConfabStoreMessageRow *row)
 {
-  g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
-  g_autoptr(GBytes) compressed = NULL;
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = prepare (self, "SELECT raw_response_size FROM messages WHERE id = ?1", NULL);
+  gboolean same = FALSE;
 
-  stmt = _confab_store_prepare (self,
-                                "UPDATE messages SET raw_response = ?2, raw_response_size = ?3 WHERE id = ?1",
-                                error);
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
-  if (g_bytes_get_size (raw) > 0 && (compressed = compress_bytes (raw)) != NULL)
+  _confab_store_bind_text (stmt, 1, row->id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    same = (guint64) sqlite3_column_int64 (stmt, 0) == g_bytes_get_size (row->raw);
+  sqlite3_reset (stmt);
+
+  return same;
+}
+
+static gboolean
+write_raw_response (ConfabStoreWriter      *self,
+                    ConfabStoreMessageRow  *row,
+                    GError                **error)
+{
+  g_autoptr(GBytes) compressed = NULL;
+  sqlite3_stmt *stmt;
+
+  if (row->raw_if_changed && raw_response_stored (self, row))
+    return TRUE;
+
+  stmt = prepare (self, "UPDATE messages SET raw_response = ?2, raw_response_size = ?3 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, row->id);
+  if (g_bytes_get_size (row->raw) > 0 && (compressed = compress_bytes (row->raw)) != NULL)
     sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (compressed, NULL), g_bytes_get_size (compressed),
                          SQLITE_TRANSIENT);
   else
     sqlite3_bind_null (stmt, 2);
-  sqlite3_bind_int64 (stmt, 3, g_bytes_get_size (raw));
+  sqlite3_bind_int64 (stmt, 3, g_bytes_get_size (row->raw));
 
-  return _confab_store_step_done (self, stmt, error);
+  return step_done (self, stmt, error);
 }
 
 static gboolean
-write_tool_calls (ConfabStore    *self,
-                  ConfabMessage  *message,
-                  GError        **error)
+write_tool_calls (ConfabStoreWriter      *self,
+                  ConfabStoreMessageRow  *row,
+                  GError                **error)
 {
-  GListModel *calls = confab_message_get_tool_calls (message);
-  guint n = g_list_model_get_n_items (calls);
   sqlite3_stmt *stmt;
 
-  if (!_confab_store_run (self, "DELETE FROM tool_calls WHERE message_id = ?1",
-                          confab_message_get_id (message), error))
-    return FALSE;
-
-  for (guint i = 0; i < n; i++)
+  /* Only the calls that changed: a thousand calls are a thousand rows, each written when
+   * it changes, not all of them every time one does. */
+  for (guint i = 0; i < row->calls->len; i++)
     {
-      g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
-      g_autoptr(GString) times = g_string_new ("[");
-      g_autofree char *result_content = NULL;
-      JsonNode *content;
+      ConfabStoreCallRow *call = g_ptr_array_index (row->calls, i);
 
-      for (guint s = 0; s < CONFAB_STORE_N_TOOL_CALL_STATUSES; s++)
-        g_string_append_printf (times, "%s%" G_GINT64_FORMAT, s ? "," : "",
-                                confab_tool_call_get_status_time (call, s));
-      g_string_append_c (times, ']');
-
-      if ((content = confab_tool_call_get_result_content (call)) != NULL)
-        result_content = json_to_string (content, FALSE);
-
-      stmt = _confab_store_prepare (self,
-                                    "INSERT INTO tool_calls (message_id, idx, call_id, name, server, arguments,"
-                                    "  status, result, result_content, error, status_times)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                                    error);
+      stmt = prepare (self,
+                      "INSERT OR REPLACE INTO tool_calls (message_id, idx, call_id, name, server, arguments,"
+                      "  status, result, result_content, error, status_times)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      error);
       if (stmt == NULL)
         return FALSE;
 
-      _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
-      sqlite3_bind_int64 (stmt, 2, confab_tool_call_get_index (call));
-      _confab_store_bind_text (stmt, 3, confab_tool_call_get_id (call));
-      _confab_store_bind_text (stmt, 4, confab_tool_call_get_name (call));
-      _confab_store_bind_text (stmt, 5, confab_tool_call_get_server (call));
-      _confab_store_bind_text (stmt, 6, confab_tool_call_get_arguments (call));
-      _confab_store_bind_text (stmt, 7, confab_tool_call_status_to_string (confab_tool_call_get_status (call)));
-      _confab_store_bind_text (stmt, 8, confab_tool_call_get_result (call));
-      _confab_store_bind_text (stmt, 9, result_content);
-      _confab_store_bind_text (stmt, 10, confab_tool_call_get_error (call));
-      _confab_store_bind_text (stmt, 11, times->str);
+      _confab_store_bind_text (stmt, 1, row->id);
+      sqlite3_bind_int64 (stmt, 2, call->index);
+      _confab_store_bind_text (stmt, 3, call->call_id);
+      _confab_store_bind_text (stmt, 4, call->name);
+      _confab_store_bind_text (stmt, 5, call->server);
+      _confab_store_bind_text (stmt, 6, call->arguments);
+      _confab_store_bind_text (stmt, 7, call->status);
+      _confab_store_bind_text (stmt, 8, call->result);
+      _confab_store_bind_text (stmt, 9, call->result_content);
+      _confab_store_bind_text (stmt, 10, call->error);
+      _confab_store_bind_text (stmt, 11, call->status_times);
 
-      if (!_confab_store_step_done (self, stmt, error))
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  if (row->n_calls >= 0)
+    {
+      stmt = prepare (self, "DELETE FROM tool_calls WHERE message_id = ?1 AND idx >= ?2", error);
+      if (stmt == NULL)
+        return FALSE;
+      _confab_store_bind_text (stmt, 1, row->id);
+      sqlite3_bind_int64 (stmt, 2, row->n_calls);
+      if (!step_done (self, stmt, error))
         return FALSE;
     }
 
@@ -142,167 +288,435 @@ write_tool_calls (ConfabStore    *self,
 }
 
 static gboolean
-write_usage (ConfabStore    *self,
-             ConfabMessage  *message,
-             GError        **error)
+write_usage (ConfabStoreWriter      *self,
+             ConfabStoreMessageRow  *row,
+             GError                **error)
 {
-  ConfabUsage *usage = confab_message_get_usage (message);
   sqlite3_stmt *stmt;
 
-  stmt = _confab_store_prepare (self,
-                                "INSERT OR REPLACE INTO usage (message_id, reported, prompt_tokens,"
-                                "  completion_tokens, total_tokens, cached_tokens, reasoning_tokens, has_cost,"
-                                "  cost, time_to_first_token, duration)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                                error);
+  stmt = prepare (self,
+                  "INSERT OR REPLACE INTO usage (message_id, reported, prompt_tokens,"
+                  "  completion_tokens, total_tokens, cached_tokens, reasoning_tokens, has_cost,"
+                  "  cost, time_to_first_token, duration)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                  error);
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
-  sqlite3_bind_int (stmt, 2, confab_usage_get_reported (usage));
-  sqlite3_bind_int64 (stmt, 3, confab_usage_get_prompt_tokens (usage));
-  sqlite3_bind_int64 (stmt, 4, confab_usage_get_completion_tokens (usage));
-  sqlite3_bind_int64 (stmt, 5, confab_usage_get_total_tokens (usage));
-  sqlite3_bind_int64 (stmt, 6, confab_usage_get_cached_tokens (usage));
-  sqlite3_bind_int64 (stmt, 7, confab_usage_get_reasoning_tokens (usage));
-  sqlite3_bind_int (stmt, 8, confab_usage_get_has_cost (usage));
-  sqlite3_bind_double (stmt, 9, confab_usage_get_cost (usage));
-  sqlite3_bind_double (stmt, 10, confab_usage_get_time_to_first_token (usage));
-  sqlite3_bind_double (stmt, 11, confab_usage_get_duration (usage));
+  _confab_store_bind_text (stmt, 1, row->id);
+  sqlite3_bind_int (stmt, 2, row->usage_reported);
+  for (guint i = 0; i < 5; i++)
+    sqlite3_bind_int64 (stmt, 3 + i, row->usage_tokens[i]);
+  sqlite3_bind_int (stmt, 8, row->usage_has_cost);
+  sqlite3_bind_double (stmt, 9, row->usage_cost);
+  sqlite3_bind_double (stmt, 10, row->usage_ttft);
+  sqlite3_bind_double (stmt, 11, row->usage_duration);
 
-  return _confab_store_step_done (self, stmt, error);
+  return step_done (self, stmt, error);
 }
 
-/* Upserts one message with its usage and tool calls; the raw response only with @with_raw
- * (it is for the inspector, not for recovery, so it is written when the message ends). */
-gboolean
-_confab_store_write_message (ConfabStore         *self,
-                             ConfabConversation  *conversation,
-                             guint                position,
-                             ConfabMessage       *message,
-                             gboolean             with_raw,
-                             GError             **error)
+static gboolean
+append_piece (ConfabStoreWriter  *self,
+              const char         *message_id,
+              int                 kind,
+              const char         *text,
+              GError            **error)
 {
-  const GError *message_error = confab_message_get_error (message);
   sqlite3_stmt *stmt;
 
-  stmt = _confab_store_prepare (self,
-                                "INSERT INTO messages (id, conversation_id, position, role, content, reasoning,"
-                                "  tool_call_id, finish_reason, state, error_domain, error_code, error_message,"
-                                "  retry_after, model, created_at, request_body, writer)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-                                " ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id,"
-                                "  position = excluded.position, role = excluded.role, content = excluded.content,"
-                                "  reasoning = excluded.reasoning, tool_call_id = excluded.tool_call_id,"
-                                "  finish_reason = excluded.finish_reason, state = excluded.state,"
-                                "  error_domain = excluded.error_domain, error_code = excluded.error_code,"
-                                "  error_message = excluded.error_message, retry_after = excluded.retry_after,"
-                                "  model = excluded.model, created_at = excluded.created_at,"
-                                "  request_body = excluded.request_body, writer = excluded.writer",
-                                error);
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  stmt = prepare (self, "INSERT INTO message_pieces (message_id, kind, text) VALUES (?1, ?2, ?3)", error);
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
-  _confab_store_bind_text (stmt, 2, confab_conversation_get_id (conversation));
-  sqlite3_bind_int64 (stmt, 3, position);
-  _confab_store_bind_text (stmt, 4, confab_role_to_string (confab_message_get_role (message)));
-  _confab_store_bind_text (stmt, 5, confab_message_get_content (message));
-  _confab_store_bind_text (stmt, 6, confab_message_get_reasoning (message));
-  _confab_store_bind_text (stmt, 7, confab_message_get_tool_call_id (message));
-  _confab_store_bind_text (stmt, 8, confab_message_get_finish_reason (message));
-  _confab_store_bind_text (stmt, 9, confab_message_state_to_string (confab_message_get_state (message)));
-  if (message_error != NULL)
-    {
-      _confab_store_bind_text (stmt, 10, g_quark_to_string (message_error->domain));
-      sqlite3_bind_int (stmt, 11, message_error->code);
-      _confab_store_bind_text (stmt, 12, message_error->message);
-    }
-  sqlite3_bind_int (stmt, 13, confab_message_get_retry_after (message));
-  _confab_store_bind_text (stmt, 14, confab_message_get_model (message));
-  sqlite3_bind_int64 (stmt, 15, confab_message_get_created_at (message));
-  _confab_store_bind_text (stmt, 16, confab_message_get_request_body (message));
-  _confab_store_bind_text (stmt, 17, self->writer);
+  _confab_store_bind_text (stmt, 1, message_id);
+  sqlite3_bind_int (stmt, 2, kind);
+  _confab_store_bind_text (stmt, 3, text);
 
-  if (!_confab_store_step_done (self, stmt, error) ||
-      !write_usage (self, message, error) ||
-      !write_tool_calls (self, message, error))
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+write_message (ConfabStoreWriter      *self,
+               const char             *conversation_id,
+               ConfabStoreMessageRow  *row,
+               const char             *writer,
+               GError                **error)
+{
+  gboolean full = row->text_mode == CONFAB_STORE_TEXT_FULL;
+  sqlite3_stmt *stmt;
+
+  if (row->write_row || full)
+    {
+      /* The text is replaced only when it comes whole (?18); otherwise the row keeps what it
+       * has and the pieces carry the rest. */
+      stmt = prepare (self,
+                      "INSERT INTO messages (id, conversation_id, position, role, content, reasoning,"
+                      "  tool_call_id, finish_reason, state, error_domain, error_code, error_message,"
+                      "  retry_after, model, created_at, request_body, writer)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                      " ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id,"
+                      "  position = excluded.position, role = excluded.role,"
+                      "  content = CASE WHEN ?18 THEN excluded.content ELSE content END,"
+                      "  reasoning = CASE WHEN ?18 THEN excluded.reasoning ELSE reasoning END,"
+                      "  tool_call_id = excluded.tool_call_id,"
+                      "  finish_reason = excluded.finish_reason, state = excluded.state,"
+                      "  error_domain = excluded.error_domain, error_code = excluded.error_code,"
+                      "  error_message = excluded.error_message, retry_after = excluded.retry_after,"
+                      "  model = excluded.model, created_at = excluded.created_at,"
+                      "  request_body = excluded.request_body, writer = excluded.writer",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+
+      _confab_store_bind_text (stmt, 1, row->id);
+      _confab_store_bind_text (stmt, 2, conversation_id);
+      sqlite3_bind_int64 (stmt, 3, row->position);
+      _confab_store_bind_text (stmt, 4, row->role);
+      _confab_store_bind_text (stmt, 5, full && row->content ? row->content : "");
+      _confab_store_bind_text (stmt, 6, full && row->reasoning ? row->reasoning : "");
+      _confab_store_bind_text (stmt, 7, row->tool_call_id);
+      _confab_store_bind_text (stmt, 8, row->finish_reason);
+      _confab_store_bind_text (stmt, 9, row->state);
+      if (row->error_message != NULL)
+        {
+          _confab_store_bind_text (stmt, 10, row->error_domain);
+          sqlite3_bind_int (stmt, 11, row->error_code);
+          _confab_store_bind_text (stmt, 12, row->error_message);
+        }
+      sqlite3_bind_int (stmt, 13, row->retry_after);
+      _confab_store_bind_text (stmt, 14, row->model);
+      sqlite3_bind_int64 (stmt, 15, row->created_at);
+      _confab_store_bind_text (stmt, 16, row->request_body);
+      _confab_store_bind_text (stmt, 17, writer);
+      sqlite3_bind_int (stmt, 18, full);
+
+      if (!step_done (self, stmt, error) || !write_usage (self, row, error))
+        return FALSE;
+    }
+
+  if (full)
+    {
+      /* The text is whole in the row now: the pieces are history. */
+      if (!run_id (self, "DELETE FROM message_pieces WHERE message_id = ?1", row->id, error))
+        return FALSE;
+    }
+  else if (row->text_mode == CONFAB_STORE_TEXT_APPEND)
+    {
+      if (!append_piece (self, row->id, 0, row->content, error) ||
+          !append_piece (self, row->id, 1, row->reasoning, error))
+        return FALSE;
+    }
+
+  if (!write_tool_calls (self, row, error))
     return FALSE;
 
-  if (with_raw && !write_raw_response (self, message, error))
+  if (row->raw != NULL && !write_raw_response (self, row, error))
     return FALSE;
 
   return TRUE;
 }
 
-/* Compressing raw responses is the costly part of a save; a conversation loaded and then
- * tracked (opened in the window, --continue) has them on disk already. */
 static gboolean
-raw_response_changed (ConfabStore   *self,
-                      ConfabMessage *message)
+write_one (ConfabStoreWriter  *self,
+           ConfabStoreWrite   *write,
+           GError            **error)
 {
-  g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
-  sqlite3_stmt *stmt;
-  gboolean changed = TRUE;
-
-  stmt = _confab_store_prepare (self, "SELECT raw_response_size FROM messages WHERE id = ?1", NULL);
-  if (stmt == NULL)
-    return TRUE;
-
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    changed = (guint64) sqlite3_column_int64 (stmt, 0) != g_bytes_get_size (raw);
-  sqlite3_reset (stmt);
-
-  return changed;
-}
-
-/* Writes @conversation whole inside the open transaction: messages no longer in it go. */
-gboolean
-_confab_store_save_locked (ConfabStore         *self,
-                           ConfabConversation  *conversation,
-                           GError             **error)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
-
-  if (!_confab_store_write_conversation_row (self, conversation, error))
+  if (write->conversation != NULL && !write_conversation_row (self, write->conversation, error))
     return FALSE;
 
   /* Stored positions go negative; the messages still there get theirs back; the rest go. */
-  if (!_confab_store_run (self, "UPDATE messages SET position = -1 - position WHERE conversation_id = ?1",
-                          confab_conversation_get_id (conversation), error))
+  if (write->whole &&
+      !run_id (self, "UPDATE messages SET position = -1 - position WHERE conversation_id = ?1",
+               write->conversation_id, error))
     return FALSE;
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < write->messages->len; i++)
     {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-
-      if (!_confab_store_write_message (self, conversation, i, message,
-                                        raw_response_changed (self, message), error))
+      if (!write_message (self, write->conversation_id, g_ptr_array_index (write->messages, i),
+                          self->store->writer, error))
         return FALSE;
     }
 
-  return _confab_store_run (self, "DELETE FROM messages WHERE conversation_id = ?1 AND position < 0",
-                            confab_conversation_get_id (conversation), error);
+  if (write->whole &&
+      !run_id (self, "DELETE FROM messages WHERE conversation_id = ?1 AND position < 0",
+               write->conversation_id, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The thread
+ * ------------------------------------------------------------------------------------------ */
+
+static gboolean
+run_batch_locked (ConfabStoreWriter  *self,
+                  GPtrArray          *batch,
+                  GError            **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok = TRUE;
+  gboolean any = FALSE;
+  double ms;
+
+  for (guint i = 0; i < batch->len; i++)
+    any |= ((Job *)g_ptr_array_index (batch, i))->kind == JOB_WRITE;
+  if (!any)
+    return TRUE;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < batch->len; i++)
+    {
+      Job *job = g_ptr_array_index (batch, i);
+
+      if (job->kind == JOB_WRITE)
+        ok = write_one (self, job->write, error);
+    }
+
+  if (!ok || !exec (self, "COMMIT", ok ? error : NULL))
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  ms = (g_get_monotonic_time () - start) / 1000.0;
+  g_mutex_lock (&self->store->error_lock);
+  self->store->n_writes++;
+  self->store->max_write_ms = MAX (self->store->max_write_ms, ms);
+  g_mutex_unlock (&self->store->error_lock);
+  g_debug ("write of %u job(s) took %.3f ms (writer thread)", batch->len, ms);
+
+  self->wrote_since_checkpoint = TRUE;
+
+  return TRUE;
+}
+
+static void
+finish_job (ConfabStoreWriter *self,
+            Job               *job,
+            const GError      *error)
+{
+  if (error != NULL && job->kind == JOB_WRITE)
+    {
+      if (job->wait)
+        job->error = g_error_copy (error);
+      _confab_store_report_write_error (self->store, error);
+    }
+
+  if (job->wait)
+    {
+      g_mutex_lock (&self->lock);
+      job->done = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    {
+      _confab_store_write_free (job->write);
+      g_free (job);
+    }
+}
+
+static void
+run_batch (ConfabStoreWriter *self,
+           GPtrArray         *batch)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!run_batch_locked (self, batch, &error) && batch->len > 1)
+    {
+      /* One write failed the batch: run each alone, so only that one fails. */
+      for (guint i = 0; i < batch->len; i++)
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new ();
+          g_autoptr(GError) one_error = NULL;
+
+          g_ptr_array_add (one, g_ptr_array_index (batch, i));
+          run_batch_locked (self, one, &one_error);
+          finish_job (self, g_ptr_array_index (batch, i), one_error);
+        }
+      return;
+    }
+
+  for (guint i = 0; i < batch->len; i++)
+    finish_job (self, g_ptr_array_index (batch, i), error);
+}
+
+/* A TRUNCATE checkpoint waits for readers to leave the WAL; it must not hold up the writes
+ * queued meanwhile, so it waits at most @busy_ms and is tried again at the next idle. */
+static void
+checkpoint (ConfabStoreWriter *self,
+            int                mode,
+            int                busy_ms)
+{
+  gint64 start = g_get_monotonic_time ();
+  int log_frames = 0;
+  int checkpointed = 0;
+  int rc;
+
+  sqlite3_busy_timeout (self->db, busy_ms);
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, mode, &log_frames, &checkpointed);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  g_debug ("checkpoint (%s) of %d/%d WAL frames took %.3f ms (writer thread): %s",
+           mode == SQLITE_CHECKPOINT_TRUNCATE ? "truncate" : "passive",
+           checkpointed, log_frames, (g_get_monotonic_time () - start) / 1000.0,
+           rc == SQLITE_OK ? "ok" : sqlite3_errmsg (self->db));
+
+  if (rc == SQLITE_OK)
+    self->wrote_since_checkpoint = FALSE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  ConfabStoreWriter *self = data;
+  gboolean quit = FALSE;
+
+  while (!quit)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+      Job *job;
+
+      if (self->wrote_since_checkpoint)
+        {
+          job = g_async_queue_timeout_pop (self->queue, IDLE_CHECKPOINT_US);
+          if (job == NULL)
+            {
+              /* Idle: give the WAL back to the database and cut the file. */
+              checkpoint (self, SQLITE_CHECKPOINT_TRUNCATE, 0);
+              continue;
+            }
+        }
+      else
+        job = g_async_queue_pop (self->queue);
+
+      /* What queued up meanwhile goes in the same transaction. */
+      while (job != NULL)
+        {
+          if (job->kind == JOB_QUIT)
+            {
+              quit = TRUE;
+              g_free (job);
+              break;
+            }
+          g_ptr_array_add (batch, job);
+          if (batch->len >= MAX_BATCH)
+            break;
+          job = g_async_queue_try_pop (self->queue);
+        }
+
+      if (batch->len > 0)
+        run_batch (self, batch);
+    }
+
+  checkpoint (self, SQLITE_CHECKPOINT_TRUNCATE, 200);
+
+  return NULL;
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+ConfabStoreWriter *
+_confab_store_writer_new (ConfabStore  *store,
+                          const char   *path,
+                          GError      **error)
+{
+  ConfabStoreWriter *self = g_new0 (ConfabStoreWriter, 1);
+
+  self->store = store;
+  self->path = g_strdup (path);
+  self->statements = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
+  self->queue = g_async_queue_new ();
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+      (sqlite3_extended_result_codes (self->db, TRUE),
+       sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS),
+       !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+       !exec (self, "PRAGMA foreign_keys = ON", error) ||
+       !exec (self, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, error) ||
+       !exec (self, "PRAGMA wal_autocheckpoint = 1000", error)))
+    {
+      if (error != NULL && *error == NULL)
+        set_error (self, error);
+      _confab_store_writer_free (self);
+      return NULL;
+    }
+
+  self->thread = g_thread_new ("confab-store-writer", writer_thread, self);
+
+  return self;
 }
 
 gboolean
-confab_store_save (ConfabStore         *self,
-                   ConfabConversation  *conversation,
-                   GError             **error)
+_confab_store_writer_push (ConfabStoreWriter  *self,
+                           ConfabStoreWrite   *write,
+                           gboolean            wait,
+                           GError            **error)
 {
-  gboolean ok;
+  Job *job = g_new0 (Job, 1);
+  gboolean ok = TRUE;
 
-  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), FALSE);
+  job->kind = write != NULL ? JOB_WRITE : JOB_SYNC;
+  job->write = write;
+  job->wait = wait;
 
-  if (!_confab_store_begin (self, error))
-    return FALSE;
-  ok = _confab_store_save_locked (self, conversation, error);
-  if (!_confab_store_commit (self, ok, ok ? error : NULL))
-    return FALSE;
+  g_async_queue_push (self->queue, job);
 
-  _confab_store_emit_changed (self);
+  if (!wait)
+    return TRUE;
 
-  return TRUE;
+  g_mutex_lock (&self->lock);
+  while (!job->done)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (job->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job->error));
+      ok = FALSE;
+    }
+
+  _confab_store_write_free (job->write);
+  g_free (job);
+
+  return ok;
+}
+
+void
+_confab_store_writer_sync (ConfabStoreWriter *self)
+{
+  _confab_store_writer_push (self, NULL, TRUE, NULL);
+}
+
+void
+_confab_store_writer_free (ConfabStoreWriter *self)
+{
+  if (self->thread != NULL)
+    {
+      Job *job = g_new0 (Job, 1);
+
+      job->kind = JOB_QUIT;
+      g_async_queue_push (self->queue, job);
+      g_thread_join (self->thread);
+    }
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_async_queue_unref (self->queue);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self->path);
+  g_free (self);
 }

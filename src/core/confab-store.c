@@ -15,13 +15,12 @@
 #include "confab-store-private.h"
 
 #define BUSY_TIMEOUT_MS 5000
-/* WAL pages (of 4 KiB) after which a checkpoint runs, in a thread. */
-#define CHECKPOINT_PAGES 1000
 
 G_DEFINE_FINAL_TYPE (ConfabStore, confab_store, G_TYPE_OBJECT)
 
 enum {
   CHANGED,
+  WRITE_FAILED,
   N_SIGNALS
 };
 
@@ -161,10 +160,7 @@ _confab_store_commit (ConfabStore  *self,
     }
 
   ms = (g_get_monotonic_time () - self->transaction_start) / 1000.0;
-  self->n_writes++;
-  if (ms > self->max_write_ms)
-    self->max_write_ms = ms;
-  g_debug ("write %u took %.3f ms", self->n_writes, ms);
+  g_debug ("write on the main connection took %.3f ms", ms);
 
   return TRUE;
 }
@@ -173,73 +169,6 @@ void
 _confab_store_emit_changed (ConfabStore *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
-}
-
-/* ------------------------------------------------------------------------------------------
- * Checkpoints, in a worker thread
- * ------------------------------------------------------------------------------------------ */
-
-/* Checkpoints copy the WAL back into the database and fsync: the slow part of SQLite's
- * writes. SQLite would run them inside the commit that crosses the threshold, on the main
- * thread; instead they run in a worker with its own connection (PASSIVE: it never blocks
- * the writer), so a commit on the main thread stays short. */
-static void
-checkpoint_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  const char *path = task_data;
-  sqlite3 *db = NULL;
-  gint64 start = g_get_monotonic_time ();
-  int log_frames = 0;
-  int checkpointed = 0;
-  int rc;
-
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-      /* A connection learns that the file is in WAL mode on its first read. */
-      sqlite3_exec (db, "SELECT count (*) FROM sqlite_master", NULL, NULL, NULL);
-      rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed);
-    }
-
-  g_debug ("checkpoint of %d/%d WAL frames took %.3f ms (worker thread): %s",
-           checkpointed, log_frames, (g_get_monotonic_time () - start) / 1000.0,
-           rc == SQLITE_OK ? "ok" : sqlite3_errmsg (db));
-  sqlite3_close (db);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-checkpoint_done_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  CONFAB_STORE (object)->checkpointing = FALSE;
-}
-
-static int
-wal_hook_cb (void       *user_data,
-             sqlite3    *db,
-             const char *name,
-             int         n_pages)
-{
-  ConfabStore *self = user_data;
-  g_autoptr(GTask) task = NULL;
-
-  if (n_pages < CHECKPOINT_PAGES || self->checkpointing || self->path == NULL)
-    return SQLITE_OK;
-
-  self->checkpointing = TRUE;
-  task = g_task_new (self, NULL, checkpoint_done_cb, NULL);
-  g_task_set_source_tag (task, wal_hook_cb);
-  g_task_set_task_data (task, g_strdup (self->path), g_free);
-  g_task_run_in_thread (task, checkpoint_thread);
-
-  return SQLITE_OK;
 }
 
 static void
@@ -252,6 +181,21 @@ confab_store_dispose (GObject *object)
 
   g_clear_pointer (&self->trackers, g_hash_table_unref);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+
+  /* Writes what is queued, checkpoints (TRUNCATE) and closes the writer's connection. */
+  g_clear_pointer (&self->writer_thread, _confab_store_writer_free);
+
+  if (self->db != NULL && self->writer != NULL)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      if (sqlite3_prepare_v2 (self->db, "DELETE FROM conversation_writers WHERE writer = ?1", -1, &stmt, NULL) == SQLITE_OK)
+        {
+          _confab_store_bind_text (stmt, 1, self->writer);
+          sqlite3_step (stmt);
+        }
+      sqlite3_finalize (stmt);
+    }
 
   G_OBJECT_CLASS (confab_store_parent_class)->dispose (object);
 }
@@ -270,6 +214,11 @@ confab_store_finalize (GObject *object)
     }
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->writer, g_free);
+  g_clear_error (&self->write_error);
+  g_mutex_clear (&self->error_lock);
+  g_clear_pointer (&self->search_db, sqlite3_close_v2);
+  g_mutex_clear (&self->search_lock);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (confab_store_parent_class)->finalize (object);
 }
@@ -291,6 +240,18 @@ confab_store_class_init (ConfabStoreClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ConfabStore::write-failed:
+   * @error: (type GLib.Error): what failed, a CONFAB_ERROR_STORE a person can read
+   *
+   * A write on the writer thread failed (disk full, read-only file …): what it carried is
+   * not on disk; the conversation in memory still has it. Emitted on the thread that
+   * opened the store.
+   */
+  signals[WRITE_FAILED] =
+    g_signal_new ("write-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -306,6 +267,179 @@ confab_store_init (ConfabStore *self)
   self->trackers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)_confab_store_tracker_free);
   self->dirty = g_hash_table_new (NULL, NULL);
   self->writer = g_strdup_printf ("%s:%d", g_get_host_name (), (int) getpid ());
+  self->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&self->error_lock);
+  g_mutex_init (&self->search_lock);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The writer thread's side
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  GWeakRef  store;
+  GError   *error;
+} FailedIdle;
+
+static gboolean
+emit_write_failed_cb (gpointer data)
+{
+  FailedIdle *idle = data;
+  g_autoptr(ConfabStore) self = g_weak_ref_get (&idle->store);
+
+  if (self != NULL)
+    g_signal_emit (self, signals[WRITE_FAILED], 0, idle->error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+failed_idle_free (gpointer data)
+{
+  FailedIdle *idle = data;
+
+  g_weak_ref_clear (&idle->store);
+  g_clear_error (&idle->error);
+  g_free (idle);
+}
+
+void
+_confab_store_report_write_error (ConfabStore  *self,
+                                  const GError *error)
+{
+  FailedIdle *idle = g_new0 (FailedIdle, 1);
+
+  g_warning ("Could not save the conversation: %s", error->message);
+
+  g_mutex_lock (&self->error_lock);
+  if (self->write_error == NULL)
+    self->write_error = g_error_copy (error);
+  g_mutex_unlock (&self->error_lock);
+
+  g_weak_ref_init (&idle->store, self);
+  idle->error = g_error_copy (error);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_write_failed_cb, idle,
+                              failed_idle_free);
+}
+
+void
+_confab_store_sync (ConfabStore *self)
+{
+  if (self->writer_thread != NULL)
+    _confab_store_writer_sync (self->writer_thread);
+}
+
+gboolean
+_confab_store_push (ConfabStore       *self,
+                    ConfabStoreWrite  *write,
+                    gboolean           wait,
+                    GError           **error)
+{
+  if (self->writer_thread == NULL)
+    {
+      _confab_store_write_free (write);
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_STORE, _("The conversation database is closed"));
+      return FALSE;
+    }
+
+  return _confab_store_writer_push (self->writer_thread, write, wait, error);
+}
+
+/* Takes the failure kept since the last call, if any. */
+static gboolean
+take_write_error (ConfabStore  *self,
+                  GError      **error)
+{
+  GError *kept;
+
+  g_mutex_lock (&self->error_lock);
+  kept = g_steal_pointer (&self->write_error);
+  g_mutex_unlock (&self->error_lock);
+
+  if (kept == NULL)
+    return TRUE;
+
+  g_propagate_error (error, kept);
+  return FALSE;
+}
+
+gboolean
+_confab_store_claim (ConfabStore  *self,
+                     const char   *id,
+                     GError      **error)
+{
+  g_autofree char *holder = NULL;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!_confab_store_begin (self, error))
+    return FALSE;
+
+  stmt = _confab_store_prepare (self, "SELECT writer FROM conversation_writers WHERE conversation_id = ?1", error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      _confab_store_bind_text (stmt, 1, id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        holder = g_strdup (_confab_store_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+
+  if (ok && holder != NULL && g_strcmp0 (holder, self->writer) != 0 &&
+      _confab_store_writer_is_alive (holder))
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE_BUSY,
+                   _("This conversation is busy in another window or process (%s); "
+                     "finish or close it there first"), holder);
+      _confab_store_commit (self, FALSE, NULL);
+      return FALSE;
+    }
+
+  if (ok)
+    {
+      stmt = _confab_store_prepare (self, "INSERT OR REPLACE INTO conversation_writers (conversation_id, writer)"
+                                    " VALUES (?1, ?2)", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          _confab_store_bind_text (stmt, 1, id);
+          _confab_store_bind_text (stmt, 2, self->writer);
+          ok = _confab_store_step_done (self, stmt, error);
+        }
+    }
+
+  return _confab_store_commit (self, ok, ok ? error : NULL);
+}
+
+void
+_confab_store_release (ConfabStore *self,
+                       const char  *id)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _confab_store_prepare (self, "DELETE FROM conversation_writers WHERE conversation_id = ?1 AND writer = ?2",
+                                NULL);
+  if (stmt == NULL)
+    return;
+
+  _confab_store_bind_text (stmt, 1, id);
+  _confab_store_bind_text (stmt, 2, self->writer);
+  _confab_store_step_done (self, stmt, NULL);
+}
+
+gboolean
+confab_store_flush (ConfabStore  *self,
+                    GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
+
+  _confab_store_flush_pending (self);
+  _confab_store_sync (self);
+
+  return take_write_error (self, error);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -320,8 +454,17 @@ confab_store_get_default_path (void)
 
 /* TRUE when @writer ("host:pid") is another process of this machine that is still running:
  * its streams are live, not interrupted. */
-static gboolean
-writer_is_alive (const char *writer)
+gboolean
+_confab_store_path_not_writable (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  return g_access (dir, W_OK) != 0 ||
+         (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0);
+}
+
+gboolean
+_confab_store_writer_is_alive (const char *writer)
 {
   const char *colon;
   g_autofree char *host = NULL;
@@ -361,7 +504,7 @@ recover_interrupted (ConfabStore  *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      if (!writer_is_alive (_confab_store_column_text (stmt, 1)))
+      if (!_confab_store_writer_is_alive (_confab_store_column_text (stmt, 1)))
         g_ptr_array_add (ids, g_strdup (_confab_store_column_text (stmt, 0)));
     }
   sqlite3_reset (stmt);
@@ -379,7 +522,17 @@ recover_interrupted (ConfabStore  *self,
     {
       const char *id = g_ptr_array_index (ids, i);
 
+      /* The pieces streamed so far are joined into the message (and so indexed). */
       ok = _confab_store_run (self,
+                              "UPDATE messages SET"
+                              "  content = content || coalesce ((SELECT group_concat (text, '') FROM"
+                              "    (SELECT text FROM message_pieces WHERE message_id = ?1 AND kind = 0 ORDER BY seq)), ''),"
+                              "  reasoning = reasoning || coalesce ((SELECT group_concat (text, '') FROM"
+                              "    (SELECT text FROM message_pieces WHERE message_id = ?1 AND kind = 1 ORDER BY seq)), '')"
+                              " WHERE id = ?1 AND EXISTS (SELECT 1 FROM message_pieces WHERE message_id = ?1)",
+                              id, error) &&
+           _confab_store_run (self, "DELETE FROM message_pieces WHERE message_id = ?1", id, error) &&
+           _confab_store_run (self,
                               "UPDATE messages SET state = 'interrupted' WHERE id = ?1 AND state = 'streaming'",
                               id, error);
       if (ok)
@@ -424,7 +577,11 @@ confab_store_open (const char  *path,
 
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
     {
-      _confab_store_set_sqlite_error (self, error, "open");
+      if (_confab_store_path_not_writable (path))
+        g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                     _("Permission denied: Confab cannot write to %s or its folder"), path);
+      else
+        _confab_store_set_sqlite_error (self, error, "open");
       return NULL;
     }
 
@@ -436,16 +593,18 @@ confab_store_open (const char  *path,
 
   if (!_confab_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !_confab_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
-      !_confab_store_exec (self, "PRAGMA wal_autocheckpoint = 0", error) ||
+      !_confab_store_exec (self, "PRAGMA journal_size_limit = 4194304", error) ||
       !_confab_store_exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
-
-  sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
   if (!_confab_store_migrate (self, version, error))
     return NULL;
 
   if (!recover_interrupted (self, error))
+    return NULL;
+
+  self->writer_thread = _confab_store_writer_new (self, path, error);
+  if (self->writer_thread == NULL)
     return NULL;
 
   return g_steal_pointer (&self);
@@ -490,6 +649,8 @@ confab_store_rename (ConfabStore  *self,
   if ((tracked = confab_store_lookup_tracked (self, id)) != NULL)
     confab_conversation_set_title (tracked, title);
 
+  _confab_store_sync (self);
+
   stmt = _confab_store_prepare (self, "UPDATE conversations SET title = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -523,6 +684,8 @@ confab_store_delete (ConfabStore  *self,
   if ((tracked = confab_store_lookup_tracked (self, id)) != NULL)
     g_hash_table_remove (self->trackers, tracked);
 
+  _confab_store_sync (self);
+
   if (!_confab_store_run (self, "DELETE FROM conversations WHERE id = ?1", id, error))
     return FALSE;
 
@@ -534,13 +697,34 @@ confab_store_delete (ConfabStore  *self,
 double
 confab_store_get_max_write_ms (ConfabStore *self)
 {
+  double ms;
+
   g_return_val_if_fail (CONFAB_IS_STORE (self), 0);
-  return self->max_write_ms;
+
+  g_mutex_lock (&self->error_lock);
+  ms = self->max_write_ms;
+  g_mutex_unlock (&self->error_lock);
+
+  return ms;
 }
 
 guint
 confab_store_get_n_writes (ConfabStore *self)
 {
+  guint n;
+
   g_return_val_if_fail (CONFAB_IS_STORE (self), 0);
-  return self->n_writes;
+
+  g_mutex_lock (&self->error_lock);
+  n = self->n_writes;
+  g_mutex_unlock (&self->error_lock);
+
+  return n;
+}
+
+double
+confab_store_get_max_flush_ms (ConfabStore *self)
+{
+  g_return_val_if_fail (CONFAB_IS_STORE (self), 0);
+  return self->max_flush_ms;
 }

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* The schema version this Confab writes (PRAGMA user_version). Older databases are migrated
  * forward on open; newer ones are refused with CONFAB_ERROR_STORE_VERSION. */
-#define CONFAB_STORE_SCHEMA_VERSION 2
+#define CONFAB_STORE_SCHEMA_VERSION 3
 
 /* The raw response kept per message for the inspector is capped at this many bytes (the
  * first bytes are kept, the rest dropped; the original size is kept) and stored
@@ -54,10 +54,17 @@ gboolean            confab_store_save                (ConfabStore         *self,
  * results, usage and titles as they change. The store holds a reference until untrack. */
 void                confab_store_track               (ConfabStore         *self,
                                                       ConfabConversation  *conversation);
+/* confab_store_track(), but fails with CONFAB_ERROR_STORE_BUSY when another running process
+ * continues @conversation ("this conversation is busy in another window or process"). */
+gboolean            confab_store_try_track           (ConfabStore         *self,
+                                                      ConfabConversation  *conversation,
+                                                      GError             **error);
 /* Writes what is pending for @conversation and stops following it. */
 void                confab_store_untrack             (ConfabStore         *self,
                                                       ConfabConversation  *conversation);
-/* Writes everything pending for every tracked conversation now. */
+/* Writes everything pending for every tracked conversation now and waits for the writer
+ * thread; fails with the first write that failed since the last flush (disk full, read-only
+ * file …), which ConfabStore::write-failed also reported. */
 gboolean            confab_store_flush               (ConfabStore         *self,
                                                       GError             **error);
 /* The tracked conversation with @id, or NULL. (transfer none) */
@@ -77,11 +84,28 @@ gboolean            confab_store_contains            (ConfabStore         *self,
 /* Every conversation, most recently updated first. (transfer full) (element-type ConfabStoreSummary) */
 GListModel         *confab_store_list                (ConfabStore         *self,
                                                       GError             **error);
-/* Full-text search (FTS5) over message text and titles; best match first, one entry per
- * conversation with a snippet. Plain words are searched (all of them, the last as a prefix);
- * FTS syntax in @text is not interpreted. (transfer full) (element-type ConfabStoreSummary) */
+/* Full-text search (FTS5) over message text and titles, one entry per conversation with a
+ * snippet: conversations whose title matches first (most recently updated first), then
+ * those with a matching message, newest matching message first. Plain words are searched
+ * (all of them; the last as a prefix when it has three characters or more); FTS syntax in
+ * @text is not interpreted. Every hit, on the calling thread: for the CLI and tests.
+ * (transfer full) (element-type ConfabStoreSummary) */
 GListModel         *confab_store_search              (ConfabStore         *self,
                                                       const char          *text,
+                                                      GError             **error);
+/* The same, @limit hits from @offset on (a page: only those are looked up and get a
+ * snippet), in a worker thread with its own connection. Cancelling @cancellable stops the
+ * query within a thousand SQLite steps (G_IO_ERROR_CANCELLED). */
+void                confab_store_search_async        (ConfabStore         *self,
+                                                      const char          *text,
+                                                      guint                offset,
+                                                      guint                limit,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* (transfer full) (element-type ConfabStoreSummary) */
+GListModel         *confab_store_search_finish       (ConfabStore         *self,
+                                                      GAsyncResult        *result,
                                                       GError             **error);
 /* Renames (also a tracked conversation in memory). */
 gboolean            confab_store_rename              (ConfabStore         *self,
@@ -92,9 +116,12 @@ gboolean            confab_store_rename              (ConfabStore         *self,
 gboolean            confab_store_delete              (ConfabStore         *self,
                                                       const char          *id,
                                                       GError             **error);
-/* Milliseconds the slowest write (one transaction) took so far, and the count of writes:
- * the store writes on the calling (main) thread, so this is what a frame can lose. */
+/* Milliseconds the slowest write (one transaction, on the writer thread) took so far, and
+ * the count of writes. */
 double              confab_store_get_max_write_ms    (ConfabStore         *self);
 guint               confab_store_get_n_writes        (ConfabStore         *self);
+/* Milliseconds the slowest flush took on the calling (main) thread: handing over what
+ * streamed since the last one. This is what a frame can lose. */
+double              confab_store_get_max_flush_ms    (ConfabStore         *self);
 
 G_END_DECLS

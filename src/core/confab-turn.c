@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "confab-approval-policy.h"
 #include "confab-client.h"
@@ -28,6 +29,8 @@ struct _ConfabTurn
   char                 *model;
   GPtrArray            *steps;
   guint                 max_steps;
+  guint                 max_tool_calls;
+  gsize                 max_tool_result;
   guint                 hit_step_limit : 1;
   guint                 running : 1;
 };
@@ -178,6 +181,8 @@ static void
 confab_turn_init (ConfabTurn *self)
 {
   self->max_steps = CONFAB_TURN_DEFAULT_MAX_STEPS;
+  self->max_tool_calls = CONFAB_TURN_DEFAULT_MAX_TOOL_CALLS;
+  self->max_tool_result = CONFAB_TURN_DEFAULT_MAX_TOOL_RESULT;
   self->steps = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -223,6 +228,38 @@ confab_turn_set_max_steps (ConfabTurn *self,
 
   self->max_steps = max_steps;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_STEPS]);
+}
+
+guint
+confab_turn_get_max_tool_calls (ConfabTurn *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TURN (self), 0);
+  return self->max_tool_calls;
+}
+
+void
+confab_turn_set_max_tool_calls (ConfabTurn *self,
+                                guint       max_tool_calls)
+{
+  g_return_if_fail (CONFAB_IS_TURN (self));
+  g_return_if_fail (max_tool_calls > 0);
+  self->max_tool_calls = max_tool_calls;
+}
+
+gsize
+confab_turn_get_max_tool_result (ConfabTurn *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TURN (self), 0);
+  return self->max_tool_result;
+}
+
+void
+confab_turn_set_max_tool_result (ConfabTurn *self,
+                                 gsize       max_bytes)
+{
+  g_return_if_fail (CONFAB_IS_TURN (self));
+  g_return_if_fail (max_bytes > 0);
+  self->max_tool_result = max_bytes;
 }
 
 const char *
@@ -333,6 +370,25 @@ stream_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data);
 
+/* The first @max bytes of @result (whole characters) and a note saying what was cut. */
+static char *
+cut_tool_result (const char *result,
+                 gsize       max)
+{
+  gsize len = strlen (result);
+  const char *end = result + max;
+  g_autofree char *total = g_format_size (len);
+  g_autofree char *kept = NULL;
+
+  /* Back to the start of a character. */
+  while (end > result && ((guchar)*end & 0xC0) == 0x80)
+    end--;
+  kept = g_format_size (end - result);
+
+  return g_strdup_printf (_("%.*s\n[Confab cut this tool result: it was %s; the first %s were kept]"),
+                          (int) (end - result), result, total, kept);
+}
+
 static void
 all_tools_finished (GTask *task)
 {
@@ -356,7 +412,14 @@ all_tools_finished (GTask *task)
       if (result == NULL)
         result = confab_tool_call_get_error (pending->call);
 
-      tool_message = confab_message_new (CONFAB_ROLE_TOOL, result ? result : "");
+      if (result != NULL && strlen (result) > self->max_tool_result)
+        {
+          g_autofree char *cut = cut_tool_result (result, self->max_tool_result);
+
+          tool_message = confab_message_new (CONFAB_ROLE_TOOL, cut);
+        }
+      else
+        tool_message = confab_message_new (CONFAB_ROLE_TOOL, result ? result : "");
       confab_message_set_tool_call_id (tool_message, confab_tool_call_get_id (pending->call));
       confab_conversation_append (self->conversation, tool_message);
     }
@@ -515,6 +578,27 @@ stream_cb (GObject      *object,
   if (confab_message_get_n_tool_calls (data->assistant) == 0)
     {
       turn_return (task, NULL);
+      return;
+    }
+
+  if (confab_message_get_n_tool_calls (data->assistant) > self->max_tool_calls)
+    {
+      GListModel *calls = confab_message_get_tool_calls (data->assistant);
+      guint n = g_list_model_get_n_items (calls);
+      g_autofree char *reason = NULL;
+
+      reason = g_strdup_printf (_("The model asked for %u tool calls in one answer; the limit is %u "
+                                  "(--max-tool-calls). None was run."),
+                                n, self->max_tool_calls);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
+
+          confab_tool_call_set_error (call, reason);
+          confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
+        }
+
+      turn_return (task, g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_TOOL, reason));
       return;
     }
 

@@ -10,6 +10,11 @@ G_BEGIN_DECLS
 #define CONFAB_TYPE_TURN (confab_turn_get_type ())
 
 #define CONFAB_TURN_DEFAULT_MAX_STEPS 10
+/* Tool calls one answer may ask for; past it none runs and the turn fails, saying so. */
+#define CONFAB_TURN_DEFAULT_MAX_TOOL_CALLS 128
+/* Bytes of one tool result sent to the model; the rest is cut, with a note saying so (the
+ * whole result stays on the call, for the user). */
+#define CONFAB_TURN_DEFAULT_MAX_TOOL_RESULT (256 * 1024)
 
 G_DECLARE_FINAL_TYPE (ConfabTurn, confab_turn, CONFAB, TURN, GObject)
 
@@ -28,6 +33,12 @@ ConfabTurn   *confab_turn_new              (ConfabClient         *client,
 guint         confab_turn_get_max_steps    (ConfabTurn           *self);
 void          confab_turn_set_max_steps    (ConfabTurn           *self,
                                             guint                 max_steps);
+guint         confab_turn_get_max_tool_calls (ConfabTurn         *self);
+void          confab_turn_set_max_tool_calls (ConfabTurn         *self,
+                                              guint               max_tool_calls);
+gsize         confab_turn_get_max_tool_result (ConfabTurn        *self);
+void          confab_turn_set_max_tool_result (ConfabTurn        *self,
+                                               gsize              max_bytes);
 /* The model used for requests; defaults to the conversation's, then the provider's. */
 const char   *confab_turn_get_model        (ConfabTurn           *self);
 void          confab_turn_set_model        (ConfabTurn           *self,

@@ -338,7 +338,10 @@ stored_assistant_text (const char *path)
     return NULL;
 
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT content FROM messages WHERE role = 'assistant'", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT content || coalesce ((SELECT group_concat (text, '') FROM"
+                                  " (SELECT text FROM message_pieces p WHERE p.message_id = m.id AND kind = 0"
+                                  "  ORDER BY seq)), '') FROM messages m WHERE role = 'assistant'",
+                          -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     text = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
 

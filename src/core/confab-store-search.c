@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "confab-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "confab-error.h"
+#include "confab-store-private.h"
+#include "confab-store-summary.h"
+
+/* Search like a search box: newest first, a page at a time, so the first page never scores
+ * or even visits every hit. Conversations whose title matches come first (most recently
+ * updated first), then those with matching messages, by their newest matching message
+ * (FTS5 walks its doclist backwards by rowid and stops once the page is full). Snippets are
+ * made only for the rows of the page. A search runs in a worker thread on a connection of
+ * its own and stops within a few thousand SQLite steps of its cancellable being cancelled. */
+
+/* Every word becomes a quoted FTS5 string (so no syntax in @text is interpreted), all
+ * required; the last is a prefix (results while typing) unless it is one or two characters,
+ * which would match most of the index. NULL when there is no word. */
+static char *
+make_fts_query (const char *text)
+{
+  g_auto(GStrv) words = g_strsplit_set (text, " \t\r\n", -1);
+  g_autoptr(GString) query = g_string_new (NULL);
+  int last = -1;
+
+  for (int i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      last = i;
+
+  if (last < 0)
+    return NULL;
+
+  for (int i = 0; i <= last; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+
+      if (query->len > 0)
+        g_string_append_c (query, ' ');
+      g_string_append_c (query, '"');
+      for (const char *p = words[i]; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (query, '"');
+          g_string_append_c (query, *p);
+        }
+      g_string_append_c (query, '"');
+      if (i == last && g_utf8_strlen (words[i], -1) >= 3)
+        g_string_append_c (query, '*');
+    }
+
+  return g_string_free (g_steal_pointer (&query), FALSE);
+}
+
+typedef struct
+{
+  char   *id;
+  gint64  rowid;    /* the newest matching message, or 0 for a title hit */
+} Hit;
+
+static void
+hit_clear (gpointer data)
+{
+  g_free (((Hit *)data)->id);
+}
+
+static int
+progress_cb (void *data)
+{
+  return g_cancellable_is_cancelled (data) ? 1 : 0;
+}
+
+static gboolean
+set_search_error (sqlite3       *db,
+                  const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+               _("Could not search the conversation database %s: %s"), path, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static ConfabStoreSummary *
+summary_for_hit (sqlite3      *db,
+                 const char   *query,
+                 Hit          *hit)
+{
+  g_autofree char *snippet = NULL;
+  ConfabStoreSummary *summary = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (hit->rowid > 0 &&
+      sqlite3_prepare_v2 (db, "SELECT snippet (messages_fts, 0, '', '', '…', 12) FROM messages_fts"
+                              " WHERE messages_fts MATCH ?1 AND rowid = ?2", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      _confab_store_bind_text (stmt, 1, query);
+      sqlite3_bind_int64 (stmt, 2, hit->rowid);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        snippet = g_strdup (_confab_store_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT c.title, c.model, c.updated_at,"
+                              "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
+                              " FROM conversations c WHERE c.id = ?1", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      _confab_store_bind_text (stmt, 1, hit->id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        summary = _confab_store_summary_new (hit->id,
+                                             _confab_store_column_text (stmt, 0),
+                                             snippet ? snippet : _confab_store_column_text (stmt, 0),
+                                             _confab_store_column_text (stmt, 1),
+                                             sqlite3_column_int64 (stmt, 2),
+                                             sqlite3_column_int (stmt, 3));
+    }
+  sqlite3_finalize (stmt);
+
+  return summary;
+}
+
+/* One page of hits for @text on @db. (transfer full) */
+static GListModel *
+search_page (sqlite3       *db,
+             const char    *path,
+             const char    *text,
+             guint          offset,
+             guint          limit,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GListStore) list = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
+  g_autoptr(GArray) hits = g_array_new (FALSE, TRUE, sizeof (Hit));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *query = NULL;
+  guint wanted = limit > G_MAXUINT - offset ? G_MAXUINT : offset + limit;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *owner = NULL;
+  gboolean ok = TRUE;
+  int rc;
+
+  g_array_set_clear_func (hits, hit_clear);
+
+  if (text == NULL || (query = make_fts_query (text)) == NULL || limit == 0)
+    return G_LIST_MODEL (g_steal_pointer (&list));
+
+  if (cancellable != NULL)
+    sqlite3_progress_handler (db, 1000, progress_cb, cancellable);
+
+  /* Titles first. */
+  if (sqlite3_prepare_v2 (db, "SELECT c.id FROM conversations_fts JOIN conversations c"
+                              " ON c.seq = conversations_fts.rowid WHERE conversations_fts MATCH ?1"
+                              " ORDER BY c.updated_at DESC, c.seq DESC", -1, &stmt, NULL) != SQLITE_OK)
+    ok = FALSE;
+  else
+    {
+      _confab_store_bind_text (stmt, 1, query);
+      while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Hit hit = { g_strdup (_confab_store_column_text (stmt, 0)), 0 };
+
+          g_array_append_val (hits, hit);
+          g_hash_table_add (seen, g_array_index (hits, Hit, hits->len - 1).id);
+        }
+      ok = hits->len >= wanted || rc == SQLITE_DONE;
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  /* Then messages, newest first, one hit per conversation. */
+  if (ok && hits->len < wanted)
+    {
+      if (sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC",
+                              -1, &stmt, NULL) != SQLITE_OK ||
+          sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) != SQLITE_OK)
+        ok = FALSE;
+      else
+        {
+          _confab_store_bind_text (stmt, 1, query);
+          while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            {
+              gint64 rowid = sqlite3_column_int64 (stmt, 0);
+
+              sqlite3_reset (owner);
+              sqlite3_bind_int64 (owner, 1, rowid);
+              if (sqlite3_step (owner) == SQLITE_ROW &&
+                  !g_hash_table_contains (seen, _confab_store_column_text (owner, 0)))
+                {
+                  Hit hit = { g_strdup (_confab_store_column_text (owner, 0)), rowid };
+
+                  g_array_append_val (hits, hit);
+                  g_hash_table_add (seen, g_array_index (hits, Hit, hits->len - 1).id);
+                }
+            }
+          ok = hits->len >= wanted || rc == SQLITE_DONE;
+        }
+      sqlite3_finalize (stmt);
+      sqlite3_finalize (owner);
+    }
+
+  for (guint i = offset; ok && i < hits->len; i++)
+    {
+      g_autoptr(ConfabStoreSummary) summary = summary_for_hit (db, query, &g_array_index (hits, Hit, i));
+
+      if (g_cancellable_is_cancelled (cancellable))
+        ok = FALSE;
+      else if (summary != NULL)
+        g_list_store_append (list, summary);
+    }
+
+  if (!ok)
+    {
+      set_search_error (db, path, cancellable, error);
+      sqlite3_progress_handler (db, 0, NULL, NULL);
+      return NULL;
+    }
+
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  return G_LIST_MODEL (g_steal_pointer (&list));
+}
+
+GListModel *
+confab_store_search (ConfabStore  *self,
+                     const char   *text,
+                     GError      **error)
+{
+  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
+
+  _confab_store_sync (self);
+
+  return search_page (self->db, self->path, text, 0, G_MAXUINT, NULL, error);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * In a worker thread
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  char  *text;
+  guint  offset;
+  guint  limit;
+} SearchData;
+
+static void
+search_data_free (gpointer data)
+{
+  SearchData *search = data;
+
+  g_free (search->text);
+  g_free (search);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ConfabStore *self = source_object;
+  SearchData *search = task_data;
+  GListModel *page;
+  GError *error = NULL;
+
+  /* What this process handed to the writer is searched too. */
+  _confab_store_sync (self);
+
+  /* One search at a time on the search connection: a newer one waits for the older to see
+   * its cancellation (within a thousand SQLite steps). */
+  g_mutex_lock (&self->search_lock);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_mutex_unlock (&self->search_lock);
+      return;
+    }
+
+  if (self->search_db == NULL)
+    {
+      if (sqlite3_open_v2 (self->path, &self->search_db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                           NULL) != SQLITE_OK)
+        {
+          g_set_error (&error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                       _("Could not search the conversation database %s: %s"), self->path,
+                       sqlite3_errmsg (self->search_db));
+          g_clear_pointer (&self->search_db, sqlite3_close_v2);
+          g_mutex_unlock (&self->search_lock);
+          g_task_return_error (task, error);
+          return;
+        }
+      sqlite3_busy_timeout (self->search_db, 5000);
+    }
+
+  page = search_page (self->search_db, self->path, search->text, search->offset, search->limit,
+                      cancellable, &error);
+  g_mutex_unlock (&self->search_lock);
+
+  if (page == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, page, g_object_unref);
+}
+
+void
+confab_store_search_async (ConfabStore         *self,
+                           const char          *text,
+                           guint                offset,
+                           guint                limit,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SearchData *search;
+
+  g_return_if_fail (CONFAB_IS_STORE (self));
+  g_return_if_fail (text != NULL);
+
+  search = g_new0 (SearchData, 1);
+  search->text = g_strdup (text);
+  search->offset = offset;
+  search->limit = limit;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_store_search_async);
+  g_task_set_task_data (task, search, search_data_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, search_thread);
+}
+
+GListModel *
+confab_store_search_finish (ConfabStore   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
