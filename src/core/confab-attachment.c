@@ -394,7 +394,6 @@ confab_attachment_new_from_bytes (const char                   *name,
   self->bytes = g_bytes_ref (bytes);
   self->mime_type = mime_type ? g_strdup (mime_type) : guess_mime_type (name, bytes);
   self->detail = g_strdup (limits->detail ? limits->detail : "auto");
-  self->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 
   if (g_str_has_prefix (self->mime_type, "image/") &&
       g_strcmp0 (self->mime_type, "image/svg+xml") != 0)
@@ -415,6 +414,8 @@ confab_attachment_new_from_bytes (const char                   *name,
 
   if (!ok)
     return NULL;
+
+  self->sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, self->data);
 
   return g_steal_pointer (&self);
 }
@@ -866,4 +867,35 @@ confab_attachment_explain_refusal (guint         status,
   return g_error_new (CONFAB_ERROR, CONFAB_ERROR_IMAGES_REFUSED,
                       _("This model does not accept images. Your message and its attachments are "
                         "kept: pick a model with vision and retry. (%s)"), http_error->message);
+}
+
+char *
+confab_attachment_elide_data_urls (const char *body)
+{
+  GString *out;
+  const char *p;
+  const char *marker;
+
+  if (body == NULL)
+    return NULL;
+
+  if (strstr (body, ";base64,") == NULL)
+    return g_strdup (body);
+
+  out = g_string_sized_new (strlen (body) / 4);
+  p = body;
+  while ((marker = strstr (p, ";base64,")) != NULL)
+    {
+      const char *end = marker + strlen (";base64,");
+
+      while (g_ascii_isalnum (*end) || *end == '+' || *end == '/' || *end == '=' || *end == '\\')
+        end++;
+
+      g_string_append_len (out, p, marker + strlen (";base64,") - p);
+      g_string_append (out, "…");
+      p = end;
+    }
+  g_string_append (out, p);
+
+  return g_string_free (out, FALSE);
 }

@@ -78,7 +78,7 @@ ConfabAttachmentKind  confab_attachment_get_kind             (ConfabAttachment  
 const char           *confab_attachment_get_mime_type        (ConfabAttachment       *self);
 /* The bytes as picked (for an attachment from the store: the stored data). (transfer none) */
 GBytes               *confab_attachment_get_bytes            (ConfabAttachment       *self);
-/* Lowercase hex SHA-256 of the bytes as picked: the store's key. */
+/* Lowercase hex SHA-256 of get_data() (what is sent and stored): the store's key. */
 const char           *confab_attachment_get_sha256           (ConfabAttachment       *self);
 /* What is sent and stored: the re-encoded image (or the original when it was small enough
  * and in a format providers take), else the bytes. (transfer none) */
@@ -107,6 +107,10 @@ JsonNode             *confab_attachment_to_content_part      (ConfabAttachment  
 gboolean              confab_attachments_check_message_size  (GListModel             *attachments,
                                                               const ConfabAttachmentLimits *limits,
                                                               GError                **error);
+
+/* A copy of a request body with the base64 of every data: URL replaced by "…" (images are
+ * stored once as attachments, not inside every stored request). NULL for NULL. (transfer full) */
+char                 *confab_attachment_elide_data_urls      (const char             *body);
 
 /* When a provider refused a request that carried images with a 4xx that speaks about images
  * or vision, a CONFAB_ERROR_IMAGES_REFUSED error naming the cause; else NULL. (transfer full) */

@@ -118,6 +118,15 @@ append_message (GString       *out,
       g_string_append (out, content[strlen (content) - 1] == '\n' ? "\n" : "\n\n");
     }
 
+  for (guint i = 0; i < confab_message_get_n_attachments (message); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (confab_message_get_attachments (message), i);
+      g_autofree char *line = confab_attachment_describe (attachment);
+
+      /* Translators: before a file sent with a message in the Markdown export ("a.png · 640 × 480") */
+      g_string_append_printf (out, "_%s %s_\n\n", _("Attached:"), line);
+    }
+
   for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
     {
       g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
@@ -203,6 +212,46 @@ add_optional_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* "attachments": every file sent, its data in base64, with the index of its message. */
+static void
+add_attachments (JsonBuilder        *builder,
+                 ConfabConversation *conversation)
+{
+  static const char * const kinds[] = { "image", "text", "pdf" };
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+
+  json_builder_set_member_name (builder, "attachments");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      GListModel *attachments = confab_message_get_attachments (message);
+
+      for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, j);
+          GBytes *data = confab_attachment_get_data (attachment);
+          g_autofree char *base64 = g_base64_encode (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "message_index");
+          json_builder_add_int_value (builder, i);
+          add_optional_string (builder, "name", confab_attachment_get_name (attachment));
+          add_optional_string (builder, "kind", kinds[confab_attachment_get_kind (attachment)]);
+          add_optional_string (builder, "mime_type", confab_attachment_get_data_mime_type (attachment));
+          add_optional_string (builder, "sha256", confab_attachment_get_sha256 (attachment));
+          if (confab_attachment_get_kind (attachment) == CONFAB_ATTACHMENT_PDF)
+            {
+              json_builder_set_member_name (builder, "pages");
+              json_builder_add_int_value (builder, confab_attachment_get_n_pages (attachment));
+            }
+          add_optional_string (builder, "data", base64);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
+}
+
 JsonNode *
 confab_export_json (ConfabConversation *conversation)
 {
@@ -243,6 +292,8 @@ confab_export_json (ConfabConversation *conversation)
         json_builder_add_null_value (builder);
     }
   json_builder_end_array (builder);
+
+  add_attachments (builder, conversation);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

@@ -114,6 +114,27 @@ static const char * const migrations[] = {
   "CREATE TABLE conversation_writers ("
   "  conversation_id TEXT PRIMARY KEY,"
   "  writer TEXT NOT NULL);",
+
+  /* 3 → 4: attachments, stored once by the SHA-256 of their data and linked to the messages
+   * that carry them; an attachment no message links to any more is deleted with the last
+   * link (confab-store-writer.c, confab_store_delete). */
+  "CREATE TABLE attachments ("
+  "  sha256 TEXT PRIMARY KEY,"
+  "  kind INTEGER NOT NULL,"
+  "  mime_type TEXT NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  text TEXT,"
+  "  n_pages INTEGER NOT NULL DEFAULT 0,"
+  "  width INTEGER NOT NULL DEFAULT 0,"
+  "  height INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE message_attachments ("
+  "  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL REFERENCES attachments (sha256),"
+  "  name TEXT NOT NULL,"
+  "  detail TEXT NOT NULL DEFAULT 'auto',"
+  "  PRIMARY KEY (message_id, position));"
+  "CREATE INDEX message_attachments_by_sha256 ON message_attachments (sha256);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

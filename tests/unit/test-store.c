@@ -544,7 +544,7 @@ test_migrate_from_v1 (void)
   store = confab_store_open (path, &error);
   g_assert_no_error (error);
   version = query_text (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
   g_assert_cmpuint (confab_store_get_n_recovered (store), ==, 1);
 
   loaded = confab_store_load (store, "v1-conversation", &error);
@@ -588,7 +588,7 @@ test_new_file_is_migrated_from_zero (void)
   store = confab_store_open (path, &error);
   g_assert_no_error (error);
   version = query_text (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
 }
 
 static void
