@@ -345,6 +345,28 @@ setup_session (ConfabWindow      *self,
 /* ---------------------------------------------------------------------------------------- */
 /* History (the store and its list)                                                         */
 
+/* A save failed (disk full, read-only file): the conversation stays in the window, but
+ * the user must know it is not on disk. One dialog at a time, however many writes fail. */
+static void
+store_write_failed (ConfabStore  *store,
+                    const GError *error,
+                    ConfabWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (self->save_error_dialog != NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Conversation Could Not Be Saved"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("%s\n\nThe text stays in this window; copy or export what you need."),
+                                  error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  self->save_error_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->save_error_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 track_conversation (ConfabWindow       *self,
                     ConfabConversation *conversation)
@@ -359,7 +381,13 @@ track_conversation (ConfabWindow       *self,
     return;
 
   if (confab_store_lookup_tracked (self->store, id) == NULL)
-    confab_store_track (self->store, conversation);
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Another window or process continues it: say so rather than save over it. */
+      if (!confab_store_try_track (self->store, conversation, &error))
+        store_write_failed (self->store, error, self);
+    }
 
   if (self->conversation_list != NULL)
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), id);
@@ -449,28 +477,6 @@ list_new_conversation (ConfabConversationList *list,
   new_conversation (self);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   confab_composer_focus (self->composer);
-}
-
-/* A save failed (disk full, read-only file): the conversation stays in the window, but
- * the user must know it is not on disk. One dialog at a time, however many writes fail. */
-static void
-store_write_failed (ConfabStore  *store,
-                    const GError *error,
-                    ConfabWindow *self)
-{
-  GtkWidget *dialog;
-
-  if (self->save_error_dialog != NULL)
-    return;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Conversation Could Not Be Saved"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nThe text stays in this window; copy or export what you need."),
-                                  error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  self->save_error_dialog = dialog;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->save_error_dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -27,6 +27,7 @@ struct _ConfabMessage
   char               *model;
   char               *request_body;
   GByteArray         *raw_response;
+  GBytes             *raw_frozen;   /* raw_response handed out without a copy (dup) */
   gint64              created_at;
   int                 retry_after;
   ConfabRole          role;
@@ -81,6 +82,7 @@ confab_message_finalize (GObject *object)
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->request_body, g_free);
   g_clear_pointer (&self->raw_response, g_byte_array_unref);
+  g_clear_pointer (&self->raw_frozen, g_bytes_unref);
 
   G_OBJECT_CLASS (confab_message_parent_class)->finalize (object);
 }
@@ -517,10 +519,15 @@ confab_message_dup_raw_response (ConfabMessage *self)
 {
   g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
 
-  if (self->raw_response == NULL)
+  /* Shared, not copied (the store takes it to its writer thread when a message ends: a
+   * copy of megabytes on the main thread); an append after this copies it back. */
+  if (self->raw_frozen == NULL && self->raw_response != NULL)
+    self->raw_frozen = g_byte_array_free_to_bytes (g_steal_pointer (&self->raw_response));
+
+  if (self->raw_frozen == NULL)
     return g_bytes_new (NULL, 0);
 
-  return g_bytes_new (self->raw_response->data, self->raw_response->len);
+  return g_bytes_ref (self->raw_frozen);
 }
 
 void
@@ -533,6 +540,8 @@ confab_message_append_raw_response (ConfabMessage *self,
   if (len == 0)
     return;
 
+  if (self->raw_frozen != NULL)
+    self->raw_response = g_bytes_unref_to_array (g_steal_pointer (&self->raw_frozen));
   if (self->raw_response == NULL)
     self->raw_response = g_byte_array_new ();
 
@@ -547,6 +556,7 @@ confab_message_set_raw_response (ConfabMessage *self,
   g_return_if_fail (CONFAB_IS_MESSAGE (self));
 
   g_clear_pointer (&self->raw_response, g_byte_array_unref);
+  g_clear_pointer (&self->raw_frozen, g_bytes_unref);
   if (bytes != NULL)
     {
       gsize len;

@@ -232,6 +232,8 @@ gboolean            _confab_store_writer_push            (ConfabStoreWriter  *wr
                                                           ConfabStoreWrite   *write,
                                                           gboolean            wait,
                                                           GError            **error);
+/* Bytes the writer appended to the WAL so far (frames of 4 KiB pages and their headers). */
+gint64              _confab_store_writer_get_wal_bytes   (ConfabStoreWriter  *writer);
 /* Waits until everything handed over is committed (or failed). */
 void                _confab_store_writer_sync            (ConfabStoreWriter  *writer);
 /* Writes what is queued, checkpoints (TRUNCATE), closes its connection, joins the thread. */

@@ -51,25 +51,31 @@ parse_status (const char *str)
   return CONFAB_TOOL_CALL_STATUS_FAILED;
 }
 
+/* Every tool call of conversation @id, one query (not one per message), onto the messages
+ * of @by_id (message id → ConfabMessage). */
 static gboolean
 load_tool_calls (ConfabStore    *self,
-                 ConfabMessage  *message,
+                 const char     *id,
+                 GHashTable     *by_id,
                  GError        **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = _confab_store_prepare (self,
-                                "SELECT idx, call_id, name, server, arguments, status, result, result_content,"
-                                "  error, status_times FROM tool_calls WHERE message_id = ?1 ORDER BY idx",
+                                "SELECT t.idx, t.call_id, t.name, t.server, t.arguments, t.status, t.result,"
+                                "  t.result_content, t.error, t.status_times, t.message_id"
+                                " FROM messages m JOIN tool_calls t ON t.message_id = m.id"
+                                " WHERE m.conversation_id = ?1 ORDER BY m.position, t.idx",
                                 error);
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
+  _confab_store_bind_text (stmt, 1, id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      ConfabMessage *message = g_hash_table_lookup (by_id, _confab_store_column_text (stmt, 10));
       g_autoptr(ConfabToolCall) call = confab_tool_call_new (sqlite3_column_int (stmt, 0));
       gint64 times[CONFAB_STORE_N_TOOL_CALL_STATUSES] = { 0 };
       const char *times_str = _confab_store_column_text (stmt, 9);
@@ -100,7 +106,8 @@ load_tool_calls (ConfabStore    *self,
         }
       confab_tool_call_restore_times (call, times, CONFAB_STORE_N_TOOL_CALL_STATUSES);
 
-      confab_message_add_tool_call (message, call);
+      if (message != NULL)
+        confab_message_add_tool_call (message, call);
     }
 
   sqlite3_reset (stmt);
@@ -111,40 +118,49 @@ load_tool_calls (ConfabStore    *self,
   return TRUE;
 }
 
+/* Every usage row of conversation @id, one query, onto the messages of @by_id. */
 static gboolean
 load_usage (ConfabStore    *self,
-            ConfabMessage  *message,
+            const char     *id,
+            GHashTable     *by_id,
             GError        **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = _confab_store_prepare (self,
-                                "SELECT reported, prompt_tokens, completion_tokens, total_tokens, cached_tokens,"
-                                "  reasoning_tokens, has_cost, cost, time_to_first_token, duration"
-                                " FROM usage WHERE message_id = ?1",
+                                "SELECT u.reported, u.prompt_tokens, u.completion_tokens, u.total_tokens,"
+                                "  u.cached_tokens, u.reasoning_tokens, u.has_cost, u.cost,"
+                                "  u.time_to_first_token, u.duration, u.message_id"
+                                " FROM messages m JOIN usage u ON u.message_id = m.id WHERE m.conversation_id = ?1",
                                 error);
   if (stmt == NULL)
     return FALSE;
 
-  _confab_store_bind_text (stmt, 1, confab_message_get_id (message));
+  _confab_store_bind_text (stmt, 1, id);
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    confab_usage_restore (confab_message_get_usage (message),
-                          sqlite3_column_int (stmt, 0),
-                          sqlite3_column_int64 (stmt, 1),
-                          sqlite3_column_int64 (stmt, 2),
-                          sqlite3_column_int64 (stmt, 3),
-                          sqlite3_column_int64 (stmt, 4),
-                          sqlite3_column_int64 (stmt, 5),
-                          sqlite3_column_int (stmt, 6),
-                          sqlite3_column_double (stmt, 7),
-                          sqlite3_column_double (stmt, 8),
-                          sqlite3_column_double (stmt, 9));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ConfabMessage *message = g_hash_table_lookup (by_id, _confab_store_column_text (stmt, 10));
+
+      if (message == NULL)
+        continue;
+
+      confab_usage_restore (confab_message_get_usage (message),
+                            sqlite3_column_int (stmt, 0),
+                            sqlite3_column_int64 (stmt, 1),
+                            sqlite3_column_int64 (stmt, 2),
+                            sqlite3_column_int64 (stmt, 3),
+                            sqlite3_column_int64 (stmt, 4),
+                            sqlite3_column_int64 (stmt, 5),
+                            sqlite3_column_int (stmt, 6),
+                            sqlite3_column_double (stmt, 7),
+                            sqlite3_column_double (stmt, 8),
+                            sqlite3_column_double (stmt, 9));
+    }
   sqlite3_reset (stmt);
 
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE)
     return _confab_store_set_sqlite_error (self, error, "read");
 
   return TRUE;
@@ -154,10 +170,9 @@ load_usage (ConfabStore    *self,
 static gboolean
 load_attachments (ConfabStore  *self,
                   const char   *conversation_id,
-                  GPtrArray    *messages,
+                  GHashTable   *by_id,
                   GError      **error)
 {
-  g_autoptr(GHashTable) by_id = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -180,16 +195,6 @@ load_attachments (ConfabStore  *self,
       g_autoptr(ConfabAttachment) attachment = NULL;
       g_autoptr(GBytes) data = NULL;
       ConfabMessage *message;
-
-      if (by_id == NULL)
-        {
-          by_id = g_hash_table_new (g_str_hash, g_str_equal);
-          for (guint i = 0; i < messages->len; i++)
-            {
-              ConfabMessage *m = g_ptr_array_index (messages, i);
-              g_hash_table_insert (by_id, (gpointer) confab_message_get_id (m), m);
-            }
-        }
 
       message = g_hash_table_lookup (by_id, _confab_store_column_text (stmt, 0));
       if (message == NULL)
@@ -245,21 +250,17 @@ load_pieces (ConfabStore    *self,
   return TRUE;
 }
 
-ConfabConversation *
-confab_store_load (ConfabStore  *self,
-                   const char   *id,
-                   GError      **error)
+static ConfabConversation *
+load_locked (ConfabStore  *self,
+             const char   *id,
+             GError      **error)
 {
   g_autoptr(ConfabConversation) conversation = NULL;
   g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GHashTable) by_id = NULL;
   sqlite3_stmt *stmt;
   gint64 updated_at;
   int rc;
-
-  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
-  g_return_val_if_fail (id != NULL, NULL);
-
-  _confab_store_sync (self);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT title, system_prompt, provider_name, base_url, model, created_at,"
@@ -346,15 +347,21 @@ confab_store_load (ConfabStore  *self,
       return NULL;
     }
 
-  if (!load_attachments (self, id, messages, error))
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      ConfabMessage *message = g_ptr_array_index (messages, i);
+
+      g_hash_table_insert (by_id, (gpointer)confab_message_get_id (message), message);
+    }
+
+  if (!load_usage (self, id, by_id, error) || !load_tool_calls (self, id, by_id, error) ||
+      !load_attachments (self, id, by_id, error))
     return NULL;
 
   for (guint i = 0; i < messages->len; i++)
     {
       ConfabMessage *message = g_ptr_array_index (messages, i);
-
-      if (!load_usage (self, message, error) || !load_tool_calls (self, message, error))
-        return NULL;
 
       /* Streaming in another process: its text so far is the row's and the pieces'. */
       if (confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING &&
@@ -367,6 +374,27 @@ confab_store_load (ConfabStore  *self,
   confab_conversation_set_updated_at (conversation, updated_at);
 
   return g_steal_pointer (&conversation);
+}
+
+ConfabConversation *
+confab_store_load (ConfabStore  *self,
+                   const char   *id,
+                   GError      **error)
+{
+  ConfabConversation *conversation;
+
+  g_return_val_if_fail (CONFAB_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  _confab_store_sync (self);
+
+  /* One read transaction for the thousands of statements of a long conversation, not one
+   * each (each would look at the WAL again). */
+  sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+  conversation = load_locked (self, id, error);
+  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return conversation;
 }
 
 gboolean

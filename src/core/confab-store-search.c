@@ -18,10 +18,11 @@
  * its own and stops within a few thousand SQLite steps of its cancellable being cancelled. */
 
 /* Every word becomes a quoted FTS5 string (so no syntax in @text is interpreted), all
- * required; the last is a prefix (results while typing) unless it is one or two characters,
- * which would match most of the index. NULL when there is no word. */
+ * required; with @prefix, the last is a prefix (results while typing) unless it is one or two
+ * characters, which would match most of the index (then NULL, as when there is no word). */
 static char *
-make_fts_query (const char *text)
+make_fts_query (const char *text,
+                gboolean    prefix)
 {
   g_auto(GStrv) words = g_strsplit_set (text, " \t\r\n", -1);
   g_autoptr(GString) query = g_string_new (NULL);
@@ -31,7 +32,7 @@ make_fts_query (const char *text)
     if (words[i][0] != '\0')
       last = i;
 
-  if (last < 0)
+  if (last < 0 || (prefix && g_utf8_strlen (words[last], -1) < 3))
     return NULL;
 
   for (int i = 0; i <= last; i++)
@@ -49,7 +50,7 @@ make_fts_query (const char *text)
           g_string_append_c (query, *p);
         }
       g_string_append_c (query, '"');
-      if (i == last && g_utf8_strlen (words[i], -1) >= 3)
+      if (i == last && prefix)
         g_string_append_c (query, '*');
     }
 
@@ -58,8 +59,9 @@ make_fts_query (const char *text)
 
 typedef struct
 {
-  char   *id;
-  gint64  rowid;    /* the newest matching message, or 0 for a title hit */
+  char        *id;
+  gint64       rowid;    /* the newest matching message, or 0 for a title hit */
+  const char  *query;    /* the FTS query it matched (for its snippet) */
 } Hit;
 
 static void
@@ -90,7 +92,6 @@ set_search_error (sqlite3       *db,
 
 static ConfabStoreSummary *
 summary_for_hit (sqlite3      *db,
-                 const char   *query,
                  Hit          *hit)
 {
   g_autofree char *snippet = NULL;
@@ -101,7 +102,7 @@ summary_for_hit (sqlite3      *db,
       sqlite3_prepare_v2 (db, "SELECT snippet (messages_fts, 0, '', '', '…', 12) FROM messages_fts"
                               " WHERE messages_fts MATCH ?1 AND rowid = ?2", -1, &stmt, NULL) == SQLITE_OK)
     {
-      _confab_store_bind_text (stmt, 1, query);
+      _confab_store_bind_text (stmt, 1, hit->query);
       sqlite3_bind_int64 (stmt, 2, hit->rowid);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         snippet = g_strdup (_confab_store_column_text (stmt, 0));
@@ -127,7 +128,85 @@ summary_for_hit (sqlite3      *db,
   return summary;
 }
 
-/* One page of hits for @text on @db. (transfer full) */
+/* Adds the conversations whose title matches @query (most recently updated first) to
+ * @hits, up to @wanted. */
+static gboolean
+add_title_hits (sqlite3     *db,
+                const char  *query,
+                GArray      *hits,
+                GHashTable  *seen,
+                guint        wanted)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = SQLITE_DONE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT c.id FROM conversations_fts JOIN conversations c"
+                              " ON c.seq = conversations_fts.rowid WHERE conversations_fts MATCH ?1"
+                              " ORDER BY c.updated_at DESC, c.seq DESC", -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, query);
+  while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { NULL, 0, query };
+
+      if (g_hash_table_contains (seen, _confab_store_column_text (stmt, 0)))
+        continue;
+      hit.id = g_strdup (_confab_store_column_text (stmt, 0));
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, hit.id);
+    }
+  sqlite3_finalize (stmt);
+
+  return hits->len >= wanted || rc == SQLITE_DONE;
+}
+
+/* Adds the conversations with a message matching @query, by their newest such message, to
+ * @hits, up to @wanted: FTS5 walks the doclist backwards and stops there. */
+static gboolean
+add_message_hits (sqlite3     *db,
+                  const char  *query,
+                  GArray      *hits,
+                  GHashTable  *seen,
+                  guint        wanted)
+{
+  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *owner = NULL;
+  gboolean ok = FALSE;
+  int rc = SQLITE_DONE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC",
+                          -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) == SQLITE_OK)
+    {
+      _confab_store_bind_text (stmt, 1, query);
+      while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 rowid = sqlite3_column_int64 (stmt, 0);
+
+          sqlite3_reset (owner);
+          sqlite3_bind_int64 (owner, 1, rowid);
+          if (sqlite3_step (owner) == SQLITE_ROW &&
+              !g_hash_table_contains (seen, _confab_store_column_text (owner, 0)))
+            {
+              Hit hit = { g_strdup (_confab_store_column_text (owner, 0)), rowid, query };
+
+              g_array_append_val (hits, hit);
+              g_hash_table_add (seen, hit.id);
+            }
+        }
+      ok = hits->len >= wanted || rc == SQLITE_DONE;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_finalize (owner);
+
+  return ok;
+}
+
+/* One page of hits for @text on @db. Whole words are looked up before the last word as a
+ * prefix: FTS5 merges the doclists of every term a prefix matches before it can walk them,
+ * so "the*" (the, then, there, thread …) costs as much as every hit of all of them, while
+ * "the" alone stops after a page. (transfer full) */
 static GListModel *
 search_page (sqlite3       *db,
              const char    *path,
@@ -140,75 +219,28 @@ search_page (sqlite3       *db,
   g_autoptr(GListStore) list = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   g_autoptr(GArray) hits = g_array_new (FALSE, TRUE, sizeof (Hit));
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *query = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *prefix = NULL;
   guint wanted = limit > G_MAXUINT - offset ? G_MAXUINT : offset + limit;
-  sqlite3_stmt *stmt = NULL;
-  sqlite3_stmt *owner = NULL;
   gboolean ok = TRUE;
-  int rc;
 
   g_array_set_clear_func (hits, hit_clear);
 
-  if (text == NULL || (query = make_fts_query (text)) == NULL || limit == 0)
+  if (text == NULL || (words = make_fts_query (text, FALSE)) == NULL || limit == 0)
     return G_LIST_MODEL (g_steal_pointer (&list));
+  prefix = make_fts_query (text, TRUE);
 
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 1000, progress_cb, cancellable);
 
-  /* Titles first. */
-  if (sqlite3_prepare_v2 (db, "SELECT c.id FROM conversations_fts JOIN conversations c"
-                              " ON c.seq = conversations_fts.rowid WHERE conversations_fts MATCH ?1"
-                              " ORDER BY c.updated_at DESC, c.seq DESC", -1, &stmt, NULL) != SQLITE_OK)
-    ok = FALSE;
-  else
-    {
-      _confab_store_bind_text (stmt, 1, query);
-      while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          Hit hit = { g_strdup (_confab_store_column_text (stmt, 0)), 0 };
-
-          g_array_append_val (hits, hit);
-          g_hash_table_add (seen, g_array_index (hits, Hit, hits->len - 1).id);
-        }
-      ok = hits->len >= wanted || rc == SQLITE_DONE;
-    }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-
-  /* Then messages, newest first, one hit per conversation. */
-  if (ok && hits->len < wanted)
-    {
-      if (sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC",
-                              -1, &stmt, NULL) != SQLITE_OK ||
-          sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) != SQLITE_OK)
-        ok = FALSE;
-      else
-        {
-          _confab_store_bind_text (stmt, 1, query);
-          while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-            {
-              gint64 rowid = sqlite3_column_int64 (stmt, 0);
-
-              sqlite3_reset (owner);
-              sqlite3_bind_int64 (owner, 1, rowid);
-              if (sqlite3_step (owner) == SQLITE_ROW &&
-                  !g_hash_table_contains (seen, _confab_store_column_text (owner, 0)))
-                {
-                  Hit hit = { g_strdup (_confab_store_column_text (owner, 0)), rowid };
-
-                  g_array_append_val (hits, hit);
-                  g_hash_table_add (seen, g_array_index (hits, Hit, hits->len - 1).id);
-                }
-            }
-          ok = hits->len >= wanted || rc == SQLITE_DONE;
-        }
-      sqlite3_finalize (stmt);
-      sqlite3_finalize (owner);
-    }
+  ok = add_title_hits (db, words, hits, seen, wanted) &&
+       (prefix == NULL || add_title_hits (db, prefix, hits, seen, wanted)) &&
+       add_message_hits (db, words, hits, seen, wanted) &&
+       (prefix == NULL || add_message_hits (db, prefix, hits, seen, wanted));
 
   for (guint i = offset; ok && i < hits->len; i++)
     {
-      g_autoptr(ConfabStoreSummary) summary = summary_for_hit (db, query, &g_array_index (hits, Hit, i));
+      g_autoptr(ConfabStoreSummary) summary = summary_for_hit (db, &g_array_index (hits, Hit, i));
 
       if (g_cancellable_is_cancelled (cancellable))
         ok = FALSE;
@@ -217,13 +249,11 @@ search_page (sqlite3       *db,
     }
 
   if (!ok)
-    {
-      set_search_error (db, path, cancellable, error);
-      sqlite3_progress_handler (db, 0, NULL, NULL);
-      return NULL;
-    }
-
+    set_search_error (db, path, cancellable, error);
   sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  if (!ok)
+    return NULL;
 
   return G_LIST_MODEL (g_steal_pointer (&list));
 }
@@ -298,6 +328,7 @@ search_thread (GTask        *task,
           return;
         }
       sqlite3_busy_timeout (self->search_db, 5000);
+      sqlite3_exec (self->search_db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
     }
 
   page = search_page (self->search_db, self->path, search->text, search->offset, search->limit,

@@ -53,7 +53,39 @@ struct _ConfabStoreWriter
   GMutex        lock;
   GCond         cond;        /* a waited-for job is done */
   gboolean      wrote_since_checkpoint;
+  int           wal_pages;   /* pages in the WAL after the last commit */
+  gint64        wal_frames;  /* frames this connection appended to the WAL (read after a sync) */
+  int           page_size;
 };
+
+#define AUTOCHECKPOINT_PAGES 1000
+
+/* SQLite's automatic checkpoint (PASSIVE, at 1000 WAL pages), which is a WAL hook too, and
+ * a count of the frames written for the benches. */
+static int
+wal_hook_cb (void       *data,
+             sqlite3    *db,
+             const char *name,
+             int         n_pages)
+{
+  ConfabStoreWriter *self = data;
+
+  self->wal_frames += n_pages >= self->wal_pages ? n_pages - self->wal_pages : n_pages;
+  self->wal_pages = n_pages;
+
+  if (n_pages >= AUTOCHECKPOINT_PAGES)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+  return SQLITE_OK;
+}
+
+gint64
+_confab_store_writer_get_wal_bytes (ConfabStoreWriter *self)
+{
+  _confab_store_writer_sync (self);
+
+  return self->wal_frames * (self->page_size + 24);
+}
 
 static gboolean
 set_error (ConfabStoreWriter  *self,
@@ -712,8 +744,7 @@ _confab_store_writer_new (ConfabStore  *store,
        sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS),
        !exec (self, "PRAGMA synchronous = NORMAL", error) ||
        !exec (self, "PRAGMA foreign_keys = ON", error) ||
-       !exec (self, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, error) ||
-       !exec (self, "PRAGMA wal_autocheckpoint = 1000", error)))
+       !exec (self, "PRAGMA journal_size_limit = " JOURNAL_SIZE_LIMIT, error)))
     {
       if (error != NULL && *error == NULL)
         set_error (self, error);
@@ -721,6 +752,17 @@ _confab_store_writer_new (ConfabStore  *store,
       return NULL;
     }
 
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    self->page_size = 4096;
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step (stmt) == SQLITE_ROW)
+      self->page_size = sqlite3_column_int (stmt, 0);
+    sqlite3_finalize (stmt);
+  }
+
+  sqlite3_wal_hook (self->db, wal_hook_cb, self);
   self->thread = g_thread_new ("confab-store-writer", writer_thread, self);
 
   return self;

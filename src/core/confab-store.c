@@ -591,9 +591,15 @@ confab_store_open (const char  *path,
   if (!_confab_store_check_version (self, &version, error))
     return NULL;
 
+  /* A new file gets 1 KiB pages: a streamed flush writes a few new bytes, and a commit
+   * writes whole pages to the WAL. */
+  if (version == 0 && !_confab_store_exec (self, "PRAGMA page_size = 1024", error))
+    return NULL;
+
   if (!_confab_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !_confab_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_confab_store_exec (self, "PRAGMA journal_size_limit = 4194304", error) ||
+      !_confab_store_exec (self, "PRAGMA mmap_size = 268435456", error) ||
       !_confab_store_exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "confab-conversation.h"
 #include "confab-error.h"
@@ -428,6 +429,218 @@ test_kill_during_stream (void)
   g_assert_cmpint (confab_message_get_state (assistant), ==, CONFAB_MESSAGE_STATE_INTERRUPTED);
 }
 
+static GSubprocess *
+spawn_cli (const char * const *args,
+           GSpawnChildSetupFunc child_setup)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, (gpointer)g_getenv ("CONFAB_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  if (child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *out;
+  char     *err;
+} Output;
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Output *output = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &output->out, &output->err, NULL);
+  output->done = TRUE;
+}
+
+static int
+wait_cli (GSubprocess *process,
+          Output      *output)
+{
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, output);
+  CONFAB_TEST_WAIT_FOR (output->done, CLI_TIMEOUT_MS);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_concurrent_first_runs (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *processes[6];
+  Output outputs[6] = { { 0 } };
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--json", "Say hello", NULL };
+
+  /* Six first runs at once on a database that does not exist yet: each migrates, or finds
+   * it migrated, inside its write transaction; all succeed. */
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    confab_replay_server_add_response (server, 200, NULL, hello_body, CONFAB_REPLAY_NONE);
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    processes[i] = spawn_cli (args, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (processes); i++)
+    {
+      int status = wait_cli (processes[i], &outputs[i]);
+
+      g_test_message ("run %u: %s", i, outputs[i].err);
+      g_assert_cmpint (status, ==, 0);
+      g_assert_nonnull (strstr (outputs[i].out, "\"type\":\"done\""));
+      g_free (outputs[i].out);
+      g_free (outputs[i].err);
+      g_object_unref (processes[i]);
+    }
+
+  store = confab_store_open_default (&error);
+  g_assert_no_error (error);
+  list = confab_store_list (store, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, G_N_ELEMENTS (processes));
+}
+
+/* TRUE once a message is streaming in the database at @path. */
+static gboolean
+has_streaming_message (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT 1 FROM messages WHERE state = 'streaming'", -1, &stmt, NULL) == SQLITE_OK)
+    found = sqlite3_step (stmt) == SQLITE_ROW;
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return found;
+}
+
+static void
+test_continue_busy_refused (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autoptr(GSubprocess) first = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  Output output = { 0 };
+  guint tick;
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--json", "--continue", id, "Go on", NULL };
+
+  /* The first --continue streams (and stalls); the second is refused with a clear error,
+   * before it writes anything. */
+  confab_replay_server_add_response (server, 200, NULL, stalled_body, CONFAB_REPLAY_STALL);
+  first = spawn_cli (args, NULL);
+  tick = g_timeout_add (20, tick_cb, NULL);
+  CONFAB_TEST_WAIT_FOR (has_streaming_message (path), CLI_TIMEOUT_MS);
+  g_source_remove (tick);
+
+  second = spawn_cli (args, NULL);
+  g_assert_cmpint (wait_cli (second, &output), !=, 0);
+  g_test_message ("stdout: %s stderr: %s", output.out, output.err);
+  g_assert_nonnull (strstr (output.out, "\"type\":\"error\""));
+  g_assert_nonnull (strstr (output.out, "busy in another window or process"));
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 2);
+  g_free (output.out);
+  g_free (output.err);
+
+  g_subprocess_force_exit (first);
+  {
+    gboolean exited = FALSE;
+
+    g_subprocess_wait_async (first, NULL, exited_cb, &exited);
+    CONFAB_TEST_WAIT_FOR (exited, CLI_TIMEOUT_MS);
+  }
+}
+
+/* Files may not grow past 256 KiB in the child: a full disk, as far as SQLite can tell. */
+static void
+limit_file_size (gpointer user_data)
+{
+  struct rlimit limit = { 256 * 1024, 256 * 1024 };
+
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static void
+test_full_disk_fails_the_run (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  JsonObject *last;
+  Output output = { 0 };
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--json", "Write a lot", NULL };
+
+  /* The database exists (so the run gets as far as the answer); the answer, 1 MB, does
+   * not fit. */
+  {
+    const char *list_args[] = { "list", NULL };
+    g_autoptr(ConfabCliResult) listed = run_cli (list_args);
+
+    g_assert_cmpint (listed->exit_status, ==, 0);
+  }
+
+  for (guint i = 0; i < 1024; i++)
+    g_string_append (body, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                           "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt "
+                           "ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation "
+                           "ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in "
+                           "reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur "
+                           "sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id "
+                           "est laborum. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod "
+                           "tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis "
+                           "nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute "
+                           "irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla "
+                           "pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia "
+                           "deserunt mollit anim id est laborum.\"},\"finish_reason\":null}]}\n\n");
+  g_string_append (body, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                         "data: [DONE]\n\n");
+  confab_replay_server_add_response (server, 200, NULL, body->str, CONFAB_REPLAY_WHOLE);
+
+  process = spawn_cli (args, limit_file_size);
+  g_assert_cmpint (wait_cli (process, &output), !=, 0);
+  g_test_message ("stderr: %s", output.err);
+
+  /* Not "done": an error event that says the answer was not saved. */
+  lines = confab_test_parse_json_lines (output.out);
+  g_assert_cmpuint (lines->len, >, 0);
+  last = json_node_get_object (g_ptr_array_index (lines, lines->len - 1));
+  g_assert_cmpstr (json_object_get_string_member (last, "type"), ==, "error");
+  g_assert_nonnull (strstr (json_object_get_string_member (last, "message"), "Could not save the conversation"));
+  g_free (output.out);
+  g_free (output.err);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -441,6 +654,9 @@ main (int   argc,
   g_test_add_func ("/store-cli/corrupt-database-untouched", test_corrupt_database_untouched);
   g_test_add_func ("/store-cli/newer-database-untouched", test_newer_database_untouched);
   g_test_add_func ("/store-cli/kill-9-during-stream", test_kill_during_stream);
+  g_test_add_func ("/store-cli/concurrent-first-runs", test_concurrent_first_runs);
+  g_test_add_func ("/store-cli/continue-busy-refused", test_continue_busy_refused);
+  g_test_add_func ("/store-cli/full-disk-fails-the-run", test_full_disk_fails_the_run);
 
   return g_test_run ();
 }
