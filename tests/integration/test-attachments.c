@@ -435,6 +435,61 @@ test_vision_refusal (Fixture       *fixture,
   g_assert_cmpuint (confab_message_get_n_attachments (user), ==, 3);
 }
 
+/* confab-cli --attach: the same parts, and a clear refusal before any request. */
+static void
+test_cli_attach (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const char * const pages[] = { "Hello PDF", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("confab-cli-attach-XXXXXX", NULL);
+  g_autoptr(GBytes) png = confab_test_tiny_png ();
+  g_autoptr(GBytes) pdf = confab_test_make_pdf (pages, 2);
+  g_autoptr(GBytes) csv = g_bytes_new_static ("a,b\n1,2\n", 8);
+  g_autoptr(GBytes) binary = g_bytes_new_static ("\x7f" "ELF\x00\x01", 6);
+  g_autofree char *png_path = confab_test_write_file (dir, "dot.png", png);
+  g_autofree char *pdf_path = confab_test_write_file (dir, "report.pdf", pdf);
+  g_autofree char *csv_path = confab_test_write_file (dir, "data.csv", csv);
+  g_autofree char *bin_path = confab_test_write_file (dir, "notes.txt", binary);
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(ConfabCliResult) refused = NULL;
+  ConfabReplayResponse *response;
+  const char *base_url = confab_replay_server_get_base_url (fixture->server);
+  const char *args[] = { "--base-url", base_url, "--model", "vision-model", "--no-store",
+                         "--attach", png_path, "--attach", csv_path, "--attach", pdf_path,
+                         "What is in these?", NULL };
+  const char *bad_args[] = { "--base-url", base_url, "--model", "vision-model", "--no-store",
+                             "--attach", png_path, "--attach", bin_path, "Read this", NULL };
+
+  response = confab_replay_server_add_response (fixture->server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  confab_replay_response_set_expected_body (response,
+    "{\"model\":\"vision-model\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+    "\"messages\":[{\"role\":\"user\",\"content\":["
+      "{\"type\":\"text\",\"text\":\"What is in these?\"},"
+      "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
+        CONFAB_TEST_TINY_PNG_BASE64 "\",\"detail\":\"auto\"}},"
+      "{\"type\":\"text\",\"text\":\"Attached file: data.csv\\n\\n```csv\\na,b\\n1,2\\n```\"},"
+      "{\"type\":\"text\",\"text\":\"Attached PDF: report.pdf (2 pages, 1 without text)\\n\\n"
+        "--- Page 1 of 2 ---\\nHello PDF\\n\\n--- Page 2 of 2 ---\\n" PDF_NOTE "\\n\"}"
+    "]}]}");
+
+  result = confab_test_run_cli (args, NULL, NULL, WAIT_MS);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpstr (result->stdout_text, ==, "A red square.\n");
+  confab_replay_server_assert_no_mismatches (fixture->server);
+
+  /* A binary "text" file: refused with its name, nothing sent. */
+  refused = confab_test_run_cli (bad_args, NULL, NULL, WAIT_MS);
+  g_assert_cmpint (refused->exit_status, ==, 2);
+  g_assert_nonnull (strstr (refused->stderr_text, "“notes.txt” is not a text file"));
+  g_assert_cmpuint (confab_replay_server_get_requests (fixture->server)->len, ==, 1);
+
+  g_unlink (png_path);
+  g_unlink (pdf_path);
+  g_unlink (csv_path);
+  g_unlink (bin_path);
+  g_rmdir (dir);
+}
+
 static void
 test_refusal_needs_images (void)
 {
@@ -472,6 +527,8 @@ main (int   argc,
   g_test_add_func ("/attachment/refusal-needs-images", test_refusal_needs_images);
   g_test_add ("/attachment/request/parts", Fixture, NULL,
               fixture_setup, test_request_body_parts, fixture_teardown);
+  g_test_add ("/attachment/cli/attach", Fixture, NULL,
+              fixture_setup, test_cli_attach, fixture_teardown);
   g_test_add ("/attachment/request/vision-refusal", Fixture, NULL,
               fixture_setup, test_vision_refusal, fixture_teardown);
 
