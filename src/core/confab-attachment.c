@@ -13,7 +13,7 @@
 #include "confab-error.h"
 
 /* Decoded images above this many pixels are refused: a small file can claim a huge canvas. */
-#define MAX_IMAGE_PIXELS (200u * 1000u * 1000u)
+#define MAX_IMAGE_PIXELS (100u * 1000u * 1000u)
 
 struct _ConfabAttachment
 {
@@ -149,9 +149,10 @@ size_prepared_cb (GdkPixbufLoader *loader,
 
   if ((guint64) width * (guint64) height > MAX_IMAGE_PIXELS)
     {
-      /* Decode a thumbnail only; the size check below refuses the image. */
+      /* A size of 0 tells the loader to stop before it allocates the picture (the
+       * convention gdk_pixbuf_get_file_info() relies on); the image is refused below. */
       size->too_many_pixels = TRUE;
-      gdk_pixbuf_loader_set_size (loader, 1, 1);
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
       return;
     }
 
@@ -203,20 +204,20 @@ prepare_image (ConfabAttachment             *self,
   if (!gdk_pixbuf_loader_close (loader, ok ? &local_error : NULL))
     ok = FALSE;
 
+  if (size.too_many_pixels)
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT,
+                   _("“%s” is too large an image to attach (%d × %d pixels)"),
+                   self->name, size.original_width, size.original_height);
+      return FALSE;
+    }
+
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
   if (!ok || pixbuf == NULL)
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT,
                    _("“%s” is not a readable image: %s"), self->name,
                    local_error ? local_error->message : _("the decoder gave no picture"));
-      return FALSE;
-    }
-
-  if (size.too_many_pixels)
-    {
-      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT,
-                   _("“%s” is too large an image to attach (%d × %d pixels)"),
-                   self->name, size.original_width, size.original_height);
       return FALSE;
     }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
@@ -128,10 +129,41 @@ test_broken_image_refused (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(ConfabAttachment) attachment = NULL;
 
+  /* A GIF of a few bytes that claims 60000 × 60000 pixels: refused before 14 GB are asked for. */
+  static const char huge[] =
+    "GIF89a\x60\xea\x60\xea\x80\x00\x00\xff\x00\x00\x00\x00\xff"
+    "\x2c\x00\x00\x00\x00\x60\xea\x60\xea\x00\x02\x02\x44\x01\x00\x3b";
+  g_autoptr(GBytes) bomb = g_bytes_new_static (huge, sizeof huge - 1);
+  /* A valid PNG header (CRC right) for 30000 × 30000 RGBA: 3.6 GB if decoded. */
+  static const char huge_png[] =
+    "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x75\x30\x00\x00\x75\x30"
+    "\x08\x06\x00\x00\x00\x66\x27\xf8\xba\x00\x00\x00\x0c\x49\x44\x41\x54\x78\x9c\x63\x60\xa0\x3d\x00"
+    "\x00\x00\x64\x00\x01\x86\x64\x3c\x35\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
+  g_autoptr(GBytes) png_bomb = g_bytes_new_static (huge_png, sizeof huge_png - 1);
+
   attachment = confab_attachment_new_from_bytes ("cut.png", "image/png", cut, NULL, &error);
   g_assert_null (attachment);
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT);
   g_assert_nonnull (strstr (error->message, "“cut.png” is not a readable image"));
+  g_clear_error (&error);
+
+  attachment = confab_attachment_new_from_bytes ("bomb.gif", NULL, bomb, NULL, &error);
+  g_assert_null (attachment);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT);
+  g_assert_nonnull (strstr (error->message, "“bomb.gif” is too large an image to attach (60000 × 60000 pixels)"));
+  g_clear_error (&error);
+
+  attachment = confab_attachment_new_from_bytes ("bomb.png", NULL, png_bomb, NULL, &error);
+  g_assert_null (attachment);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_ATTACHMENT);
+  g_assert_nonnull (strstr (error->message, "“bomb.png” is too large an image to attach (30000 × 30000 pixels)"));
+  /* Refused before the picture was allocated, not after. */
+  {
+    struct rusage usage;
+
+    g_assert_cmpint (getrusage (RUSAGE_SELF, &usage), ==, 0);
+    g_assert_cmpint (usage.ru_maxrss, <, 512 * 1024);
+  }
 }
 
 static void
