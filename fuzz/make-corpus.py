@@ -69,7 +69,10 @@ for name in sorted(os.listdir(cassettes)):
         # fuzz-mcp: the hand-made seeds in fuzz/corpus-mcp are copied below.
 
 here = os.path.dirname(os.path.abspath(__file__))
-for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir)):
+attachment_dir = os.path.join(out, "fuzz-attachment")
+os.makedirs(attachment_dir, exist_ok=True)
+for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir),
+                      ("corpus-attachment", attachment_dir)):
     seeds = os.path.join(here, seeds)
     if not os.path.isdir(seeds):
         continue
