@@ -290,6 +290,10 @@ on_store_changed (ConfabConversationList *self)
 static void
 on_search_changed (ConfabConversationList *self)
 {
+  /* The same text again (the entry's delayed signal after an explicit one): shown or coming. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), self->search_text) == 0)
+    return;
+
   confab_conversation_list_reload (self);
 }
 
@@ -359,6 +363,28 @@ format_when (gint64 usec)
 }
 
 static void
+create_row_menu (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "conversation-id");
+  g_autoptr(GMenu) model = g_menu_new ();
+  g_autoptr(GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
+  g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete"), NULL);
+  GVariant *target;
+
+  if (id == NULL)
+    return;
+
+  target = g_variant_ref_sink (g_variant_new_string (id));
+  g_menu_item_set_action_and_target_value (rename, "conversation-list.rename", target);
+  g_menu_item_set_action_and_target_value (delete, "conversation-list.delete", target);
+  g_variant_unref (target);
+  g_menu_append_item (model, rename);
+  g_menu_append_item (model, delete);
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (model));
+}
+
+static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
@@ -391,6 +417,9 @@ setup_row (GtkSignalListItemFactory *factory,
   g_object_set_data (G_OBJECT (box), "title", title);
   g_object_set_data (G_OBJECT (box), "subtitle", subtitle);
   g_object_set_data (G_OBJECT (box), "menu", menu);
+  /* The menu is built when it opens, not per bind: a popover per row made replacing a page
+   * of rows (each search) cost several frames. */
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (menu), create_row_menu, NULL, NULL);
 
   gtk_list_item_set_child (item, box);
 }
@@ -409,10 +438,6 @@ bind_row (GtkSignalListItemFactory *factory,
   const char *snippet = confab_store_summary_get_snippet (summary);
   g_autofree char *when = NULL;
   g_autofree char *menu_label = NULL;
-  g_autoptr(GMenu) model = g_menu_new ();
-  g_autoptr(GMenuItem) rename = NULL;
-  g_autoptr(GMenuItem) delete = NULL;
-  GVariant *target;
 
   if (text == NULL || text[0] == '\0')
     text = _("Untitled");
@@ -432,16 +457,8 @@ bind_row (GtkSignalListItemFactory *factory,
       gtk_label_set_text (subtitle, when);
     }
 
-  target = g_variant_new_string (confab_store_summary_get_id (summary));
-  g_variant_ref_sink (target);
-  rename = g_menu_item_new (_("_Rename…"), NULL);
-  g_menu_item_set_action_and_target_value (rename, "conversation-list.rename", target);
-  delete = g_menu_item_new (_("_Delete"), NULL);
-  g_menu_item_set_action_and_target_value (delete, "conversation-list.delete", target);
-  g_variant_unref (target);
-  g_menu_append_item (model, rename);
-  g_menu_append_item (model, delete);
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu), G_MENU_MODEL (model));
+  g_object_set_data_full (G_OBJECT (menu), "conversation-id",
+                          g_strdup (confab_store_summary_get_id (summary)), g_free);
 
   menu_label = g_strdup_printf (_("Actions for “%s”"), text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (menu), GTK_ACCESSIBLE_PROPERTY_LABEL, menu_label, -1);

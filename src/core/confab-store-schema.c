@@ -105,7 +105,7 @@ static const char * const migrations[] = {
 
   /* 2 → 3: streamed text arrives as pieces, appended rows joined into the message when it
    * ends (so a flush writes only the new bytes and the full-text index sees the text once);
-   * which process continues a conversation (one at a time). */
+   * which process continues a conversation (one at a time); one message per position. */
   "CREATE TABLE message_pieces ("
   "  seq INTEGER PRIMARY KEY,"
   "  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
@@ -113,7 +113,15 @@ static const char * const migrations[] = {
   "  text TEXT NOT NULL);"
   "CREATE TABLE conversation_writers ("
   "  conversation_id TEXT PRIMARY KEY,"
-  "  writer TEXT NOT NULL);",
+  "  writer TEXT NOT NULL);"
+  /* Two processes that continued one conversation at once could leave two messages at one
+   * position: number them again in their order (ties by age), then make it a key, so a
+   * write that would do that fails (and is reported) instead. */
+  "UPDATE messages SET position = (SELECT count (*) FROM messages m2"
+  "  WHERE m2.conversation_id = messages.conversation_id"
+  "    AND (m2.position < messages.position OR (m2.position = messages.position AND m2.seq < messages.seq)));"
+  "DROP INDEX messages_by_conversation;"
+  "CREATE UNIQUE INDEX messages_by_conversation ON messages (conversation_id, position);",
 
   /* 3 → 4: attachments, stored once by the SHA-256 of their data and linked to the messages
    * that carry them; an attachment no message links to any more is deleted with the last

@@ -31,9 +31,20 @@ _confab_store_set_sqlite_error (ConfabStore  *self,
                                 GError      **error,
                                 const char   *what)
 {
-  g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
-               _("Could not %s the conversation database %s: %s"),
-               what, self->path ? self->path : "", sqlite3_errmsg (self->db));
+  int code = sqlite3_errcode (self->db);
+
+  if (code == SQLITE_READONLY || code == SQLITE_PERM || code == SQLITE_CANTOPEN || code == SQLITE_AUTH)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not %s the conversation database %s: permission denied (%s)"),
+                 what, self->path ? self->path : "", sqlite3_errmsg (self->db));
+  else if (code == SQLITE_FULL)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not %s the conversation database %s: the disk is full"),
+                 what, self->path ? self->path : "");
+  else
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE,
+                 _("Could not %s the conversation database %s: %s"),
+                 what, self->path ? self->path : "", sqlite3_errmsg (self->db));
   return FALSE;
 }
 

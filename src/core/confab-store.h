@@ -43,15 +43,19 @@ const char         *confab_store_get_path            (ConfabStore         *self)
 /* How many messages the last open found interrupted (left "streaming"). */
 guint               confab_store_get_n_recovered     (ConfabStore         *self);
 
-/* Writes @conversation (every message, tool call and usage) now, in one transaction. */
+/* Writes @conversation (every message, tool call and usage) now, in one transaction, and
+ * waits for it. */
 gboolean            confab_store_save                (ConfabStore         *self,
                                                       ConfabConversation  *conversation,
                                                       GError             **error);
-/* Saves @conversation now, then follows it: added messages are committed at once (the
- * user's message is on disk before the request is sent), removed ones deleted, streamed
- * text/reasoning/arguments written at most every CONFAB_STORE_FLUSH_INTERVAL_MS and when a
- * message leaves the streaming state; state, errors, finish reason, tool-call status and
- * results, usage and titles as they change. The store holds a reference until untrack. */
+/* Saves @conversation (handed to the writer thread), then follows it: added messages are
+ * committed before this returns (the user's message is on disk before the request is sent),
+ * removed ones deleted, streamed text/reasoning/arguments handed over at most every
+ * CONFAB_STORE_FLUSH_INTERVAL_MS (only what arrived since: appended as pieces, joined into the
+ * message and indexed once it leaves the streaming state); state, errors, finish reason,
+ * tool-call status and results (only the calls that changed), usage and titles as they
+ * change. Failures are reported by ConfabStore::write-failed and the next
+ * confab_store_flush(). The store holds a reference until untrack. */
 void                confab_store_track               (ConfabStore         *self,
                                                       ConfabConversation  *conversation);
 /* confab_store_track(), but fails with CONFAB_ERROR_STORE_BUSY when another running process

@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -404,6 +406,19 @@ test_kill_during_stream (void)
                          g_strcmp0 (text, "Once upon a time") == 0), CLI_TIMEOUT_MS);
   g_source_remove (tick);
 
+  /* It is on disk as appended pieces (the message row itself has not grown). */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (*) FROM message_pieces", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), >, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
   /* kill -9: no handler, no flush, no goodbye. */
   g_subprocess_force_exit (process);
   g_subprocess_wait_async (process, NULL, exited_cb, &exited);
@@ -427,6 +442,14 @@ test_kill_during_stream (void)
   assistant = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
   g_assert_cmpstr (confab_message_get_content (assistant), ==, "Once upon a time");
   g_assert_cmpint (confab_message_get_state (assistant), ==, CONFAB_MESSAGE_STATE_INTERRUPTED);
+
+  /* Recovery joined the pieces into the message, and so indexed it. */
+  {
+    g_autoptr(GListModel) hits = confab_store_search (store, "upon", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
+  }
 }
 
 static GSubprocess *
@@ -641,6 +664,87 @@ test_full_disk_fails_the_run (void)
   g_free (output.err);
 }
 
+/* The child runs as nobody when the test runs as root (root writes any file). */
+static void
+become_nobody (gpointer user_data)
+{
+  if (getuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+    _exit (99);
+}
+
+static void
+test_read_only_database_fails_the_run (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *home = g_dir_make_tmp ("confab-ro-XXXXXX", NULL);
+  g_autofree char *data = g_build_filename (home, "data", NULL);
+  g_autofree char *dir = g_build_filename (data, "confab", NULL);
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *last;
+  Output output = { 0 };
+  const char *argv[] = { g_getenv ("CONFAB_CLI"), "--base-url", confab_replay_server_get_base_url (server),
+                         "--model", "m", "--json", "Say hello", NULL };
+
+  /* A healthy database the user may read but not write, in folders it may write (so the
+   * WAL can be opened: only the writes fail). */
+  {
+    g_autoptr(ConfabStore) store = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0777), ==, 0);
+    store = confab_store_open (path, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (g_chmod (home, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (data, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_chmod (wal, 0666);
+    g_chmod (shm, 0666);
+  }
+
+  confab_replay_server_add_response (server, 200, NULL, hello_body, CONFAB_REPLAY_NONE);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", home, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, become_nobody, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (wait_cli (process, &output), !=, 0);
+  g_test_message ("stdout: %s\nstderr: %s", output.out, output.err);
+  lines = confab_test_parse_json_lines (output.out);
+  g_assert_cmpuint (lines->len, >, 0);
+  last = json_node_get_object (g_ptr_array_index (lines, lines->len - 1));
+  g_assert_cmpstr (json_object_get_string_member (last, "type"), ==, "error");
+  g_assert_nonnull (strstr (json_object_get_string_member (last, "message"), "ermission denied"));
+  g_assert_null (strstr (json_object_get_string_member (last, "message"), "damaged"));
+  g_free (output.out);
+  g_free (output.err);
+
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (path);
+    g_rmdir (dir);
+    g_rmdir (data);
+    g_rmdir (home);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -657,6 +761,7 @@ main (int   argc,
   g_test_add_func ("/store-cli/concurrent-first-runs", test_concurrent_first_runs);
   g_test_add_func ("/store-cli/continue-busy-refused", test_continue_busy_refused);
   g_test_add_func ("/store-cli/full-disk-fails-the-run", test_full_disk_fails_the_run);
+  g_test_add_func ("/store-cli/read-only-database-fails-the-run", test_read_only_database_fails_the_run);
 
   return g_test_run ();
 }

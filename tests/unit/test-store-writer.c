@@ -253,6 +253,46 @@ test_wal_truncated_on_close (void)
   g_assert_true (g_stat (wal, &st) != 0 || st.st_size == 0);
 }
 
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gsize
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gsize) st.st_size : 0;
+}
+
+static void
+test_wal_truncated_when_idle (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(ConfabStore) store = confab_store_open (path, NULL);
+  g_autoptr(ConfabMessage) assistant = NULL;
+  g_autoptr(ConfabConversation) conversation = start_streaming (store, &assistant);
+  guint tick;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      confab_message_append_content (assistant, "Words for the write-ahead log. ", -1);
+      g_assert_true (confab_store_flush (store, NULL));
+    }
+  g_assert_cmpuint (file_size (wal), >, 0);
+
+  /* Still open, nothing more to write: the writer checkpoints and cuts the WAL to nothing
+   * after a second of idleness (polled; the tick wakes the loop). */
+  tick = g_timeout_add (20, tick_cb, NULL);
+  CONFAB_TEST_WAIT_FOR (file_size (wal) == 0, 10000);
+  g_source_remove (tick);
+
+  confab_store_untrack (store, conversation);
+}
+
 static void
 test_conversation_busy_in_other_process (void)
 {
@@ -421,6 +461,43 @@ test_search_pages_newest_first (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static void
+test_one_message_per_position (void)
+{
+  g_autofree char *path = confab_store_get_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *script_path = g_test_build_filename (G_TEST_DIST, "data", "store", "v1.sql", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *positions = NULL;
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(ConfabConversation) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  /* A database where two processes left two answers at one position (the old bug). */
+  g_assert_true (g_file_get_contents (script_path, &script, NULL, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  exec_script (path, script);
+  exec_script (path, "INSERT INTO messages (id, conversation_id, position, role, content, state, created_at)"
+                     " VALUES ('dup', 'v1-conversation', 1, 'assistant', 'A second answer', 'complete', 5)");
+
+  /* Both are kept, numbered in order, and the position is a key from now on. */
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  positions = query_text (path, "SELECT group_concat (position, ',') FROM"
+                                " (SELECT position FROM messages WHERE conversation_id = 'v1-conversation' ORDER BY position)");
+  g_assert_cmpstr (positions, ==, "0,1,2,3,4");
+  loaded = confab_store_load (store, "v1-conversation", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 5);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO messages (id, conversation_id, position, role, content, state,"
+                                     " created_at) VALUES ('dup2', 'v1-conversation', 2, 'user', 'x', 'complete', 6)",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,9 +508,11 @@ main (int   argc,
   g_test_add_func ("/store-writer/recovery/joins-pieces-and-indexes", test_recovery_joins_and_indexes);
   g_test_add_func ("/store-writer/tool-calls/linear", test_tool_calls_linear);
   g_test_add_func ("/store-writer/wal/truncated-on-close", test_wal_truncated_on_close);
+  g_test_add_func ("/store-writer/wal/truncated-when-idle", test_wal_truncated_when_idle);
   g_test_add_func ("/store-writer/busy/other-live-process-refused", test_conversation_busy_in_other_process);
   g_test_add_func ("/store-writer/open/permission-denied-not-damaged", test_permission_denied_not_damaged);
   g_test_add_func ("/store-writer/search/pages-newest-first", test_search_pages_newest_first);
+  g_test_add_func ("/store-writer/migrate/one-message-per-position", test_one_message_per_position);
 
   return g_test_run ();
 }
