@@ -523,6 +523,28 @@ test_cli_attach (Fixture       *fixture,
 }
 
 static void
+test_title_from_attachment (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "");
+  g_autoptr(GBytes) png = confab_test_tiny_png ();
+  g_autoptr(ConfabAttachment) attachment = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  JsonArray *parts;
+
+  attachment = confab_attachment_new_from_bytes ("screenshot.png", NULL, png, NULL, NULL);
+  confab_message_add_attachment (user, attachment);
+  confab_conversation_append (conversation, user);
+  g_assert_cmpstr (confab_conversation_get_title (conversation), ==, "screenshot.png");
+
+  /* Without text, the content is the picture alone (no empty text part). */
+  json = confab_message_to_json (user);
+  parts = json_object_get_array_member (json_node_get_object (json), "content");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (parts, 0), "type"), ==, "image_url");
+}
+
+static void
 test_refusal_needs_images (void)
 {
   g_autoptr(GError) http = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_HTTP,
@@ -556,6 +578,7 @@ main (int   argc,
   g_test_add_func ("/attachment/limits", test_limits);
   g_test_add_func ("/attachment/limits-from-settings", test_limits_from_settings);
   g_test_add_func ("/attachment/folder-and-async", test_folder_and_async);
+  g_test_add_func ("/attachment/title-from-attachment", test_title_from_attachment);
   g_test_add_func ("/attachment/refusal-needs-images", test_refusal_needs_images);
   g_test_add ("/attachment/request/parts", Fixture, NULL,
               fixture_setup, test_request_body_parts, fixture_teardown);

@@ -369,6 +369,18 @@ check_composer (ConfabWindow *window,
   g_assert_true (GTK_IS_PICTURE (gtk_window_get_child (GTK_WINDOW (preview))));
   gtk_window_destroy (GTK_WINDOW (preview));
 
+  /* Edit and resend: the files go again with the new text. */
+  g_assert_true (confab_session_edit_and_resend (confab_window_get_session (window), user, "Summarise again", &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (confab_window_get_session (window)), WAIT_MS);
+  user = g_list_model_get_item (G_LIST_MODEL (conversation), 0);
+  g_object_unref (user);
+  g_assert_cmpstr (confab_message_get_content (user), ==, "Summarise again");
+  g_assert_cmpuint (confab_message_get_n_attachments (user), ==, 2);
+  request = g_ptr_array_index (confab_replay_server_get_requests (files->server), 1);
+  g_assert_nonnull (strstr (request->body, "data:image/png;base64,"));
+  g_assert_nonnull (strstr (request->body, "Attached PDF: report.pdf"));
+
   /* The next message can start with a picture again (and the README shows both). */
   gdk_clipboard_set_texture (clipboard, texture);
   g_signal_emit_by_name (view, "paste-clipboard");
@@ -395,6 +407,7 @@ test_composer_attachments (void)
   files.text = confab_test_write_file (files.dir, "script.py", text);
   files.binary = confab_test_write_file (files.dir, "blob.txt", blob);
 
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
   run_app (args, check_composer, &files);
