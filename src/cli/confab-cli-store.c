@@ -246,8 +246,11 @@ command_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *folder = NULL;
   g_autofree char *text = NULL;
   const GOptionEntry entries[] = {
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder,
+      N_("Write conversation.md and the attached files into FOLDER"), N_("FOLDER") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default) or json"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
     { NULL }
@@ -270,6 +273,22 @@ command_export (int    argc,
     {
       g_printerr ("confab-cli: %s\n", error->message);
       return 1;
+    }
+
+  if (folder != NULL)
+    {
+      g_autoptr(GFile) directory = g_file_new_for_commandline_arg (folder);
+      g_autoptr(GFile) markdown = confab_export_markdown_to_folder (conversation, directory, NULL, &error);
+      g_autofree char *path = NULL;
+
+      if (markdown == NULL)
+        {
+          g_printerr ("confab-cli: %s\n", error->message);
+          return 1;
+        }
+      path = g_file_get_path (markdown);
+      g_print ("%s\n", path);
+      return 0;
     }
 
   if (format != NULL && g_str_equal (format, "json"))

@@ -359,11 +359,21 @@ guess_mime_type (const char *name,
                  GBytes     *bytes)
 {
   g_autofree char *content_type = NULL;
+  g_autofree char *sniffed = NULL;
   gsize size;
   const guchar *data = g_bytes_get_data (bytes, &size);
+  gboolean uncertain = TRUE;
   char *mime_type;
 
-  content_type = g_content_type_guess (name, data, MIN (size, 4096), NULL);
+  /* What the bytes say wins for pictures and PDFs (a GIF saved as .png is a GIF); for text
+   * the name says more (main.c is C, not just text). */
+  sniffed = g_content_type_guess (NULL, data, MIN (size, 4096), &uncertain);
+  if (!uncertain && sniffed != NULL &&
+      (g_content_type_is_mime_type (sniffed, "application/pdf") ||
+       (g_str_has_prefix (sniffed, "image/") && !g_content_type_is_mime_type (sniffed, "image/svg+xml"))))
+    content_type = g_steal_pointer (&sniffed);
+  else
+    content_type = g_content_type_guess (name, data, MIN (size, 4096), NULL);
   mime_type = g_content_type_get_mime_type (content_type);
   if (mime_type == NULL)
     mime_type = g_strdup ("application/octet-stream");

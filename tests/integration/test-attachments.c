@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -522,6 +523,59 @@ test_cli_attach (Fixture       *fixture,
   g_rmdir (dir);
 }
 
+/* Stored, restarted, exported: confab-cli --attach keeps the files with the conversation, and
+ * export --folder writes them beside the Markdown. */
+static void
+test_cli_store_and_export_folder (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-cli-export-XXXXXX", NULL);
+  g_autofree char *data_home = g_build_filename (dir, "data", NULL);
+  g_autofree char *env_data = g_strconcat ("XDG_DATA_HOME=", data_home, NULL);
+  g_autofree char *folder = g_build_filename (dir, "export", NULL);
+  g_autoptr(GBytes) png = confab_test_tiny_png ();
+  g_autofree char *png_path = confab_test_write_file (dir, "dot.png", png);
+  g_autofree char *exported_png = g_build_filename (folder, "dot.png", NULL);
+  g_autofree char *exported_md = g_build_filename (folder, "conversation.md", NULL);
+  g_autofree char *markdown = NULL;
+  g_autofree char *written = NULL;
+  g_autoptr(ConfabCliResult) run = NULL;
+  g_autoptr(ConfabCliResult) export = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  const char *env[] = { env_data, NULL };
+  const char *base_url = confab_replay_server_get_base_url (fixture->server);
+  const char *args[] = { "--base-url", base_url, "--model", "vision-model", "--json",
+                         "--attach", png_path, "What is this?", NULL };
+  const char *export_args[] = { "export", NULL, "--folder", folder, NULL };
+  const char *id;
+  gsize length = 0;
+
+  confab_replay_server_add_response (fixture->server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  run = confab_test_run_cli (args, NULL, env, WAIT_MS);
+  g_assert_cmpint (run->exit_status, ==, 0);
+  lines = confab_test_parse_json_lines (run->stdout_text);
+  id = confab_test_json_get_string (g_ptr_array_index (lines, lines->len - 1), "conversation_id");
+  g_assert_nonnull (id);
+
+  export_args[1] = id;
+  export = confab_test_run_cli (export_args, NULL, env, WAIT_MS);
+  g_assert_cmpint (export->exit_status, ==, 0);
+  g_assert_true (g_str_has_suffix (g_strstrip (export->stdout_text), "conversation.md"));
+  g_assert_true (g_file_get_contents (exported_md, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "![dot.png · 2 × 2](dot.png)"));
+  g_assert_true (g_file_get_contents (exported_png, &written, &length, NULL));
+  g_assert_cmpmem (written, length, g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+
+  g_unlink (exported_png);
+  g_unlink (exported_md);
+  g_rmdir (folder);
+  g_unlink (png_path);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+    g_assert_cmpint (system (command), ==, 0);
+  }
+}
+
 static void
 test_title_from_attachment (void)
 {
@@ -584,6 +638,8 @@ main (int   argc,
               fixture_setup, test_request_body_parts, fixture_teardown);
   g_test_add ("/attachment/cli/attach", Fixture, NULL,
               fixture_setup, test_cli_attach, fixture_teardown);
+  g_test_add ("/attachment/cli/store-and-export-folder", Fixture, NULL,
+              fixture_setup, test_cli_store_and_export_folder, fixture_teardown);
   g_test_add ("/attachment/request/vision-refusal", Fixture, NULL,
               fixture_setup, test_vision_refusal, fixture_teardown);
 

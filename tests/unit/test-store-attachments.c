@@ -270,6 +270,51 @@ test_export_base64 (void)
   g_assert_nonnull (strstr (markdown, "_Attached: dot.png · 2 × 2_"));
 }
 
+static void
+test_export_folder (void)
+{
+  static const char * const pages[] = { "Quarterly report" };
+  g_autofree char *dir = g_dir_make_tmp ("confab-export-folder-XXXXXX", NULL);
+  g_autofree char *folder_path = g_build_filename (dir, "export", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
+  g_autoptr(GBytes) png = confab_test_tiny_png ();
+  g_autoptr(GBytes) gif = confab_test_two_frame_gif ();
+  g_autoptr(GBytes) pdf = confab_test_make_pdf (pages, 1);
+  g_autoptr(ConfabAttachment) image = make ("shot.png", png);
+  g_autoptr(ConfabAttachment) same_name = make ("shot.png", gif);
+  g_autoptr(ConfabAttachment) report = make ("../report.pdf", pdf);
+  ConfabAttachment *list[] = { image, same_name, report, NULL };
+  g_autoptr(ConfabConversation) conversation = conversation_with ("Look", list);
+  g_autoptr(GFile) markdown = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *png_path = g_build_filename (folder_path, "shot.png", NULL);
+  g_autofree char *second_path = g_build_filename (folder_path, "shot (2).png", NULL);
+  g_autofree char *pdf_path = g_build_filename (folder_path, "_._report.pdf", NULL);
+  g_autofree char *written = NULL;
+  gsize length = 0;
+
+  markdown = confab_export_markdown_to_folder (conversation, folder, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_load_contents (markdown, NULL, &text, NULL, NULL, NULL));
+  g_assert_nonnull (strstr (text, "![shot.png · 2 × 2](shot.png)"));
+  g_assert_nonnull (strstr (text, "](shot%20%282%29.png)"));
+  g_assert_nonnull (strstr (text, "Attached: [../report.pdf · 1 page](_._report.pdf)"));
+
+  /* The files are the bytes that were sent; a name cannot leave the folder. */
+  g_assert_true (g_file_get_contents (png_path, &written, &length, NULL));
+  g_assert_cmpmem (written, length, g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  g_assert_true (g_file_test (second_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (pdf_path, G_FILE_TEST_IS_REGULAR));
+
+  g_unlink (png_path);
+  g_unlink (second_path);
+  g_unlink (pdf_path);
+  g_file_delete (markdown, NULL, NULL);
+  g_rmdir (folder_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -280,6 +325,7 @@ main (int   argc,
   g_test_add ("/store-attachments/dedup-and-delete", Fixture, NULL, fixture_setup, test_dedup_and_delete, fixture_teardown);
   g_test_add ("/store-attachments/truncate-collects", Fixture, NULL, fixture_setup, test_truncate_collects, fixture_teardown);
   g_test_add_func ("/store-attachments/export-base64", test_export_base64);
+  g_test_add_func ("/store-attachments/export-folder", test_export_folder);
 
   return g_test_run ();
 }
