@@ -19,6 +19,8 @@
 #include "confab-session.h"
 #include "confab-test-attachments.h"
 #include "confab-test-util.h"
+#include "confab-tool-call.h"
+#include "confab-tool-call-card.h"
 #include "confab-window.h"
 
 /* The composer's attachments through the real window: a picture pasted with Ctrl+V, files
@@ -422,6 +424,49 @@ test_composer_attachments (void)
   g_free (files.dir);
 }
 
+/* A picture an MCP tool returned shows on its card as a chip with the same preview. */
+static void
+test_tool_result_image (void)
+{
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  g_autoptr(GBytes) png = confab_test_tiny_png ();
+  g_autoptr(JsonNode) content = NULL;
+  g_autofree char *json = g_strdup_printf ("[{\"type\":\"text\",\"text\":\"A chart\"},"
+                                           "{\"type\":\"image\",\"mimeType\":\"image/png\",\"data\":\"%s\"},"
+                                           "{\"type\":\"image\",\"mimeType\":\"image/png\",\"data\":42}]",
+                                           CONFAB_TEST_TINY_PNG_BASE64);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *card;
+  GtkWidget *preview = NULL;
+  GListModel *toplevels;
+
+  content = json_from_string (json, NULL);
+  g_assert_nonnull (content);
+  confab_tool_call_set_name (call, "chart");
+  card = confab_tool_call_card_new (call);
+  gtk_window_set_child (GTK_WINDOW (window), card);
+  gtk_window_present (GTK_WINDOW (window));
+
+  confab_tool_call_set_result_content (call, content);
+  confab_tool_call_set_result (call, "A chart [image: image/png, 70 bytes]");
+  g_assert_cmpuint (count_with_class (card, "attachment-chip"), ==, 1);
+  g_assert_cmpuint (count_with_class (card, "thumbnail"), ==, 1);
+
+  g_signal_emit_by_name (nth_with_class (card, "attachment-open", 0), "clicked");
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && preview == NULL; i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (gtk_widget_has_css_class (toplevel, "attachment-preview"))
+        preview = toplevel;
+    }
+  g_assert_nonnull (preview);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (preview)), ==, "chart-2.png");
+  gtk_window_destroy (GTK_WINDOW (preview));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +485,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/attachments-ui/composer", test_composer_attachments);
+  g_test_add_func ("/attachments-ui/tool-result-image", test_tool_result_image);
 
   return g_test_run ();
 }
