@@ -443,7 +443,6 @@ confab_attachment_new_from_file (GFile                        *file,
   g_autofree char *contents = NULL;
   ConfabAttachmentLimits storage;
   const char *name;
-  const char *content_type;
   gsize length = 0;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
@@ -483,8 +482,8 @@ confab_attachment_new_from_file (GFile                        *file,
     }
 
   bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
-  content_type = NULL;
-  return confab_attachment_new_from_bytes (name, content_type, bytes, limits, error);
+  /* The type is sniffed from the name and the bytes, as for pasted data. */
+  return confab_attachment_new_from_bytes (name, NULL, bytes, limits, error);
 }
 
 typedef struct
@@ -898,6 +897,18 @@ confab_attachment_elide_data_urls (const char *body)
   while ((marker = strstr (p, ";base64,")) != NULL)
     {
       const char *end = marker + strlen (";base64,");
+      const char *start = marker;
+
+      /* Only a JSON string that is a data: URL ("data:image/png;base64,…"), not any text
+       * that happens to contain the marker. */
+      while (start > p && start[-1] != '"' && marker - start < 128)
+        start--;
+      if (start == body || start[-1] != '"' || !g_str_has_prefix (start, "data:"))
+        {
+          g_string_append_len (out, p, end - p);
+          p = end;
+          continue;
+        }
 
       while (g_ascii_isalnum (*end) || *end == '+' || *end == '/' || *end == '=' || *end == '\\')
         end++;

@@ -599,6 +599,20 @@ test_title_from_attachment (void)
 }
 
 static void
+test_elide_data_urls (void)
+{
+  g_autofree char *elided = NULL;
+  g_autofree char *kept = NULL;
+
+  elided = confab_attachment_elide_data_urls ("{\"url\":\"data:image/png;base64,iVBORw0K+/==\",\"detail\":\"auto\"}");
+  g_assert_cmpstr (elided, ==, "{\"url\":\"data:image/png;base64,…\",\"detail\":\"auto\"}");
+  /* Text that only mentions the marker is left alone. */
+  kept = confab_attachment_elide_data_urls ("{\"content\":\"split on ;base64,abc please\"}");
+  g_assert_cmpstr (kept, ==, "{\"content\":\"split on ;base64,abc please\"}");
+  g_assert_null (confab_attachment_elide_data_urls (NULL));
+}
+
+static void
 test_refusal_needs_images (void)
 {
   g_autoptr(GError) http = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_HTTP,
@@ -633,6 +647,7 @@ main (int   argc,
   g_test_add_func ("/attachment/limits-from-settings", test_limits_from_settings);
   g_test_add_func ("/attachment/folder-and-async", test_folder_and_async);
   g_test_add_func ("/attachment/title-from-attachment", test_title_from_attachment);
+  g_test_add_func ("/attachment/elide-data-urls", test_elide_data_urls);
   g_test_add_func ("/attachment/refusal-needs-images", test_refusal_needs_images);
   g_test_add ("/attachment/request/parts", Fixture, NULL,
               fixture_setup, test_request_body_parts, fixture_teardown);
