@@ -12,9 +12,13 @@
 #include "confab-usage.h"
 
 /* Following a conversation: a ConfabStoreTracker per tracked conversation, a MessageWatch per
- * message, a CallWatch per tool call. Added messages and rare changes (state, status, errors)
- * are written at once; streamed text, reasoning, arguments and usage mark the message dirty
- * and the dirty set is written every CONFAB_STORE_FLUSH_INTERVAL_MS in one transaction. */
+ * message, a CallWatch per tool call. Nothing here touches SQLite: changes become rows
+ * (confab-store-rows.c) handed to the writer thread. Added messages are committed before
+ * on_items_changed() returns; rare changes (state, status, errors) are handed over at once;
+ * streamed text, reasoning, arguments and usage mark the message dirty and the dirty set is
+ * handed over every CONFAB_STORE_FLUSH_INTERVAL_MS. A watch remembers how much of its text is
+ * on disk, so a flush copies only the bytes that arrived since (a piece), and which tool
+ * calls changed, so only those are written. */
 
 typedef struct
 {

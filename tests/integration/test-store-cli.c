@@ -686,6 +686,7 @@ test_read_only_database_fails_the_run (void)
   g_autoptr(GError) error = NULL;
   JsonObject *last;
   Output output = { 0 };
+  int status;
   const char *argv[] = { g_getenv ("CONFAB_CLI"), "--base-url", confab_replay_server_get_base_url (server),
                          "--model", "m", "--json", "Say hello", NULL };
 
@@ -721,8 +722,17 @@ test_read_only_database_fails_the_run (void)
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpint (wait_cli (process, &output), !=, 0);
+  status = wait_cli (process, &output);
   g_test_message ("stdout: %s\nstderr: %s", output.out, output.err);
+  if (status == 99)
+    {
+      g_test_skip ("running as root and could not switch to the user nobody to meet file permissions");
+      g_free (output.out);
+      g_free (output.err);
+      g_chmod (path, 0644);
+      return;
+    }
+  g_assert_cmpint (status, !=, 0);
   lines = confab_test_parse_json_lines (output.out);
   g_assert_cmpuint (lines->len, >, 0);
   last = json_node_get_object (g_ptr_array_index (lines, lines->len - 1));
