@@ -424,6 +424,63 @@ test_composer_attachments (void)
   g_free (files.dir);
 }
 
+/* A model without vision: the answer's row names the cause; Retry sends the picture again. */
+static void
+check_vision_refusal (ConfabWindow *window,
+                      gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabComposer *composer = confab_window_get_composer (window);
+  ConfabAttachmentBar *bar = confab_composer_get_attachment_bar (composer);
+  ConfabSession *session = confab_window_get_session (window);
+  g_autoptr(GBytes) picture = confab_test_make_image (64, 64, FALSE, "png");
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_bytes (picture, NULL);
+  g_autoptr(GError) error = NULL;
+  ConfabConversation *conversation;
+  ConfabMessage *user;
+  ConfabMessage *failed;
+  ConfabMessageRow *row;
+  ConfabReplayRequest *request;
+
+  g_assert_true (confab_attachment_bar_add_texture (bar, texture));
+  confab_composer_set_text (composer, "What is this?");
+  g_assert_true (confab_composer_send (composer));
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+
+  conversation = confab_session_get_conversation (session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+  user = g_list_model_get_item (G_LIST_MODEL (conversation), 0);
+  failed = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
+  g_object_unref (user);
+  g_object_unref (failed);
+  g_assert_cmpint (confab_message_get_state (failed), ==, CONFAB_MESSAGE_STATE_FAILED);
+  CONFAB_TEST_WAIT_FOR ((row = confab_chat_view_find_row (confab_window_get_chat_view (window), failed)) != NULL, WAIT_MS);
+  g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "does not accept images"));
+  g_assert_cmpuint (confab_message_get_n_attachments (user), ==, 1);
+
+  /* Retry (another model would be picked first in real life): the picture goes again. */
+  g_assert_true (confab_session_retry (session, failed, &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+  request = g_ptr_array_index (confab_replay_server_get_requests (server), 1);
+  g_assert_nonnull (strstr (request->body, "data:image/png;base64,"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 2);
+}
+
+static void
+test_vision_refusal (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "text-only-model", NULL };
+
+  confab_replay_server_add_response (server, 400, "application/json",
+                                     "{\"error\":{\"message\":\"This model does not support image input.\"}}",
+                                     CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_vision_refusal, server);
+}
+
 /* A picture an MCP tool returned shows on its card as a chip with the same preview. */
 static void
 test_tool_result_image (void)
@@ -486,6 +543,7 @@ main (int   argc,
 
   g_test_add_func ("/attachments-ui/composer", test_composer_attachments);
   g_test_add_func ("/attachments-ui/tool-result-image", test_tool_result_image);
+  g_test_add_func ("/attachments-ui/vision-refusal", test_vision_refusal);
 
   return g_test_run ();
 }
