@@ -73,9 +73,11 @@ mcphttp_dir = os.path.join(out, "fuzz-mcphttp")
 os.makedirs(mcphttp_dir, exist_ok=True)
 import_dir = os.path.join(out, "fuzz-import")
 os.makedirs(import_dir, exist_ok=True)
+attachment_dir = os.path.join(out, "fuzz-attachment")
+os.makedirs(attachment_dir, exist_ok=True)
 for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir),
                       ("corpus-delta", delta_dir), ("corpus-mcphttp", mcphttp_dir),
-                      ("corpus-import", import_dir)):
+                      ("corpus-import", import_dir), ("corpus-attachment", attachment_dir)):
     seeds = os.path.join(here, seeds)
     if not os.path.isdir(seeds):
         continue

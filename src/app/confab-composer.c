@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-application.h"
+#include "confab-attachment-bar.h"
 #include "confab-composer.h"
 #include "confab-conversation.h"
 #include "confab-provider.h"
@@ -21,6 +22,8 @@ struct _ConfabComposer
   gboolean       checks_confirmed;   /* the user chose Send Anyway for this text */
 
   GtkLabel      *reason_label;
+  ConfabAttachmentBar *attachment_bar;
+  GtkWidget     *attach_button;
   GtkWidget     *system_prompt_button;
   GtkWidget     *system_prompt_popover;
   GtkTextView   *system_prompt_view;
@@ -42,12 +45,14 @@ dup_buffer_text (GtkTextView *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+/* Something to send: text, or files alone. */
 static gboolean
 has_text (ConfabComposer *self)
 {
   g_autofree char *text = dup_buffer_text (self->text_view);
+  GListModel *attachments = confab_attachment_bar_get_model (self->attachment_bar);
 
-  return *g_strstrip (text) != '\0';
+  return *g_strstrip (text) != '\0' || g_list_model_get_n_items (attachments) > 0;
 }
 
 static void
@@ -69,6 +74,7 @@ update_state (ConfabComposer *self)
   /* The text view stays editable and keeps the focus while sending is impossible: a
    * draft can be typed before the model is chosen, and keystrokes never land on whatever
    * widget the focus would fall to (the model button in the header). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.attach", reason == NULL);
 
   gtk_stack_set_visible_child_name (self->button_stack, busy ? "stop" : "send");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.send",
@@ -199,14 +205,20 @@ confab_composer_send (ConfabComposer *self)
 
   text = dup_buffer_text (self->text_view);
   g_strstrip (text);
-  if (*text == '\0')
+  if (!has_text (self) || confab_attachment_bar_get_n_loading (self->attachment_bar) > 0)
+    return FALSE;
+
+  /* Too much for one message: said in the bar, nothing is sent or dropped. */
+  if (!confab_attachment_bar_check (self->attachment_bar))
     return FALSE;
 
   if (ask_before_sending (self, text))
     return FALSE;
   self->checks_confirmed = FALSE;
 
-  if (!confab_session_send (self->session, text, &error))
+  if (!confab_session_send_with_attachments (self->session, text,
+                                             confab_attachment_bar_get_model (self->attachment_bar),
+                                             &error))
     {
       gtk_label_set_text (self->reason_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->reason_label), TRUE);
@@ -214,6 +226,7 @@ confab_composer_send (ConfabComposer *self)
     }
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), "", 0);
+  confab_attachment_bar_clear (self->attachment_bar);
   confab_composer_focus (self);
 
   return TRUE;
@@ -225,6 +238,33 @@ send_action (GtkWidget  *widget,
              GVariant   *param)
 {
   confab_composer_send (CONFAB_COMPOSER (widget));
+}
+
+static void
+attach_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  confab_attachment_bar_choose_files (CONFAB_COMPOSER (widget)->attachment_bar);
+}
+
+/* Ctrl+V of a picture or of files attaches them; text pastes as usual. */
+static void
+paste_clipboard (GtkTextView    *view,
+                 ConfabComposer *self)
+{
+  if (confab_attachment_bar_paste (self->attachment_bar, gtk_widget_get_clipboard (GTK_WIDGET (view))))
+    g_signal_stop_emission_by_name (view, "paste-clipboard");
+}
+
+static void
+attachments_changed (GListModel     *model,
+                     guint           position,
+                     guint           removed,
+                     guint           added,
+                     ConfabComposer *self)
+{
+  update_state (self);
 }
 
 static void
@@ -330,6 +370,8 @@ confab_composer_class_init (ConfabComposerClass *klass)
   gtk_widget_class_set_css_name (widget_class, "composer");
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-composer.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, reason_label);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, attachment_bar);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, attach_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_view);
@@ -340,6 +382,9 @@ confab_composer_class_init (ConfabComposerClass *klass)
 
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "composer.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "composer.attach", NULL, attach_action);
+
+  g_type_ensure (CONFAB_TYPE_ATTACHMENT_BAR);
 }
 
 static void
@@ -358,6 +403,9 @@ confab_composer_init (ConfabComposer *self)
 
   g_signal_connect (gtk_text_view_get_buffer (self->text_view), "changed",
                     G_CALLBACK (text_changed), self);
+  g_signal_connect (self->text_view, "paste-clipboard", G_CALLBACK (paste_clipboard), self);
+  g_signal_connect_object (confab_attachment_bar_get_model (self->attachment_bar), "items-changed",
+                           G_CALLBACK (attachments_changed), self, 0);
   g_signal_connect (gtk_text_view_get_buffer (self->system_prompt_view), "changed",
                     G_CALLBACK (system_prompt_changed), self);
 
@@ -367,6 +415,8 @@ confab_composer_init (ConfabComposer *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Send message"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->stop_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Stop the answer"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->attach_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Attach images, text files or PDFs"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->system_prompt_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edit the system prompt"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->system_prompt_view),
@@ -434,4 +484,11 @@ confab_composer_focus (ConfabComposer *self)
 {
   g_return_if_fail (CONFAB_IS_COMPOSER (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+ConfabAttachmentBar *
+confab_composer_get_attachment_bar (ConfabComposer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_COMPOSER (self), NULL);
+  return self->attachment_bar;
 }

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "confab-attachment-bar.h"
 #include "confab-session.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,8 @@ void         confab_composer_set_text      (ConfabComposer *self,
 char        *confab_composer_dup_text      (ConfabComposer *self);
 /* Sends what is typed (like pressing Send); FALSE when nothing was sent. */
 gboolean     confab_composer_send          (ConfabComposer *self);
+/* The files waiting to be sent with the text (chips above it). (transfer none) */
+ConfabAttachmentBar *confab_composer_get_attachment_bar (ConfabComposer *self);
 /* Moves the keyboard focus to the text. */
 void         confab_composer_focus         (ConfabComposer *self);
 

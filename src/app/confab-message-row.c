@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-attachment-bar.h"
 #include "confab-enums.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
@@ -30,6 +31,7 @@ struct _ConfabMessageRow
   ConfabMarkdownView *thinking_view;
   ConfabMarkdownView *content_view;
   GtkBox             *tool_calls_box;
+  GtkWidget          *attachment_bar;      /* built for the first message with files */
   GtkWidget          *edit_box;            /* built on the first edit */
   GtkTextView        *edit_view;
   GtkWidget          *error_box;           /* built on the first failure */
@@ -303,6 +305,24 @@ update_content_visibility (ConfabMessageRow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), reasoning != NULL && *reasoning != '\0');
 }
 
+/* The files sent with a user message, as chips under its text (click: preview). */
+static void
+update_attachments (ConfabMessageRow *self)
+{
+  guint n = self->message ? confab_message_get_n_attachments (self->message) : 0;
+
+  if (n > 0 && self->attachment_bar == NULL)
+    {
+      self->attachment_bar = confab_attachment_bar_new ();
+      gtk_box_insert_child_after (GTK_BOX (self->bubble), self->attachment_bar,
+                                  GTK_WIDGET (self->content_view));
+    }
+
+  if (self->attachment_bar != NULL)
+    confab_attachment_bar_set_model (CONFAB_ATTACHMENT_BAR (self->attachment_bar),
+                                     n > 0 ? confab_message_get_attachments (self->message) : NULL);
+}
+
 static void
 announce (ConfabMessageRow *self)
 {
@@ -486,6 +506,7 @@ confab_message_row_set_message (ConfabMessageRow *self,
       confab_markdown_view_set_text (self->content_view, NULL);
       if (self->thinking_view != NULL)
         confab_markdown_view_set_text (self->thinking_view, NULL);
+      update_attachments (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
       return;
     }
@@ -544,6 +565,7 @@ confab_message_row_set_message (ConfabMessageRow *self,
   g_signal_group_set_target (self->signals, message);
 
   update_content_visibility (self);
+  update_attachments (self);
   update_state (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);

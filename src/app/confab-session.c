@@ -565,6 +565,32 @@ confab_session_send (ConfabSession  *self,
   return run_turn (self, error);
 }
 
+gboolean
+confab_session_send_with_attachments (ConfabSession  *self,
+                                      const char     *text,
+                                      GListModel     *attachments,
+                                      GError        **error)
+{
+  g_autoptr(ConfabMessage) message = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (!check_idle (self, error))
+    return FALSE;
+
+  message = confab_message_new (CONFAB_ROLE_USER, text);
+  for (guint i = 0; attachments != NULL && i < g_list_model_get_n_items (attachments); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, i);
+
+      confab_message_add_attachment (message, attachment);
+    }
+  confab_conversation_append (self->conversation, message);
+
+  return run_turn (self, error);
+}
+
 void
 confab_session_stop (ConfabSession *self)
 {
@@ -677,8 +703,15 @@ confab_session_edit_and_resend (ConfabSession  *self,
   if (position < 0)
     return FALSE;
 
-  confab_conversation_truncate (self->conversation, position);
+  /* The files of the message edited go with its new text. */
   message = confab_message_new (CONFAB_ROLE_USER, text);
+  for (guint i = 0; i < confab_message_get_n_attachments (user); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (confab_message_get_attachments (user), i);
+
+      confab_message_add_attachment (message, attachment);
+    }
+  confab_conversation_truncate (self->conversation, position);
   confab_conversation_append (self->conversation, message);
 
   return run_turn (self, error);

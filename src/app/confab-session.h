@@ -55,6 +55,12 @@ const char           *confab_session_get_blocked_reason (ConfabSession      *sel
 gboolean              confab_session_send             (ConfabSession        *self,
                                                        const char           *text,
                                                        GError              **error);
+/* The same with files: @attachments (a GListModel of ConfabAttachment, may be NULL) go with
+ * the message; @text may be empty when there are attachments. */
+gboolean              confab_session_send_with_attachments (ConfabSession   *self,
+                                                       const char           *text,
+                                                       GListModel           *attachments,
+                                                       GError              **error);
 /* Cancels the turn of the shown conversation; the partial answer stays. */
 void                  confab_session_stop             (ConfabSession        *self);
 /* Cancels every running turn, in the background too (closing the window). */

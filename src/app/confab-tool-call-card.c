@@ -8,6 +8,8 @@
 #include "confab-accessible.h"
 #include "confab-escape.h"
 #include "confab-session.h"
+#include "confab-attachment-bar.h"
+#include "confab-json-private.h"
 #include "confab-tool-call-card.h"
 #include "confab-tool-rerun-dialog.h"
 #include "confab-window.h"
@@ -39,6 +41,7 @@ struct _ConfabToolCallCard
   GtkLabel        *name_label;
   GtkBox          *result_box;
   GtkLabel        *result_label;
+  GtkWidget       *result_images;   /* ConfabAttachmentBar, built for the first picture */
   GtkToggleButton *result_toggle;
   GtkLabel        *server_label;
   GtkSpinner      *spinner;
@@ -228,6 +231,59 @@ make_preview (const char *text,
   return g_strdup (text);
 }
 
+/* Pictures a tool returned (MCP "image" content items), as chips with the attachments' preview. */
+static void
+update_result_images (ConfabToolCallCard *self)
+{
+  JsonNode *content = self->call ? confab_tool_call_get_result_content (self->call) : NULL;
+  g_autoptr(GListStore) images = g_list_store_new (CONFAB_TYPE_ATTACHMENT);
+  JsonArray *items;
+
+  if (content != NULL && JSON_NODE_HOLDS_ARRAY (content))
+    {
+      items = json_node_get_array (content);
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonNode *node = json_array_get_element (items, i);
+          g_autoptr(ConfabAttachment) attachment = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          g_autofree char *name = NULL;
+          const char *type, *data, *mime;
+          JsonObject *item;
+          guchar *raw;
+          gsize len = 0;
+
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            continue;
+          item = json_node_get_object (node);
+          type = _confab_json_get_string (item, "type", "");
+          data = _confab_json_get_string (item, "data", NULL);
+          mime = _confab_json_get_string (item, "mimeType", NULL);
+          if (!g_str_equal (type, "image") || data == NULL || mime == NULL || !g_str_has_prefix (mime, "image/"))
+            continue;
+
+          raw = g_base64_decode (data, &len);
+          bytes = g_bytes_new_take (raw, len);
+          name = g_strdup_printf ("%s-%u.%s", confab_tool_call_get_name (self->call) ?: "tool", i + 1,
+                                  strchr (mime, '/') + 1);
+          /* A picture that cannot be read stays as the text line the result already has. */
+          attachment = confab_attachment_new_from_bytes (name, mime, bytes, NULL, NULL);
+          if (attachment != NULL)
+            g_list_store_append (images, attachment);
+        }
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (images)) > 0 && self->result_images == NULL)
+    {
+      self->result_images = confab_attachment_bar_new ();
+      gtk_box_append (self->result_box, self->result_images);
+    }
+
+  if (self->result_images != NULL)
+    confab_attachment_bar_set_model (CONFAB_ATTACHMENT_BAR (self->result_images),
+                                     g_list_model_get_n_items (G_LIST_MODEL (images)) > 0 ? G_LIST_MODEL (images) : NULL);
+}
+
 static void
 update_result (ConfabToolCallCard *self)
 {
@@ -267,6 +323,7 @@ update_result (ConfabToolCallCard *self)
 
   set_style (GTK_WIDGET (self->result_label), is_error ? "error" : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->result_box), TRUE);
+  update_result_images (self);
 }
 
 static gboolean

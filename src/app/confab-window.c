@@ -1048,6 +1048,9 @@ confab_window_init (ConfabWindow *self)
 
   confab_chat_view_set_session (self->chat_view, self->session);
   confab_composer_set_session (self->composer, self->session);
+  /* Files and pictures dropped anywhere on the window are attached to the next message. */
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
+    confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
   g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
   g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);

@@ -273,10 +273,13 @@ command_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *folder = NULL;
   g_autofree char *text = NULL;
   gboolean yaml = FALSE;
   int turn = 0;
   const GOptionEntry entries[] = {
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder,
+      N_("Write conversation.md and the attached files into FOLDER"), N_("FOLDER") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("markdown (default), json (lossless, re-importable), openai (the request messages array) or cassette (a turn as a go-vcr recording)"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
     { "turn", 0, 0, G_OPTION_ARG_INT, &turn, N_("With --format cassette: the turn to record, from 1 (default: the last)"), N_("N") },
@@ -307,6 +310,22 @@ command_export (int    argc,
     {
       g_printerr ("confab-cli: %s\n", error->message);
       return 1;
+    }
+
+  if (folder != NULL)
+    {
+      g_autoptr(GFile) directory = g_file_new_for_commandline_arg (folder);
+      g_autoptr(GFile) markdown = confab_export_markdown_to_folder (conversation, directory, NULL, &error);
+      g_autofree char *path = NULL;
+
+      if (markdown == NULL)
+        {
+          g_printerr ("confab-cli: %s\n", error->message);
+          return 1;
+        }
+      path = g_file_get_path (markdown);
+      g_print ("%s\n", path);
+      return 0;
     }
 
   if (format != NULL && g_str_equal (format, "cassette"))

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "confab-approval-policy.h"
+#include "confab-cli-attach.h"
 #include "confab-cli-decode.h"
 #include "confab-cli-elicit.h"
 #include "confab-cli-store.h"
@@ -67,6 +68,8 @@ typedef struct
   ConfabTurn            *turn;
   GError                *error;
   char                  *prompt;
+  char                 **attach;        /* --attach FILE … */
+  GListStore            *attachments;   /* ConfabAttachment, read before the run */
 
   /* approvals asked on the terminal, one at a time */
   GQueue                 pending_approvals;
@@ -89,6 +92,8 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->extra_body, g_free);
   g_clear_pointer (&cli->continue_id, g_free);
   g_clear_pointer (&cli->prompt, g_free);
+  g_clear_pointer (&cli->attach, g_strfreev);
+  g_clear_object (&cli->attachments);
   g_queue_clear_full (&cli->pending_approvals, g_object_unref);
   if (cli->elicit != NULL)
     confab_cli_elicit_free (cli->elicit, cli->registry ? confab_tool_registry_get_servers (cli->registry) : NULL);
@@ -653,6 +658,11 @@ start_turn (Cli *cli)
     confab_client_set_max_time (cli->client, cli->max_time);
 
   user = confab_message_new (CONFAB_ROLE_USER, cli->prompt);
+  for (guint i = 0; cli->attachments && i < g_list_model_get_n_items (G_LIST_MODEL (cli->attachments)); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (G_LIST_MODEL (cli->attachments), i);
+      confab_message_add_attachment (user, attachment);
+    }
   confab_conversation_append (cli->conversation, user);
 
   cli->turn = confab_turn_new (cli->client, cli->provider, cli->conversation,
@@ -944,6 +954,8 @@ main (int   argc,
       N_("Send at most N requests in this turn (default 10)"), N_("N") },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
       N_("Continue the stored conversation ID"), N_("ID") },
+    { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.attach,
+      N_("Send FILE with the prompt: an image, a text or code file, a PDF (repeatable)"), N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &cli.no_store, N_("Do not save the conversation"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, N_("Print one JSON object per line"), NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &cli.raw,
@@ -1028,6 +1040,9 @@ main (int   argc,
     {
       cli.prompt = g_strjoinv (" ", argv + 1);
       if (!ensure_utf8 (&cli.prompt, &error) || !ensure_utf8 (&cli.system, &error))
+        status = EXIT_USAGE;
+      else if ((cli.attachments = confab_cli_load_attachments ((const char * const *) cli.attach,
+                                                               &error)) == NULL)
         status = EXIT_USAGE;
       else if (!run (&cli, &error))
         status = EXIT_FAILED;

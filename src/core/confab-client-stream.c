@@ -331,10 +331,22 @@ finish_http_error (GTask *task)
 {
   StreamData *data = g_task_get_task_data (task);
   g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->error_body));
+  GError *error = _confab_http_error_new (data->msg, body);
+  GError *refusal;
+
+  /* A model without vision refusing images: say so, the user message is kept for a retry. */
+  refusal = confab_attachment_explain_refusal (soup_message_get_status (data->msg),
+                                               confab_message_get_request_body (data->message),
+                                               error);
+  if (refusal != NULL)
+    {
+      g_error_free (error);
+      error = refusal;
+    }
 
   confab_message_set_retry_after (data->message, _confab_http_parse_retry_after (data->msg));
   confab_message_set_http_status (data->message, soup_message_get_status (data->msg));
-  stream_fail (task, _confab_http_error_new (data->msg, body));
+  stream_fail (task, error);
 }
 
 /* A server that ignored "stream": true answers one chat.completion object (or an error

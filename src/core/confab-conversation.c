@@ -297,6 +297,15 @@ confab_conversation_append (ConfabConversation *self,
       confab_message_get_role (message) == CONFAB_ROLE_USER)
     {
       g_autofree char *title = confab_conversation_make_title (confab_message_get_content (message));
+
+      /* A picture or a file sent without text: the conversation is named after it. */
+      if (title[0] == '\0' && confab_message_get_n_attachments (message) > 0)
+        {
+          g_autoptr(ConfabAttachment) first = g_list_model_get_item (confab_message_get_attachments (message), 0);
+
+          g_free (title);
+          title = g_strdup (confab_attachment_get_name (first));
+        }
       confab_conversation_set_title (self, title);
     }
 

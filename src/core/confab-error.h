@@ -24,6 +24,8 @@ typedef enum {
   CONFAB_ERROR_CONFIG,         /* bad configuration (provider, options, MCP config) */
   CONFAB_ERROR_STORE_BUSY,     /* the conversation is being continued by another process */
   CONFAB_ERROR_IMPORT,         /* a file to import is not in a known shape or not valid JSON */
+  CONFAB_ERROR_ATTACHMENT,     /* a file cannot be attached: too large, unreadable, not text */
+  CONFAB_ERROR_IMAGES_REFUSED, /* the provider refused a request with images (no vision) */
 } ConfabError;
 
 GQuark confab_error_quark (void);

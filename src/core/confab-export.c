@@ -85,9 +85,11 @@ append_usage (GString     *out,
   g_string_append (out, "_\n\n");
 }
 
+/* @file_names: SHA-256 of an attachment → the name of its file beside the Markdown, or NULL. */
 static void
 append_message (GString       *out,
-                ConfabMessage *message)
+                ConfabMessage *message,
+                GHashTable    *file_names)
 {
   ConfabRole role = confab_message_get_role (message);
   GListModel *calls = confab_message_get_tool_calls (message);
@@ -119,6 +121,26 @@ append_message (GString       *out,
       g_string_append (out, content[strlen (content) - 1] == '\n' ? "\n" : "\n\n");
     }
 
+  for (guint i = 0; i < confab_message_get_n_attachments (message); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (confab_message_get_attachments (message), i);
+      g_autofree char *line = confab_attachment_describe (attachment);
+      const char *file = file_names ? g_hash_table_lookup (file_names, confab_attachment_get_sha256 (attachment)) : NULL;
+
+      if (file != NULL)
+        {
+          g_autofree char *escaped = g_uri_escape_string (file, NULL, FALSE);
+
+          if (confab_attachment_get_kind (attachment) == CONFAB_ATTACHMENT_IMAGE)
+            g_string_append_printf (out, "![%s](%s)\n\n", line, escaped);
+          else
+            g_string_append_printf (out, "%s [%s](%s)\n\n", _("Attached:"), line, escaped);
+        }
+      else
+        /* Translators: before a file sent with a message in the Markdown export ("a.png · 640 × 480") */
+        g_string_append_printf (out, "_%s %s_\n\n", _("Attached:"), line);
+    }
+
   for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
     {
       g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, i);
@@ -144,15 +166,14 @@ append_message (GString       *out,
     append_usage (out, confab_message_get_usage (message));
 }
 
-char *
-confab_export_markdown (ConfabConversation *conversation)
+static char *
+export_markdown (ConfabConversation *conversation,
+                 GHashTable         *file_names)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   const char *title;
   const char *system_prompt;
   guint n;
-
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
   title = confab_conversation_get_title (conversation);
   g_string_append_printf (out, "# %s\n\n", title && title[0] ? title : _("Conversation"));
@@ -182,7 +203,7 @@ confab_export_markdown (ConfabConversation *conversation)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-      append_message (out, message);
+      append_message (out, message, file_names);
     }
 
   /* One newline at the end. */
@@ -192,6 +213,103 @@ confab_export_markdown (ConfabConversation *conversation)
   /* The file is read in terminals and editors too: no control or bidi override in it acts
    * (an escape sequence in a model's answer must not run on `cat`). */
   return confab_escape_text (out->str, out->len, CONFAB_ESCAPE_KEEP_NEWLINES);
+}
+
+char *
+confab_export_markdown (ConfabConversation *conversation)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+
+  return export_markdown (conversation, NULL);
+}
+
+/* A file name for @name in @used: no path separators or leading dots, and "name (2).ext"
+ * when taken. (transfer full) */
+static char *
+unique_file_name (const char *name,
+                  GHashTable *used)
+{
+  g_autofree char *safe = g_strdup (name && name[0] ? name : "attachment");
+  g_autofree char *stem = NULL;
+  const char *dot;
+  char *candidate;
+
+  g_strdelimit (safe, "/\\:", '_');
+  while (safe[0] == '.')
+    safe[0] = '_';
+
+  dot = strrchr (safe, '.');
+  stem = dot && dot != safe ? g_strndup (safe, dot - safe) : g_strdup (safe);
+  candidate = g_strdup (safe);
+  for (guint n = 2; g_hash_table_contains (used, candidate); n++)
+    {
+      g_free (candidate);
+      candidate = g_strdup_printf ("%s (%u)%s", stem, n, dot && dot != safe ? dot : "");
+    }
+  g_hash_table_add (used, candidate);
+
+  return g_strdup (candidate);
+}
+
+GFile *
+confab_export_markdown_to_folder (ConfabConversation  *conversation,
+                                  GFile               *folder,
+                                  GCancellable        *cancellable,
+                                  GError             **error)
+{
+  g_autoptr(GHashTable) file_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GFile) markdown = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  guint n;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+
+  if (!g_file_make_directory_with_parents (folder, cancellable, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  g_hash_table_add (used, g_strdup ("conversation.md"));
+
+  /* Each file once (by content), under the name it was first sent with. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+
+      for (guint j = 0; j < confab_message_get_n_attachments (message); j++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (confab_message_get_attachments (message), j);
+          g_autoptr(GFile) file = NULL;
+          g_autofree char *name = NULL;
+          GBytes *data = confab_attachment_get_data (attachment);
+
+          if (g_hash_table_contains (file_names, confab_attachment_get_sha256 (attachment)))
+            continue;
+
+          name = unique_file_name (confab_attachment_get_name (attachment), used);
+          file = g_file_get_child (folder, name);
+          if (!g_file_replace_contents (file, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                        NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable, error))
+            return NULL;
+
+          g_hash_table_insert (file_names, g_strdup (confab_attachment_get_sha256 (attachment)),
+                               g_steal_pointer (&name));
+        }
+    }
+
+  text = export_markdown (conversation, file_names);
+  markdown = g_file_get_child (folder, "conversation.md");
+  if (!g_file_replace_contents (markdown, text, strlen (text), NULL, FALSE, G_FILE_CREATE_NONE,
+                                NULL, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&markdown);
 }
 
 static void
@@ -337,6 +455,45 @@ add_message (JsonBuilder   *builder,
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
+
+/* "attachments": every file sent, its data in base64, with the index of its message. */
+static void
+add_attachments (JsonBuilder        *builder,
+                 ConfabConversation *conversation)
+{
+  static const char * const kinds[] = { "image", "text", "pdf" };
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+
+  json_builder_set_member_name (builder, "attachments");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      GListModel *attachments = confab_message_get_attachments (message);
+
+      for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, j);
+          GBytes *data = confab_attachment_get_data (attachment);
+          g_autofree char *base64 = g_base64_encode (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "message_index");
+          json_builder_add_int_value (builder, i);
+          add_optional_string (builder, "name", confab_attachment_get_name (attachment));
+          add_optional_string (builder, "kind", kinds[confab_attachment_get_kind (attachment)]);
+          add_optional_string (builder, "mime_type", confab_attachment_get_data_mime_type (attachment));
+          add_optional_string (builder, "sha256", confab_attachment_get_sha256 (attachment));
+          if (confab_attachment_get_kind (attachment) == CONFAB_ATTACHMENT_PDF)
+            {
+              json_builder_set_member_name (builder, "pages");
+              json_builder_add_int_value (builder, confab_attachment_get_n_pages (attachment));
+            }
+          add_optional_string (builder, "data", base64);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
 }
 
 JsonNode *
@@ -368,6 +525,8 @@ confab_export_json (ConfabConversation *conversation)
       add_message (builder, message);
     }
   json_builder_end_array (builder);
+
+  add_attachments (builder, conversation);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "confab-types.h"
@@ -20,6 +21,14 @@ char     *confab_export_markdown (ConfabConversation *conversation);
  * and raw response (base64); times in microseconds since the epoch.
  * confab_import_confab_json() reads it back to an identical conversation. (transfer full) */
 JsonNode *confab_export_json          (ConfabConversation *conversation);
+/* The Markdown export into @folder (created if missing): conversation.md, and each attached
+ * file once (by content) beside it under the name it was first sent with ("name (2).ext" when
+ * two files share a name), linked from its messages (pictures inline). Returns
+ * conversation.md. (transfer full) */
+GFile    *confab_export_markdown_to_folder (ConfabConversation  *conversation,
+                                            GFile               *folder,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
 /* confab_export_json() as pretty-printed text. (transfer full) */
 char     *confab_export_json_string   (ConfabConversation *conversation);
 /* The chat-completions "messages" array the next request would send: ready to replay as a

@@ -19,6 +19,7 @@ struct _ConfabMessage
   GString            *content;
   GString            *reasoning;
   GListStore         *tool_calls;
+  GListStore         *attachments;
   char               *tool_call_id;
   char               *finish_reason;
   GError             *error;
@@ -75,6 +76,7 @@ confab_message_finalize (GObject *object)
   g_string_free (self->content, TRUE);
   g_string_free (self->reasoning, TRUE);
   g_clear_object (&self->tool_calls);
+  g_clear_object (&self->attachments);
   g_clear_pointer (&self->tool_call_id, g_free);
   g_clear_pointer (&self->exchange, json_node_unref);
   g_clear_pointer (&self->finish_reason, g_free);
@@ -620,7 +622,29 @@ confab_message_to_json (ConfabMessage *self)
   json_builder_set_member_name (builder, "role");
   json_builder_add_string_value (builder, confab_role_to_string (self->role));
   json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, self->content->str);
+  if (self->role == CONFAB_ROLE_USER && confab_message_get_n_attachments (self) > 0)
+    {
+      guint n_attachments = confab_message_get_n_attachments (self);
+
+      json_builder_begin_array (builder);
+      if (self->content->len > 0)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "type");
+          json_builder_add_string_value (builder, "text");
+          json_builder_set_member_name (builder, "text");
+          json_builder_add_string_value (builder, self->content->str);
+          json_builder_end_object (builder);
+        }
+      for (guint i = 0; i < n_attachments; i++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (G_LIST_MODEL (self->attachments), i);
+          json_builder_add_value (builder, confab_attachment_to_content_part (attachment));
+        }
+      json_builder_end_array (builder);
+    }
+  else
+    json_builder_add_string_value (builder, self->content->str);
 
   if (self->role == CONFAB_ROLE_ASSISTANT && n_calls > 0)
     {
@@ -643,4 +667,43 @@ confab_message_to_json (ConfabMessage *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+GListModel *
+confab_message_get_attachments (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
+
+  if (self->attachments == NULL)
+    self->attachments = g_list_store_new (CONFAB_TYPE_ATTACHMENT);
+
+  return G_LIST_MODEL (self->attachments);
+}
+
+guint
+confab_message_get_n_attachments (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+
+  return self->attachments ? g_list_model_get_n_items (G_LIST_MODEL (self->attachments)) : 0;
+}
+
+void
+confab_message_add_attachment (ConfabMessage    *self,
+                               ConfabAttachment *attachment)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+  g_return_if_fail (CONFAB_IS_ATTACHMENT (attachment));
+
+  g_list_store_append (G_LIST_STORE (confab_message_get_attachments (self)), attachment);
+}
+
+void
+confab_message_remove_attachment (ConfabMessage *self,
+                                  guint          position)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+
+  if (position < confab_message_get_n_attachments (self))
+    g_list_store_remove (self->attachments, position);
 }

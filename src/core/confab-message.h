@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-attachment.h"
 #include "confab-enums.h"
 #include "confab-types.h"
 
@@ -96,7 +97,15 @@ void                confab_message_append_raw_response (ConfabMessage      *self
                                                         gsize               len);
 void                confab_message_set_raw_response   (ConfabMessage      *self,
                                                         GBytes             *bytes);
-/* The message in chat-completions request shape (no reasoning). (transfer full) */
+/* Files sent with a user message: a GListModel of ConfabAttachment. (transfer none) */
+GListModel         *confab_message_get_attachments     (ConfabMessage      *self);
+guint               confab_message_get_n_attachments   (ConfabMessage      *self);
+void                confab_message_add_attachment      (ConfabMessage      *self,
+                                                        ConfabAttachment   *attachment);
+void                confab_message_remove_attachment   (ConfabMessage      *self,
+                                                        guint               position);
+/* The message in chat-completions request shape (no reasoning); a user message with
+ * attachments has an array of content parts: its text, then one part per attachment. (no reasoning). (transfer full) */
 JsonNode           *confab_message_to_json             (ConfabMessage      *self);
 
 G_END_DECLS

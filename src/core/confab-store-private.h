@@ -109,6 +109,7 @@ typedef struct
   GPtrArray          *calls;           /* ConfabStoreCallRow: the changed ones */
   int                 n_calls;         /* >= 0: calls from this index on are deleted */
   GBytes             *raw;             /* the raw response to write, or NULL */
+  GPtrArray          *attachments;     /* ConfabAttachment (immutable, shared) or NULL */
   gboolean            raw_if_changed;  /* skip it when the stored size is the same */
 } ConfabStoreMessageRow;
 
@@ -194,6 +195,9 @@ gboolean            _confab_store_commit                 (ConfabStore  *self,
 gboolean            _confab_store_merge_file             (const char   *db_path,
                                                           const char   *staging_path,
                                                           guint        *n_merged,
+                                                          GError      **error);
+/* Deletes the attachments no message links to any more. */
+gboolean            _confab_store_collect_attachments    (ConfabStore  *self,
                                                           GError      **error);
 /* Emits ConfabStore::changed. */
 void                _confab_store_emit_changed           (ConfabStore *self);

@@ -166,6 +166,61 @@ load_usage (ConfabStore    *self,
   return TRUE;
 }
 
+/* Every attachment of the conversation in one query, given to its message in order. */
+static gboolean
+load_attachments (ConfabStore  *self,
+                  const char   *conversation_id,
+                  GHashTable   *by_id,
+                  GError      **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _confab_store_prepare (self,
+                                "SELECT l.message_id, l.name, l.detail, a.sha256, a.kind, a.mime_type,"
+                                "  a.data, a.text, a.n_pages, a.width, a.height"
+                                " FROM message_attachments l"
+                                " JOIN attachments a ON a.sha256 = l.sha256"
+                                " JOIN messages m ON m.id = l.message_id"
+                                " WHERE m.conversation_id = ?1"
+                                " ORDER BY m.position, l.position",
+                                error);
+  if (stmt == NULL)
+    return FALSE;
+
+  _confab_store_bind_text (stmt, 1, conversation_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(ConfabAttachment) attachment = NULL;
+      g_autoptr(GBytes) data = NULL;
+      ConfabMessage *message;
+
+      message = g_hash_table_lookup (by_id, _confab_store_column_text (stmt, 0));
+      if (message == NULL)
+        continue;
+
+      data = g_bytes_new (sqlite3_column_blob (stmt, 6), sqlite3_column_bytes (stmt, 6));
+      attachment = confab_attachment_new_stored (_confab_store_column_text (stmt, 1),
+                                                 _confab_store_column_text (stmt, 5),
+                                                 sqlite3_column_int (stmt, 4),
+                                                 _confab_store_column_text (stmt, 3),
+                                                 data,
+                                                 _confab_store_column_text (stmt, 7),
+                                                 sqlite3_column_int (stmt, 8),
+                                                 sqlite3_column_int (stmt, 9),
+                                                 sqlite3_column_int (stmt, 10),
+                                                 _confab_store_column_text (stmt, 2));
+      confab_message_add_attachment (message, attachment);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return _confab_store_set_sqlite_error (self, error, "read");
+
+  return TRUE;
+}
+
 static gboolean
 load_pieces (ConfabStore    *self,
              ConfabMessage  *message,
@@ -300,7 +355,8 @@ load_locked (ConfabStore  *self,
       g_hash_table_insert (by_id, (gpointer)confab_message_get_id (message), message);
     }
 
-  if (!load_usage (self, id, by_id, error) || !load_tool_calls (self, id, by_id, error))
+  if (!load_usage (self, id, by_id, error) || !load_tool_calls (self, id, by_id, error) ||
+      !load_attachments (self, id, by_id, error))
     return NULL;
 
   for (guint i = 0; i < messages->len; i++)

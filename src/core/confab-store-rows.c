@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "confab-attachment.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
 #include "confab-store-private.h"
@@ -124,7 +125,18 @@ _confab_store_message_row_set_fields (ConfabStoreMessageRow *row,
   row->retry_after = confab_message_get_retry_after (message);
   row->model = g_strdup (confab_message_get_model (message));
   row->created_at = confab_message_get_created_at (message);
-  row->request_body = g_strdup (confab_message_get_request_body (message));
+  /* Images are stored once as attachments, not again inside every request body. */
+  row->request_body = confab_attachment_elide_data_urls (confab_message_get_request_body (message));
+
+  g_clear_pointer (&row->attachments, g_ptr_array_unref);
+  if (confab_message_get_n_attachments (message) > 0)
+    {
+      GListModel *attachments = confab_message_get_attachments (message);
+
+      row->attachments = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < g_list_model_get_n_items (attachments); i++)
+        g_ptr_array_add (row->attachments, g_list_model_get_item (attachments, i));
+    }
 
   row->usage_reported = confab_usage_get_reported (usage);
   row->usage_tokens[0] = confab_usage_get_prompt_tokens (usage);
@@ -185,6 +197,7 @@ _confab_store_message_row_free (ConfabStoreMessageRow *row)
   g_free (row->reasoning);
   g_clear_pointer (&row->calls, g_ptr_array_unref);
   g_clear_pointer (&row->raw, g_bytes_unref);
+  g_clear_pointer (&row->attachments, g_ptr_array_unref);
   g_free (row);
 }
 

@@ -123,7 +123,28 @@ static const char * const migrations[] = {
   "DROP INDEX messages_by_conversation;"
   "CREATE UNIQUE INDEX messages_by_conversation ON messages (conversation_id, position);",
 
-  /* 3 → 4: the usage ledger, one row per request made, kept when its message or conversation
+  /* 3 → 4: attachments, stored once by the SHA-256 of their data and linked to the messages
+   * that carry them; an attachment no message links to any more is deleted with the last
+   * link (confab-store-writer.c, confab_store_delete). */
+  "CREATE TABLE attachments ("
+  "  sha256 TEXT PRIMARY KEY,"
+  "  kind INTEGER NOT NULL,"
+  "  mime_type TEXT NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  text TEXT,"
+  "  n_pages INTEGER NOT NULL DEFAULT 0,"
+  "  width INTEGER NOT NULL DEFAULT 0,"
+  "  height INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE message_attachments ("
+  "  message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL REFERENCES attachments (sha256),"
+  "  name TEXT NOT NULL,"
+  "  detail TEXT NOT NULL DEFAULT 'auto',"
+  "  PRIMARY KEY (message_id, position));"
+  "CREATE INDEX message_attachments_by_sha256 ON message_attachments (sha256);",
+
+  /* 4 → 5: the usage ledger, one row per request made, kept when its message or conversation
    * is deleted or regenerated (so totals over time stay true); filled from the usage stored
    * so far. */
   "CREATE TABLE usage_ledger ("

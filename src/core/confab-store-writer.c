@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <sqlite3.h>
 
+#include "confab-attachment.h"
+
 #include "confab-error.h"
 #include "confab-store-private.h"
 
@@ -406,6 +408,63 @@ write_ledger (ConfabStoreWriter      *self,
   return step_done (self, stmt, error);
 }
 
+/* Each attachment's data once (by its SHA-256), then the message's links to them. */
+static gboolean
+write_attachments (ConfabStoreWriter      *self,
+                   ConfabStoreMessageRow  *row,
+                   GError                **error)
+{
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; i < row->attachments->len; i++)
+    {
+      ConfabAttachment *attachment = g_ptr_array_index (row->attachments, i);
+      GBytes *data = confab_attachment_get_data (attachment);
+
+      stmt = prepare (self,
+                      "INSERT INTO attachments (sha256, kind, mime_type, data, text, n_pages, width, height)"
+                      " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"
+                      " WHERE NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+
+      _confab_store_bind_text (stmt, 1, confab_attachment_get_sha256 (attachment));
+      sqlite3_bind_int (stmt, 2, confab_attachment_get_kind (attachment));
+      _confab_store_bind_text (stmt, 3, confab_attachment_get_data_mime_type (attachment));
+      sqlite3_bind_blob64 (stmt, 4, g_bytes_get_data (data, NULL), g_bytes_get_size (data), SQLITE_STATIC);
+      _confab_store_bind_text (stmt, 5, confab_attachment_get_text (attachment));
+      sqlite3_bind_int (stmt, 6, confab_attachment_get_n_pages (attachment));
+      sqlite3_bind_int (stmt, 7, confab_attachment_get_width (attachment));
+      sqlite3_bind_int (stmt, 8, confab_attachment_get_height (attachment));
+      if (!step_done (self, stmt, error))
+        return FALSE;
+
+      stmt = prepare (self,
+                      "INSERT OR REPLACE INTO message_attachments (message_id, position, sha256, name, detail)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+
+      _confab_store_bind_text (stmt, 1, row->id);
+      sqlite3_bind_int (stmt, 2, i);
+      _confab_store_bind_text (stmt, 3, confab_attachment_get_sha256 (attachment));
+      _confab_store_bind_text (stmt, 4, confab_attachment_get_name (attachment));
+      _confab_store_bind_text (stmt, 5, confab_attachment_get_detail (attachment));
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  stmt = prepare (self, "DELETE FROM message_attachments WHERE message_id = ?1 AND position >= ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  _confab_store_bind_text (stmt, 1, row->id);
+  sqlite3_bind_int (stmt, 2, row->attachments->len);
+
+  return step_done (self, stmt, error);
+}
+
 static gboolean
 write_message (ConfabStoreWriter      *self,
                const char             *conversation_id,
@@ -487,6 +546,9 @@ write_message (ConfabStoreWriter      *self,
   if (row->raw != NULL && !write_raw_response (self, row, error))
     return FALSE;
 
+  if (row->attachments != NULL && !write_attachments (self, row, error))
+    return FALSE;
+
   return TRUE;
 }
 
@@ -519,6 +581,13 @@ write_one (ConfabStoreWriter  *self,
   for (guint i = 0; write->more != NULL && i < write->more->len; i++)
     if (!write_one (self, g_ptr_array_index (write->more, i), error))
       return FALSE;
+}
+
+  /* Messages that went may have taken the last link to an attachment with them. */
+  if (write->whole && sqlite3_changes (self->db) > 0 &&
+      !exec (self, "DELETE FROM attachments WHERE NOT EXISTS"
+                   " (SELECT 1 FROM message_attachments m WHERE m.sha256 = attachments.sha256)", error))
+    return FALSE;
 
   return TRUE;
 }

@@ -694,6 +694,7 @@ confab_store_delete (ConfabStore  *self,
                      GError      **error)
 {
   ConfabConversation *tracked;
+  gboolean ok;
 
   g_return_val_if_fail (CONFAB_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -703,12 +704,27 @@ confab_store_delete (ConfabStore  *self,
 
   _confab_store_sync (self);
 
-  if (!_confab_store_run (self, "DELETE FROM conversations WHERE id = ?1", id, error))
+  if (!_confab_store_begin (self, error))
+    return FALSE;
+
+  ok = _confab_store_run (self, "DELETE FROM conversations WHERE id = ?1", id, error) &&
+       _confab_store_collect_attachments (self, error);
+  if (!_confab_store_commit (self, ok, ok ? error : NULL))
     return FALSE;
 
   _confab_store_emit_changed (self);
 
   return TRUE;
+}
+
+gboolean
+_confab_store_collect_attachments (ConfabStore  *self,
+                                   GError      **error)
+{
+  return _confab_store_exec (self,
+                             "DELETE FROM attachments WHERE NOT EXISTS"
+                             " (SELECT 1 FROM message_attachments m WHERE m.sha256 = attachments.sha256)",
+                             error);
 }
 
 double

@@ -226,7 +226,7 @@ test_migration_fills_the_ledger (void)
 
   /* Back to the previous schema, as an older Confab left it. */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE usage_ledger; PRAGMA user_version = 3;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE usage_ledger; PRAGMA user_version = 4;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
   store = confab_store_open (path, &error);

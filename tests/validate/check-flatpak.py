@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 GNOME_RUNTIME = {
     'glib-2.0', 'gio-2.0', 'gio-unix-2.0', 'gobject-2.0', 'gmodule-2.0',
     'gtk4', 'libadwaita-1', 'libsoup-3.0', 'json-glib-1.0', 'sqlite3',
-    'libsecret-1', 'gtksourceview-5',
+    'libsecret-1', 'gtksourceview-5', 'gdk-pixbuf-2.0',
 }
 # The permissions Confab needs; libsecret goes through the Secret portal, and running host
 # MCP servers (--talk-name=org.freedesktop.Flatpak) is an opt-in the user takes.
