@@ -455,6 +455,7 @@ add_message (JsonBuilder   *builder,
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
+}
 
 /* "attachments": every file sent, its data in base64, with the index of its message. */
 static void
@@ -480,16 +481,16 @@ add_attachments (JsonBuilder        *builder,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "message_index");
           json_builder_add_int_value (builder, i);
-          add_optional_string (builder, "name", confab_attachment_get_name (attachment));
-          add_optional_string (builder, "kind", kinds[confab_attachment_get_kind (attachment)]);
-          add_optional_string (builder, "mime_type", confab_attachment_get_data_mime_type (attachment));
-          add_optional_string (builder, "sha256", confab_attachment_get_sha256 (attachment));
+          add_string (builder, "name", confab_attachment_get_name (attachment));
+          add_string (builder, "kind", kinds[confab_attachment_get_kind (attachment)]);
+          add_string (builder, "mime_type", confab_attachment_get_data_mime_type (attachment));
+          add_string (builder, "sha256", confab_attachment_get_sha256 (attachment));
           if (confab_attachment_get_kind (attachment) == CONFAB_ATTACHMENT_PDF)
             {
               json_builder_set_member_name (builder, "pages");
               json_builder_add_int_value (builder, confab_attachment_get_n_pages (attachment));
             }
-          add_optional_string (builder, "data", base64);
+          add_string (builder, "data", base64);
           json_builder_end_object (builder);
         }
     }

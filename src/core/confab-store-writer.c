@@ -578,16 +578,15 @@ write_one (ConfabStoreWriter  *self,
                write->conversation_id, error))
     return FALSE;
 
-  for (guint i = 0; write->more != NULL && i < write->more->len; i++)
-    if (!write_one (self, g_ptr_array_index (write->more, i), error))
-      return FALSE;
-}
-
   /* Messages that went may have taken the last link to an attachment with them. */
   if (write->whole && sqlite3_changes (self->db) > 0 &&
       !exec (self, "DELETE FROM attachments WHERE NOT EXISTS"
                    " (SELECT 1 FROM message_attachments m WHERE m.sha256 = attachments.sha256)", error))
     return FALSE;
+
+  for (guint i = 0; write->more != NULL && i < write->more->len; i++)
+    if (!write_one (self, g_ptr_array_index (write->more, i), error))
+      return FALSE;
 
   return TRUE;
 }
