@@ -1003,8 +1003,9 @@ main (int   argc,
                                       "  confab-cli list [--json]        list stored conversations\n"
                                       "  confab-cli search TEXT [--json] search stored conversations\n"
                                       "  confab-cli export ID [--format markdown|json|openai|cassette] [--output FILE]\n"
-                                      "  confab-cli import FILE\n"
-                                      "  confab-cli delete ID            delete a stored conversation\n"));
+                                      "  confab-cli import FILE          import Confab JSON, ChatGPT or Open WebUI chats\n"
+                                      "  confab-cli delete ID            delete a stored conversation\n"
+                                      "  confab-cli usage [--by provider|model|month] [--json]\n"));
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
 
