@@ -17,6 +17,7 @@
 #include "confab-session.h"
 #include "confab-tool-call-card.h"
 #include "confab-tool-registry.h"
+#include "confab-elicitation-dialog.h"
 #include "confab-window.h"
 
 #include "confab-usage-sidebar.h"
@@ -342,6 +343,9 @@ confab_window_reload_tools (ConfabWindow *self)
   old_tools = confab_session_get_tools (self->session);
   if (old_tools != NULL)
     confab_tool_registry_stop (old_tools);
+
+  /* A server that asks the user something gets a form over this window. */
+  confab_elicitation_dialog_watch_registry (tools, GTK_WINDOW (self));
 
   confab_session_set_tools (self->session, tools);
   confab_session_set_approvals (self->session, approvals);

@@ -30,6 +30,10 @@
  *   --protocol-version V  answer initialize with V
  *   --exit-at-start N     exit with status N before reading anything
  *   --name-prefix P       offer the tools as P + name (say "my.tools/weather")
+ *   --elicit              before answering a tool call, ask the user (elicitation/create) for
+ *                         a name (string, required), an age (integer 0–150), a subscription
+ *                         (boolean, default true) and a colour (enum); the call's text is the
+ *                         client's answer as JSON
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
@@ -77,6 +81,7 @@ static gboolean opt_ping;
 static char *opt_protocol_version;
 static int opt_exit_at_start = -1;
 static char *opt_name_prefix;
+static gboolean opt_elicit;
 
 static gboolean initialized;
 static gboolean list_changed_sent;
@@ -385,6 +390,48 @@ ping_client (void)
     }
 }
 
+/* Sends elicitation/create and handles lines until its answer arrives; returns the answer's
+ * result as JSON text. */
+static char *
+elicit_client (void)
+{
+  write_line ("{\"jsonrpc\":\"2.0\",\"id\":\"elicit-1\",\"method\":\"elicitation/create\","
+              "\"params\":{\"mode\":\"form\",\"message\":\"Who are you?\",\"requestedSchema\":"
+              "{\"type\":\"object\",\"properties\":{"
+              "\"name\":{\"type\":\"string\",\"title\":\"Your name\",\"minLength\":1},"
+              "\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":150},"
+              "\"subscribe\":{\"type\":\"boolean\",\"default\":true},"
+              "\"colour\":{\"type\":\"string\",\"enum\":[\"red\",\"green\",\"blue\"],\"default\":\"green\"}},"
+              "\"required\":[\"name\",\"age\"]}}}");
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      if (line == NULL)
+        exit (0);
+
+      if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          log_line ("the client sent something that is not JSON: %s", line);
+          exit (4);
+        }
+
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), "elicit-1") == 0 &&
+          json_object_has_member (object, "result"))
+        {
+          log_line ("the client answered the elicitation");
+          return json_to_string (json_object_get_member (object, "result"), FALSE);
+        }
+
+      handle_line (line);
+    }
+}
+
 static void
 handle_tools_call (JsonNode   *id,
                    JsonObject *params)
@@ -435,13 +482,18 @@ handle_tools_call (JsonNode   *id,
   if (opt_ping)
     ping_client ();
 
+  if (opt_elicit)
+    text = elicit_client ();
+
   if (name == NULL || !tool_offered (name))
     {
       send_error (id, -32602, "Unknown tool");
       return;
     }
 
-  if (g_strcmp0 (name, opt_fail_tool) == 0)
+  if (text != NULL)
+    ;
+  else if (g_strcmp0 (name, opt_fail_tool) == 0)
     {
       text = g_strdup_printf ("%s failed: the service is unavailable", name);
       is_error = TRUE;
@@ -581,6 +633,7 @@ main (int   argc,
     { "protocol-version", 0, 0, G_OPTION_ARG_STRING, &opt_protocol_version, "Answer this version", "V" },
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
+    { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },
     { NULL }
   };
 
