@@ -7,6 +7,7 @@
 
 #include "confab-escape.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-progress.h"
 
 /* Results longer than this show a preview and a "Show All" toggle. */
 #define RESULT_PREVIEW_LINES 12
@@ -36,6 +37,9 @@ struct _ConfabToolCallCard
   GtkSpinner      *spinner;
   GtkImage        *status_icon;
   GtkLabel        *status_label;
+
+  /* Built in code (issue 15): the server's progress, under the header. */
+  GtkWidget       *progress;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabToolCallCard, confab_tool_call_card, GTK_TYPE_WIDGET)
@@ -567,6 +571,9 @@ confab_tool_call_card_init (ConfabToolCallCard *self)
   g_signal_group_connect_swapped (self->call_signals, "notify::error", G_CALLBACK (update_result), self);
   g_signal_group_connect_swapped (self->call_signals, "notify::duration", G_CALLBACK (update_duration), self);
 
+  self->progress = confab_tool_progress_new ();
+  gtk_box_insert_child_after (self->box, self->progress, gtk_widget_get_first_child (GTK_WIDGET (self->box)));
+
   update_all (self);
 }
 
@@ -596,6 +603,7 @@ confab_tool_call_card_set_call (ConfabToolCallCard *self,
     return;
 
   g_signal_group_set_target (self->call_signals, call);
+  confab_tool_progress_set_call (CONFAB_TOOL_PROGRESS (self->progress), call);
   gtk_toggle_button_set_active (self->result_toggle, FALSE);
   update_all (self);
 

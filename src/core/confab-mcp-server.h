@@ -80,6 +80,23 @@ void                  confab_mcp_server_call_tool_async   (ConfabMcpServer     *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+/* A call's notifications/progress: @total is -1 when the server does not know it; @message
+ * may be NULL. */
+typedef void (*ConfabMcpProgressFunc) (double      progress,
+                                       double      total,
+                                       const char *message,
+                                       gpointer    user_data);
+/* tools/call, with @progress_func called for each progress report while the call runs;
+ * @progress_destroy frees @progress_data afterwards. Finish with call_tool_finish(). */
+void                  confab_mcp_server_call_tool_with_progress_async (ConfabMcpServer       *self,
+                                                                       const char            *name,
+                                                                       JsonNode              *arguments,
+                                                                       ConfabMcpProgressFunc  progress_func,
+                                                                       gpointer               progress_data,
+                                                                       GDestroyNotify         progress_destroy,
+                                                                       GCancellable          *cancellable,
+                                                                       GAsyncReadyCallback    callback,
+                                                                       gpointer               user_data);
 JsonNode             *confab_mcp_server_call_tool_finish  (ConfabMcpServer     *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);

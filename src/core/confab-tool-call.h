@@ -63,6 +63,17 @@ void                  confab_tool_call_request_approval    (ConfabToolCall      
 /* Answers a pending approval request: emits ::approval-resolved with @approval. */
 void                  confab_tool_call_resolve_approval    (ConfabToolCall       *self,
                                                             ConfabApproval        approval);
+/* Progress the server reported while the call runs (notifications/progress); emits
+ * ::progress-changed. @total <= 0 means unknown; @message may be NULL. */
+void                  confab_tool_call_set_progress        (ConfabToolCall       *self,
+                                                            double                progress,
+                                                            double                total,
+                                                            const char           *message);
+/* FALSE until progress was reported; @total gets -1 when unknown. */
+gboolean              confab_tool_call_get_progress        (ConfabToolCall       *self,
+                                                            double               *progress,
+                                                            double               *total);
+const char           *confab_tool_call_get_progress_message (ConfabToolCall      *self);
 /* The call in chat-completions shape: {"id","type":"function","function":{"name","arguments"}}. */
 JsonNode             *confab_tool_call_to_json             (ConfabToolCall       *self);
 /* Restores timings from the store. */

@@ -796,6 +796,15 @@ on_tool_called (GObject      *object,
 }
 
 static void
+call_progress_cb (double      progress,
+                  double      total,
+                  const char *message,
+                  gpointer    user_data)
+{
+  confab_tool_call_set_progress (CONFAB_TOOL_CALL (user_data), progress, total, message);
+}
+
+static void
 run_call (GTask *task)
 {
   CallData *data = g_task_get_task_data (task);
@@ -807,9 +816,12 @@ run_call (GTask *task)
     }
 
   confab_tool_call_set_status (data->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
-  confab_mcp_server_call_tool_async (data->server, confab_tool_get_name (data->tool),
-                                     data->arguments, g_task_get_cancellable (task),
-                                     on_tool_called, g_object_ref (task));
+  confab_mcp_server_call_tool_with_progress_async (data->server, confab_tool_get_name (data->tool),
+                                                   data->arguments,
+                                                   call_progress_cb, g_object_ref (data->call),
+                                                   g_object_unref,
+                                                   g_task_get_cancellable (task),
+                                                   on_tool_called, g_object_ref (task));
 }
 
 static void

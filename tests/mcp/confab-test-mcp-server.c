@@ -30,6 +30,9 @@
  *   --protocol-version V  answer initialize with V
  *   --exit-at-start N     exit with status N before reading anything
  *   --name-prefix P       offer the tools as P + name (say "my.tools/weather")
+ *   --progress            before answering a tool call, report progress 1 and 2 of 4 with a
+ *                         message (notifications/progress with the call's progressToken)
+ *   --progress-unknown    the same, without a total: progress 3, "Still working"
  *   --elicit              before answering a tool call, ask the user (elicitation/create) for
  *                         a name (string, required), an age (integer 0–150), a subscription
  *                         (boolean, default true) and a colour (enum); the call's text is the
@@ -82,6 +85,8 @@ static char *opt_protocol_version;
 static int opt_exit_at_start = -1;
 static char *opt_name_prefix;
 static gboolean opt_elicit;
+static gboolean opt_progress;
+static gboolean opt_progress_unknown;
 
 static gboolean initialized;
 static gboolean list_changed_sent;
@@ -433,6 +438,47 @@ elicit_client (void)
 }
 
 static void
+send_progress (JsonObject *params,
+               int         progress,
+               int         total,
+               const char *message)
+{
+  JsonObject *meta = get_object (params, "_meta");
+  JsonNode *token = meta ? json_object_get_member (meta, "progressToken") : NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  if (token == NULL)
+    {
+      log_line ("the call has no progressToken");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, "notifications/progress");
+  json_builder_set_member_name (builder, "params");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "progressToken");
+  json_builder_add_value (builder, json_node_copy (token));
+  json_builder_set_member_name (builder, "progress");
+  json_builder_add_int_value (builder, progress);
+  if (total > 0)
+    {
+      json_builder_set_member_name (builder, "total");
+      json_builder_add_int_value (builder, total);
+    }
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  write_node (node);
+}
+
+static void
 handle_tools_call (JsonNode   *id,
                    JsonObject *params)
 {
@@ -469,6 +515,14 @@ handle_tools_call (JsonNode   *id,
       log_line ("dying as asked");
       exit (3);
     }
+
+  if (opt_progress)
+    {
+      send_progress (params, 1, 4, "Step 1 of 4");
+      send_progress (params, 2, 4, "Step 2 of 4");
+    }
+  if (opt_progress_unknown)
+    send_progress (params, 3, 0, "Still working");
 
   if (opt_hang_on_call)
     return;
@@ -633,6 +687,8 @@ main (int   argc,
     { "protocol-version", 0, 0, G_OPTION_ARG_STRING, &opt_protocol_version, "Answer this version", "V" },
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Report progress before answering", NULL },
+    { "progress-unknown", 0, 0, G_OPTION_ARG_NONE, &opt_progress_unknown, "Report progress without a total", NULL },
     { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },
     { NULL }
   };

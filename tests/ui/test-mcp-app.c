@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MCP in the app (issue 15): elicitation forms, progress and cancel on the tool card,
  * what the server says about a tool, and rich results — against the test MCP server. */
+#define G_LOG_DOMAIN "test-mcp-app"
+
 #include "config.h"
+
+#include <string.h>
 
 #include <adwaita.h>
 
+#include "confab-application.h"
 #include "confab-approval-policy.h"
+#include "confab-chat-view.h"
+#include "confab-message.h"
+#include "confab-message-row.h"
+#include "confab-replay-server.h"
+#include "confab-test-util.h"
+#include "confab-tool-call-card.h"
 #include "confab-elicitation-dialog.h"
 #include "confab-mcp-server.h"
 #include "confab-session.h"
@@ -254,6 +265,163 @@ test_elicitation_decline_and_cancel (void)
   app_fixture_tear_down (&f);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The real application over the replay server                                             */
+
+#define WAIT_MS 15000
+
+typedef void (*WindowTest) (ConfabWindow *window,
+                            gpointer      data);
+
+typedef struct
+{
+  WindowTest  func;
+  gpointer    data;
+  gboolean    ran;
+} AppRun;
+
+static void
+on_activate (GApplication *app,
+             AppRun       *run)
+{
+  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  g_assert_nonnull (window);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
+  run->func (window, run->data);
+  run->ran = TRUE;
+
+  gtk_window_close (GTK_WINDOW (window));
+  g_application_quit (app);
+}
+
+static void
+run_app (const char * const *args,
+         WindowTest          func,
+         gpointer            data)
+{
+  g_autoptr(ConfabApplication) app = confab_application_new ();
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  AppRun run = { func, data, FALSE };
+
+  g_ptr_array_add (argv, (gpointer) "confab");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata), ==, 0);
+  g_assert_true (run.ran);
+}
+
+/* An answer that calls the test MCP server's "weather" tool, id "call_1". */
+static const char weather_call[] =
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
+  "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"weather\","
+  "\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}]}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static const char fine_answer[] =
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Fine\"}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static ConfabToolCall *
+first_call (ConfabWindow *window,
+            GtkWidget   **card)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session));
+  g_autoptr(ConfabMessage) message = NULL;
+  g_autoptr(ConfabToolCall) call = NULL;
+  ConfabMessageRow *row;
+
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (messages) >= 2, WAIT_MS);
+  message = g_list_model_get_item (messages, 1);
+  CONFAB_TEST_WAIT_FOR (confab_message_get_n_tool_calls (message) == 1, WAIT_MS);
+  call = g_list_model_get_item (confab_message_get_tool_calls (message), 0);
+
+  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (confab_window_get_chat_view (window), message) != NULL, WAIT_MS);
+  row = confab_chat_view_find_row (confab_window_get_chat_view (window), message);
+  *card = gtk_widget_get_first_child (confab_message_row_get_tool_calls_box (row));
+  g_assert_true (CONFAB_IS_TOOL_CALL_CARD (*card));
+
+  return call;   /* the message keeps it alive */
+}
+
+static void
+check_progress_and_stop (ConfabWindow *window,
+                         gpointer      data)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabToolRegistry *tools = confab_session_get_tools (session);
+  g_autoptr(ConfabMcpServer) server = g_list_model_get_item (confab_tool_registry_get_servers (tools), 0);
+  g_autoptr(GError) error = NULL;
+  ConfabToolCall *call;
+  GtkWidget *card, *bar;
+
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (tools, "weather") != NULL, WAIT_MS);
+  g_assert_true (confab_session_send (session, "Weather in Paris?", &error));
+  g_assert_no_error (error);
+
+  call = first_call (window, &card);
+  CONFAB_TEST_WAIT_FOR (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_RUNNING, WAIT_MS);
+
+  /* The server's reports, on the card: 2 of 4, with its message. */
+  bar = panels_test_get (card, "progress_bar");
+  CONFAB_TEST_WAIT_FOR (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)) == 0.5, WAIT_MS);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (gtk_widget_get_parent (bar))));
+  g_assert_cmpstr (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (bar)), ==, "2 of 4");
+  g_assert_cmpstr (panels_test_label (card, "progress_label"), ==, "Step 2 of 4");
+
+  /* Stop (Escape) tells the server to stop the call it is running. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "chat.stop", NULL));
+  CONFAB_TEST_WAIT_FOR (strstr (confab_mcp_server_get_log (server), "cancelled request") != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+  g_assert_cmpint (confab_tool_call_get_status (call), !=, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (gtk_widget_get_parent (bar))));
+}
+
+static void
+test_progress_and_stop (void)
+{
+  g_autoptr(ConfabReplayServer) replay = confab_replay_server_new ();
+  g_autofree char *command = g_strdup_printf ("%s --tools weather --progress --hang-on-call",
+                                              g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", "--mcp", command, "--yes", NULL };
+
+  confab_replay_server_add_response (replay, 200, NULL, weather_call, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (replay, 200, NULL, fine_answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (replay);
+
+  run_app (args, check_progress_and_stop, replay);
+}
+
+/* Without a total: the bar pulses, the message shows; nothing once the call is over. */
+static void
+test_progress_without_total (void)
+{
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  GtkWidget *card = g_object_ref_sink (confab_tool_call_card_new (call));
+  GtkWidget *bar = panels_test_get (card, "progress_bar");
+  GtkWidget *progress = gtk_widget_get_parent (gtk_widget_get_parent (bar));
+
+  confab_tool_call_set_name (call, "weather");
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  g_assert_false (gtk_widget_get_visible (progress));
+
+  confab_tool_call_set_progress (call, 3, -1, "Still working\x1b[8m");
+  g_assert_true (gtk_widget_get_visible (progress));
+  g_assert_false (gtk_progress_bar_get_show_text (GTK_PROGRESS_BAR (bar)));
+  g_assert_cmpstr (panels_test_label (card, "progress_label"), ==, "Still working\\x1b[8m");
+
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_DONE);
+  g_assert_false (gtk_widget_get_visible (progress));
+
+  g_object_unref (card);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -267,6 +435,8 @@ main (int   argc,
 
   g_test_add_func ("/mcp-app/elicitation/form", test_elicitation_form);
   g_test_add_func ("/mcp-app/elicitation/decline-and-cancel", test_elicitation_decline_and_cancel);
+  g_test_add_func ("/mcp-app/progress/on-card-and-stop-cancels", test_progress_and_stop);
+  g_test_add_func ("/mcp-app/progress/without-total", test_progress_without_total);
 
   return g_test_run ();
 }
