@@ -7,6 +7,7 @@
 
 #include "confab-escape.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-hints.h"
 #include "confab-tool-progress.h"
 
 /* Results longer than this show a preview and a "Show All" toggle. */
@@ -40,6 +41,8 @@ struct _ConfabToolCallCard
 
   /* Built in code (issue 15): the server's progress, under the header. */
   GtkWidget       *progress;
+  /* What the server says about the tool, above the approval buttons. */
+  GtkWidget       *hints;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabToolCallCard, confab_tool_call_card, GTK_TYPE_WIDGET)
@@ -573,6 +576,9 @@ confab_tool_call_card_init (ConfabToolCallCard *self)
 
   self->progress = confab_tool_progress_new ();
   gtk_box_insert_child_after (self->box, self->progress, gtk_widget_get_first_child (GTK_WIDGET (self->box)));
+  self->hints = confab_tool_hints_new ();
+  gtk_box_insert_child_after (self->box, self->hints,
+                              gtk_widget_get_prev_sibling (GTK_WIDGET (self->approval_box)));
 
   update_all (self);
 }
@@ -604,6 +610,7 @@ confab_tool_call_card_set_call (ConfabToolCallCard *self,
 
   g_signal_group_set_target (self->call_signals, call);
   confab_tool_progress_set_call (CONFAB_TOOL_PROGRESS (self->progress), call);
+  confab_tool_hints_set_call (CONFAB_TOOL_HINTS (self->hints), call);
   gtk_toggle_button_set_active (self->result_toggle, FALSE);
   update_all (self);
 

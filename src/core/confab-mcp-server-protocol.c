@@ -167,10 +167,14 @@ on_tools_listed (GObject      *object,
       if (schema != NULL && !JSON_NODE_HOLDS_OBJECT (schema))
         schema = NULL;
 
-      g_ptr_array_add (data->tools,
-                       confab_tool_new (self, name,
-                                        _confab_json_get_string (tool, "description", NULL),
-                                        schema));
+      {
+        ConfabTool *offered = confab_tool_new (self, name,
+                                               _confab_json_get_string (tool, "description", NULL),
+                                               schema);
+
+        confab_tool_set_annotations (offered, _confab_json_get_object (tool, "annotations"));
+        g_ptr_array_add (data->tools, offered);
+      }
     }
 
   next_cursor = _confab_json_get_string (object_result, "nextCursor", NULL);

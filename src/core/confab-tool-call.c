@@ -27,6 +27,7 @@ struct _ConfabToolCall
   double                progress;
   double                progress_total;
   char                 *progress_message;
+  JsonObject           *annotations;
   gboolean              has_progress;
   gint64                status_times[N_STATUSES];
   guint                 index;
@@ -72,6 +73,7 @@ confab_tool_call_finalize (GObject *object)
   g_clear_pointer (&self->result_content, json_node_unref);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->progress_message, g_free);
+  g_clear_pointer (&self->annotations, json_object_unref);
 
   G_OBJECT_CLASS (confab_tool_call_parent_class)->finalize (object);
 }
@@ -547,4 +549,23 @@ confab_tool_call_get_progress_message (ConfabToolCall *self)
 {
   g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
   return self->progress_message;
+}
+
+JsonObject *
+confab_tool_call_get_annotations (ConfabToolCall *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
+  return self->annotations;
+}
+
+void
+confab_tool_call_set_annotations (ConfabToolCall *self,
+                                  JsonObject     *annotations)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL (self));
+
+  if (annotations != NULL)
+    json_object_ref (annotations);
+  g_clear_pointer (&self->annotations, json_object_unref);
+  self->annotations = annotations;
 }

@@ -74,6 +74,11 @@ gboolean              confab_tool_call_get_progress        (ConfabToolCall      
                                                             double               *progress,
                                                             double               *total);
 const char           *confab_tool_call_get_progress_message (ConfabToolCall      *self);
+/* What the server says about the tool (its tools/list "annotations"), set when the tool is
+ * resolved, before approval is asked; NULL when it said nothing. (transfer none) */
+JsonObject           *confab_tool_call_get_annotations     (ConfabToolCall       *self);
+void                  confab_tool_call_set_annotations     (ConfabToolCall       *self,
+                                                            JsonObject           *annotations);
 /* The call in chat-completions shape: {"id","type":"function","function":{"name","arguments"}}. */
 JsonNode             *confab_tool_call_to_json             (ConfabToolCall       *self);
 /* Restores timings from the store. */

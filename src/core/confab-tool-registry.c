@@ -951,6 +951,7 @@ confab_tool_registry_call_async (ConfabToolRegistry   *self,
       return;
     }
   data->server = g_object_ref (confab_tool_get_server (data->tool));
+  confab_tool_call_set_annotations (call, confab_tool_get_annotations (data->tool));
   confab_tool_call_set_server (call, confab_mcp_server_get_name (data->server));
 
   data->arguments = confab_tool_call_parse_arguments (call, &error);

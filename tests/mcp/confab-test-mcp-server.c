@@ -33,6 +33,8 @@
  *   --progress            before answering a tool call, report progress 1 and 2 of 4 with a
  *                         message (notifications/progress with the call's progressToken)
  *   --progress-unknown    the same, without a total: progress 3, "Still working"
+ *   --annotations         tools/list gives annotations: weather reads only and reaches the
+ *                         world; add and multiply may destroy, and stay closed
  *   --elicit              before answering a tool call, ask the user (elicitation/create) for
  *                         a name (string, required), an age (integer 0–150), a subscription
  *                         (boolean, default true) and a colour (enum); the call's text is the
@@ -86,6 +88,7 @@ static int opt_exit_at_start = -1;
 static char *opt_name_prefix;
 static gboolean opt_elicit;
 static gboolean opt_progress;
+static gboolean opt_annotations;
 static gboolean opt_progress_unknown;
 
 static gboolean initialized;
@@ -330,6 +333,14 @@ handle_tools_list (JsonNode   *id,
       json_builder_add_string_value (builder, tool->description);
       json_builder_set_member_name (builder, "inputSchema");
       json_builder_add_value (builder, parse (schema_of (tool)));
+      if (opt_annotations)
+        {
+          json_builder_set_member_name (builder, "annotations");
+          json_builder_add_value (builder,
+                                  parse (g_str_equal (tool->name, "weather")
+                                           ? "{\"readOnlyHint\":true,\"openWorldHint\":true}"
+                                           : "{\"readOnlyHint\":false,\"destructiveHint\":true,\"openWorldHint\":false}"));
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -687,6 +698,7 @@ main (int   argc,
     { "protocol-version", 0, 0, G_OPTION_ARG_STRING, &opt_protocol_version, "Answer this version", "V" },
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
+    { "annotations", 0, 0, G_OPTION_ARG_NONE, &opt_annotations, "Annotate the tools", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Report progress before answering", NULL },
     { "progress-unknown", 0, 0, G_OPTION_ARG_NONE, &opt_progress_unknown, "Report progress without a total", NULL },
     { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },

@@ -422,6 +422,119 @@ test_progress_without_total (void)
   g_object_unref (card);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* What the server says about a tool, on the approval card                                 */
+
+static ConfabToolRegistry *
+start_registry (const char *name,
+                const char *option)
+{
+  const char *argv[] = { g_getenv ("CONFAB_TEST_MCP_SERVER"), option, NULL };
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new (name, argv, NULL);
+  ConfabToolRegistry *registry = confab_tool_registry_new ();
+  g_autoptr(GAsyncResult) started = NULL;
+  g_autoptr(GError) error = NULL;
+
+  confab_tool_registry_add_server (registry, server);
+  confab_tool_registry_start_async (registry, NULL, store_result_cb, &started);
+  panels_test_wait_until (started != NULL);
+  g_assert_true (confab_tool_registry_start_finish (registry, started, &error));
+  g_assert_no_error (error);
+
+  return registry;
+}
+
+/* Asks approval for @tool (nothing is allowed) and returns the card showing it. */
+static GtkWidget *
+card_awaiting_approval (ConfabToolRegistry  *registry,
+                        const char          *tool,
+                        const char          *arguments,
+                        ConfabToolCall     **call,
+                        GAsyncResult       **result)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *card;
+
+  *call = confab_tool_call_new (0);
+  confab_tool_call_set_id (*call, "call_1");
+  confab_tool_call_set_name (*call, tool);
+  confab_tool_call_set_arguments (*call, arguments);
+  card = confab_tool_call_card_new (*call);
+  gtk_window_set_child (window, card);
+  gtk_window_present (window);
+
+  confab_tool_registry_call_async (registry, *call, NULL, NULL, store_result_cb, result);
+  panels_test_wait_until (confab_tool_call_get_status (*call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+
+  return card;
+}
+
+static gboolean
+shown (GtkWidget  *card,
+       const char *id)
+{
+  GtkWidget *widget = panels_test_get (card, id);
+
+  return gtk_widget_is_visible (widget);
+}
+
+static void
+test_annotations_on_approval (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("toolbox", "--annotations");
+  g_autoptr(ConfabToolCall) call = NULL;
+  g_autoptr(ConfabToolCall) weather = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) weather_result = NULL;
+  GtkWidget *card, *weather_card;
+
+  card = card_awaiting_approval (registry, "add", "{\"a\": 2, \"b\": 3}", &call, &result);
+  g_assert_true (shown (card, "hints_source"));
+  g_assert_cmpstr (panels_test_label (card, "hints_source"), ==,
+                   "Hints from the server “toolbox”: Confab cannot check them. Approve only what you trust.");
+  g_assert_false (shown (card, "hint_read_only"));
+  g_assert_cmpstr (panels_test_label (card, "hint_destructive"), ==,
+                   "The server says this tool may delete or overwrite things.");
+  g_assert_cmpstr (panels_test_label (card, "hint_open_world"), ==,
+                   "The server says this tool stays within its own data.");
+
+  weather_card = card_awaiting_approval (registry, "weather", "{\"location\": \"Paris\"}", &weather, &weather_result);
+  g_assert_cmpstr (panels_test_label (weather_card, "hint_read_only"), ==, "The server says this tool only reads.");
+  g_assert_false (shown (weather_card, "hint_destructive"));
+  g_assert_cmpstr (panels_test_label (weather_card, "hint_open_world"), ==,
+                   "The server says this tool reaches the internet or other outside services.");
+
+  /* Once answered, the hints go with the buttons. */
+  confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
+  panels_test_wait_until (result != NULL);
+  g_assert_false (shown (card, "hints_source"));
+  confab_tool_call_resolve_approval (weather, CONFAB_APPROVAL_DENY);
+  panels_test_wait_until (weather_result != NULL);
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (weather_card)));
+  confab_tool_registry_stop (registry);
+}
+
+/* A server that says nothing gets no hints, rather than made-up ones. */
+static void
+test_no_annotations_no_hints (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("plain", "--stderr-log");
+  g_autoptr(ConfabToolCall) call = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GtkWidget *card;
+
+  card = card_awaiting_approval (registry, "add", "{\"a\": 2, \"b\": 3}", &call, &result);
+  g_assert_true (shown (card, "approval_box"));
+  g_assert_false (shown (card, "hints_source"));
+  confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_DENY);
+  panels_test_wait_until (result != NULL);
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
+  confab_tool_registry_stop (registry);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -437,6 +550,8 @@ main (int   argc,
   g_test_add_func ("/mcp-app/elicitation/decline-and-cancel", test_elicitation_decline_and_cancel);
   g_test_add_func ("/mcp-app/progress/on-card-and-stop-cancels", test_progress_and_stop);
   g_test_add_func ("/mcp-app/progress/without-total", test_progress_without_total);
+  g_test_add_func ("/mcp-app/annotations/on-approval-card", test_annotations_on_approval);
+  g_test_add_func ("/mcp-app/annotations/none-no-hints", test_no_annotations_no_hints);
 
   return g_test_run ();
 }
