@@ -28,6 +28,7 @@ struct _ConfabToolCall
   double                progress_total;
   char                 *progress_message;
   JsonObject           *annotations;
+  JsonNode             *structured_content;
   gboolean              has_progress;
   gint64                status_times[N_STATUSES];
   guint                 index;
@@ -74,6 +75,7 @@ confab_tool_call_finalize (GObject *object)
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->progress_message, g_free);
   g_clear_pointer (&self->annotations, json_object_unref);
+  g_clear_pointer (&self->structured_content, json_node_unref);
 
   G_OBJECT_CLASS (confab_tool_call_parent_class)->finalize (object);
 }
@@ -568,4 +570,23 @@ confab_tool_call_set_annotations (ConfabToolCall *self,
     json_object_ref (annotations);
   g_clear_pointer (&self->annotations, json_object_unref);
   self->annotations = annotations;
+}
+
+JsonNode *
+confab_tool_call_get_structured_content (ConfabToolCall *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
+  return self->structured_content;
+}
+
+void
+confab_tool_call_set_structured_content (ConfabToolCall *self,
+                                         JsonNode       *structured_content)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL (self));
+
+  if (structured_content != NULL)
+    json_node_ref (structured_content);
+  g_clear_pointer (&self->structured_content, json_node_unref);
+  self->structured_content = structured_content;
 }

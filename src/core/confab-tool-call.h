@@ -79,6 +79,10 @@ const char           *confab_tool_call_get_progress_message (ConfabToolCall     
 JsonObject           *confab_tool_call_get_annotations     (ConfabToolCall       *self);
 void                  confab_tool_call_set_annotations     (ConfabToolCall       *self,
                                                             JsonObject           *annotations);
+/* The result's "structuredContent" kept for display (not stored), or NULL. (transfer none) */
+JsonNode             *confab_tool_call_get_structured_content (ConfabToolCall    *self);
+void                  confab_tool_call_set_structured_content (ConfabToolCall    *self,
+                                                               JsonNode          *structured_content);
 /* The call in chat-completions shape: {"id","type":"function","function":{"name","arguments"}}. */
 JsonNode             *confab_tool_call_to_json             (ConfabToolCall       *self);
 /* Restores timings from the store. */

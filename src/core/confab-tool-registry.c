@@ -789,6 +789,11 @@ on_tool_called (GObject      *object,
                                          json_object_get_member (json_node_get_object (node),
                                                                  "content"));
 
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    confab_tool_call_set_structured_content (data->call,
+                                             json_object_get_member (json_node_get_object (node),
+                                                                     "structuredContent"));
+
   if (is_error)
     finish_call (task, CONFAB_TOOL_CALL_STATUS_FAILED, text, text);
   else

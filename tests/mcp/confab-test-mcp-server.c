@@ -35,6 +35,8 @@
  *   --progress-unknown    the same, without a total: progress 3, "Still working"
  *   --annotations         tools/list gives annotations: weather reads only and reaches the
  *                         world; add and multiply may destroy, and stay closed
+ *   --rich                tool results also carry an embedded text resource and
+ *                         structuredContent ({"temperature": 40, "unit": "C"})
  *   --elicit              before answering a tool call, ask the user (elicitation/create) for
  *                         a name (string, required), an age (integer 0–150), a subscription
  *                         (boolean, default true) and a colour (enum); the call's text is the
@@ -89,6 +91,7 @@ static char *opt_name_prefix;
 static gboolean opt_elicit;
 static gboolean opt_progress;
 static gboolean opt_annotations;
+static gboolean opt_rich;
 static gboolean opt_progress_unknown;
 
 static gboolean initialized;
@@ -606,7 +609,16 @@ handle_tools_call (JsonNode   *id,
       json_builder_add_string_value (builder, "image/png");
       json_builder_end_object (builder);
     }
+  if (opt_rich)
+    json_builder_add_value (builder,
+                            parse ("{\"type\":\"resource\",\"resource\":{\"uri\":\"file:///forecast.txt\","
+                                   "\"mimeType\":\"text/plain\",\"text\":\"Sunny all week\"}}"));
   json_builder_end_array (builder);
+  if (opt_rich)
+    {
+      json_builder_set_member_name (builder, "structuredContent");
+      json_builder_add_value (builder, parse ("{\"temperature\":40,\"unit\":\"C\"}"));
+    }
   json_builder_set_member_name (builder, "isError");
   json_builder_add_boolean_value (builder, is_error);
   json_builder_end_object (builder);
@@ -699,6 +711,7 @@ main (int   argc,
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
     { "annotations", 0, 0, G_OPTION_ARG_NONE, &opt_annotations, "Annotate the tools", NULL },
+    { "rich", 0, 0, G_OPTION_ARG_NONE, &opt_rich, "Add a resource and structured content", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Report progress before answering", NULL },
     { "progress-unknown", 0, 0, G_OPTION_ARG_NONE, &opt_progress_unknown, "Report progress without a total", NULL },
     { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },

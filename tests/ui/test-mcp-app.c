@@ -17,6 +17,7 @@
 #include "confab-replay-server.h"
 #include "confab-test-util.h"
 #include "confab-tool-call-card.h"
+#include "confab-tool-result-view.h"
 #include "confab-elicitation-dialog.h"
 #include "confab-mcp-server.h"
 #include "confab-session.h"
@@ -427,9 +428,10 @@ test_progress_without_total (void)
 
 static ConfabToolRegistry *
 start_registry (const char *name,
-                const char *option)
+                const char *option,
+                const char *option2)
 {
-  const char *argv[] = { g_getenv ("CONFAB_TEST_MCP_SERVER"), option, NULL };
+  const char *argv[] = { g_getenv ("CONFAB_TEST_MCP_SERVER"), option, option2, NULL };
   g_autoptr(ConfabMcpServer) server = confab_mcp_server_new (name, argv, NULL);
   ConfabToolRegistry *registry = confab_tool_registry_new ();
   g_autoptr(GAsyncResult) started = NULL;
@@ -481,7 +483,7 @@ shown (GtkWidget  *card,
 static void
 test_annotations_on_approval (void)
 {
-  g_autoptr(ConfabToolRegistry) registry = start_registry ("toolbox", "--annotations");
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("toolbox", "--annotations", NULL);
   g_autoptr(ConfabToolCall) call = NULL;
   g_autoptr(ConfabToolCall) weather = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -520,7 +522,7 @@ test_annotations_on_approval (void)
 static void
 test_no_annotations_no_hints (void)
 {
-  g_autoptr(ConfabToolRegistry) registry = start_registry ("plain", "--stderr-log");
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("plain", "--stderr-log", NULL);
   g_autoptr(ConfabToolCall) call = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   GtkWidget *card;
@@ -533,6 +535,120 @@ test_no_annotations_no_hints (void)
 
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
   confab_tool_registry_stop (registry);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Results                                                                                  */
+
+static GtkWidget *
+run_allowed (ConfabToolRegistry  *registry,
+             const char          *tool,
+             const char          *arguments,
+             ConfabToolCall     **call)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GtkWidget *card = card_awaiting_approval (registry, tool, arguments, call, &result);
+
+  confab_tool_call_resolve_approval (*call, CONFAB_APPROVAL_ALLOW_ONCE);
+  panels_test_wait_until (result != NULL);
+  g_assert_true (confab_tool_registry_call_finish (registry, result, NULL));
+
+  return card;
+}
+
+static void
+test_rich_results (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("forecaster", "--image", "--rich");
+  g_autoptr(ConfabToolCall) call = NULL;
+  GtkWidget *card, *image;
+  const char *structured;
+
+  card = run_allowed (registry, "weather", "{\"location\": \"Paris\"}", &call);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
+
+  /* The image, decoded, as a thumbnail. */
+  image = panels_test_get (card, "result_image_0");
+  g_assert_true (GTK_IS_PICTURE (image));
+  g_assert_true (gtk_widget_is_visible (image));
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (GTK_PICTURE (image))), ==, 1);
+
+  /* The embedded resource as text under its URI. */
+  g_assert_cmpstr (panels_test_label (card, "result_resource_0"), ==,
+                   "Resource file:///forecast.txt (text/plain)\nSunny all week");
+
+  /* structuredContent, indented. */
+  structured = panels_test_label (card, "result_structured");
+  g_assert_nonnull (strstr (structured, "\"temperature\" : 40"));
+  g_assert_nonnull (strstr (structured, "\n  \"unit\" : \"C\""));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
+  confab_tool_registry_stop (registry);
+}
+
+/* isError: the card says the call failed, in error style. */
+static void
+test_is_error_result_fails (void)
+{
+  g_autoptr(ConfabToolRegistry) registry = start_registry ("flaky", "--fail-tool", "add");
+  g_autoptr(ConfabToolCall) call = NULL;
+  GtkWidget *card;
+
+  card = run_allowed (registry, "add", "{\"a\": 2, \"b\": 3}", &call);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_FAILED);
+  g_assert_cmpstr (panels_test_label (card, "status_label"), ==, "Failed");
+  g_assert_true (gtk_widget_has_css_class (panels_test_get (card, "status_label"), "error"));
+  g_assert_cmpstr (panels_test_label (card, "result_label"), ==, "add failed: the service is unavailable");
+  g_assert_true (gtk_widget_has_css_class (panels_test_get (card, "result_label"), "error"));
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
+  confab_tool_registry_stop (registry);
+}
+
+/* An image too large, or not an image, is described, never decoded into a huge texture. */
+static void
+test_image_limits (void)
+{
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  GtkWidget *card = g_object_ref_sink (confab_tool_call_card_new (call));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) content = NULL;
+  g_autofree char *huge = g_strnfill (CONFAB_TOOL_RESULT_IMAGE_LIMIT / 3 * 4 + 8, 'A');
+  GtkWidget *first, *second;
+
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "image");
+  json_builder_set_member_name (builder, "mimeType");
+  json_builder_add_string_value (builder, "image/png");
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, huge);
+  json_builder_end_object (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "image");
+  json_builder_set_member_name (builder, "mimeType");
+  json_builder_add_string_value (builder, "image/png");
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, "bm90IGFuIGltYWdl");
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  content = json_builder_get_root (builder);
+
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_tool_call_set_result_content (call, content);
+  confab_tool_call_set_result (call, "[image: image/png]");
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_DONE);
+
+  first = panels_test_get (card, "result_image_0");
+  second = panels_test_get (card, "result_image_1");
+  g_assert_true (GTK_IS_LABEL (first));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (first)), "[an image too large to show: "));
+  g_assert_true (GTK_IS_LABEL (second));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (second)), ==, "[an image that could not be read: image/png]");
+
+  g_object_unref (card);
 }
 
 int
@@ -552,6 +668,9 @@ main (int   argc,
   g_test_add_func ("/mcp-app/progress/without-total", test_progress_without_total);
   g_test_add_func ("/mcp-app/annotations/on-approval-card", test_annotations_on_approval);
   g_test_add_func ("/mcp-app/annotations/none-no-hints", test_no_annotations_no_hints);
+  g_test_add_func ("/mcp-app/results/image-resource-structured", test_rich_results);
+  g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
+  g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
 
   return g_test_run ();
 }
