@@ -132,8 +132,11 @@ resource_widget (JsonObject *item,
         g_string_append (out, "…");
     }
   else if (get_string (resource, "blob") != NULL)
-    g_string_append_printf (out, _("[binary data, about %" G_GSIZE_FORMAT " bytes]"),
-                            strlen (get_string (resource, "blob")) / 4 * 3);
+    {
+      g_autofree char *size = g_format_size (strlen (get_string (resource, "blob")) / 4 * 3);
+
+      g_string_append_printf (out, _("[binary data, about %s]"), size);
+    }
 
   return new_label (out->str, name, FALSE);
 }
