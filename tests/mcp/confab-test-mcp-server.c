@@ -42,6 +42,9 @@
  *                         (boolean, default true) and a colour (enum); the call's text is the
  *                         client's answer as JSON
  *
+ * It also offers two resources (file:///forecast.txt, file:///notes.md; one per page with
+ * --paginate) and a prompt "summarize" (arguments text, required, and style).
+ *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
 
@@ -286,6 +289,12 @@ handle_initialize (JsonNode   *id,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "listChanged");
   json_builder_add_boolean_value (builder, opt_list_changed);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "resources");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "prompts");
+  json_builder_begin_object (builder);
   json_builder_end_object (builder);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "serverInfo");
@@ -633,6 +642,95 @@ handle_tools_call (JsonNode   *id,
 }
 
 static void
+handle_resources_list (JsonNode   *id,
+                       JsonObject *params)
+{
+  const char *cursor = params ? json_object_get_string_member_with_default (params, "cursor", NULL) : NULL;
+  const char *first = "{\"uri\":\"file:///forecast.txt\",\"name\":\"forecast\",\"mimeType\":\"text/plain\"}";
+  const char *second = "{\"uri\":\"file:///notes.md\",\"name\":\"notes\",\"title\":\"Notes\",\"mimeType\":\"text/markdown\"}";
+  g_autofree char *text = NULL;
+
+  if (opt_paginate && cursor == NULL)
+    text = g_strdup_printf ("{\"resources\":[%s],\"nextCursor\":\"2\"}", first);
+  else if (opt_paginate)
+    text = g_strdup_printf ("{\"resources\":[%s]}", second);
+  else
+    text = g_strdup_printf ("{\"resources\":[%s,%s]}", first, second);
+  send_result (id, parse (text));
+}
+
+static void
+handle_resources_read (JsonNode   *id,
+                       JsonObject *params)
+{
+  const char *uri = params ? json_object_get_string_member_with_default (params, "uri", "") : "";
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (!g_str_equal (uri, "file:///forecast.txt") && !g_str_equal (uri, "file:///notes.md"))
+    {
+      send_error (id, -32002, "Resource not found");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "contents");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, uri);
+  json_builder_set_member_name (builder, "mimeType");
+  json_builder_add_string_value (builder, "text/plain");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, g_str_equal (uri, "file:///notes.md") ? "# Notes\nBuy bread" : "Sunny all week");
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  send_result (id, json_builder_get_root (builder));
+}
+
+static void
+handle_prompts_get (JsonNode   *id,
+                    JsonObject *params)
+{
+  JsonObject *arguments = get_object (params, "arguments");
+  const char *name = params ? json_object_get_string_member_with_default (params, "name", "") : "";
+  const char *text = arguments ? json_object_get_string_member_with_default (arguments, "text", NULL) : NULL;
+  const char *style = arguments ? json_object_get_string_member_with_default (arguments, "style", "plainly") : "plainly";
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *message = NULL;
+
+  if (!g_str_equal (name, "summarize"))
+    {
+      send_error (id, -32602, "Unknown prompt");
+      return;
+    }
+  if (text == NULL)
+    {
+      send_error (id, -32602, "Missing required argument: text");
+      return;
+    }
+
+  message = g_strdup_printf ("Summarize %s: %s", style, text);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, "user");
+  json_builder_set_member_name (builder, "content");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "text");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  send_result (id, json_builder_get_root (builder));
+}
+
+static void
 handle_line (const char *line)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -686,6 +784,17 @@ handle_line (const char *line)
     handle_tools_list (id, params);
   else if (g_str_equal (method, "tools/call"))
     handle_tools_call (id, params);
+  else if (g_str_equal (method, "resources/list"))
+    handle_resources_list (id, params);
+  else if (g_str_equal (method, "resources/read"))
+    handle_resources_read (id, params);
+  else if (g_str_equal (method, "prompts/list"))
+    send_result (id, parse ("{\"prompts\":[{\"name\":\"summarize\",\"title\":\"Summarize\","
+                            "\"description\":\"Summarize a text\",\"arguments\":["
+                            "{\"name\":\"text\",\"description\":\"what to summarize\",\"required\":true},"
+                            "{\"name\":\"style\",\"description\":\"how\"}]}]}"));
+  else if (g_str_equal (method, "prompts/get"))
+    handle_prompts_get (id, params);
   else
     send_error (id, -32601, "Method not found");
 }
