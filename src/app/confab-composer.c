@@ -435,3 +435,14 @@ confab_composer_focus (ConfabComposer *self)
   g_return_if_fail (CONFAB_IS_COMPOSER (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
+
+void
+confab_composer_add_start_widget (ConfabComposer *self,
+                                  GtkWidget      *widget)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->system_prompt_button)),
+                              widget, self->system_prompt_button);
+}

@@ -25,6 +25,9 @@ void         confab_composer_set_text      (ConfabComposer *self,
 char        *confab_composer_dup_text      (ConfabComposer *self);
 /* Sends what is typed (like pressing Send); FALSE when nothing was sent. */
 gboolean     confab_composer_send          (ConfabComposer *self);
+/* Puts @widget beside the system prompt button (say, the MCP resource button). */
+void         confab_composer_add_start_widget (ConfabComposer *self,
+                                               GtkWidget      *widget);
 /* Moves the keyboard focus to the text. */
 void         confab_composer_focus         (ConfabComposer *self);
 

@@ -18,6 +18,7 @@
 #include "confab-tool-call-card.h"
 #include "confab-tool-registry.h"
 #include "confab-elicitation-dialog.h"
+#include "confab-mcp-attach.h"
 #include "confab-window.h"
 
 #include "confab-usage-sidebar.h"
@@ -998,6 +999,10 @@ confab_window_init (ConfabWindow *self)
 
   confab_chat_view_set_session (self->chat_view, self->session);
   confab_composer_set_session (self->composer, self->session);
+  /* MCP resources and prompts for the message (issue 15). */
+  confab_composer_add_start_widget (self->composer,
+                                    confab_mcp_attach_new (self->session,
+                                                           confab_composer_get_text_view (self->composer)));
   g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
   g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);

@@ -12,6 +12,8 @@
 #include "confab-application.h"
 #include "confab-approval-policy.h"
 #include "confab-chat-view.h"
+#include "confab-composer.h"
+#include "confab-mcp-attach.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
@@ -651,6 +653,43 @@ test_image_limits (void)
   g_object_unref (card);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Resources from the composer                                                              */
+
+static char *
+composer_text (ConfabWindow *window)
+{
+  return confab_composer_dup_text (confab_window_get_composer (window));
+}
+
+static void
+test_attach_resource (void)
+{
+  const char *args[] = { "--tools", "weather", NULL };
+  AppFixture f = { 0 };
+  GtkWidget *button, *row, *status;
+  g_autofree char *text = NULL;
+
+  app_fixture_set_up (&f, args);
+  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  confab_composer_set_text (confab_window_get_composer (f.window), "What does this say?");
+
+  button = panels_test_get (GTK_WIDGET (f.window), "attach_button");
+  g_assert_true (gtk_widget_is_visible (button));
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
+  status = panels_test_get (GTK_WIDGET (f.window), "attach_status");
+  panels_test_wait_until (!gtk_widget_get_visible (status));
+
+  row = panels_test_get (GTK_WIDGET (f.window), "resource-0");
+  g_signal_emit_by_name (row, "activate");
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "Sunny all week") != NULL));
+  g_assert_cmpstr (text, ==, "What does this say?\n\nResource file:///forecast.txt from “asker”:\nSunny all week");
+
+  app_fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -671,6 +710,7 @@ main (int   argc,
   g_test_add_func ("/mcp-app/results/image-resource-structured", test_rich_results);
   g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
   g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
+  g_test_add_func ("/mcp-app/resources/attach-from-composer", test_attach_resource);
 
   return g_test_run ();
 }
