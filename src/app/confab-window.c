@@ -19,6 +19,7 @@
 #include "confab-tool-registry.h"
 #include "confab-elicitation-dialog.h"
 #include "confab-mcp-attach.h"
+#include "confab-mcp-prompts.h"
 #include "confab-window.h"
 
 #include "confab-usage-sidebar.h"
@@ -1000,6 +1001,9 @@ confab_window_init (ConfabWindow *self)
   confab_chat_view_set_session (self->chat_view, self->session);
   confab_composer_set_session (self->composer, self->session);
   /* MCP resources and prompts for the message (issue 15). */
+  confab_composer_add_start_widget (self->composer,
+                                    confab_mcp_prompts_new (self->session,
+                                                            confab_composer_get_text_view (self->composer)));
   confab_composer_add_start_widget (self->composer,
                                     confab_mcp_attach_new (self->session,
                                                            confab_composer_get_text_view (self->composer)));

@@ -690,6 +690,81 @@ test_attach_resource (void)
   app_fixture_tear_down (&f);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Prompts in a "/" menu                                                                    */
+
+/* Types @text at the end of the message, as keys would. */
+static void
+type_text (ConfabComposer *composer,
+           const char     *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (confab_composer_get_text_view (composer));
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, text, -1);
+}
+
+static void
+press_backspace (ConfabComposer *composer)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (confab_composer_get_text_view (composer));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  start = end;
+  gtk_text_iter_backward_char (&start);
+  gtk_text_buffer_delete (buffer, &start, &end);
+}
+
+static void
+test_prompt_menu (void)
+{
+  const char *args[] = { "--tools", "weather", NULL };
+  AppFixture f = { 0 };
+  ConfabComposer *composer;
+  GtkWidget *row, *status, *error_label;
+  g_autofree char *text = NULL;
+
+  app_fixture_set_up (&f, args);
+  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  composer = confab_window_get_composer (f.window);
+
+  /* "/" at the start of the message opens the menu of the servers' prompts. */
+  type_text (composer, "/");
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "prompt-summarize") != NULL);
+  row = panels_test_get (GTK_WIDGET (f.window), "prompt-summarize");
+  panels_test_wait_until (gtk_widget_is_visible (row));
+  status = panels_test_get (GTK_WIDGET (f.window), "prompts_status");
+
+  /* What follows the "/" filters it. */
+  type_text (composer, "x");
+  g_assert_false (gtk_widget_get_visible (row));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (status)), ==, "No prompt starts like that.");
+  press_backspace (composer);
+  type_text (composer, "SUM");
+  g_assert_true (gtk_widget_get_visible (row));
+  g_assert_false (gtk_widget_get_visible (status));
+
+  /* Its arguments in a small form; the required one is checked. */
+  g_signal_emit_by_name (row, "activate");
+  error_label = panels_test_get (GTK_WIDGET (f.window), "prompt_error");
+  g_assert_true (gtk_widget_is_visible (panels_test_get (GTK_WIDGET (f.window), "prompt_arg-text")));
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "prompt_insert_button"), "clicked");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, "“text” is required.");
+
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "prompt_arg-text")), "a long story");
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "prompt_arg-style")), "briefly");
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "prompt_insert_button"), "clicked");
+
+  /* The prompt's text replaces the "/" command. */
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           g_strcmp0 (text, "Summarize briefly: a long story") == 0));
+
+  app_fixture_tear_down (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -711,6 +786,7 @@ main (int   argc,
   g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
   g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
   g_test_add_func ("/mcp-app/resources/attach-from-composer", test_attach_resource);
+  g_test_add_func ("/mcp-app/prompts/slash-menu", test_prompt_menu);
 
   return g_test_run ();
 }
