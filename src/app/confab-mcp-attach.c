@@ -138,6 +138,8 @@ add_row (ConfabMcpAttach *self,
   gtk_widget_add_css_class (caption, "caption");
   gtk_box_append (GTK_BOX (box), caption);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, shown,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 
   gtk_list_box_append (self->list, row);
 }
@@ -241,6 +243,9 @@ confab_mcp_attach_init (ConfabMcpAttach *self)
   gtk_widget_set_name (self->button, "attach_button");
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->button), "mail-attachment-symbolic");
   gtk_widget_set_tooltip_text (self->button, _("Attach a Resource from a Tool Server"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Attach a Resource from a Tool Server"),
+                                  -1);
   gtk_widget_set_valign (self->button, GTK_ALIGN_END);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 

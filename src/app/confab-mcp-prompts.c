@@ -277,6 +277,8 @@ add_row (ConfabMcpPrompts *self,
   gtk_widget_add_css_class (caption, "caption");
   gtk_box_append (GTK_BOX (box), caption);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, shown,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 
   gtk_list_box_append (self->list, row);
 }
@@ -409,6 +411,9 @@ confab_mcp_prompts_init (ConfabMcpPrompts *self)
   gtk_widget_set_name (self->button, "prompts_button");
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->button), "view-list-bullet-symbolic");
   gtk_widget_set_tooltip_text (self->button, _("Prompts from Tool Servers (type /)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Prompts from Tool Servers"),
+                                  -1);
   gtk_widget_set_valign (self->button, GTK_ALIGN_END);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
 
