@@ -492,3 +492,14 @@ confab_composer_get_attachment_bar (ConfabComposer *self)
   g_return_val_if_fail (CONFAB_IS_COMPOSER (self), NULL);
   return self->attachment_bar;
 }
+
+void
+confab_composer_add_start_widget (ConfabComposer *self,
+                                  GtkWidget      *widget)
+{
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->system_prompt_button)),
+                              widget, self->system_prompt_button);
+}

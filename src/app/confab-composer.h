@@ -28,6 +28,9 @@ char        *confab_composer_dup_text      (ConfabComposer *self);
 gboolean     confab_composer_send          (ConfabComposer *self);
 /* The files waiting to be sent with the text (chips above it). (transfer none) */
 ConfabAttachmentBar *confab_composer_get_attachment_bar (ConfabComposer *self);
+/* Puts @widget beside the system prompt button (say, the MCP resource button). */
+void         confab_composer_add_start_widget (ConfabComposer *self,
+                                               GtkWidget      *widget);
 /* Moves the keyboard focus to the text. */
 void         confab_composer_focus         (ConfabComposer *self);
 

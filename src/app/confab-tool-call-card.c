@@ -13,6 +13,9 @@
 #include "confab-tool-call-card.h"
 #include "confab-tool-rerun-dialog.h"
 #include "confab-window.h"
+#include "confab-tool-hints.h"
+#include "confab-tool-progress.h"
+#include "confab-tool-result-view.h"
 
 /* Results longer than this show a preview and a "Show All" toggle. */
 #define RESULT_PREVIEW_LINES 12
@@ -47,6 +50,13 @@ struct _ConfabToolCallCard
   GtkSpinner      *spinner;
   GtkImage        *status_icon;
   GtkLabel        *status_label;
+
+  /* Built in code (issue 15): the server's progress, under the header. */
+  GtkWidget       *progress;
+  /* What the server says about the tool, above the approval buttons. */
+  GtkWidget       *hints;
+  /* Images, resources and structured content of the result, under its text. */
+  GtkWidget       *result_view;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabToolCallCard, confab_tool_call_card, GTK_TYPE_WIDGET)
@@ -684,6 +694,14 @@ confab_tool_call_card_init (ConfabToolCallCard *self)
   g_signal_group_connect_swapped (self->call_signals, "notify::error", G_CALLBACK (update_result), self);
   g_signal_group_connect_swapped (self->call_signals, "notify::duration", G_CALLBACK (update_duration), self);
 
+  self->progress = confab_tool_progress_new ();
+  gtk_box_insert_child_after (self->box, self->progress, gtk_widget_get_first_child (GTK_WIDGET (self->box)));
+  self->result_view = confab_tool_result_view_new ();
+  gtk_box_insert_child_after (self->result_box, self->result_view, GTK_WIDGET (self->result_label));
+  self->hints = confab_tool_hints_new ();
+  gtk_box_insert_child_after (self->box, self->hints,
+                              gtk_widget_get_prev_sibling (GTK_WIDGET (self->approval_box)));
+
   update_all (self);
 }
 
@@ -713,6 +731,9 @@ confab_tool_call_card_set_call (ConfabToolCallCard *self,
     return;
 
   g_signal_group_set_target (self->call_signals, call);
+  confab_tool_progress_set_call (CONFAB_TOOL_PROGRESS (self->progress), call);
+  confab_tool_hints_set_call (CONFAB_TOOL_HINTS (self->hints), call);
+  confab_tool_result_view_set_call (CONFAB_TOOL_RESULT_VIEW (self->result_view), call);
   gtk_toggle_button_set_active (self->result_toggle, FALSE);
   update_all (self);
 

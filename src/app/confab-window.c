@@ -19,6 +19,9 @@
 #include "confab-tool-call-card.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
+#include "confab-elicitation-dialog.h"
+#include "confab-mcp-attach.h"
+#include "confab-mcp-prompts.h"
 #include "confab-window.h"
 #include "confab-window-private.h"
 
@@ -370,6 +373,9 @@ confab_window_reload_tools (ConfabWindow *self)
   old_tools = confab_session_get_tools (self->session);
   if (old_tools != NULL)
     confab_tool_registry_stop (old_tools);
+
+  /* A server that asks the user something gets a form over this window. */
+  confab_elicitation_dialog_watch_registry (tools, GTK_WINDOW (self));
 
   confab_session_set_tools (self->session, tools);
   confab_session_set_approvals (self->session, approvals);
@@ -1051,6 +1057,14 @@ confab_window_init (ConfabWindow *self)
   /* Files and pictures dropped anywhere on the window are attached to the next message. */
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
+
+  /* MCP resources and prompts for the message (issue 15). */
+  confab_composer_add_start_widget (self->composer,
+                                    confab_mcp_prompts_new (self->session,
+                                                            confab_composer_get_text_view (self->composer)));
+  confab_composer_add_start_widget (self->composer,
+                                    confab_mcp_attach_new (self->session,
+                                                           confab_composer_get_text_view (self->composer)));
   g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
   g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);

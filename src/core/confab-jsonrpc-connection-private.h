@@ -46,6 +46,21 @@ void                     _confab_jsonrpc_connection_call_async   (ConfabJsonrpcC
                                                                   GCancellable             *cancellable,
                                                                   GAsyncReadyCallback       callback,
                                                                   gpointer                  user_data);
+/* notifications/progress for a call: its params ({progressToken, progress, total?, message?}). */
+typedef void (*ConfabJsonrpcProgressFunc) (JsonObject *params,
+                                           gpointer    user_data);
+/* The same, with @progress_func called for each notifications/progress of the call while it
+ * is pending; @progress_destroy frees @progress_data when the call is over. */
+void                     _confab_jsonrpc_connection_call_with_progress_async (ConfabJsonrpcConnection   *self,
+                                                                              const char                *method,
+                                                                              JsonNode                  *params,
+                                                                              guint                      timeout_seconds,
+                                                                              ConfabJsonrpcProgressFunc  progress_func,
+                                                                              gpointer                   progress_data,
+                                                                              GDestroyNotify             progress_destroy,
+                                                                              GCancellable              *cancellable,
+                                                                              GAsyncReadyCallback        callback,
+                                                                              gpointer                   user_data);
 JsonNode                *_confab_jsonrpc_connection_call_finish  (ConfabJsonrpcConnection  *self,
                                                                   GAsyncResult             *result,
                                                                   GError                  **error);

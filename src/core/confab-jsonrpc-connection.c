@@ -35,6 +35,9 @@ typedef struct
   GTask                   *task;
   GSource                 *timeout_source;
   GSource                 *cancel_source;
+  ConfabJsonrpcProgressFunc progress_func;
+  gpointer                 progress_data;
+  GDestroyNotify           progress_destroy;
 } Request;
 
 struct _ConfabJsonrpcConnection
@@ -116,6 +119,8 @@ request_free (Request *request)
       g_source_destroy (request->cancel_source);
       g_source_unref (request->cancel_source);
     }
+  if (request->progress_destroy != NULL)
+    request->progress_destroy (request->progress_data);
   g_clear_object (&request->task);
   g_free (request->method);
   g_free (request);
@@ -344,7 +349,13 @@ handle_progress (ConfabJsonrpcConnection *self,
     return;
 
   request = g_hash_table_lookup (self->pending, GUINT_TO_POINTER (id));
-  if (request == NULL || request->timeout == 0)
+  if (request == NULL)
+    return;
+
+  if (request->progress_func != NULL)
+    request->progress_func (json_node_get_object (params), request->progress_data);
+
+  if (request->timeout == 0)
     return;
 
   now = g_get_monotonic_time ();
@@ -385,6 +396,23 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
                                        GAsyncReadyCallback      callback,
                                        gpointer                 user_data)
 {
+  _confab_jsonrpc_connection_call_with_progress_async (self, method, params, timeout_seconds,
+                                                       NULL, NULL, NULL,
+                                                       cancellable, callback, user_data);
+}
+
+void
+_confab_jsonrpc_connection_call_with_progress_async (ConfabJsonrpcConnection   *self,
+                                                     const char                *method,
+                                                     JsonNode                  *params,
+                                                     guint                      timeout_seconds,
+                                                     ConfabJsonrpcProgressFunc  progress_func,
+                                                     gpointer                   progress_data,
+                                                     GDestroyNotify             progress_destroy,
+                                                     GCancellable              *cancellable,
+                                                     GAsyncReadyCallback        callback,
+                                                     gpointer                   user_data)
+{
   g_autoptr(JsonNode) message = NULL;
   g_autoptr(JsonNode) progress_params = NULL;
   Request *request;
@@ -399,6 +427,9 @@ _confab_jsonrpc_connection_call_async (ConfabJsonrpcConnection *self,
   request->started_at = g_get_monotonic_time ();
   request->timeout = MIN (timeout_seconds, G_MAXUINT / 1000);
   request->method = g_strdup (method);
+  request->progress_func = progress_func;
+  request->progress_data = progress_data;
+  request->progress_destroy = progress_destroy;
   request->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (request->task, _confab_jsonrpc_connection_call_async);
   /* The request itself answers cancellation, after telling the peer. */

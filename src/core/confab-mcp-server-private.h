@@ -75,6 +75,16 @@ void        _confab_mcp_server_request_async    (ConfabMcpServer         *self,
                                                  GCancellable            *cancellable,
                                                  GAsyncReadyCallback      callback,
                                                  gpointer                 user_data);
+/* The same, with @progress_func for the call's notifications/progress. */
+void        _confab_mcp_server_request_with_progress_async (ConfabMcpServer           *self,
+                                                            const char                *method,
+                                                            JsonNode                  *params,
+                                                            ConfabJsonrpcProgressFunc  progress_func,
+                                                            gpointer                   progress_data,
+                                                            GDestroyNotify             progress_destroy,
+                                                            GCancellable              *cancellable,
+                                                            GAsyncReadyCallback        callback,
+                                                            gpointer                   user_data);
 JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result,
                                                  GError                 **error);
 

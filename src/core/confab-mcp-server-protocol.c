@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "confab-error.h"
@@ -166,10 +167,14 @@ on_tools_listed (GObject      *object,
       if (schema != NULL && !JSON_NODE_HOLDS_OBJECT (schema))
         schema = NULL;
 
-      g_ptr_array_add (data->tools,
-                       confab_tool_new (self, name,
-                                        _confab_json_get_string (tool, "description", NULL),
-                                        schema));
+      {
+        ConfabTool *offered = confab_tool_new (self, name,
+                                               _confab_json_get_string (tool, "description", NULL),
+                                               schema);
+
+        confab_tool_set_annotations (offered, _confab_json_get_object (tool, "annotations"));
+        g_ptr_array_add (data->tools, offered);
+      }
     }
 
   next_cursor = _confab_json_get_string (object_result, "nextCursor", NULL);
@@ -446,6 +451,55 @@ on_tool_called (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&node), (GDestroyNotify)json_node_unref);
 }
 
+typedef struct
+{
+  ConfabMcpProgressFunc func;
+  gpointer              data;
+  GDestroyNotify        destroy;
+} Progress;
+
+static void
+progress_free (Progress *progress)
+{
+  if (progress->destroy != NULL)
+    progress->destroy (progress->data);
+  g_free (progress);
+}
+
+static gboolean
+get_double (JsonObject *object,
+            const char *name,
+            double     *value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    *value = (double)json_node_get_int (node);
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    *value = json_node_get_double (node);
+  else
+    return FALSE;
+  return isfinite (*value);
+}
+
+/* notifications/progress: "progress" is required; "total" and "message" are optional. */
+static void
+on_call_progress (JsonObject *params,
+                  gpointer    user_data)
+{
+  Progress *progress = user_data;
+  double value, total = -1;
+
+  if (!get_double (params, "progress", &value))
+    return;
+  if (!get_double (params, "total", &total) || total <= 0)
+    total = -1;
+
+  progress->func (value, total, _confab_json_get_string (params, "message", NULL), progress->data);
+}
+
 void
 confab_mcp_server_call_tool_async (ConfabMcpServer     *self,
                                    const char          *name,
@@ -454,6 +508,22 @@ confab_mcp_server_call_tool_async (ConfabMcpServer     *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  confab_mcp_server_call_tool_with_progress_async (self, name, arguments, NULL, NULL, NULL,
+                                                   cancellable, callback, user_data);
+}
+
+void
+confab_mcp_server_call_tool_with_progress_async (ConfabMcpServer       *self,
+                                                 const char            *name,
+                                                 JsonNode              *arguments,
+                                                 ConfabMcpProgressFunc  progress_func,
+                                                 gpointer               progress_data,
+                                                 GDestroyNotify         progress_destroy,
+                                                 GCancellable          *cancellable,
+                                                 GAsyncReadyCallback    callback,
+                                                 gpointer               user_data)
+{
+  Progress *progress = NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) params = NULL;
@@ -481,8 +551,21 @@ confab_mcp_server_call_tool_async (ConfabMcpServer     *self,
   json_builder_end_object (builder);
   params = json_builder_get_root (builder);
 
-  _confab_mcp_server_request_async (self, "tools/call", params, cancellable, on_tool_called,
-                                    g_steal_pointer (&task));
+  if (progress_func != NULL)
+    {
+      progress = g_new0 (Progress, 1);
+      progress->func = progress_func;
+      progress->data = progress_data;
+      progress->destroy = progress_destroy;
+    }
+  else if (progress_destroy != NULL)
+    progress_destroy (progress_data);
+
+  _confab_mcp_server_request_with_progress_async (self, "tools/call", params,
+                                                  progress ? on_call_progress : NULL, progress,
+                                                  progress ? (GDestroyNotify)progress_free : NULL,
+                                                  cancellable, on_tool_called,
+                                                  g_steal_pointer (&task));
 }
 
 JsonNode *

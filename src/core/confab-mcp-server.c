@@ -184,14 +184,35 @@ _confab_mcp_server_request_async (ConfabMcpServer     *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
+  _confab_mcp_server_request_with_progress_async (self, method, params, NULL, NULL, NULL,
+                                                  cancellable, callback, user_data);
+}
+
+void
+_confab_mcp_server_request_with_progress_async (ConfabMcpServer           *self,
+                                                const char                *method,
+                                                JsonNode                  *params,
+                                                ConfabJsonrpcProgressFunc  progress_func,
+                                                gpointer                   progress_data,
+                                                GDestroyNotify             progress_destroy,
+                                                GCancellable              *cancellable,
+                                                GAsyncReadyCallback        callback,
+                                                gpointer                   user_data)
+{
   g_autoptr(GTask) task = NULL;
 
   if (is_running (self) && self->connection != NULL)
     {
-      _confab_jsonrpc_connection_call_async (self->connection, method, params, self->call_timeout,
-                                             cancellable, callback, user_data);
+      _confab_jsonrpc_connection_call_with_progress_async (self->connection, method, params,
+                                                           self->call_timeout,
+                                                           progress_func, progress_data,
+                                                           progress_destroy,
+                                                           cancellable, callback, user_data);
       return;
     }
+
+  if (progress_destroy != NULL)
+    progress_destroy (progress_data);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _confab_mcp_server_request_async);

@@ -80,6 +80,23 @@ void                  confab_mcp_server_call_tool_async   (ConfabMcpServer     *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
+/* A call's notifications/progress: @total is -1 when the server does not know it; @message
+ * may be NULL. */
+typedef void (*ConfabMcpProgressFunc) (double      progress,
+                                       double      total,
+                                       const char *message,
+                                       gpointer    user_data);
+/* tools/call, with @progress_func called for each progress report while the call runs;
+ * @progress_destroy frees @progress_data afterwards. Finish with call_tool_finish(). */
+void                  confab_mcp_server_call_tool_with_progress_async (ConfabMcpServer       *self,
+                                                                       const char            *name,
+                                                                       JsonNode              *arguments,
+                                                                       ConfabMcpProgressFunc  progress_func,
+                                                                       gpointer               progress_data,
+                                                                       GDestroyNotify         progress_destroy,
+                                                                       GCancellable          *cancellable,
+                                                                       GAsyncReadyCallback    callback,
+                                                                       gpointer               user_data);
 JsonNode             *confab_mcp_server_call_tool_finish  (ConfabMcpServer     *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
@@ -95,6 +112,46 @@ ConfabMcpServer      *confab_mcp_server_new_for_url       (const char          *
 /* The URL of a remote server, NULL for a command. */
 const char           *confab_mcp_server_get_url           (ConfabMcpServer     *self);
 const char * const   *confab_mcp_server_get_headers       (ConfabMcpServer     *self);
+
+/* Resources and prompts (confab-mcp-server-resources.c). Lists are JSON arrays of the
+ * server's items, all pages (a server that does not offer them lists none); read and get
+ * return the result object. (transfer full) */
+void                  confab_mcp_server_list_resources_async  (ConfabMcpServer     *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+JsonNode             *confab_mcp_server_list_resources_finish (ConfabMcpServer     *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+void                  confab_mcp_server_read_resource_async   (ConfabMcpServer     *self,
+                                                               const char          *uri,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+JsonNode             *confab_mcp_server_read_resource_finish  (ConfabMcpServer     *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+void                  confab_mcp_server_list_prompts_async    (ConfabMcpServer     *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+JsonNode             *confab_mcp_server_list_prompts_finish   (ConfabMcpServer     *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+/* @arguments: an object of strings, or NULL. */
+void                  confab_mcp_server_get_prompt_async      (ConfabMcpServer     *self,
+                                                               const char          *name,
+                                                               JsonNode            *arguments,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+JsonNode             *confab_mcp_server_get_prompt_finish     (ConfabMcpServer     *self,
+                                                               GAsyncResult        *result,
+                                                               GError             **error);
+/* The text of a resources/read result (text contents joined; blobs described). */
+char                 *confab_mcp_resource_result_to_text      (JsonNode            *result);
+/* The text of a prompts/get result (its messages' text joined). */
+char                 *confab_mcp_prompt_result_to_text        (JsonNode            *result);
 
 /* The text a tools/call result sends to the model: text items joined with "\n", other items
  * described ("[image: image/png, 1234 bytes]"). @is_error (out, optional) gets isError.

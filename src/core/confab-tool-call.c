@@ -24,6 +24,12 @@ struct _ConfabToolCall
   char                 *result;
   JsonNode             *result_content;
   char                 *error;
+  double                progress;
+  double                progress_total;
+  char                 *progress_message;
+  JsonObject           *annotations;
+  JsonNode             *structured_content;
+  gboolean              has_progress;
   gint64                status_times[N_STATUSES];
   guint                 index;
   ConfabToolCallStatus  status;
@@ -48,6 +54,7 @@ enum {
 enum {
   ARGUMENTS_APPENDED,
   APPROVAL_RESOLVED,
+  PROGRESS_CHANGED,
   N_SIGNALS
 };
 
@@ -66,6 +73,9 @@ confab_tool_call_finalize (GObject *object)
   g_clear_pointer (&self->result, g_free);
   g_clear_pointer (&self->result_content, json_node_unref);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->progress_message, g_free);
+  g_clear_pointer (&self->annotations, json_object_unref);
+  g_clear_pointer (&self->structured_content, json_node_unref);
 
   G_OBJECT_CLASS (confab_tool_call_parent_class)->finalize (object);
 }
@@ -161,6 +171,15 @@ confab_tool_call_class_init (ConfabToolCallClass *klass)
   signals[APPROVAL_RESOLVED] =
     g_signal_new ("approval-resolved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_APPROVAL);
+
+  /**
+   * ConfabToolCall::progress-changed:
+   *
+   * The server reported progress (confab_tool_call_get_progress()).
+   */
+  signals[PROGRESS_CHANGED] =
+    g_signal_new ("progress-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -495,4 +514,79 @@ confab_tool_call_restore_times (ConfabToolCall *self,
     self->status_times[i] = status_times[i];
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DURATION]);
+}
+
+void
+confab_tool_call_set_progress (ConfabToolCall *self,
+                               double          progress,
+                               double          total,
+                               const char     *message)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL (self));
+
+  self->has_progress = TRUE;
+  self->progress = progress;
+  self->progress_total = total > 0 ? total : -1;
+  g_free (self->progress_message);
+  self->progress_message = g_strdup (message);
+  g_signal_emit (self, signals[PROGRESS_CHANGED], 0);
+}
+
+gboolean
+confab_tool_call_get_progress (ConfabToolCall *self,
+                               double         *progress,
+                               double         *total)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), FALSE);
+
+  if (progress != NULL)
+    *progress = self->has_progress ? self->progress : 0;
+  if (total != NULL)
+    *total = self->has_progress ? self->progress_total : -1;
+  return self->has_progress;
+}
+
+const char *
+confab_tool_call_get_progress_message (ConfabToolCall *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
+  return self->progress_message;
+}
+
+JsonObject *
+confab_tool_call_get_annotations (ConfabToolCall *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
+  return self->annotations;
+}
+
+void
+confab_tool_call_set_annotations (ConfabToolCall *self,
+                                  JsonObject     *annotations)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL (self));
+
+  if (annotations != NULL)
+    json_object_ref (annotations);
+  g_clear_pointer (&self->annotations, json_object_unref);
+  self->annotations = annotations;
+}
+
+JsonNode *
+confab_tool_call_get_structured_content (ConfabToolCall *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (self), NULL);
+  return self->structured_content;
+}
+
+void
+confab_tool_call_set_structured_content (ConfabToolCall *self,
+                                         JsonNode       *structured_content)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_CALL (self));
+
+  if (structured_content != NULL)
+    json_node_ref (structured_content);
+  g_clear_pointer (&self->structured_content, json_node_unref);
+  self->structured_content = structured_content;
 }

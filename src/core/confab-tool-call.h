@@ -63,6 +63,26 @@ void                  confab_tool_call_request_approval    (ConfabToolCall      
 /* Answers a pending approval request: emits ::approval-resolved with @approval. */
 void                  confab_tool_call_resolve_approval    (ConfabToolCall       *self,
                                                             ConfabApproval        approval);
+/* Progress the server reported while the call runs (notifications/progress); emits
+ * ::progress-changed. @total <= 0 means unknown; @message may be NULL. */
+void                  confab_tool_call_set_progress        (ConfabToolCall       *self,
+                                                            double                progress,
+                                                            double                total,
+                                                            const char           *message);
+/* FALSE until progress was reported; @total gets -1 when unknown. */
+gboolean              confab_tool_call_get_progress        (ConfabToolCall       *self,
+                                                            double               *progress,
+                                                            double               *total);
+const char           *confab_tool_call_get_progress_message (ConfabToolCall      *self);
+/* What the server says about the tool (its tools/list "annotations"), set when the tool is
+ * resolved, before approval is asked; NULL when it said nothing. (transfer none) */
+JsonObject           *confab_tool_call_get_annotations     (ConfabToolCall       *self);
+void                  confab_tool_call_set_annotations     (ConfabToolCall       *self,
+                                                            JsonObject           *annotations);
+/* The result's "structuredContent" kept for display (not stored), or NULL. (transfer none) */
+JsonNode             *confab_tool_call_get_structured_content (ConfabToolCall    *self);
+void                  confab_tool_call_set_structured_content (ConfabToolCall    *self,
+                                                               JsonNode          *structured_content);
 /* The call in chat-completions shape: {"id","type":"function","function":{"name","arguments"}}. */
 JsonNode             *confab_tool_call_to_json             (ConfabToolCall       *self);
 /* Restores timings from the store. */

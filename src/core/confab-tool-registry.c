@@ -789,10 +789,24 @@ on_tool_called (GObject      *object,
                                          json_object_get_member (json_node_get_object (node),
                                                                  "content"));
 
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    confab_tool_call_set_structured_content (data->call,
+                                             json_object_get_member (json_node_get_object (node),
+                                                                     "structuredContent"));
+
   if (is_error)
     finish_call (task, CONFAB_TOOL_CALL_STATUS_FAILED, text, text);
   else
     finish_call (task, CONFAB_TOOL_CALL_STATUS_DONE, text, NULL);
+}
+
+static void
+call_progress_cb (double      progress,
+                  double      total,
+                  const char *message,
+                  gpointer    user_data)
+{
+  confab_tool_call_set_progress (CONFAB_TOOL_CALL (user_data), progress, total, message);
 }
 
 static void
@@ -807,9 +821,12 @@ run_call (GTask *task)
     }
 
   confab_tool_call_set_status (data->call, CONFAB_TOOL_CALL_STATUS_RUNNING);
-  confab_mcp_server_call_tool_async (data->server, confab_tool_get_name (data->tool),
-                                     data->arguments, g_task_get_cancellable (task),
-                                     on_tool_called, g_object_ref (task));
+  confab_mcp_server_call_tool_with_progress_async (data->server, confab_tool_get_name (data->tool),
+                                                   data->arguments,
+                                                   call_progress_cb, g_object_ref (data->call),
+                                                   g_object_unref,
+                                                   g_task_get_cancellable (task),
+                                                   on_tool_called, g_object_ref (task));
 }
 
 static void
@@ -939,6 +956,7 @@ confab_tool_registry_call_async (ConfabToolRegistry   *self,
       return;
     }
   data->server = g_object_ref (confab_tool_get_server (data->tool));
+  confab_tool_call_set_annotations (call, confab_tool_get_annotations (data->tool));
   confab_tool_call_set_server (call, confab_mcp_server_get_name (data->server));
 
   data->arguments = confab_tool_call_parse_arguments (call, &error);

@@ -18,6 +18,7 @@ struct _ConfabTool
   char            *exposed_name;
   char            *description;
   JsonNode        *input_schema;
+  JsonObject      *annotations;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabTool, confab_tool, G_TYPE_OBJECT)
@@ -53,6 +54,7 @@ confab_tool_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->exposed_name, g_free);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->annotations, json_object_unref);
   g_clear_pointer (&self->input_schema, json_node_unref);
 
   G_OBJECT_CLASS (confab_tool_parent_class)->finalize (object);
@@ -229,4 +231,23 @@ confab_tool_to_json (ConfabTool *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+JsonObject *
+confab_tool_get_annotations (ConfabTool *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TOOL (self), NULL);
+  return self->annotations;
+}
+
+void
+confab_tool_set_annotations (ConfabTool *self,
+                             JsonObject *annotations)
+{
+  g_return_if_fail (CONFAB_IS_TOOL (self));
+
+  if (annotations != NULL)
+    json_object_ref (annotations);
+  g_clear_pointer (&self->annotations, json_object_unref);
+  self->annotations = annotations;
 }

@@ -28,6 +28,11 @@ void             confab_tool_set_exposed_name    (ConfabTool      *self,
 const char      *confab_tool_get_description     (ConfabTool      *self);
 /* (transfer none) */
 JsonNode        *confab_tool_get_input_schema    (ConfabTool      *self);
+/* The tool's "annotations" from tools/list (readOnlyHint, destructiveHint, idempotentHint,
+ * openWorldHint, title): what the server says about it, never checked. (transfer none) */
+JsonObject      *confab_tool_get_annotations     (ConfabTool      *self);
+void             confab_tool_set_annotations     (ConfabTool      *self,
+                                                  JsonObject      *annotations);
 /* {"type":"function","function":{"name","description","parameters"}} (transfer full) */
 JsonNode        *confab_tool_to_json             (ConfabTool      *self);
 

@@ -30,6 +30,20 @@
  *   --protocol-version V  answer initialize with V
  *   --exit-at-start N     exit with status N before reading anything
  *   --name-prefix P       offer the tools as P + name (say "my.tools/weather")
+ *   --progress            before answering a tool call, report progress 1 and 2 of 4 with a
+ *                         message (notifications/progress with the call's progressToken)
+ *   --progress-unknown    the same, without a total: progress 3, "Still working"
+ *   --annotations         tools/list gives annotations: weather reads only and reaches the
+ *                         world; add and multiply may destroy, and stay closed
+ *   --rich                tool results also carry an embedded text resource and
+ *                         structuredContent ({"temperature": 40, "unit": "C"})
+ *   --elicit              before answering a tool call, ask the user (elicitation/create) for
+ *                         a name (string, required), an age (integer 0–150), a subscription
+ *                         (boolean, default true) and a colour (enum); the call's text is the
+ *                         client's answer as JSON
+ *
+ * It also offers two resources (file:///forecast.txt, file:///notes.md; one per page with
+ * --paginate) and a prompt "summarize" (arguments text, required, and style).
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
@@ -77,6 +91,11 @@ static gboolean opt_ping;
 static char *opt_protocol_version;
 static int opt_exit_at_start = -1;
 static char *opt_name_prefix;
+static gboolean opt_elicit;
+static gboolean opt_progress;
+static gboolean opt_annotations;
+static gboolean opt_rich;
+static gboolean opt_progress_unknown;
 
 static gboolean initialized;
 static gboolean list_changed_sent;
@@ -271,6 +290,12 @@ handle_initialize (JsonNode   *id,
   json_builder_set_member_name (builder, "listChanged");
   json_builder_add_boolean_value (builder, opt_list_changed);
   json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "resources");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "prompts");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "serverInfo");
   json_builder_begin_object (builder);
@@ -320,6 +345,14 @@ handle_tools_list (JsonNode   *id,
       json_builder_add_string_value (builder, tool->description);
       json_builder_set_member_name (builder, "inputSchema");
       json_builder_add_value (builder, parse (schema_of (tool)));
+      if (opt_annotations)
+        {
+          json_builder_set_member_name (builder, "annotations");
+          json_builder_add_value (builder,
+                                  parse (g_str_equal (tool->name, "weather")
+                                           ? "{\"readOnlyHint\":true,\"openWorldHint\":true}"
+                                           : "{\"readOnlyHint\":false,\"destructiveHint\":true,\"openWorldHint\":false}"));
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -385,6 +418,89 @@ ping_client (void)
     }
 }
 
+/* Sends elicitation/create and handles lines until its answer arrives; returns the answer's
+ * result as JSON text. */
+static char *
+elicit_client (void)
+{
+  write_line ("{\"jsonrpc\":\"2.0\",\"id\":\"elicit-1\",\"method\":\"elicitation/create\","
+              "\"params\":{\"mode\":\"form\",\"message\":\"Who are you?\",\"requestedSchema\":"
+              "{\"type\":\"object\",\"properties\":{"
+              "\"name\":{\"type\":\"string\",\"title\":\"Your name\",\"minLength\":1},"
+              "\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":150},"
+              "\"subscribe\":{\"type\":\"boolean\",\"default\":true},"
+              "\"colour\":{\"type\":\"string\",\"enum\":[\"red\",\"green\",\"blue\"],\"default\":\"green\"}},"
+              "\"required\":[\"name\",\"age\"]}}}");
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      if (line == NULL)
+        exit (0);
+
+      if (!json_parser_load_from_data (parser, line, -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          log_line ("the client sent something that is not JSON: %s", line);
+          exit (4);
+        }
+
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "id", NULL), "elicit-1") == 0 &&
+          json_object_has_member (object, "result"))
+        {
+          log_line ("the client answered the elicitation");
+          return json_to_string (json_object_get_member (object, "result"), FALSE);
+        }
+
+      handle_line (line);
+    }
+}
+
+static void
+send_progress (JsonObject *params,
+               int         progress,
+               int         total,
+               const char *message)
+{
+  JsonObject *meta = get_object (params, "_meta");
+  JsonNode *token = meta ? json_object_get_member (meta, "progressToken") : NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  if (token == NULL)
+    {
+      log_line ("the call has no progressToken");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, "notifications/progress");
+  json_builder_set_member_name (builder, "params");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "progressToken");
+  json_builder_add_value (builder, json_node_copy (token));
+  json_builder_set_member_name (builder, "progress");
+  json_builder_add_int_value (builder, progress);
+  if (total > 0)
+    {
+      json_builder_set_member_name (builder, "total");
+      json_builder_add_int_value (builder, total);
+    }
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  write_node (node);
+}
+
 static void
 handle_tools_call (JsonNode   *id,
                    JsonObject *params)
@@ -423,6 +539,14 @@ handle_tools_call (JsonNode   *id,
       exit (3);
     }
 
+  if (opt_progress)
+    {
+      send_progress (params, 1, 4, "Step 1 of 4");
+      send_progress (params, 2, 4, "Step 2 of 4");
+    }
+  if (opt_progress_unknown)
+    send_progress (params, 3, 0, "Still working");
+
   if (opt_hang_on_call)
     return;
 
@@ -435,13 +559,18 @@ handle_tools_call (JsonNode   *id,
   if (opt_ping)
     ping_client ();
 
+  if (opt_elicit)
+    text = elicit_client ();
+
   if (name == NULL || !tool_offered (name))
     {
       send_error (id, -32602, "Unknown tool");
       return;
     }
 
-  if (g_strcmp0 (name, opt_fail_tool) == 0)
+  if (text != NULL)
+    ;
+  else if (g_strcmp0 (name, opt_fail_tool) == 0)
     {
       text = g_strdup_printf ("%s failed: the service is unavailable", name);
       is_error = TRUE;
@@ -489,7 +618,16 @@ handle_tools_call (JsonNode   *id,
       json_builder_add_string_value (builder, "image/png");
       json_builder_end_object (builder);
     }
+  if (opt_rich)
+    json_builder_add_value (builder,
+                            parse ("{\"type\":\"resource\",\"resource\":{\"uri\":\"file:///forecast.txt\","
+                                   "\"mimeType\":\"text/plain\",\"text\":\"Sunny all week\"}}"));
   json_builder_end_array (builder);
+  if (opt_rich)
+    {
+      json_builder_set_member_name (builder, "structuredContent");
+      json_builder_add_value (builder, parse ("{\"temperature\":40,\"unit\":\"C\"}"));
+    }
   json_builder_set_member_name (builder, "isError");
   json_builder_add_boolean_value (builder, is_error);
   json_builder_end_object (builder);
@@ -501,6 +639,95 @@ handle_tools_call (JsonNode   *id,
       list_changed_sent = TRUE;
       write_line ("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");
     }
+}
+
+static void
+handle_resources_list (JsonNode   *id,
+                       JsonObject *params)
+{
+  const char *cursor = params ? json_object_get_string_member_with_default (params, "cursor", NULL) : NULL;
+  const char *first = "{\"uri\":\"file:///forecast.txt\",\"name\":\"forecast\",\"mimeType\":\"text/plain\"}";
+  const char *second = "{\"uri\":\"file:///notes.md\",\"name\":\"notes\",\"title\":\"Notes\",\"mimeType\":\"text/markdown\"}";
+  g_autofree char *text = NULL;
+
+  if (opt_paginate && cursor == NULL)
+    text = g_strdup_printf ("{\"resources\":[%s],\"nextCursor\":\"2\"}", first);
+  else if (opt_paginate)
+    text = g_strdup_printf ("{\"resources\":[%s]}", second);
+  else
+    text = g_strdup_printf ("{\"resources\":[%s,%s]}", first, second);
+  send_result (id, parse (text));
+}
+
+static void
+handle_resources_read (JsonNode   *id,
+                       JsonObject *params)
+{
+  const char *uri = params ? json_object_get_string_member_with_default (params, "uri", "") : "";
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (!g_str_equal (uri, "file:///forecast.txt") && !g_str_equal (uri, "file:///notes.md"))
+    {
+      send_error (id, -32002, "Resource not found");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "contents");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, uri);
+  json_builder_set_member_name (builder, "mimeType");
+  json_builder_add_string_value (builder, "text/plain");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, g_str_equal (uri, "file:///notes.md") ? "# Notes\nBuy bread" : "Sunny all week");
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  send_result (id, json_builder_get_root (builder));
+}
+
+static void
+handle_prompts_get (JsonNode   *id,
+                    JsonObject *params)
+{
+  JsonObject *arguments = get_object (params, "arguments");
+  const char *name = params ? json_object_get_string_member_with_default (params, "name", "") : "";
+  const char *text = arguments ? json_object_get_string_member_with_default (arguments, "text", NULL) : NULL;
+  const char *style = arguments ? json_object_get_string_member_with_default (arguments, "style", "plainly") : "plainly";
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *message = NULL;
+
+  if (!g_str_equal (name, "summarize"))
+    {
+      send_error (id, -32602, "Unknown prompt");
+      return;
+    }
+  if (text == NULL)
+    {
+      send_error (id, -32602, "Missing required argument: text");
+      return;
+    }
+
+  message = g_strdup_printf ("Summarize %s: %s", style, text);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, "user");
+  json_builder_set_member_name (builder, "content");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "text");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  send_result (id, json_builder_get_root (builder));
 }
 
 static void
@@ -557,6 +784,17 @@ handle_line (const char *line)
     handle_tools_list (id, params);
   else if (g_str_equal (method, "tools/call"))
     handle_tools_call (id, params);
+  else if (g_str_equal (method, "resources/list"))
+    handle_resources_list (id, params);
+  else if (g_str_equal (method, "resources/read"))
+    handle_resources_read (id, params);
+  else if (g_str_equal (method, "prompts/list"))
+    send_result (id, parse ("{\"prompts\":[{\"name\":\"summarize\",\"title\":\"Summarize\","
+                            "\"description\":\"Summarize a text\",\"arguments\":["
+                            "{\"name\":\"text\",\"description\":\"what to summarize\",\"required\":true},"
+                            "{\"name\":\"style\",\"description\":\"how\"}]}]}"));
+  else if (g_str_equal (method, "prompts/get"))
+    handle_prompts_get (id, params);
   else
     send_error (id, -32601, "Method not found");
 }
@@ -581,6 +819,11 @@ main (int   argc,
     { "protocol-version", 0, 0, G_OPTION_ARG_STRING, &opt_protocol_version, "Answer this version", "V" },
     { "exit-at-start", 0, 0, G_OPTION_ARG_INT, &opt_exit_at_start, "Exit at once with status N", "N" },
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
+    { "annotations", 0, 0, G_OPTION_ARG_NONE, &opt_annotations, "Annotate the tools", NULL },
+    { "rich", 0, 0, G_OPTION_ARG_NONE, &opt_rich, "Add a resource and structured content", NULL },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Report progress before answering", NULL },
+    { "progress-unknown", 0, 0, G_OPTION_ARG_NONE, &opt_progress_unknown, "Report progress without a total", NULL },
+    { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },
     { NULL }
   };
 
