@@ -240,7 +240,7 @@ confab_mcp_attach_init (ConfabMcpAttach *self)
   GtkWidget *box, *scroller;
 
   self->button = gtk_menu_button_new ();
-  gtk_widget_set_name (self->button, "attach_button");
+  gtk_widget_set_name (self->button, "resource_button");
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->button), "mail-attachment-symbolic");
   gtk_widget_set_tooltip_text (self->button, _("Attach a Resource from a Tool Server"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),

@@ -674,7 +674,7 @@ test_attach_resource (void)
   panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
   confab_composer_set_text (confab_window_get_composer (f.window), "What does this say?");
 
-  button = panels_test_get (GTK_WIDGET (f.window), "attach_button");
+  button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
   g_assert_true (gtk_widget_is_visible (button));
   confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
   panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
