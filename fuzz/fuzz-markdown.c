@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "confab-markdown-view.h"
+#include "confab-markdown-view-private.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);

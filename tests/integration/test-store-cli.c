@@ -724,8 +724,20 @@ test_read_only_database_fails_the_run (void)
   JsonObject *last;
   Output output = { 0 };
   int status;
-  const char *argv[] = { g_getenv ("CONFAB_CLI"), "--base-url", confab_replay_server_get_base_url (server),
+  g_autofree char *cli = g_build_filename (home, "confab-cli", NULL);
+  const char *argv[] = { cli, "--base-url", confab_replay_server_get_base_url (server),
                          "--model", "m", "--json", "Say hello", NULL };
+
+  /* nobody may not reach the build tree (a checkout under a private folder): it runs a copy
+   * of confab-cli from the test's own folder. */
+  {
+    g_autoptr(GFile) from = g_file_new_for_path (g_getenv ("CONFAB_CLI"));
+    g_autoptr(GFile) to = g_file_new_for_path (cli);
+
+    g_assert_true (g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_chmod (cli, 0755), ==, 0);
+  }
 
   /* A healthy database the user may read but not write, in folders it may write (so the
    * WAL can be opened: only the writes fail). */
