@@ -373,6 +373,7 @@ create_row_menu (GtkMenuButton *button,
   g_autoptr(GMenu) model = g_menu_new ();
   g_autoptr(GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
   g_autoptr(GMenuItem) export = g_menu_item_new (_("_Export…"), NULL);
+  g_autoptr(GMenuItem) export_folder = g_menu_item_new (_("Export to _Folder…"), NULL);
   g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete"), NULL);
   GVariant *target;
 
@@ -382,10 +383,12 @@ create_row_menu (GtkMenuButton *button,
   target = g_variant_ref_sink (g_variant_new_string (id));
   g_menu_item_set_action_and_target_value (rename, "conversation-list.rename", target);
   g_menu_item_set_action_and_target_value (export, "conversation-list.export", target);
+  g_menu_item_set_action_and_target_value (export_folder, "conversation-list.export-folder", target);
   g_menu_item_set_action_and_target_value (delete, "conversation-list.delete", target);
   g_variant_unref (target);
   g_menu_append_item (model, rename);
   g_menu_append_item (model, export);
+  g_menu_append_item (model, export_folder);
   g_menu_append_item (model, delete);
   gtk_menu_button_set_menu_model (button, G_MENU_MODEL (model));
 }
@@ -737,7 +740,10 @@ export_action (GtkWidget  *widget,
       return;
     }
 
-  confab_export_dialog_show (widget, conversation);
+  if (g_str_equal (action_name, "conversation-list.export-folder"))
+    confab_export_dialog_show_folder (widget, conversation);
+  else
+    confab_export_dialog_show (widget, conversation);
 }
 
 static void
@@ -901,6 +907,7 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
   gtk_widget_class_install_action (widget_class, "conversation-list.rename-selected", NULL, rename_selected_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.delete", "s", delete_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.export", "s", export_action);
+  gtk_widget_class_install_action (widget_class, "conversation-list.export-folder", "s", export_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.delete-selected", NULL, delete_selected_action);
   gtk_widget_class_install_action (widget_class, "conversation-list.undo-delete", "s", undo_delete_action);
 

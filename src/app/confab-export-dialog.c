@@ -167,6 +167,105 @@ native_response_cb (GtkNativeDialog *native,
 
 #endif
 
+/* Markdown beside the files it shows: conversation.md and each attachment, in the chosen
+ * folder (the one path a portal grants). */
+static void
+write_folder (ExportData *data,
+              GFile      *folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) markdown = NULL;
+  g_autofree char *name = g_file_get_basename (folder);
+  g_autofree char *text = NULL;
+
+  markdown = confab_export_markdown_to_folder (data->conversation, folder, NULL, &error);
+  if (markdown == NULL)
+    text = g_strdup_printf (_("Could not export to “%s”: %s"), name, error->message);
+  else
+    text = g_strdup_printf (_("Exported to “%s”"), name);
+
+  show_toast (data->parent, text);
+  export_data_free (data);
+}
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+
+static void
+select_folder_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ExportData *data = user_data;
+  g_autoptr(GFile) folder = gtk_file_dialog_select_folder_finish (GTK_FILE_DIALOG (object), result, NULL);
+
+  if (folder == NULL)
+    export_data_free (data);   /* cancelled */
+  else
+    write_folder (data, folder);
+}
+
+#else
+
+static void
+folder_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    ExportData      *data)
+{
+  g_autoptr(GFile) folder = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+  if (data->parent != NULL)
+    g_object_set_data (G_OBJECT (data->parent), "confab-export-chooser", NULL);
+  g_object_unref (native);
+
+  if (folder == NULL)
+    export_data_free (data);
+  else
+    write_folder (data, folder);
+}
+
+#endif
+
+void
+confab_export_dialog_show_folder (GtkWidget          *parent,
+                                  ConfabConversation *conversation)
+{
+  GtkWindow *window = NULL;
+  ExportData *data;
+
+  g_return_if_fail (GTK_IS_WIDGET (parent));
+  g_return_if_fail (CONFAB_IS_CONVERSATION (conversation));
+
+  if (GTK_IS_WINDOW (gtk_widget_get_root (parent)))
+    window = GTK_WINDOW (gtk_widget_get_root (parent));
+
+  data = g_new0 (ExportData, 1);
+  g_set_weak_pointer (&data->parent, parent);
+  data->conversation = g_object_ref (conversation);
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
+
+    gtk_file_dialog_set_title (dialog, _("Export to a Folder"));
+    gtk_file_dialog_set_accept_label (dialog, _("_Export"));
+    gtk_file_dialog_select_folder (dialog, window, NULL, select_folder_cb, data);
+  }
+#else
+  {
+    GtkFileChooserNative *native = gtk_file_chooser_native_new (_("Export to a Folder"), window,
+                                                                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                                _("_Export"), _("_Cancel"));
+
+    gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+    g_signal_connect (native, "response", G_CALLBACK (folder_response_cb), data);
+    g_object_set_data_full (G_OBJECT (parent), "confab-export-chooser", g_object_ref (native), g_object_unref);
+    gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  }
+#endif
+}
+
 void
 confab_export_dialog_show (GtkWidget          *parent,
                            ConfabConversation *conversation)

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
  * else Markdown. Says how it went in a toast of @parent's window. */
 void     confab_export_dialog_show    (GtkWidget           *parent,
                                        ConfabConversation  *conversation);
+/* Asks for a folder and writes @conversation there as Markdown with its attached files
+ * beside it (conversation.md links them). */
+void     confab_export_dialog_show_folder (GtkWidget          *parent,
+                                           ConfabConversation *conversation);
 /* Whether @file is to be written as JSON (by its name). */
 gboolean confab_export_file_is_json   (GFile               *file);
 

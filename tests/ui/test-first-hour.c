@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "confab-application.h"
+#include "confab-attachment-bar.h"
 #include "confab-chat-view.h"
 #include "confab-client.h"
 #include "confab-composer.h"
@@ -945,6 +946,84 @@ check_export (ConfabWindow *window,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* Export to Folder…: conversation.md and the attached file beside it, in the folder picked. */
+static void
+check_export_folder (ConfabWindow *window,
+                     gpointer      data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-export-folder-XXXXXX", NULL);
+  g_autofree char *note = g_build_filename (dir, "source", NULL);
+  g_autofree char *attached_path = g_build_filename (dir, "source", "notes.txt", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *markdown_path = g_build_filename (out, "conversation.md", NULL);
+  g_autofree char *copied_path = g_build_filename (out, "notes.txt", NULL);
+  g_autofree char *markdown = NULL;
+  g_autofree char *copied = NULL;
+  g_autoptr(GFile) attached = NULL;
+  g_autoptr(GFile) folder = NULL;
+  ConfabAttachmentBar *bar = confab_composer_get_attachment_bar (confab_window_get_composer (window));
+  GtkWidget *list = GTK_WIDGET (list_of (window));
+  g_autofree char *id = NULL;
+  GObject *chooser;
+
+  /* GTK's chooser would note the folder as recently used, later, in a test folder that is
+   * gone by then. */
+  g_object_set (gtk_settings_get_default (), "gtk-recent-files-enabled", FALSE, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (note, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (out, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (attached_path, "Remember the milk.\n", -1, NULL));
+  attached = g_file_new_for_path (attached_path);
+  confab_attachment_bar_add_file (bar, attached);
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_attachment_bar_get_model (bar)) == 1, WAIT_MS);
+
+  type_and_press_enter (window, "Export me with a file");
+  wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.export-folder", "s", id));
+  chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+  g_assert_nonnull (chooser);
+  folder = g_file_new_for_path (out);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser), WAIT_MS);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+
+  CONFAB_TEST_WAIT_FOR (g_file_test (copied_path, G_FILE_TEST_EXISTS) &&
+                        g_file_test (markdown_path, G_FILE_TEST_EXISTS), WAIT_MS);
+  g_assert_true (g_file_get_contents (copied_path, &copied, NULL, NULL));
+  g_assert_cmpstr (copied, ==, "Remember the milk.\n");
+  g_assert_true (g_file_get_contents (markdown_path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "Export me with a file"));
+  g_assert_nonnull (strstr (markdown, "notes.txt"));
+
+  g_assert_cmpint (g_remove (copied_path), ==, 0);
+  g_assert_cmpint (g_remove (markdown_path), ==, 0);
+  g_assert_cmpint (g_remove (attached_path), ==, 0);
+  g_assert_cmpint (g_rmdir (out), ==, 0);
+  g_assert_cmpint (g_rmdir (note), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_export_folder (void)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  g_test_skip ("GTK 4.10+ exports through GtkFileDialog, which a test cannot answer");
+  return;
+#endif
+
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  run_app (args, check_export_folder, server);
+}
+
 static void
 test_export (void)
 {
@@ -1718,6 +1797,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
+  g_test_add_func ("/first-hour/export-folder-with-attachments", test_export_folder);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
   g_test_add_func ("/first-hour/unauthorized-check-api-key", test_unauthorized_check_api_key);
