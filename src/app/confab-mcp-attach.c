@@ -241,7 +241,8 @@ confab_mcp_attach_init (ConfabMcpAttach *self)
 
   self->button = gtk_menu_button_new ();
   gtk_widget_set_name (self->button, "resource_button");
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->button), "mail-attachment-symbolic");
+  /* Not the paper clip of file attachments beside it: these come from the tool servers. */
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->button), "network-server-symbolic");
   gtk_widget_set_tooltip_text (self->button, _("Attach a Resource from a Tool Server"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Attach a Resource from a Tool Server"),
