@@ -7,6 +7,7 @@
 
 #include "confab-escape.h"
 #include "confab-mcp-attach.h"
+#include "confab-two-line-row.h"
 #include "confab-mcp-server.h"
 #include "confab-tool-registry.h"
 
@@ -103,7 +104,7 @@ add_row (ConfabMcpAttach *self,
   g_autofree char *name = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
-  GtkWidget *row, *box, *label, *caption;
+  GtkWidget *row;
 
   if (uri == NULL)
     return;
@@ -116,30 +117,14 @@ add_row (ConfabMcpAttach *self,
   g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
   g_object_set_data_full (G_OBJECT (row), "uri", g_strdup (uri), g_free);
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
   shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
-  label = gtk_label_new (shown);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
   {
     g_autofree char *escaped_uri = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
 
     /* Translators: a resource's URI and the MCP server that offers it */
     subtitle = g_strdup_printf (_("%s on %s"), escaped_uri, confab_mcp_server_get_name (server));
   }
-  caption = gtk_label_new (subtitle);
-  gtk_label_set_xalign (GTK_LABEL (caption), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (caption, "dim-label");
-  gtk_widget_add_css_class (caption, "caption");
-  gtk_box_append (GTK_BOX (box), caption);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, shown,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_MIDDLE);
 
   gtk_list_box_append (self->list, row);
 }

@@ -8,6 +8,7 @@
 
 #include "confab-escape.h"
 #include "confab-mcp-prompts.h"
+#include "confab-two-line-row.h"
 #include "confab-mcp-server.h"
 #include "confab-tool-registry.h"
 
@@ -239,7 +240,7 @@ add_row (ConfabMcpPrompts *self,
   g_autofree char *widget_name = NULL;
   g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
-  GtkWidget *row, *box, *label, *caption;
+  GtkWidget *row;
 
   if (name == NULL || *name == '\0')
     return;
@@ -252,33 +253,18 @@ add_row (ConfabMcpPrompts *self,
   g_object_set_data_full (G_OBJECT (row), "lowercase-name", g_utf8_strdown (name, -1), g_free);
   self->n_rows++;
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  shown = g_strdup_printf ("/%s", name);
   {
-    g_autofree char *escaped = confab_escape_text (shown, -1, CONFAB_ESCAPE_DEFAULT);
-    label = gtk_label_new (escaped);
+    g_autofree char *command = g_strdup_printf ("/%s", name);
+
+    shown = confab_escape_text (command, -1, CONFAB_ESCAPE_DEFAULT);
   }
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (box), label);
   {
     g_autofree char *escaped = confab_escape_text (description ? description : "", -1, CONFAB_ESCAPE_DEFAULT);
 
     /* Translators: a prompt's description and the MCP server that offers it */
     subtitle = g_strdup_printf (_("%s — %s"), escaped, confab_mcp_server_get_name (server));
   }
-  caption = gtk_label_new (subtitle);
-  gtk_label_set_xalign (GTK_LABEL (caption), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (caption, "dim-label");
-  gtk_widget_add_css_class (caption, "caption");
-  gtk_box_append (GTK_BOX (box), caption);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, shown,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_END);
 
   gtk_list_box_append (self->list, row);
 }
