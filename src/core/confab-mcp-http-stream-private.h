@@ -37,7 +37,11 @@ struct _ConfabMcpHttpTransport
   /* What started the session, to start a new one when the server ends it (HTTP 404). */
   GBytes                  *initialize_body;
   GBytes                  *initialized_body;
+  /* POSTs written while notifications/initialized is unanswered: each goes on its own
+   * connection, and one that overtook it would reach a server not yet initialized. */
+  GQueue                   held;
 
+  guint                    initialized_in_flight : 1;
   guint                    get_stream_open : 1;
   guint                    reinitializing : 1;
   guint                    closed : 1;

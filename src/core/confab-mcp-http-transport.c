@@ -96,6 +96,18 @@ is_content_type (SoupMessage *msg,
   return content_type != NULL && g_ascii_strcasecmp (content_type, type) == 0;
 }
 
+/* notifications/initialized was answered (or failed, or was cancelled): what waited
+ * for it goes out, in order. */
+static void
+release_held (ConfabMcpHttpTransport *self)
+{
+  ConfabMcpHttpStream *stream;
+
+  self->initialized_in_flight = FALSE;
+  while ((stream = g_queue_pop_head (&self->held)) != NULL)
+    _confab_mcp_http_transport_send (self, stream, stream->request_body);
+}
+
 static void
 on_sent (GObject      *object,
          GAsyncResult *result,
@@ -109,6 +121,8 @@ on_sent (GObject      *object,
   guint status;
 
   input = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (stream->initialized_notification)
+    release_held (self);
   if (self->closed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       _confab_mcp_http_stream_free (stream);
@@ -244,6 +258,15 @@ _confab_mcp_http_transport_send (ConfabMcpHttpTransport *self,
       return;
     }
 
+  if (body != NULL && stream->request_body != NULL && self->initialized_in_flight &&
+      !stream->initialized_notification)
+    {
+      g_queue_push_tail (&self->held, stream);
+      return;
+    }
+  if (stream->initialized_notification)
+    self->initialized_in_flight = TRUE;
+
   stream->msg = soup_message_new_from_uri (body != NULL ? "POST" : "GET", self->uri);
   headers = soup_message_get_request_headers (stream->msg);
   add_headers (self, stream->msg);
@@ -349,6 +372,7 @@ _confab_mcp_http_transport_close (ConfabMcpHttpTransport *self)
 
   self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
+  g_queue_clear_full (&self->held, (GDestroyNotify)_confab_mcp_http_stream_free);
 
   /* Streams waiting to resume have no callback to come; the others free themselves as
    * their cancelled I/O returns. */

@@ -69,6 +69,8 @@ typedef struct
   gboolean           elicit_url;      /* ask in URL mode, which Confab does not offer */
   gint64             closed_at;
   gboolean           deleted;
+  gboolean           slow_initialized; /* answers notifications/initialized late, and only */
+  gboolean           initialized_done; /* then offers its "conditional" tool */
 } Fake;
 
 static void
@@ -223,6 +225,17 @@ handle_call (Fake              *fake,
     }
 }
 
+static gboolean
+finish_initialized_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  Fake *fake = g_object_get_data (G_OBJECT (msg), "fake");
+
+  fake->initialized_done = TRUE;
+  soup_server_message_unpause (msg);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 handle_post (Fake              *fake,
              SoupServerMessage *msg,
@@ -284,13 +297,24 @@ handle_post (Fake              *fake,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Mcp-Session-Id", fake->sessions++ == 0 ? "session-42" : "session-43");
     }
+  else if (g_str_equal (seen->method, "notifications/initialized") && fake->slow_initialized)
+    {
+      /* As server-everything: the tools that depend on the client's capabilities come
+       * once the notification was handled, which a busy server does late. */
+      soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
+      soup_server_message_pause (msg);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 200, finish_initialized_cb,
+                          g_object_ref (msg), g_object_unref);
+      g_object_set_data (G_OBJECT (msg), "fake", fake);
+    }
   else if (g_str_has_prefix (seen->method, "notifications/"))
     soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
   else if (g_str_equal (seen->method, "tools/list"))
     {
-      g_autofree char *result = g_strdup_printf ("{\"tools\":[{\"name\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}%s]}",
+      g_autofree char *result = g_strdup_printf ("{\"tools\":[{\"name\":\"%s\",\"inputSchema\":{\"type\":\"object\"}}%s%s]}",
                                                  fake->tool_name,
-                                                 fake->with_plain_tool ? ",{\"name\":\"plain\",\"inputSchema\":{\"type\":\"object\"}}" : "");
+                                                 fake->with_plain_tool ? ",{\"name\":\"plain\",\"inputSchema\":{\"type\":\"object\"}}" : "",
+                                                 fake->initialized_done ? ",{\"name\":\"conditional\",\"inputSchema\":{\"type\":\"object\"}}" : "");
       g_autofree char *answer = result_message (id, result);
 
       fake->tools_listed++;
@@ -674,6 +698,29 @@ test_get_stream_carries_server_notifications (void)
   CONFAB_TEST_WAIT_FOR (fake->tools_listed == 2, WAIT_MS);
 
   CONFAB_TEST_WAIT_FOR (first_tool_is (server, "renamed"), WAIT_MS);
+}
+
+/* Requests wait for the answer to notifications/initialized: over HTTP each goes on its
+ * own connection, and a tools/list that overtook it would miss the tools a server offers
+ * only once it knows the client (server-everything's elicitation and sampling tools). */
+static void
+test_requests_wait_for_initialized (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fake->slow_initialized = TRUE;
+  server = new_started_server (fake);
+
+  g_assert_true (fake->initialized_done);
+  g_assert_cmpuint (g_list_model_get_n_items (confab_mcp_server_get_tools (server)), ==, 2);
+  g_assert_cmpuint (count_seen (fake, "tools/list"), ==, 1);
+
+  result = call_tool (server, &error);
+  g_assert_no_error (error);
+  assert_echoed (result);
 }
 
 /* A server with sessions but no GET route (an Express app answers 404) still works. */
@@ -1157,6 +1204,7 @@ main (int   argc,
   g_test_add_func ("/mcp-http/elicitation-declined-without-handler", test_elicitation_declined_without_handler);
   g_test_add_func ("/mcp-http/elicitation-url-mode-declined", test_elicitation_url_mode_declined);
   g_test_add_func ("/mcp-http/get-stream-carries-server-notifications", test_get_stream_carries_server_notifications);
+  g_test_add_func ("/mcp-http/requests-wait-for-initialized", test_requests_wait_for_initialized);
   g_test_add_func ("/mcp-http/refused-get-stream-is-not-a-failure", test_refused_get_stream_is_not_a_failure);
   g_test_add_func ("/mcp-http/stop-ends-session-with-delete", test_stop_ends_session_with_delete);
   g_test_add_func ("/mcp-http/http-error-fails-the-call-only", test_http_error_fails_the_call_only);
