@@ -31,8 +31,7 @@ on_call_done (GObject      *object,
 {
   CallResult *call = user_data;
 
-  call->result = _confab_jsonrpc_connection_call_finish (CONFAB_JSONRPC_CONNECTION (object), result,
-                                                         &call->error);
+  call->result = g_task_propagate_pointer (G_TASK (result), &call->error);
   call->done = TRUE;
 }
 

@@ -412,17 +412,6 @@ report_error (ConfabChatView *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-chat_copy (GtkWidget  *widget,
-           const char *action_name,
-           GVariant   *param)
-{
-  ConfabMessage *message = message_from_param (CONFAB_CHAT_VIEW (widget), param);
-
-  if (message != NULL)
-    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
-}
-
 typedef gboolean (*RerunFunc) (ConfabSession *session, ConfabMessage *message, GError **error);
 
 /* Regenerate and Retry: follow the bottom again and send from the row's message. */
@@ -654,7 +643,6 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.page-down", NULL, chat_page_down);
   gtk_widget_class_install_action (widget_class, "chat.first", NULL, chat_first);
   gtk_widget_class_install_action (widget_class, "chat.newest", NULL, chat_newest);
-  gtk_widget_class_install_action (widget_class, "chat.copy", "s", chat_copy);
   gtk_widget_class_install_action (widget_class, "chat.regenerate", "s", chat_regenerate);
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", chat_retry);
   gtk_widget_class_install_action (widget_class, "chat.inspect", "s", chat_inspect);

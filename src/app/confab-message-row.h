@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (ConfabMessageRow, confab_message_row, CONFAB, MESSAGE_ROW,
 /* One message of the chat: a user bubble, or an assistant answer with its Thinking expander,
  * Markdown content, tool-call cards, in-line error with Retry and per-message actions.
  * Rows are recycled by the list view: set_message() rebinds. The buttons activate
- * chat.copy / chat.regenerate / chat.inspect / chat.retry ("s": message id) and
+ * chat.regenerate / chat.inspect / chat.retry ("s": message id) and
  * chat.edit-resend ("(ss)": id, new text) on an ancestor. */
 GtkWidget          *confab_message_row_new              (void);
 ConfabMessage      *confab_message_row_get_message      (ConfabMessageRow *self);

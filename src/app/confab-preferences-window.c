@@ -274,15 +274,6 @@ confab_preferences_window_set_tool_registry (ConfabPreferencesWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL_REGISTRY]);
 }
 
-void
-confab_preferences_window_show_page (ConfabPreferencesWindow *self,
-                                     const char              *name)
-{
-  g_return_if_fail (CONFAB_IS_PREFERENCES_WINDOW (self));
-
-  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self), name);
-}
-
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -310,7 +301,7 @@ confab_preferences_window_show_provider (ConfabPreferencesWindow *self,
 
   g_return_if_fail (CONFAB_IS_PREFERENCES_WINDOW (self));
 
-  confab_preferences_window_show_page (self, "providers");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self), "providers");
   if (name == NULL)
     return;
 

@@ -25,10 +25,6 @@ GtkWidget *confab_preferences_window_new_for_providers (GtkWindow               
  * the page runs itself. */
 void       confab_preferences_window_set_tool_registry (ConfabPreferencesWindow *self,
                                                         ConfabToolRegistry      *registry);
-/* Shows a page: "providers", "tools" or "general". */
-void       confab_preferences_window_show_page         (ConfabPreferencesWindow *self,
-                                                        const char              *name);
-
 /* Shows the providers page with @name's row open and its API key focused. */
 void       confab_preferences_window_show_provider     (ConfabPreferencesWindow *self,
                                                         const char              *name);

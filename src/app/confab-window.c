@@ -109,6 +109,16 @@ update_title_buttons (ConfabWindow *self)
   adw_header_bar_set_show_end_title_buttons (self->chat_header, !usage_shown);
 }
 
+/* The conversation list shows when its button is on, and never beside the welcome: before
+ * any provider there is nothing to list. */
+static void
+update_conversations_pane (ConfabWindow *self)
+{
+  gtk_widget_set_visible (self->conversations_pane,
+                          gtk_toggle_button_get_active (self->conversations_button) &&
+                          confab_session_get_provider (self->session) != NULL);
+}
+
 static void
 update_main_page (ConfabWindow *self)
 {
@@ -121,7 +131,7 @@ update_main_page (ConfabWindow *self)
   gtk_widget_set_visible (adw_flap_get_flap (self->usage_flap), have_provider);
   gtk_widget_set_visible (GTK_WIDGET (self->model_button), have_provider);
   gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
-  g_object_notify (G_OBJECT (self->conversations_button), "active");
+  update_conversations_pane (self);
   update_title_buttons (self);
 
   /* From the welcome to the chat (a provider was just added): ready to type, not focus lost
@@ -978,20 +988,6 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
 }
 
-static gboolean
-visible_to_folded_hidden (GBinding     *binding,
-                          const GValue *from,
-                          GValue       *to,
-                          gpointer      user_data)
-{
-  ConfabWindow *self = user_data;
-
-  /* Before any provider there is only the welcome: no empty list beside it. */
-  g_value_set_boolean (to, g_value_get_boolean (from) &&
-                           confab_session_get_provider (self->session) != NULL);
-  return TRUE;
-}
-
 /* The main window's size and panes follow (and are kept in) the settings. */
 static void
 bind_window_settings (ConfabWindow *self)
@@ -1043,8 +1039,9 @@ confab_window_init (ConfabWindow *self)
 
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  g_object_bind_property_full (self->conversations_button, "active", self->conversations_pane, "visible",
-                               G_BINDING_SYNC_CREATE, visible_to_folded_hidden, NULL, self, NULL);
+  g_signal_connect_swapped (self->conversations_button, "notify::active",
+                            G_CALLBACK (update_conversations_pane), self);
+  update_conversations_pane (self);
 
   g_signal_connect_swapped (self->usage_flap, "notify::reveal-flap", G_CALLBACK (update_title_buttons), self);
   update_title_buttons (self);
@@ -1234,14 +1231,6 @@ confab_window_get_usage_sidebar (ConfabWindow *self)
 {
   g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
   return self->usage_sidebar;
-}
-
-void
-confab_window_set_conversation_list (ConfabWindow *self,
-                                     GtkWidget    *list)
-{
-  g_return_if_fail (CONFAB_IS_WINDOW (self));
-  adw_bin_set_child (self->conversations_bin, list);
 }
 
 const char *

@@ -40,8 +40,5 @@ ConfabComposer *confab_window_get_composer          (ConfabWindow      *self);
 GtkWidget      *confab_window_get_usage_sidebar     (ConfabWindow      *self);
 /* "welcome" (no provider: the first-run page) or "chat". */
 const char     *confab_window_get_visible_page      (ConfabWindow      *self);
-/* Puts the conversation list (the store's widget) in the left pane. */
-void            confab_window_set_conversation_list (ConfabWindow      *self,
-                                                     GtkWidget         *list);
 
 G_END_DECLS

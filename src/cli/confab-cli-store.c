@@ -28,33 +28,6 @@ confab_cli_store_is_command (const char *name)
   return FALSE;
 }
 
-ConfabStore *
-confab_cli_store_open (GError **error)
-{
-  return confab_store_open_default (error);
-}
-
-ConfabConversation *
-confab_cli_store_continue (ConfabStore  *store,
-                           const char   *id,
-                           GError      **error)
-{
-  g_return_val_if_fail (CONFAB_IS_STORE (store), NULL);
-  g_return_val_if_fail (id != NULL, NULL);
-
-  return confab_store_load (store, id, error);
-}
-
-gboolean
-confab_cli_store_begin (ConfabStore         *store,
-                        ConfabConversation  *conversation,
-                        GError             **error)
-{
-  g_return_val_if_fail (CONFAB_IS_STORE (store), FALSE);
-
-  return confab_store_try_track (store, conversation, error);
-}
-
 gboolean
 confab_cli_store_finish (ConfabStore         *store,
                          ConfabConversation  *conversation,
@@ -202,7 +175,7 @@ command_list (int    argc,
   if (!parse (context, &argc, &argv, 0, 0))
     return 2;
 
-  if ((store = confab_cli_store_open (&error)) == NULL ||
+  if ((store = confab_store_open_default (&error)) == NULL ||
       (list = confab_store_list (store, &error)) == NULL)
     {
       g_printerr ("confab-cli: %s\n", error->message);
@@ -235,7 +208,7 @@ command_search (int    argc,
 
   text = g_strjoinv (" ", argv + 1);
 
-  if ((store = confab_cli_store_open (&error)) == NULL ||
+  if ((store = confab_store_open_default (&error)) == NULL ||
       (hits = confab_store_search (store, text, &error)) == NULL)
     {
       g_printerr ("confab-cli: %s\n", error->message);
@@ -305,7 +278,7 @@ command_export (int    argc,
       return 2;
     }
 
-  if ((store = confab_cli_store_open (&error)) == NULL ||
+  if ((store = confab_store_open_default (&error)) == NULL ||
       (conversation = confab_store_load (store, argv[1], &error)) == NULL)
     {
       g_printerr ("confab-cli: %s\n", error->message);
@@ -376,7 +349,7 @@ command_import (int    argc,
   if (!parse (context, &argc, &argv, 1, 1))
     return 2;
 
-  if ((store = confab_cli_store_open (&error)) == NULL ||
+  if ((store = confab_store_open_default (&error)) == NULL ||
       (result = confab_import_file (store, argv[1], NULL, &error)) == NULL)
     {
       g_printerr ("confab-cli: %s\n", error->message);
@@ -407,7 +380,7 @@ command_delete (int    argc,
   if (!parse (context, &argc, &argv, 1, 1))
     return 2;
 
-  if ((store = confab_cli_store_open (&error)) == NULL)
+  if ((store = confab_store_open_default (&error)) == NULL)
     {
       g_printerr ("confab-cli: %s\n", error->message);
       return 1;

@@ -137,7 +137,7 @@ confab_cli_usage_command (int    argc,
       return 2;
     }
 
-  if ((store = confab_cli_store_open (&error)) == NULL ||
+  if ((store = confab_store_open_default (&error)) == NULL ||
       (totals = confab_store_usage_totals (store, grouping, &error)) == NULL)
     {
       g_autofree char *message = confab_escape_text (error->message, -1, CONFAB_ESCAPE_DEFAULT);

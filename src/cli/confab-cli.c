@@ -798,7 +798,7 @@ setup_conversation (Cli     *cli,
 {
   if (!cli->no_store)
     {
-      cli->store = confab_cli_store_open (error);
+      cli->store = confab_store_open_default (error);
       if (cli->store == NULL)
         return FALSE;
     }
@@ -812,7 +812,7 @@ setup_conversation (Cli     *cli,
           return FALSE;
         }
 
-      cli->conversation = confab_cli_store_continue (cli->store, cli->continue_id, error);
+      cli->conversation = confab_store_load (cli->store, cli->continue_id, error);
       if (cli->conversation == NULL)
         return FALSE;
     }
@@ -861,7 +861,7 @@ run (Cli     *cli,
   if (confab_conversation_get_provider_name (cli->conversation) == NULL)
     confab_conversation_set_provider_name (cli->conversation, confab_provider_get_name (cli->provider));
 
-  if (cli->store != NULL && !confab_cli_store_begin (cli->store, cli->conversation, error))
+  if (cli->store != NULL && !confab_store_try_track (cli->store, cli->conversation, error))
     return FALSE;
 
   g_unix_signal_add (SIGINT, sigint_cb, cli);

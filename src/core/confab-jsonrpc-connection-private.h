@@ -36,7 +36,8 @@ ConfabJsonrpcConnection *_confab_jsonrpc_connection_new          (const char    
                                                                   GOutputStream            *output);
 /* Starts reading @input (when there is one). */
 void                     _confab_jsonrpc_connection_start        (ConfabJsonrpcConnection  *self);
-/* Sends a request; the result is its "result" member (transfer full). @timeout_seconds 0 waits
+/* Sends a request; the result is its "result" member (transfer full), taken with
+ * g_task_propagate_pointer() (what _confab_mcp_server_request_finish() does). @timeout_seconds 0 waits
  * for ever. Cancelling tells the peer (notifications/cancelled) and fails with
  * G_IO_ERROR_CANCELLED; an error answer fails with CONFAB_ERROR_MCP naming @method. */
 void                     _confab_jsonrpc_connection_call_async   (ConfabJsonrpcConnection  *self,
@@ -61,9 +62,6 @@ void                     _confab_jsonrpc_connection_call_with_progress_async (Co
                                                                               GCancellable              *cancellable,
                                                                               GAsyncReadyCallback        callback,
                                                                               gpointer                   user_data);
-JsonNode                *_confab_jsonrpc_connection_call_finish  (ConfabJsonrpcConnection  *self,
-                                                                  GAsyncResult             *result,
-                                                                  GError                  **error);
 /* Sends a notification (no answer). */
 void                     _confab_jsonrpc_connection_notify       (ConfabJsonrpcConnection  *self,
                                                                   const char               *method,

@@ -477,17 +477,6 @@ _confab_jsonrpc_connection_call_with_progress_async (ConfabJsonrpcConnection   *
   send_message (self, message);
 }
 
-JsonNode *
-_confab_jsonrpc_connection_call_finish (ConfabJsonrpcConnection  *self,
-                                        GAsyncResult             *result,
-                                        GError                  **error)
-{
-  g_return_val_if_fail (CONFAB_IS_JSONRPC_CONNECTION (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* Reading ------------------------------------------------------------------------------- */
 
 static void
