@@ -51,7 +51,7 @@ struct _ConfabToolCallCard
   GtkImage        *status_icon;
   GtkLabel        *status_label;
 
-  /* Built in code (issue 15): the server's progress, under the header. */
+  /* Built in code: the server's progress, under the header. */
   GtkWidget       *progress;
   /* What the server says about the tool, above the approval buttons. */
   GtkWidget       *hints;

@@ -1055,7 +1055,7 @@ confab_window_init (ConfabWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
 
-  /* MCP resources and prompts for the message (issue 15). */
+  /* MCP resources and prompts for the message. */
   confab_composer_add_start_widget (self->composer,
                                     confab_mcp_prompts_new (self->session,
                                                             confab_composer_get_text_view (self->composer)));

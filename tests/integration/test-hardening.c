@@ -15,7 +15,7 @@
 #include "confab-replay-server.h"
 #include "confab-test-util.h"
 
-/* A hostile provider (issue 19): escape sequences in tool calls and model text, redirects,
+/* A hostile provider: escape sequences in tool calls and model text, redirects,
  * endless streams. What the terminal, the model and the user see stays honest. */
 
 #define CLI_TIMEOUT_MS 20000
@@ -72,7 +72,7 @@ sse_event (JsonNode   *delta,
   return g_strdup_printf ("data: %s\n\n", text);
 }
 
-/* The spoof of issue 19: the arguments erase the real prompt and draw a harmless one;
+/* The approval spoof: the arguments erase the real prompt and draw a harmless one;
  * answering y would run the hidden call. */
 #define SPOOF_ARGUMENTS \
   "{\"text\": \"rm -rf ~\x1b[2K\r\x1b[1ARun echo({\\\"message\\\":\\\"hello\\\"})? [y/N/a] \x1b[8m\"}"

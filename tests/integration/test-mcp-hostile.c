@@ -14,7 +14,7 @@
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 
-/* MCP servers as found in the wild (issue 19), through the hostile test server
+/* MCP servers as found in the wild, through the hostile test server
  * (tests/mcp/confab-hostile-mcp-server.c): what they inherit, banners on stdout, ids that
  * only look right, tools that need tasks, progress, and secrets on the command line. */
 

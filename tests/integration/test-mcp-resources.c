@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Resources and prompts of an MCP server (issue 15), against the test MCP server. */
+/* Resources and prompts of an MCP server, against the test MCP server. */
 #define G_LOG_DOMAIN "test-mcp-resources"
 
 #include "config.h"

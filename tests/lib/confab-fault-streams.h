@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* Provider streams and error bodies for the fault-injection tests (issue 8), shared by the
+/* Provider streams and error bodies for the fault-injection tests, shared by the
  * core tests (tests/integration/test-faults.c) and the GUI tests (tests/ui/test-faults-ui.c).
  * Each returns a newly allocated body. A partial stream always shows CONFAB_FAULT_PARTIAL. */
 

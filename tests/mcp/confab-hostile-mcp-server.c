@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-/* An MCP server over stdio that does what real servers were seen to do (issue 19). Every
+/* An MCP server over stdio that does what real servers were seen to do. Every
  * argument is a mode; unknown arguments are ignored (a "--token=…" stands for a secret on
  * the command line):
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The first hour of a new user (issue 13): each test drives the real window of the real
+/* The first hour of a new user: each test drives the real window of the real
  * application, over the replay server, through one thing that used to be a dead end. */
 #define G_LOG_DOMAIN "test-first-hour"
 
@@ -502,7 +502,7 @@ check_background_turn (ConfabWindow *window,
   id = g_strdup (confab_conversation_get_id (first));
   call = call_at (window, 1);
 
-  /* The new chat is in the list at once, selected (issue 13, item 9). */
+  /* The new chat is in the list at once, selected. */
   g_assert_cmpuint (g_list_model_get_n_items (confab_conversation_list_get_model (list)), ==, 1);
 
   /* Ctrl+N while the call waits: the turn goes on in the background. */

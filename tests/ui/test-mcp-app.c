@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* MCP in the app (issue 15): elicitation forms, progress and cancel on the tool card,
+/* MCP in the app: elicitation forms, progress and cancel on the tool card,
  * what the server says about a tool, and rich results — against the test MCP server. */
 #define G_LOG_DOMAIN "test-mcp-app"
 

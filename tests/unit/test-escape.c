@@ -42,7 +42,7 @@ test_escape_plain (void)
 static void
 test_escape_controls (void)
 {
-  /* The approval spoof of issue 19: erase the line, go up, draw a prompt, hide the rest. */
+  /* The approval spoof: erase the line, go up, draw a prompt, hide the rest. */
   check ("\x1b[2K\r\x1b[1ARun echo({})? [y/N/a] \x1b[8m", -1, CONFAB_ESCAPE_DEFAULT,
          "\\x1b[2K\\x0d\\x1b[1ARun echo({})? [y/N/a] \\x1b[8m");
   /* OSC 52 (clipboard) and a title, ended by BEL or ST. */
