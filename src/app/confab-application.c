@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "confab-application.h"
+#include "confab-context.h"
 #include "confab-backups.h"
 #include "confab-import-dialog.h"
 #include "confab-recording-window.h"
@@ -23,8 +24,8 @@ struct _ConfabApplication
   AdwApplication parent_instance;
 
   ConfabOptions  options;
-  ConfabStore   *store;
-  gboolean       store_failed;
+  ConfabContext *context;       /* the store, providers, tools and approvals of every window */
+  gboolean       store_opened;
   guint          after_start_source;  /* quick_check and the daily backup, a little later */
 
   /* --conversation and --search: what the first window shows (the Shell search provider
@@ -69,38 +70,57 @@ after_start_cb (gpointer user_data)
   ConfabApplication *self = user_data;
 
   self->after_start_source = 0;
-  if (self->store != NULL)
-    confab_backups_after_start (GTK_APPLICATION (self), self->store);
+  if (confab_context_get_store (self->context) != NULL)
+    confab_backups_after_start (GTK_APPLICATION (self), confab_context_get_store (self->context));
 
   return G_SOURCE_REMOVE;
+}
+
+ConfabContext *
+confab_application_get_context (ConfabApplication *self)
+{
+  g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
+
+  if (self->context == NULL)
+    {
+      /* The tools of this run: mcp.json plus --mcp, --yes for no questions. */
+      self->context = confab_context_new ();
+      confab_context_set_extra_servers (self->context, (const char * const *) self->options.mcp);
+      confab_context_set_allow_all (self->context, self->options.yes);
+      confab_context_start_tools (self->context);
+    }
+
+  return self->context;
 }
 
 ConfabStore *
 confab_application_get_store (ConfabApplication *self)
 {
-  g_autoptr(GError) error = NULL;
+  ConfabContext *context;
 
   g_return_val_if_fail (CONFAB_IS_APPLICATION (self), NULL);
 
-  if (self->store == NULL && !self->store_failed)
+  context = confab_application_get_context (self);
+  if (!self->store_opened)
     {
       g_autofree char *path = confab_store_get_default_path ();
+      g_autoptr(ConfabStore) store = NULL;
+      g_autoptr(GError) error = NULL;
 
-      self->store = confab_store_open (path, &error);
+      self->store_opened = TRUE;
+      store = confab_store_open (path, &error);
       /* A damaged database is moved aside (never deleted), the user told, a backup offered. */
-      if (self->store == NULL)
-        self->store = confab_backups_recover (GTK_APPLICATION (self), path, error);
+      if (store == NULL)
+        store = confab_backups_recover (GTK_APPLICATION (self), path, error);
       else
         self->after_start_source = g_timeout_add_seconds (AFTER_START_DELAY_S, after_start_cb, self);
 
-      if (self->store == NULL)
-        {
-          g_warning ("Conversations will not be saved: %s", error->message);
-          self->store_failed = TRUE;
-        }
+      if (store == NULL)
+        g_warning ("Conversations will not be saved: %s", error->message);
+      confab_context_set_store (context, store);
     }
 
-  return self->store;
+  return confab_context_get_store (context);
 }
 
 static gboolean
@@ -219,7 +239,7 @@ confab_application_finalize (GObject *object)
   confab_options_clear (&self->options);
   g_clear_pointer (&self->open_conversation, g_free);
   g_clear_pointer (&self->open_search, g_free);
-  g_clear_object (&self->store);
+  g_clear_object (&self->context);
   g_clear_pointer (&self->warm_buffers, g_ptr_array_unref);
 
   G_OBJECT_CLASS (confab_application_parent_class)->finalize (object);
@@ -268,22 +288,19 @@ confab_application_show_preferences (ConfabApplication *self,
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget *window;
 
-  window = confab_preferences_window_new (parent);
+  ConfabContext *context = confab_application_get_context (self);
+
+  window = confab_preferences_window_new_for_providers (parent, confab_context_get_providers (context));
   if (confab_application_get_store (self) != NULL)
     confab_preferences_window_add_backups (CONFAB_PREFERENCES_WINDOW (window),
                                            confab_application_get_store (self));
 
   /* Live server status in Preferences, and edits to mcp.json take effect at once. */
-  if (CONFAB_IS_WINDOW (parent))
-    {
-      ConfabSession *session = confab_window_get_session (CONFAB_WINDOW (parent));
-
-      confab_preferences_window_set_tool_registry (CONFAB_PREFERENCES_WINDOW (window),
-                                                   confab_session_get_tools (session));
-      g_signal_connect_object (window, "mcp-config-changed",
-                               G_CALLBACK (confab_window_reload_tools), parent,
-                               G_CONNECT_SWAPPED);
-    }
+  confab_preferences_window_set_tool_registry (CONFAB_PREFERENCES_WINDOW (window),
+                                               confab_context_get_tools (context));
+  g_signal_connect_object (window, "mcp-config-changed",
+                           G_CALLBACK (confab_context_start_tools), context,
+                           G_CONNECT_SWAPPED);
 
   if (provider_name != NULL)
     confab_preferences_window_show_provider (CONFAB_PREFERENCES_WINDOW (window), provider_name);
@@ -432,12 +449,13 @@ static void
 confab_application_shutdown (GApplication *app)
 {
   ConfabApplication *self = CONFAB_APPLICATION (app);
+  ConfabStore *store = self->context ? confab_context_get_store (self->context) : NULL;
   g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->after_start_source, g_source_remove);
 
   /* Streamed text is written in batches: write what is pending before leaving. */
-  if (self->store != NULL && !confab_store_flush (self->store, &error))
+  if (store != NULL && !confab_store_flush (store, &error))
     g_warning ("Could not save the conversations: %s", error->message);
 
   g_clear_handle_id (&self->warm_source, g_source_remove);

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "confab-context.h"
 #include "confab-options.h"
 #include "confab-store.h"
 
@@ -15,7 +16,10 @@ G_DECLARE_FINAL_TYPE (ConfabApplication, confab_application, CONFAB, APPLICATION
 ConfabApplication *confab_application_new         (void);
 /* The shared command-line options of this run (--base-url, --model, --mcp, --yes …). */
 ConfabOptions     *confab_application_get_options (ConfabApplication *self);
-/* The conversation database, opened on first use; NULL when it cannot be opened (the app
+/* The services every window shares (the tools of mcp.json and --mcp, started on first use).
+ * (transfer none) */
+ConfabContext     *confab_application_get_context (ConfabApplication *self);
+/* The conversation database (the context's), opened on first use; NULL when it cannot be opened (the app
  * then works without history). (transfer none) */
 ConfabStore       *confab_application_get_store   (ConfabApplication *self);
 

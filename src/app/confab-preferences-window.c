@@ -102,8 +102,8 @@ confab_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (confab_preferences_window_parent_class)->constructed (object);
 
-  if (self->providers == NULL)
-    self->providers = g_object_ref (confab_provider_list_get_default ());
+  /* The list is the application's (confab_context_get_providers); never one read twice. */
+  g_assert (self->providers != NULL);
 
   confab_providers_page_set_providers (self->providers_page, self->providers);
 
@@ -240,17 +240,11 @@ confab_preferences_window_init (ConfabPreferencesWindow *self)
 }
 
 GtkWidget *
-confab_preferences_window_new (GtkWindow *parent)
-{
-  return confab_preferences_window_new_for_providers (parent, NULL);
-}
-
-GtkWidget *
 confab_preferences_window_new_for_providers (GtkWindow          *parent,
                                              ConfabProviderList *providers)
 {
   g_return_val_if_fail (!parent || GTK_IS_WINDOW (parent), NULL);
-  g_return_val_if_fail (!providers || CONFAB_IS_PROVIDER_LIST (providers), NULL);
+  g_return_val_if_fail (CONFAB_IS_PROVIDER_LIST (providers), NULL);
 
   return g_object_new (CONFAB_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,

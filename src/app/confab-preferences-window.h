@@ -14,11 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabPreferencesWindow, confab_preferences_window, CONFAB, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 /* Providers (API keys in libsecret), MCP servers ($XDG_CONFIG_HOME/confab/mcp.json) and
- * general settings, on confab_provider_list_get_default(). Edits are saved as they are made.
+ * general settings, on @providers (the context's list). Edits are saved as they are made.
  * Signal ::mcp-config-changed is emitted after mcp.json was written, so the application can
  * reload its tool registry. */
-GtkWidget *confab_preferences_window_new               (GtkWindow               *parent);
-/* The same on another provider list (tests, other front ends). */
 GtkWidget *confab_preferences_window_new_for_providers (GtkWindow               *parent,
                                                         ConfabProviderList      *providers);
 /* The running servers whose state and log the MCP page shows; NULL shows only the checks

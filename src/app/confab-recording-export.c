@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-application.h"
 #include "confab-cassette-writer.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
@@ -65,6 +66,21 @@ response_cb (GtkNativeDialog *chooser,
   export_free (export);
 }
 
+/* The application's providers, through @window or the window it belongs to. */
+static ConfabProviderList *
+providers_of (GtkWindow *window)
+{
+  for (; window != NULL; window = gtk_window_get_transient_for (window))
+    {
+      GtkApplication *app = gtk_window_get_application (window);
+
+      if (CONFAB_IS_APPLICATION (app))
+        return confab_context_get_providers (confab_application_get_context (CONFAB_APPLICATION (app)));
+    }
+
+  return NULL;
+}
+
 void
 confab_recording_export_run (GtkWindow          *parent,
                              ConfabConversation *conversation,
@@ -80,7 +96,7 @@ confab_recording_export_run (GtkWindow          *parent,
   g_return_if_fail (CONFAB_IS_CONVERSATION (conversation));
   g_return_if_fail (CONFAB_IS_MESSAGE (message));
 
-  writer = confab_cassette_writer_new (conversation, confab_cassette_find_provider (conversation));
+  writer = confab_cassette_writer_new (conversation, confab_cassette_find_provider (conversation, providers_of (parent)));
   if (!confab_cassette_writer_add_turn (writer, message, &error))
     {
       show_error (parent, error->message);

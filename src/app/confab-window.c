@@ -34,6 +34,7 @@ struct _ConfabWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  ConfabContext        *context;            /* construct-only, given to the session */
   ConfabSession        *session;
   ConfabNotifier       *notifier;
   guint                 linger_source;
@@ -76,6 +77,16 @@ struct _ConfabWindow
 };
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void confab_window_constructed (GObject *object);
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static gboolean
 invert_boolean (gpointer instance,
@@ -330,82 +341,29 @@ load_keys_cb (GObject      *object,
   active_provider_changed (CONFAB_PROVIDER_LIST (object), NULL, self);
 }
 
+/* A server that asks the user something gets a form over a window: the first one open. */
 static void
-tools_started_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+watch_tools (ConfabWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!confab_tool_registry_start_finish (CONFAB_TOOL_REGISTRY (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not start the tool servers: %s", error->message);
-}
-
-/* Builds the tool registry from mcp.json plus --mcp, replacing (and stopping) the old one. */
-void
-confab_window_reload_tools (ConfabWindow *self)
-{
-  ConfabApplication *app;
-  ConfabOptions *options = NULL;
-  ConfabToolRegistry *old_tools;
-  g_autoptr(ConfabToolRegistry) tools = NULL;
-  g_autoptr(ConfabApprovalPolicy) approvals = NULL;
-  g_autofree char *mcp_path = NULL;
-  g_autofree char *approvals_path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_return_if_fail (CONFAB_IS_WINDOW (self));
-
-  app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  if (app != NULL)
-    options = confab_application_get_options (app);
-
-  tools = confab_tool_registry_new ();
-  mcp_path = confab_tool_registry_get_default_config_path ();
-  if (!confab_tool_registry_load_config (tools, mcp_path, &error))
-    {
-      g_warning ("Could not read %s: %s", mcp_path, error->message);
-      g_clear_error (&error);
-    }
-  for (guint i = 0; options != NULL && options->mcp != NULL && options->mcp[i] != NULL; i++)
-    if (!confab_tool_registry_add_command (tools, options->mcp[i], &error))
-      {
-        g_warning ("Could not add the tool server “%s”: %s", options->mcp[i], error->message);
-        g_clear_error (&error);
-      }
-
-  approvals_path = confab_approval_policy_get_default_path ();
-  approvals = confab_approval_policy_new (approvals_path);
-  if (options != NULL && options->yes)
-    confab_approval_policy_set_allow_all (approvals, TRUE);
-
-  old_tools = confab_session_get_tools (self->session);
-  if (old_tools != NULL)
-    confab_tool_registry_stop (old_tools);
-
-  /* A server that asks the user something gets a form over this window. */
-  confab_elicitation_dialog_watch_registry (tools, GTK_WINDOW (self));
-
-  confab_session_set_tools (self->session, tools);
-  confab_session_set_approvals (self->session, approvals);
-
-  if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) > 0)
-    confab_tool_registry_start_async (tools, self->cancellable, tools_started_cb, NULL);
+  confab_elicitation_dialog_watch_registry (confab_session_get_tools (self->session), GTK_WINDOW (self));
 }
 
 static void
 setup_session (ConfabWindow      *self,
                ConfabApplication *app)
 {
+  ConfabContext *context = confab_session_get_context (self->session);
   ConfabOptions *options = NULL;
   g_autoptr(ConfabProvider) provider = NULL;
 
   if (app != NULL)
     options = confab_application_get_options (app);
 
-  /* Tools: the configured MCP servers plus --mcp for this run. */
-  confab_window_reload_tools (self);
+  /* Tools: the application's (mcp.json plus --mcp); a window of its own loads mcp.json. */
+  if (app == NULL)
+    confab_context_start_tools (context);
+  g_signal_connect_object (context, "notify::tools", G_CALLBACK (watch_tools), self, G_CONNECT_SWAPPED);
+  watch_tools (self);
 
   /* The provider: --base-url for this run, else the active profile. */
   if (options != NULL)
@@ -419,7 +377,7 @@ setup_session (ConfabWindow      *self,
     }
   else
     {
-      self->providers = g_object_ref (confab_provider_list_get_default ());
+      self->providers = g_object_ref (confab_context_get_providers (context));
       g_signal_connect (self->providers, "notify::active", G_CALLBACK (active_provider_changed), self);
       confab_session_set_provider (self->session, confab_provider_list_get_active (self->providers));
       confab_provider_list_load_keys_async (self->providers, self->cancellable,
@@ -916,6 +874,7 @@ confab_window_dispose (GObject *object)
     untrack_conversation (self, confab_session_get_conversation (self->session));
   g_clear_object (&self->notifier);
   g_clear_object (&self->session);
+  g_clear_object (&self->context);
   g_clear_object (&self->store);
   g_clear_object (&self->providers);
   g_clear_object (&self->models_provider);
@@ -927,14 +886,37 @@ confab_window_dispose (GObject *object)
 }
 
 static void
+confab_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  ConfabWindow *self = CONFAB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT: self->context = g_value_dup_object (value); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 confab_window_class_init (ConfabWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = confab_window_constructed;
   object_class->dispose = confab_window_dispose;
+  object_class->set_property = confab_window_set_property;
   window_class->close_request = confab_window_close_request;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, CONFAB_TYPE_CONTEXT,
+                         (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
   g_type_ensure (CONFAB_TYPE_COMPOSER);
@@ -1033,7 +1015,17 @@ confab_window_init (ConfabWindow *self)
 
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
-  self->session = confab_session_new ();
+}
+
+static void
+confab_window_constructed (GObject *object)
+{
+  ConfabWindow *self = CONFAB_WINDOW (object);
+
+  G_OBJECT_CLASS (confab_window_parent_class)->constructed (object);
+
+  /* The application's services; a window without one (tests) has its own. */
+  self->session = confab_session_new_for_context (self->context);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
   g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
 
@@ -1097,6 +1089,7 @@ window_new (ConfabApplication *application,
 
   self = g_object_new (CONFAB_TYPE_WINDOW,
                        "application", application,
+                       "context", application ? confab_application_get_context (application) : NULL,
                        NULL);
 
   self->quick = quick;

@@ -21,8 +21,6 @@ ConfabWindow   *confab_window_new_quick             (ConfabApplication *applicat
 gboolean        confab_window_get_quick             (ConfabWindow      *self);
 /* The window's session: its conversation, provider, tools. (transfer none) */
 ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
-/* Rebuilds the tool registry from mcp.json plus --mcp (after Preferences changed them). */
-void            confab_window_reload_tools          (ConfabWindow      *self);
 /* Shows the stored conversation @id (as activating it in the list does); FALSE with a
  * warning when there is no such conversation. */
 gboolean        confab_window_open_conversation     (ConfabWindow      *self,

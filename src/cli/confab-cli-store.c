@@ -10,6 +10,7 @@
 #include "confab-cassette-writer.h"
 #include "confab-cli-store.h"
 #include "confab-cli-usage.h"
+#include "confab-context.h"
 #include "confab-conversation.h"
 #include "confab-escape.h"
 #include "confab-export.h"
@@ -227,9 +228,11 @@ export_cassette (ConfabConversation  *conversation,
                  gboolean             yaml,
                  GError             **error)
 {
+  g_autoptr(ConfabContext) context = confab_context_new ();
   g_autoptr(ConfabCassetteWriter) writer = NULL;
 
-  writer = confab_cassette_writer_new (conversation, confab_cassette_find_provider (conversation));
+  writer = confab_cassette_writer_new (conversation,
+                                       confab_cassette_find_provider (conversation, confab_context_get_providers (context)));
   if (!confab_cassette_writer_add_turn_at (writer, turn > 0 ? turn - 1 : -1, error))
     return NULL;
 

@@ -18,6 +18,7 @@
 #include "confab-cli-elicit.h"
 #include "confab-cli-store.h"
 #include "confab-client.h"
+#include "confab-context.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
 #include "confab-escape.h"
@@ -27,6 +28,7 @@
 #include "confab-options.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
+#include "confab-session.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-turn.h"
@@ -59,13 +61,12 @@ typedef struct
   /* the run */
   GMainLoop             *loop;
   GCancellable          *cancellable;
+  ConfabContext         *context;       /* the store, providers, tools and approvals */
+  ConfabSession         *session;       /* chooses the model, runs the turn */
   ConfabProvider        *provider;
   ConfabConversation    *conversation;
   ConfabStore           *store;
-  ConfabToolRegistry    *registry;
-  ConfabApprovalPolicy  *approvals;
-  ConfabClient          *client;
-  ConfabTurn            *turn;
+  ConfabTurn            *turn;          /* the session's, once it started */
   GError                *error;
   char                  *prompt;
   char                 **attach;        /* --attach FILE … */
@@ -96,14 +97,12 @@ cli_clear (Cli *cli)
   g_clear_object (&cli->attachments);
   g_queue_clear_full (&cli->pending_approvals, g_object_unref);
   if (cli->elicit != NULL)
-    confab_cli_elicit_free (cli->elicit, cli->registry ? confab_tool_registry_get_servers (cli->registry) : NULL);
+    confab_cli_elicit_free (cli->elicit, confab_tool_registry_get_servers (confab_context_get_tools (cli->context)));
   g_clear_object (&cli->stdin_lines);
   g_clear_object (&cli->turn);
-  g_clear_object (&cli->client);
-  if (cli->registry != NULL)
-    confab_tool_registry_stop (cli->registry);
-  g_clear_object (&cli->registry);
-  g_clear_object (&cli->approvals);
+  g_clear_object (&cli->session);
+  /* Stops the tool servers. */
+  g_clear_object (&cli->context);
   g_clear_object (&cli->conversation);
   g_clear_object (&cli->store);
   g_clear_object (&cli->provider);
@@ -534,9 +533,10 @@ deny_call_cb (gpointer user_data)
 }
 
 static void
-approval_requested_cb (ConfabTurn     *turn,
-                       ConfabToolCall *call,
-                       Cli            *cli)
+approval_requested_cb (ConfabSession      *session,
+                       ConfabConversation *conversation,
+                       ConfabToolCall     *call,
+                       Cli                *cli)
 {
   if (cli->options.yes)
     {
@@ -627,16 +627,13 @@ report_step_limit (Cli *cli)
 }
 
 static void
-turn_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+turn_finished_cb (ConfabSession *session,
+                  const GError  *error,
+                  Cli           *cli)
 {
-  Cli *cli = user_data;
-  GError *error = NULL;
-
-  if (!confab_turn_run_finish (CONFAB_TURN (object), result, &error))
+  if (error != NULL)
     {
-      finish_run (cli, error);
+      finish_run (cli, g_error_copy (error));
       return;
     }
 
@@ -646,39 +643,30 @@ turn_cb (GObject      *object,
   finish_run (cli, NULL);
 }
 
+/* The session made the turn: the limits of this run, and its output. */
+static void
+turn_started_cb (ConfabSession *session,
+                 ConfabTurn    *turn,
+                 Cli           *cli)
+{
+  g_set_object (&cli->turn, turn);
+  if (cli->max_steps > 0)
+    confab_turn_set_max_steps (turn, cli->max_steps);
+  if (cli->max_tool_calls > 0)
+    confab_turn_set_max_tool_calls (turn, cli->max_tool_calls);
+
+  g_signal_connect (turn, "step-started", G_CALLBACK (step_started_cb), cli);
+  g_signal_connect (turn, "tool-finished", G_CALLBACK (tool_finished_cb), cli);
+}
+
 static void
 start_turn (Cli *cli)
 {
-  g_autoptr(ConfabMessage) user = NULL;
+  GError *error = NULL;
 
-  cli->client = confab_client_new ();
-  if (cli->idle_timeout > 0)
-    confab_client_set_idle_timeout (cli->client, cli->idle_timeout);
-  if (cli->max_time >= 0)
-    confab_client_set_max_time (cli->client, cli->max_time);
-
-  user = confab_message_new (CONFAB_ROLE_USER, cli->prompt);
-  for (guint i = 0; cli->attachments && i < g_list_model_get_n_items (G_LIST_MODEL (cli->attachments)); i++)
-    {
-      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (G_LIST_MODEL (cli->attachments), i);
-      confab_message_add_attachment (user, attachment);
-    }
-  confab_conversation_append (cli->conversation, user);
-
-  cli->turn = confab_turn_new (cli->client, cli->provider, cli->conversation,
-                               cli->registry, cli->approvals);
-  if (cli->options.model != NULL)
-    confab_turn_set_model (cli->turn, cli->options.model);
-  if (cli->max_steps > 0)
-    confab_turn_set_max_steps (cli->turn, cli->max_steps);
-  if (cli->max_tool_calls > 0)
-    confab_turn_set_max_tool_calls (cli->turn, cli->max_tool_calls);
-
-  g_signal_connect (cli->turn, "step-started", G_CALLBACK (step_started_cb), cli);
-  g_signal_connect (cli->turn, "approval-requested", G_CALLBACK (approval_requested_cb), cli);
-  g_signal_connect (cli->turn, "tool-finished", G_CALLBACK (tool_finished_cb), cli);
-
-  confab_turn_run_async (cli->turn, cli->cancellable, turn_cb, cli);
+  if (!confab_session_send_with_attachments (cli->session, cli->prompt,
+                                             G_LIST_MODEL (cli->attachments), &error))
+    finish_run (cli, error);
 }
 
 static void
@@ -697,7 +685,7 @@ registry_started_cb (GObject      *object,
     }
 
   /* A server that failed is skipped; say so, the others keep working. */
-  servers = confab_tool_registry_get_servers (cli->registry);
+  servers = confab_tool_registry_get_servers (CONFAB_TOOL_REGISTRY (object));
   for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
     {
       g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
@@ -723,6 +711,8 @@ sigint_cb (gpointer user_data)
 
   cli->interrupted = TRUE;
   g_cancellable_cancel (cli->cancellable);
+  if (cli->session != NULL)
+    confab_session_stop (cli->session);
 
   return G_SOURCE_CONTINUE;
 }
@@ -742,7 +732,7 @@ setup_provider (Cli     *cli,
     }
   else
     {
-      ConfabProviderList *list = confab_provider_list_get_default ();
+      ConfabProviderList *list = confab_context_get_providers (cli->context);
       ConfabProvider *active = NULL;
       const char *env_name = cli->options.api_key_env ? cli->options.api_key_env : CONFAB_DEFAULT_API_KEY_ENV;
 
@@ -801,6 +791,7 @@ setup_conversation (Cli     *cli,
       cli->store = confab_store_open_default (error);
       if (cli->store == NULL)
         return FALSE;
+      confab_context_set_store (cli->context, cli->store);
     }
 
   if (cli->continue_id != NULL)
@@ -831,10 +822,12 @@ static gboolean
 run (Cli     *cli,
      GError **error)
 {
+  ConfabToolRegistry *tools;
   const char *model;
 
   cli->cancellable = g_cancellable_new ();
   cli->loop = g_main_loop_new (NULL, FALSE);
+  cli->context = confab_context_new ();
   cli->stdin_tty = isatty (STDIN_FILENO);
   cli->stderr_tty = isatty (STDERR_FILENO);
   cli->stdout_ends_with_newline = TRUE;
@@ -842,12 +835,21 @@ run (Cli     *cli,
   if (!setup_conversation (cli, error) || !setup_provider (cli, error))
     return FALSE;
 
-  model = cli->options.model;
+  cli->session = confab_session_new_for_context (cli->context);
+  confab_session_set_provider (cli->session, cli->provider);
+  confab_session_set_conversation (cli->session, cli->conversation);
+  if (cli->options.model != NULL)
+    confab_session_set_model (cli->session, cli->options.model);
+  if (cli->idle_timeout > 0)
+    confab_client_set_idle_timeout (confab_session_get_client (cli->session), cli->idle_timeout);
+  if (cli->max_time >= 0)
+    confab_client_set_max_time (confab_session_get_client (cli->session), cli->max_time);
+  g_signal_connect (cli->session, "turn-started", G_CALLBACK (turn_started_cb), cli);
+  g_signal_connect (cli->session, "turn-finished", G_CALLBACK (turn_finished_cb), cli);
+  g_signal_connect (cli->session, "approval-requested", G_CALLBACK (approval_requested_cb), cli);
+
+  model = confab_session_get_model (cli->session);
   if (model == NULL)
-    model = confab_conversation_get_model (cli->conversation);
-  if (model == NULL || model[0] == '\0')
-    model = confab_provider_get_model (cli->provider);
-  if (model == NULL || model[0] == '\0')
     {
       g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                            _("No model: pass --model ID"));
@@ -868,37 +870,23 @@ run (Cli     *cli,
   g_unix_signal_add (SIGTERM, sigint_cb, cli);
 
   /* Servers come from the same mcp.json the GUI uses, plus --mcp for this run. */
-  cli->registry = confab_tool_registry_new ();
-  {
-    g_autofree char *config_path = confab_tool_registry_get_default_config_path ();
+  confab_context_set_extra_servers (cli->context, (const char * const *) cli->options.mcp);
+  confab_context_set_allow_all (cli->context, cli->options.yes);
+  if (!confab_context_reload_tools (cli->context, error))
+    return FALSE;
 
-    if (!confab_tool_registry_load_config (cli->registry, config_path, error))
-      return FALSE;
-  }
-  for (guint i = 0; cli->options.mcp != NULL && cli->options.mcp[i] != NULL; i++)
+  tools = confab_context_get_tools (cli->context);
+  if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) > 0)
     {
-      if (!confab_tool_registry_add_command (cli->registry, cli->options.mcp[i], error))
-        return FALSE;
-    }
-
-  if (g_list_model_get_n_items (confab_tool_registry_get_servers (cli->registry)) > 0)
-    {
-      g_autofree char *approvals_path = confab_approval_policy_get_default_path ();
-
-      cli->approvals = confab_approval_policy_new (approvals_path);
-      confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
       /* A server that asks the user (elicitation) is answered on the terminal. */
-      cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
+      cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (tools),
                                            cli->stdin_tty, &cli->stdin_lines, &cli->asking,
                                            terminal_free_cb, cli);
 
-      confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
+      confab_tool_registry_start_async (tools, cli->cancellable, registry_started_cb, cli);
     }
   else
-    {
-      g_clear_object (&cli->registry);
-      start_turn (cli);
-    }
+    start_turn (cli);
 
   g_main_loop_run (cli->loop);
 

@@ -109,7 +109,8 @@ confab_cassette_writer_new (ConfabConversation *conversation,
 }
 
 ConfabProvider *
-confab_cassette_find_provider (ConfabConversation *conversation)
+confab_cassette_find_provider (ConfabConversation *conversation,
+                               ConfabProviderList *providers)
 {
   const char *name;
   ConfabProvider *provider;
@@ -117,10 +118,10 @@ confab_cassette_find_provider (ConfabConversation *conversation)
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
   name = confab_conversation_get_provider_name (conversation);
-  if (name == NULL)
+  if (name == NULL || providers == NULL)
     return NULL;
 
-  provider = confab_provider_list_lookup (confab_provider_list_get_default (), name);
+  provider = confab_provider_list_lookup (providers, name);
   if (provider == NULL ||
       g_strcmp0 (confab_provider_get_base_url (provider), confab_conversation_get_base_url (conversation)) != 0)
     return NULL;

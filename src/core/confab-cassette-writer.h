@@ -39,9 +39,11 @@ guint                 confab_cassette_writer_get_n_interactions (ConfabCassetteW
 /* The cassette as text. (transfer full) */
 char                 *confab_cassette_writer_to_data        (ConfabCassetteWriter *self,
                                                              ConfabCassetteFormat  format);
-/* The configured provider the conversation was held with (same name and address), or
- * NULL; its header names go into the cassette, their values do not. (transfer none) */
-ConfabProvider       *confab_cassette_find_provider         (ConfabConversation   *conversation);
+/* The provider of @providers (may be NULL) the conversation was held with (same name and
+ * address), or NULL; its header names go into the cassette, their values do not.
+ * (transfer none) */
+ConfabProvider       *confab_cassette_find_provider         (ConfabConversation   *conversation,
+                                                             ConfabProviderList   *providers);
 /* @url with the values of key-like query parameters (key, api_key, token, secret, …)
  * replaced by REDACTED. (transfer full) */
 char                 *confab_cassette_redact_url            (const char           *url);

@@ -224,24 +224,6 @@ confab_provider_list_get_default_path (void)
   return g_build_filename (g_get_user_config_dir (), "confab", "providers.json", NULL);
 }
 
-ConfabProviderList *
-confab_provider_list_get_default (void)
-{
-  static ConfabProviderList *instance;
-
-  if (instance == NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      instance = confab_provider_list_new (NULL);
-      g_object_add_weak_pointer (G_OBJECT (instance), (gpointer *) &instance);
-      if (!confab_provider_list_load (instance, &error))
-        g_warning ("%s", error->message);
-    }
-
-  return instance;
-}
-
 const char *
 confab_provider_list_get_path (ConfabProviderList *self)
 {

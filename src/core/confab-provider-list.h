@@ -12,11 +12,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabProviderList, confab_provider_list, CONFAB, PROVIDER_LIST, GObject)
 
 /* The user's provider profiles: a GListModel of ConfabProvider persisted as JSON (without
- * API keys, which live in libsecret) together with the name of the active one.
+ * API keys, which live in libsecret) together with the name of the active one. The
+ * process's list is its ConfabContext's (confab_context_get_providers).
  * Properties: "path", "active" (ConfabProvider, may be NULL), "active-name". */
 ConfabProviderList *confab_provider_list_new               (const char          *path);
-/* The list of $XDG_CONFIG_HOME/confab/providers.json, loaded on first use. (transfer none) */
-ConfabProviderList *confab_provider_list_get_default       (void);
 /* $XDG_CONFIG_HOME/confab/providers.json (transfer full) */
 char               *confab_provider_list_get_default_path  (void);
 const char         *confab_provider_list_get_path          (ConfabProviderList  *self);

@@ -203,6 +203,21 @@ confab_provider_get_model (ConfabProvider *self)
   return self->model;
 }
 
+const char *
+confab_provider_choose_model (ConfabProvider *provider,
+                              const char     *model)
+{
+  g_return_val_if_fail (provider == NULL || CONFAB_IS_PROVIDER (provider), NULL);
+
+  if (model != NULL && *model != '\0')
+    return model;
+
+  if (provider != NULL && provider->model != NULL && *provider->model != '\0')
+    return provider->model;
+
+  return NULL;
+}
+
 void
 confab_provider_set_model (ConfabProvider *self,
                            const char     *model)

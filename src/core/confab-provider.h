@@ -23,6 +23,11 @@ const char     *confab_provider_get_base_url      (ConfabProvider  *self);
 void            confab_provider_set_base_url      (ConfabProvider  *self,
                                                    const char      *base_url);
 const char     *confab_provider_get_model         (ConfabProvider  *self);
+/* Which model a request uses, the one rule for the app, the CLI and a turn: @model (the
+ * conversation's) when not empty, else @provider's default; NULL when neither names one.
+ * @provider may be NULL. */
+const char     *confab_provider_choose_model      (ConfabProvider  *provider,
+                                                   const char      *model);
 void            confab_provider_set_model         (ConfabProvider  *self,
                                                    const char      *model);
 /* Held in memory only; the GUI keeps it in libsecret. NULL or "" sends no Authorization. */

@@ -13,20 +13,19 @@
 
 #include "confab-approval-policy.h"
 #include "confab-client.h"
+#include "confab-context.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
-#include "confab-tool-call.h"
 #include "confab-turn.h"
 
 struct _ConfabSession
 {
   GObject               parent_instance;
 
+  ConfabContext        *context;   /* the tools and approvals every turn uses */
   ConfabClient         *client;
   ConfabProvider       *provider;
   ConfabConversation   *conversation;
-  ConfabToolRegistry   *tools;
-  ConfabApprovalPolicy *approvals;
   /* Every running turn, by conversation: a turn goes on in the background when the window
    * shows another conversation (a tool call may be waiting for approval there), and the
    * conversation's view finds it again on the way back. */
@@ -54,6 +53,7 @@ G_DEFINE_FINAL_TYPE (ConfabSession, confab_session, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
+  PROP_CONTEXT,
   PROP_PROVIDER,
   PROP_CONVERSATION,
   PROP_MODEL,
@@ -62,6 +62,7 @@ enum {
 };
 
 enum {
+  TURN_STARTED,
   TURN_FINISHED,
   RUNNING_CHANGED,
   APPROVAL_REQUESTED,
@@ -91,8 +92,7 @@ confab_session_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->provider);
   g_clear_object (&self->conversation);
-  g_clear_object (&self->tools);
-  g_clear_object (&self->approvals);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (confab_session_parent_class)->dispose (object);
 }
@@ -107,6 +107,7 @@ confab_session_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_CONTEXT:      g_value_set_object (value, self->context); break;
     case PROP_PROVIDER:     g_value_set_object (value, self->provider); break;
     case PROP_CONVERSATION: g_value_set_object (value, self->conversation); break;
     case PROP_MODEL:        g_value_set_string (value, confab_session_get_model (self)); break;
@@ -126,6 +127,11 @@ confab_session_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      if (self->context == NULL)
+        self->context = confab_context_new ();
+      break;
     case PROP_PROVIDER:     confab_session_set_provider (self, g_value_get_object (value)); break;
     case PROP_CONVERSATION: confab_session_set_conversation (self, g_value_get_object (value)); break;
     case PROP_MODEL:        confab_session_set_model (self, g_value_get_string (value)); break;
@@ -143,6 +149,9 @@ confab_session_class_init (ConfabSessionClass *klass)
   object_class->get_property = confab_session_get_property;
   object_class->set_property = confab_session_set_property;
 
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, CONFAB_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   properties[PROP_PROVIDER] =
     g_param_spec_object ("provider", NULL, NULL, CONFAB_TYPE_PROVIDER,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -157,6 +166,9 @@ confab_session_class_init (ConfabSessionClass *klass)
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  signals[TURN_STARTED] =
+    g_signal_new ("turn-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_TURN);
   signals[TURN_FINISHED] =
     g_signal_new ("turn-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
@@ -179,7 +191,22 @@ confab_session_init (ConfabSession *self)
 ConfabSession *
 confab_session_new (void)
 {
-  return g_object_new (CONFAB_TYPE_SESSION, NULL);
+  return confab_session_new_for_context (NULL);
+}
+
+ConfabSession *
+confab_session_new_for_context (ConfabContext *context)
+{
+  g_return_val_if_fail (context == NULL || CONFAB_IS_CONTEXT (context), NULL);
+
+  return g_object_new (CONFAB_TYPE_SESSION, "context", context, NULL);
+}
+
+ConfabContext *
+confab_session_get_context (ConfabSession *self)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
+  return self->context;
 }
 
 ConfabClient *
@@ -258,51 +285,22 @@ ConfabToolRegistry *
 confab_session_get_tools (ConfabSession *self)
 {
   g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
-  return self->tools;
-}
-
-void
-confab_session_set_tools (ConfabSession      *self,
-                          ConfabToolRegistry *tools)
-{
-  g_return_if_fail (CONFAB_IS_SESSION (self));
-  g_set_object (&self->tools, tools);
+  return confab_context_get_tools (self->context);
 }
 
 ConfabApprovalPolicy *
 confab_session_get_approvals (ConfabSession *self)
 {
   g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
-  return self->approvals;
-}
-
-void
-confab_session_set_approvals (ConfabSession        *self,
-                              ConfabApprovalPolicy *approvals)
-{
-  g_return_if_fail (CONFAB_IS_SESSION (self));
-  g_set_object (&self->approvals, approvals);
+  return confab_context_get_approvals (self->context);
 }
 
 const char *
 confab_session_get_model (ConfabSession *self)
 {
-  const char *model;
-
   g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
 
-  model = confab_conversation_get_model (self->conversation);
-  if (model != NULL && *model != '\0')
-    return model;
-
-  if (self->provider != NULL)
-    {
-      model = confab_provider_get_model (self->provider);
-      if (model != NULL && *model != '\0')
-        return model;
-    }
-
-  return NULL;
+  return confab_provider_choose_model (self->provider, confab_conversation_get_model (self->conversation));
 }
 
 void
@@ -495,6 +493,7 @@ run_turn (ConfabSession  *self,
           GError        **error)
 {
   const char *reason = confab_session_get_blocked_reason (self);
+  ConfabToolRegistry *tools;
   TurnClosure *closure;
   Running *running;
 
@@ -507,9 +506,15 @@ run_turn (ConfabSession  *self,
   g_assert (current_running (self) == NULL);
 
   running = g_new0 (Running, 1);
+  /* No servers, no tools: the model is told so by the turn. */
+  tools = confab_session_get_tools (self);
+  if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) == 0)
+    tools = NULL;
   running->turn = confab_turn_new (self->client, self->provider, self->conversation,
-                                   self->tools, self->approvals);
+                                   tools, confab_session_get_approvals (self));
   confab_turn_set_model (running->turn, confab_session_get_model (self));
+  /* Limits and listeners go on before the first request. */
+  g_signal_emit (self, signals[TURN_STARTED], 0, running->turn);
   g_signal_connect_object (running->turn, "approval-requested",
                            G_CALLBACK (turn_approval_requested), self, 0);
   running->cancellable = g_cancellable_new ();

@@ -11,9 +11,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
 
-/* Ties the shown conversation to the client, the provider, the tools and the approvals:
- * sends, stops, retries, regenerates and edits. One per window.
+/* Ties the shown conversation to the client, the provider and the context's tools and
+ * approvals: chooses the model, sends, stops, retries, regenerates and edits. One per window,
+ * one per confab-cli run.
  * Signals:
+ *   ::turn-started (ConfabTurn *turn)  a turn was made for the shown conversation and is
+ *                                    about to send its first request (set limits, listen)
  *   ::turn-finished (GError *error)  a turn of the shown conversation ended (error NULL on
  *                                    success, cancelled on stop)
  *   ::running-changed (ConfabConversation *conversation, gboolean running)
@@ -21,7 +24,10 @@ G_DECLARE_FINAL_TYPE (ConfabSession, confab_session, CONFAB, SESSION, GObject)
  *                                    a turn goes on when the window shows another conversation
  *   ::approval-requested (ConfabConversation *conversation, ConfabToolCall *call)
  *                                    a tool call of @conversation waits for the user's consent */
+/* A session with a context of its own (tests, the recording window). */
 ConfabSession        *confab_session_new              (void);
+ConfabSession        *confab_session_new_for_context  (ConfabContext        *context);
+ConfabContext        *confab_session_get_context      (ConfabSession        *self);
 ConfabClient         *confab_session_get_client       (ConfabSession        *self);
 ConfabProvider       *confab_session_get_provider     (ConfabSession        *self);
 /* NULL: no provider configured (the composer says so). */
@@ -31,12 +37,9 @@ ConfabConversation   *confab_session_get_conversation (ConfabSession        *sel
 /* A turn running in the conversation shown before goes on in the background. */
 void                  confab_session_set_conversation (ConfabSession        *self,
                                                        ConfabConversation   *conversation);
+/* The context's, for the next turn. (transfer none) */
 ConfabToolRegistry   *confab_session_get_tools        (ConfabSession        *self);
-void                  confab_session_set_tools        (ConfabSession        *self,
-                                                       ConfabToolRegistry   *tools);
 ConfabApprovalPolicy *confab_session_get_approvals    (ConfabSession        *self);
-void                  confab_session_set_approvals    (ConfabSession        *self,
-                                                       ConfabApprovalPolicy *approvals);
 /* The model for the next request: the conversation's, else the provider's. */
 const char           *confab_session_get_model        (ConfabSession        *self);
 /* Sets the conversation's model (and remembers it for new conversations). */
@@ -47,9 +50,9 @@ gboolean              confab_session_get_busy         (ConfabSession        *sel
 /* TRUE while a turn runs in @conversation (shown or in the background). */
 gboolean              confab_session_is_running       (ConfabSession        *self,
                                                        ConfabConversation   *conversation);
-/* Why sending is impossible now (no provider, no model), or NULL. */
 /* Turns running in any conversation, shown or in the background. */
 guint                 confab_session_get_n_running    (ConfabSession        *self);
+/* Why sending is impossible now (no provider, no model), or NULL. */
 const char           *confab_session_get_blocked_reason (ConfabSession      *self);
 /* Appends a user message with @text and runs a turn. */
 gboolean              confab_session_send             (ConfabSession        *self,

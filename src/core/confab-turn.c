@@ -265,22 +265,12 @@ confab_turn_set_max_tool_result (ConfabTurn *self,
 const char *
 confab_turn_get_model (ConfabTurn *self)
 {
-  const char *model;
-
   g_return_val_if_fail (CONFAB_IS_TURN (self), NULL);
 
   if (self->model != NULL && self->model[0] != '\0')
     return self->model;
 
-  model = confab_conversation_get_model (self->conversation);
-  if (model != NULL && model[0] != '\0')
-    return model;
-
-  model = confab_provider_get_model (self->provider);
-  if (model != NULL && model[0] != '\0')
-    return model;
-
-  return NULL;
+  return confab_provider_choose_model (self->provider, confab_conversation_get_model (self->conversation));
 }
 
 void

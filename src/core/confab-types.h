@@ -7,11 +7,13 @@ G_BEGIN_DECLS
 
 typedef struct _ConfabApprovalPolicy    ConfabApprovalPolicy;
 typedef struct _ConfabClient            ConfabClient;
+typedef struct _ConfabContext           ConfabContext;
 typedef struct _ConfabConversation      ConfabConversation;
 typedef struct _ConfabDeltaAccumulator  ConfabDeltaAccumulator;
 typedef struct _ConfabMcpServer         ConfabMcpServer;
 typedef struct _ConfabMessage           ConfabMessage;
 typedef struct _ConfabProvider          ConfabProvider;
+typedef struct _ConfabProviderList      ConfabProviderList;
 typedef struct _ConfabSseReader         ConfabSseReader;
 typedef struct _ConfabStore             ConfabStore;
 typedef struct _ConfabTool              ConfabTool;

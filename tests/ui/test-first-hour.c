@@ -15,6 +15,7 @@
 #include "confab-chat-view.h"
 #include "confab-client.h"
 #include "confab-composer.h"
+#include "confab-context.h"
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
 #include "confab-inspector-dialog.h"
@@ -66,6 +67,19 @@ on_activate (GApplication *app,
   g_application_quit (app);
 }
 
+/* A provider the next run_app() adds to the application's list, active, before its window. */
+static ConfabProvider *startup_provider;
+
+static void
+on_startup (GApplication *app,
+            gpointer      user_data)
+{
+  ConfabProviderList *providers = confab_context_get_providers (confab_application_get_context (CONFAB_APPLICATION (app)));
+
+  confab_provider_list_add (providers, startup_provider);
+  confab_provider_list_set_active (providers, confab_provider_get_name (startup_provider));
+}
+
 /* Runs the real application with @args (after argv[0]) and calls @func on its window. */
 static void
 run_app (const char * const *args,
@@ -83,6 +97,8 @@ run_app (const char * const *args,
   g_ptr_array_add (argv, NULL);
 
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
+  if (startup_provider != NULL)
+    g_signal_connect_after (app, "startup", G_CALLBACK (on_startup), NULL);
   status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
 
   g_assert_cmpint (status, ==, 0);
@@ -468,13 +484,6 @@ test_default_model_applies_at_once (void)
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   run_app (NULL, check_default_model, server);
-
-  /* The list lives on in this process: leave it empty for the next test. */
-  while (g_list_model_get_n_items (G_LIST_MODEL (confab_provider_list_get_default ())) > 0)
-    {
-      g_autoptr(ConfabProvider) provider = g_list_model_get_item (G_LIST_MODEL (confab_provider_list_get_default ()), 0);
-      confab_provider_list_remove (confab_provider_list_get_default (), provider);
-    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1231,27 +1240,23 @@ test_html_error_details (void)
   run_app (args, check_html_error, server);
 }
 
-/* A provider "Local" of the user's list, talking to @server. */
+/* A provider "Local" of the user's list, talking to @server: saved for the next application
+ * to read, or, with @providers, in the running application's list too. */
 static void
-add_local_provider (ConfabReplayServer *server)
+add_local_provider (ConfabProviderList *providers,
+                    ConfabReplayServer *server)
 {
-  ConfabProviderList *providers = confab_provider_list_get_default ();
+  g_autoptr(ConfabProviderList) saved = NULL;
   g_autoptr(ConfabProvider) provider = confab_provider_new ("Local", confab_replay_server_get_base_url (server));
   g_autoptr(GError) error = NULL;
 
   confab_provider_set_model (provider, "test-model");
+  if (providers == NULL)
+    providers = saved = confab_provider_list_new (NULL);
   confab_provider_list_add (providers, provider);
   confab_provider_list_set_active (providers, "Local");
   g_assert_true (confab_provider_list_save (providers, &error));
   g_assert_no_error (error);
-}
-
-static void
-remove_local_provider (void)
-{
-  ConfabProviderList *providers = confab_provider_list_get_default ();
-
-  confab_provider_list_remove (providers, confab_provider_list_lookup (providers, "Local"));
 }
 
 static GtkWidget *
@@ -1306,9 +1311,8 @@ test_unauthorized_check_api_key (void)
 
   confab_replay_server_add_response (server, 401, "application/json",
                                      "{\"error\":{\"message\":\"Invalid API key\"}}", CONFAB_REPLAY_NONE);
-  add_local_provider (server);
+  add_local_provider (NULL, server);
   run_app (NULL, check_unauthorized, server);
-  remove_local_provider ();
 }
 
 static void
@@ -1332,9 +1336,8 @@ test_idle_timeout_names_provider (void)
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
 
   confab_replay_server_add_response (server, 200, NULL, NULL, CONFAB_REPLAY_STALL_BEFORE_HEADERS);
-  add_local_provider (server);
+  add_local_provider (NULL, server);
   run_app (NULL, check_idle_timeout, server);
-  remove_local_provider ();
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1589,7 +1592,6 @@ test_inspector_redacts_secrets (void)
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autofree char *answer = sse_answer ("Hi");
   g_autofree char *base_url = NULL;
-  ConfabProviderList *providers = confab_provider_list_get_default ();
   g_autoptr(ConfabProvider) provider = NULL;
   const char *headers[] = { "X-Team: " CANARY_HEADER, NULL };
 
@@ -1600,11 +1602,10 @@ test_inspector_redacts_secrets (void)
   confab_provider_set_model (provider, "test-model");
   confab_provider_set_api_key (provider, CANARY_KEY);
   confab_provider_set_headers (provider, headers);
-  confab_provider_list_add (providers, provider);
-  confab_provider_list_set_active (providers, "Canary");
-
+  /* With its key in memory, as if read from the keyring. */
+  startup_provider = provider;
   run_app (NULL, check_inspector, server);
-  confab_provider_list_remove (providers, provider);
+  startup_provider = NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1640,7 +1641,7 @@ check_first_launch (ConfabWindow *window,
   save_screenshot (GTK_WIDGET (window), "first-hour-welcome.png");
 
   /* With a provider, the list and the sidebar are back. */
-  add_local_provider (server);
+  add_local_provider (confab_context_get_providers (confab_session_get_context (session_of (window))), server);
   wait_frames (window);
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
   g_assert_true (gtk_widget_get_visible (pane));
@@ -1655,7 +1656,6 @@ test_first_launch_one_welcome (void)
 
   g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
   run_app (NULL, check_first_launch, server);
-  remove_local_provider ();
   g_settings_reset (settings, "show-usage-sidebar");
 }
 

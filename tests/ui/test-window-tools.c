@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The window's tools follow mcp.json: Preferences writes it, then the window reloads. */
+/* The window's tools follow mcp.json: Preferences writes it, then the context reloads (what
+ * the application does on ::mcp-config-changed) and the window's session uses the new ones. */
 #include "config.h"
 
 #include <adwaita.h>
 
+#include "confab-context.h"
 #include "confab-mcp-server.h"
 #include "confab-session.h"
 #include "confab-tool-registry.h"
@@ -66,7 +68,7 @@ test_window_reloads_tools_from_config (void)
   first_server = g_list_model_get_item (confab_tool_registry_get_servers (first), 0);
 
   write_mcp_config (two);
-  confab_window_reload_tools (window);
+  confab_context_start_tools (confab_session_get_context (session));
 
   second = confab_session_get_tools (session);
   g_assert_true (second != first);
