@@ -22,6 +22,7 @@
 #include "confab-elicitation-dialog.h"
 #include "confab-mcp-attach.h"
 #include "confab-mcp-prompts.h"
+#include "confab-mcp-sign-in.h"
 #include "confab-window.h"
 #include "confab-window-private.h"
 
@@ -376,6 +377,8 @@ confab_window_reload_tools (ConfabWindow *self)
 
   /* A server that asks the user something gets a form over this window. */
   confab_elicitation_dialog_watch_registry (tools, GTK_WINDOW (self));
+  /* A remote server that needs a sign-in (OAuth) says so in a toast with "Sign In…". */
+  confab_mcp_sign_in_watch_registry (tools, GTK_WINDOW (self));
 
   confab_session_set_tools (self->session, tools);
   confab_session_set_approvals (self->session, approvals);

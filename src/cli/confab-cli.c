@@ -681,6 +681,33 @@ start_turn (Cli *cli)
   confab_turn_run_async (cli->turn, cli->cancellable, turn_cb, cli);
 }
 
+/* The sign-in page of a remote MCP server (OAuth): the user opens it in a browser on this
+ * computer, which comes back to Confab's listener on 127.0.0.1 to finish. */
+static void
+print_sign_in_uri (const char *server_name,
+                   const char *uri,
+                   gpointer    user_data)
+{
+  g_autofree char *name = confab_escape_text (server_name, -1, CONFAB_ESCAPE_DEFAULT);
+  g_autofree char *address = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
+
+  g_printerr (_("The tool server “%s” needs you to sign in. Open this address in a browser on this computer:\n%s\n"),
+              name, address);
+}
+
+static void
+offer_sign_in (GListModel *servers)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+      ConfabMcpOAuth *oauth = confab_mcp_server_get_oauth (server);
+
+      if (oauth != NULL)
+        confab_mcp_oauth_set_open_func (oauth, print_sign_in_uri, NULL, NULL);
+    }
+}
+
 static void
 registry_started_cb (GObject      *object,
                      GAsyncResult *result,
@@ -891,6 +918,10 @@ run (Cli     *cli,
       cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
                                            cli->stdin_tty, &cli->stdin_lines, &cli->asking,
                                            terminal_free_cb, cli);
+      /* A remote server that wants a sign-in (OAuth) gets one from a user at the terminal;
+       * a script gets the error at once rather than a wait for a browser. */
+      if (cli->stdin_tty)
+        offer_sign_in (confab_tool_registry_get_servers (cli->registry));
 
       confab_tool_registry_start_async (cli->registry, cli->cancellable, registry_started_cb, cli);
     }
