@@ -182,10 +182,11 @@ _confab_mcp_oauth_parse_challenge (const char              *header,
 
 /* JSON ---------------------------------------------------------------------------------- */
 
+/* @refusal: the error message when @data is not a JSON object. */
 static JsonObject *
 parse_object (const char  *data,
               gsize        len,
-              const char  *what,
+              const char  *refusal,
               GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -196,8 +197,7 @@ parse_object (const char  *data,
       !_confab_json_parser_load_untrusted (parser, data, len, &local_error) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
-                   _("The %s is not a JSON object"), what);
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL, refusal);
       return NULL;
     }
 
@@ -297,7 +297,7 @@ _confab_mcp_oauth_parse_resource_metadata (const char  *data,
   g_auto(GStrv) servers = NULL;
   const char *resource_value;
 
-  object = parse_object (data, len, _("protected resource metadata"), error);
+  object = parse_object (data, len, _("The protected resource metadata is not a JSON object"), error);
   if (object == NULL)
     return FALSE;
 
@@ -351,7 +351,7 @@ _confab_mcp_oauth_parse_server_metadata (const char            *data,
   const char *registration_endpoint;
 
   memset (server, 0, sizeof *server);
-  object = parse_object (data, len, _("authorization server metadata"), error);
+  object = parse_object (data, len, _("The authorization server metadata is not a JSON object"), error);
   if (object == NULL)
     return FALSE;
 
@@ -396,7 +396,7 @@ _confab_mcp_oauth_parse_registration (const char           *data,
   const char *client_id;
   const char *method;
 
-  object = parse_object (data, len, _("client registration answer"), error);
+  object = parse_object (data, len, _("The client registration answer is not a JSON object"), error);
   if (object == NULL)
     return FALSE;
 
@@ -445,7 +445,7 @@ _confab_mcp_oauth_parse_token_response (guint                 status,
   const char *refresh_token;
   JsonNode *expires_in;
 
-  object = parse_object (data, len, _("token endpoint’s answer"), &parse_error);
+  object = parse_object (data, len, _("The token endpoint’s answer is not a JSON object"), &parse_error);
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
@@ -457,10 +457,12 @@ _confab_mcp_oauth_parse_token_response (guint                 status,
       if (description != NULL && !g_utf8_validate (description, -1, NULL))
         description = NULL;
 
-      if (code != NULL)
+      if (code != NULL && description != NULL)
         g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_AUTHORIZATION,
-                     _("The authorization server refused to give a token: %s%s%s"), code,
-                     description ? " — " : "", description ? description : "");
+                     _("The authorization server refused to give a token: %s — %s"), code, description);
+      else if (code != NULL)
+        g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_AUTHORIZATION,
+                     _("The authorization server refused to give a token: %s"), code);
       else
         g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_AUTHORIZATION,
                      _("The authorization server refused to give a token (HTTP %u)"), status);
@@ -549,7 +551,7 @@ _confab_mcp_oauth_token_deserialize (const char *data)
   ConfabMcpOAuthToken *token;
   JsonNode *expires_at;
 
-  object = parse_object (data, strlen (data), "token", NULL);
+  object = parse_object (data, strlen (data), "", NULL);
   if (object == NULL || get_string (object, "access_token") == NULL)
     return NULL;
 
