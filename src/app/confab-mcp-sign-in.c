@@ -19,6 +19,18 @@ typedef struct
   GWeakRef server;
 } Watch;
 
+/* Tests open pages themselves (_confab_mcp_sign_in_set_launcher). */
+static ConfabMcpOAuthOpenFunc test_launcher;
+static gpointer               test_launcher_data;
+
+void
+_confab_mcp_sign_in_set_launcher (ConfabMcpOAuthOpenFunc func,
+                                  gpointer               user_data)
+{
+  test_launcher = func;
+  test_launcher_data = user_data;
+}
+
 static Watch *
 watch_new (GtkWindow       *window,
            ConfabMcpServer *server)
@@ -91,13 +103,21 @@ open_in_browser (const char *server_name,
   GWeakRef *window_ref = user_data;
   g_autoptr(GtkWindow) window = g_weak_ref_get (window_ref);
 
-#if GTK_CHECK_VERSION (4, 10, 0)
-  g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+  if (test_launcher != NULL)
+    {
+      test_launcher (server_name, uri, test_launcher_data);
+      return;
+    }
 
-  gtk_uri_launcher_launch (launcher, window, NULL, launched_cb, NULL);
+  {
+#if GTK_CHECK_VERSION (4, 10, 0)
+    g_autoptr(GtkUriLauncher) launcher = gtk_uri_launcher_new (uri);
+
+    gtk_uri_launcher_launch (launcher, window, NULL, launched_cb, NULL);
 #else
-  gtk_show_uri (window, uri, GDK_CURRENT_TIME);
+    gtk_show_uri (window, uri, GDK_CURRENT_TIME);
 #endif
+  }
 }
 
 static void

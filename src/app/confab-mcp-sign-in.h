@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "confab-mcp-oauth.h"
 #include "confab-tool-registry.h"
 
 G_BEGIN_DECLS
@@ -13,5 +14,9 @@ G_BEGIN_DECLS
  * browser comes back to Confab. */
 void confab_mcp_sign_in_watch_registry (ConfabToolRegistry *registry,
                                         GtkWindow          *window);
+
+/* For tests: opens pages with @func instead of the browser (NULL: the browser again). */
+void _confab_mcp_sign_in_set_launcher  (ConfabMcpOAuthOpenFunc func,
+                                        gpointer               user_data);
 
 G_END_DECLS
