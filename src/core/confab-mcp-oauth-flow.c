@@ -581,6 +581,44 @@ register_client (GTask *task)
                                     g_task_get_cancellable (task), on_registered, task);
 }
 
+/* A client of its own (pre-registered, with a secret) at a server that grants only to
+ * clients: no user, no browser (OAuth 2.1 §4.2, MCP's client credentials extension). */
+static gboolean
+wants_client_credentials (Flow *flow)
+{
+  const char * const *grants = (const char * const *)flow->server.grant_types_supported;
+
+  return flow->config.client_id != NULL && flow->config.client_secret != NULL && grants != NULL &&
+         g_strv_contains (grants, "client_credentials") &&
+         !g_strv_contains (grants, "authorization_code");
+}
+
+static void
+request_client_credentials (GTask *task)
+{
+  Flow *flow = g_task_get_task_data (task);
+  g_autoptr(SecretForm) form = g_string_new (NULL);
+
+  flow->token->client_id = g_strdup (flow->config.client_id);
+  flow->token->client_secret = g_strdup (flow->config.client_secret);
+  flow->token->auth_method = g_strdup (choose_auth_method (flow->token,
+                                                           flow->server.auth_methods_supported));
+  add_param (form, "grant_type", "client_credentials");
+  add_param (form, "scope", flow->scope);
+  add_param (form, "resource", flow->token->resource);
+
+  g_clear_object (&flow->msg);
+  flow->msg = new_token_request (flow->token, form);
+  if (flow->msg == NULL)
+    {
+      fail (task, _("The token endpoint’s address is not valid"));
+      return;
+    }
+
+  soup_session_send_and_read_async (flow->config.session, flow->msg, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), on_token, task);
+}
+
 static gboolean
 start_loopback (GTask *task)
 {
@@ -617,6 +655,17 @@ get_client (GTask *task)
       return;
     }
 
+  flow->token = g_new0 (ConfabMcpOAuthToken, 1);
+  flow->token->token_endpoint = g_strdup (flow->server.token_endpoint);
+  flow->token->scope = g_strdup (flow->scope);
+  flow->token->resource = g_strdup (flow->resource != NULL ? flow->resource : flow->config.server_url);
+
+  if (wants_client_credentials (flow))
+    {
+      request_client_credentials (task);
+      return;
+    }
+
   if (flow->config.open_func == NULL)
     {
       fail (task, _("MCP server “%s” needs you to sign in"), flow->config.server_name);
@@ -625,11 +674,6 @@ get_client (GTask *task)
 
   if (!start_loopback (task))
     return;
-
-  flow->token = g_new0 (ConfabMcpOAuthToken, 1);
-  flow->token->token_endpoint = g_strdup (flow->server.token_endpoint);
-  flow->token->scope = g_strdup (flow->scope);
-  flow->token->resource = g_strdup (flow->resource != NULL ? flow->resource : flow->config.server_url);
 
   if (flow->config.client_id != NULL)
     {

@@ -333,6 +333,7 @@ _confab_mcp_oauth_server_clear (ConfabMcpOAuthServer *server)
   g_clear_pointer (&server->registration_endpoint, g_free);
   g_clear_pointer (&server->scopes_supported, g_strfreev);
   g_clear_pointer (&server->auth_methods_supported, g_strfreev);
+  g_clear_pointer (&server->grant_types_supported, g_strfreev);
   server->client_id_metadata_document_supported = FALSE;
   server->s256 = FALSE;
 }
@@ -372,6 +373,7 @@ _confab_mcp_oauth_parse_server_metadata (const char            *data,
     server->registration_endpoint = g_strdup (registration_endpoint);
   server->scopes_supported = get_strings (object, "scopes_supported");
   server->auth_methods_supported = get_strings (object, "token_endpoint_auth_methods_supported");
+  server->grant_types_supported = get_strings (object, "grant_types_supported");
 
   methods = get_strings (object, "code_challenge_methods_supported");
   server->s256 = methods != NULL && g_strv_contains ((const char * const *)methods, "S256");

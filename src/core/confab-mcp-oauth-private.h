@@ -55,6 +55,7 @@ typedef struct
   char      *registration_endpoint;
   char     **scopes_supported;
   char     **auth_methods_supported;
+  char     **grant_types_supported;
   gboolean   client_id_metadata_document_supported;
   /* FALSE when code_challenge_methods_supported is there without S256, or absent. */
   gboolean   s256;

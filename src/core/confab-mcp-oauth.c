@@ -131,6 +131,9 @@ on_signed_in (GObject      *object,
   token = _confab_mcp_oauth_sign_in_finish (result, &error);
   if (token == NULL)
     {
+      /* Nobody could be asked: the user has to sign in. */
+      if (self->open_func == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_needs_sign_in (self, TRUE);
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
@@ -191,7 +194,9 @@ sign_in (ConfabMcpOAuth *self,
   Authorize *authorize = g_task_get_task_data (task);
   ConfabMcpOAuthFlowConfig config = { 0 };
 
-  if (self->open_func == NULL)
+  /* Without a way to ask the user, only a client of its own (client credentials) can get a
+   * token: say at once that a sign-in is needed, before anything goes on the network. */
+  if (self->open_func == NULL && self->client_secret == NULL)
     {
       set_needs_sign_in (self, TRUE);
       g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_AUTHORIZATION,
