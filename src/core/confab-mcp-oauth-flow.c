@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "confab-error.h"
 #include "confab-mcp-oauth-private.h"
@@ -120,142 +119,6 @@ return_error (GTask  *task,
   g_object_unref (task);
 }
 
-/* Randomness and PKCE ---------------------------------------------------------------------- */
-
-static char *
-base64url (const guint8 *data,
-           gsize         len)
-{
-  char *text = g_base64_encode (data, len);
-  char *end;
-
-  g_strdelimit (text, "+", '-');
-  g_strdelimit (text, "/", '_');
-  end = strchr (text, '=');
-  if (end != NULL)
-    *end = '\0';
-
-  return text;
-}
-
-static char *
-random_string (void)
-{
-  guint8 bytes[32];
-  gsize got = 0;
-  char *text;
-
-  while (got < sizeof bytes)
-    {
-      gssize n = getrandom (bytes + got, sizeof bytes - got, 0);
-
-      if (n < 0)
-        g_error ("No random bytes from the kernel: %s", g_strerror (errno));
-      got += n;
-    }
-
-  text = base64url (bytes, sizeof bytes);
-  memset (bytes, 0, sizeof bytes);
-  return text;
-}
-
-static char *
-s256_challenge (const char *verifier)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize len = sizeof digest;
-
-  g_checksum_update (checksum, (const guchar *)verifier, strlen (verifier));
-  g_checksum_get_digest (checksum, digest, &len);
-  return base64url (digest, len);
-}
-
-/* Forms --------------------------------------------------------------------------------- */
-
-static void
-add_param (GString    *form,
-           const char *name,
-           const char *value)
-{
-  g_autofree char *escaped = NULL;
-
-  if (value == NULL)
-    return;
-
-  escaped = g_uri_escape_string (value, NULL, FALSE);
-  if (form->len > 0)
-    g_string_append_c (form, '&');
-  g_string_append_printf (form, "%s=%s", name, escaped);
-}
-
-static void
-wipe_string (GString *string)
-{
-  memset (string->str, 0, string->len);
-  g_string_free (string, TRUE);
-}
-
-/* A form that holds a secret (a code, a verifier, a refresh token): wiped when freed. */
-typedef GString SecretForm;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretForm, wipe_string)
-
-/* How to authenticate at the token endpoint: what registration said, else the strongest the
- * server lists that the client can do. */
-static const char *
-choose_auth_method (const ConfabMcpOAuthToken *token,
-                    char                     **supported)
-{
-  if (token->auth_method != NULL)
-    return token->auth_method;
-  if (token->client_secret == NULL)
-    return "none";
-  if (supported == NULL || g_strv_contains ((const char * const *)supported, "client_secret_basic"))
-    return "client_secret_basic";
-  if (g_strv_contains ((const char * const *)supported, "client_secret_post"))
-    return "client_secret_post";
-  return "client_secret_basic";
-}
-
-/* A POST to the token endpoint of @token with @form, authenticated as @token's client. */
-static SoupMessage *
-new_token_request (const ConfabMcpOAuthToken *token,
-                   GString                   *form)
-{
-  SoupMessage *msg = soup_message_new ("POST", token->token_endpoint);
-  SoupMessageHeaders *headers;
-  g_autoptr(GBytes) body = NULL;
-
-  if (msg == NULL)
-    return NULL;
-
-  headers = soup_message_get_request_headers (msg);
-  soup_message_headers_replace (headers, "Accept", "application/json");
-
-  if (g_strcmp0 (token->auth_method, "client_secret_basic") == 0 && token->client_secret != NULL)
-    {
-      g_autofree char *id = g_uri_escape_string (token->client_id, NULL, FALSE);
-      g_autofree char *secret = g_uri_escape_string (token->client_secret, NULL, FALSE);
-      g_autofree char *pair = g_strconcat (id, ":", secret, NULL);
-      g_autofree char *encoded = g_base64_encode ((const guchar *)pair, strlen (pair));
-      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
-
-      soup_message_headers_replace (headers, "Authorization", value);
-      memset (pair, 0, strlen (pair));
-      memset (value, 0, strlen (value));
-    }
-  else
-    {
-      add_param (form, "client_id", token->client_id);
-      if (g_strcmp0 (token->auth_method, "client_secret_post") == 0)
-        add_param (form, "client_secret", token->client_secret);
-    }
-
-  body = g_bytes_new (form->str, form->len);
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", body);
-  return msg;
-}
-
 /* Step 5: the token --------------------------------------------------------------------- */
 
 static void
@@ -301,14 +164,14 @@ exchange_code (GTask      *task,
   Flow *flow = g_task_get_task_data (task);
   g_autoptr(SecretForm) form = g_string_new (NULL);
 
-  add_param (form, "grant_type", "authorization_code");
-  add_param (form, "code", code);
-  add_param (form, "redirect_uri", flow->redirect_uri);
-  add_param (form, "code_verifier", flow->verifier);
-  add_param (form, "resource", flow->token->resource);
+  _confab_mcp_oauth_form_add (form, "grant_type", "authorization_code");
+  _confab_mcp_oauth_form_add (form, "code", code);
+  _confab_mcp_oauth_form_add (form, "redirect_uri", flow->redirect_uri);
+  _confab_mcp_oauth_form_add (form, "code_verifier", flow->verifier);
+  _confab_mcp_oauth_form_add (form, "resource", flow->token->resource);
 
   g_clear_object (&flow->msg);
-  flow->msg = new_token_request (flow->token, form);
+  flow->msg = _confab_mcp_oauth_new_token_request (flow->token, form);
   if (flow->msg == NULL)
     {
       fail (task, _("The token endpoint’s address is not valid"));
@@ -439,20 +302,20 @@ open_browser (GTask *task)
       return;
     }
 
-  flow->verifier = random_string ();
-  flow->state = random_string ();
-  challenge = s256_challenge (flow->verifier);
+  flow->verifier = _confab_mcp_oauth_random_string ();
+  flow->state = _confab_mcp_oauth_random_string ();
+  challenge = _confab_mcp_oauth_s256_challenge (flow->verifier);
 
   if (g_uri_get_query (endpoint) != NULL)
     g_string_append (query, g_uri_get_query (endpoint));
-  add_param (query, "response_type", "code");
-  add_param (query, "client_id", flow->token->client_id);
-  add_param (query, "redirect_uri", flow->redirect_uri);
-  add_param (query, "state", flow->state);
-  add_param (query, "code_challenge", challenge);
-  add_param (query, "code_challenge_method", "S256");
-  add_param (query, "resource", flow->token->resource);
-  add_param (query, "scope", flow->scope);
+  _confab_mcp_oauth_form_add (query, "response_type", "code");
+  _confab_mcp_oauth_form_add (query, "client_id", flow->token->client_id);
+  _confab_mcp_oauth_form_add (query, "redirect_uri", flow->redirect_uri);
+  _confab_mcp_oauth_form_add (query, "state", flow->state);
+  _confab_mcp_oauth_form_add (query, "code_challenge", challenge);
+  _confab_mcp_oauth_form_add (query, "code_challenge_method", "S256");
+  _confab_mcp_oauth_form_add (query, "resource", flow->token->resource);
+  _confab_mcp_oauth_form_add (query, "scope", flow->scope);
 
   uri = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (endpoint), NULL,
                      g_uri_get_host (endpoint), g_uri_get_port (endpoint),
@@ -480,7 +343,7 @@ choose_method_and_open (GTask *task)
 
   g_free (flow->token->auth_method);
   flow->token->auth_method = NULL;
-  flow->token->auth_method = g_strdup (choose_auth_method (flow->token,
+  flow->token->auth_method = g_strdup (_confab_mcp_oauth_choose_auth_method (flow->token,
                                                            flow->server.auth_methods_supported));
   open_browser (task);
 }
@@ -528,7 +391,7 @@ on_registered (GObject      *object,
     }
 
   /* What registration settled goes first; else chosen from the server's list. */
-  method = g_strdup (choose_auth_method (flow->token, flow->server.auth_methods_supported));
+  method = g_strdup (_confab_mcp_oauth_choose_auth_method (flow->token, flow->server.auth_methods_supported));
   g_free (flow->token->auth_method);
   flow->token->auth_method = g_steal_pointer (&method);
   open_browser (task);
@@ -601,14 +464,14 @@ request_client_credentials (GTask *task)
 
   flow->token->client_id = g_strdup (flow->config.client_id);
   flow->token->client_secret = g_strdup (flow->config.client_secret);
-  flow->token->auth_method = g_strdup (choose_auth_method (flow->token,
+  flow->token->auth_method = g_strdup (_confab_mcp_oauth_choose_auth_method (flow->token,
                                                            flow->server.auth_methods_supported));
-  add_param (form, "grant_type", "client_credentials");
-  add_param (form, "scope", flow->scope);
-  add_param (form, "resource", flow->token->resource);
+  _confab_mcp_oauth_form_add (form, "grant_type", "client_credentials");
+  _confab_mcp_oauth_form_add (form, "scope", flow->scope);
+  _confab_mcp_oauth_form_add (form, "resource", flow->token->resource);
 
   g_clear_object (&flow->msg);
-  flow->msg = new_token_request (flow->token, form);
+  flow->msg = _confab_mcp_oauth_new_token_request (flow->token, form);
   if (flow->msg == NULL)
     {
       fail (task, _("The token endpoint’s address is not valid"));
@@ -927,75 +790,6 @@ _confab_mcp_oauth_sign_in_async (const ConfabMcpOAuthFlowConfig *config,
 
 ConfabMcpOAuthToken *
 _confab_mcp_oauth_sign_in_finish (GAsyncResult  *result,
-                                  GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Refreshing ------------------------------------------------------------------------------ */
-
-static void
-on_refreshed (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  ConfabMcpOAuthToken *token = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
-  GError *error = NULL;
-  guint status = msg ? soup_message_get_status (msg) : 0;
-
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  if (bytes == NULL)
-    {
-      return_error (task, error);
-      return;
-    }
-
-  if (!_confab_mcp_oauth_parse_token_response (status, g_bytes_get_data (bytes, NULL),
-                                               g_bytes_get_size (bytes), token, &error))
-    {
-      return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, _confab_mcp_oauth_token_copy (token),
-                         (GDestroyNotify)_confab_mcp_oauth_token_free);
-  g_object_unref (task);
-}
-
-void
-_confab_mcp_oauth_refresh_async (SoupSession               *session,
-                                 const ConfabMcpOAuthToken *token,
-                                 GCancellable              *cancellable,
-                                 GAsyncReadyCallback        callback,
-                                 gpointer                   user_data)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  ConfabMcpOAuthToken *copy = _confab_mcp_oauth_token_copy (token);
-  g_autoptr(SecretForm) form = g_string_new (NULL);
-  g_autoptr(SoupMessage) msg = NULL;
-
-  g_task_set_source_tag (task, _confab_mcp_oauth_refresh_async);
-  g_task_set_task_data (task, copy, (GDestroyNotify)_confab_mcp_oauth_token_free);
-
-  add_param (form, "grant_type", "refresh_token");
-  add_param (form, "refresh_token", token->refresh_token);
-  add_param (form, "resource", token->resource);
-  msg = token->token_endpoint ? new_token_request (copy, form) : NULL;
-  if (msg == NULL)
-    {
-      fail (task, _("The stored sign-in has no valid token endpoint"));
-      return;
-    }
-
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    on_refreshed, task);
-}
-
-ConfabMcpOAuthToken *
-_confab_mcp_oauth_refresh_finish (GAsyncResult  *result,
                                   GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -7,10 +7,11 @@
 
 G_BEGIN_DECLS
 
-/* ConfabMcpOAuth lives in four files: confab-mcp-oauth.c (the object and what the transport
- * asks of it), confab-mcp-oauth-flow.c (discovery, registration, the browser and the token
- * endpoint), confab-mcp-oauth-metadata.c (reading what servers send: challenges, metadata,
- * token answers) and confab-mcp-oauth-store.c (the keyring). */
+/* ConfabMcpOAuth lives in five files: confab-mcp-oauth.c (the object and what the transport
+ * asks of it), confab-mcp-oauth-flow.c (discovery, registration, the browser, the code),
+ * confab-mcp-oauth-token.c (the token endpoint: PKCE, client authentication, refresh),
+ * confab-mcp-oauth-metadata.c (reading what servers send: challenges, metadata, token
+ * answers) and confab-mcp-oauth-store.c (the keyring). */
 
 /* What a sign-in gives, and what refreshing needs. */
 typedef struct
@@ -141,6 +142,29 @@ void                 _confab_mcp_oauth_refresh_async   (SoupSession             
                                                         gpointer                        user_data);
 ConfabMcpOAuthToken *_confab_mcp_oauth_refresh_finish  (GAsyncResult                   *result,
                                                         GError                        **error);
+
+/* confab-mcp-oauth-token.c */
+
+/* 32 random bytes, base64url (a PKCE verifier, a state). (transfer full) */
+char                *_confab_mcp_oauth_random_string       (void);
+/* BASE64URL(SHA256(@verifier)). (transfer full) */
+char                *_confab_mcp_oauth_s256_challenge      (const char *verifier);
+/* Appends name=value (form-encoded) to @form; nothing when @value is NULL. */
+void                 _confab_mcp_oauth_form_add            (GString    *form,
+                                                            const char *name,
+                                                            const char *value);
+/* Wipes and frees a form that held a secret. */
+void                 _confab_mcp_oauth_form_free           (GString    *form);
+typedef GString SecretForm;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretForm, _confab_mcp_oauth_form_free)
+/* How @token's client authenticates at the token endpoint: what registration settled, else
+ * the strongest of @supported (NULL: RFC 8414's default) the client can do. */
+const char          *_confab_mcp_oauth_choose_auth_method  (const ConfabMcpOAuthToken *token,
+                                                            char                     **supported);
+/* A POST of @form to @token's token endpoint, authenticated as its client (adds client_id
+ * or client_secret to @form as the method wants). NULL when the endpoint is not a URL. */
+SoupMessage         *_confab_mcp_oauth_new_token_request   (const ConfabMcpOAuthToken *token,
+                                                            GString                   *form);
 
 /* confab-mcp-oauth.c, for the HTTP transport: the token to send, NULL for none. */
 const char          *_confab_mcp_oauth_get_access_token (ConfabMcpOAuth *self);
