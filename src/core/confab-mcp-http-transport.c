@@ -250,10 +250,11 @@ on_sent (GObject      *object,
         return;
 
       if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) &&
-          self->oauth != NULL)
+          self->oauth != NULL && stream->auth_tries > 0)
         message = g_strdup_printf (_("HTTP %u %s: MCP server “%s” still refuses the request after signing in"),
                                    status, soup_message_get_reason_phrase (stream->msg), self->name);
-      else if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+      else if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) &&
+               self->oauth == NULL)
         message = g_strdup_printf (_("HTTP %u %s: the server wants authorization; Confab sends only the headers set for it in mcp.json (OAuth is not supported)"),
                                    status, soup_message_get_reason_phrase (stream->msg));
       else

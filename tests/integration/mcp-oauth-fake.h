@@ -27,6 +27,8 @@ typedef struct
 
   AuthorizeMode authorize_mode;
   gboolean      refuse_code;      /* the token endpoint answers invalid_grant */
+  gboolean      refuse_all;       /* the MCP server takes no token at all */
+  gboolean      forbid;           /* the MCP server answers 403 without a challenge */
   char         *challenge;        /* code_challenge of the last authorization request */
   char         *resource;         /* resource of the last authorization request */
   guint         registrations;
@@ -132,8 +134,14 @@ mcp_handler (SoupServer        *server,
   authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                 "Authorization");
   g_ptr_array_add (fake->bearers, g_strdup (authorization ? authorization : ""));
+  if (fake->forbid)
+    {
+      reply_json (msg, SOUP_STATUS_FORBIDDEN, "{\"error\":\"forbidden\"}");
+      return;
+    }
+
   expected = fake->valid_token ? g_strconcat ("Bearer ", fake->valid_token, NULL) : NULL;
-  if (expected == NULL || g_strcmp0 (authorization, expected) != 0)
+  if (expected == NULL || g_strcmp0 (authorization, expected) != 0 || fake->refuse_all)
     {
       g_autofree char *origin = g_strndup (fake->mcp_url, strlen (fake->mcp_url) - strlen ("/mcp"));
       g_autofree char *challenge = g_strdup_printf ("Bearer error=\"invalid_token\", resource_metadata=\"%s/.well-known/oauth-protected-resource/mcp\"",

@@ -417,6 +417,58 @@ test_needs_sign_in_then_sign_in (void)
   g_object_unref (browser.session);
 }
 
+/* A server that takes no token at all: one sign-in, one refresh, then the error says so;
+ * no loop. */
+static void
+test_refused_after_sign_in (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  Browser browser = { soup_session_new (), 0 };
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  fake->refuse_all = TRUE;
+  server = new_server (fake, &browser);
+  g_assert_false (start (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "HTTP 401"));
+  g_assert_nonnull (strstr (error->message, "still refuses the request after signing in"));
+  g_assert_cmpuint (browser.opened, ==, 1);
+  g_assert_cmpuint (fake->code_grants, ==, 1);
+  g_assert_cmpuint (fake->refresh_grants, ==, 1);
+  g_assert_cmpuint (fake->bearers->len, ==, 3);
+
+  forget (fake->mcp_url);
+  g_object_unref (browser.session);
+}
+
+/* A 403 without insufficient_scope is a refusal, not a reason to sign in. */
+static void
+test_forbidden_is_not_a_sign_in (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  Browser browser = { soup_session_new (), 0 };
+
+  fake->forbid = TRUE;
+  server = new_server (fake, &browser);
+  g_assert_false (start (server, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
+  g_assert_nonnull (strstr (error->message, "HTTP 403 Forbidden"));
+  g_assert_null (strstr (error->message, "sign"));
+  g_assert_cmpuint (browser.opened, ==, 0);
+  g_assert_false (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (server)));
+  g_object_unref (browser.session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -431,6 +483,8 @@ main (int   argc,
   g_test_add_func ("/mcp-oauth/wrong-state", test_wrong_state);
   g_test_add_func ("/mcp-oauth/refused-code", test_refused_code);
   g_test_add_func ("/mcp-oauth/needs-sign-in-then-sign-in", test_needs_sign_in_then_sign_in);
+  g_test_add_func ("/mcp-oauth/refused-after-sign-in", test_refused_after_sign_in);
+  g_test_add_func ("/mcp-oauth/forbidden-is-not-a-sign-in", test_forbidden_is_not_a_sign_in);
 
   panels_keyring_start (&keyring, TRUE);
   ret = g_test_run ();
