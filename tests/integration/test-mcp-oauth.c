@@ -8,14 +8,21 @@
  * authorization URL and follows its redirect to Confab's loopback listener. Tokens go to a
  * keyring of the test's own (gnome-keyring-daemon on a private bus), never to a file. */
 
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "confab-error.h"
 #include "confab-mcp-oauth.h"
 #include "confab-mcp-server.h"
+
+#include "confab-replay-server.h"
+#include "confab-test-util.h"
 
 #include "../ui/panels-keyring.h"
 #include "mcp-oauth-fake.h"
@@ -469,6 +476,146 @@ test_forbidden_is_not_a_sign_in (void)
   g_object_unref (browser.session);
 }
 
+/* confab-cli ------------------------------------------------------------------------------ */
+
+/* A provider that answers once, without tools. */
+static ConfabReplayServer *
+new_provider (void)
+{
+  ConfabReplayServer *provider = confab_replay_server_new ();
+
+  confab_replay_server_add_response (provider, 200, NULL,
+                                     "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                                     "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                                     "\"content\":\"Done.\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+                                     CONFAB_REPLAY_NONE);
+  return provider;
+}
+
+/* Without a terminal nobody can sign in: confab-cli says so at once and goes on. */
+static void
+test_cli_without_terminal (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(ConfabReplayServer) provider = new_provider ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  const char *args[] = { "--base-url", confab_replay_server_get_base_url (provider), "--model", "m",
+                         "--mcp", fake->mcp_url, "Hello", NULL };
+
+  result = confab_test_run_cli (args, NULL, NULL, WAIT_SECONDS * 1000);
+  g_test_message ("stderr:\n%s", result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "needs you to sign in"));
+  g_assert_null (strstr (result->stderr_text, "Open this address"));
+  g_assert_cmpuint (fake->registrations, ==, 0);
+}
+
+typedef struct
+{
+  GDataInputStream *err;
+  GString          *text;
+  Browser          *browser;
+  gboolean          eof;
+} CliErr;
+
+static void read_err_line (CliErr *err);
+
+static void
+err_line_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  CliErr *err = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object),
+                                                                     result, NULL, NULL);
+
+  if (line == NULL)
+    {
+      err->eof = TRUE;
+      return;
+    }
+
+  g_string_append_printf (err->text, "%s\n", line);
+  /* The address the user is asked to open: the browser goes there. */
+  if (g_str_has_prefix (line, "http://127.0.0.1"))
+    open_page ("remote", line, err->browser);
+  read_err_line (err);
+}
+
+static void
+read_err_line (CliErr *err)
+{
+  g_data_input_stream_read_line_async (err->err, G_PRIORITY_DEFAULT, NULL, err_line_cb, err);
+}
+
+/* At a terminal confab-cli prints the address, waits for the browser's redirect, signs in
+ * (the token in the keyring) and goes on with the server's tools. */
+static void
+test_cli_at_terminal_signs_in (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabReplayServer) provider = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  Browser browser = { soup_session_new (), 0 };
+  CliErr err = { NULL, text, &browser, FALSE };
+  int master;
+  int slave;
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  provider = new_provider ();
+
+  master = posix_openpt (O_RDWR | O_NOCTTY);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CONFAB_CLI"),
+                                         "--base-url", confab_replay_server_get_base_url (provider),
+                                         "--model", "m", "--mcp", fake->mcp_url, "Hello", NULL);
+  g_assert_no_error (error);
+
+  err.err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  read_err_line (&err);
+  wait_for (&err.eof);
+  g_test_message ("stderr:\n%s", text->str);
+
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (text->str, "needs you to sign in. Open this address"));
+  g_assert_cmpuint (browser.opened, ==, 1);
+  g_assert_cmpuint (fake->code_grants, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake->bearers, fake->bearers->len - 1), ==, "Bearer access-1");
+
+  stored = keyring_item (fake->mcp_url);
+  g_assert_nonnull (stored);
+  g_assert_nonnull (strstr (stored, "access-1"));
+
+  g_object_unref (err.err);
+  close (master);
+  forget (fake->mcp_url);
+  g_object_unref (browser.session);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +632,8 @@ main (int   argc,
   g_test_add_func ("/mcp-oauth/needs-sign-in-then-sign-in", test_needs_sign_in_then_sign_in);
   g_test_add_func ("/mcp-oauth/refused-after-sign-in", test_refused_after_sign_in);
   g_test_add_func ("/mcp-oauth/forbidden-is-not-a-sign-in", test_forbidden_is_not_a_sign_in);
+  g_test_add_func ("/mcp-oauth/cli-without-terminal", test_cli_without_terminal);
+  g_test_add_func ("/mcp-oauth/cli-at-terminal-signs-in", test_cli_at_terminal_signs_in);
 
   panels_keyring_start (&keyring, TRUE);
   ret = g_test_run ();
