@@ -75,9 +75,12 @@ import_dir = os.path.join(out, "fuzz-import")
 os.makedirs(import_dir, exist_ok=True)
 attachment_dir = os.path.join(out, "fuzz-attachment")
 os.makedirs(attachment_dir, exist_ok=True)
+mcpoauth_dir = os.path.join(out, "fuzz-mcpoauth")
+os.makedirs(mcpoauth_dir, exist_ok=True)
 for seeds, target in (("corpus-mcp", mcp_dir), ("corpus-markdown", markdown_dir),
                       ("corpus-delta", delta_dir), ("corpus-mcphttp", mcphttp_dir),
-                      ("corpus-import", import_dir), ("corpus-attachment", attachment_dir)):
+                      ("corpus-import", import_dir), ("corpus-attachment", attachment_dir),
+                      ("corpus-mcpoauth", mcpoauth_dir)):
     seeds = os.path.join(here, seeds)
     if not os.path.isdir(seeds):
         continue

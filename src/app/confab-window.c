@@ -20,6 +20,7 @@
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
 #include "confab-elicitation-dialog.h"
+#include "confab-mcp-sign-in.h"
 #include "confab-mcp-attach.h"
 #include "confab-mcp-prompts.h"
 #include "confab-window.h"
@@ -341,11 +342,15 @@ load_keys_cb (GObject      *object,
   active_provider_changed (CONFAB_PROVIDER_LIST (object), NULL, self);
 }
 
-/* A server that asks the user something gets a form over a window: the first one open. */
+/* A server that asks the user something gets a form over a window: the first one open;
+ * a remote server that needs a sign-in (OAuth) says so in a toast with "Sign In…". */
 static void
 watch_tools (ConfabWindow *self)
 {
-  confab_elicitation_dialog_watch_registry (confab_session_get_tools (self->session), GTK_WINDOW (self));
+  ConfabToolRegistry *tools = confab_session_get_tools (self->session);
+
+  confab_elicitation_dialog_watch_registry (tools, GTK_WINDOW (self));
+  confab_mcp_sign_in_watch_registry (tools, GTK_WINDOW (self));
 }
 
 static void

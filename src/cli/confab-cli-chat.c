@@ -16,7 +16,9 @@
 #include "confab-context.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
+#include "confab-escape.h"
 #include "confab-mcp-env.h"
+#include "confab-mcp-oauth.h"
 #include "confab-mcp-server.h"
 #include "confab-options.h"
 #include "confab-provider-list.h"
@@ -89,6 +91,33 @@ start_turn (Cli *cli)
   if (!confab_session_send_with_attachments (cli->session, cli->prompt,
                                              G_LIST_MODEL (cli->attachments), &error))
     finish_run (cli, error);
+}
+
+/* The sign-in page of a remote MCP server (OAuth): the user opens it in a browser on this
+ * computer, which comes back to Confab's listener on 127.0.0.1 to finish. */
+static void
+print_sign_in_uri (const char *server_name,
+                   const char *uri,
+                   gpointer    user_data)
+{
+  g_autofree char *name = confab_escape_text (server_name, -1, CONFAB_ESCAPE_DEFAULT);
+  g_autofree char *address = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
+
+  g_printerr (_("The tool server “%s” needs you to sign in. Open this address in a browser on this computer:\n%s\n"),
+              name, address);
+}
+
+static void
+offer_sign_in (GListModel *servers)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+      ConfabMcpOAuth *oauth = confab_mcp_server_get_oauth (server);
+
+      if (oauth != NULL)
+        confab_mcp_oauth_set_open_func (oauth, print_sign_in_uri, NULL, NULL);
+    }
 }
 
 static void
@@ -304,6 +333,10 @@ confab_cli_run (Cli     *cli,
       cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (tools),
                                            cli->stdin_tty, &cli->stdin_lines, &cli->asking,
                                            confab_cli_terminal_free_cb, cli);
+      /* A remote server that wants a sign-in (OAuth) gets one from a user at the terminal;
+       * a script gets the error at once rather than a wait for a browser. */
+      if (cli->stdin_tty)
+        offer_sign_in (confab_tool_registry_get_servers (tools));
 
       confab_tool_registry_start_async (tools, cli->cancellable, registry_started_cb, cli);
     }

@@ -26,6 +26,7 @@ typedef enum {
   CONFAB_ERROR_IMPORT,         /* a file to import is not in a known shape or not valid JSON */
   CONFAB_ERROR_ATTACHMENT,     /* a file cannot be attached: too large, unreadable, not text */
   CONFAB_ERROR_IMAGES_REFUSED, /* the provider refused a request with images (no vision) */
+  CONFAB_ERROR_AUTHORIZATION,  /* a remote MCP server wants a sign-in (OAuth) that failed or was not done */
 } ConfabError;
 
 GQuark confab_error_quark (void);

@@ -4,6 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "confab-mcp-http-transport-private.h"
+#include "confab-mcp-oauth.h"
 #include "confab-sse-reader.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,8 @@ G_BEGIN_DECLS
 #define MAX_RETRY_MS        (60 * 1000)
 /* Resumptions in a row that bring no event before giving up. */
 #define MAX_RESUMPTIONS     5
+/* Sign-ins (or refreshes) one request may cause before it fails. */
+#define MAX_AUTH_TRIES      2
 
 struct _ConfabMcpHttpTransport
 {
@@ -40,10 +43,16 @@ struct _ConfabMcpHttpTransport
   /* POSTs written while notifications/initialized is unanswered: each goes on its own
    * connection, and one that overtook it would reach a server not yet initialized. */
   GQueue                   held;
+  /* OAuth (NULL: only the configured headers): its token goes with every request; the
+   * requests it refused wait in auth_waiting while it signs in or refreshes. */
+  ConfabMcpOAuth          *oauth;
+  GQueue                   auth_waiting;
+  guint                    auth_status;
 
   guint                    initialized_in_flight : 1;
   guint                    get_stream_open : 1;
   guint                    reinitializing : 1;
+  guint                    authorizing : 1;
   guint                    closed : 1;
   /* For fuzzing: nothing goes on the network. */
   guint                    detached : 1;
@@ -68,6 +77,9 @@ struct _ConfabMcpHttpStream
   /* A POST to send again once this (a new initialize) is done. */
   ConfabMcpHttpStream    *then;
   char                   *last_event_id;
+  /* The bearer token the request went with, NULL for none. */
+  char                   *token_sent;
+  guint                   auth_tries;
   gint64                  retry_ms;
   guint                   resume_id;
   guint                   resumptions;

@@ -43,6 +43,9 @@ _confab_mcp_http_stream_free (ConfabMcpHttpStream *stream)
   g_free (stream->method);
   g_clear_pointer (&stream->request_body, g_bytes_unref);
   g_free (stream->last_event_id);
+  if (stream->token_sent != NULL)
+    memset (stream->token_sent, 0, strlen (stream->token_sent));
+  g_free (stream->token_sent);
   g_free (stream);
 }
 

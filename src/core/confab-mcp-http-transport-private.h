@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "confab-jsonrpc-connection-private.h"
+#include "confab-mcp-oauth.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,10 @@ ConfabJsonrpcConnection *_confab_mcp_http_transport_get_connection       (Confab
 /* The version initialize agreed on, sent as MCP-Protocol-Version from then on. */
 void                     _confab_mcp_http_transport_set_protocol_version (ConfabMcpHttpTransport  *self,
                                                                           const char              *version);
+/* OAuth for this server: its token goes with every request, and a refusal (401, or 403
+ * insufficient_scope) is answered by refreshing or signing in, then sending again. */
+void                     _confab_mcp_http_transport_set_oauth            (ConfabMcpHttpTransport  *self,
+                                                                          ConfabMcpOAuth          *oauth);
 /* The Mcp-Session-Id the server gave, NULL when none. */
 const char              *_confab_mcp_http_transport_get_session_id       (ConfabMcpHttpTransport  *self);
 /* Stops every stream and request, closes the connection, and ends the session (DELETE)

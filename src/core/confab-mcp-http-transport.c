@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-jsonrpc-message-private.h"
 #include "confab-mcp-http-stream-private.h"
+#include "confab-mcp-oauth-private.h"
 #include "confab-mcp-server.h"
 #include "confab-sse-reader.h"
 /* Streamable HTTP (MCP 2025-03-26 and later). Each POST carries one message; an answer
@@ -79,6 +80,74 @@ start_new_session (ConfabMcpHttpTransport *self,
   initialize->then = stream;
   _confab_mcp_http_transport_send (self, initialize, self->initialize_body);
 
+  return TRUE;
+}
+
+/* Authorization ------------------------------------------------------------------------- */
+
+static void
+on_authorized (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ConfabMcpHttpTransport) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ConfabMcpHttpStream *stream;
+  gboolean authorized;
+
+  authorized = _confab_mcp_oauth_authorize_finish (CONFAB_MCP_OAUTH (object), result, &error);
+  self->authorizing = FALSE;
+  if (self->closed)
+    return;
+
+  while ((stream = g_queue_pop_head (&self->auth_waiting)) != NULL)
+    {
+      if (authorized)
+        {
+          g_clear_object (&stream->msg);
+          _confab_mcp_http_transport_send (self, stream, stream->request_body);
+        }
+      else
+        {
+          g_autofree char *message = g_strdup_printf ("HTTP %u %s: %s", self->auth_status,
+                                                      soup_status_get_phrase (self->auth_status),
+                                                      error->message);
+
+          _confab_mcp_http_stream_answer_with_error (stream, message);
+          _confab_mcp_http_stream_free (stream);
+        }
+    }
+}
+
+/* The server refused @stream's POST with @status (401, or 403 insufficient_scope): it waits
+ * while OAuth refreshes the token or signs in (one at a time for all requests), then goes
+ * again. FALSE when it has had its tries. */
+static gboolean
+authorize (ConfabMcpHttpTransport *self,
+           ConfabMcpHttpStream    *stream,
+           guint                   status)
+{
+  const char *challenge;
+
+  if (self->oauth == NULL || stream->standalone || stream->resumptions > 0 ||
+      stream->request_body == NULL || stream->auth_tries >= MAX_AUTH_TRIES)
+    return FALSE;
+
+  challenge = soup_message_headers_get_one (soup_message_get_response_headers (stream->msg),
+                                            "WWW-Authenticate");
+  if (status == SOUP_STATUS_FORBIDDEN &&
+      (challenge == NULL || strstr (challenge, "insufficient_scope") == NULL))
+    return FALSE;
+
+  stream->auth_tries++;
+  g_queue_push_tail (&self->auth_waiting, stream);
+  if (self->authorizing)
+    return TRUE;
+
+  self->authorizing = TRUE;
+  self->auth_status = status;
+  _confab_mcp_oauth_authorize_async (self->oauth, status, challenge, stream->token_sent,
+                                     self->cancellable, on_authorized, g_object_ref (self));
   return TRUE;
 }
 
@@ -176,7 +245,16 @@ on_sent (GObject      *object,
           return;
         }
 
-      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+      if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) &&
+          authorize (self, stream, status))
+        return;
+
+      if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) &&
+          self->oauth != NULL && stream->auth_tries > 0)
+        message = g_strdup_printf (_("HTTP %u %s: MCP server “%s” still refuses the request after signing in"),
+                                   status, soup_message_get_reason_phrase (stream->msg), self->name);
+      else if ((status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN) &&
+               self->oauth == NULL)
         message = g_strdup_printf (_("HTTP %u %s: the server wants authorization; Confab sends only the headers set for it in mcp.json (OAuth is not supported)"),
                                    status, soup_message_get_reason_phrase (stream->msg));
       else
@@ -220,7 +298,8 @@ on_sent (GObject      *object,
 
 static void
 add_headers (ConfabMcpHttpTransport *self,
-             SoupMessage            *msg)
+             SoupMessage            *msg,
+             ConfabMcpHttpStream    *stream)
 {
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
@@ -236,6 +315,20 @@ add_headers (ConfabMcpHttpTransport *self,
       name = g_strstrip (g_strndup (self->headers[i], colon - self->headers[i]));
       value = g_strstrip (g_strdup (colon + 1));
       soup_message_headers_replace (headers, name, value);
+    }
+
+  if (self->oauth != NULL && _confab_mcp_oauth_get_access_token (self->oauth) != NULL)
+    {
+      const char *token = _confab_mcp_oauth_get_access_token (self->oauth);
+      g_autofree char *value = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", value);
+      memset (value, 0, strlen (value));
+      if (stream != NULL)
+        {
+          g_free (stream->token_sent);
+          stream->token_sent = g_strdup (token);
+        }
     }
 
   if (self->session_id != NULL)
@@ -269,7 +362,7 @@ _confab_mcp_http_transport_send (ConfabMcpHttpTransport *self,
 
   stream->msg = soup_message_new_from_uri (body != NULL ? "POST" : "GET", self->uri);
   headers = soup_message_get_request_headers (stream->msg);
-  add_headers (self, stream->msg);
+  add_headers (self, stream->msg, stream);
 
   if (body != NULL)
     {
@@ -373,6 +466,7 @@ _confab_mcp_http_transport_close (ConfabMcpHttpTransport *self)
   self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->held, (GDestroyNotify)_confab_mcp_http_stream_free);
+  g_queue_clear_full (&self->auth_waiting, (GDestroyNotify)_confab_mcp_http_stream_free);
 
   /* Streams waiting to resume have no callback to come; the others free themselves as
    * their cancelled I/O returns. */
@@ -392,7 +486,7 @@ _confab_mcp_http_transport_close (ConfabMcpHttpTransport *self)
     {
       g_autoptr(SoupMessage) msg = soup_message_new_from_uri ("DELETE", self->uri);
 
-      add_headers (self, msg);
+      add_headers (self, msg, NULL);
       /* The session's task keeps it alive until the server answered. */
       soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, NULL,
                                         on_deleted, NULL);
@@ -430,6 +524,7 @@ confab_mcp_http_transport_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->oauth);
 
   G_OBJECT_CLASS (confab_mcp_http_transport_parent_class)->finalize (object);
 }
@@ -512,6 +607,14 @@ _confab_mcp_http_transport_set_protocol_version (ConfabMcpHttpTransport *self,
 
   g_free (self->protocol_version);
   self->protocol_version = g_strdup (version);
+}
+
+void
+_confab_mcp_http_transport_set_oauth (ConfabMcpHttpTransport *self,
+                                      ConfabMcpOAuth         *oauth)
+{
+  g_return_if_fail (CONFAB_IS_MCP_HTTP_TRANSPORT (self));
+  g_set_object (&self->oauth, oauth);
 }
 
 const char *

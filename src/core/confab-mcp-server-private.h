@@ -37,6 +37,8 @@ struct _ConfabMcpServer
   char                    *url;
   char                   **headers;
   ConfabMcpHttpTransport  *http;
+  /* Its OAuth sign-in, kept across restarts. */
+  ConfabMcpOAuth          *oauth;
 
   guint                    relisting : 1;
   guint                    relist_again : 1;

@@ -30,8 +30,16 @@ confab_mcp_server_new_for_url (const char         *name,
   self = g_object_new (CONFAB_TYPE_MCP_SERVER, "name", name, NULL);
   self->url = g_strdup (url);
   self->headers = g_strdupv ((char **)headers);
+  self->oauth = confab_mcp_oauth_new (name, url);
 
   return self;
+}
+
+ConfabMcpOAuth *
+confab_mcp_server_get_oauth (ConfabMcpServer *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MCP_SERVER (self), NULL);
+  return self->oauth;
 }
 
 const char *
@@ -61,6 +69,7 @@ _confab_mcp_server_start_remote (ConfabMcpServer *self)
       return NULL;
     }
 
+  _confab_mcp_http_transport_set_oauth (self->http, self->oauth);
   return _confab_mcp_http_transport_get_connection (self->http);
 }
 

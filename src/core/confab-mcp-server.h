@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-mcp-oauth.h"
 #include "confab-types.h"
 
 G_BEGIN_DECLS
@@ -112,6 +113,8 @@ ConfabMcpServer      *confab_mcp_server_new_for_url       (const char          *
 /* The URL of a remote server, NULL for a command. */
 const char           *confab_mcp_server_get_url           (ConfabMcpServer     *self);
 const char * const   *confab_mcp_server_get_headers       (ConfabMcpServer     *self);
+/* A remote server's OAuth sign-in (confab-mcp-oauth.h), NULL for a command. (transfer none) */
+ConfabMcpOAuth       *confab_mcp_server_get_oauth         (ConfabMcpServer     *self);
 
 /* Resources and prompts (confab-mcp-server-resources.c). Lists are JSON arrays of the
  * server's items, all pages (a server that does not offer them lists none); read and get

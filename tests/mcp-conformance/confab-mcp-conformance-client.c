@@ -6,8 +6,17 @@
  * scenario in MCP_CONFORMANCE_SCENARIO. It does what a Confab host does, through the
  * core's ConfabMcpServer (Streamable HTTP transport, protocol negotiation, elicitation):
  * connect, list the tools, call each with arguments its schema asks for, and accept an
- * elicitation with the schema's defaults. Exit status 0 when every step worked. */
+ * elicitation with the schema's defaults. Exit status 0 when every step worked.
+ *
+ * The auth scenarios: the core's OAuth client signs in as the app does, except that
+ * "opening the browser" is a GET of the authorization URL whose redirect libsoup follows
+ * to Confab's loopback listener (the suite's authorization server grants at once). Tokens
+ * stay in memory. MCP_CONFORMANCE_CONTEXT may give a pre-registered client
+ * (client_id, client_secret); the suite's client ID metadata document URL is offered where
+ * the authorization server supports those. */
 
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -91,6 +100,64 @@ arguments_for (ConfabTool *tool)
   return node;
 }
 
+/* The suite's client ID metadata document (it need not resolve). */
+#define CIMD_URL "https://conformance-test.local/client-metadata.json"
+
+static void
+on_browser_done (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (bytes == NULL)
+    g_printerr ("The authorization page could not be loaded: %s\n", error->message);
+}
+
+/* A browser whose user consents at once: load the page and follow its redirects (to the
+ * loopback listener, which completes the sign-in). */
+static void
+open_headless (const char *server_name,
+               const char *uri,
+               gpointer    user_data)
+{
+  SoupSession *session = user_data;
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+
+  g_printerr ("Signing in to %s\n", server_name);
+  if (msg == NULL)
+    {
+      g_printerr ("Not a valid authorization URL\n");
+      return;
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_browser_done, NULL);
+}
+
+static void
+setup_oauth (ConfabMcpOAuth *oauth,
+             SoupSession    *browser)
+{
+  const char *context = g_getenv ("MCP_CONFORMANCE_CONTEXT");
+
+  confab_mcp_oauth_set_use_keyring (oauth, FALSE);
+  confab_mcp_oauth_set_open_func (oauth, open_headless, g_object_ref (browser), g_object_unref);
+  confab_mcp_oauth_set_client_metadata_url (oauth, CIMD_URL);
+
+  if (context != NULL)
+    {
+      g_autoptr(JsonNode) root = json_from_string (context, NULL);
+      JsonObject *object = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+
+      if (object != NULL && json_object_has_member (object, "client_id") &&
+          json_object_has_member (object, "client_secret"))
+        confab_mcp_oauth_set_client (oauth,
+                                     json_object_get_string_member (object, "client_id"),
+                                     json_object_get_string_member (object, "client_secret"));
+    }
+}
+
 /* What a host does when the user presses Accept on a form left as the server filled it. */
 static gboolean
 on_elicit (ConfabMcpServer      *server,
@@ -133,6 +200,7 @@ main (int   argc,
   const char *scenario = g_getenv ("MCP_CONFORMANCE_SCENARIO");
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(SoupSession) browser = NULL;
   GListModel *tools;
   Wait wait = { 0 };
   int status = EXIT_SUCCESS;
@@ -147,6 +215,8 @@ main (int   argc,
   wait.loop = loop;
 
   server = confab_mcp_server_new_for_url ("conformance", argv[argc - 1], NULL);
+  browser = soup_session_new ();
+  setup_oauth (confab_mcp_server_get_oauth (server), browser);
   g_signal_connect (server, "elicit", G_CALLBACK (on_elicit), NULL);
 
   g_printerr ("Scenario %s: connecting to %s\n", scenario ? scenario : "(none)", argv[argc - 1]);
