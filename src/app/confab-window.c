@@ -365,10 +365,19 @@ confab_window_reload_tools (ConfabWindow *self)
         g_clear_error (&error);
       }
 
-  approvals_path = confab_approval_policy_get_default_path ();
-  approvals = confab_approval_policy_new (approvals_path);
+  /* The same policy across reloads: "for this chat" approvals outlive a new mcp.json. */
+  if (confab_session_get_approvals (self->session) != NULL)
+    approvals = g_object_ref (confab_session_get_approvals (self->session));
+  else
+    {
+      approvals_path = confab_approval_policy_get_default_path ();
+      approvals = confab_approval_policy_new (approvals_path);
+    }
   if (options != NULL && options->yes)
     confab_approval_policy_set_allow_all (approvals, TRUE);
+  /* Every decision goes to the store's log (Tool Decisions). */
+  if (app != NULL)
+    confab_approval_policy_set_store (approvals, confab_application_get_store (app));
 
   old_tools = confab_session_get_tools (self->session);
   if (old_tools != NULL)

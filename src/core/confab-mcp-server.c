@@ -244,9 +244,9 @@ on_skipped_line (ConfabJsonrpcConnection *connection,
   _confab_mcp_server_append_log (self, line, strlen (line));
 }
 
-static void
-set_connection (ConfabMcpServer         *self,
-                ConfabJsonrpcConnection *connection)
+void
+_confab_mcp_server_set_connection (ConfabMcpServer         *self,
+                                   ConfabJsonrpcConnection *connection)
 {
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -442,15 +442,8 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
 
   if (self->url != NULL)
     {
-      ConfabJsonrpcConnection *remote = _confab_mcp_server_start_remote (self);
-
-      if (remote == NULL)
-        {
-          g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
-          return;
-        }
-      set_connection (self, remote);
-      _confab_mcp_server_initialize (g_steal_pointer (&task));
+      /* Secret headers come from the keyring first (confab-mcp-server-remote.c). */
+      _confab_mcp_server_start_remote (self, g_steal_pointer (&task));
       return;
     }
 
@@ -486,7 +479,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
                                                g_subprocess_get_stdout_pipe (self->subprocess),
                                                g_subprocess_get_stdin_pipe (self->subprocess));
-  set_connection (self, connection);
+  _confab_mcp_server_set_connection (self, connection);
   self->stderr_pending = g_byte_array_new ();
   self->stderr_pipe = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
 
@@ -534,7 +527,7 @@ confab_mcp_server_stop (ConfabMcpServer *self)
   if (self->connection != NULL)
     {
       connection = g_object_ref (self->connection);
-      set_connection (self, NULL);
+      _confab_mcp_server_set_connection (self, NULL);
     }
 
   if (self->io_cancellable != NULL)
@@ -592,7 +585,7 @@ _confab_mcp_server_start_detached (ConfabMcpServer *self)
 
   connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
                                                NULL, NULL);
-  set_connection (self, connection);
+  _confab_mcp_server_set_connection (self, connection);
   _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_READY);
 }
 
@@ -643,6 +636,7 @@ confab_mcp_server_finalize (GObject *object)
   g_clear_pointer (&self->env, g_strfreev);
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->headers, g_strfreev);
+  g_clear_pointer (&self->secret_headers, g_strfreev);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->protocol_version, g_free);
   g_clear_pointer (&self->server_info_name, g_free);
