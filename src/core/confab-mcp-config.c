@@ -144,6 +144,14 @@ confab_mcp_server_config_dup_env_line (const ConfabMcpServerConfig *config)
   return g_string_free (g_steal_pointer (&line), FALSE);
 }
 
+gboolean
+confab_mcp_check_headers (const char          *server,
+                          const char * const  *headers,
+                          GError             **error)
+{
+  return _confab_mcp_http_check_headers (server, headers, error);
+}
+
 /* GObject ------------------------------------------------------------------------------- */
 
 static void

@@ -43,6 +43,11 @@ char                  *confab_mcp_server_config_dup_command_line (const ConfabMc
 /* The environment as NAME=value words, quoted where needed. (transfer full) */
 char                  *confab_mcp_server_config_dup_env_line (const ConfabMcpServerConfig *config);
 
+/* Whether @headers ("Name: value") can go into an HTTP request; the error names @server. */
+gboolean               confab_mcp_check_headers           (const char                  *server,
+                                                           const char * const          *headers,
+                                                           GError                     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabMcpServerConfig, confab_mcp_server_config_free)
 
 G_DECLARE_FINAL_TYPE (ConfabMcpConfig, confab_mcp_config, CONFAB, MCP_CONFIG, GObject)
