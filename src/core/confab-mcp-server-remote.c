@@ -187,6 +187,7 @@ _confab_mcp_server_elicit (ConfabMcpServer         *self,
       return;
     }
 
+  g_signal_emit_by_name (self, "elicitation-started", elicitation);
   g_signal_emit_by_name (self, "elicit", elicitation, &handled);
 
   /* Nobody asks the user (a script, the CLI without a terminal): decline at once. */

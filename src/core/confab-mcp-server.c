@@ -52,6 +52,7 @@ enum {
 enum {
   TOOLS_CHANGED,
   ELICIT,
+  ELICITATION_STARTED,
   N_SIGNALS
 };
 
@@ -739,6 +740,12 @@ confab_mcp_server_class_init (ConfabMcpServerClass *klass)
    * The server asks the user (elicitation/create). A handler that returns %TRUE answers
    * @elicitation now or later; when none does, it is declined.
    */
+  /* Before ::elicit, to every listener (::elicit stops at the handler that answers): the
+   * registry logs the answer with the chat and tool of the running call. */
+  signals[ELICITATION_STARTED] =
+    g_signal_new ("elicitation-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_MCP_ELICITATION);
+
   signals[ELICIT] =
     g_signal_new ("elicit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,

@@ -40,6 +40,7 @@ G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GO
  * (notifications/tools/list_changed) and when stopping empties the tools. Signal
  * ::elicit (ConfabMcpElicitation *) → gboolean when the server asks the user something
  * (elicitation/create): a handler returning TRUE answers it; unanswered, it is declined.
+ * Signal ::elicitation-started (ConfabMcpElicitation *) comes first, to every listener.
  * A server that fails (cannot start, exits, writes garbage) goes to state failed with an
  * error naming it and its command; its pending calls fail with that error. */
 ConfabMcpServer      *confab_mcp_server_new               (const char          *name,

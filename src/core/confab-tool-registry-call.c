@@ -206,8 +206,8 @@ on_elicitation_answered (ConfabMcpElicitation *elicitation,
 }
 
 /* The server asks the user something while this call runs: the answer is logged with the
- * call's chat and tool (once, when calls of one server run side by side). Never handles it. */
-static gboolean
+ * call's chat and tool (once, when calls of one server run side by side). */
+static void
 on_server_elicit (ConfabMcpServer      *server,
                   ConfabMcpElicitation *elicitation,
                   GTask                *task)
@@ -216,7 +216,7 @@ on_server_elicit (ConfabMcpServer      *server,
   ElicitationLog *log;
 
   if (data->approvals == NULL || g_object_get_data (G_OBJECT (elicitation), "confab-logged"))
-    return FALSE;
+    return;
   g_object_set_data (G_OBJECT (elicitation), "confab-logged", GINT_TO_POINTER (TRUE));
 
   log = g_new0 (ElicitationLog, 1);
@@ -226,8 +226,6 @@ on_server_elicit (ConfabMcpServer      *server,
   log->tool = g_strdup (confab_tool_get_name (data->tool));
   g_signal_connect_data (elicitation, "answered", G_CALLBACK (on_elicitation_answered), log,
                          elicitation_log_free, 0);
-
-  return FALSE;
 }
 
 static void
@@ -236,7 +234,7 @@ run_call (GTask *task)
   CallData *data = g_task_get_task_data (task);
 
   if (data->elicit_handler == 0)
-    data->elicit_handler = g_signal_connect (data->server, "elicit",
+    data->elicit_handler = g_signal_connect (data->server, "elicitation-started",
                                              G_CALLBACK (on_server_elicit), task);
 
   if (data->cancel_source != NULL)
