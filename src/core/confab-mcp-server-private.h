@@ -108,6 +108,12 @@ void        _confab_mcp_server_elicit           (ConfabMcpServer         *self,
                                                  JsonNode                *id,
                                                  JsonNode                *params);
 
+/* confab-mcp-server-resources.c */
+
+/* notifications/resources/updated: emits ::resource-updated with its "uri". */
+void        _confab_mcp_server_resource_updated (ConfabMcpServer         *self,
+                                                 JsonNode                *params);
+
 /* confab-mcp-server-protocol.c */
 
 /* Sends initialize, notifications/initialized, then lists the tools; completes @task (the

@@ -53,6 +53,7 @@ enum {
   TOOLS_CHANGED,
   ELICIT,
   ELICITATION_STARTED,
+  RESOURCE_UPDATED,
   N_SIGNALS
 };
 
@@ -745,6 +746,11 @@ confab_mcp_server_class_init (ConfabMcpServerClass *klass)
   signals[ELICITATION_STARTED] =
     g_signal_new ("elicitation-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_MCP_ELICITATION);
+
+  /* notifications/resources/updated (a resource subscribed to changed): its URI. */
+  signals[RESOURCE_UPDATED] =
+    g_signal_new ("resource-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   signals[ELICIT] =
     g_signal_new ("elicit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
