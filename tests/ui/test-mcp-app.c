@@ -690,6 +690,45 @@ test_attach_resource (void)
   app_fixture_tear_down (&f);
 }
 
+/* A subscribed resource that changes before the message is sent: its text in the message
+ * is the new one. A template is filled in from a small form, then read like a resource. */
+static void
+test_attach_template_and_subscription (void)
+{
+  const char *args[] = { "--tools", "weather", NULL };
+  AppFixture f = { 0 };
+  GtkWidget *button, *row;
+  g_autofree char *text = NULL;
+
+  app_fixture_set_up (&f, args);
+  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
+
+  /* The notes: the test server changes them as soon as they are subscribed to. */
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "resource-1"), "activate");
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "and milk") != NULL));
+  g_assert_cmpstr (text, ==, "Resource file:///notes.md from “asker”:\n# Notes\nBuy bread and milk");
+
+  /* The template, in the same list, asks for its blanks. */
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "template-0") != NULL);
+  row = panels_test_get (GTK_WIDGET (f.window), "template-0");
+  g_signal_emit_by_name (row, "activate");
+  g_assert_true (gtk_widget_get_visible (panels_test_get (GTK_WIDGET (f.window), "template_form")));
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-city")), "Porto");
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-units")), "imperial");
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "template_read"), "clicked");
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "Porto") != NULL));
+  g_assert_true (g_str_has_suffix (text, "\n\nResource weather://Porto/today?units=imperial from “asker”:\n"
+                                         "Weather in Porto today: sunny, 24 F"));
+
+  app_fixture_tear_down (&f);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Prompts in a "/" menu                                                                    */
 
@@ -786,6 +825,7 @@ main (int   argc,
   g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
   g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
   g_test_add_func ("/mcp-app/resources/attach-from-composer", test_attach_resource);
+  g_test_add_func ("/mcp-app/resources/template-form-and-subscription", test_attach_template_and_subscription);
   g_test_add_func ("/mcp-app/prompts/slash-menu", test_prompt_menu);
 
   return g_test_run ();
