@@ -191,6 +191,7 @@ test_approval_buttons (Fixture       *f,
 
   check_button_resolves (f, "allow_once_button", CONFAB_APPROVAL_ALLOW_ONCE);
   check_button_resolves (f, "allow_always_button", CONFAB_APPROVAL_ALLOW_ALWAYS);
+  check_button_resolves (f, "allow_chat_button", CONFAB_APPROVAL_ALLOW_CHAT);
   check_button_resolves (f, "deny_button", CONFAB_APPROVAL_DENY);
 
   /* The buttons are reachable from the keyboard. */
