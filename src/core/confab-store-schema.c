@@ -170,8 +170,9 @@ static const char * const migrations[] = {
   "  WHERE u.reported;",
 
   /* 5 → 6: the tool decision log (confab-store-decisions.c): every approval of a tool call
-   * and every answer to a server's question, kept when the conversation is deleted. */
-  "CREATE TABLE tool_decisions ("
+   * and every answer to a server's question, kept when the conversation is deleted. (IF NOT
+   * EXISTS: a test that rewinds user_version to re-run an older step re-runs this one.) */
+  "CREATE TABLE IF NOT EXISTS tool_decisions ("
   "  seq INTEGER PRIMARY KEY,"
   "  recorded_at INTEGER NOT NULL,"
   "  conversation_id TEXT,"
@@ -180,7 +181,7 @@ static const char * const migrations[] = {
   "  kind TEXT NOT NULL,"
   "  decision TEXT NOT NULL,"
   "  detail TEXT);"
-  "CREATE INDEX tool_decisions_by_conversation ON tool_decisions (conversation_id);",
+  "CREATE INDEX IF NOT EXISTS tool_decisions_by_conversation ON tool_decisions (conversation_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

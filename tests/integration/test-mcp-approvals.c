@@ -6,6 +6,7 @@
  * to a server's question, in the store's tool_decisions table. */
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "confab-approval-decision.h"
 #include "confab-approval-policy.h"
@@ -293,6 +294,40 @@ test_elicitation_answer_is_logged (Fixture       *f,
   g_assert_nonnull (confab_approval_decision_get_detail (answer));
 }
 
+/* A database of schema 5 (before the log) gets the table on open, and logs. */
+static void
+test_upgrade_from_schema_5 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("confab-approvals-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(ConfabApprovalDecision) decision = confab_approval_decision_new ("c", "s", "t", "approval", "deny", NULL);
+  g_autoptr(GListModel) decisions = NULL;
+  sqlite3 *db = NULL;
+
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE tool_decisions; PRAGMA user_version = 5;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (confab_store_log_decision (store, decision, &error));
+  g_assert_no_error (error);
+  decisions = confab_store_list_decisions (store, NULL, 0, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (decisions), ==, 1);
+  g_clear_object (&store);
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +343,7 @@ main (int   argc,
   ADD ("decision-fields", test_decision_fields, NULL);
   ADD ("elicitation-answer-is-logged", test_elicitation_answer_is_logged, "--elicit");
 #undef ADD
+  g_test_add_func ("/mcp-approvals/log-after-upgrade-from-schema-5", test_upgrade_from_schema_5);
 
   return g_test_run ();
 }
