@@ -258,6 +258,33 @@ test_decision_fields (Fixture       *f,
   g_assert_cmpint (confab_approval_decision_get_recorded_at (decision), >=, before);
 }
 
+/* Stop while the card still asks: logged as such. */
+static void
+test_stop_while_asking_is_logged (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  GAsyncResult *slot = NULL;
+
+  confab_tool_call_set_id (call, "call-1");
+  confab_tool_call_set_name (call, "add");
+  confab_tool_call_set_arguments (call, "{\"a\": 1, \"b\": 1}");
+  confab_tool_registry_call_in_chat_async (f->registry, call, f->approvals, "chat-a", cancellable,
+                                           confab_test_store_result_cb, &slot);
+  CONFAB_TEST_WAIT_FOR (confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL, WAIT_MS);
+  g_cancellable_cancel (cancellable);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_false (confab_tool_registry_call_in_chat_finish (f->registry, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  log = logged (f, "chat-a");
+  g_assert_cmpstr (log, ==, "cancelled");
+}
+
 static gboolean
 accept_elicitation (ConfabMcpServer      *server,
                     ConfabMcpElicitation *elicitation,
@@ -341,6 +368,7 @@ main (int   argc,
   ADD ("allow-always-holds-everywhere", test_allow_always_holds_everywhere, NULL);
   ADD ("yes-is-logged", test_yes_is_logged, NULL);
   ADD ("decision-fields", test_decision_fields, NULL);
+  ADD ("stop-while-asking-is-logged", test_stop_while_asking_is_logged, NULL);
   ADD ("elicitation-answer-is-logged", test_elicitation_answer_is_logged, "--elicit");
 #undef ADD
   g_test_add_func ("/mcp-approvals/log-after-upgrade-from-schema-5", test_upgrade_from_schema_5);
