@@ -36,7 +36,7 @@ struct _ConfabToolCallCard
 
   /* Template widgets */
   GtkButton       *allow_once_button;
-  GtkBox          *approval_box;
+  GtkWidget       *approval_box;
   GtkLabel        *arguments_label;
   GtkBox          *box;
   GtkBox          *header_box;
