@@ -98,6 +98,34 @@ check (GtkWidget *row)
                           !g_str_has_suffix (status_of (row), "Starting…"));
 }
 
+/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.98, 0.98, 0.98, 1 }, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
 static char *
 file_text (const char *path)
 {
@@ -321,6 +349,14 @@ test_remote_server_secret_header (Fixture       *f,
   /* Check connects with the header from the keyring. */
   check (row);
   g_assert_cmpstr (status_of (row), ==, "Check: Ready, 1 tool: secret_tool");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "tools");
+  /* The whole row for the screenshot, without the expanding animation. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  panels_test_wait_until (gtk_widget_get_mapped (panels_test_get (row, "remove-button")) &&
+                          gtk_widget_get_height (panels_test_get (row, "remove-button")) > 0);
+  panels_test_drain ();
+  save_screenshot (f->window, "mcp-preferences-remote.png");
   g_assert_true (all_equal (fake.authorizations, "Bearer tok-0123456789"));
   g_assert_true (all_equal (fake.teams, "alpha"));
 
