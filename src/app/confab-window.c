@@ -378,6 +378,7 @@ confab_window_reload_tools (ConfabWindow *self)
   /* Every decision goes to the store's log (Tool Decisions). */
   if (app != NULL)
     confab_approval_policy_set_store (approvals, confab_application_get_store (app));
+  confab_tool_registry_set_approvals (tools, approvals);
 
   old_tools = confab_session_get_tools (self->session);
   if (old_tools != NULL)

@@ -889,6 +889,7 @@ run (Cli     *cli,
       cli->approvals = confab_approval_policy_new (approvals_path);
       confab_approval_policy_set_allow_all (cli->approvals, cli->options.yes);
       confab_approval_policy_set_store (cli->approvals, cli->store);
+      confab_tool_registry_set_approvals (cli->registry, cli->approvals);
       /* A server that asks the user (elicitation) is answered on the terminal. */
       cli->elicit = confab_cli_elicit_new (confab_tool_registry_get_servers (cli->registry),
                                            cli->stdin_tty, &cli->stdin_lines, &cli->asking,

@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-approval-policy.h"
 #include "confab-error.h"
+#include "confab-mcp-elicitation.h"
 #include "confab-mcp-config.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-json-private.h"
@@ -25,6 +27,8 @@ struct _ConfabToolRegistry
   GListStore *tools;
   /* exposed name → ConfabTool (owned by tools) */
   GHashTable *by_name;
+  /* Where a server's question outside any tool call is logged (a call logs its own). */
+  ConfabApprovalPolicy *approvals;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabToolRegistry, confab_tool_registry, G_TYPE_OBJECT)
@@ -137,6 +141,7 @@ confab_tool_registry_dispose (GObject *object)
 
   g_clear_object (&self->servers);
   g_clear_object (&self->tools);
+  g_clear_object (&self->approvals);
   g_clear_pointer (&self->by_name, g_hash_table_unref);
 
   G_OBJECT_CLASS (confab_tool_registry_parent_class)->dispose (object);
@@ -220,6 +225,64 @@ make_unique_server_name (ConfabToolRegistry *self,
   return candidate;
 }
 
+typedef struct
+{
+  ConfabApprovalPolicy *approvals;
+  char                 *server;
+} QuestionLog;
+
+static void
+question_log_free (gpointer  user_data,
+                   GClosure *closure)
+{
+  QuestionLog *log = user_data;
+
+  g_object_unref (log->approvals);
+  g_free (log->server);
+  g_free (log);
+}
+
+/* A call that was running logged it with its chat and tool (confab-tool-registry-call.c,
+ * which marks it when the question came); otherwise it is logged here, without a chat. */
+static void
+on_question_answered (ConfabMcpElicitation *elicitation,
+                      const char           *action,
+                      QuestionLog          *log)
+{
+  if (g_object_get_data (G_OBJECT (elicitation), "confab-logged") != NULL)
+    return;
+
+  confab_approval_policy_record (log->approvals, NULL, log->server, "", "elicitation", action,
+                                 confab_mcp_elicitation_get_message (elicitation));
+}
+
+static void
+on_server_question (ConfabToolRegistry   *self,
+                    ConfabMcpElicitation *elicitation,
+                    ConfabMcpServer      *server)
+{
+  QuestionLog *log;
+
+  if (self->approvals == NULL)
+    return;
+
+  log = g_new0 (QuestionLog, 1);
+  log->approvals = g_object_ref (self->approvals);
+  log->server = g_strdup (confab_mcp_server_get_name (server));
+  g_signal_connect_data (elicitation, "answered", G_CALLBACK (on_question_answered), log,
+                         question_log_free, 0);
+}
+
+void
+confab_tool_registry_set_approvals (ConfabToolRegistry   *self,
+                                    ConfabApprovalPolicy *approvals)
+{
+  g_return_if_fail (CONFAB_IS_TOOL_REGISTRY (self));
+  g_return_if_fail (!approvals || CONFAB_IS_APPROVAL_POLICY (approvals));
+
+  g_set_object (&self->approvals, approvals);
+}
+
 void
 confab_tool_registry_add_server (ConfabToolRegistry *self,
                                  ConfabMcpServer    *server)
@@ -229,6 +292,8 @@ confab_tool_registry_add_server (ConfabToolRegistry *self,
 
   g_signal_connect_object (server, "tools-changed",
                            G_CALLBACK (on_server_tools_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (server, "elicitation-started",
+                           G_CALLBACK (on_server_question), self, G_CONNECT_SWAPPED);
   g_list_store_append (self->servers, server);
 
   if (g_list_model_get_n_items (confab_mcp_server_get_tools (server)) > 0)

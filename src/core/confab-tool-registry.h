@@ -31,6 +31,10 @@ gboolean            confab_tool_registry_add_command        (ConfabToolRegistry 
                                                              GError             **error);
 void                confab_tool_registry_add_server         (ConfabToolRegistry  *self,
                                                              ConfabMcpServer     *server);
+/* Where a server's answered question (elicitation) is logged when no tool call of that
+ * server was running (one that runs logs it with its chat and tool). NULL: not logged. */
+void                confab_tool_registry_set_approvals      (ConfabToolRegistry   *self,
+                                                             ConfabApprovalPolicy *approvals);
 /* (transfer none) GListModel of ConfabMcpServer */
 GListModel         *confab_tool_registry_get_servers        (ConfabToolRegistry  *self);
 /* (transfer none) GListModel of ConfabTool, servers in order, each server's tools in its order */

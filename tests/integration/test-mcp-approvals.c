@@ -7,11 +7,13 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "confab-approval-decision.h"
 #include "confab-approval-policy.h"
 #include "confab-mcp-elicitation.h"
 #include "confab-mcp-server.h"
+#include "confab-mcp-server-private.h"
 #include "confab-store.h"
 #include "confab-store-decisions.h"
 #include "confab-test-util.h"
@@ -307,10 +309,15 @@ test_elicitation_answer_is_logged (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
 
+  /* The registry logs questions outside calls too: this one is logged once, by the call. */
+  confab_tool_registry_set_approvals (f->registry, f->approvals);
   g_signal_connect (server, "elicit", G_CALLBACK (accept_elicitation), NULL);
   g_assert_true (call_add (f, "chat-a", CONFAB_APPROVAL_ALLOW_ONCE));
 
   log = logged (f, "chat-a");
+  g_assert_cmpstr (log, ==, "allow-once accept");
+  g_free (log);
+  log = logged (f, NULL);
   g_assert_cmpstr (log, ==, "allow-once accept");
 
   decisions = confab_store_list_decisions (f->store, "chat-a", 1, &error);
@@ -319,6 +326,49 @@ test_elicitation_answer_is_logged (Fixture       *f,
   g_assert_cmpstr (confab_approval_decision_get_kind (answer), ==, "elicitation");
   g_assert_cmpstr (confab_approval_decision_get_tool (answer), ==, "add");
   g_assert_nonnull (confab_approval_decision_get_detail (answer));
+}
+
+static gboolean
+decline_elicitation (ConfabMcpServer      *server,
+                     ConfabMcpElicitation *elicitation,
+                     gpointer              user_data)
+{
+  confab_mcp_elicitation_decline (elicitation);
+  return TRUE;
+}
+
+/* A server's question while none of its calls runs (over its own stream) is logged too,
+ * without a chat or a tool. */
+static void
+test_question_outside_a_call_is_logged (Fixture       *f,
+                                        gconstpointer  data)
+{
+  const char *argv[] = { "detached", NULL };
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new ("asker", argv, NULL);
+  const char *line = "{\"jsonrpc\":\"2.0\",\"id\":\"q1\",\"method\":\"elicitation/create\","
+                     "\"params\":{\"message\":\"Which city?\",\"requestedSchema\":{\"type\":\"object\","
+                     "\"properties\":{\"city\":{\"type\":\"string\"}}}}}";
+  g_autoptr(GListModel) decisions = NULL;
+  g_autoptr(ConfabApprovalDecision) decision = NULL;
+  g_autoptr(GError) error = NULL;
+
+  confab_tool_registry_set_approvals (f->registry, f->approvals);
+  confab_tool_registry_add_server (f->registry, server);
+  g_signal_connect (server, "elicit", G_CALLBACK (decline_elicitation), NULL);
+  _confab_mcp_server_start_detached (server);
+  _confab_mcp_server_handle_line (server, line, strlen (line));
+
+  decisions = confab_store_list_decisions (f->store, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (decisions), ==, 1);
+  decision = g_list_model_get_item (decisions, 0);
+  g_assert_null (confab_approval_decision_get_conversation_id (decision));
+  g_assert_cmpstr (confab_approval_decision_get_server (decision), ==, "asker");
+  g_assert_cmpstr (confab_approval_decision_get_kind (decision), ==, "elicitation");
+  g_assert_cmpstr (confab_approval_decision_get_decision (decision), ==, "decline");
+  g_assert_cmpstr (confab_approval_decision_get_detail (decision), ==, "Which city?");
+
+  confab_mcp_server_stop (server);
 }
 
 /* A database of schema 5 (before the log) gets the table on open, and logs. */
@@ -370,6 +420,7 @@ main (int   argc,
   ADD ("decision-fields", test_decision_fields, NULL);
   ADD ("stop-while-asking-is-logged", test_stop_while_asking_is_logged, NULL);
   ADD ("elicitation-answer-is-logged", test_elicitation_answer_is_logged, "--elicit");
+  ADD ("question-outside-a-call-is-logged", test_question_outside_a_call_is_logged, NULL);
 #undef ADD
   g_test_add_func ("/mcp-approvals/log-after-upgrade-from-schema-5", test_upgrade_from_schema_5);
 
