@@ -24,12 +24,6 @@ GtkWidget   *confab_preferences_text_area_row  (const char     *title,
                                                 GtkTextBuffer **buffer,
                                                 GtkLabel      **error_label);
 
-/* An mcp.json server entry as text and as what ConfabMcpServer takes. */
-char        *confab_mcp_entry_command_line     (JsonObject     *entry);
-char        *confab_mcp_entry_env_line         (JsonObject     *entry);
-GStrv        confab_mcp_entry_argv             (JsonObject     *entry);
-GStrv        confab_mcp_entry_env              (JsonObject     *entry);
-
 /* Test Connection found @models: a "Set Default…" button on @test_row lists them, and
  * choosing one applies it to @model_row. */
 void         confab_preferences_offer_models   (AdwActionRow       *test_row,

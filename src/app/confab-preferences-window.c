@@ -231,6 +231,7 @@ confab_preferences_window_class_init (ConfabPreferencesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "prefs.add-preset", "u", forward_providers_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-custom", NULL, forward_providers_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-mcp-server", NULL, forward_mcp_servers_action);
+  gtk_widget_class_install_action (widget_class, "prefs.add-remote-mcp-server", NULL, forward_mcp_servers_action);
 }
 
 static void

@@ -36,7 +36,7 @@ struct _ConfabToolCallCard
 
   /* Template widgets */
   GtkButton       *allow_once_button;
-  GtkBox          *approval_box;
+  GtkWidget       *approval_box;
   GtkLabel        *arguments_label;
   GtkBox          *box;
   GtkBox          *header_box;
@@ -398,6 +398,7 @@ update_actions (ConfabToolCallCard *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.allow-once", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.allow-always", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.allow-chat", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "card.deny", enabled);
   gtk_widget_set_visible (GTK_WIDGET (self->approval_box), pending);
 
@@ -498,6 +499,14 @@ allow_always_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   approve (CONFAB_TOOL_CALL_CARD (widget), CONFAB_APPROVAL_ALLOW_ALWAYS);
+}
+
+static void
+allow_chat_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  approve (CONFAB_TOOL_CALL_CARD (widget), CONFAB_APPROVAL_ALLOW_CHAT);
 }
 
 static void
@@ -662,6 +671,7 @@ confab_tool_call_card_class_init (ConfabToolCallCardClass *klass)
 
   gtk_widget_class_install_action (widget_class, "card.allow-once", NULL, allow_once_action);
   gtk_widget_class_install_action (widget_class, "card.allow-always", NULL, allow_always_action);
+  gtk_widget_class_install_action (widget_class, "card.allow-chat", NULL, allow_chat_action);
   gtk_widget_class_install_action (widget_class, "card.deny", NULL, deny_action);
   gtk_widget_class_install_action (widget_class, "card.run-again", NULL, run_again_action);
 }

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-approval-log-dialog.h"
 #include "confab-chat-view.h"
 #include "confab-application.h"
 #include "confab-conversation.h"
@@ -29,6 +30,25 @@ export_action (GtkWidget  *widget,
   ConfabWindow *self = CONFAB_WINDOW (widget);
 
   confab_export_dialog_show (widget, confab_session_get_conversation (confab_window_get_session (self)));
+}
+
+static void
+tool_decisions_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  ConfabConversation *conversation = confab_session_get_conversation (confab_window_get_session (self));
+  ConfabStore *store = app ? confab_application_get_store (CONFAB_APPLICATION (app)) : NULL;
+  GtkWidget *dialog;
+
+  if (store == NULL)
+    return;
+
+  dialog = confab_approval_log_dialog_new (GTK_WINDOW (self), store,
+                                           conversation ? confab_conversation_get_id (conversation) : NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -176,6 +196,14 @@ tool_allow_always_action (GtkWidget  *widget,
 }
 
 static void
+tool_allow_chat_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  answer_waiting_call (CONFAB_WINDOW (widget), CONFAB_APPROVAL_ALLOW_CHAT);
+}
+
+static void
 tool_deny_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *param)
@@ -188,13 +216,16 @@ _confab_window_actions_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
+  gtk_widget_class_install_action (widget_class, "win.tool-decisions", NULL, tool_decisions_action);
 
   gtk_widget_class_install_action (widget_class, "win.tool-allow-once", NULL, tool_allow_once_action);
   gtk_widget_class_install_action (widget_class, "win.tool-allow-always", NULL, tool_allow_always_action);
+  gtk_widget_class_install_action (widget_class, "win.tool-allow-chat", NULL, tool_allow_chat_action);
   gtk_widget_class_install_action (widget_class, "win.tool-deny", NULL, tool_deny_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_ALT_MASK, "win.tool-allow-once", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_ALT_MASK, "win.tool-allow-always", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_ALT_MASK, "win.tool-allow-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_ALT_MASK, "win.tool-deny", NULL);
 }
 

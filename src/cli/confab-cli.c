@@ -11,6 +11,7 @@
 #include "confab-cli-decode.h"
 #include "confab-cli-elicit.h"
 #include "confab-cli-private.h"
+#include "confab-cli-mcp.h"
 #include "confab-cli-store.h"
 #include "confab-context.h"
 #include "confab-conversation.h"
@@ -129,6 +130,8 @@ main (int   argc,
 
   if (argc > 1 && confab_cli_store_is_command (argv[1]))
     return confab_cli_store_command (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "mcp"))
+    return confab_cli_mcp_command (argc - 1, argv + 1);
 
   shared = confab_options_get_entries (&cli.options);
   context = g_option_context_new (_("PROMPT"));
@@ -142,7 +145,8 @@ main (int   argc,
                                       "  confab-cli export ID [--format markdown|json|openai|cassette] [--output FILE]\n"
                                       "  confab-cli import FILE          import Confab JSON, ChatGPT or Open WebUI chats\n"
                                       "  confab-cli delete ID            delete a stored conversation\n"
-                                      "  confab-cli usage [--by provider|model|month] [--json]\n"));
+                                      "  confab-cli usage [--by provider|model|month] [--json]\n"
+                                      "  confab-cli mcp servers|tools|resources|read|prompts|prompt|decisions …\n"));
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
 

@@ -8,7 +8,10 @@
 
 #include <json-glib/json-glib.h>
 
+#include "confab-approval-decision.h"
 #include "confab-approval-policy.h"
+#include "confab-store-decisions.h"
+#include "confab-store.h"
 #include "confab-mcp-json-private.h"
 
 /* approvals.json: {"always": {"SERVER": ["TOOL", …], …}} */
@@ -20,6 +23,9 @@ struct _ConfabApprovalPolicy
   char       *path;
   /* server → GHashTable set of tool names */
   GHashTable *always;
+  /* "CHAT\x1fSERVER\x1fTOOL": allowed for this chat, in memory only */
+  GHashTable *for_chat;
+  ConfabStore *store;
   gboolean    allow_all;
 };
 
@@ -34,6 +40,7 @@ enum {
 
 enum {
   CHANGED,
+  DECIDED,
   N_SIGNALS
 };
 
@@ -170,6 +177,8 @@ confab_approval_policy_finalize (GObject *object)
 
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->always, g_hash_table_unref);
+  g_clear_pointer (&self->for_chat, g_hash_table_unref);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (confab_approval_policy_parent_class)->finalize (object);
 }
@@ -249,6 +258,16 @@ confab_approval_policy_class_init (ConfabApprovalPolicyClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ConfabApprovalPolicy::decided:
+   * @decision: the #ConfabApprovalDecision just recorded
+   *
+   * A decision about a tool call or a server's question was recorded.
+   */
+  signals[DECIDED] =
+    g_signal_new ("decided", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_APPROVAL_DECISION);
 }
 
 static void
@@ -256,6 +275,7 @@ confab_approval_policy_init (ConfabApprovalPolicy *self)
 {
   self->always = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify)g_hash_table_unref);
+  self->for_chat = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 ConfabApprovalPolicy *
@@ -308,6 +328,8 @@ confab_approval_policy_is_allowed (ConfabApprovalPolicy *self,
   return set != NULL && g_hash_table_contains (set, tool);
 }
 
+/* The "for this chat" and decision-log half is at the end of the file. */
+
 void
 confab_approval_policy_allow_always (ConfabApprovalPolicy *self,
                                      const char           *server,
@@ -354,4 +376,86 @@ confab_approval_policy_forget (ConfabApprovalPolicy *self,
 
   confab_approval_policy_save (self);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static char *
+chat_key (const char *chat_id,
+          const char *server,
+          const char *tool)
+{
+  return g_strdup_printf ("%s\x1f%s\x1f%s", chat_id ? chat_id : "", server ? server : "", tool);
+}
+
+const char *
+confab_approval_policy_get_standing (ConfabApprovalPolicy *self,
+                                     const char           *chat_id,
+                                     const char           *server,
+                                     const char           *tool)
+{
+  GHashTable *set;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (CONFAB_IS_APPROVAL_POLICY (self), NULL);
+  g_return_val_if_fail (tool != NULL, NULL);
+
+  if (self->allow_all)
+    return "yes";
+
+  set = g_hash_table_lookup (self->always, server ? server : "");
+  if (set != NULL && g_hash_table_contains (set, tool))
+    return "always";
+
+  key = chat_key (chat_id, server, tool);
+  if (chat_id != NULL && g_hash_table_contains (self->for_chat, key))
+    return "chat";
+
+  return NULL;
+}
+
+void
+confab_approval_policy_allow_for_chat (ConfabApprovalPolicy *self,
+                                       const char           *chat_id,
+                                       const char           *server,
+                                       const char           *tool)
+{
+  g_return_if_fail (CONFAB_IS_APPROVAL_POLICY (self));
+  g_return_if_fail (tool != NULL);
+
+  /* Outside a chat there is nothing to remember it for: it was allowed once. */
+  if (chat_id == NULL)
+    return;
+
+  if (g_hash_table_add (self->for_chat, chat_key (chat_id, server, tool)))
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+confab_approval_policy_set_store (ConfabApprovalPolicy *self,
+                                  ConfabStore          *store)
+{
+  g_return_if_fail (CONFAB_IS_APPROVAL_POLICY (self));
+  g_return_if_fail (!store || CONFAB_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+}
+
+void
+confab_approval_policy_record (ConfabApprovalPolicy *self,
+                               const char           *chat_id,
+                               const char           *server,
+                               const char           *tool,
+                               const char           *kind,
+                               const char           *decision,
+                               const char           *detail)
+{
+  g_autoptr(ConfabApprovalDecision) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (CONFAB_IS_APPROVAL_POLICY (self));
+
+  entry = confab_approval_decision_new (chat_id, server, tool, kind, decision, detail);
+  g_signal_emit (self, signals[DECIDED], 0, entry);
+
+  if (self->store != NULL && !confab_store_log_decision (self->store, entry, &error))
+    g_warning ("Could not log a tool decision: %s", error->message);
 }

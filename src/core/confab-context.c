@@ -108,6 +108,9 @@ confab_context_set_store (ConfabContext *self,
   g_return_if_fail (store == NULL || CONFAB_IS_STORE (store));
 
   g_set_object (&self->store, store);
+  /* Every tool decision goes to the store's log (Tool Decisions). */
+  if (self->approvals != NULL)
+    confab_approval_policy_set_store (self->approvals, store);
 }
 
 ConfabProviderList *
@@ -150,6 +153,7 @@ confab_context_get_approvals (ConfabContext *self)
 
       self->approvals = confab_approval_policy_new (path);
       confab_approval_policy_set_allow_all (self->approvals, self->allow_all);
+      confab_approval_policy_set_store (self->approvals, self->store);
     }
 
   return self->approvals;
@@ -196,6 +200,9 @@ confab_context_reload_tools (ConfabContext  *self,
           first_error == NULL)
         first_error = g_steal_pointer (&local_error);
     }
+
+  /* One policy across reloads: "for this chat" approvals outlive a new mcp.json. */
+  confab_tool_registry_set_approvals (tools, confab_context_get_approvals (self));
 
   if (self->tools != NULL)
     confab_tool_registry_stop (self->tools);

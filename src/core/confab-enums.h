@@ -33,6 +33,7 @@ typedef enum {
   CONFAB_APPROVAL_DENY,
   CONFAB_APPROVAL_ALLOW_ONCE,
   CONFAB_APPROVAL_ALLOW_ALWAYS,
+  CONFAB_APPROVAL_ALLOW_CHAT,
 } ConfabApproval;
 
 /* How confab_store_usage_totals() groups the usage ledger. */

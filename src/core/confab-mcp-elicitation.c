@@ -20,6 +20,13 @@ struct _ConfabMcpElicitation
 
 G_DEFINE_FINAL_TYPE (ConfabMcpElicitation, confab_mcp_elicitation, G_TYPE_OBJECT)
 
+enum {
+  ANSWERED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 answer (ConfabMcpElicitation *self,
         const char           *action,
@@ -45,6 +52,10 @@ answer (ConfabMcpElicitation *self,
   result = json_builder_get_root (builder);
 
   _confab_jsonrpc_connection_reply (self->connection, self->id, result, 0, NULL);
+
+  /* Not from finalize: nobody can listen to an object going away. */
+  if (G_OBJECT (self)->ref_count > 0)
+    g_signal_emit (self, signals[ANSWERED], 0, action);
 }
 
 static void
@@ -68,6 +79,16 @@ static void
 confab_mcp_elicitation_class_init (ConfabMcpElicitationClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = confab_mcp_elicitation_finalize;
+
+  /**
+   * ConfabMcpElicitation::answered:
+   * @action: "accept", "decline" or "cancel"
+   *
+   * The question was answered (once).
+   */
+  signals[ANSWERED] =
+    g_signal_new ("answered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

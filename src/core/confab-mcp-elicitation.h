@@ -13,7 +13,8 @@ G_DECLARE_FINAL_TYPE (ConfabMcpElicitation, confab_mcp_elicitation, CONFAB, MCP_
 /* An MCP server asks the user for something (elicitation/create, form mode): a message and
  * a flat JSON schema of primitive fields (string, number, integer, boolean, enum, and
  * multiple-choice enums as arrays of strings). It is
- * answered once, by accept, decline or cancel; one dropped unanswered is declined. */
+ * answered once, by accept, decline or cancel; one dropped unanswered is declined.
+ * Signal ::answered (const char *action) when it is answered (not when dropped). */
 
 /* The name of the server that asks. */
 const char *confab_mcp_elicitation_get_server_name      (ConfabMcpElicitation *self);

@@ -36,6 +36,8 @@ struct _ConfabMcpServer
   /* A remote server (Streamable HTTP) instead of a command (confab-mcp-server-remote.c). */
   char                    *url;
   char                   **headers;
+  /* Names of headers whose values are in the keyring (confab-mcp-secrets.c). */
+  char                   **secret_headers;
   ConfabMcpHttpTransport  *http;
   /* Its OAuth sign-in, kept across restarts. */
   ConfabMcpOAuth          *oauth;
@@ -46,6 +48,9 @@ struct _ConfabMcpServer
 
 /* confab-mcp-server.c */
 
+/* Follows @connection's failures, calls and notifications (NULL: none). */
+void        _confab_mcp_server_set_connection   (ConfabMcpServer         *self,
+                                                 ConfabJsonrpcConnection *connection);
 /* The command line, for messages that name the server and its command. */
 const char *_confab_mcp_server_command_line     (ConfabMcpServer         *self);
 void        _confab_mcp_server_set_state        (ConfabMcpServer         *self,
@@ -92,21 +97,23 @@ JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result
 
 /* confab-mcp-server-remote.c */
 
-/* Starts the HTTP transport and returns its connection (transfer none), or NULL after
- * failing the server. */
-ConfabJsonrpcConnection *_confab_mcp_server_start_remote (ConfabMcpServer *self);
-/* Reads a remote server's entry of mcp.json ("url", "headers" with ${NAME} taken from the
- * environment, "type": "http"); errors name @path and @name. */
-gboolean    _confab_mcp_server_read_remote_config (JsonObject            *entry,
-                                                   const char            *name,
-                                                   const char            *path,
-                                                   char                 **url,
-                                                   char                ***headers,
-                                                   GError               **error);
+/* Looks up the secret headers in the keyring, starts the HTTP transport and initializes;
+ * completes @task (the start task) like _confab_mcp_server_initialize(). Takes @task. */
+void        _confab_mcp_server_start_remote     (ConfabMcpServer         *self,
+                                                 GTask                   *task);
+/* Names the headers whose values are looked up in the keyring at connect time. */
+void        _confab_mcp_server_set_secret_headers (ConfabMcpServer       *self,
+                                                   const char * const    *names);
 /* Emits ::elicit for an elicitation/create of the server; declines when nobody answers. */
 void        _confab_mcp_server_elicit           (ConfabMcpServer         *self,
                                                  ConfabJsonrpcConnection *connection,
                                                  JsonNode                *id,
+                                                 JsonNode                *params);
+
+/* confab-mcp-server-resources.c */
+
+/* notifications/resources/updated: emits ::resource-updated with its "uri". */
+void        _confab_mcp_server_resource_updated (ConfabMcpServer         *self,
                                                  JsonNode                *params);
 
 /* confab-mcp-server-protocol.c */

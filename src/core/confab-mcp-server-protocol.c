@@ -84,6 +84,8 @@ _confab_mcp_server_handle_notification (ConfabJsonrpcConnection *connection,
     _confab_mcp_server_relist (self);
   else if (g_str_equal (method, "notifications/message"))
     log_notification (self, params != NULL && JSON_NODE_HOLDS_OBJECT (params) ? json_node_get_object (params) : NULL);
+  else if (g_str_equal (method, "notifications/resources/updated"))
+    _confab_mcp_server_resource_updated (self, params);
   else
     g_debug ("MCP server “%s” sent %s, ignored", self->name, method);
 }

@@ -10,7 +10,9 @@
 #include "confab-error.h"
 #include "confab-json-private.h"
 #include "confab-mcp-elicitation-private.h"
+#include "confab-mcp-secrets.h"
 #include "confab-mcp-server-private.h"
+#include "confab-secrets.h"
 
 /* The parts of ConfabMcpServer that are not about a process: remote servers reached over
  * Streamable HTTP (confab-mcp-http-transport.c), and the server asking the user
@@ -56,21 +58,123 @@ confab_mcp_server_get_headers (ConfabMcpServer *self)
   return (const char * const *)self->headers;
 }
 
-ConfabJsonrpcConnection *
-_confab_mcp_server_start_remote (ConfabMcpServer *self)
+void
+_confab_mcp_server_set_secret_headers (ConfabMcpServer    *self,
+                                       const char * const *names)
 {
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+
+  g_strfreev (self->secret_headers);
+  self->secret_headers = g_strdupv ((char **)names);
+}
+
+typedef struct
+{
+  GPtrArray *headers;
+  guint      next_secret;
+} RemoteStart;
+
+static void
+remote_start_free (RemoteStart *start)
+{
+  /* The values are tokens: wipe them. */
+  for (guint i = 0; i < start->headers->len; i++)
+    confab_secrets_free (start->headers->pdata[i]);
+  g_ptr_array_free (start->headers, TRUE);
+  g_free (start);
+}
+
+static void lookup_next_secret (GTask *task);
+
+static void
+secret_looked_up_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConfabMcpServer *self = g_task_get_source_object (task);
+  RemoteStart *start = g_task_get_task_data (task);
+  const char *header = self->secret_headers[start->next_secret];
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  value = confab_mcp_secrets_lookup_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (value == NULL)
+    {
+      if (error == NULL)
+        _confab_mcp_server_fail_printf (self, _("MCP server “%s”: the keyring holds no value for its header “%s”"),
+                                        self->name, header);
+      else
+        _confab_mcp_server_fail_printf (self, _("MCP server “%s”: the value of its header “%s” could not be read: %s"),
+                                        self->name, header, error->message);
+      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
+      return;
+    }
+
+  g_ptr_array_add (start->headers, g_strdup_printf ("%s: %s", header, value));
+  confab_secrets_free (value);
+  start->next_secret++;
+  lookup_next_secret (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+lookup_next_secret (GTask *task)
+{
+  ConfabMcpServer *self = g_task_get_source_object (task);
+  RemoteStart *start = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
+  /* Stopped while the keyring answered. */
+  if (self->state != CONFAB_MCP_SERVER_STATE_STARTING)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("MCP server “%s” was stopped"), self->name);
+      g_object_unref (task);
+      return;
+    }
+
+  if (self->secret_headers != NULL && self->secret_headers[start->next_secret] != NULL)
+    {
+      confab_mcp_secrets_lookup_async (self->name, self->secret_headers[start->next_secret],
+                                       self->io_cancellable, secret_looked_up_cb, task);
+      return;
+    }
+
+  g_ptr_array_add (start->headers, NULL);
   self->http = _confab_mcp_http_transport_new (self->name, self->url,
-                                               (const char * const *)self->headers, &error);
+                                               (const char * const *)start->headers->pdata, &error);
+  g_ptr_array_remove_index (start->headers, start->headers->len - 1);
   if (self->http == NULL)
     {
       _confab_mcp_server_fail (self, error->message);
-      return NULL;
+      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
+      g_object_unref (task);
+      return;
     }
 
   _confab_mcp_http_transport_set_oauth (self->http, self->oauth);
-  return _confab_mcp_http_transport_get_connection (self->http);
+  _confab_mcp_server_set_connection (self, _confab_mcp_http_transport_get_connection (self->http));
+  _confab_mcp_server_initialize (task);
+}
+
+void
+_confab_mcp_server_start_remote (ConfabMcpServer *self,
+                                 GTask           *task)
+{
+  RemoteStart *start = g_new0 (RemoteStart, 1);
+
+  start->headers = g_ptr_array_new ();
+  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+    g_ptr_array_add (start->headers, g_strdup (self->headers[i]));
+  g_task_set_task_data (task, start, (GDestroyNotify)remote_start_free);
+
+  lookup_next_secret (task);
 }
 
 void
@@ -92,6 +196,7 @@ _confab_mcp_server_elicit (ConfabMcpServer         *self,
       return;
     }
 
+  g_signal_emit_by_name (self, "elicitation-started", elicitation);
   g_signal_emit_by_name (self, "elicit", elicitation, &handled);
 
   /* Nobody asks the user (a script, the CLI without a terminal): decline at once. */
@@ -140,124 +245,3 @@ _confab_mcp_http_check_headers (const char          *name,
 }
 
 
-/* @value with ${NAME} and ${env:NAME} replaced by the environment, so tokens can stay out
- * of mcp.json; NULL with @missing set to the first variable that is not set. */
-static char *
-expand_environment (const char  *value,
-                    char       **missing)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-  const char *p = value;
-
-  while (*p != '\0')
-    {
-      const char *end;
-      g_autofree char *variable = NULL;
-      const char *replacement;
-
-      if (p[0] != '$' || p[1] != '{' || (end = strchr (p + 2, '}')) == NULL)
-        {
-          g_string_append_c (out, *p++);
-          continue;
-        }
-
-      variable = g_strndup (p + 2, end - (p + 2));
-      if (g_str_has_prefix (variable, "env:"))
-        memmove (variable, variable + 4, strlen (variable + 4) + 1);
-
-      replacement = g_getenv (variable);
-      if (replacement == NULL)
-        {
-          *missing = g_steal_pointer (&variable);
-          return NULL;
-        }
-
-      g_string_append (out, replacement);
-      p = end + 1;
-    }
-
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-gboolean
-_confab_mcp_server_read_remote_config (JsonObject   *entry,
-                                       const char   *name,
-                                       const char   *path,
-                                       char        **url_out,
-                                       char       ***headers_out,
-                                       GError      **error)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) headers = NULL;
-  const char *type = _confab_json_get_string (entry, "type", NULL);
-  const char *url = _confab_json_get_string (entry, "url", NULL);
-
-  /* "sse" is the HTTP+SSE transport of 2024-11-05, which Streamable HTTP replaced. */
-  if (type != NULL && g_strcmp0 (type, "http") != 0 && g_strcmp0 (type, "streamable-http") != 0 &&
-      g_strcmp0 (type, "streamableHttp") != 0)
-    {
-      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   _("In the MCP configuration %s, server “%s” has “type”: “%s”; Confab speaks “http” (Streamable HTTP)"),
-                   path, name, type);
-      return FALSE;
-    }
-
-  if (url == NULL || *url == '\0')
-    {
-      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                   _("In the MCP configuration %s, the “url” of server “%s” is not a string"),
-                   path, name);
-      return FALSE;
-    }
-
-  if (json_object_has_member (entry, "headers"))
-    {
-      JsonObject *object = _confab_json_get_object (entry, "headers");
-      g_autoptr(GList) keys = NULL;
-
-      if (object == NULL)
-        {
-          g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                       _("In the MCP configuration %s, the “headers” of server “%s” are not an object"),
-                       path, name);
-          return FALSE;
-        }
-
-      keys = json_object_get_members (object);
-      for (const GList *k = keys; k != NULL; k = k->next)
-        {
-          JsonNode *value = json_object_get_member (object, k->data);
-          g_autofree char *expanded = NULL;
-          g_autofree char *missing = NULL;
-
-          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
-            {
-              g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                           _("In the MCP configuration %s, header “%s” of server “%s” is not a string"),
-                           path, (const char *)k->data, name);
-              return FALSE;
-            }
-
-          expanded = expand_environment (json_node_get_string (value), &missing);
-          if (expanded == NULL)
-            {
-              g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                           _("In the MCP configuration %s, header “%s” of server “%s” uses ${%s}, which is not set in the environment"),
-                           path, (const char *)k->data, name, missing);
-              return FALSE;
-            }
-
-          g_free (missing);
-          missing = g_strdup_printf ("%s: %s", (const char *)k->data, expanded);
-          g_strv_builder_add (builder, missing);
-        }
-    }
-
-  headers = g_strv_builder_end (builder);
-  if (!_confab_mcp_http_check_headers (name, (const char * const *)headers, error))
-    return FALSE;
-
-  *url_out = g_strdup (url);
-  *headers_out = g_steal_pointer (&headers);
-  return TRUE;
-}

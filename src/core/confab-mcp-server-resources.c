@@ -272,6 +272,66 @@ confab_mcp_server_get_prompt_finish (ConfabMcpServer  *self,
   return finish (self, result, error);
 }
 
+void
+confab_mcp_server_list_resource_templates_async (ConfabMcpServer     *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data)
+{
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+  list_async (self, "resources/templates/list", "resourceTemplates",
+              confab_mcp_server_list_resource_templates_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+confab_mcp_server_list_resource_templates_finish (ConfabMcpServer  *self,
+                                                  GAsyncResult     *result,
+                                                  GError          **error)
+{
+  return finish (self, result, error);
+}
+
+void
+confab_mcp_server_subscribe_resource_async (ConfabMcpServer     *self,
+                                            const char          *uri,
+                                            gboolean             subscribe,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autoptr(JsonObject) params = json_object_new ();
+
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+  g_return_if_fail (uri != NULL);
+
+  json_object_set_string_member (params, "uri", uri);
+  request_async (self, subscribe ? "resources/subscribe" : "resources/unsubscribe", params,
+                 confab_mcp_server_subscribe_resource_async, cancellable, callback, user_data);
+}
+
+gboolean
+confab_mcp_server_subscribe_resource_finish (ConfabMcpServer  *self,
+                                             GAsyncResult     *result,
+                                             GError          **error)
+{
+  g_autoptr(JsonNode) node = finish (self, result, error);
+
+  return node != NULL;
+}
+
+void
+_confab_mcp_server_resource_updated (ConfabMcpServer *self,
+                                     JsonNode        *params)
+{
+  const char *uri = NULL;
+
+  if (params != NULL && JSON_NODE_HOLDS_OBJECT (params))
+    uri = _confab_json_get_string (json_node_get_object (params), "uri", NULL);
+
+  if (uri != NULL && *uri != '\0')
+    g_signal_emit_by_name (self, "resource-updated", uri);
+}
+
 static void
 append_block (GString    *out,
               const char *text)

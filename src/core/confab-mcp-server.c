@@ -52,6 +52,8 @@ enum {
 enum {
   TOOLS_CHANGED,
   ELICIT,
+  ELICITATION_STARTED,
+  RESOURCE_UPDATED,
   N_SIGNALS
 };
 
@@ -244,9 +246,9 @@ on_skipped_line (ConfabJsonrpcConnection *connection,
   _confab_mcp_server_append_log (self, line, strlen (line));
 }
 
-static void
-set_connection (ConfabMcpServer         *self,
-                ConfabJsonrpcConnection *connection)
+void
+_confab_mcp_server_set_connection (ConfabMcpServer         *self,
+                                   ConfabJsonrpcConnection *connection)
 {
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -442,15 +444,8 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
 
   if (self->url != NULL)
     {
-      ConfabJsonrpcConnection *remote = _confab_mcp_server_start_remote (self);
-
-      if (remote == NULL)
-        {
-          g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_MCP, "%s", self->error);
-          return;
-        }
-      set_connection (self, remote);
-      _confab_mcp_server_initialize (g_steal_pointer (&task));
+      /* Secret headers come from the keyring first (confab-mcp-server-remote.c). */
+      _confab_mcp_server_start_remote (self, g_steal_pointer (&task));
       return;
     }
 
@@ -486,7 +481,7 @@ confab_mcp_server_start_async (ConfabMcpServer     *self,
   connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
                                                g_subprocess_get_stdout_pipe (self->subprocess),
                                                g_subprocess_get_stdin_pipe (self->subprocess));
-  set_connection (self, connection);
+  _confab_mcp_server_set_connection (self, connection);
   self->stderr_pending = g_byte_array_new ();
   self->stderr_pipe = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
 
@@ -534,7 +529,7 @@ confab_mcp_server_stop (ConfabMcpServer *self)
   if (self->connection != NULL)
     {
       connection = g_object_ref (self->connection);
-      set_connection (self, NULL);
+      _confab_mcp_server_set_connection (self, NULL);
     }
 
   if (self->io_cancellable != NULL)
@@ -592,7 +587,7 @@ _confab_mcp_server_start_detached (ConfabMcpServer *self)
 
   connection = _confab_jsonrpc_connection_new (self->name, _confab_mcp_server_command_line (self),
                                                NULL, NULL);
-  set_connection (self, connection);
+  _confab_mcp_server_set_connection (self, connection);
   _confab_mcp_server_set_state (self, CONFAB_MCP_SERVER_STATE_READY);
 }
 
@@ -644,6 +639,7 @@ confab_mcp_server_finalize (GObject *object)
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->headers, g_strfreev);
   g_clear_object (&self->oauth);
+  g_clear_pointer (&self->secret_headers, g_strfreev);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->protocol_version, g_free);
   g_clear_pointer (&self->server_info_name, g_free);
@@ -746,6 +742,17 @@ confab_mcp_server_class_init (ConfabMcpServerClass *klass)
    * The server asks the user (elicitation/create). A handler that returns %TRUE answers
    * @elicitation now or later; when none does, it is declined.
    */
+  /* Before ::elicit, to every listener (::elicit stops at the handler that answers): the
+   * registry logs the answer with the chat and tool of the running call. */
+  signals[ELICITATION_STARTED] =
+    g_signal_new ("elicitation-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, CONFAB_TYPE_MCP_ELICITATION);
+
+  /* notifications/resources/updated (a resource subscribed to changed): its URI. */
+  signals[RESOURCE_UPDATED] =
+    g_signal_new ("resource-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   signals[ELICIT] =
     g_signal_new ("elicit", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 1,

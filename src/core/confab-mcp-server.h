@@ -41,6 +41,8 @@ G_DECLARE_FINAL_TYPE (ConfabMcpServer, confab_mcp_server, CONFAB, MCP_SERVER, GO
  * (notifications/tools/list_changed) and when stopping empties the tools. Signal
  * ::elicit (ConfabMcpElicitation *) → gboolean when the server asks the user something
  * (elicitation/create): a handler returning TRUE answers it; unanswered, it is declined.
+ * Signal ::elicitation-started (ConfabMcpElicitation *) comes first, to every listener.
+ * Signal ::resource-updated (const char *uri) when a subscribed resource changed.
  * A server that fails (cannot start, exits, writes garbage) goes to state failed with an
  * error naming it and its command; its pending calls fail with that error. */
 ConfabMcpServer      *confab_mcp_server_new               (const char          *name,
@@ -151,6 +153,33 @@ void                  confab_mcp_server_get_prompt_async      (ConfabMcpServer  
 JsonNode             *confab_mcp_server_get_prompt_finish     (ConfabMcpServer     *self,
                                                                GAsyncResult        *result,
                                                                GError             **error);
+/* resources/templates/list: the resourceTemplates, all pages ({"uriTemplate", "name", …}). */
+void                  confab_mcp_server_list_resource_templates_async  (ConfabMcpServer     *self,
+                                                                        GCancellable        *cancellable,
+                                                                        GAsyncReadyCallback  callback,
+                                                                        gpointer             user_data);
+JsonNode             *confab_mcp_server_list_resource_templates_finish (ConfabMcpServer     *self,
+                                                                        GAsyncResult        *result,
+                                                                        GError             **error);
+/* resources/subscribe (@subscribe) or resources/unsubscribe for @uri; afterwards the server
+ * sends notifications/resources/updated (::resource-updated) when it changes. */
+void                  confab_mcp_server_subscribe_resource_async  (ConfabMcpServer     *self,
+                                                                   const char          *uri,
+                                                                   gboolean             subscribe,
+                                                                   GCancellable        *cancellable,
+                                                                   GAsyncReadyCallback  callback,
+                                                                   gpointer             user_data);
+gboolean              confab_mcp_server_subscribe_resource_finish (ConfabMcpServer     *self,
+                                                                   GAsyncResult        *result,
+                                                                   GError             **error);
+/* The variables of an RFC 6570 URI template ("file:///{path}{?q,lang}" → path, q, lang), in
+ * order, each once. (transfer full) */
+GStrv                 confab_mcp_uri_template_get_variables   (const char          *uri_template);
+/* @uri_template expanded with @values (an object of strings; missing ones are left out),
+ * levels 1–3 of RFC 6570: {var} {+var} {#var} {.var} {/var} {;var} {?var} {&var}, lists of
+ * variables, and :prefix. (transfer full) */
+char                 *confab_mcp_uri_template_expand          (const char          *uri_template,
+                                                               JsonObject          *values);
 /* The text of a resources/read result (text contents joined; blobs described). */
 char                 *confab_mcp_resource_result_to_text      (JsonNode            *result);
 /* The text of a prompts/get result (its messages' text joined). */

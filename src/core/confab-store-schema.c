@@ -168,6 +168,20 @@ static const char * const migrations[] = {
   "  COALESCE (u.cached_tokens, 0), COALESCE (u.reasoning_tokens, 0), u.has_cost, COALESCE (u.cost, 0)"
   "  FROM usage u JOIN messages m ON m.id = u.message_id JOIN conversations c ON c.id = m.conversation_id"
   "  WHERE u.reported;",
+
+  /* 5 → 6: the tool decision log (confab-store-decisions.c): every approval of a tool call
+   * and every answer to a server's question, kept when the conversation is deleted. (IF NOT
+   * EXISTS: a test that rewinds user_version to re-run an older step re-runs this one.) */
+  "CREATE TABLE IF NOT EXISTS tool_decisions ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  recorded_at INTEGER NOT NULL,"
+  "  conversation_id TEXT,"
+  "  server TEXT NOT NULL,"
+  "  tool TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  decision TEXT NOT NULL,"
+  "  detail TEXT);"
+  "CREATE INDEX IF NOT EXISTS tool_decisions_by_conversation ON tool_decisions (conversation_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);

@@ -31,6 +31,10 @@ gboolean            confab_tool_registry_add_command        (ConfabToolRegistry 
                                                              GError             **error);
 void                confab_tool_registry_add_server         (ConfabToolRegistry  *self,
                                                              ConfabMcpServer     *server);
+/* Where a server's answered question (elicitation) is logged when no tool call of that
+ * server was running (one that runs logs it with its chat and tool). NULL: not logged. */
+void                confab_tool_registry_set_approvals      (ConfabToolRegistry   *self,
+                                                             ConfabApprovalPolicy *approvals);
 /* (transfer none) GListModel of ConfabMcpServer */
 GListModel         *confab_tool_registry_get_servers        (ConfabToolRegistry  *self);
 /* (transfer none) GListModel of ConfabTool, servers in order, each server's tools in its order */
@@ -54,7 +58,7 @@ ConfabTool         *confab_tool_registry_lookup             (ConfabToolRegistry 
  *   arguments not JSON     → failed, tool not run
  *   not allowed by @approvals (nor --yes, nor "always") → request_approval() and wait for
  *     ::approval-resolved; deny → denied, result says the user denied it; allow-always is
- *     remembered in @approvals
+ *     remembered in @approvals (allow-chat acts as allow-once here: no chat)
  *   run → running → done (text items joined, other items described) or failed (isError,
  *     timeout, server died), the error text as result.
  * Never fails itself except on cancellation. @approvals NULL means nothing is allowed. */
@@ -67,6 +71,20 @@ void                confab_tool_registry_call_async         (ConfabToolRegistry 
 gboolean            confab_tool_registry_call_finish        (ConfabToolRegistry  *self,
                                                              GAsyncResult        *result,
                                                              GError             **error);
+/* The same for a call in the chat @chat_id: a "for this chat" approval (allow-chat) holds
+ * for the later calls of that server and tool in that chat only. Every decision, asked or
+ * standing, and every answer to the server's questions during the call, is recorded with
+ * confab_approval_policy_record(). (confab-tool-registry-call.c) */
+void                confab_tool_registry_call_in_chat_async (ConfabToolRegistry   *self,
+                                                             ConfabToolCall       *call,
+                                                             ConfabApprovalPolicy *approvals,
+                                                             const char           *chat_id,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+gboolean            confab_tool_registry_call_in_chat_finish (ConfabToolRegistry  *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
 void                confab_tool_registry_stop               (ConfabToolRegistry  *self);
 
 G_END_DECLS

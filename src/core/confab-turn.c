@@ -549,12 +549,13 @@ run_tools (GTask *task)
       closure->task = g_object_ref (task);
       closure->position = i;
 
-      confab_tool_registry_call_async (self->tools,
-                                       pending->call,
-                                       self->approvals,
-                                       g_task_get_cancellable (task),
-                                       registry_call_cb,
-                                       closure);
+      confab_tool_registry_call_in_chat_async (self->tools,
+                                               pending->call,
+                                               self->approvals,
+                                               confab_conversation_get_id (self->conversation),
+                                               g_task_get_cancellable (task),
+                                               registry_call_cb,
+                                               closure);
     }
 
   g_object_unref (task);

@@ -236,6 +236,88 @@ test_elicitation_answered (void)
   confab_mcp_server_stop (server);
 }
 
+static void
+on_resource_updated (ConfabMcpServer  *server,
+                     const char       *uri,
+                     char            **updated)
+{
+  g_free (*updated);
+  *updated = g_strdup (uri);
+}
+
+/* Its resource template, filled in, read; a subscription to it, and the updates its
+ * toggle-subscriber-updates tool starts (the first one at once). */
+static void
+test_templates_and_subscription (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(JsonObject) values = json_object_new ();
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GAsyncResult) read = NULL;
+  g_autoptr(GAsyncResult) subscribed = NULL;
+  g_autoptr(JsonNode) templates = NULL;
+  g_autoptr(JsonNode) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *toggled = NULL;
+  g_autofree char *updated = NULL;
+  const char *text_template = NULL;
+  GAsyncResult *slot = NULL;
+  JsonArray *array;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  g_signal_connect (server, "resource-updated", G_CALLBACK (on_resource_updated), &updated);
+
+  confab_mcp_server_list_resource_templates_async (server, NULL, confab_test_store_result_cb, &slot);
+  listed = confab_test_wait_result (&slot, WAIT_MS);
+  templates = confab_mcp_server_list_resource_templates_finish (server, listed, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (templates);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *candidate = json_object_get_string_member_with_default (json_array_get_object_element (array, i),
+                                                                          "uriTemplate", "");
+      if (strstr (candidate, "/text/") != NULL)
+        text_template = candidate;
+    }
+  g_assert_cmpstr (text_template, ==, "demo://resource/dynamic/text/{resourceId}");
+
+  json_object_set_string_member (values, "resourceId", "7");
+  uri = confab_mcp_uri_template_expand (text_template, values);
+  g_assert_cmpstr (uri, ==, "demo://resource/dynamic/text/7");
+
+  confab_mcp_server_read_resource_async (server, uri, NULL, confab_test_store_result_cb, &slot);
+  read = confab_test_wait_result (&slot, WAIT_MS);
+  contents = confab_mcp_server_read_resource_finish (server, read, &error);
+  g_assert_no_error (error);
+  text = confab_mcp_resource_result_to_text (contents);
+  g_assert_true (g_str_has_prefix (text, "Resource 7: This is a plaintext resource"));
+
+  confab_mcp_server_subscribe_resource_async (server, uri, TRUE, NULL, confab_test_store_result_cb, &slot);
+  subscribed = confab_test_wait_result (&slot, WAIT_MS);
+  g_assert_true (confab_mcp_server_subscribe_resource_finish (server, subscribed, &error));
+  g_assert_no_error (error);
+
+  toggled = call_tool (server, "toggle-subscriber-updates", "{}");
+  g_assert_nonnull (strstr (toggled, "Started simulated resource updated notifications"));
+  CONFAB_TEST_WAIT_FOR (updated != NULL, WAIT_MS);
+  g_assert_cmpstr (updated, ==, uri);
+
+  /* Off again, so the server's timer does not outlive the test. */
+  g_free (toggled);
+  toggled = call_tool (server, "toggle-subscriber-updates", "{}");
+  g_assert_nonnull (strstr (toggled, "Stopped"));
+
+  confab_mcp_server_stop (server);
+}
+
 /* The same server over stdio, through the same protocol code. */
 static void
 test_stdio_list_and_call (void)
@@ -281,6 +363,7 @@ main (int   argc,
   g_test_add_func ("/mcp-everything/list-and-call", test_list_and_call);
   g_test_add_func ("/mcp-everything/elicitation-answered", test_elicitation_answered);
   g_test_add_func ("/mcp-everything/stdio-list-and-call", test_stdio_list_and_call);
+  g_test_add_func ("/mcp-everything/templates-and-subscription", test_templates_and_subscription);
 
   start_everything ();
   status = g_test_run ();

@@ -42,7 +42,9 @@
  *                         (boolean, default true) and a colour (enum); the call's text is the
  *                         client's answer as JSON
  *
- * It also offers two resources (file:///forecast.txt, file:///notes.md; one per page with
+ * It also offers a resource template weather://{city}/today{?units}, subscriptions (after
+ * resources/subscribe to file:///notes.md the notes change at once, with
+ * notifications/resources/updated), and two resources (file:///forecast.txt, file:///notes.md; one per page with
  * --paginate) and a prompt "summarize" (arguments text, required, and style).
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
@@ -292,6 +294,8 @@ handle_initialize (JsonNode   *id,
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "resources");
   json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "subscribe");
+  json_builder_add_boolean_value (builder, TRUE);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "prompts");
   json_builder_begin_object (builder);
@@ -659,14 +663,51 @@ handle_resources_list (JsonNode   *id,
   send_result (id, parse (text));
 }
 
+/* How many times the notes changed (each resources/subscribe changes them once). */
+static guint notes_version;
+
+static void
+handle_resources_subscribe (JsonNode   *id,
+                            JsonObject *params,
+                            gboolean    subscribe)
+{
+  const char *uri = params ? json_object_get_string_member_with_default (params, "uri", "") : "";
+
+  log_line ("%s %s", subscribe ? "subscribed" : "unsubscribed", uri);
+  send_result (id, parse ("{}"));
+
+  if (subscribe && g_str_equal (uri, "file:///notes.md"))
+    {
+      notes_version++;
+      write_line ("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+                  "\"params\":{\"uri\":\"file:///notes.md\"}}");
+    }
+}
+
 static void
 handle_resources_read (JsonNode   *id,
                        JsonObject *params)
 {
   const char *uri = params ? json_object_get_string_member_with_default (params, "uri", "") : "";
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *text = NULL;
 
-  if (!g_str_equal (uri, "file:///forecast.txt") && !g_str_equal (uri, "file:///notes.md"))
+  if (g_str_has_prefix (uri, "weather://"))
+    {
+      const char *city = strstr (uri, "://") + 3;
+      const char *slash = strchr (city, '/');
+      g_autofree char *name = g_strndup (city, slash ? (gsize)(slash - city) : strlen (city));
+      g_autofree char *decoded = g_uri_unescape_string (name, NULL);
+      const char *units = strstr (uri, "units=");
+
+      text = g_strdup_printf ("Weather in %s today: sunny, 24 %s", decoded ? decoded : name,
+                              units && g_str_has_prefix (units + 6, "imperial") ? "F" : "C");
+    }
+  else if (g_str_equal (uri, "file:///notes.md"))
+    text = g_strdup (notes_version > 0 ? "# Notes\nBuy bread and milk" : "# Notes\nBuy bread");
+  else if (g_str_equal (uri, "file:///forecast.txt"))
+    text = g_strdup ("Sunny all week");
+  else
     {
       send_error (id, -32002, "Resource not found");
       return;
@@ -681,7 +722,7 @@ handle_resources_read (JsonNode   *id,
   json_builder_set_member_name (builder, "mimeType");
   json_builder_add_string_value (builder, "text/plain");
   json_builder_set_member_name (builder, "text");
-  json_builder_add_string_value (builder, g_str_equal (uri, "file:///notes.md") ? "# Notes\nBuy bread" : "Sunny all week");
+  json_builder_add_string_value (builder, text);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -788,6 +829,12 @@ handle_line (const char *line)
     handle_resources_list (id, params);
   else if (g_str_equal (method, "resources/read"))
     handle_resources_read (id, params);
+  else if (g_str_equal (method, "resources/templates/list"))
+    send_result (id, parse ("{\"resourceTemplates\":[{\"uriTemplate\":\"weather://{city}/today{?units}\","
+                            "\"name\":\"weather-today\",\"title\":\"Today's weather\","
+                            "\"description\":\"The weather of a city today\"}]}"));
+  else if (g_str_equal (method, "resources/subscribe") || g_str_equal (method, "resources/unsubscribe"))
+    handle_resources_subscribe (id, params, g_str_equal (method, "resources/subscribe"));
   else if (g_str_equal (method, "prompts/list"))
     send_result (id, parse ("{\"prompts\":[{\"name\":\"summarize\",\"title\":\"Summarize\","
                             "\"description\":\"Summarize a text\",\"arguments\":["

@@ -13,7 +13,11 @@
 #include "confab-approval-policy.h"
 #include "confab-chat-view.h"
 #include "confab-composer.h"
+#include "confab-approval-decision.h"
+#include "confab-approval-log-dialog.h"
 #include "confab-mcp-attach.h"
+#include "confab-store.h"
+#include "confab-store-decisions.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
@@ -690,6 +694,101 @@ test_attach_resource (void)
   app_fixture_tear_down (&f);
 }
 
+/* Tool Decisions: the store's log of this chat, then of every chat. */
+static void
+test_decision_log_window (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("confab-decisions-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "confab.db", NULL);
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *rows[][6] = {
+    { "chat-a", "files", "write_file", "approval", "allow-chat", NULL },
+    { "chat-b", "files", "read_file", "approval", "deny", NULL },
+    { "chat-a", "asker", "weather", "elicitation", "accept", "Which <city>?" },
+  };
+  GtkWidget *dialog;
+  GtkWidget *list;
+  GtkWidget *row;
+
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(ConfabApprovalDecision) decision =
+        confab_approval_decision_new (rows[i][0], rows[i][1], rows[i][2], rows[i][3], rows[i][4], rows[i][5]);
+      g_assert_true (confab_store_log_decision (store, decision, &error));
+    }
+
+  dialog = confab_approval_log_dialog_new (NULL, store, "chat-a");
+  gtk_window_present (GTK_WINDOW (dialog));
+  list = panels_test_get (dialog, "decisions");
+
+  /* This chat, newest first; servers' text is text, not markup. */
+  row = gtk_widget_get_first_child (list);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "asker · weather: Answered");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "the server asked: Which <city>?"));
+  row = gtk_widget_get_next_sibling (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "files · write_file: Allowed for this chat");
+  g_assert_null (gtk_widget_get_next_sibling (row));
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (panels_test_get (dialog, "all-chats")), TRUE);
+  g_assert_nonnull (panels_test_find (list, "deny"));
+  {
+    guint n = 0;
+
+    for (row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+      n++;
+    g_assert_cmpuint (n, ==, 3);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_object (&store);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+}
+
+/* A subscribed resource that changes before the message is sent: its text in the message
+ * is the new one. A template is filled in from a small form, then read like a resource. */
+static void
+test_attach_template_and_subscription (void)
+{
+  const char *args[] = { "--tools", "weather", NULL };
+  AppFixture f = { 0 };
+  GtkWidget *button, *row;
+  g_autofree char *text = NULL;
+
+  app_fixture_set_up (&f, args);
+  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
+
+  /* The notes: the test server changes them as soon as they are subscribed to. */
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "resource-1"), "activate");
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "and milk") != NULL));
+  g_assert_cmpstr (text, ==, "Resource file:///notes.md from “asker”:\n# Notes\nBuy bread and milk");
+
+  /* The template, in the same list, asks for its blanks. */
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "template-0") != NULL);
+  row = panels_test_get (GTK_WIDGET (f.window), "template-0");
+  g_signal_emit_by_name (row, "activate");
+  g_assert_true (gtk_widget_get_visible (panels_test_get (GTK_WIDGET (f.window), "template_form")));
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-city")), "Porto");
+  gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-units")), "imperial");
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "template_read"), "clicked");
+  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "Porto") != NULL));
+  g_assert_true (g_str_has_suffix (text, "\n\nResource weather://Porto/today?units=imperial from “asker”:\n"
+                                         "Weather in Porto today: sunny, 24 F"));
+
+  app_fixture_tear_down (&f);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Prompts in a "/" menu                                                                    */
 
@@ -786,6 +885,8 @@ main (int   argc,
   g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
   g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
   g_test_add_func ("/mcp-app/resources/attach-from-composer", test_attach_resource);
+  g_test_add_func ("/mcp-app/approvals/decision-log-window", test_decision_log_window);
+  g_test_add_func ("/mcp-app/resources/template-form-and-subscription", test_attach_template_and_subscription);
   g_test_add_func ("/mcp-app/prompts/slash-menu", test_prompt_menu);
 
   return g_test_run ();

@@ -191,7 +191,18 @@ test_approval_buttons (Fixture       *f,
 
   check_button_resolves (f, "allow_once_button", CONFAB_APPROVAL_ALLOW_ONCE);
   check_button_resolves (f, "allow_always_button", CONFAB_APPROVAL_ALLOW_ALWAYS);
+  check_button_resolves (f, "allow_chat_button", CONFAB_APPROVAL_ALLOW_CHAT);
   check_button_resolves (f, "deny_button", CONFAB_APPROVAL_DENY);
+
+  /* Four answers still fit a 360-px window (the chat's margins and the scroll bar aside). */
+  {
+    int min = 0;
+
+    confab_tool_call_request_approval (f->call);
+    gtk_widget_measure (f->card, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("card minimum width with the approval answers: %d", min);
+    g_assert_cmpint (min, <=, 320);
+  }
 
   /* The buttons are reachable from the keyboard. */
   g_assert_true (gtk_widget_get_focusable (panels_test_get (f->card, "allow_once_button")));

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mcp-cli"
+
+/* confab-cli mcp …: a configured server's resources, templates, prompts and tools from the
+ * terminal, and the tool decision log, against the test MCP server. */
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "confab-approval-decision.h"
+#include "confab-store.h"
+#include "confab-store-decisions.h"
+#include "confab-test-util.h"
+
+#define WAIT_MS 30000
+
+static char *home;
+
+static ConfabCliResult *
+run (const char * const *args)
+{
+  g_autofree char *config = g_strdup_printf ("XDG_CONFIG_HOME=%s/config", home);
+  g_autofree char *data = g_strdup_printf ("XDG_DATA_HOME=%s/data", home);
+  const char *env[] = { config, data, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+
+  g_strv_builder_add (builder, "mcp");
+  g_strv_builder_addv (builder, (const char **)args);
+  argv = g_strv_builder_end (builder);
+
+  return confab_test_run_cli ((const char * const *)argv, NULL, env, WAIT_MS);
+}
+
+#define RUN(...) run ((const char *[]) { __VA_ARGS__, NULL })
+
+static void
+test_servers (void)
+{
+  g_autoptr(ConfabCliResult) result = RUN ("servers");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_true (g_str_has_prefix (result->stdout_text, "library  "));
+  g_assert_nonnull (strstr (result->stdout_text, "off  "));
+  g_assert_nonnull (strstr (result->stdout_text, "(disabled)"));
+}
+
+static void
+test_resources_and_templates (void)
+{
+  g_autoptr(ConfabCliResult) result = RUN ("resources", "library");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpstr (result->stdout_text, ==,
+                   "Resources:\n"
+                   "  file:///forecast.txt  forecast\n"
+                   "  file:///notes.md  Notes\n"
+                   "Resource templates (read them with NAME=VALUE…):\n"
+                   "  weather://{city}/today{?units}  Today's weather\n");
+}
+
+static void
+test_resources_json (void)
+{
+  g_autoptr(ConfabCliResult) result = RUN ("resources", "library", "--json");
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  node = json_from_string (result->stdout_text, NULL);
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "resources")), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "resourceTemplates")), ==, 1);
+}
+
+static void
+test_read_resource_and_template (void)
+{
+  g_autoptr(ConfabCliResult) plain = RUN ("read", "library", "file:///notes.md");
+  g_autoptr(ConfabCliResult) filled = RUN ("read", "library", "weather://{city}/today{?units}",
+                                           "city=São Paulo", "units=imperial");
+  g_autoptr(ConfabCliResult) missing = RUN ("read", "library", "file:///nothing");
+
+  g_assert_cmpint (plain->exit_status, ==, 0);
+  g_assert_cmpstr (plain->stdout_text, ==, "# Notes\nBuy bread\n");
+  g_assert_cmpint (filled->exit_status, ==, 0);
+  g_assert_cmpstr (filled->stdout_text, ==, "Weather in São Paulo today: sunny, 24 F\n");
+  g_assert_cmpint (missing->exit_status, ==, 1);
+  g_assert_nonnull (strstr (missing->stderr_text, "Resource not found"));
+}
+
+static void
+test_prompts_and_prompt (void)
+{
+  g_autoptr(ConfabCliResult) list = RUN ("prompts", "library");
+  g_autoptr(ConfabCliResult) prompt = RUN ("prompt", "library", "summarize", "text=a long story", "style=briefly");
+  g_autoptr(ConfabCliResult) bad = RUN ("prompt", "library", "summarize", "text");
+
+  g_assert_cmpint (list->exit_status, ==, 0);
+  g_assert_cmpstr (list->stdout_text, ==,
+                   "  summarize  Summarize\n"
+                   "      text=(required)  what to summarize\n"
+                   "      style=  how\n");
+  g_assert_cmpint (prompt->exit_status, ==, 0);
+  g_assert_cmpstr (prompt->stdout_text, ==, "Summarize briefly: a long story\n");
+  g_assert_cmpint (bad->exit_status, ==, 2);
+  g_assert_nonnull (strstr (bad->stderr_text, "“text” is not NAME=VALUE"));
+}
+
+static void
+test_tools_and_command_line_server (void)
+{
+  g_autofree char *command = g_strdup_printf ("%s --tools add", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  g_autoptr(ConfabCliResult) result = RUN ("tools", command);
+  g_autoptr(ConfabCliResult) unknown = RUN ("tools", "/nonexistent/server");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpstr (result->stdout_text, ==, "add  Add two numbers\n");
+  g_assert_cmpint (unknown->exit_status, ==, 1);
+  g_assert_nonnull (strstr (unknown->stderr_text, "could not be started"));
+}
+
+static void
+test_decisions (void)
+{
+  g_autofree char *path = g_build_filename (home, "data", "confab", "confab.db", NULL);
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(ConfabApprovalDecision) first = confab_approval_decision_new ("chat-1", "library", "add", "approval", "allow-chat", NULL);
+  g_autoptr(ConfabApprovalDecision) second = confab_approval_decision_new ("chat-2", "library", "add", "elicitation", "decline", "Your name?");
+  g_autoptr(ConfabCliResult) all = NULL;
+  g_autoptr(ConfabCliResult) one = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (confab_store_log_decision (store, first, &error));
+  g_assert_true (confab_store_log_decision (store, second, &error));
+  g_clear_object (&store);
+
+  all = RUN ("decisions");
+  g_assert_cmpint (all->exit_status, ==, 0);
+  /* Newest first. */
+  g_assert_nonnull (strstr (all->stdout_text, "chat-2  library · add  Declined\n"));
+  g_assert_nonnull (strstr (all->stdout_text, "chat-1  library · add  Allowed for this chat\n"));
+  g_assert_true (strstr (all->stdout_text, "chat-2") < strstr (all->stdout_text, "chat-1"));
+
+  one = RUN ("decisions", "chat-1", "--json");
+  g_assert_cmpint (one->exit_status, ==, 0);
+  g_assert_null (strstr (one->stdout_text, "chat-2"));
+  g_assert_nonnull (strstr (one->stdout_text, "\"decision\":\"allow-chat\""));
+}
+
+static void
+test_usage (void)
+{
+  g_autoptr(ConfabCliResult) none = RUN ("frobnicate");
+
+  g_assert_cmpint (none->exit_status, ==, 2);
+  g_assert_nonnull (strstr (none->stderr_text, "usage: confab-cli mcp"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_dir = NULL;
+  g_autofree char *mcp_json = NULL;
+  g_autofree char *contents = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  home = g_dir_make_tmp ("confab-mcp-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  config_dir = g_build_filename (home, "config", "confab", NULL);
+  g_mkdir_with_parents (config_dir, 0700);
+  mcp_json = g_build_filename (config_dir, "mcp.json", NULL);
+  contents = g_strdup_printf ("{\"mcpServers\": {\"library\": {\"command\": \"%s\"},"
+                              " \"off\": {\"command\": \"true\", \"disabled\": true}}}",
+                              g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  g_file_set_contents (mcp_json, contents, -1, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/mcp-cli/servers", test_servers);
+  g_test_add_func ("/mcp-cli/resources-and-templates", test_resources_and_templates);
+  g_test_add_func ("/mcp-cli/resources-json", test_resources_json);
+  g_test_add_func ("/mcp-cli/read-resource-and-template", test_read_resource_and_template);
+  g_test_add_func ("/mcp-cli/prompts-and-prompt", test_prompts_and_prompt);
+  g_test_add_func ("/mcp-cli/tools-of-a-command-line", test_tools_and_command_line_server);
+  g_test_add_func ("/mcp-cli/decisions", test_decisions);
+  g_test_add_func ("/mcp-cli/usage", test_usage);
+
+  status = g_test_run ();
+
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", home);
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+  g_free (home);
+
+  return status;
+}

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+/* The Tools page of Preferences and mcp.json: Check runs exactly what the registry runs
+ * (ConfabMcpConfig builds both), and a remote server's secret header lives in the keyring,
+ * never in mcp.json, and reaches the server when it connects. */
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "confab-mcp-config.h"
+#include "confab-mcp-secrets.h"
+#include "confab-mcp-server.h"
+#include "confab-preferences-window.h"
+#include "confab-provider-list.h"
+#include "confab-secrets.h"
+#include "confab-tool-registry.h"
+#include "panels-keyring.h"
+#include "panels-test-util.h"
+
+static PanelsKeyring keyring;
+
+typedef struct
+{
+  ConfabProviderList *providers;
+  GtkWidget          *window;
+  char               *mcp_path;
+} Fixture;
+
+static void
+write_mcp_json (const char *path,
+                const char *contents)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+open_window (Fixture *f)
+{
+  f->providers = confab_provider_list_new (NULL);
+  f->window = confab_preferences_window_new_for_providers (NULL, f->providers);
+  gtk_window_present (GTK_WINDOW (f->window));
+  panels_test_wait_until (gtk_widget_get_mapped (f->window));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->mcp_path = confab_mcp_config_get_default_path ();
+  g_unlink (f->mcp_path);
+  if (data != NULL)
+    write_mcp_json (f->mcp_path, data);
+  open_window (f);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  panels_test_wait_until (f->window == NULL);
+  g_assert_finalize_object (f->providers);
+  g_unlink (f->mcp_path);
+  g_free (f->mcp_path);
+}
+
+static void
+apply_entry (GtkWidget  *row,
+             const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  g_signal_emit_by_name (row, "apply");
+}
+
+static const char *
+status_of (GtkWidget *row)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (panels_test_get (row, "status")));
+}
+
+static void
+check (GtkWidget *row)
+{
+  GtkWidget *status = panels_test_get (row, "status");
+
+  g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
+  panels_test_wait_until (gtk_widget_get_sensitive (panels_test_get (status, "check-button")) &&
+                          g_str_has_prefix (status_of (row), "Check: ") &&
+                          !g_str_has_suffix (status_of (row), "Starting…"));
+}
+
+/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.98, 0.98, 0.98, 1 }, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static char *
+file_text (const char *path)
+{
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, NULL);
+  return contents ? contents : g_strdup ("");
+}
+
+/* Check ------------------------------------------------------------------------------- */
+
+/* Numbers in "args" are common ("--port", 8080). Check used to build its own command line
+ * and drop them: here --name-prefix would lose its value and the server would not start. */
+#define NUMERIC_ARGS_JSON \
+  "{\"mcpServers\": {\"calc\": {\"command\": \"%s\", \"args\": [\"--tools\", \"add\", \"--name-prefix\", 7]," \
+  " \"timeout\": 5, \"x-note\": \"kept\"}}, \"x-other\": true}"
+
+static void
+test_check_runs_numeric_args (Fixture       *f,
+                              gconstpointer  data)
+{
+  GtkWidget *row = panels_test_get (panels_test_get (f->window, "mcp_list"), "calc");
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *shown = g_strdup_printf ("%s --tools add --name-prefix 7", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+
+  /* The row shows the number as the argument it is. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "command"))), ==, shown);
+
+  check (row);
+  g_assert_cmpstr (status_of (row), ==, "Check: Ready, 1 tool: 7add");
+
+  /* The registry runs the same command, with the timeout. */
+  g_assert_true (confab_tool_registry_load_config (registry, f->mcp_path, &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  g_assert_cmpstr (confab_mcp_server_get_argv (server)[4], ==, "7");
+  g_assert_cmpuint (confab_mcp_server_get_call_timeout (server), ==, 5);
+
+  /* Editing something else keeps what Confab does not know. */
+  apply_entry (panels_test_get (row, "env"), "A=1");
+  contents = file_text (f->mcp_path);
+  g_assert_nonnull (strstr (contents, "\"x-note\" : \"kept\""));
+  g_assert_nonnull (strstr (contents, "\"x-other\" : true"));
+  g_assert_nonnull (strstr (contents, "\"timeout\" : 5"));
+}
+
+/* Remote servers ----------------------------------------------------------------------- */
+
+typedef struct
+{
+  SoupServer *server;
+  char       *url;
+  GPtrArray  *authorizations;   /* the Authorization of every POST */
+  GPtrArray  *teams;            /* the X-Team of every POST */
+} Fake;
+
+static void
+fake_handler (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Fake *fake = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(JsonNode) request = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *answer = NULL;
+  JsonObject *object;
+  const char *method;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      soup_server_message_set_status (msg, g_str_equal (soup_server_message_get_method (msg), "DELETE")
+                                             ? SOUP_STATUS_OK : SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  g_ptr_array_add (fake->authorizations,
+                   g_strdup (soup_message_headers_get_one (headers, "Authorization") ?: ""));
+  g_ptr_array_add (fake->teams, g_strdup (soup_message_headers_get_one (headers, "X-Team") ?: ""));
+
+  request = json_from_string (body->data, NULL);
+  g_assert_nonnull (request);
+  object = json_node_get_object (request);
+  method = json_object_get_string_member_with_default (object, "method", "");
+
+  if (!json_object_has_member (object, "id"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_ACCEPTED, NULL);
+      return;
+    }
+
+  id = json_to_string (json_object_get_member (object, "id"), FALSE);
+  if (g_str_equal (method, "initialize"))
+    answer = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"protocolVersion\":\"2025-11-25\","
+                              "\"capabilities\":{\"tools\":{}},\"serverInfo\":{\"name\":\"fake\",\"version\":\"1\"}}}", id);
+  else if (g_str_equal (method, "tools/list"))
+    answer = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"tools\":[{\"name\":\"secret_tool\","
+                              "\"inputSchema\":{\"type\":\"object\"}}]}}", id);
+  else
+    answer = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{}}", id);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, answer, strlen (answer));
+}
+
+static void
+fake_start (Fake *fake)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+
+  fake->authorizations = g_ptr_array_new_with_free_func (g_free);
+  fake->teams = g_ptr_array_new_with_free_func (g_free);
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, "/mcp", fake_handler, fake, NULL);
+  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (fake->server);
+  fake->url = g_strdup_printf ("http://127.0.0.1:%d/mcp", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+}
+
+static void
+fake_stop (Fake *fake)
+{
+  soup_server_disconnect (fake->server);
+  g_clear_object (&fake->server);
+  g_clear_pointer (&fake->url, g_free);
+  g_clear_pointer (&fake->authorizations, g_ptr_array_unref);
+  g_clear_pointer (&fake->teams, g_ptr_array_unref);
+}
+
+static void
+header_lookup_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  char **value = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *value = confab_mcp_secrets_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  if (*value == NULL)
+    *value = g_strdup ("");
+}
+
+static char *
+keyring_header (const char *server,
+                const char *header)
+{
+  char *value = NULL;
+
+  confab_mcp_secrets_lookup_async (server, header, NULL, header_lookup_cb, &value);
+  panels_test_wait_until (value != NULL);
+
+  return value;
+}
+
+static gboolean
+all_equal (GPtrArray  *values,
+           const char *expected)
+{
+  for (guint i = 0; i < values->len; i++)
+    if (g_strcmp0 (values->pdata[i], expected) != 0)
+      return FALSE;
+
+  return values->len > 0;
+}
+
+static void
+test_remote_server_secret_header (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *stored = NULL;
+  GtkWidget *row;
+  Fake fake = { 0 };
+
+  if (keyring.daemon == NULL)
+    {
+      g_test_skip (keyring.skip_reason);
+      return;
+    }
+
+  fake_start (&fake);
+
+  gtk_widget_activate_action (f->window, "prefs.add-remote-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "remote");
+  /* A remote server has a URL and headers, no command. */
+  g_assert_false (gtk_widget_get_visible (panels_test_get (row, "command")));
+  g_assert_true (gtk_widget_get_visible (panels_test_get (row, "url")));
+
+  apply_entry (panels_test_get (row, "url"), fake.url);
+  apply_entry (panels_test_get (row, "headers"), "X-Team=alpha");
+  apply_entry (panels_test_get (row, "secret-header"), "Authorization: Bearer tok-0123456789");
+  /* The token leaves the entry at once. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "secret-header"))), ==, "");
+  gtk_switch_set_active (GTK_SWITCH (panels_test_get (row, "enabled")), TRUE);
+
+  /* The keyring has the value; mcp.json only says where it is. */
+  stored = keyring_header ("remote", "Authorization");
+  panels_test_wait_until ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
+                           g_str_equal (stored, "Bearer tok-0123456789")));
+  contents = file_text (f->mcp_path);
+  g_assert_null (strstr (contents, "tok-0123456789"));
+  g_assert_nonnull (strstr (contents, "\"Authorization\" : {\n"));
+  g_assert_nonnull (strstr (contents, "\"secret\" : true"));
+  g_assert_nonnull (strstr (contents, "\"X-Team\" : \"alpha\""));
+  g_assert_nonnull (strstr (contents, fake.url));
+
+  /* Check connects with the header from the keyring. */
+  check (row);
+  g_assert_cmpstr (status_of (row), ==, "Check: Ready, 1 tool: secret_tool");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "tools");
+  /* The whole row for the screenshot, without the expanding animation. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  panels_test_wait_until (gtk_widget_get_mapped (panels_test_get (row, "remove-button")) &&
+                          gtk_widget_get_height (panels_test_get (row, "remove-button")) > 0);
+  panels_test_drain ();
+  save_screenshot (f->window, "mcp-preferences-remote.png");
+  g_assert_true (all_equal (fake.authorizations, "Bearer tok-0123456789"));
+  g_assert_true (all_equal (fake.teams, "alpha"));
+
+  /* And so does the application's registry, from the same file. */
+  g_ptr_array_set_size (fake.authorizations, 0);
+  g_assert_true (confab_tool_registry_load_config (registry, f->mcp_path, &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  confab_mcp_server_start_async (server, NULL, NULL, NULL);
+  panels_test_wait_until (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_READY ||
+                          confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED);
+  g_assert_cmpstr (confab_mcp_server_get_error (server), ==, NULL);
+  g_assert_true (all_equal (fake.authorizations, "Bearer tok-0123456789"));
+  confab_tool_registry_stop (registry);
+
+  /* Renaming takes the secret along; removing forgets it. */
+  apply_entry (panels_test_get (row, "name"), "work");
+  panels_test_wait_until ((g_free (stored), stored = keyring_header ("work", "Authorization"),
+                           g_str_equal (stored, "Bearer tok-0123456789")));
+  panels_test_wait_until ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
+                           g_str_equal (stored, "")));
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "work");
+  g_signal_emit_by_name (panels_test_get (row, "remove-button"), "clicked");
+  panels_test_wait_until ((g_free (stored), stored = keyring_header ("work", "Authorization"),
+                           g_str_equal (stored, "")));
+
+  fake_stop (&fake);
+}
+
+/* A secret header the keyring does not have fails the server with a message that says so. */
+static void
+test_missing_secret_is_reported (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (keyring.daemon == NULL)
+    {
+      g_test_skip (keyring.skip_reason);
+      return;
+    }
+
+  write_mcp_json (f->mcp_path, "{\"mcpServers\": {\"nokey\": {\"type\": \"http\", \"url\": \"http://127.0.0.1:9/mcp\","
+                               " \"headers\": {\"Authorization\": {\"secret\": true}}}}}");
+  g_assert_true (confab_tool_registry_load_config (registry, f->mcp_path, &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  confab_mcp_server_start_async (server, NULL, NULL, NULL);
+  panels_test_wait_until (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED);
+  g_assert_cmpstr (confab_mcp_server_get_error (server), ==,
+                   "MCP server “nokey”: the keyring holds no value for its header “Authorization”");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *numeric = NULL;
+  int ret;
+
+  panels_test_init (&argc, &argv);
+  panels_keyring_start (&keyring, TRUE);
+  adw_init ();
+
+  numeric = g_strdup_printf (NUMERIC_ARGS_JSON, g_getenv ("CONFAB_TEST_MCP_SERVER"));
+
+#define ADD(path, json, func) g_test_add ("/mcp-preferences/" path, Fixture, json, fixture_set_up, func, fixture_tear_down)
+  ADD ("check-runs-numeric-args-and-keeps-unknown-members", numeric, test_check_runs_numeric_args);
+  ADD ("remote-server-secret-header-in-keyring", NULL, test_remote_server_secret_header);
+  ADD ("missing-secret-is-reported", NULL, test_missing_secret_is_reported);
+#undef ADD
+
+  ret = g_test_run ();
+  panels_keyring_stop (&keyring);
+
+  return ret;
+}
