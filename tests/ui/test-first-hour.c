@@ -840,13 +840,15 @@ test_one_toast_overlay (void)
 /* 4. Export… in the conversation menu                                                      */
 
 static gboolean
-chooser_has_file (GObject *chooser)
+chooser_has_file (GObject *chooser,
+                  GFile   *expected)
 {
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 G_GNUC_END_IGNORE_DEPRECATIONS
 
-  return file != NULL;
+  /* The chooser changes folders asynchronously: until it did, it names a file elsewhere. */
+  return file != NULL && g_file_equal (file, expected);
 }
 
 /* Whether the file at @path is written up to @ending (it is written asynchronously). */
@@ -876,6 +878,7 @@ export_as (ConfabWindow *window,
   GtkWidget *list = GTK_WIDGET (list_of (window));
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) expected = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   GObject *chooser;
   char *contents = NULL;
@@ -890,7 +893,7 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
   g_assert_no_error (error);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser, expected), WAIT_MS);
 G_GNUC_END_IGNORE_DEPRECATIONS
   /* GTK's dialog checks the name asynchronously before it answers; answer for it. */
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
@@ -996,7 +999,7 @@ check_export_folder (ConfabWindow *window,
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
   g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
-  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (chooser_has_file (chooser, folder), WAIT_MS);
 G_GNUC_END_IGNORE_DEPRECATIONS
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
 
