@@ -12,6 +12,7 @@
 #include "confab-composer.h"
 #include "confab-conversation.h"
 #include "confab-message.h"
+#include "confab-model-chooser.h"
 #include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
@@ -43,8 +44,6 @@ struct _ConfabWindow
   gboolean              quick;              /* a quick ask: small, not history until promoted */
   ConfabProviderList   *providers;
   GCancellable         *cancellable;
-  GCancellable         *models_cancellable;
-  ConfabProvider       *models_provider;   /* whose models the list shows */
   GtkWidget            *usage_sidebar;
   GtkWidget            *conversation_list;
   ConfabStore          *store;
@@ -58,15 +57,11 @@ struct _ConfabWindow
   GtkToggleButton      *conversations_button;
   GtkToggleButton      *usage_button;
   AdwHeaderBar         *chat_header;
-  GtkMenuButton        *model_button;
+  ConfabModelChooser   *model_chooser;
   GtkLabel             *title_label;
   GtkButton            *promote_button;
   ConfabConversation   *titled;            /* whose title the header shows */
   gulong                title_id;
-  GtkPopover           *model_popover;
-  GtkEntry             *model_entry;
-  GtkLabel             *models_status;
-  GtkListBox           *models_list;
   GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
   ConfabChatView       *chat_view;
@@ -98,18 +93,6 @@ invert_boolean (gpointer instance,
 /* ---------------------------------------------------------------------------------------- */
 /* Provider and model                                                                       */
 
-static void
-update_model_button (ConfabWindow *self)
-{
-  const char *model = confab_session_get_model (self->session);
-
-  gtk_menu_button_set_label (self->model_button, model != NULL ? model : _("Choose a Model"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  model != NULL ? model : _("Choose a model"),
-                                  -1);
-}
-
 /* With the usage pane shown, the window buttons go to its header, at the window's edge. */
 static void
 update_title_buttons (ConfabWindow *self)
@@ -137,10 +120,10 @@ update_main_page (ConfabWindow *self)
   gboolean was_welcome = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_chooser), have_provider);
   /* One welcome on first launch: no empty conversation list, no empty usage sidebar. */
   gtk_widget_set_visible (adw_flap_get_flap (self->usage_flap), have_provider);
-  gtk_widget_set_visible (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_chooser), have_provider);
   gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
   update_conversations_pane (self);
   update_title_buttons (self);
@@ -157,15 +140,6 @@ session_provider_changed (ConfabSession *session,
                           ConfabWindow  *self)
 {
   update_main_page (self);
-  update_model_button (self);
-}
-
-static void
-session_model_changed (ConfabSession *session,
-                       GParamSpec    *pspec,
-                       ConfabWindow  *self)
-{
-  update_model_button (self);
 }
 
 static void
@@ -207,111 +181,14 @@ session_conversation_changed (ConfabSession *session,
   _confab_window_focus_waiting_call (self);
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
-  update_model_button (self);
 }
 
+/* A model was picked: back to typing. */
 static void
-set_model (ConfabWindow *self,
-           const char   *model)
+model_chosen (ConfabWindow       *self,
+              ConfabModelChooser *chooser)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (model));
-
-  if (*stripped == '\0')
-    return;
-
-  confab_session_set_model (self->session, stripped);
-  g_settings_set_string (self->settings, "last-model", stripped);
-  gtk_popover_popdown (self->model_popover);
   confab_composer_focus (self->composer);
-}
-
-static void
-model_entry_activate (ConfabWindow *self,
-                      GtkEntry     *entry)
-{
-  set_model (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-}
-
-static void
-model_row_activated (ConfabWindow  *self,
-                     GtkListBoxRow *row,
-                     GtkListBox    *list)
-{
-  set_model (self, g_object_get_data (G_OBJECT (row), "confab-model"));
-}
-
-static void
-fill_models (ConfabWindow       *self,
-             const char * const *models)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))))
-    gtk_list_box_remove (self->models_list, child);
-
-  for (guint i = 0; models != NULL && models[i] != NULL; i++)
-    {
-      GtkWidget *label = gtk_label_new (models[i]);
-      GtkWidget *row = gtk_list_box_row_new ();
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
-      g_object_set_data_full (G_OBJECT (row), "confab-model", g_strdup (models[i]), g_free);
-      gtk_list_box_append (self->models_list, row);
-    }
-}
-
-static void
-list_models_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ConfabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) models = NULL;
-
-  models = confab_client_list_models_finish (CONFAB_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (models == NULL || models[0] == NULL)
-    {
-      ConfabProvider *provider = confab_session_get_provider (self->session);
-
-      /* No GET /models: the models typed in for this provider, and free text. */
-      fill_models (self, provider ? confab_provider_get_models (provider) : NULL);
-      gtk_label_set_text (self->models_status,
-                          _("The provider did not list its models. Type a model id and press Enter."));
-      g_clear_object (&self->models_provider);
-      return;
-    }
-
-  fill_models (self, (const char * const *)models);
-  gtk_label_set_text (self->models_status, _("Models this provider offers"));
-}
-
-static void
-model_popover_show (ConfabWindow *self,
-                    GtkPopover   *popover)
-{
-  ConfabProvider *provider = confab_session_get_provider (self->session);
-  const char *model = confab_session_get_model (self->session);
-
-  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), model ? model : "");
-
-  if (provider == NULL || provider == self->models_provider)
-    return;
-
-  g_set_object (&self->models_provider, provider);
-  g_cancellable_cancel (self->models_cancellable);
-  g_clear_object (&self->models_cancellable);
-  self->models_cancellable = g_cancellable_new ();
-
-  gtk_label_set_text (self->models_status, _("Asking the provider for its models…"));
-  fill_models (self, confab_provider_get_models (provider));
-  confab_client_list_models_async (confab_session_get_client (self->session), provider,
-                                   self->models_cancellable, list_models_cb, g_object_ref (self));
 }
 
 static void
@@ -320,7 +197,7 @@ active_provider_changed (ConfabProviderList *providers,
                          ConfabWindow       *self)
 {
   confab_session_set_provider (self->session, confab_provider_list_get_active (providers));
-  g_clear_object (&self->models_provider);
+  confab_model_chooser_reset (self->model_chooser);
 }
 
 static void
@@ -856,8 +733,6 @@ confab_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->linger_source, g_source_remove);
-  if (self->models_cancellable != NULL)
-    g_cancellable_cancel (self->models_cancellable);
   if (self->providers != NULL)
     g_signal_handlers_disconnect_by_data (self->providers, self);
   if (self->session != NULL)
@@ -877,9 +752,7 @@ confab_window_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->store);
   g_clear_object (&self->providers);
-  g_clear_object (&self->models_provider);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->models_cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (confab_window_parent_class)->dispose (object);
@@ -920,6 +793,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
   g_type_ensure (CONFAB_TYPE_COMPOSER);
+  g_type_ensure (CONFAB_TYPE_MODEL_CHOOSER);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, leaflet);
@@ -930,13 +804,9 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_header);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_chooser);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
@@ -946,9 +816,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, back_button);
   gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, model_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, model_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, model_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, model_chosen);
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
@@ -1043,6 +911,7 @@ confab_window_constructed (GObject *object)
 
   confab_chat_view_set_session (self->chat_view, self->session);
   confab_composer_set_session (self->composer, self->session);
+  confab_model_chooser_set_session (self->model_chooser, self->session);
   /* Files and pictures dropped anywhere on the window are attached to the next message. */
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
@@ -1055,7 +924,6 @@ confab_window_constructed (GObject *object)
                                     confab_mcp_attach_new (self->session,
                                                            confab_composer_get_text_view (self->composer)));
   g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
-  g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
@@ -1073,10 +941,6 @@ confab_window_constructed (GObject *object)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show conversations"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back to conversations"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Model id"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->models_list),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Models"), -1);
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
 }
@@ -1112,7 +976,6 @@ window_new (ConfabApplication *application,
   setup_session (self, application);
   new_conversation (self);
   update_main_page (self);
-  update_model_button (self);
 
   /* Ready to type. */
   confab_composer_focus (self->composer);
