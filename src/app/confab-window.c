@@ -30,47 +30,6 @@
 
 #include "confab-conversation-list.h"
 
-struct _ConfabWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-  ConfabContext        *context;            /* construct-only, given to the session */
-  ConfabSession        *session;
-  ConfabNotifier       *notifier;
-  guint                 linger_source;
-  gboolean              in_background;      /* closed to the background: holds the app */
-  gboolean              close_confirmed;
-  gboolean              quick;              /* a quick ask: small, not history until promoted */
-  ConfabProviderList   *providers;
-  GCancellable         *cancellable;
-  GtkWidget            *usage_sidebar;
-  GtkWidget            *conversation_list;
-  ConfabStore          *store;
-  GtkWidget            *save_error_dialog;
-
-  AdwLeaflet           *leaflet;
-  GtkWidget            *conversations_pane;
-  AdwBin               *conversations_bin;
-  AdwFlap              *usage_flap;
-  AdwBin               *usage_bin;
-  GtkToggleButton      *conversations_button;
-  GtkToggleButton      *usage_button;
-  AdwHeaderBar         *chat_header;
-  ConfabModelChooser   *model_chooser;
-  GtkLabel             *title_label;
-  GtkButton            *promote_button;
-  ConfabConversation   *titled;            /* whose title the header shows */
-  gulong                title_id;
-  GtkStack             *main_stack;
-  AdwStatusPage        *welcome_page;
-  ConfabChatView       *chat_view;
-  ConfabComposer       *composer;
-  GtkWidget            *new_chat_button;
-  GtkWidget            *primary_menu_button;
-  GtkWidget            *back_button;
-};
-
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void confab_window_constructed (GObject *object);
@@ -474,75 +433,6 @@ new_chat_action (GtkWidget  *widget,
 }
 
 static void
-search_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  GtkWidget *list = adw_bin_get_child (self->conversations_bin);
-
-  gtk_toggle_button_set_active (self->conversations_button, TRUE);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  if (self->conversation_list != NULL)
-    {
-      confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (self->conversation_list));
-      return;
-    }
-  if (list != NULL)
-    gtk_widget_grab_focus (list);
-}
-
-static void
-stop_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *param)
-{
-  confab_session_stop (CONFAB_WINDOW (widget)->session);
-}
-
-static void
-copy_last_answer_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (self->session));
-
-  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
-
-      if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT &&
-          confab_message_get_content_length (message) > 0)
-        {
-          gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
-          return;
-        }
-    }
-}
-
-static void
-toggle_sidebar_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->usage_button, !gtk_toggle_button_get_active (self->usage_button));
-}
-
-static void
-toggle_conversations_action (GtkWidget  *widget,
-                             const char *action_name,
-                             GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->conversations_button,
-                                !gtk_toggle_button_get_active (self->conversations_button));
-}
-
-static void
 back_clicked (ConfabWindow *self,
               GtkButton    *button)
 {
@@ -577,151 +467,11 @@ session_running_changed (ConfabSession      *session,
     untrack_conversation (self, conversation);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-
-/* After the last background turn ends, the hidden window waits this long for the user to
- * come back through its notification (which needs the process), then closes for good. */
-#define BACKGROUND_LINGER_SECONDS (5 * 60)
-
-static void
-leave_background (ConfabWindow *self)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  g_clear_handle_id (&self->linger_source, g_source_remove);
-  if (self->in_background)
-    {
-      self->in_background = FALSE;
-      if (app != NULL)
-        g_application_release (app);
-    }
-}
-
-static gboolean
-linger_done (gpointer user_data)
-{
-  ConfabWindow *self = user_data;
-
-  self->linger_source = 0;
-  if (gtk_widget_get_visible (GTK_WIDGET (self)))
-    return G_SOURCE_REMOVE;
-
-  self->close_confirmed = TRUE;
-  leave_background (self);
-  gtk_window_close (GTK_WINDOW (self));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-background_running_changed (ConfabSession      *session,
-                            ConfabConversation *conversation,
-                            gboolean            running,
-                            ConfabWindow       *self)
-{
-  if (!self->in_background || running || confab_session_get_n_running (session) > 0)
-    return;
-
-  if (self->linger_source == 0)
-    self->linger_source = g_timeout_add_seconds (BACKGROUND_LINGER_SECONDS, linger_done, self);
-}
-
-/* The window is back in front (a notification, the app launched again): no longer a
- * background process. */
-static void
-window_shown_again (ConfabWindow *self,
-                    GParamSpec   *pspec,
-                    gpointer      user_data)
-{
-  if (self->in_background && gtk_widget_get_visible (GTK_WIDGET (self)))
-    leave_background (self);
-}
-
-static gboolean
-close_later (gpointer user_data)
-{
-  gtk_window_close (GTK_WINDOW (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-close_response (AdwMessageDialog *dialog,
-                const char       *response,
-                ConfabWindow     *self)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  if (g_strcmp0 (response, "background") == 0)
-    {
-      /* The turns go on; the app stays while they run, and their notifications bring the
-       * window back. */
-      self->in_background = TRUE;
-      if (app != NULL)
-        g_application_hold (app);
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-      background_running_changed (self->session, NULL, FALSE, self);
-    }
-  else if (g_strcmp0 (response, "stop") == 0)
-    {
-      /* Closed once the dialog, transient for this window, is gone. */
-      self->close_confirmed = TRUE;
-      g_idle_add_full (G_PRIORITY_DEFAULT, close_later, g_object_ref (self), g_object_unref);
-    }
-}
-
-static gboolean
-ask_before_closing (ConfabWindow *self)
-{
-  AdwMessageDialog *dialog;
-
-  if (self->close_confirmed || confab_session_get_n_running (self->session) == 0)
-    return FALSE;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Keep Working in the Background?"), NULL));
-  adw_message_dialog_set_body (dialog, _("An answer is still being written or a tool call waits for your approval. "
-                                         "Confab can finish in the background and notify you."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "stop", _("_Stop and Close"),
-                                    "background", _("_Keep Working"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "background");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-
-  return TRUE;
-}
-
 static gboolean
 confab_window_close_request (GtkWindow *window)
 {
-  ConfabWindow *self = CONFAB_WINDOW (window);
-  int width, height;
-
-  if (ask_before_closing (self))
+  if (_confab_window_keep_open (CONFAB_WINDOW (window)))
     return TRUE;
-
-  leave_background (self);
-  if (self->quick)
-    {
-      confab_session_stop_all (self->session);
-      return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
-    }
-
-  gtk_window_get_default_size (window, &width, &height);
-  g_settings_delay (self->settings);
-  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
-  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
-    {
-      g_settings_set_int (self->settings, "window-width", width);
-      g_settings_set_int (self->settings, "window-height", height);
-    }
-  g_settings_apply (self->settings);
-
-  confab_session_stop_all (self->session);
 
   return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
 }
@@ -820,12 +570,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   _confab_window_actions_class_init (widget_class);
-  gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
-  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
-  gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
-  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.search", NULL);
@@ -894,8 +639,8 @@ confab_window_constructed (GObject *object)
 
   /* The application's services; a window without one (tests) has its own. */
   self->session = confab_session_new_for_context (self->context);
-  g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
-  g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
+  g_signal_connect (self->session, "running-changed", G_CALLBACK (_confab_window_background_running_changed), self);
+  g_signal_connect (self, "notify::visible", G_CALLBACK (_confab_window_shown_again), NULL);
 
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
