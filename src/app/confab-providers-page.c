@@ -110,7 +110,7 @@ key_stored_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   ProviderRow *row = provider_row_get (expander);
 
-  if (!confab_secrets_store_finish (result, &error) &&
+  if (!confab_provider_list_set_key_finish (CONFAB_PROVIDER_LIST (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && row != NULL)
     confab_preferences_toast (GTK_WIDGET (row->self), error->message);
 }
@@ -175,101 +175,17 @@ provider_expanded_cb (AdwExpanderRow *expander,
                                key_looked_up_cb, g_object_ref (expander));
 }
 
-typedef struct
-{
-  char *old_name;
-  char *new_name;
-} KeyMove;
-
-static void
-key_move_free (KeyMove *move)
-{
-  g_free (move->old_name);
-  g_free (move->new_name);
-  g_free (move);
-}
-
-static void
-key_move_cleared_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  KeyMove *move = user_data;
-
-  confab_secrets_clear_finish (result, NULL);
-  key_move_free (move);
-}
-
-static void
-key_move_stored_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  KeyMove *move = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* Forget the old entry only once the new one is safe. */
-  if (!confab_secrets_store_finish (result, &error))
-    {
-      g_warning ("Could not move the API key of %s to %s: %s", move->old_name, move->new_name, error->message);
-      key_move_free (move);
-      return;
-    }
-
-  confab_secrets_clear_async (move->old_name, NULL, key_move_cleared_cb, move);
-}
-
-static void
-key_move_looked_up_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  KeyMove *move = user_data;
-  char *key = confab_secrets_lookup_finish (result, NULL);
-
-  if (key == NULL)
-    {
-      key_move_free (move);
-      return;
-    }
-
-  confab_secrets_store_async (move->new_name, key, NULL, key_move_stored_cb, move);
-  confab_secrets_free (key);
-}
-
-/* The keyring is keyed by provider name: a renamed provider takes its key along. */
-static void
-move_key (const char *old_name,
-          const char *new_name)
-{
-  KeyMove *move = g_new0 (KeyMove, 1);
-
-  move->old_name = g_strdup (old_name);
-  move->new_name = g_strdup (new_name);
-  confab_secrets_lookup_async (old_name, NULL, key_move_looked_up_cb, move);
-}
-
 static void
 name_applied_cb (AdwEntryRow *entry,
                  GtkWidget   *expander)
 {
   ProviderRow *row = provider_row_get (expander);
-  g_autofree char *wanted = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-  g_autofree char *old_name = g_strdup (confab_provider_get_name (row->provider));
-  g_autofree char *new_name = NULL;
+  g_autofree char *new_name = confab_provider_list_rename (row->self->providers, row->provider,
+                                                           gtk_editable_get_text (GTK_EDITABLE (entry)));
 
-  if (*wanted == '\0' || g_strcmp0 (wanted, old_name) == 0)
-    {
-      gtk_editable_set_text (GTK_EDITABLE (entry), old_name);
-      return;
-    }
-
-  new_name = confab_provider_list_make_unique_name (row->self->providers, wanted);
-  confab_provider_set_name (row->provider, new_name);
-  gtk_editable_set_text (GTK_EDITABLE (entry), new_name);
-
-  move_key (old_name, new_name);
-  queue_save_providers (row->self);
+  gtk_editable_set_text (GTK_EDITABLE (entry), confab_provider_get_name (row->provider));
+  if (new_name != NULL)
+    queue_save_providers (row->self);
 }
 
 static void
@@ -288,11 +204,10 @@ key_applied_cb (AdwEntryRow *entry,
                 GtkWidget   *expander)
 {
   ProviderRow *row = provider_row_get (expander);
-  const char *key = gtk_editable_get_text (GTK_EDITABLE (entry));
 
-  confab_provider_set_api_key (row->provider, *key ? key : NULL);
-  confab_secrets_store_async (confab_provider_get_name (row->provider), key, row->cancellable,
-                              key_stored_cb, g_object_ref (expander));
+  confab_provider_list_set_key_async (row->self->providers, row->provider,
+                                      gtk_editable_get_text (GTK_EDITABLE (entry)), row->cancellable,
+                                      key_stored_cb, g_object_ref (expander));
 }
 
 static void

@@ -145,6 +145,48 @@ test_provider_list_loads_keys (void)
   g_assert_null (strstr (contents, "gsk-from-keyring"));
 }
 
+/* The list renames a provider and its keyring entry with it; it sets a key in both places. */
+static void
+test_provider_list_rename_and_set_key (void)
+{
+  g_autoptr(ConfabProviderList) list = confab_provider_list_new (NULL);
+  g_autoptr(ConfabProvider) groq = confab_provider_new ("Rename Test", "http://127.0.0.1:1/v1");
+  g_autoptr(ConfabProvider) other = confab_provider_new ("Rename Test 2", "http://127.0.0.1:2/v1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *renamed = NULL;
+  Wait wait = { 0 };
+  char *key;
+
+  if (skip_without_keyring ())
+    return;
+
+  confab_provider_list_add (list, groq);
+  confab_provider_list_add (list, other);
+
+  confab_provider_list_set_key_async (list, groq, "gsk-renamed", NULL, confab_test_store_result_cb, &wait.result);
+  g_assert_true (confab_provider_list_set_key_finish (list, wait_for_result (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_cmpstr (confab_provider_get_api_key (groq), ==, "gsk-renamed");
+  key = lookup_key ("Rename Test");
+  g_assert_cmpstr (key, ==, "gsk-renamed");
+  confab_secrets_free (key);
+
+  /* Nothing to do: empty, or the same name. */
+  g_assert_null (confab_provider_list_rename (list, groq, "  "));
+  g_assert_null (confab_provider_list_rename (list, groq, " Rename Test "));
+
+  /* A taken name is made unique; the key follows, the old entry goes once it is moved. */
+  renamed = confab_provider_list_rename (list, groq, " Rename Test 2 ");
+  g_assert_cmpstr (renamed, ==, "Rename Test 2 2");
+  g_assert_cmpstr (confab_provider_get_name (groq), ==, "Rename Test 2 2");
+  CONFAB_TEST_WAIT_FOR ((key = lookup_key ("Rename Test")) == NULL || (confab_secrets_free (key), FALSE),
+                        TIMEOUT_MS);
+  key = lookup_key ("Rename Test 2 2");
+  g_assert_cmpstr (key, ==, "gsk-renamed");
+  confab_secrets_free (key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,6 +197,7 @@ main (int   argc,
 
   g_test_add_func ("/secrets/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/secrets/provider-list-loads-keys", test_provider_list_loads_keys);
+  g_test_add_func ("/secrets/provider-list-rename-and-set-key", test_provider_list_rename_and_set_key);
 
   panels_keyring_start (&keyring, TRUE);
   ret = g_test_run ();
