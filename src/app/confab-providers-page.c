@@ -6,12 +6,11 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "confab-client.h"
 #include "confab-preferences-private.h"
 #include "confab-provider.h"
+#include "confab-provider-row.h"
 #include "confab-providers-page.h"
 #include "confab-provider-removals.h"
-#include "confab-secrets.h"
 
 #define SAVE_DELAY_MS 400
 
@@ -21,7 +20,6 @@ struct _ConfabProvidersPage
 
   ConfabProviderList  *providers;
   GListModel          *presets;
-  ConfabClient        *client;
   guint                save_providers_id;
   ConfabProviderRemovals *removals;       /* removed, undo still possible */
   guint                updating_active : 1;
@@ -66,324 +64,13 @@ flush_save_providers (ConfabProvidersPage *self)
     }
 }
 
-typedef struct
-{
-  ConfabProvidersPage     *self;
-  ConfabProvider          *provider;
-  GCancellable            *cancellable;
-  AdwEntryRow             *name_row;
-  AdwEntryRow             *url_row;
-  AdwEntryRow             *key_row;
-  AdwEntryRow             *model_row;
-  AdwEntryRow             *models_row;
-  GtkTextBuffer           *headers_buffer;
-  GtkTextBuffer           *extra_buffer;
-  GtkLabel                *extra_error;
-  AdwActionRow            *test_row;
-  GtkButton               *test_button;
-  guint                    extra_idle_id;
-  guint                    key_requested : 1;
-} ProviderRow;
-
 static void
-provider_row_free (ProviderRow *row)
+row_remove_requested (ConfabProviderRow   *row,
+                      ConfabProvidersPage *self)
 {
-  g_clear_handle_id (&row->extra_idle_id, g_source_remove);
-  g_cancellable_cancel (row->cancellable);
-  g_clear_object (&row->cancellable);
-  g_clear_object (&row->provider);
-  g_free (row);
-}
+  g_autoptr(ConfabProvider) provider = g_object_ref (confab_provider_row_get_provider (row));
 
-static ProviderRow *
-provider_row_get (GtkWidget *widget)
-{
-  return g_object_get_data (G_OBJECT (widget), "confab-provider-row");
-}
-
-static void
-key_stored_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GtkWidget) expander = user_data;
-  g_autoptr(GError) error = NULL;
-  ProviderRow *row = provider_row_get (expander);
-
-  if (!confab_provider_list_set_key_finish (CONFAB_PROVIDER_LIST (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && row != NULL)
-    confab_preferences_toast (GTK_WIDGET (row->self), error->message);
-}
-
-static void
-key_looked_up_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GtkWidget) expander = user_data;
-  g_autoptr(GError) error = NULL;
-  ProviderRow *row = provider_row_get (expander);
-  char *key;
-
-  key = confab_secrets_lookup_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || row == NULL ||
-      g_cancellable_is_cancelled (row->cancellable))
-    {
-      confab_secrets_free (key);
-      return;
-    }
-
-  if (error != NULL)
-    {
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row->key_row), _("API Key (keyring unavailable)"));
-      g_debug ("Keyring lookup failed: %s", error->message);
-    }
-  else if (key != NULL)
-    {
-      confab_provider_set_api_key (row->provider, key);
-      /* Only fill in a field the user has not started typing into. */
-      if (*gtk_editable_get_text (GTK_EDITABLE (row->key_row)) == '\0')
-        gtk_editable_set_text (GTK_EDITABLE (row->key_row), key);
-    }
-
-  confab_secrets_free (key);
-}
-
-/* Keys are read from the keyring only when the row is opened: never for rows nobody looks at. */
-static void
-provider_expanded_cb (AdwExpanderRow *expander,
-                      GParamSpec     *pspec,
-                      gpointer        user_data)
-{
-  ProviderRow *row = provider_row_get (GTK_WIDGET (expander));
-  const char *key;
-
-  if (row == NULL || !adw_expander_row_get_expanded (expander) || row->key_requested)
-    return;
-
-  row->key_requested = TRUE;
-
-  key = confab_provider_get_api_key (row->provider);
-  if (key != NULL && *key != '\0')
-    {
-      gtk_editable_set_text (GTK_EDITABLE (row->key_row), key);
-      return;
-    }
-
-  confab_secrets_lookup_async (confab_provider_get_name (row->provider), row->cancellable,
-                               key_looked_up_cb, g_object_ref (expander));
-}
-
-static void
-name_applied_cb (AdwEntryRow *entry,
-                 GtkWidget   *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  g_autofree char *new_name = confab_provider_list_rename (row->self->providers, row->provider,
-                                                           gtk_editable_get_text (GTK_EDITABLE (entry)));
-
-  gtk_editable_set_text (GTK_EDITABLE (entry), confab_provider_get_name (row->provider));
-  if (new_name != NULL)
-    queue_save_providers (row->self);
-}
-
-static void
-url_applied_cb (AdwEntryRow *entry,
-                GtkWidget   *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-
-  confab_provider_set_base_url (row->provider, gtk_editable_get_text (GTK_EDITABLE (entry)));
-  gtk_editable_set_text (GTK_EDITABLE (entry), confab_provider_get_base_url (row->provider));
-  queue_save_providers (row->self);
-}
-
-static void
-key_applied_cb (AdwEntryRow *entry,
-                GtkWidget   *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-
-  confab_provider_list_set_key_async (row->self->providers, row->provider,
-                                      gtk_editable_get_text (GTK_EDITABLE (entry)), row->cancellable,
-                                      key_stored_cb, g_object_ref (expander));
-}
-
-static void
-model_applied_cb (AdwEntryRow *entry,
-                  GtkWidget   *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  g_autofree char *model = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-
-  confab_provider_set_model (row->provider, *model ? model : NULL);
-  queue_save_providers (row->self);
-}
-
-static GStrv
-split_list (const char *text,
-            const char *separators)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) parts = g_strsplit_set (text, separators, -1);
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (*parts[i] != '\0')
-        g_strv_builder_add (builder, parts[i]);
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static void
-models_applied_cb (AdwEntryRow *entry,
-                   GtkWidget   *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  g_auto(GStrv) models = split_list (gtk_editable_get_text (GTK_EDITABLE (entry)), ",\n");
-
-  confab_provider_set_models (row->provider, (const char * const *) models);
-  queue_save_providers (row->self);
-}
-
-static char *
-buffer_dup_text (GtkTextBuffer *buffer)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static void
-headers_changed_cb (GtkTextBuffer *buffer,
-                    GtkWidget     *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  g_autofree char *text = buffer_dup_text (buffer);
-  g_auto(GStrv) headers = split_list (text, "\n");
-
-  if (row == NULL)
-    return;
-
-  confab_provider_set_headers (row->provider, (const char * const *) headers);
-  queue_save_providers (row->self);
-}
-
-static gboolean
-apply_extra_body_cb (gpointer user_data)
-{
-  ProviderRow *row = user_data;
-  g_autofree char *text = buffer_dup_text (row->extra_buffer);
-  g_autoptr(GError) error = NULL;
-
-  row->extra_idle_id = 0;
-
-  /* Validated as it is typed; an invalid body is shown, never applied nor saved. */
-  g_strstrip (text);
-  if (!confab_provider_set_extra_body_json (row->provider, text, &error))
-    {
-      gtk_label_set_text (row->extra_error, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (row->extra_error), TRUE);
-      return G_SOURCE_REMOVE;
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (row->extra_error), FALSE);
-  queue_save_providers (row->self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* One check per burst of edits (a paste is a delete and an insert). */
-static void
-extra_body_changed_cb (GtkTextBuffer *buffer,
-                       GtkWidget     *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-
-  if (row != NULL && row->extra_idle_id == 0)
-    row->extra_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_extra_body_cb, row, NULL);
-}
-
-static void
-models_listed_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GtkWidget) expander = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) models = NULL;
-  ProviderRow *row = provider_row_get (expander);
-  g_autofree char *message = NULL;
-
-  models = confab_client_list_models_finish (CONFAB_CLIENT (object), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || row == NULL ||
-      g_cancellable_is_cancelled (row->cancellable))
-    return;
-
-  gtk_widget_set_sensitive (GTK_WIDGET (row->test_button), TRUE);
-
-  if (error != NULL)
-    {
-      /* Translators: the result of "Test Connection"; %s is the error. */
-      message = g_strdup_printf (_("Failed: %s"), error->message);
-      gtk_widget_add_css_class (GTK_WIDGET (row->test_row), "error");
-    }
-  else
-    {
-      guint n = g_strv_length (models);
-
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Connected: %u model available",
-                                              "Connected: %u models available", n), n);
-      gtk_widget_remove_css_class (GTK_WIDGET (row->test_row), "error");
-      confab_preferences_offer_models (row->test_row, (const char * const *) models, row->model_row);
-    }
-
-  adw_action_row_set_subtitle (row->test_row, message);
-}
-
-static void
-test_clicked_cb (GtkButton *button,
-                 GtkWidget *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  ConfabProvidersPage *self = row->self;
-
-  if (self->client == NULL)
-    self->client = confab_client_new ();
-
-  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (row->test_row), "error");
-  adw_action_row_set_subtitle (row->test_row, _("Connecting…"));
-
-  confab_client_list_models_async (self->client, row->provider, row->cancellable,
-                                   models_listed_cb, g_object_ref (expander));
-}
-
-static void
-remove_clicked_cb (GtkButton *button,
-                   GtkWidget *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-  g_autoptr(ConfabProvider) provider = g_object_ref (row->provider);
-
-  confab_provider_removals_remove (row->self->removals, GTK_WIDGET (row->self), provider);
-}
-
-static void
-provider_row_destroy_cb (GtkWidget *expander)
-{
-  ProviderRow *row = provider_row_get (expander);
-
-  if (row != NULL)
-    {
-      g_clear_handle_id (&row->extra_idle_id, g_source_remove);
-      g_cancellable_cancel (row->cancellable);
-    }
+  confab_provider_removals_remove (self->removals, GTK_WIDGET (self), provider);
 }
 
 static GtkWidget *
@@ -391,95 +78,12 @@ create_provider_row (gpointer item,
                      gpointer user_data)
 {
   ConfabProvidersPage *self = user_data;
-  ConfabProvider *provider = item;
-  g_autofree char *models = NULL;
-  g_autofree char *headers = NULL;
-  g_autofree char *extra = NULL;
-  GtkWidget *expander;
-  GtkWidget *row;
-  GtkWidget *button;
-  ProviderRow *data;
+  GtkWidget *row = confab_provider_row_new (self->providers, CONFAB_PROVIDER (item));
 
-  expander = adw_expander_row_new ();
-  /* Provider names are the user's text and errors are the server's: never markup. */
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
-  gtk_widget_set_name (expander, confab_provider_get_name (provider));
-  g_object_bind_property (provider, "name", expander, "title", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (provider, "base-url", expander, "subtitle", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (provider, "name", expander, "name", G_BINDING_DEFAULT);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (expander), FALSE);
+  g_signal_connect_object (row, "changed", G_CALLBACK (queue_save_providers), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "remove-requested", G_CALLBACK (row_remove_requested), self, 0);
 
-  data = g_new0 (ProviderRow, 1);
-  data->self = self;
-  data->provider = g_object_ref (provider);
-  data->cancellable = g_cancellable_new ();
-  g_object_set_data_full (G_OBJECT (expander), "confab-provider-row", data,
-                          (GDestroyNotify) provider_row_free);
-  g_signal_connect (expander, "destroy", G_CALLBACK (provider_row_destroy_cb), NULL);
-  g_signal_connect (expander, "notify::expanded", G_CALLBACK (provider_expanded_cb), NULL);
-
-  data->name_row = confab_preferences_entry_row (expander, ADW_TYPE_ENTRY_ROW, _("Name"),
-                                                 confab_provider_get_name (provider), G_CALLBACK (name_applied_cb));
-  gtk_widget_set_name (GTK_WIDGET (data->name_row), "name");
-  data->url_row = confab_preferences_entry_row (expander, ADW_TYPE_ENTRY_ROW, _("Base URL"),
-                                                confab_provider_get_base_url (provider), G_CALLBACK (url_applied_cb));
-  gtk_widget_set_name (GTK_WIDGET (data->url_row), "base-url");
-  data->key_row = confab_preferences_entry_row (expander, ADW_TYPE_PASSWORD_ENTRY_ROW, _("API Key"),
-                                                NULL, G_CALLBACK (key_applied_cb));
-  gtk_widget_set_name (GTK_WIDGET (data->key_row), "api-key");
-  data->model_row = confab_preferences_entry_row (expander, ADW_TYPE_ENTRY_ROW, _("Default Model"),
-                                                  confab_provider_get_model (provider), G_CALLBACK (model_applied_cb));
-  gtk_widget_set_name (GTK_WIDGET (data->model_row), "model");
-
-  if (confab_provider_get_models (provider) != NULL)
-    models = g_strjoinv (", ", (char **) confab_provider_get_models (provider));
-  data->models_row = confab_preferences_entry_row (expander, ADW_TYPE_ENTRY_ROW, _("Models (comma-separated)"),
-                                                   models, G_CALLBACK (models_applied_cb));
-  gtk_widget_set_name (GTK_WIDGET (data->models_row), "models");
-
-  if (confab_provider_get_headers (provider) != NULL)
-    headers = g_strjoinv ("\n", (char **) confab_provider_get_headers (provider));
-  row = confab_preferences_text_area_row (_("Custom Headers (one “Name: value” per line)"), headers, &data->headers_buffer, NULL);
-  gtk_widget_set_name (row, "headers");
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-  g_signal_connect (data->headers_buffer, "changed", G_CALLBACK (headers_changed_cb), expander);
-
-  if (confab_provider_get_extra_body (provider) != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (),
-                                                        confab_provider_get_extra_body (provider));
-      extra = json_to_string (node, TRUE);
-    }
-  row = confab_preferences_text_area_row (_("Extra Request Body (JSON object)"), extra, &data->extra_buffer, &data->extra_error);
-  gtk_widget_set_name (row, "extra-body");
-  gtk_widget_set_name (GTK_WIDGET (data->extra_error), "extra-body-error");
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-  g_signal_connect (data->extra_buffer, "changed", G_CALLBACK (extra_body_changed_cb), expander);
-
-  data->test_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (data->test_row), FALSE);
-  gtk_widget_set_name (GTK_WIDGET (data->test_row), "test-connection");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (data->test_row), _("Connection"));
-  adw_action_row_set_subtitle (data->test_row, _("Lists the models the provider offers"));
-  button = gtk_button_new_with_mnemonic (_("_Test Connection"));
-  gtk_widget_set_name (button, "test-button");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  g_signal_connect (button, "clicked", G_CALLBACK (test_clicked_cb), expander);
-  adw_action_row_add_suffix (data->test_row, button);
-  data->test_button = GTK_BUTTON (button);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), GTK_WIDGET (data->test_row));
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Remove this provider and its API key"));
-  button = gtk_button_new_with_mnemonic (_("_Remove"));
-  gtk_widget_set_name (button, "remove-button");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "destructive-action");
-  g_signal_connect (button, "clicked", G_CALLBACK (remove_clicked_cb), expander);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-
-  return expander;
+  return row;
 }
 
 static void
@@ -650,7 +254,6 @@ confab_providers_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_PROVIDERS_PAGE);
 
   g_clear_object (&self->removals);
-  g_clear_object (&self->client);
   g_clear_object (&self->presets);
   g_clear_object (&self->providers);
 
