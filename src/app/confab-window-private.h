@@ -42,8 +42,7 @@ struct _ConfabWindow
   ConfabModelChooser   *model_chooser;
   GtkLabel             *title_label;
   GtkButton            *promote_button;
-  ConfabConversation   *titled;            /* whose title the header shows */
-  gulong                title_id;
+  GSignalGroup         *title_signals;     /* the conversation whose title the header shows */
   GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
   ConfabChatView       *chat_view;

@@ -104,7 +104,8 @@ session_provider_changed (ConfabSession *session,
 static void
 update_title (ConfabWindow *self)
 {
-  const char *title = self->titled ? confab_conversation_get_title (self->titled) : NULL;
+  g_autoptr(ConfabConversation) titled = self->title_signals ? g_signal_group_dup_target (self->title_signals) : NULL;
+  const char *title = titled ? confab_conversation_get_title (titled) : NULL;
 
   if (self->title_label == NULL)
     return;
@@ -121,12 +122,7 @@ static void
 follow_title (ConfabWindow       *self,
               ConfabConversation *conversation)
 {
-  if (self->titled != NULL)
-    g_clear_signal_handler (&self->title_id, self->titled);
-  g_set_object (&self->titled, conversation);
-  if (conversation != NULL)
-    self->title_id = g_signal_connect_swapped (conversation, "notify::title",
-                                               G_CALLBACK (update_title), self);
+  g_signal_group_set_target (self->title_signals, conversation);
   update_title (self);
 }
 
@@ -492,7 +488,9 @@ confab_window_dispose (GObject *object)
     }
 
   _confab_window_actions_dispose (self);
-  follow_title (self, NULL);
+  if (self->title_signals != NULL)
+    follow_title (self, NULL);
+  g_clear_object (&self->title_signals);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
   if (self->session != NULL)
@@ -628,6 +626,8 @@ confab_window_init (ConfabWindow *self)
 
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
+  self->title_signals = g_signal_group_new (CONFAB_TYPE_CONVERSATION);
+  g_signal_group_connect_swapped (self->title_signals, "notify::title", G_CALLBACK (update_title), self);
 }
 
 static void
