@@ -676,17 +676,6 @@ confab_window_constructed (GObject *object)
   g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
   session_busy_changed (self->session, NULL, self);
 
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("New chat"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_menu_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Main menu"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->usage_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show usage"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->conversations_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show conversations"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back to conversations"), -1);
-
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
 }
 
