@@ -6,29 +6,22 @@
 #include <glib/gi18n.h>
 
 #include "confab-accessible.h"
-#include "confab-approval-policy.h"
 #include "confab-chat-view.h"
-#include "confab-client.h"
 #include "confab-composer.h"
+#include "confab-context.h"
 #include "confab-conversation.h"
-#include "confab-message.h"
+#include "confab-conversation-list.h"
+#include "confab-elicitation-dialog.h"
+#include "confab-mcp-attach.h"
+#include "confab-mcp-prompts.h"
 #include "confab-model-chooser.h"
 #include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-session.h"
-#include "confab-tool-call-card.h"
-#include "confab-tool-call.h"
-#include "confab-tool-registry.h"
-#include "confab-elicitation-dialog.h"
-#include "confab-mcp-attach.h"
-#include "confab-mcp-prompts.h"
+#include "confab-usage-sidebar.h"
 #include "confab-window.h"
 #include "confab-window-private.h"
-
-#include "confab-usage-sidebar.h"
-
-#include "confab-conversation-list.h"
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 
