@@ -24,6 +24,7 @@ struct _ConfabChatView
   GtkWidget           parent_instance;
 
   ConfabSession      *session;
+  GSignalGroup       *session_signals;   /* follows whichever session is set */
   GtkFilterListModel *filtered;
   ConfabTailModel    *tail;
   GtkNoSelection     *selection;
@@ -553,8 +554,9 @@ confab_chat_view_dispose (GObject *object)
   ConfabChatView *self = CONFAB_CHAT_VIEW (object);
   GtkWidget *child;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
   if (self->filtered != NULL)
     g_signal_handlers_disconnect_by_func (self->filtered, items_changed, self);
@@ -655,6 +657,11 @@ confab_chat_view_init (ConfabChatView *self)
   GtkListItemFactory *factory;
   GtkCustomFilter *filter;
 
+  self->session_signals = g_signal_group_new (CONFAB_TYPE_SESSION);
+  g_signal_group_connect (self->session_signals, "notify::conversation",
+                          G_CALLBACK (session_conversation_changed), self);
+  g_signal_group_connect (self->session_signals, "notify::busy", G_CALLBACK (session_busy_changed), self);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->following = TRUE;
@@ -751,14 +758,11 @@ confab_chat_view_set_session (ConfabChatView *self,
   if (self->session == session)
     return;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
   g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
 
   if (session != NULL)
     {
-      g_signal_connect (session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
-      g_signal_connect (session, "notify::busy", G_CALLBACK (session_busy_changed), self);
       set_conversation (self, confab_session_get_conversation (session));
       session_busy_changed (session, NULL, self);
     }

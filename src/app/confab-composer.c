@@ -17,6 +17,7 @@ struct _ConfabComposer
   GtkWidget      parent_instance;
 
   ConfabSession *session;
+  GSignalGroup  *session_signals;   /* follows whichever session is set */
   GSettings     *settings;
   gboolean       loading_prompt;
   gboolean       checks_confirmed;   /* the user chose Send Anyway for this text */
@@ -338,8 +339,9 @@ confab_composer_dispose (GObject *object)
   ConfabComposer *self = CONFAB_COMPOSER (object);
   GtkWidget *child;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
@@ -392,6 +394,13 @@ confab_composer_init (ConfabComposer *self)
 {
   GtkEventController *keys;
 
+  self->session_signals = g_signal_group_new (CONFAB_TYPE_SESSION);
+  g_signal_group_connect (self->session_signals, "notify::busy", G_CALLBACK (session_changed), self);
+  g_signal_group_connect (self->session_signals, "notify::provider", G_CALLBACK (session_changed), self);
+  g_signal_group_connect (self->session_signals, "notify::model", G_CALLBACK (session_changed), self);
+  g_signal_group_connect (self->session_signals, "notify::conversation",
+                          G_CALLBACK (session_conversation_changed), self);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
@@ -441,17 +450,8 @@ confab_composer_set_session (ConfabComposer *self,
   if (self->session == session)
     return;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
   g_set_object (&self->session, session);
-
-  if (session != NULL)
-    {
-      g_signal_connect (session, "notify::busy", G_CALLBACK (session_changed), self);
-      g_signal_connect (session, "notify::provider", G_CALLBACK (session_changed), self);
-      g_signal_connect (session, "notify::model", G_CALLBACK (session_changed), self);
-      g_signal_connect (session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
-    }
+  g_signal_group_set_target (self->session_signals, session);
 
   load_system_prompt (self);
   update_state (self);

@@ -7,6 +7,7 @@
 
 #include "confab-conversation.h"
 #include "confab-conversation-list.h"
+#include "confab-conversation-row.h"
 #include "confab-export-dialog.h"
 
 typedef struct
@@ -349,96 +350,12 @@ filter_func (gpointer item,
  * Rows
  * ------------------------------------------------------------------------------------------ */
 
-static char *
-format_when (gint64 usec)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  if (dt == NULL)
-    return g_strdup ("");
-
-  if (g_date_time_get_year (dt) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (dt) == g_date_time_get_day_of_year (now))
-    return g_date_time_format (dt, "%H:%M");
-
-  return g_date_time_format (dt, "%x");
-}
-
-static void
-create_row_menu (GtkMenuButton *button,
-                 gpointer       user_data)
-{
-  const char *id = g_object_get_data (G_OBJECT (button), "conversation-id");
-  g_autoptr(GMenu) model = g_menu_new ();
-  g_autoptr(GMenuItem) rename = g_menu_item_new (_("_Rename…"), NULL);
-  g_autoptr(GMenuItem) export = g_menu_item_new (_("_Export…"), NULL);
-  g_autoptr(GMenuItem) export_folder = g_menu_item_new (_("Export to _Folder…"), NULL);
-  g_autoptr(GMenuItem) delete = g_menu_item_new (_("_Delete"), NULL);
-  GVariant *target;
-
-  if (id == NULL)
-    return;
-
-  target = g_variant_ref_sink (g_variant_new_string (id));
-  g_menu_item_set_action_and_target_value (rename, "conversation-list.rename", target);
-  g_menu_item_set_action_and_target_value (export, "conversation-list.export", target);
-  g_menu_item_set_action_and_target_value (export_folder, "conversation-list.export-folder", target);
-  g_menu_item_set_action_and_target_value (delete, "conversation-list.delete", target);
-  g_variant_unref (target);
-  g_menu_append_item (model, rename);
-  g_menu_append_item (model, export);
-  g_menu_append_item (model, export_folder);
-  g_menu_append_item (model, delete);
-  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (model));
-}
-
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (NULL);
-  GtkWidget *subtitle = gtk_label_new (NULL);
-  GtkWidget *menu = gtk_menu_button_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (subtitle), TRUE);
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_widget_add_css_class (subtitle, "dim-label");
-  gtk_box_append (GTK_BOX (labels), title);
-  gtk_box_append (GTK_BOX (labels), subtitle);
-
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "view-more-symbolic");
-  gtk_widget_add_css_class (menu, "flat");
-  gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (menu, _("Conversation Menu"));
-
-  /* A turn runs there (in the background when another chat is shown). */
-  gtk_widget_set_name (spinner, "busy");
-  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (spinner, _("Working…"));
-
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), spinner);
-  gtk_box_append (GTK_BOX (box), menu);
-
-  g_object_set_data (G_OBJECT (box), "title", title);
-  g_object_set_data (G_OBJECT (box), "spinner", spinner);
-  g_object_set_data (G_OBJECT (box), "subtitle", subtitle);
-  g_object_set_data (G_OBJECT (box), "menu", menu);
-  /* The menu is built when it opens, not per bind: a popover per row made replacing a page
-   * of rows (each search) cost several frames. */
-  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (menu), create_row_menu, NULL, NULL);
-
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, confab_conversation_row_new ());
 }
 
 static void
@@ -448,54 +365,19 @@ bind_row (GtkSignalListItemFactory *factory,
 {
   ConfabConversationList *self = user_data;
   ConfabStoreSummary *summary = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkLabel *title = g_object_get_data (G_OBJECT (box), "title");
-  GtkLabel *subtitle = g_object_get_data (G_OBJECT (box), "subtitle");
-  GtkWidget *menu = g_object_get_data (G_OBJECT (box), "menu");
-  GtkWidget *spinner = g_object_get_data (G_OBJECT (box), "spinner");
-  gboolean busy = g_hash_table_contains (self->busy_ids, confab_store_summary_get_id (summary));
-  const char *text = confab_store_summary_get_title (summary);
-  const char *snippet = confab_store_summary_get_snippet (summary);
-  g_autofree char *when = NULL;
-  g_autofree char *menu_label = NULL;
+  GtkWidget *row = gtk_list_item_get_child (item);
 
-  if (text == NULL || text[0] == '\0')
-    text = _("Untitled");
-
-  gtk_widget_set_visible (spinner, busy);
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), busy);
-
-  /* Model and user text are plain text, never markup. */
-  gtk_label_set_use_markup (title, FALSE);
-  gtk_label_set_text (title, text);
+  confab_conversation_row_set_summary (CONFAB_CONVERSATION_ROW (row), summary,
+                                       g_hash_table_contains (self->busy_ids, confab_store_summary_get_id (summary)));
 #if GTK_CHECK_VERSION (4, 12, 0)
-  gtk_list_item_set_accessible_label (item, text);
+  gtk_list_item_set_accessible_label (item, confab_conversation_row_get_title (CONFAB_CONVERSATION_ROW (row)));
 #else
   /* GTK 4.8 leaves the list row unnamed: name it after the conversation. */
-  if (gtk_widget_get_parent (box) != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (box)),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  if (gtk_widget_get_parent (row) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    confab_conversation_row_get_title (CONFAB_CONVERSATION_ROW (row)), -1);
 #endif
-  if (snippet != NULL)
-    {
-      g_autofree char *flat = g_strdup (snippet);
-      g_strdelimit (flat, "\r\n\t", ' ');
-      gtk_label_set_text (subtitle, flat);
-    }
-  else
-    {
-      when = format_when (confab_store_summary_get_updated_at (summary));
-      gtk_label_set_text (subtitle, when);
-    }
-
-  g_object_set_data_full (G_OBJECT (menu), "conversation-id",
-                          g_strdup (confab_store_summary_get_id (summary)), g_free);
-
-  menu_label = g_strdup_printf (_("Actions for “%s”"), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (menu), GTK_ACCESSIBLE_PROPERTY_LABEL, menu_label, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, gtk_label_get_text (subtitle),
-                                  -1);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ AdwEntryRow *confab_preferences_entry_row      (GtkWidget      *expander,
                                                 const char     *title,
                                                 const char     *text,
                                                 GCallback       applied);
+/* Connected after ::apply: see confab-preferences-util.c. */
+void         confab_preferences_entry_row_reset_apply (AdwEntryRow *row);
 /* A row with a caption and a monospace text view; @error_label, if given, gets a hidden
  * error label below the view. */
 GtkWidget   *confab_preferences_text_area_row  (const char     *title,

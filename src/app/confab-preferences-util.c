@@ -30,8 +30,8 @@ confab_preferences_toast (GtkWidget  *widget,
 /* An apply handler that writes back the value as stored (a base URL without its trailing
  * slash, a name made unique) makes AdwEntryRow take the new text for a new edit and show
  * its ✓ again, as if nothing had been applied. Toggling the button puts it away. */
-static void
-entry_row_applied_after (AdwEntryRow *row)
+void
+confab_preferences_entry_row_reset_apply (AdwEntryRow *row)
 {
   adw_entry_row_set_show_apply_button (row, FALSE);
   adw_entry_row_set_show_apply_button (row, TRUE);
@@ -51,7 +51,7 @@ confab_preferences_entry_row (GtkWidget  *expander,
 
   gtk_editable_set_text (GTK_EDITABLE (row), text ? text : "");
   g_signal_connect (row, "apply", applied, expander);
-  g_signal_connect_after (row, "apply", G_CALLBACK (entry_row_applied_after), NULL);
+  g_signal_connect_after (row, "apply", G_CALLBACK (confab_preferences_entry_row_reset_apply), NULL);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
 
   return ADW_ENTRY_ROW (row);

@@ -7,6 +7,8 @@
 
 #include "confab-approval-log-dialog.h"
 #include "confab-chat-view.h"
+#include "confab-composer.h"
+#include "confab-conversation-list.h"
 #include "confab-application.h"
 #include "confab-conversation.h"
 #include "confab-export-dialog.h"
@@ -211,9 +213,83 @@ tool_deny_action (GtkWidget  *widget,
   answer_waiting_call (CONFAB_WINDOW (widget), CONFAB_APPROVAL_DENY);
 }
 
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  GtkWidget *list = adw_bin_get_child (self->conversations_bin);
+
+  gtk_toggle_button_set_active (self->conversations_button, TRUE);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  if (self->conversation_list != NULL)
+    {
+      confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (self->conversation_list));
+      return;
+    }
+  if (list != NULL)
+    gtk_widget_grab_focus (list);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  confab_session_stop (CONFAB_WINDOW (widget)->session);
+}
+
+static void
+copy_last_answer_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (self->session));
+
+  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
+
+      if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT &&
+          confab_message_get_content_length (message) > 0)
+        {
+          gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
+          return;
+        }
+    }
+}
+
+static void
+toggle_sidebar_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->usage_button, !gtk_toggle_button_get_active (self->usage_button));
+}
+
+static void
+toggle_conversations_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->conversations_button,
+                                !gtk_toggle_button_get_active (self->conversations_button));
+}
+
 void
 _confab_window_actions_class_init (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
+  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
   gtk_widget_class_install_action (widget_class, "win.tool-decisions", NULL, tool_decisions_action);

@@ -6,76 +6,23 @@
 #include <glib/gi18n.h>
 
 #include "confab-accessible.h"
-#include "confab-approval-policy.h"
 #include "confab-chat-view.h"
-#include "confab-client.h"
 #include "confab-composer.h"
+#include "confab-context.h"
 #include "confab-conversation.h"
-#include "confab-message.h"
+#include "confab-conversation-list.h"
+#include "confab-elicitation-dialog.h"
+#include "confab-mcp-attach.h"
+#include "confab-mcp-prompts.h"
+#include "confab-model-chooser.h"
 #include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-session.h"
-#include "confab-tool-call-card.h"
-#include "confab-tool-call.h"
-#include "confab-tool-registry.h"
-#include "confab-elicitation-dialog.h"
 #include "confab-mcp-sign-in.h"
-#include "confab-mcp-attach.h"
-#include "confab-mcp-prompts.h"
+#include "confab-usage-sidebar.h"
 #include "confab-window.h"
 #include "confab-window-private.h"
-
-#include "confab-usage-sidebar.h"
-
-#include "confab-conversation-list.h"
-
-struct _ConfabWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-  ConfabContext        *context;            /* construct-only, given to the session */
-  ConfabSession        *session;
-  ConfabNotifier       *notifier;
-  guint                 linger_source;
-  gboolean              in_background;      /* closed to the background: holds the app */
-  gboolean              close_confirmed;
-  gboolean              quick;              /* a quick ask: small, not history until promoted */
-  ConfabProviderList   *providers;
-  GCancellable         *cancellable;
-  GCancellable         *models_cancellable;
-  ConfabProvider       *models_provider;   /* whose models the list shows */
-  GtkWidget            *usage_sidebar;
-  GtkWidget            *conversation_list;
-  ConfabStore          *store;
-  GtkWidget            *save_error_dialog;
-
-  AdwLeaflet           *leaflet;
-  GtkWidget            *conversations_pane;
-  AdwBin               *conversations_bin;
-  AdwFlap              *usage_flap;
-  AdwBin               *usage_bin;
-  GtkToggleButton      *conversations_button;
-  GtkToggleButton      *usage_button;
-  AdwHeaderBar         *chat_header;
-  GtkMenuButton        *model_button;
-  GtkLabel             *title_label;
-  GtkButton            *promote_button;
-  ConfabConversation   *titled;            /* whose title the header shows */
-  gulong                title_id;
-  GtkPopover           *model_popover;
-  GtkEntry             *model_entry;
-  GtkLabel             *models_status;
-  GtkListBox           *models_list;
-  GtkStack             *main_stack;
-  AdwStatusPage        *welcome_page;
-  ConfabChatView       *chat_view;
-  ConfabComposer       *composer;
-  GtkWidget            *new_chat_button;
-  GtkWidget            *primary_menu_button;
-  GtkWidget            *back_button;
-};
 
 G_DEFINE_FINAL_TYPE (ConfabWindow, confab_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -98,18 +45,6 @@ invert_boolean (gpointer instance,
 
 /* ---------------------------------------------------------------------------------------- */
 /* Provider and model                                                                       */
-
-static void
-update_model_button (ConfabWindow *self)
-{
-  const char *model = confab_session_get_model (self->session);
-
-  gtk_menu_button_set_label (self->model_button, model != NULL ? model : _("Choose a Model"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  model != NULL ? model : _("Choose a model"),
-                                  -1);
-}
 
 /* With the usage pane shown, the window buttons go to its header, at the window's edge. */
 static void
@@ -138,10 +73,10 @@ update_main_page (ConfabWindow *self)
   gboolean was_welcome = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "welcome") == 0;
 
   gtk_stack_set_visible_child_name (self->main_stack, have_provider ? "chat" : "welcome");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_chooser), have_provider);
   /* One welcome on first launch: no empty conversation list, no empty usage sidebar. */
   gtk_widget_set_visible (adw_flap_get_flap (self->usage_flap), have_provider);
-  gtk_widget_set_visible (GTK_WIDGET (self->model_button), have_provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->model_chooser), have_provider);
   gtk_widget_set_visible (GTK_WIDGET (self->usage_button), have_provider);
   update_conversations_pane (self);
   update_title_buttons (self);
@@ -158,21 +93,13 @@ session_provider_changed (ConfabSession *session,
                           ConfabWindow  *self)
 {
   update_main_page (self);
-  update_model_button (self);
-}
-
-static void
-session_model_changed (ConfabSession *session,
-                       GParamSpec    *pspec,
-                       ConfabWindow  *self)
-{
-  update_model_button (self);
 }
 
 static void
 update_title (ConfabWindow *self)
 {
-  const char *title = self->titled ? confab_conversation_get_title (self->titled) : NULL;
+  g_autoptr(ConfabConversation) titled = self->title_signals ? g_signal_group_dup_target (self->title_signals) : NULL;
+  const char *title = titled ? confab_conversation_get_title (titled) : NULL;
 
   if (self->title_label == NULL)
     return;
@@ -189,12 +116,7 @@ static void
 follow_title (ConfabWindow       *self,
               ConfabConversation *conversation)
 {
-  if (self->titled != NULL)
-    g_clear_signal_handler (&self->title_id, self->titled);
-  g_set_object (&self->titled, conversation);
-  if (conversation != NULL)
-    self->title_id = g_signal_connect_swapped (conversation, "notify::title",
-                                               G_CALLBACK (update_title), self);
+  g_signal_group_set_target (self->title_signals, conversation);
   update_title (self);
 }
 
@@ -208,111 +130,14 @@ session_conversation_changed (ConfabSession *session,
   _confab_window_focus_waiting_call (self);
   confab_usage_sidebar_set_conversation (CONFAB_USAGE_SIDEBAR (self->usage_sidebar),
                                          confab_session_get_conversation (session));
-  update_model_button (self);
 }
 
+/* A model was picked: back to typing. */
 static void
-set_model (ConfabWindow *self,
-           const char   *model)
+model_chosen (ConfabWindow       *self,
+              ConfabModelChooser *chooser)
 {
-  g_autofree char *stripped = g_strstrip (g_strdup (model));
-
-  if (*stripped == '\0')
-    return;
-
-  confab_session_set_model (self->session, stripped);
-  g_settings_set_string (self->settings, "last-model", stripped);
-  gtk_popover_popdown (self->model_popover);
   confab_composer_focus (self->composer);
-}
-
-static void
-model_entry_activate (ConfabWindow *self,
-                      GtkEntry     *entry)
-{
-  set_model (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
-}
-
-static void
-model_row_activated (ConfabWindow  *self,
-                     GtkListBoxRow *row,
-                     GtkListBox    *list)
-{
-  set_model (self, g_object_get_data (G_OBJECT (row), "confab-model"));
-}
-
-static void
-fill_models (ConfabWindow       *self,
-             const char * const *models)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))))
-    gtk_list_box_remove (self->models_list, child);
-
-  for (guint i = 0; models != NULL && models[i] != NULL; i++)
-    {
-      GtkWidget *label = gtk_label_new (models[i]);
-      GtkWidget *row = gtk_list_box_row_new ();
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
-      g_object_set_data_full (G_OBJECT (row), "confab-model", g_strdup (models[i]), g_free);
-      gtk_list_box_append (self->models_list, row);
-    }
-}
-
-static void
-list_models_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ConfabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) models = NULL;
-
-  models = confab_client_list_models_finish (CONFAB_CLIENT (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (models == NULL || models[0] == NULL)
-    {
-      ConfabProvider *provider = confab_session_get_provider (self->session);
-
-      /* No GET /models: the models typed in for this provider, and free text. */
-      fill_models (self, provider ? confab_provider_get_models (provider) : NULL);
-      gtk_label_set_text (self->models_status,
-                          _("The provider did not list its models. Type a model id and press Enter."));
-      g_clear_object (&self->models_provider);
-      return;
-    }
-
-  fill_models (self, (const char * const *)models);
-  gtk_label_set_text (self->models_status, _("Models this provider offers"));
-}
-
-static void
-model_popover_show (ConfabWindow *self,
-                    GtkPopover   *popover)
-{
-  ConfabProvider *provider = confab_session_get_provider (self->session);
-  const char *model = confab_session_get_model (self->session);
-
-  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), model ? model : "");
-
-  if (provider == NULL || provider == self->models_provider)
-    return;
-
-  g_set_object (&self->models_provider, provider);
-  g_cancellable_cancel (self->models_cancellable);
-  g_clear_object (&self->models_cancellable);
-  self->models_cancellable = g_cancellable_new ();
-
-  gtk_label_set_text (self->models_status, _("Asking the provider for its models…"));
-  fill_models (self, confab_provider_get_models (provider));
-  confab_client_list_models_async (confab_session_get_client (self->session), provider,
-                                   self->models_cancellable, list_models_cb, g_object_ref (self));
 }
 
 static void
@@ -321,7 +146,7 @@ active_provider_changed (ConfabProviderList *providers,
                          ConfabWindow       *self)
 {
   confab_session_set_provider (self->session, confab_provider_list_get_active (providers));
-  g_clear_object (&self->models_provider);
+  confab_model_chooser_reset (self->model_chooser);
 }
 
 static void
@@ -602,75 +427,6 @@ new_chat_action (GtkWidget  *widget,
 }
 
 static void
-search_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  GtkWidget *list = adw_bin_get_child (self->conversations_bin);
-
-  gtk_toggle_button_set_active (self->conversations_button, TRUE);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  if (self->conversation_list != NULL)
-    {
-      confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (self->conversation_list));
-      return;
-    }
-  if (list != NULL)
-    gtk_widget_grab_focus (list);
-}
-
-static void
-stop_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *param)
-{
-  confab_session_stop (CONFAB_WINDOW (widget)->session);
-}
-
-static void
-copy_last_answer_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (self->session));
-
-  for (guint i = g_list_model_get_n_items (messages); i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, i - 1);
-
-      if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT &&
-          confab_message_get_content_length (message) > 0)
-        {
-          gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), confab_message_get_content (message));
-          return;
-        }
-    }
-}
-
-static void
-toggle_sidebar_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->usage_button, !gtk_toggle_button_get_active (self->usage_button));
-}
-
-static void
-toggle_conversations_action (GtkWidget  *widget,
-                             const char *action_name,
-                             GVariant   *param)
-{
-  ConfabWindow *self = CONFAB_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->conversations_button,
-                                !gtk_toggle_button_get_active (self->conversations_button));
-}
-
-static void
 back_clicked (ConfabWindow *self,
               GtkButton    *button)
 {
@@ -705,151 +461,11 @@ session_running_changed (ConfabSession      *session,
     untrack_conversation (self, conversation);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-
-/* After the last background turn ends, the hidden window waits this long for the user to
- * come back through its notification (which needs the process), then closes for good. */
-#define BACKGROUND_LINGER_SECONDS (5 * 60)
-
-static void
-leave_background (ConfabWindow *self)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  g_clear_handle_id (&self->linger_source, g_source_remove);
-  if (self->in_background)
-    {
-      self->in_background = FALSE;
-      if (app != NULL)
-        g_application_release (app);
-    }
-}
-
-static gboolean
-linger_done (gpointer user_data)
-{
-  ConfabWindow *self = user_data;
-
-  self->linger_source = 0;
-  if (gtk_widget_get_visible (GTK_WIDGET (self)))
-    return G_SOURCE_REMOVE;
-
-  self->close_confirmed = TRUE;
-  leave_background (self);
-  gtk_window_close (GTK_WINDOW (self));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-background_running_changed (ConfabSession      *session,
-                            ConfabConversation *conversation,
-                            gboolean            running,
-                            ConfabWindow       *self)
-{
-  if (!self->in_background || running || confab_session_get_n_running (session) > 0)
-    return;
-
-  if (self->linger_source == 0)
-    self->linger_source = g_timeout_add_seconds (BACKGROUND_LINGER_SECONDS, linger_done, self);
-}
-
-/* The window is back in front (a notification, the app launched again): no longer a
- * background process. */
-static void
-window_shown_again (ConfabWindow *self,
-                    GParamSpec   *pspec,
-                    gpointer      user_data)
-{
-  if (self->in_background && gtk_widget_get_visible (GTK_WIDGET (self)))
-    leave_background (self);
-}
-
-static gboolean
-close_later (gpointer user_data)
-{
-  gtk_window_close (GTK_WINDOW (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-close_response (AdwMessageDialog *dialog,
-                const char       *response,
-                ConfabWindow     *self)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  if (g_strcmp0 (response, "background") == 0)
-    {
-      /* The turns go on; the app stays while they run, and their notifications bring the
-       * window back. */
-      self->in_background = TRUE;
-      if (app != NULL)
-        g_application_hold (app);
-      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-      background_running_changed (self->session, NULL, FALSE, self);
-    }
-  else if (g_strcmp0 (response, "stop") == 0)
-    {
-      /* Closed once the dialog, transient for this window, is gone. */
-      self->close_confirmed = TRUE;
-      g_idle_add_full (G_PRIORITY_DEFAULT, close_later, g_object_ref (self), g_object_unref);
-    }
-}
-
-static gboolean
-ask_before_closing (ConfabWindow *self)
-{
-  AdwMessageDialog *dialog;
-
-  if (self->close_confirmed || confab_session_get_n_running (self->session) == 0)
-    return FALSE;
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Keep Working in the Background?"), NULL));
-  adw_message_dialog_set_body (dialog, _("An answer is still being written or a tool call waits for your approval. "
-                                         "Confab can finish in the background and notify you."));
-  adw_message_dialog_add_responses (dialog,
-                                    "cancel", _("_Cancel"),
-                                    "stop", _("_Stop and Close"),
-                                    "background", _("_Keep Working"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "background");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-
-  return TRUE;
-}
-
 static gboolean
 confab_window_close_request (GtkWindow *window)
 {
-  ConfabWindow *self = CONFAB_WINDOW (window);
-  int width, height;
-
-  if (ask_before_closing (self))
+  if (_confab_window_keep_open (CONFAB_WINDOW (window)))
     return TRUE;
-
-  leave_background (self);
-  if (self->quick)
-    {
-      confab_session_stop_all (self->session);
-      return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
-    }
-
-  gtk_window_get_default_size (window, &width, &height);
-  g_settings_delay (self->settings);
-  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
-  if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
-    {
-      g_settings_set_int (self->settings, "window-width", width);
-      g_settings_set_int (self->settings, "window-height", height);
-    }
-  g_settings_apply (self->settings);
-
-  confab_session_stop_all (self->session);
 
   return GTK_WINDOW_CLASS (confab_window_parent_class)->close_request (window);
 }
@@ -861,8 +477,6 @@ confab_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->linger_source, g_source_remove);
-  if (self->models_cancellable != NULL)
-    g_cancellable_cancel (self->models_cancellable);
   if (self->providers != NULL)
     g_signal_handlers_disconnect_by_data (self->providers, self);
   if (self->session != NULL)
@@ -872,7 +486,9 @@ confab_window_dispose (GObject *object)
     }
 
   _confab_window_actions_dispose (self);
-  follow_title (self, NULL);
+  if (self->title_signals != NULL)
+    follow_title (self, NULL);
+  g_clear_object (&self->title_signals);
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_WINDOW);
 
   if (self->session != NULL)
@@ -882,9 +498,7 @@ confab_window_dispose (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->store);
   g_clear_object (&self->providers);
-  g_clear_object (&self->models_provider);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->models_cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (confab_window_parent_class)->dispose (object);
@@ -925,6 +539,7 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
   g_type_ensure (CONFAB_TYPE_COMPOSER);
+  g_type_ensure (CONFAB_TYPE_MODEL_CHOOSER);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, leaflet);
@@ -935,13 +550,9 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, conversations_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, usage_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_header);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_chooser);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_popover);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, model_entry);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_status);
-  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, models_list);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
@@ -951,18 +562,11 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, back_button);
   gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, model_entry_activate);
-  gtk_widget_class_bind_template_callback (widget_class, model_row_activated);
-  gtk_widget_class_bind_template_callback (widget_class, model_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, model_chosen);
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.promote", NULL, promote_action);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   _confab_window_actions_class_init (widget_class);
-  gtk_widget_class_install_action (widget_class, "win.copy-last-answer", NULL, copy_last_answer_action);
-  gtk_widget_class_install_action (widget_class, "win.toggle-sidebar", NULL, toggle_sidebar_action);
-  gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
-  gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.search", NULL);
@@ -1020,6 +624,8 @@ confab_window_init (ConfabWindow *self)
 
   self->settings = g_settings_new (APP_ID);
   self->cancellable = g_cancellable_new ();
+  self->title_signals = g_signal_group_new (CONFAB_TYPE_CONVERSATION);
+  g_signal_group_connect_swapped (self->title_signals, "notify::title", G_CALLBACK (update_title), self);
 }
 
 static void
@@ -1031,8 +637,8 @@ confab_window_constructed (GObject *object)
 
   /* The application's services; a window without one (tests) has its own. */
   self->session = confab_session_new_for_context (self->context);
-  g_signal_connect (self->session, "running-changed", G_CALLBACK (background_running_changed), self);
-  g_signal_connect (self, "notify::visible", G_CALLBACK (window_shown_again), NULL);
+  g_signal_connect (self->session, "running-changed", G_CALLBACK (_confab_window_background_running_changed), self);
+  g_signal_connect (self, "notify::visible", G_CALLBACK (_confab_window_shown_again), NULL);
 
   g_object_bind_property (self->usage_button, "active", self->usage_flap, "reveal-flap",
                           G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
@@ -1048,6 +654,7 @@ confab_window_constructed (GObject *object)
 
   confab_chat_view_set_session (self->chat_view, self->session);
   confab_composer_set_session (self->composer, self->session);
+  confab_model_chooser_set_session (self->model_chooser, self->session);
   /* Files and pictures dropped anywhere on the window are attached to the next message. */
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
@@ -1060,28 +667,12 @@ confab_window_constructed (GObject *object)
                                     confab_mcp_attach_new (self->session,
                                                            confab_composer_get_text_view (self->composer)));
   g_signal_connect (self->session, "notify::provider", G_CALLBACK (session_provider_changed), self);
-  g_signal_connect (self->session, "notify::model", G_CALLBACK (session_model_changed), self);
   g_signal_connect (self->session, "notify::conversation", G_CALLBACK (session_conversation_changed), self);
   g_signal_connect (self->session, "notify::busy", G_CALLBACK (session_busy_changed), self);
   g_signal_connect (self->session, "running-changed", G_CALLBACK (session_running_changed), self);
   /* (self, call): the call is the waiting one, found again when the row is built. */
   g_signal_connect (self->session, "approval-requested", G_CALLBACK (session_approval_requested), self);
   session_busy_changed (self->session, NULL, self);
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->new_chat_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("New chat"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->primary_menu_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Main menu"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->usage_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show usage"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->conversations_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show conversations"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back to conversations"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->model_entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Model id"), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->models_list),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Models"), -1);
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->usage_flap));
 }
@@ -1117,7 +708,6 @@ window_new (ConfabApplication *application,
   setup_session (self, application);
   new_conversation (self);
   update_main_page (self);
-  update_model_button (self);
 
   /* Ready to type. */
   confab_composer_focus (self->composer);

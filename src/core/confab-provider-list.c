@@ -655,3 +655,144 @@ confab_provider_list_load_keys_finish (ConfabProviderList  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+typedef struct
+{
+  char *old_name;
+  char *new_name;
+} KeyMove;
+
+static void
+key_move_free (KeyMove *move)
+{
+  g_free (move->old_name);
+  g_free (move->new_name);
+  g_free (move);
+}
+
+static void
+key_move_cleared_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  KeyMove *move = user_data;
+
+  confab_secrets_clear_finish (result, NULL);
+  key_move_free (move);
+}
+
+static void
+key_move_stored_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  KeyMove *move = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Forget the old entry only once the new one is safe. */
+  if (!confab_secrets_store_finish (result, &error))
+    {
+      g_warning ("Could not move the API key of %s to %s: %s", move->old_name, move->new_name, error->message);
+      key_move_free (move);
+      return;
+    }
+
+  confab_secrets_clear_async (move->old_name, NULL, key_move_cleared_cb, move);
+}
+
+static void
+key_move_looked_up_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  KeyMove *move = user_data;
+  char *key = confab_secrets_lookup_finish (result, NULL);
+
+  if (key == NULL)
+    {
+      key_move_free (move);
+      return;
+    }
+
+  confab_secrets_store_async (move->new_name, key, NULL, key_move_stored_cb, move);
+  confab_secrets_free (key);
+}
+
+char *
+confab_provider_list_rename (ConfabProviderList *self,
+                             ConfabProvider     *provider,
+                             const char         *wanted)
+{
+  g_autofree char *stripped = NULL;
+  g_autofree char *old_name = NULL;
+  char *new_name;
+  KeyMove *move;
+
+  g_return_val_if_fail (CONFAB_IS_PROVIDER_LIST (self), NULL);
+  g_return_val_if_fail (CONFAB_IS_PROVIDER (provider), NULL);
+  g_return_val_if_fail (wanted != NULL, NULL);
+
+  stripped = g_strstrip (g_strdup (wanted));
+  old_name = g_strdup (confab_provider_get_name (provider));
+  if (*stripped == '\0' || g_strcmp0 (stripped, old_name) == 0)
+    return NULL;
+
+  new_name = confab_provider_list_make_unique_name (self, stripped);
+  confab_provider_set_name (provider, new_name);
+
+  /* The keyring is keyed by provider name: a renamed provider takes its key along. */
+  move = g_new0 (KeyMove, 1);
+  move->old_name = g_steal_pointer (&old_name);
+  move->new_name = g_strdup (new_name);
+  confab_secrets_lookup_async (move->old_name, NULL, key_move_looked_up_cb, move);
+
+  return new_name;
+}
+
+static void
+key_stored_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!confab_secrets_store_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+confab_provider_list_set_key_async (ConfabProviderList  *self,
+                                    ConfabProvider      *provider,
+                                    const char          *key,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CONFAB_IS_PROVIDER_LIST (self));
+  g_return_if_fail (CONFAB_IS_PROVIDER (provider));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_provider_list_set_key_async);
+
+  if (key != NULL && *key == '\0')
+    key = NULL;
+  confab_provider_set_api_key (provider, key);
+  confab_secrets_store_async (confab_provider_get_name (provider), key ? key : "", cancellable,
+                              key_stored_cb, g_steal_pointer (&task));
+}
+
+gboolean
+confab_provider_list_set_key_finish (ConfabProviderList  *self,
+                                     GAsyncResult        *result,
+                                     GError             **error)
+{
+  g_return_val_if_fail (CONFAB_IS_PROVIDER_LIST (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -52,4 +52,23 @@ gboolean            confab_provider_list_load_keys_finish  (ConfabProviderList  
                                                             GAsyncResult        *result,
                                                             GError             **error);
 
+/* Renames @provider to @wanted (trimmed, made unique: "Groq 2") and moves its API key in the
+ * keyring along, the old entry cleared once the new one is stored. Returns the name given, or
+ * NULL when @wanted is empty or the name already (nothing changes). The caller saves the
+ * list. (transfer full) */
+char               *confab_provider_list_rename            (ConfabProviderList  *self,
+                                                            ConfabProvider      *provider,
+                                                            const char          *wanted);
+/* Sets @provider's API key (NULL or "" for none) and stores it in the keyring under the
+ * provider's name. */
+void                confab_provider_list_set_key_async     (ConfabProviderList  *self,
+                                                            ConfabProvider      *provider,
+                                                            const char          *key,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean            confab_provider_list_set_key_finish    (ConfabProviderList  *self,
+                                                            GAsyncResult        *result,
+                                                            GError             **error);
+
 G_END_DECLS

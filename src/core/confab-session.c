@@ -506,12 +506,12 @@ run_turn (ConfabSession  *self,
   g_assert (current_running (self) == NULL);
 
   running = g_new0 (Running, 1);
-  /* No servers, no tools: the model is told so by the turn. */
+  /* No servers, no tools (the turn tells the model so) and no approvals to read. */
   tools = confab_session_get_tools (self);
   if (g_list_model_get_n_items (confab_tool_registry_get_servers (tools)) == 0)
     tools = NULL;
   running->turn = confab_turn_new (self->client, self->provider, self->conversation,
-                                   tools, confab_session_get_approvals (self));
+                                   tools, tools ? confab_session_get_approvals (self) : NULL);
   confab_turn_set_model (running->turn, confab_session_get_model (self));
   /* Limits and listeners go on before the first request. */
   g_signal_emit (self, signals[TURN_STARTED], 0, running->turn);

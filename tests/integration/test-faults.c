@@ -25,51 +25,7 @@
 #define WAIT_MS 20000
 
 /* The text every broken stream has delivered before it breaks. */
-#define PARTIAL CONFAB_FAULT_PARTIAL
 
-typedef char *(*BodyFunc) (void);
-
-typedef struct
-{
-  const char        *path;
-  guint              status;
-  const char        *content_type;
-  BodyFunc           body;            /* NULL: an empty body */
-  ConfabReplayFlags  flags;
-  const char        *retry_after;     /* a Retry-After header, or NULL */
-  gboolean           short_timeout;   /* a 1-second idle timeout */
-  int                code;            /* the CONFAB_ERROR code expected */
-  const char        *needles[4];      /* each must appear in the message */
-  const char        *partial;         /* the text kept */
-  int                retry_after_seconds;
-} FaultCase;
-
-static const FaultCase fault_cases[] = {
-  { "/faults/http-401", 401, "application/json", confab_fault_body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_HTTP, { "401", "Incorrect API key provided" }, "", -1 },
-  { "/faults/http-404-unknown-model", 404, "application/json", confab_fault_body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_HTTP, { "404", "no-such-model", "does not exist" }, "", -1 },
-  { "/faults/http-429-retry-after", 429, "application/json", confab_fault_body_429, CONFAB_REPLAY_NONE, "12", FALSE,
-    CONFAB_ERROR_HTTP, { "429", "Rate limit reached" }, "", 12 },
-  { "/faults/http-500", 500, "text/plain", confab_fault_body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_HTTP, { "500", "Internal error in the upstream gateway" }, "", -1 },
-  { "/faults/503-after-half-the-stream", 200, NULL, confab_fault_body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_PROVIDER, { "503", "overloaded" }, PARTIAL, -1 },
-  { "/faults/invalid-json-confab_fault_chunk", 200, NULL, confab_fault_body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_PROTOCOL, { "JSON" }, PARTIAL, -1 },
-  { "/faults/error-object-mid-stream", 200, NULL, confab_fault_body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_PROVIDER, { "Context length exceeded by the provider" }, PARTIAL, -1 },
-  { "/faults/connection-reset-mid-stream", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
-    -1, { NULL }, PARTIAL, -1 },
-  { "/faults/eof-without-finish-reason", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
-    CONFAB_ERROR_TRUNCATED, { "ended before the answer was complete" }, PARTIAL, -1 },
-  { "/faults/line-32mb", 200, NULL, confab_fault_body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
-    CONFAB_ERROR_LINE_TOO_LONG, { "line longer than the limit", "16" }, PARTIAL, -1 },
-  { "/faults/stall-past-idle-timeout", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
-    CONFAB_ERROR_TIMEOUT, { "1 second" }, PARTIAL, -1 },
-  { "/faults/invalid-utf8-in-content", 200, NULL, confab_fault_body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
-    -2, { "UTF-8" }, PARTIAL, -1 },
-};
 
 /* Runs one turn to its end; returns whether it succeeded. */
 static gboolean
@@ -91,7 +47,7 @@ run_turn (ConfabClient        *client,
 static void
 test_fault (gconstpointer data)
 {
-  const FaultCase *fault = data;
+  const ConfabFaultCase *fault = data;
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(ConfabClient) client = confab_client_new ();
   g_autoptr(ConfabProvider) provider = NULL;
@@ -124,14 +80,14 @@ test_fault (gconstpointer data)
   /* The fault */
   g_assert_false (run_turn (client, provider, conversation, &error));
   g_assert_nonnull (error);
-  g_test_message ("%s: %s", fault->path, error->message);
+  g_test_message ("%s: %s", fault->name, error->message);
 
-  if (fault->code == -1)
+  if (fault->code == CONFAB_FAULT_DROPPED)
     /* A dropped connection: the network error or the truncated stream, whichever the
      * transport notices first. */
     g_assert_true (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_NETWORK) ||
                    g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_TRUNCATED));
-  else if (fault->code == -2)
+  else if (fault->code == CONFAB_FAULT_BAD_UTF8)
     /* Invalid UTF-8 inside JSON: the JSON parser or the text check, both name UTF-8. */
     g_assert_true (g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8) ||
                    g_error_matches (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL));
@@ -181,8 +137,12 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
-    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault);
+  for (guint i = 0; i < confab_n_fault_cases; i++)
+    {
+      g_autofree char *path = g_strconcat ("/faults/", confab_fault_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &confab_fault_cases[i], test_fault);
+    }
 
   return g_test_run ();
 }

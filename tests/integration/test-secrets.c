@@ -7,48 +7,24 @@
 #include "confab-provider.h"
 #include "confab-provider-list.h"
 #include "confab-secrets.h"
+#include "confab-test-util.h"
 
 #include "../ui/panels-keyring.h"
 
-#define TIMEOUT_SECONDS 10
-
 static PanelsKeyring keyring;
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
+#define TIMEOUT_MS 10000
 
 typedef struct
 {
   GAsyncResult *result;
 } Wait;
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Wait *wait = user_data;
-  wait->result = g_object_ref (result);
-}
-
+/* Waits for the result confab_test_store_result_cb stores; the Wait keeps it (transfer none). */
 static GAsyncResult *
 wait_for_result (Wait *wait)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, timeout_cb, &timed_out);
-
-  while (wait->result == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (timeout_id);
-
-  g_assert_nonnull (wait->result);
+  wait->result = confab_test_wait_result (&wait->result, TIMEOUT_MS);
   return wait->result;
 }
 
@@ -69,7 +45,7 @@ store_key (const char *provider,
   g_autoptr(GError) error = NULL;
   Wait wait = { 0 };
 
-  confab_secrets_store_async (provider, key, NULL, store_result_cb, &wait);
+  confab_secrets_store_async (provider, key, NULL, confab_test_store_result_cb, &wait.result);
   g_assert_true (confab_secrets_store_finish (wait_for_result (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -82,7 +58,7 @@ lookup_key (const char *provider)
   Wait wait = { 0 };
   char *key;
 
-  confab_secrets_lookup_async (provider, NULL, store_result_cb, &wait);
+  confab_secrets_lookup_async (provider, NULL, confab_test_store_result_cb, &wait.result);
   key = confab_secrets_lookup_finish (wait_for_result (&wait), &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -116,7 +92,7 @@ test_store_lookup_clear (void)
   g_assert_cmpstr (key, ==, "gsk-second");
   confab_secrets_free (key);
 
-  confab_secrets_clear_async ("Groq", NULL, store_result_cb, &wait);
+  confab_secrets_clear_async ("Groq", NULL, confab_test_store_result_cb, &wait.result);
   g_assert_true (confab_secrets_clear_finish (wait_for_result (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -154,7 +130,7 @@ test_provider_list_loads_keys (void)
   confab_provider_list_add (list, ollama);
   g_assert_null (confab_provider_get_api_key (groq));
 
-  confab_provider_list_load_keys_async (list, NULL, store_result_cb, &wait);
+  confab_provider_list_load_keys_async (list, NULL, confab_test_store_result_cb, &wait.result);
   g_assert_true (confab_provider_list_load_keys_finish (list, wait_for_result (&wait), &error));
   g_assert_no_error (error);
   g_clear_object (&wait.result);
@@ -169,6 +145,48 @@ test_provider_list_loads_keys (void)
   g_assert_null (strstr (contents, "gsk-from-keyring"));
 }
 
+/* The list renames a provider and its keyring entry with it; it sets a key in both places. */
+static void
+test_provider_list_rename_and_set_key (void)
+{
+  g_autoptr(ConfabProviderList) list = confab_provider_list_new (NULL);
+  g_autoptr(ConfabProvider) groq = confab_provider_new ("Rename Test", "http://127.0.0.1:1/v1");
+  g_autoptr(ConfabProvider) other = confab_provider_new ("Rename Test 2", "http://127.0.0.1:2/v1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *renamed = NULL;
+  Wait wait = { 0 };
+  char *key;
+
+  if (skip_without_keyring ())
+    return;
+
+  confab_provider_list_add (list, groq);
+  confab_provider_list_add (list, other);
+
+  confab_provider_list_set_key_async (list, groq, "gsk-renamed", NULL, confab_test_store_result_cb, &wait.result);
+  g_assert_true (confab_provider_list_set_key_finish (list, wait_for_result (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  g_assert_cmpstr (confab_provider_get_api_key (groq), ==, "gsk-renamed");
+  key = lookup_key ("Rename Test");
+  g_assert_cmpstr (key, ==, "gsk-renamed");
+  confab_secrets_free (key);
+
+  /* Nothing to do: empty, or the same name. */
+  g_assert_null (confab_provider_list_rename (list, groq, "  "));
+  g_assert_null (confab_provider_list_rename (list, groq, " Rename Test "));
+
+  /* A taken name is made unique; the key follows, the old entry goes once it is moved. */
+  renamed = confab_provider_list_rename (list, groq, " Rename Test 2 ");
+  g_assert_cmpstr (renamed, ==, "Rename Test 2 2");
+  g_assert_cmpstr (confab_provider_get_name (groq), ==, "Rename Test 2 2");
+  CONFAB_TEST_WAIT_FOR ((key = lookup_key ("Rename Test")) == NULL || (confab_secrets_free (key), FALSE),
+                        TIMEOUT_MS);
+  key = lookup_key ("Rename Test 2 2");
+  g_assert_cmpstr (key, ==, "gsk-renamed");
+  confab_secrets_free (key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -179,6 +197,7 @@ main (int   argc,
 
   g_test_add_func ("/secrets/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/secrets/provider-list-loads-keys", test_provider_list_loads_keys);
+  g_test_add_func ("/secrets/provider-list-rename-and-set-key", test_provider_list_rename_and_set_key);
 
   panels_keyring_start (&keyring, TRUE);
   ret = g_test_run ();

@@ -119,3 +119,32 @@ confab_fault_body_invalid_utf8 (void)
   /* \xC3\x28 is an invalid two-byte sequence, \xFF never occurs in UTF-8. */
   return g_strconcat (start, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ld \xC3\x28 \xFF\"},\"finish_reason\":null}]}\n\n", NULL);
 }
+
+const ConfabFaultCase confab_fault_cases[] = {
+  { "http-401", 401, "application/json", confab_fault_body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "401", "Incorrect API key provided" }, "", -1 },
+  { "http-404-unknown-model", 404, "application/json", confab_fault_body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "404", "no-such-model", "does not exist" }, "", -1 },
+  { "http-429-retry-after", 429, "application/json", confab_fault_body_429, CONFAB_REPLAY_NONE, "12", FALSE,
+    CONFAB_ERROR_HTTP, { "429", "Rate limit reached" }, "", 12 },
+  { "http-500", 500, "text/plain", confab_fault_body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_HTTP, { "500", "Internal error in the upstream gateway" }, "", -1 },
+  { "503-after-half-the-stream", 200, NULL, confab_fault_body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROVIDER, { "503", "overloaded" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "invalid-json-chunk", 200, NULL, confab_fault_body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROTOCOL, { "JSON" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "error-object-mid-stream", 200, NULL, confab_fault_body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_PROVIDER, { "Context length exceeded by the provider" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "connection-reset-mid-stream", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
+    CONFAB_FAULT_DROPPED, { NULL }, CONFAB_FAULT_PARTIAL, -1 },
+  { "eof-without-finish-reason", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_ERROR_TRUNCATED, { "ended before the answer was complete" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "line-32mb", 200, NULL, confab_fault_body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
+    CONFAB_ERROR_LINE_TOO_LONG, { "line longer than the limit", "16" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "stall-past-idle-timeout", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
+    CONFAB_ERROR_TIMEOUT, { "1 second" }, CONFAB_FAULT_PARTIAL, -1 },
+  { "invalid-utf8-in-content", 200, NULL, confab_fault_body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
+    CONFAB_FAULT_BAD_UTF8, { "UTF-8" }, CONFAB_FAULT_PARTIAL, -1 },
+};
+
+const guint confab_n_fault_cases = G_N_ELEMENTS (confab_fault_cases);

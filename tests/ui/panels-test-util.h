@@ -3,31 +3,12 @@
 
 #include <gtk/gtk.h>
 
+#include "confab-test-util.h"
+
 /* Helpers for the widget tests of cards, sidebar and preferences. */
 
-#define PANELS_TEST_TIMEOUT_SECONDS 10
-
-static inline gboolean
-panels_test_timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @condition holds; fails the test after a timeout. */
-#define panels_test_wait_until(condition)                                                   \
-  G_STMT_START {                                                                            \
-    gboolean _timed_out = FALSE;                                                            \
-    guint _id = g_timeout_add_seconds (PANELS_TEST_TIMEOUT_SECONDS,                          \
-                                       panels_test_timeout_cb, &_timed_out);                \
-    while (!(condition) && !_timed_out)                                                     \
-      g_main_context_iteration (NULL, TRUE);                                                \
-    if (!_timed_out)                                                                        \
-      g_source_remove (_id);                                                                \
-    if (!(condition))                                                                       \
-      g_error ("Timed out waiting for %s", #condition);                                     \
-  } G_STMT_END
+/* How long CONFAB_TEST_WAIT_FOR waits for a widget test's condition. */
+#define PANELS_TEST_TIMEOUT_MS 10000
 
 /* Runs pending idles and at least one frame. */
 static inline void

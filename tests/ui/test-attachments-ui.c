@@ -18,6 +18,7 @@
 #include "confab-replay-server.h"
 #include "confab-session.h"
 #include "confab-test-attachments.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
@@ -28,51 +29,6 @@
  * preview; the request carries the parts. */
 
 #define WAIT_MS 15000
-
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest  func;
-  gpointer    data;
-  gboolean    ran;
-} AppRun;
-
-static void
-on_activate (GApplication *app,
-             AppRun       *run)
-{
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-
-  run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-static void
-run_app (const char * const *args,
-         WindowTest          func,
-         gpointer            data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  AppRun run = { func, data, FALSE };
-
-  g_ptr_array_add (argv, (gpointer) "confab");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata), ==, 0);
-  g_assert_true (run.ran);
-}
 
 static void
 collect_with_class (GtkWidget  *root,
@@ -412,7 +368,7 @@ test_composer_attachments (void)
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_composer, &files);
+  confab_test_run_app (args, check_composer, &files);
 
   g_unlink (files.pdf);
   g_unlink (files.text);
@@ -478,7 +434,7 @@ test_vision_refusal (void)
                                      CONFAB_REPLAY_NONE);
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_vision_refusal, server);
+  confab_test_run_app (args, check_vision_refusal, server);
 }
 
 /* A picture an MCP tool returned shows on its card as a chip with the same preview. */

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "confab-application.h"
+#include "confab-test-app.h"
+#include "confab-test-util.h"
 #include "confab-backups.h"
 #include "confab-conversation.h"
 #include "confab-error.h"
@@ -28,28 +30,21 @@ save_simple (ConfabStore *store,
   return g_strdup (confab_conversation_get_id (conversation));
 }
 
+/* Lists the backups beside @path into *@backups; TRUE when there is one. */
+static gboolean
+backups_listed (const char  *path,
+                GPtrArray  **backups)
+{
+  g_clear_pointer (backups, g_ptr_array_unref);
+  *backups = confab_store_list_backups (path);
+  return (*backups)->len > 0;
+}
+
 /* Iterates until a message dialog with @heading is shown, or fails. */
 static AdwMessageDialog *
 wait_for_dialog (const char *heading)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      GListModel *toplevels = gtk_window_get_toplevels ();
-
-      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-        {
-          g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-          if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
-              g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
-            return ADW_MESSAGE_DIALOG (window);
-        }
-
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  return confab_test_wait_for_message_dialog (heading, 10000);
 }
 
 static GtkWidget *
@@ -206,7 +201,6 @@ test_after_start (void)
   g_autoptr(ConfabStore) store = confab_store_open (path, &error);
   g_autoptr(GtkApplication) app = gtk_application_new (NULL, G_APPLICATION_NON_UNIQUE);
   g_autofree char *id = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   g_autoptr(GPtrArray) backups = NULL;
 
   g_assert_no_error (error);
@@ -214,15 +208,7 @@ test_after_start (void)
   g_assert_true (confab_store_flush (store, NULL));
 
   confab_backups_after_start (app, store);
-  for (;;)
-    {
-      g_clear_pointer (&backups, g_ptr_array_unref);
-      backups = confab_store_list_backups (path);
-      if (backups->len > 0)
-        break;
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  CONFAB_TEST_WAIT_FOR (backups_listed (path, &backups), 10000);
 
   /* Written under another name and renamed when whole: listed means complete. */
   {

@@ -16,6 +16,7 @@
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-window.h"
@@ -29,56 +30,6 @@
 
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
-
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest  func;
-  gpointer    data;
-  gboolean    ran;
-} AppRun;
-
-static void
-on_activate (GApplication *app,
-             AppRun       *run)
-{
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-
-  if (run->func != NULL)
-    run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-/* Runs the real application with @args (after argv[0]) and calls @func on its window. */
-static void
-run_app (const char * const *args,
-         WindowTest          func,
-         gpointer            data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  AppRun run = { func, data, FALSE };
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) "confab");
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (run.ran);
-}
 
 static char *
 sse_delta (const char *member,
@@ -385,24 +336,6 @@ wait_frames (ConfabWindow *window)
 }
 
 static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
 find_widget_with_class (GtkWidget  *root,
                         const char *css_class)
 {
@@ -502,7 +435,7 @@ check_welcome (ConfabWindow *window,
 static void
 test_starts_and_quits_welcome (void)
 {
-  run_app (NULL, check_welcome, NULL);
+  confab_test_run_app (NULL, check_welcome, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -548,7 +481,7 @@ check_simple (ConfabWindow *window,
 
   /* The usage sidebar shows what the provider reported. */
   sidebar = confab_window_get_usage_sidebar (window);
-  panels_test_wait_until (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "24") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "24") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-1"), "prompt"), ==, "20");
 }
 
@@ -563,7 +496,7 @@ test_simple_cassette (void)
   g_assert_no_error (error);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_simple, server);
+  confab_test_run_app (args, check_simple, server);
 }
 
 static void
@@ -612,7 +545,7 @@ test_thinking (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_thinking, server);
+  confab_test_run_app (args, check_thinking, server);
 }
 
 static void
@@ -652,7 +585,7 @@ test_models (void)
                                         "{\"object\":\"list\",\"data\":[{\"id\":\"model-b\"},{\"id\":\"model-a\"}]}");
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_models, server);
+  confab_test_run_app (args, check_models, server);
 }
 
 static void
@@ -673,7 +606,7 @@ check_markdown_answer (ConfabWindow *window,
   g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (content), ==, 1);
 
   {
-    GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+    GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
 
     CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list))) == 1,
                           WAIT_MS);
@@ -687,7 +620,7 @@ check_markdown_answer (ConfabWindow *window,
 
   /* The code is highlighted as Python, as users see it. */
   {
-    GtkWidget *code = find_widget_of_type (GTK_WIDGET (content), GTK_SOURCE_TYPE_VIEW);
+    GtkWidget *code = confab_test_find_widget_of_type (GTK_WIDGET (content), GTK_SOURCE_TYPE_VIEW);
     GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (code)));
 
     g_assert_nonnull (gtk_source_buffer_get_language (buffer));
@@ -736,7 +669,7 @@ test_markdown_answer (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_markdown_answer, server);
+  confab_test_run_app (args, check_markdown_answer, server);
 
   g_settings_reset (settings, "show-usage-sidebar");
 }
@@ -776,7 +709,7 @@ test_send_on_enter_off (void)
   args[1] = confab_replay_server_get_base_url (server);
   g_settings_set_boolean (settings, "send-on-enter", FALSE);
 
-  run_app (args, check_send_on_enter_off, server);
+  confab_test_run_app (args, check_send_on_enter_off, server);
 
   g_settings_reset (settings, "send-on-enter");
 }
@@ -821,12 +754,12 @@ check_tools (ConfabWindow *window,
 
   /* Two requests in the turn, each with its own usage, never summed twice. */
   sidebar = confab_window_get_usage_sidebar (window);
-  panels_test_wait_until (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "304") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (panels_test_get (sidebar, "turn-total"), "total"), "304") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-1"), "prompt"), ==, "99");
   g_assert_cmpstr (panels_test_label (panels_test_get (sidebar, "request-2"), "total"), ==, "173");
 
   {
-    GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+    GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
 
     CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list))) == 1,
                           WAIT_MS);
@@ -865,7 +798,7 @@ test_tool_cassette (void)
   mcp = g_strdup_printf ("%s --tools weather", mcp_server);
   args[5] = mcp;
 
-  run_app (args, check_tools, server);
+  confab_test_run_app (args, check_tools, server);
 }
 
 static void
@@ -906,7 +839,7 @@ test_escape_stops (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_STALL);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_stop, server);
+  confab_test_run_app (args, check_stop, server);
 }
 
 static void
@@ -941,7 +874,7 @@ test_markup_injection (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_markup, server);
+  confab_test_run_app (args, check_markup, server);
 }
 
 static void
@@ -1003,7 +936,7 @@ test_error_and_retry (void)
   confab_replay_server_add_response (server, 200, NULL, body2, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_retry, server);
+  confab_test_run_app (args, check_retry, server);
 }
 
 static void
@@ -1036,7 +969,7 @@ test_http_error (void)
                                      CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_http_error, server);
+  confab_test_run_app (args, check_http_error, server);
 }
 
 static void
@@ -1111,14 +1044,14 @@ test_edit_regenerate_inspect (void)
   confab_replay_server_add_response (server, 200, NULL, b3, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_edit_regenerate_inspect, server);
+  confab_test_run_app (args, check_edit_regenerate_inspect, server);
 }
 
 static void
 check_history (ConfabWindow *window,
                gpointer      data)
 {
-  GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
   g_autofree char *id = NULL;
   ConfabConversation *first;
   GListModel *rows;
@@ -1158,7 +1091,7 @@ test_history (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_history, server);
+  confab_test_run_app (args, check_history, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "confab-replay-server.h"
 #include "confab-session.h"
 #include "confab-store.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
@@ -532,27 +533,13 @@ find_promote_button (ConfabWindow *window)
 
 typedef void (*Check) (ConfabWindow *window);
 
-typedef struct
-{
-  Check    check;
-  gboolean ran;
-} Run;
-
 static void
-on_activate (GApplication *app,
-             gpointer      user_data)
+run_check (ConfabWindow *window,
+           gpointer      data)
 {
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  Run *run = user_data;
+  Check *check = data;
 
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-  run->check (window);
-  run->ran = TRUE;
-
-  /* Still there unless the check closed it. */
-  if (gtk_application_get_windows (GTK_APPLICATION (app)) != NULL)
-    gtk_window_destroy (GTK_WINDOW (window));
-  g_application_quit (app);
+  (*check) (window);
 }
 
 static void
@@ -560,11 +547,10 @@ run_app_with (Check               check,
               const char * const *extra)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
-  g_autoptr(ConfabApplication) app = confab_application_new ();
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   const char *mcp_server = g_getenv ("CONFAB_TEST_MCP_SERVER");
-  Run run = { check, FALSE };
+  ConfabTestApp run = { .func = run_check, .data = &check, .destroy = TRUE };
 
   if (mcp_server == NULL)
     {
@@ -575,7 +561,6 @@ run_app_with (Check               check,
   g_assert_true (confab_replay_server_load_cassette (server, TOOL_CASSETTE, &error));
   g_assert_no_error (error);
 
-  g_ptr_array_add (argv, g_strdup ("confab"));
   g_ptr_array_add (argv, g_strdup ("--base-url"));
   g_ptr_array_add (argv, g_strdup (confab_replay_server_get_base_url (server)));
   g_ptr_array_add (argv, g_strdup ("--model"));
@@ -588,9 +573,8 @@ run_app_with (Check               check,
 
   g_ptr_array_set_size (notices, 0);
   g_array_set_size (closed, 0);
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata), ==, 0);
-  g_assert_true (run.ran);
+  run.args = (const char * const *) argv->pdata;
+  confab_test_run_app_full (&run);
 }
 
 static void

@@ -26,49 +26,7 @@
  * byte for byte the same request, and the row then shows the whole answer, error gone. */
 
 #define WAIT_MS 20000
-#define PARTIAL CONFAB_FAULT_PARTIAL
 
-typedef char *(*BodyFunc) (void);
-
-typedef struct
-{
-  const char        *path;
-  guint              status;
-  const char        *content_type;
-  BodyFunc           body;
-  ConfabReplayFlags  flags;
-  const char        *retry_after;
-  gboolean           short_timeout;
-  const char        *needles[3];     /* each must appear in the error shown */
-  const char        *partial;        /* the text still shown above it */
-} FaultCase;
-
-static const FaultCase fault_cases[] = {
-  { "/ui/faults/http-401", 401, "application/json", confab_fault_body_401, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "401", "Incorrect API key provided" }, "" },
-  { "/ui/faults/http-404-unknown-model", 404, "application/json", confab_fault_body_404, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "404", "no-such-model" }, "" },
-  { "/ui/faults/http-429-retry-after", 429, "application/json", confab_fault_body_429, CONFAB_REPLAY_NONE, "12", FALSE,
-    { "429", "Rate limit reached" }, "" },
-  { "/ui/faults/http-500", 500, "text/plain", confab_fault_body_500, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "500", "Internal error in the upstream gateway" }, "" },
-  { "/ui/faults/503-after-half-the-stream", 200, NULL, confab_fault_body_503_half, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "503", "overloaded" }, PARTIAL },
-  { "/ui/faults/invalid-json-confab_fault_chunk", 200, NULL, confab_fault_body_invalid_json, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "JSON" }, PARTIAL },
-  { "/ui/faults/error-object-mid-stream", 200, NULL, confab_fault_body_error_object, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "Context length exceeded by the provider" }, PARTIAL },
-  { "/ui/faults/connection-reset-mid-stream", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_CLOSE, NULL, FALSE,
-    { NULL }, PARTIAL },
-  { "/ui/faults/eof-without-finish-reason", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "ended before the answer was complete" }, PARTIAL },
-  { "/ui/faults/line-32mb", 200, NULL, confab_fault_body_huge_line, CONFAB_REPLAY_WHOLE, NULL, FALSE,
-    { "line longer than the limit" }, PARTIAL },
-  { "/ui/faults/stall-past-idle-timeout", 200, NULL, confab_fault_body_partial, CONFAB_REPLAY_STALL, NULL, TRUE,
-    { "1 second" }, PARTIAL },
-  { "/ui/faults/invalid-utf8-in-content", 200, NULL, confab_fault_body_invalid_utf8, CONFAB_REPLAY_NONE, NULL, FALSE,
-    { "UTF-8" }, PARTIAL },
-};
 
 static ConfabMessageRow *
 wait_for_row (ConfabChatView *view,
@@ -96,7 +54,7 @@ shown_text (ConfabMessageRow *row)
 static void
 test_fault_ui (gconstpointer data)
 {
-  const FaultCase *fault = data;
+  const ConfabFaultCase *fault = data;
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(ConfabSession) session = confab_session_new ();
   g_autoptr(ConfabProvider) provider = NULL;
@@ -148,7 +106,7 @@ test_fault_ui (gconstpointer data)
   g_assert_cmpstr (text, ==, fault->partial);
   error_text = confab_message_row_get_error_text (row);
   g_assert_nonnull (error_text);
-  g_test_message ("%s: %s", fault->path, error_text);
+  g_test_message ("%s: %s", fault->name, error_text);
   /* The provider's message as the core reports it, then the wait it asked for, if any. */
   g_assert_true (g_str_has_prefix (error_text, confab_message_get_error (answer)->message));
   if (fault->retry_after != NULL)
@@ -194,8 +152,12 @@ main (int   argc,
   adw_init ();
   gtk_source_init ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
-    g_test_add_data_func (fault_cases[i].path, &fault_cases[i], test_fault_ui);
+  for (guint i = 0; i < confab_n_fault_cases; i++)
+    {
+      g_autofree char *path = g_strconcat ("/ui/faults/", confab_fault_cases[i].name, NULL);
+
+      g_test_add_data_func (path, &confab_fault_cases[i], test_fault_ui);
+    }
 
   return g_test_run ();
 }

@@ -29,6 +29,7 @@
 #include "confab-session.h"
 #include "confab-store.h"
 #include "confab-store-summary.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -39,71 +40,6 @@
 
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
-
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest  func;
-  gpointer    data;
-  gboolean    ran;
-} AppRun;
-
-static void
-on_activate (GApplication *app,
-             AppRun       *run)
-{
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-
-  if (run->func != NULL)
-    run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-/* A provider the next run_app() adds to the application's list, active, before its window. */
-static ConfabProvider *startup_provider;
-
-static void
-on_startup (GApplication *app,
-            gpointer      user_data)
-{
-  ConfabProviderList *providers = confab_context_get_providers (confab_application_get_context (CONFAB_APPLICATION (app)));
-
-  confab_provider_list_add (providers, startup_provider);
-  confab_provider_list_set_active (providers, confab_provider_get_name (startup_provider));
-}
-
-/* Runs the real application with @args (after argv[0]) and calls @func on its window. */
-static void
-run_app (const char * const *args,
-         WindowTest          func,
-         gpointer            data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  AppRun run = { func, data, FALSE };
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) "confab");
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  if (startup_provider != NULL)
-    g_signal_connect_after (app, "startup", G_CALLBACK (on_startup), NULL);
-  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (run.ran);
-}
 
 /* A complete answer "@text" as an SSE body. */
 static char *
@@ -196,24 +132,6 @@ static void
 wait_idle (ConfabWindow *window)
 {
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session_of (window)), WAIT_MS);
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -312,7 +230,7 @@ find_type_named (GtkWidget  *root,
 static ConfabConversationList *
 list_of (ConfabWindow *window)
 {
-  GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
 
   g_assert_nonnull (list);
   return CONFAB_CONVERSATION_LIST (list);
@@ -483,7 +401,7 @@ test_default_model_applies_at_once (void)
   g_autofree char *body = sse_answer ("Hi");
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
-  run_app (NULL, check_default_model, server);
+  confab_test_run_app (NULL, check_default_model, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -557,7 +475,7 @@ test_leave_chat_awaiting_approval (void)
   args[1] = confab_replay_server_get_base_url (server);
   args[5] = mcp_command ();
 
-  run_app (args, check_background_turn, server);
+  confab_test_run_app (args, check_background_turn, server);
 }
 
 static void
@@ -606,7 +524,7 @@ test_stop_while_awaiting_approval (void)
   args[1] = confab_replay_server_get_base_url (server);
   args[5] = mcp_command ();
 
-  run_app (args, check_stop_while_waiting, server);
+  confab_test_run_app (args, check_stop_while_waiting, server);
 }
 
 static void
@@ -669,7 +587,7 @@ test_repair_stored_chat (void)
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_repair_on_load, server);
+  confab_test_run_app (args, check_repair_on_load, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -721,7 +639,7 @@ test_typing_without_model (void)
   const char *args[] = { "--base-url", NULL, NULL };
 
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_typing_without_model, server);
+  confab_test_run_app (args, check_typing_without_model, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -770,7 +688,7 @@ test_new_chat_listed_at_once (void)
 
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_new_chat_listed, server);
+  confab_test_run_app (args, check_new_chat_listed, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -832,7 +750,7 @@ test_one_toast_overlay (void)
   /* Hidden from the start: hiding it during the test (F9) can make libadwaita 1.2's
    * AdwFlap warn about a negative width mid-animation, with or without this fix. */
   g_settings_set_boolean (settings, "show-usage-sidebar", FALSE);
-  run_app (args, check_toast_overlay, server);
+  confab_test_run_app (args, check_toast_overlay, server);
   g_settings_reset (settings, "show-usage-sidebar");
 }
 
@@ -921,7 +839,7 @@ check_export (ConfabWindow *window,
 
   /* The row's menu offers it. */
   {
-    GtkWidget *menu_button = find_widget_of_type (GTK_WIDGET (list_of (window)), GTK_TYPE_MENU_BUTTON);
+    GtkWidget *menu_button = confab_test_find_widget_of_type (GTK_WIDGET (list_of (window)), GTK_TYPE_MENU_BUTTON);
 
     g_assert_nonnull (menu_button);
     /* The row's menu is built when it opens. */
@@ -1033,7 +951,7 @@ test_export_folder (void)
 
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_export_folder, server);
+  confab_test_run_app (args, check_export_folder, server);
 }
 
 static void
@@ -1050,7 +968,7 @@ test_export (void)
 
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_export, server);
+  confab_test_run_app (args, check_export, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1165,7 +1083,7 @@ test_approval_by_keyboard (void)
   args[1] = confab_replay_server_get_base_url (server);
   args[5] = mcp_command ();
 
-  run_app (args, check_approval_by_keyboard, server);
+  confab_test_run_app (args, check_approval_by_keyboard, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1218,7 +1136,7 @@ check_html_error (ConfabWindow *window,
   g_assert_cmpstr (confab_message_row_get_error_text (row), ==, "The server answered HTTP 502 Bad Gateway");
 
   /* … which is under Details, closed, as text. */
-  expander = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
+  expander = confab_test_find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_EXPANDER);
   g_assert_nonnull (expander);
   g_assert_true (gtk_widget_get_visible (expander));
   g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
@@ -1240,7 +1158,7 @@ test_html_error_details (void)
 
   confab_replay_server_add_response (server, 502, "text/html", html_page, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_html_error, server);
+  confab_test_run_app (args, check_html_error, server);
 }
 
 /* A provider "Local" of the user's list, talking to @server: saved for the next application
@@ -1315,7 +1233,7 @@ test_unauthorized_check_api_key (void)
   confab_replay_server_add_response (server, 401, "application/json",
                                      "{\"error\":{\"message\":\"Invalid API key\"}}", CONFAB_REPLAY_NONE);
   add_local_provider (NULL, server);
-  run_app (NULL, check_unauthorized, server);
+  confab_test_run_app (NULL, check_unauthorized, server);
 }
 
 static void
@@ -1340,7 +1258,7 @@ test_idle_timeout_names_provider (void)
 
   confab_replay_server_add_response (server, 200, NULL, NULL, CONFAB_REPLAY_STALL_BEFORE_HEADERS);
   add_local_provider (NULL, server);
-  run_app (NULL, check_idle_timeout, server);
+  confab_test_run_app (NULL, check_idle_timeout, server);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1478,7 +1396,7 @@ test_narrow_window (void)
 
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_narrow, server);
+  confab_test_run_app (args, check_narrow, server);
 
   /* Closing remembered the narrow size: the next tests get the usual window. */
   g_settings_reset (settings, "window-width");
@@ -1589,6 +1507,31 @@ check_inspector (ConfabWindow *window,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+typedef struct
+{
+  ConfabReplayServer *server;
+  ConfabProvider     *provider;
+} Canary;
+
+/* The provider with its key and headers, active in the application's list before its window. */
+static void
+add_canary (ConfabApplication *app,
+            gpointer           data)
+{
+  Canary *canary = data;
+  ConfabProviderList *providers = confab_context_get_providers (confab_application_get_context (app));
+
+  confab_provider_list_add (providers, canary->provider);
+  confab_provider_list_set_active (providers, confab_provider_get_name (canary->provider));
+}
+
+static void
+check_canary (ConfabWindow *window,
+              gpointer      data)
+{
+  check_inspector (window, ((Canary *) data)->server);
+}
+
 static void
 test_inspector_redacts_secrets (void)
 {
@@ -1606,9 +1549,12 @@ test_inspector_redacts_secrets (void)
   confab_provider_set_api_key (provider, CANARY_KEY);
   confab_provider_set_headers (provider, headers);
   /* With its key in memory, as if read from the keyring. */
-  startup_provider = provider;
-  run_app (NULL, check_inspector, server);
-  startup_provider = NULL;
+  {
+    Canary canary = { server, provider };
+    ConfabTestApp run = { .startup = add_canary, .func = check_canary, .data = &canary };
+
+    confab_test_run_app_full (&run);
+  }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1658,7 +1604,7 @@ test_first_launch_one_welcome (void)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
-  run_app (NULL, check_first_launch, server);
+  confab_test_run_app (NULL, check_first_launch, server);
   g_settings_reset (settings, "show-usage-sidebar");
 }
 
@@ -1731,7 +1677,7 @@ test_escape_cancels_edit (void)
 
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
-  run_app (args, check_escape_cancels_edit, server);
+  confab_test_run_app (args, check_escape_cancels_edit, server);
 }
 
 static void
@@ -1749,12 +1695,12 @@ check_usage_sidebar_quiet (ConfabWindow *window,
 
   type_and_press_enter (window, "Count my tokens");
   wait_idle (window);
-  panels_test_wait_until (gtk_widget_is_visible (turn_label));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_is_visible (turn_label), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (turn_label)), ==, "Turn 1 of 1");
 
   /* The provider reported no reasoning, cached tokens or cost: no rows of dashes for them. */
   request = panels_test_get (sidebar, "request-1");
-  panels_test_wait_until (g_strcmp0 (panels_test_label (request, "prompt"), "12") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (request, "prompt"), "12") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (gtk_widget_is_visible (panels_test_get (request, "prompt")));
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "reasoning")));
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cached")));
@@ -1778,7 +1724,7 @@ test_usage_sidebar_quiet (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
   g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
-  run_app (args, check_usage_sidebar_quiet, server);
+  confab_test_run_app (args, check_usage_sidebar_quiet, server);
   g_settings_reset (settings, "show-usage-sidebar");
 }
 

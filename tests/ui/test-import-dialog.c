@@ -8,28 +8,13 @@
 
 #include "confab-import-dialog.h"
 #include "confab-store.h"
+#include "confab-test-app.h"
 
 /* Iterates until a message dialog is shown (the import's summary or error), or fails. */
 static AdwMessageDialog *
 wait_for_message (void)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  for (;;)
-    {
-      GListModel *toplevels = gtk_window_get_toplevels ();
-
-      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-        {
-          g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-          if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-            return ADW_MESSAGE_DIALOG (window);
-        }
-
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  return confab_test_wait_for_message_dialog (NULL, 10000);
 }
 
 static guint

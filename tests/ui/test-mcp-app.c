@@ -21,6 +21,7 @@
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-tool-call-card.h"
 #include "confab-tool-result-view.h"
@@ -131,7 +132,7 @@ start_call (AppFixture    *f,
 {
   ConfabToolCall *call = confab_tool_call_new (0);
 
-  panels_test_wait_until (confab_tool_registry_lookup (f->tools, name) != NULL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (f->tools, name) != NULL, PANELS_TEST_TIMEOUT_MS);
   confab_tool_call_set_id (call, "call_1");
   confab_tool_call_set_name (call, name);
   confab_tool_call_set_arguments (call, arguments);
@@ -184,7 +185,7 @@ test_elicitation_form (void)
   app_fixture_set_up (&f, args);
   call = start_call (&f, "echo", "{\"text\": \"hi\"}", NULL, &result);
 
-  panels_test_wait_until (find_dialog () != NULL);
+  CONFAB_TEST_WAIT_FOR (find_dialog () != NULL, PANELS_TEST_TIMEOUT_MS);
   dialog = find_dialog ();
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f.window));
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
@@ -220,7 +221,7 @@ test_elicitation_form (void)
   click (dialog, "accept_button");
   g_assert_null (find_dialog ());
 
-  panels_test_wait_until (result != NULL);
+  CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (confab_tool_registry_call_finish (f.tools, result, &error));
   g_assert_no_error (error);
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
@@ -254,19 +255,19 @@ test_elicitation_decline_and_cancel (void)
       ConfabElicitationDialog *dialog;
 
       call = start_call (&f, "echo", "{\"text\": \"hi\"}", NULL, &result);
-      panels_test_wait_until (find_dialog () != NULL);
+      CONFAB_TEST_WAIT_FOR (find_dialog () != NULL, PANELS_TEST_TIMEOUT_MS);
       dialog = find_dialog ();
       if (buttons[i] != NULL)
         click (dialog, buttons[i]);
       else
         gtk_window_close (GTK_WINDOW (dialog));
 
-      panels_test_wait_until (result != NULL);
+      CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
       g_assert_true (confab_tool_registry_call_finish (f.tools, result, NULL));
       answer = parse_object (confab_tool_call_get_result (call));
       g_assert_cmpstr (json_object_get_string_member (answer, "action"), ==, expected[i]);
       g_assert_false (json_object_has_member (answer, "content"));
-      panels_test_wait_until (find_dialog () == NULL);
+      CONFAB_TEST_WAIT_FOR (find_dialog () == NULL, PANELS_TEST_TIMEOUT_MS);
     }
 
   app_fixture_tear_down (&f);
@@ -276,50 +277,6 @@ test_elicitation_decline_and_cancel (void)
 /* The real application over the replay server                                             */
 
 #define WAIT_MS 15000
-
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest  func;
-  gpointer    data;
-  gboolean    ran;
-} AppRun;
-
-static void
-on_activate (GApplication *app,
-             AppRun       *run)
-{
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-  run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-static void
-run_app (const char * const *args,
-         WindowTest          func,
-         gpointer            data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  AppRun run = { func, data, FALSE };
-
-  g_ptr_array_add (argv, (gpointer) "confab");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata), ==, 0);
-  g_assert_true (run.ran);
-}
 
 /* An answer that calls the test MCP server's "weather" tool, id "call_1". */
 static const char weather_call[] =
@@ -402,7 +359,7 @@ test_progress_and_stop (void)
   confab_replay_server_add_response (replay, 200, NULL, fine_answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (replay);
 
-  run_app (args, check_progress_and_stop, replay);
+  confab_test_run_app (args, check_progress_and_stop, replay);
 }
 
 /* Without a total: the bar pulses, the message shows; nothing once the call is over. */
@@ -445,7 +402,7 @@ start_registry (const char *name,
 
   confab_tool_registry_add_server (registry, server);
   confab_tool_registry_start_async (registry, NULL, store_result_cb, &started);
-  panels_test_wait_until (started != NULL);
+  CONFAB_TEST_WAIT_FOR (started != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (confab_tool_registry_start_finish (registry, started, &error));
   g_assert_no_error (error);
 
@@ -472,7 +429,7 @@ card_awaiting_approval (ConfabToolRegistry  *registry,
   gtk_window_present (window);
 
   confab_tool_registry_call_async (registry, *call, NULL, NULL, store_result_cb, result);
-  panels_test_wait_until (confab_tool_call_get_status (*call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_call_get_status (*call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL, PANELS_TEST_TIMEOUT_MS);
 
   return card;
 }
@@ -514,10 +471,10 @@ test_annotations_on_approval (void)
 
   /* Once answered, the hints go with the buttons. */
   confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
-  panels_test_wait_until (result != NULL);
+  CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_false (shown (card, "hints_source"));
   confab_tool_call_resolve_approval (weather, CONFAB_APPROVAL_DENY);
-  panels_test_wait_until (weather_result != NULL);
+  CONFAB_TEST_WAIT_FOR (weather_result != NULL, PANELS_TEST_TIMEOUT_MS);
 
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (weather_card)));
@@ -537,7 +494,7 @@ test_no_annotations_no_hints (void)
   g_assert_true (shown (card, "approval_box"));
   g_assert_false (shown (card, "hints_source"));
   confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_DENY);
-  panels_test_wait_until (result != NULL);
+  CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
 
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (card)));
   confab_tool_registry_stop (registry);
@@ -556,7 +513,7 @@ run_allowed (ConfabToolRegistry  *registry,
   GtkWidget *card = card_awaiting_approval (registry, tool, arguments, call, &result);
 
   confab_tool_call_resolve_approval (*call, CONFAB_APPROVAL_ALLOW_ONCE);
-  panels_test_wait_until (result != NULL);
+  CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (confab_tool_registry_call_finish (registry, result, NULL));
 
   return card;
@@ -675,20 +632,20 @@ test_attach_resource (void)
   g_autofree char *text = NULL;
 
   app_fixture_set_up (&f, args);
-  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (f.tools, "weather") != NULL, PANELS_TEST_TIMEOUT_MS);
   confab_composer_set_text (confab_window_get_composer (f.window), "What does this say?");
 
   button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
   g_assert_true (gtk_widget_is_visible (button));
   confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
-  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL, PANELS_TEST_TIMEOUT_MS);
   status = panels_test_get (GTK_WIDGET (f.window), "attach_status");
-  panels_test_wait_until (!gtk_widget_get_visible (status));
+  CONFAB_TEST_WAIT_FOR (!gtk_widget_get_visible (status), PANELS_TEST_TIMEOUT_MS);
 
   row = panels_test_get (GTK_WIDGET (f.window), "resource-0");
   g_signal_emit_by_name (row, "activate");
-  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
-                           strstr (text, "Sunny all week") != NULL));
+  CONFAB_TEST_WAIT_FOR ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "Sunny all week") != NULL), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (text, ==, "What does this say?\n\nResource file:///forecast.txt from “asker”:\nSunny all week");
 
   app_fixture_tear_down (&f);
@@ -761,28 +718,28 @@ test_attach_template_and_subscription (void)
   g_autofree char *text = NULL;
 
   app_fixture_set_up (&f, args);
-  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (f.tools, "weather") != NULL, PANELS_TEST_TIMEOUT_MS);
   button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
 
   /* The notes: the test server changes them as soon as they are subscribed to. */
   confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
-  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (GTK_WIDGET (f.window), "resource-1") != NULL, PANELS_TEST_TIMEOUT_MS);
   g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "resource-1"), "activate");
-  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
-                           strstr (text, "and milk") != NULL));
+  CONFAB_TEST_WAIT_FOR ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "and milk") != NULL), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (text, ==, "Resource file:///notes.md from “asker”:\n# Notes\nBuy bread and milk");
 
   /* The template, in the same list, asks for its blanks. */
   confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
-  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "template-0") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (GTK_WIDGET (f.window), "template-0") != NULL, PANELS_TEST_TIMEOUT_MS);
   row = panels_test_get (GTK_WIDGET (f.window), "template-0");
   g_signal_emit_by_name (row, "activate");
   g_assert_true (gtk_widget_get_visible (panels_test_get (GTK_WIDGET (f.window), "template_form")));
   gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-city")), "Porto");
   gtk_editable_set_text (GTK_EDITABLE (panels_test_get (GTK_WIDGET (f.window), "var-units")), "imperial");
   g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "template_read"), "clicked");
-  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
-                           strstr (text, "Porto") != NULL));
+  CONFAB_TEST_WAIT_FOR ((g_free (text), text = composer_text (f.window),
+                           strstr (text, "Porto") != NULL), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (g_str_has_suffix (text, "\n\nResource weather://Porto/today?units=imperial from “asker”:\n"
                                          "Weather in Porto today: sunny, 24 F"));
 
@@ -826,14 +783,14 @@ test_prompt_menu (void)
   g_autofree char *text = NULL;
 
   app_fixture_set_up (&f, args);
-  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (f.tools, "weather") != NULL, PANELS_TEST_TIMEOUT_MS);
   composer = confab_window_get_composer (f.window);
 
   /* "/" at the start of the message opens the menu of the servers' prompts. */
   type_text (composer, "/");
-  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "prompt-summarize") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (GTK_WIDGET (f.window), "prompt-summarize") != NULL, PANELS_TEST_TIMEOUT_MS);
   row = panels_test_get (GTK_WIDGET (f.window), "prompt-summarize");
-  panels_test_wait_until (gtk_widget_is_visible (row));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_is_visible (row), PANELS_TEST_TIMEOUT_MS);
   status = panels_test_get (GTK_WIDGET (f.window), "prompts_status");
 
   /* What follows the "/" filters it. */
@@ -858,8 +815,8 @@ test_prompt_menu (void)
   g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "prompt_insert_button"), "clicked");
 
   /* The prompt's text replaces the "/" command. */
-  panels_test_wait_until ((g_free (text), text = composer_text (f.window),
-                           g_strcmp0 (text, "Summarize briefly: a long story") == 0));
+  CONFAB_TEST_WAIT_FOR ((g_free (text), text = composer_text (f.window),
+                           g_strcmp0 (text, "Summarize briefly: a long story") == 0), PANELS_TEST_TIMEOUT_MS);
 
   app_fixture_tear_down (&f);
 }

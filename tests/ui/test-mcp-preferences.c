@@ -47,7 +47,7 @@ open_window (Fixture *f)
   f->providers = confab_provider_list_new (NULL);
   f->window = confab_preferences_window_new_for_providers (NULL, f->providers);
   gtk_window_present (GTK_WINDOW (f->window));
-  panels_test_wait_until (gtk_widget_get_mapped (f->window));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (f->window), PANELS_TEST_TIMEOUT_MS);
 }
 
 static void
@@ -67,7 +67,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
   gtk_window_destroy (GTK_WINDOW (f->window));
-  panels_test_wait_until (f->window == NULL);
+  CONFAB_TEST_WAIT_FOR (f->window == NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_finalize_object (f->providers);
   g_unlink (f->mcp_path);
   g_free (f->mcp_path);
@@ -93,9 +93,9 @@ check (GtkWidget *row)
   GtkWidget *status = panels_test_get (row, "status");
 
   g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
-  panels_test_wait_until (gtk_widget_get_sensitive (panels_test_get (status, "check-button")) &&
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_sensitive (panels_test_get (status, "check-button")) &&
                           g_str_has_prefix (status_of (row), "Check: ") &&
-                          !g_str_has_suffix (status_of (row), "Starting…"));
+                          !g_str_has_suffix (status_of (row), "Starting…"), PANELS_TEST_TIMEOUT_MS);
 }
 
 /* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
@@ -286,7 +286,7 @@ keyring_header (const char *server,
   char *value = NULL;
 
   confab_mcp_secrets_lookup_async (server, header, NULL, header_lookup_cb, &value);
-  panels_test_wait_until (value != NULL);
+  CONFAB_TEST_WAIT_FOR (value != NULL, PANELS_TEST_TIMEOUT_MS);
 
   return value;
 }
@@ -337,8 +337,8 @@ test_remote_server_secret_header (Fixture       *f,
 
   /* The keyring has the value; mcp.json only says where it is. */
   stored = keyring_header ("remote", "Authorization");
-  panels_test_wait_until ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
-                           g_str_equal (stored, "Bearer tok-0123456789")));
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
+                           g_str_equal (stored, "Bearer tok-0123456789")), PANELS_TEST_TIMEOUT_MS);
   contents = file_text (f->mcp_path);
   g_assert_null (strstr (contents, "tok-0123456789"));
   g_assert_nonnull (strstr (contents, "\"Authorization\" : {\n"));
@@ -353,8 +353,8 @@ test_remote_server_secret_header (Fixture       *f,
   /* The whole row for the screenshot, without the expanding animation. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-  panels_test_wait_until (gtk_widget_get_mapped (panels_test_get (row, "remove-button")) &&
-                          gtk_widget_get_height (panels_test_get (row, "remove-button")) > 0);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (panels_test_get (row, "remove-button")) &&
+                          gtk_widget_get_height (panels_test_get (row, "remove-button")) > 0, PANELS_TEST_TIMEOUT_MS);
   panels_test_drain ();
   save_screenshot (f->window, "mcp-preferences-remote.png");
   g_assert_true (all_equal (fake.authorizations, "Bearer tok-0123456789"));
@@ -366,22 +366,22 @@ test_remote_server_secret_header (Fixture       *f,
   g_assert_no_error (error);
   server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
   confab_mcp_server_start_async (server, NULL, NULL, NULL);
-  panels_test_wait_until (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_READY ||
-                          confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED);
+  CONFAB_TEST_WAIT_FOR (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_READY ||
+                          confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (confab_mcp_server_get_error (server), ==, NULL);
   g_assert_true (all_equal (fake.authorizations, "Bearer tok-0123456789"));
   confab_tool_registry_stop (registry);
 
   /* Renaming takes the secret along; removing forgets it. */
   apply_entry (panels_test_get (row, "name"), "work");
-  panels_test_wait_until ((g_free (stored), stored = keyring_header ("work", "Authorization"),
-                           g_str_equal (stored, "Bearer tok-0123456789")));
-  panels_test_wait_until ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
-                           g_str_equal (stored, "")));
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = keyring_header ("work", "Authorization"),
+                           g_str_equal (stored, "Bearer tok-0123456789")), PANELS_TEST_TIMEOUT_MS);
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = keyring_header ("remote", "Authorization"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
   row = panels_test_get (panels_test_get (f->window, "mcp_list"), "work");
   g_signal_emit_by_name (panels_test_get (row, "remove-button"), "clicked");
-  panels_test_wait_until ((g_free (stored), stored = keyring_header ("work", "Authorization"),
-                           g_str_equal (stored, "")));
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = keyring_header ("work", "Authorization"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
 
   fake_stop (&fake);
 }
@@ -407,7 +407,7 @@ test_missing_secret_is_reported (Fixture       *f,
   g_assert_no_error (error);
   server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
   confab_mcp_server_start_async (server, NULL, NULL, NULL);
-  panels_test_wait_until (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED);
+  CONFAB_TEST_WAIT_FOR (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (confab_mcp_server_get_error (server), ==,
                    "MCP server “nokey”: the keyring holds no value for its header “Authorization”");
 }

@@ -27,7 +27,7 @@ fixture_set_up (Fixture       *f,
   f->providers = confab_provider_list_new (NULL);
   f->window = confab_preferences_window_new_for_providers (NULL, f->providers);
   gtk_window_present (GTK_WINDOW (f->window));
-  panels_test_wait_until (gtk_widget_get_mapped (f->window));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (f->window), PANELS_TEST_TIMEOUT_MS);
 }
 
 static void
@@ -36,7 +36,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
   gtk_window_destroy (GTK_WINDOW (f->window));
-  panels_test_wait_until (f->window == NULL);
+  CONFAB_TEST_WAIT_FOR (f->window == NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_finalize_object (f->providers);
 }
 
@@ -160,7 +160,7 @@ test_add_and_edit_provider (Fixture       *f,
   g_assert_cmpstrv (confab_provider_get_models (provider), ((const char *[]) { "kimi-k2", "llama-3.3-70b", NULL }));
 
   /* Saved shortly after, without any key. */
-  panels_test_wait_until (file_contains (path, "llama-3.3-70b"));
+  CONFAB_TEST_WAIT_FOR (file_contains (path, "llama-3.3-70b"), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (file_contains (path, "\"active\" : \"Groq\""));
   g_assert_false (file_contains (path, "key"));
 
@@ -178,7 +178,7 @@ test_add_and_edit_provider (Fixture       *f,
   /* The chooser picks the provider new chats use, and follows the list. */
   adw_combo_row_set_selected (ADW_COMBO_ROW (panels_test_get (f->window, "active_row")), 1);
   g_assert_cmpstr (confab_provider_list_get_active_name (f->providers), ==, "Groq 2");
-  panels_test_wait_until (file_contains (path, "\"active\" : \"Groq 2\""));
+  CONFAB_TEST_WAIT_FOR (file_contains (path, "\"active\" : \"Groq 2\""), PANELS_TEST_TIMEOUT_MS);
   confab_provider_list_set_active (f->providers, "Groq");
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (panels_test_get (f->window, "active_row"))), ==, 0);
 
@@ -186,7 +186,7 @@ test_add_and_edit_provider (Fixture       *f,
   g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq 2"), "remove-button"), "clicked");
   g_assert_null (confab_provider_list_lookup (f->providers, "Groq 2"));
   g_assert_null (panels_test_find (list, "Groq 2"));
-  panels_test_wait_until (!file_contains (path, "Groq 2"));
+  CONFAB_TEST_WAIT_FOR (!file_contains (path, "Groq 2"), PANELS_TEST_TIMEOUT_MS);
 }
 
 static GtkTextBuffer *
@@ -221,23 +221,23 @@ test_extra_body_validated_live (Fixture       *f,
   g_assert_true (json_object_has_member (confab_provider_get_extra_body (provider), "usage"));
 
   gtk_text_buffer_set_text (extra, "{\"provider\": ", -1);
-  panels_test_wait_until (gtk_widget_get_visible (error));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (error), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error)), "The extra body is not valid JSON"));
   /* The last valid body stays in effect. */
   g_assert_true (json_object_has_member (confab_provider_get_extra_body (provider), "usage"));
 
   gtk_text_buffer_set_text (extra, "[1, 2]", -1);
-  panels_test_wait_until (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error)), "The extra body must"));
+  CONFAB_TEST_WAIT_FOR (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error)), "The extra body must"), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (gtk_widget_get_visible (error));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (error)), "The extra body must be a JSON object"));
 
   gtk_text_buffer_set_text (extra, "{\"provider\": {\"only\": [\"groq\"]}}", -1);
-  panels_test_wait_until (!gtk_widget_get_visible (error));
+  CONFAB_TEST_WAIT_FOR (!gtk_widget_get_visible (error), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (json_object_has_member (confab_provider_get_extra_body (provider), "provider"));
   g_assert_false (json_object_has_member (confab_provider_get_extra_body (provider), "usage"));
 
   gtk_text_buffer_set_text (extra, "", -1);
-  panels_test_wait_until (confab_provider_get_extra_body (provider) == NULL);
+  CONFAB_TEST_WAIT_FOR (confab_provider_get_extra_body (provider) == NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_false (gtk_widget_get_visible (error));
 
   headers = text_area_buffer (panels_test_get (row, "headers"));
@@ -306,7 +306,7 @@ test_connection_lists_models (Fixture       *f,
   g_assert_nonnull (button);
 
   g_signal_emit_by_name (button, "clicked");
-  panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "Connected"));
+  CONFAB_TEST_WAIT_FOR (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "Connected"), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), ==, "Connected: 2 models available");
   g_assert_false (gtk_widget_has_css_class (test_row, "error"));
 
@@ -327,7 +327,7 @@ test_connection_lists_models (Fixture       *f,
   /* A rejected key is reported with the provider's words. */
   confab_provider_set_api_key (provider, "sk-wrong");
   g_signal_emit_by_name (button, "clicked");
-  panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "Failed"));
+  CONFAB_TEST_WAIT_FOR (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "Failed"), PANELS_TEST_TIMEOUT_MS);
   g_assert_true (gtk_widget_has_css_class (test_row, "error"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (test_row)), "401"));
 }
@@ -353,7 +353,7 @@ keyring_lookup (const char *name)
   char *key = NULL;
 
   confab_secrets_lookup_async (name, NULL, lookup_done_cb, &key);
-  panels_test_wait_until (key != NULL);
+  CONFAB_TEST_WAIT_FOR (key != NULL, PANELS_TEST_TIMEOUT_MS);
 
   return key;
 }
@@ -389,17 +389,17 @@ test_api_key_in_keyring (Fixture       *f,
 
   apply_entry (panels_test_get (row, "api-key"), "gsk-test-0123456789");
   g_assert_cmpstr (confab_provider_get_api_key (provider), ==, "gsk-test-0123456789");
-  panels_test_wait_until (keyring_holds ("Groq", "gsk-test-0123456789"));
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq", "gsk-test-0123456789"), PANELS_TEST_TIMEOUT_MS);
 
   /* The file has the provider, never its key. */
   apply_entry (panels_test_get (row, "model"), "kimi-k2");
-  panels_test_wait_until (file_contains (path, "kimi-k2"));
+  CONFAB_TEST_WAIT_FOR (file_contains (path, "kimi-k2"), PANELS_TEST_TIMEOUT_MS);
   g_assert_false (file_contains (path, "gsk-test"));
 
   /* Renaming takes the key along. */
   apply_entry (panels_test_get (row, "name"), "Groq Main");
-  panels_test_wait_until (keyring_holds ("Groq Main", "gsk-test-0123456789"));
-  panels_test_wait_until (keyring_holds ("Groq", ""));
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq Main", "gsk-test-0123456789"), PANELS_TEST_TIMEOUT_MS);
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq", ""), PANELS_TEST_TIMEOUT_MS);
 
   /* Another window on a list without keys in memory reads it back when the row opens. */
   confab_provider_set_api_key (provider, NULL);
@@ -407,15 +407,15 @@ test_api_key_in_keyring (Fixture       *f,
   gtk_window_present (GTK_WINDOW (other));
   row = panels_test_get (panels_test_get (other, "providers_list"), "Groq Main");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-  panels_test_wait_until (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "api-key"))),
-                                     "gsk-test-0123456789") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "api-key"))),
+                                     "gsk-test-0123456789") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (confab_provider_get_api_key (provider), ==, "gsk-test-0123456789");
   gtk_window_destroy (GTK_WINDOW (other));
 
   /* An empty key removes it from the keyring. */
   row = panels_test_get (list, "Groq Main");
   apply_entry (panels_test_get (row, "api-key"), "");
-  panels_test_wait_until (keyring_holds ("Groq Main", ""));
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq Main", ""), PANELS_TEST_TIMEOUT_MS);
   g_assert_null (confab_provider_get_api_key (provider));
 }
 
@@ -471,7 +471,7 @@ test_remove_provider_undo (Fixture       *f,
   gtk_widget_activate_action (f->window, "prefs.add-preset", "u", 1);  /* Groq */
   provider = confab_provider_list_lookup (f->providers, "Groq");
   apply_entry (panels_test_get (panels_test_get (list, "Groq"), "api-key"), "gsk-undo-0123456789");
-  panels_test_wait_until (keyring_holds ("Groq", "gsk-undo-0123456789"));
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq", "gsk-undo-0123456789"), PANELS_TEST_TIMEOUT_MS);
 
   /* Remove: gone from the list at once, the key kept while Undo is offered. */
   g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq"), "remove-button"), "clicked");
@@ -488,11 +488,11 @@ test_remove_provider_undo (Fixture       *f,
   g_assert_true (keyring_holds ("Groq", "gsk-undo-0123456789"));
 
   /* Remove again and let the toast go: now the key goes too. */
-  panels_test_wait_until (find_type_named (f->window, "AdwToastWidget") == NULL);
+  CONFAB_TEST_WAIT_FOR (find_type_named (f->window, "AdwToastWidget") == NULL, PANELS_TEST_TIMEOUT_MS);
   g_signal_emit_by_name (panels_test_get (panels_test_get (list, "Groq"), "remove-button"), "clicked");
   g_assert_true (keyring_holds ("Groq", "gsk-undo-0123456789"));
   g_signal_emit_by_name (toast_button (f->window, "window-close-symbolic"), "clicked");
-  panels_test_wait_until (keyring_holds ("Groq", ""));
+  CONFAB_TEST_WAIT_FOR (keyring_holds ("Groq", ""), PANELS_TEST_TIMEOUT_MS);
 }
 
 static JsonObject *
@@ -569,7 +569,7 @@ test_mcp_servers (Fixture       *f,
     {
       status = panels_test_get (row, "status");
       g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
-      panels_test_wait_until (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), "Check: Ready"));
+      CONFAB_TEST_WAIT_FOR (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), "Check: Ready"), PANELS_TEST_TIMEOUT_MS);
       /* … by name. */
       g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), ==, "Check: Ready, 2 tools: add, echo");
       g_assert_true (gtk_widget_get_sensitive (panels_test_get (status, "check-button")));
@@ -580,7 +580,7 @@ test_mcp_servers (Fixture       *f,
       /* A command that cannot start is reported as failed. */
       apply_entry (panels_test_get (row, "command"), "/nonexistent/mcp-server");
       g_signal_emit_by_name (panels_test_get (status, "check-button"), "clicked");
-      panels_test_wait_until (gtk_widget_has_css_class (status, "error"));
+      CONFAB_TEST_WAIT_FOR (gtk_widget_has_css_class (status, "error"), PANELS_TEST_TIMEOUT_MS);
       g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (status)), "Check: "));
     }
 
@@ -622,7 +622,7 @@ test_toast_shows_text (Fixture       *f,
   gtk_widget_activate_action (f->window, "prefs.add-mcp-server", NULL);
   row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
   apply_entry (panels_test_get (row, "env"), "'<b>&amp'");
-  panels_test_wait_until (find_label_with_text (f->window, "“<b>&amp” is not NAME=value") != NULL);
+  CONFAB_TEST_WAIT_FOR (find_label_with_text (f->window, "“<b>&amp” is not NAME=value") != NULL, PANELS_TEST_TIMEOUT_MS);
 }
 
 static void

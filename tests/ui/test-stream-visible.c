@@ -18,6 +18,7 @@
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
 #include "confab-store.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 
@@ -181,43 +182,15 @@ make_pieces (void)
 /* ---------------------------------------------------------------------------------------- */
 /* The application                                                                          */
 
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest func;
-  gpointer   data;
-  gboolean   ran;
-} AppRun;
-
+/* The real application on @base_url with the model "test-model". */
 static void
-on_activate (GApplication *app,
-             AppRun       *run)
+run_app (const char           *base_url,
+         ConfabTestWindowFunc  func,
+         gpointer              data)
 {
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  const char *args[] = { "--base-url", base_url, "--model", "test-model", NULL };
 
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-  run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-static void
-run_app (const char *base_url,
-         WindowTest  func,
-         gpointer    data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  const char *argv[] = { "confab", "--base-url", base_url, "--model", "test-model", NULL };
-  AppRun run = { func, data, FALSE };
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 5, (char **) argv), ==, 0);
-  g_assert_true (run.ran);
+  confab_test_run_app (args, func, data);
 }
 
 static ConfabMessage *
@@ -266,24 +239,6 @@ find_widget_with_class (GtkWidget  *root,
   for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_widget_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
 
       if (found != NULL)
         return found;
@@ -743,7 +698,7 @@ check_opens_at_newest (ConfabWindow *window,
                        gpointer      data)
 {
   const char *id = data;
-  GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
   ConfabChatView *chat = confab_window_get_chat_view (window);
   GtkWidget *scroller = gtk_widget_get_parent (GTK_WIDGET (confab_chat_view_get_list_view (chat)));
   GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));

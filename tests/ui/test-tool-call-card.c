@@ -30,7 +30,7 @@ fixture_set_up (Fixture       *f,
   gtk_window_set_default_size (f->window, 500, 400);
   gtk_window_set_child (f->window, f->card);
   gtk_window_present (f->window);
-  panels_test_wait_until (gtk_widget_get_mapped (f->card));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (f->card), PANELS_TEST_TIMEOUT_MS);
 }
 
 static void
@@ -39,7 +39,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_object_add_weak_pointer (G_OBJECT (f->card), (gpointer *) &f->card);
   gtk_window_destroy (f->window);
-  panels_test_wait_until (f->card == NULL);
+  CONFAB_TEST_WAIT_FOR (f->card == NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_finalize_object (f->call);
 }
 
@@ -72,18 +72,18 @@ test_arguments_update_live (Fixture       *f,
 
   /* The first fragment shows up while the call is still streaming. */
   confab_tool_call_append_arguments (f->call, "{\"location\"", -1);
-  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "{\n  \"location\"") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "{\n  \"location\"") == 0, PANELS_TEST_TIMEOUT_MS);
 
   /* Many fragments within one frame: one re-render, not one per fragment. */
   confab_tool_call_set_arguments (f->call, "");
-  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "") == 0, PANELS_TEST_TIMEOUT_MS);
   g_signal_connect (label, "notify::label", G_CALLBACK (label_changed_cb), NULL);
   for (guint i = 0; i < G_N_ELEMENTS (fragments); i++)
     confab_tool_call_append_arguments (f->call, fragments[i], -1);
   g_assert_cmpuint (count_label_changes (label), ==, 0);
 
-  panels_test_wait_until (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)),
-                                     "{\n  \"location\": \"Lisbon\",\n  \"units\": [\n    \"C\"\n  ]\n}") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)),
+                                     "{\n  \"location\": \"Lisbon\",\n  \"units\": [\n    \"C\"\n  ]\n}") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpuint (count_label_changes (label), ==, 1);
 }
 
@@ -278,8 +278,8 @@ test_text_is_never_markup (Fixture       *f,
   confab_tool_call_set_result (f->call, "<span foreground='red'>red</span>");
   confab_tool_call_set_status (f->call, CONFAB_TOOL_CALL_STATUS_DONE);
 
-  panels_test_wait_until (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
-                                     "{\n  \"q\": \"<i>x</i> & y\"\n}") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
+                                     "{\n  \"q\": \"<i>x</i> & y\"\n}") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (panels_test_label (f->card, "name_label"), ==, "<b>bold</b>");
   g_assert_cmpstr (panels_test_label (f->card, "result_label"), ==, "<span foreground='red'>red</span>");
   g_assert_false (gtk_label_get_use_markup (GTK_LABEL (panels_test_get (f->card, "result_label"))));
@@ -294,8 +294,8 @@ test_controls_shown_as_codes (Fixture       *f,
   confab_tool_call_set_name (f->call, "rm\xe2\x80\xae");
   confab_tool_call_set_arguments (f->call, "{\"path\": \"~/file\xe2\x80\xaetxt.exe\x1b[8m\"}");
 
-  panels_test_wait_until (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
-                                     "{\n  \"path\": \"~/fileU+202Etxt.exe\\x1b[8m\"\n}") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (f->card, "arguments_label"),
+                                     "{\n  \"path\": \"~/fileU+202Etxt.exe\\x1b[8m\"\n}") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (panels_test_label (f->card, "name_label"), ==, "rmU+202E");
 }
 
@@ -346,11 +346,11 @@ run_through_card (ConfabToolRegistry   *registry,
 
   /* No approvals given: the registry must ask. */
   confab_tool_registry_call_async (registry, call, NULL, NULL, store_result_cb, &result);
-  panels_test_wait_until (gtk_widget_get_visible (panels_test_get (card, "approval_box")));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (panels_test_get (card, "approval_box")), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
 
   g_signal_emit_by_name (panels_test_get (card, button_id), "clicked");
-  panels_test_wait_until (result != NULL);
+  CONFAB_TEST_WAIT_FOR (result != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (confab_tool_registry_call_finish (registry, result, &error));
   g_assert_no_error (error);
 
@@ -384,7 +384,7 @@ test_approval_flow_with_registry (void)
   g_assert_true (confab_tool_registry_add_command (registry, command, &error));
   g_assert_no_error (error);
   confab_tool_registry_start_async (registry, NULL, store_result_cb, &started);
-  panels_test_wait_until (started != NULL);
+  CONFAB_TEST_WAIT_FOR (started != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_true (confab_tool_registry_start_finish (registry, started, &error));
   g_assert_no_error (error);
 

@@ -193,7 +193,7 @@ test_turns_and_running_total (void)
   append_cassette_turn (conversation, "simple_streaming_openrouter-groq-kimi-k2.json", "Say hi");
 
   /* The sidebar follows the latest turn. */
-  panels_test_wait_until (g_strcmp0 (panels_test_label (sidebar, "turn_label"), "Turn 3 of 3") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (panels_test_label (sidebar, "turn_label"), "Turn 3 of 3") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (value (sidebar, "turn-total", "total"), ==, "24");
   g_assert_null (panels_test_find (sidebar, "request-2"));
 
@@ -242,14 +242,14 @@ test_live_while_streaming (void)
   confab_conversation_append (conversation, assistant);
 
   /* Streaming, nothing reported yet: unknown values. */
-  panels_test_wait_until (panels_test_find (sidebar, "request-1") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (sidebar, "request-1") != NULL, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (value (sidebar, "request-1", "prompt"), ==, "—");
   g_assert_cmpstr (value (sidebar, "turn-total", "total"), ==, "—");
 
   apply_recorded_usage (confab_message_get_usage (assistant), g_ptr_array_index (bodies, 0));
   confab_usage_set_timings (confab_message_get_usage (assistant), 0.5, 1.5);
-  panels_test_wait_until (g_strcmp0 (value (sidebar, "request-1", "total"), "131") == 0);
-  panels_test_wait_until (g_strcmp0 (value (sidebar, "request-1", "duration"), "1.50 s") == 0);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (value (sidebar, "request-1", "total"), "131") == 0, PANELS_TEST_TIMEOUT_MS);
+  CONFAB_TEST_WAIT_FOR (g_strcmp0 (value (sidebar, "request-1", "duration"), "1.50 s") == 0, PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (value (sidebar, "request-1", "time-to-first-token"), ==, "0.50 s");
   /* 32 tokens in the second after the first token */
   g_assert_cmpstr (value (sidebar, "request-1", "speed"), ==, "32.0 tokens/s");

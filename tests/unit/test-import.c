@@ -14,6 +14,7 @@
 #include "confab-store.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
+#include "confab-test-util.h"
 
 /* A fresh database in the test's own data directory (G_TEST_OPTION_ISOLATE_DIRS removes it). */
 static char *
@@ -290,17 +291,12 @@ test_async (void)
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(ConfabImportResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   guint changed = 0;
 
   g_object_set_data (G_OBJECT (store), "test-main-thread", g_thread_self ());
   g_signal_connect (store, "changed", G_CALLBACK (changed_cb), &changed);
   confab_import_file_async (store, file, NULL, NULL, NULL, import_done, &res);
-  while (res == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  CONFAB_TEST_WAIT_FOR (res != NULL, 10000);
   result = confab_import_file_finish (store, res, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->n_imported, ==, 1);

@@ -12,6 +12,7 @@
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool-call.h"
+#include "confab-test-util.h"
 
 static JsonObject *
 parse_object (const char *text)
@@ -209,15 +210,8 @@ feed_and_wait (ConfabMcpServer *server,
                const char      *output,
                CallResult      *call)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
   _confab_mcp_server_feed (server, (const guint8 *) output, strlen (output));
-  while (!call->done)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      if (g_get_monotonic_time () > deadline)
-        g_error ("the call did not finish");
-    }
+  CONFAB_TEST_WAIT_FOR (call->done, 10000);
 }
 
 static ConfabMcpServer *

@@ -11,6 +11,7 @@
 #include "confab-message.h"
 #include "confab-store.h"
 #include "confab-store-backup.h"
+#include "confab-test-util.h"
 
 static char *
 db_path (void)
@@ -152,13 +153,7 @@ async_cb (GObject      *source,
 static GAsyncResult *
 wait_for (GAsyncResult **result)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (*result == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  CONFAB_TEST_WAIT_FOR (*result != NULL, 10000);
   return *result;
 }
 
