@@ -29,6 +29,7 @@ struct _ConfabConversationList
   GHashTable         *pending_deletes;   /* id → PendingDelete */
   char               *active_id;
   GHashTable         *busy_ids;          /* ids with a turn running */
+  GHashTable         *bound_rows;        /* GtkListItem showing a row */
   guint               reload_source;
 
   /* The search running (or the last one), a page at a time */
@@ -136,22 +137,53 @@ update_empty_state (ConfabConversationList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
-/* Puts @rows in place of the rows from @position on. */
+static void fill_row (ConfabConversationList *self,
+                      GtkListItem            *item);
+
+/* Puts @rows in place of the rows from @position on. The row objects already there are kept
+ * and take the new contents (GTK 4.8's list view builds a new widget for every new object:
+ * replacing a page of 50 for each query typed cost frames); only rows past their end are
+ * added or removed. */
 static void
 show_rows (ConfabConversationList *self,
            guint                   position,
            GListModel             *rows)
 {
-  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) added = NULL;
   guint n = g_list_model_get_n_items (rows);
   guint old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+  guint kept, changed = 0;
 
   position = MIN (position, old);
-  g_list_store_splice (self->rows, position, old - position, items->pdata, items->len);
+  kept = MIN (n, old - position);
+
+  for (guint i = 0; i < kept; i++)
+    {
+      g_autoptr(ConfabStoreSummary) row = g_list_model_get_item (G_LIST_MODEL (self->rows), position + i);
+      g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (rows, i);
+
+      changed += confab_store_summary_assign (row, summary);
+    }
+
+  added = g_ptr_array_new_full (n - kept, g_object_unref);
+  for (guint i = kept; i < n; i++)
+    g_ptr_array_add (added, g_list_model_get_item (rows, i));
+  if (added->len > 0 || old - position > kept)
+    g_list_store_splice (self->rows, position + kept, old - position - kept, added->pdata, added->len);
+
+  if (changed > 0)
+    {
+      GHashTableIter iter;
+      gpointer item;
+
+      /* The rows on screen show the new contents; whether a row is hidden (its deletion
+       * waits for the toast) depends on what it shows now. */
+      g_hash_table_iter_init (&iter, self->bound_rows);
+      while (g_hash_table_iter_next (&iter, &item, NULL))
+        fill_row (self, item);
+      if (g_hash_table_size (self->pending_deletes) > 0)
+        gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+    }
 
   select_active (self);
   update_empty_state (self);
@@ -442,11 +474,9 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
+fill_row (ConfabConversationList *self,
+          GtkListItem            *item)
 {
-  ConfabConversationList *self = user_data;
   ConfabStoreSummary *summary = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkLabel *title = g_object_get_data (G_OBJECT (box), "title");
@@ -496,6 +526,27 @@ bind_row (GtkSignalListItemFactory *factory,
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, gtk_label_get_text (subtitle),
                                   -1);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  ConfabConversationList *self = user_data;
+
+  g_hash_table_add (self->bound_rows, item);
+  fill_row (self, item);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  ConfabConversationList *self = user_data;
+
+  g_hash_table_remove (self->bound_rows, item);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -816,6 +867,7 @@ confab_conversation_list_finalize (GObject *object)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->busy_ids, g_hash_table_unref);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -929,6 +981,7 @@ confab_conversation_list_init (ConfabConversationList *self)
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_delete_free);
   self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
@@ -940,6 +993,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   if (GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view))))
