@@ -30,6 +30,8 @@ struct _ConfabConversationList
   char               *active_id;
   GHashTable         *busy_ids;          /* ids with a turn running */
   GHashTable         *bound_rows;        /* GtkListItem showing a row */
+  GPtrArray          *pending_rows;      /* a search page's rows still to add (a few per frame) */
+  guint               pending_tick;
   guint               reload_source;
 
   /* The search running (or the last one), a page at a time */
@@ -140,20 +142,59 @@ update_empty_state (ConfabConversationList *self)
 static void fill_row (ConfabConversationList *self,
                       GtkListItem            *item);
 
+/* Rows added to the list per frame when a search page brings new ones: each new row is a new
+ * widget (about a millisecond each, more on a busy machine), and a window shows about 15. */
+#define ROWS_PER_FRAME 16
+
+static gboolean
+add_pending_rows_cb (GtkWidget     *widget,
+                     GdkFrameClock *clock,
+                     gpointer       user_data)
+{
+  ConfabConversationList *self = user_data;
+  guint n = MIN (self->pending_rows->len, ROWS_PER_FRAME);
+  guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+  g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
+  g_ptr_array_remove_range (self->pending_rows, 0, n);
+  select_active (self);
+
+  if (self->pending_rows->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->pending_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 /* Puts @rows in place of the rows from @position on. The row objects already there are kept
  * and take the new contents (GTK 4.8's list view builds a new widget for every new object:
  * replacing a page of 50 for each query typed cost frames); only rows past their end are
- * added or removed. */
+ * added or removed. With @a_few_per_frame, rows added beyond the first screenful come
+ * ROWS_PER_FRAME per frame. */
 static void
 show_rows (ConfabConversationList *self,
            guint                   position,
-           GListModel             *rows)
+           GListModel             *rows,
+           gboolean                a_few_per_frame)
 {
   g_autoptr(GPtrArray) added = NULL;
   guint n = g_list_model_get_n_items (rows);
-  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  guint kept, changed = 0;
+  guint old, kept, changed = 0;
 
+  /* Rows of the page before still waiting: a next page comes after them; anything else
+   * replaces them. */
+  if (self->pending_rows->len > 0)
+    {
+      if (position > 0)
+        {
+          guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+          g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, self->pending_rows->len);
+        }
+      g_ptr_array_set_size (self->pending_rows, 0);
+    }
+
+  old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   position = MIN (position, old);
   kept = MIN (n, old - position);
 
@@ -168,6 +209,20 @@ show_rows (ConfabConversationList *self,
   added = g_ptr_array_new_full (n - kept, g_object_unref);
   for (guint i = kept; i < n; i++)
     g_ptr_array_add (added, g_list_model_get_item (rows, i));
+
+  if (a_few_per_frame && position + kept + added->len > ROWS_PER_FRAME &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      guint now = position + kept >= ROWS_PER_FRAME ? 0 : MIN (added->len, ROWS_PER_FRAME - position - kept);
+
+      for (guint i = now; i < added->len; i++)
+        g_ptr_array_add (self->pending_rows, g_object_ref (g_ptr_array_index (added, i)));
+      g_ptr_array_set_size (added, now);
+      if (self->pending_rows->len > 0 && self->pending_tick == 0)
+        self->pending_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                           add_pending_rows_cb, self, NULL);
+    }
+
   if (added->len > 0 || old - position > kept)
     g_list_store_splice (self->rows, position + kept, old - position - kept, added->pdata, added->len);
 
@@ -214,7 +269,7 @@ search_done_cb (GObject      *object,
     }
 
   self->search_more = g_list_model_get_n_items (rows) == CONFAB_CONVERSATION_LIST_PAGE;
-  show_rows (self, self->search_offset, rows);
+  show_rows (self, self->search_offset, rows, TRUE);
   self->search_offset += g_list_model_get_n_items (rows);
 }
 
@@ -284,7 +339,7 @@ confab_conversation_list_reload (ConfabConversationList *self)
       return;
     }
 
-  show_rows (self, 0, rows);
+  show_rows (self, 0, rows, FALSE);
 }
 
 gboolean
@@ -292,7 +347,7 @@ confab_conversation_list_is_searching (ConfabConversationList *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
 
-  return self->n_searches > 0;
+  return self->n_searches > 0 || self->pending_rows->len > 0;
 }
 
 static gboolean
@@ -451,11 +506,16 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "view-more-symbolic");
   gtk_widget_add_css_class (menu, "flat");
   gtk_widget_set_valign (menu, GTK_ALIGN_CENTER);
+  /* Tooltips are set while hidden: on a visible widget GTK asks the display server where the
+   * pointer is (a round trip per tooltip, two per row built). */
+  gtk_widget_set_visible (menu, FALSE);
   gtk_widget_set_tooltip_text (menu, _("Conversation Menu"));
+  gtk_widget_set_visible (menu, TRUE);
 
-  /* A turn runs there (in the background when another chat is shown). */
+  /* A turn runs there (in the background when another chat is shown); shown on bind. */
   gtk_widget_set_name (spinner, "busy");
   gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (spinner, FALSE);
   gtk_widget_set_tooltip_text (spinner, _("Working…"));
 
   gtk_box_append (GTK_BOX (box), labels);
@@ -832,6 +892,24 @@ confab_conversation_list_constructed (GObject *object)
 }
 
 static void
+confab_conversation_list_unmap (GtkWidget *widget)
+{
+  ConfabConversationList *self = (ConfabConversationList *)widget;
+
+  /* Unmapped, no frame comes to add the rows still waiting: they go in now. */
+  if (self->pending_rows->len > 0)
+    {
+      guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+
+      g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, self->pending_rows->len);
+      g_ptr_array_set_size (self->pending_rows, 0);
+      select_active (self);
+    }
+
+  GTK_WIDGET_CLASS (confab_conversation_list_parent_class)->unmap (widget);
+}
+
+static void
 confab_conversation_list_dispose (GObject *object)
 {
   ConfabConversationList *self = (ConfabConversationList *)object;
@@ -854,6 +932,9 @@ confab_conversation_list_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_signal_handler (&self->store_changed_id, self->store);
   g_cancellable_cancel (self->search_cancellable);
+  if (self->pending_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->pending_tick);
+  self->pending_tick = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CONVERSATION_LIST);
 
@@ -868,6 +949,7 @@ confab_conversation_list_finalize (GObject *object)
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->busy_ids, g_hash_table_unref);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->pending_rows, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -926,6 +1008,7 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
   object_class->finalize = confab_conversation_list_finalize;
   object_class->get_property = confab_conversation_list_get_property;
   object_class->set_property = confab_conversation_list_set_property;
+  widget_class->unmap = confab_conversation_list_unmap;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, CONFAB_TYPE_STORE,
@@ -982,6 +1065,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_delete_free);
   self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bound_rows = g_hash_table_new (NULL, NULL);
+  self->pending_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
