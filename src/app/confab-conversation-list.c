@@ -31,6 +31,7 @@ struct _ConfabConversationList
   GHashTable         *busy_ids;          /* ids with a turn running */
   GHashTable         *bound_rows;        /* GtkListItem showing a row */
   GPtrArray          *pending_rows;      /* a search page's rows still to add (a few per frame) */
+  GHashTable         *stale_rows;        /* GtkListItem off screen still showing the page before */
   guint               pending_tick;
   guint               reload_source;
 
@@ -154,16 +155,48 @@ add_pending_rows_cb (GtkWidget     *widget,
   ConfabConversationList *self = user_data;
   guint n = MIN (self->pending_rows->len, ROWS_PER_FRAME);
   guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  GHashTableIter iter;
+  gpointer item;
 
-  g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
-  g_ptr_array_remove_range (self->pending_rows, 0, n);
-  select_active (self);
+  /* The rows off screen catch up first (one frame after those on screen), then new ones. */
+  if (g_hash_table_size (self->stale_rows) > 0)
+    {
+      g_hash_table_iter_init (&iter, self->stale_rows);
+      while (g_hash_table_iter_next (&iter, &item, NULL))
+        {
+          g_hash_table_iter_steal (&iter);
+          fill_row (self, item);
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (n > 0)
+    {
+      g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
+      g_ptr_array_remove_range (self->pending_rows, 0, n);
+      select_active (self);
+    }
 
   if (self->pending_rows->len > 0)
     return G_SOURCE_CONTINUE;
 
   self->pending_tick = 0;
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+row_on_screen (ConfabConversationList *self,
+               GtkListItem            *item)
+{
+  GtkWidget *child = gtk_list_item_get_child (item);
+  graphene_rect_t bounds;
+
+  if (child == NULL || !gtk_widget_get_mapped (child) ||
+      !gtk_widget_compute_bounds (child, GTK_WIDGET (self->list_view), &bounds))
+    return FALSE;
+
+  return bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (GTK_WIDGET (self->list_view));
 }
 
 /* Puts @rows in place of the rows from @position on. The row objects already there are kept
@@ -231,11 +264,20 @@ show_rows (ConfabConversationList *self,
       GHashTableIter iter;
       gpointer item;
 
-      /* The rows on screen show the new contents; whether a row is hidden (its deletion
-       * waits for the toast) depends on what it shows now. */
+      /* The rows on screen show the new contents now, those off screen (GTK 4.8 keeps about
+       * three screenfuls) in the next frame; whether a row is hidden (its deletion waits for
+       * the toast) depends on what it shows now. */
       g_hash_table_iter_init (&iter, self->bound_rows);
       while (g_hash_table_iter_next (&iter, &item, NULL))
-        fill_row (self, item);
+        {
+          if (a_few_per_frame && !row_on_screen (self, item))
+            g_hash_table_add (self->stale_rows, item);
+          else
+            fill_row (self, item);
+        }
+      if (g_hash_table_size (self->stale_rows) > 0 && self->pending_tick == 0)
+        self->pending_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
+                                                           add_pending_rows_cb, self, NULL);
       if (g_hash_table_size (self->pending_deletes) > 0)
         gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
     }
@@ -347,7 +389,7 @@ confab_conversation_list_is_searching (ConfabConversationList *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
 
-  return self->n_searches > 0 || self->pending_rows->len > 0;
+  return self->n_searches > 0 || self->pending_rows->len > 0 || g_hash_table_size (self->stale_rows) > 0;
 }
 
 static gboolean
@@ -596,6 +638,7 @@ bind_row (GtkSignalListItemFactory *factory,
   ConfabConversationList *self = user_data;
 
   g_hash_table_add (self->bound_rows, item);
+  g_hash_table_remove (self->stale_rows, item);
   fill_row (self, item);
 }
 
@@ -607,6 +650,7 @@ unbind_row (GtkSignalListItemFactory *factory,
   ConfabConversationList *self = user_data;
 
   g_hash_table_remove (self->bound_rows, item);
+  g_hash_table_remove (self->stale_rows, item);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -897,6 +941,18 @@ confab_conversation_list_unmap (GtkWidget *widget)
   ConfabConversationList *self = (ConfabConversationList *)widget;
 
   /* Unmapped, no frame comes to add the rows still waiting: they go in now. */
+  if (g_hash_table_size (self->stale_rows) > 0)
+    {
+      GHashTableIter iter;
+      gpointer item;
+
+      g_hash_table_iter_init (&iter, self->stale_rows);
+      while (g_hash_table_iter_next (&iter, &item, NULL))
+        {
+          g_hash_table_iter_steal (&iter);
+          fill_row (self, item);
+        }
+    }
   if (self->pending_rows->len > 0)
     {
       guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
@@ -950,6 +1006,7 @@ confab_conversation_list_finalize (GObject *object)
   g_clear_pointer (&self->busy_ids, g_hash_table_unref);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   g_clear_pointer (&self->pending_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->stale_rows, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -1066,6 +1123,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bound_rows = g_hash_table_new (NULL, NULL);
   self->pending_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  self->stale_rows = g_hash_table_new (NULL, NULL);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
