@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-conversation.h"
-#include "confab-conversation-list.h"
+#include "confab-conversation-list-private.h"
 #include "confab-export-dialog.h"
 
 typedef struct
@@ -17,39 +17,6 @@ typedef struct
   gulong                  dismissed_id;
 } PendingDelete;
 
-struct _ConfabConversationList
-{
-  GtkWidget           parent_instance;
-
-  ConfabStore        *store;
-  gulong              store_changed_id;
-  GListStore         *rows;
-  GtkCustomFilter    *filter;
-  GtkSingleSelection *selection;
-  GHashTable         *pending_deletes;   /* id → PendingDelete */
-  char               *active_id;
-  GHashTable         *busy_ids;          /* ids with a turn running */
-  GHashTable         *bound_rows;        /* GtkListItem showing a row */
-  GPtrArray          *pending_rows;      /* a search page's rows still to add (a few per frame) */
-  GHashTable         *stale_rows;        /* GtkListItem off screen still showing the page before */
-  guint               pending_tick;
-  guint               reload_source;
-
-  /* The search running (or the last one), a page at a time */
-  GCancellable       *search_cancellable;
-  char               *search_text;
-  guint               search_offset;    /* rows of the search shown so far */
-  guint               n_searches;       /* started and not called back, cancelled ones too */
-  guint               search_more : 1;  /* the last page was full: there may be more */
-  guint               search_loading : 1;
-
-  /* Template widgets */
-  AdwStatusPage      *empty_page;
-  GtkListView        *list_view;
-  GtkSearchEntry     *search_entry;
-  GtkStack           *stack;
-  AdwToastOverlay    *toast_overlay;
-};
 
 G_DEFINE_FINAL_TYPE (ConfabConversationList, confab_conversation_list, GTK_TYPE_WIDGET)
 
@@ -140,217 +107,6 @@ update_empty_state (ConfabConversationList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
-static void fill_row (ConfabConversationList *self,
-                      GtkListItem            *item);
-
-/* Rows added to the list per frame when a search page brings new ones: each new row is a new
- * widget (about a millisecond each, more on a busy machine), and a window shows about 15. */
-#define ROWS_PER_FRAME 16
-
-static gboolean
-add_pending_rows_cb (GtkWidget     *widget,
-                     GdkFrameClock *clock,
-                     gpointer       user_data)
-{
-  ConfabConversationList *self = user_data;
-  guint n = MIN (self->pending_rows->len, ROWS_PER_FRAME);
-  guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  GHashTableIter iter;
-  gpointer item;
-
-  /* The rows off screen catch up first (one frame after those on screen), then new ones. */
-  if (g_hash_table_size (self->stale_rows) > 0)
-    {
-      g_hash_table_iter_init (&iter, self->stale_rows);
-      while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          g_hash_table_iter_steal (&iter);
-          fill_row (self, item);
-        }
-      return G_SOURCE_CONTINUE;
-    }
-
-  if (n > 0)
-    {
-      g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
-      g_ptr_array_remove_range (self->pending_rows, 0, n);
-      select_active (self);
-    }
-
-  if (self->pending_rows->len > 0)
-    return G_SOURCE_CONTINUE;
-
-  self->pending_tick = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-row_on_screen (ConfabConversationList *self,
-               GtkListItem            *item)
-{
-  GtkWidget *child = gtk_list_item_get_child (item);
-  graphene_rect_t bounds;
-
-  if (child == NULL || !gtk_widget_get_mapped (child) ||
-      !gtk_widget_compute_bounds (child, GTK_WIDGET (self->list_view), &bounds))
-    return FALSE;
-
-  return bounds.origin.y + bounds.size.height > 0 &&
-         bounds.origin.y < gtk_widget_get_height (GTK_WIDGET (self->list_view));
-}
-
-/* Puts @rows in place of the rows from @position on. The row objects already there are kept
- * and take the new contents (GTK 4.8's list view builds a new widget for every new object:
- * replacing a page of 50 for each query typed cost frames); only rows past their end are
- * added or removed. With @a_few_per_frame, rows added beyond the first screenful come
- * ROWS_PER_FRAME per frame. */
-static void
-show_rows (ConfabConversationList *self,
-           guint                   position,
-           GListModel             *rows,
-           gboolean                a_few_per_frame)
-{
-  g_autoptr(GPtrArray) added = NULL;
-  guint n = g_list_model_get_n_items (rows);
-  guint old, kept, changed = 0;
-
-  /* Rows of the page before still waiting: a next page comes after them; anything else
-   * replaces them. */
-  if (self->pending_rows->len > 0)
-    {
-      if (position > 0)
-        {
-          guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-
-          g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, self->pending_rows->len);
-        }
-      g_ptr_array_set_size (self->pending_rows, 0);
-    }
-
-  old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  position = MIN (position, old);
-  kept = MIN (n, old - position);
-
-  for (guint i = 0; i < kept; i++)
-    {
-      g_autoptr(ConfabStoreSummary) row = g_list_model_get_item (G_LIST_MODEL (self->rows), position + i);
-      g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (rows, i);
-
-      changed += confab_store_summary_assign (row, summary);
-    }
-
-  added = g_ptr_array_new_full (n - kept, g_object_unref);
-  for (guint i = kept; i < n; i++)
-    g_ptr_array_add (added, g_list_model_get_item (rows, i));
-
-  if (a_few_per_frame && position + kept + added->len > ROWS_PER_FRAME &&
-      gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      guint now = position + kept >= ROWS_PER_FRAME ? 0 : MIN (added->len, ROWS_PER_FRAME - position - kept);
-
-      for (guint i = now; i < added->len; i++)
-        g_ptr_array_add (self->pending_rows, g_object_ref (g_ptr_array_index (added, i)));
-      g_ptr_array_set_size (added, now);
-      if (self->pending_rows->len > 0 && self->pending_tick == 0)
-        self->pending_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
-                                                           add_pending_rows_cb, self, NULL);
-    }
-
-  if (added->len > 0 || old - position > kept)
-    g_list_store_splice (self->rows, position + kept, old - position - kept, added->pdata, added->len);
-
-  if (changed > 0)
-    {
-      GHashTableIter iter;
-      gpointer item;
-
-      /* The rows on screen show the new contents now, those off screen (GTK 4.8 keeps about
-       * three screenfuls) in the next frame; whether a row is hidden (its deletion waits for
-       * the toast) depends on what it shows now. */
-      g_hash_table_iter_init (&iter, self->bound_rows);
-      while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          if (a_few_per_frame && !row_on_screen (self, item))
-            g_hash_table_add (self->stale_rows, item);
-          else
-            fill_row (self, item);
-        }
-      if (g_hash_table_size (self->stale_rows) > 0 && self->pending_tick == 0)
-        self->pending_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
-                                                           add_pending_rows_cb, self, NULL);
-      if (g_hash_table_size (self->pending_deletes) > 0)
-        gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-    }
-
-  select_active (self);
-  update_empty_state (self);
-}
-
-static void
-search_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ConfabConversationList) self = user_data;
-  g_autoptr(GListModel) rows = NULL;
-  g_autoptr(GError) error = NULL;
-
-  rows = confab_store_search_finish (CONFAB_STORE (object), result, &error);
-  self->n_searches--;
-
-  /* A newer query (or closing) cancelled it: its rows would be stale. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->search_loading = FALSE;
-
-  if (rows == NULL)
-    {
-      g_warning ("Could not search the conversations: %s", error->message);
-      return;
-    }
-
-  self->search_more = g_list_model_get_n_items (rows) == CONFAB_CONVERSATION_LIST_PAGE;
-  show_rows (self, self->search_offset, rows, TRUE);
-  self->search_offset += g_list_model_get_n_items (rows);
-}
-
-/* Searches off the main thread, a page at a time; the search before is cancelled. */
-static void
-start_search (ConfabConversationList *self,
-              const char             *text,
-              guint                   offset)
-{
-  g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  self->search_cancellable = g_cancellable_new ();
-
-  if (text != self->search_text)
-    {
-      g_free (self->search_text);
-      self->search_text = g_strdup (text);
-    }
-  self->search_offset = offset;
-  self->search_loading = TRUE;
-  self->search_more = FALSE;
-
-  self->n_searches++;
-  confab_store_search_async (self->store, text, offset, CONFAB_CONVERSATION_LIST_PAGE,
-                             self->search_cancellable, search_done_cb, g_object_ref (self));
-}
-
-/* Scrolled near the end of a search's rows: the next page. */
-static void
-on_scrolled (GtkAdjustment          *adjustment,
-             ConfabConversationList *self)
-{
-  double end = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment);
-
-  if (self->search_more && !self->search_loading && self->search_text != NULL &&
-      end >= gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) / 2)
-    start_search (self, self->search_text, self->search_offset);
-}
-
 void
 confab_conversation_list_reload (ConfabConversationList *self)
 {
@@ -365,7 +121,7 @@ confab_conversation_list_reload (ConfabConversationList *self)
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (text[0] != '\0')
     {
-      start_search (self, text, 0);
+      _confab_conversation_list_start_search (self, text, 0);
       return;
     }
 
@@ -381,15 +137,7 @@ confab_conversation_list_reload (ConfabConversationList *self)
       return;
     }
 
-  show_rows (self, 0, rows, FALSE);
-}
-
-gboolean
-confab_conversation_list_is_searching (ConfabConversationList *self)
-{
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
-
-  return self->n_searches > 0 || self->pending_rows->len > 0 || g_hash_table_size (self->stale_rows) > 0;
+  _confab_conversation_list_show_rows (self, 0, rows, FALSE);
 }
 
 static gboolean
@@ -940,27 +688,7 @@ confab_conversation_list_unmap (GtkWidget *widget)
 {
   ConfabConversationList *self = (ConfabConversationList *)widget;
 
-  /* Unmapped, no frame comes to add the rows still waiting: they go in now. */
-  if (g_hash_table_size (self->stale_rows) > 0)
-    {
-      GHashTableIter iter;
-      gpointer item;
-
-      g_hash_table_iter_init (&iter, self->stale_rows);
-      while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          g_hash_table_iter_steal (&iter);
-          fill_row (self, item);
-        }
-    }
-  if (self->pending_rows->len > 0)
-    {
-      guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-
-      g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, self->pending_rows->len);
-      g_ptr_array_set_size (self->pending_rows, 0);
-      select_active (self);
-    }
+  _confab_conversation_list_flush_rows (self);
 
   GTK_WIDGET_CLASS (confab_conversation_list_parent_class)->unmap (widget);
 }
@@ -1140,7 +868,7 @@ confab_conversation_list_init (ConfabConversationList *self)
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   if (GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view))))
     g_signal_connect_object (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view)))),
-                             "value-changed", G_CALLBACK (on_scrolled), self, 0);
+                             "value-changed", G_CALLBACK (_confab_conversation_list_on_scrolled), self, 0);
 
   /* Delete and F2 act on the selected row, only while the list has the focus (never
    * while typing in the search field). */
@@ -1233,4 +961,19 @@ confab_conversation_list_get_model (ConfabConversationList *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), NULL);
   return G_LIST_MODEL (self->selection);
+}
+
+/* For the search's half of the list (confab-conversation-list-search.c). */
+void
+_confab_conversation_list_fill_row (ConfabConversationList *self,
+                                    GtkListItem            *item)
+{
+  fill_row (self, item);
+}
+
+void
+_confab_conversation_list_rows_changed (ConfabConversationList *self)
+{
+  select_active (self);
+  update_empty_state (self);
 }
