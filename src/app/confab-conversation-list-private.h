@@ -23,7 +23,6 @@ struct _ConfabConversationList
   GHashTable         *busy_ids;          /* ids with a turn running */
   GHashTable         *bound_rows;        /* GtkListItem showing a row */
   GPtrArray          *pending_rows;      /* a search page's rows still to add (a few per frame) */
-  GHashTable         *stale_rows;        /* GtkListItem off screen still showing the page before */
   guint               pending_tick;
   guint               reload_source;
 

@@ -7,9 +7,8 @@
 
 /* The search's half of the conversation list: queries run in a worker thread a page at a
  * time (a newer query cancels the one before), and a page is handed to the list view so that
- * no frame pays for all of it: the row objects already there take the new contents (the
- * rows on screen at once, those off screen a frame later) and new rows come a screenful per
- * frame. */
+ * no frame pays for all of it: the row objects already there take the new contents, and new
+ * rows come a screenful per frame. */
 
 /* Rows added to the list per frame when a search page brings new ones: each new row is a new
  * widget (about a millisecond each, more on a busy machine), and a window shows about 15. */
@@ -23,48 +22,16 @@ add_pending_rows_cb (GtkWidget     *widget,
   ConfabConversationList *self = user_data;
   guint n = MIN (self->pending_rows->len, ROWS_PER_FRAME);
   guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  GHashTableIter iter;
-  gpointer item;
 
-  /* The rows off screen catch up first (one frame after those on screen), then new ones. */
-  if (g_hash_table_size (self->stale_rows) > 0)
-    {
-      g_hash_table_iter_init (&iter, self->stale_rows);
-      while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          g_hash_table_iter_steal (&iter);
-          _confab_conversation_list_fill_row (self, item);
-        }
-      return G_SOURCE_CONTINUE;
-    }
-
-  if (n > 0)
-    {
-      g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
-      g_ptr_array_remove_range (self->pending_rows, 0, n);
-      _confab_conversation_list_rows_changed (self);
-    }
+  g_list_store_splice (self->rows, end, 0, self->pending_rows->pdata, n);
+  g_ptr_array_remove_range (self->pending_rows, 0, n);
+  _confab_conversation_list_rows_changed (self);
 
   if (self->pending_rows->len > 0)
     return G_SOURCE_CONTINUE;
 
   self->pending_tick = 0;
   return G_SOURCE_REMOVE;
-}
-
-static gboolean
-row_on_screen (ConfabConversationList *self,
-               GtkListItem            *item)
-{
-  GtkWidget *child = gtk_list_item_get_child (item);
-  graphene_rect_t bounds;
-
-  if (child == NULL || !gtk_widget_get_mapped (child) ||
-      !gtk_widget_compute_bounds (child, GTK_WIDGET (self->list_view), &bounds))
-    return FALSE;
-
-  return bounds.origin.y + bounds.size.height > 0 &&
-         bounds.origin.y < gtk_widget_get_height (GTK_WIDGET (self->list_view));
 }
 
 /* Puts @rows in place of the rows from @position on. The row objects already there are kept
@@ -132,20 +99,11 @@ _confab_conversation_list_show_rows (ConfabConversationList *self,
       GHashTableIter iter;
       gpointer item;
 
-      /* The rows on screen show the new contents now, those off screen (GTK 4.8 keeps about
-       * three screenfuls) in the next frame; whether a row is hidden (its deletion waits for
-       * the toast) depends on what it shows now. */
+      /* The rows on screen show the new contents; whether a row is hidden (its deletion
+       * waits for the toast) depends on what it shows now. */
       g_hash_table_iter_init (&iter, self->bound_rows);
       while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          if (a_few_per_frame && !row_on_screen (self, item))
-            g_hash_table_add (self->stale_rows, item);
-          else
-            _confab_conversation_list_fill_row (self, item);
-        }
-      if (g_hash_table_size (self->stale_rows) > 0 && self->pending_tick == 0)
-        self->pending_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view),
-                                                           add_pending_rows_cb, self, NULL);
+        _confab_conversation_list_fill_row (self, item);
       if (g_hash_table_size (self->pending_deletes) > 0)
         gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
     }
@@ -223,25 +181,13 @@ confab_conversation_list_is_searching (ConfabConversationList *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
 
-  return self->n_searches > 0 || self->pending_rows->len > 0 || g_hash_table_size (self->stale_rows) > 0;
+  return self->n_searches > 0 || self->pending_rows->len > 0;
 }
 
 /* Unmapped, no frame comes to add the rows still waiting: they go in now. */
 void
 _confab_conversation_list_flush_rows (ConfabConversationList *self)
 {
-  if (g_hash_table_size (self->stale_rows) > 0)
-    {
-      GHashTableIter iter;
-      gpointer item;
-
-      g_hash_table_iter_init (&iter, self->stale_rows);
-      while (g_hash_table_iter_next (&iter, &item, NULL))
-        {
-          g_hash_table_iter_steal (&iter);
-          _confab_conversation_list_fill_row (self, item);
-        }
-    }
   if (self->pending_rows->len > 0)
     {
       guint end = g_list_model_get_n_items (G_LIST_MODEL (self->rows));

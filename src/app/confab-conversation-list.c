@@ -386,7 +386,6 @@ bind_row (GtkSignalListItemFactory *factory,
   ConfabConversationList *self = user_data;
 
   g_hash_table_add (self->bound_rows, item);
-  g_hash_table_remove (self->stale_rows, item);
   fill_row (self, item);
 }
 
@@ -398,7 +397,6 @@ unbind_row (GtkSignalListItemFactory *factory,
   ConfabConversationList *self = user_data;
 
   g_hash_table_remove (self->bound_rows, item);
-  g_hash_table_remove (self->stale_rows, item);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -734,7 +732,6 @@ confab_conversation_list_finalize (GObject *object)
   g_clear_pointer (&self->busy_ids, g_hash_table_unref);
   g_clear_pointer (&self->bound_rows, g_hash_table_unref);
   g_clear_pointer (&self->pending_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->stale_rows, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -851,7 +848,6 @@ confab_conversation_list_init (ConfabConversationList *self)
   self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bound_rows = g_hash_table_new (NULL, NULL);
   self->pending_rows = g_ptr_array_new_with_free_func (g_object_unref);
-  self->stale_rows = g_hash_table_new (NULL, NULL);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
