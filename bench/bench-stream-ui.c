@@ -24,7 +24,9 @@
  * streams), and, in the same window, a bare GtkTextView fed the same text at the same rate:
  * the floor the toolkit sets.
  *
- * 1. Open: store open + load, the view shown, until the first frame is painted.
+ * 1. Open: store open + load, the view shown, until the first frame is painted (split into
+ *    the view taking the conversation, the store tracking it, the first frame), with the main
+ *    thread's CPU time. BENCH_OPEN_TWICE=1 opens, closes, and measures a second open.
  * 2. Stream (real time): a Markdown answer appended with confab_message_append_content —
  *    what the client does — in small deltas at a fixed rate, as the first answer of the
  *    process. For every painted frame: its work (before-paint → after-paint: update,
