@@ -254,18 +254,25 @@ count_labels_with (GtkWidget  *widget,
   return n;
 }
 
-/* Types @text into the search field, without waiting for the field's delay. */
+/* Types @text into the search field, without waiting for the field's delay. The new text
+ * goes in before the old goes out: an empty field lists every conversation at once. */
 static void
 start_query (GtkWidget  *list,
              const char *text)
 {
   GtkWidget *search;
+  int old_len, position;
 
-  confab_conversation_list_search (CONFAB_CONVERSATION_LIST (list), text);
+  confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (list));
   search = gtk_root_get_focus (gtk_widget_get_root (list));
   while (search != NULL && !GTK_IS_SEARCH_ENTRY (search))
     search = gtk_widget_get_parent (search);
   g_assert_nonnull (search);
+
+  old_len = g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (search)), -1);
+  position = old_len;
+  gtk_editable_insert_text (GTK_EDITABLE (search), text, -1, &position);
+  gtk_editable_delete_text (GTK_EDITABLE (search), 0, old_len);
   g_signal_emit_by_name (search, "search-changed");
 }
 
