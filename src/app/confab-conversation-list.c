@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-conversation.h"
-#include "confab-conversation-list.h"
+#include "confab-conversation-list-private.h"
 #include "confab-conversation-row.h"
 #include "confab-export-dialog.h"
 
@@ -18,35 +18,6 @@ typedef struct
   gulong                  dismissed_id;
 } PendingDelete;
 
-struct _ConfabConversationList
-{
-  GtkWidget           parent_instance;
-
-  ConfabStore        *store;
-  gulong              store_changed_id;
-  GListStore         *rows;
-  GtkCustomFilter    *filter;
-  GtkSingleSelection *selection;
-  GHashTable         *pending_deletes;   /* id → PendingDelete */
-  char               *active_id;
-  GHashTable         *busy_ids;          /* ids with a turn running */
-  guint               reload_source;
-
-  /* The search running (or the last one), a page at a time */
-  GCancellable       *search_cancellable;
-  char               *search_text;
-  guint               search_offset;    /* rows of the search shown so far */
-  guint               n_searches;       /* started and not called back, cancelled ones too */
-  guint               search_more : 1;  /* the last page was full: there may be more */
-  guint               search_loading : 1;
-
-  /* Template widgets */
-  AdwStatusPage      *empty_page;
-  GtkListView        *list_view;
-  GtkSearchEntry     *search_entry;
-  GtkStack           *stack;
-  AdwToastOverlay    *toast_overlay;
-};
 
 G_DEFINE_FINAL_TYPE (ConfabConversationList, confab_conversation_list, GTK_TYPE_WIDGET)
 
@@ -137,92 +108,6 @@ update_empty_state (ConfabConversationList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
-/* Puts @rows in place of the rows from @position on. */
-static void
-show_rows (ConfabConversationList *self,
-           guint                   position,
-           GListModel             *rows)
-{
-  g_autoptr(GPtrArray) items = NULL;
-  guint n = g_list_model_get_n_items (rows);
-  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (items, g_list_model_get_item (rows, i));
-
-  position = MIN (position, old);
-  g_list_store_splice (self->rows, position, old - position, items->pdata, items->len);
-
-  select_active (self);
-  update_empty_state (self);
-}
-
-static void
-search_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(ConfabConversationList) self = user_data;
-  g_autoptr(GListModel) rows = NULL;
-  g_autoptr(GError) error = NULL;
-
-  rows = confab_store_search_finish (CONFAB_STORE (object), result, &error);
-  self->n_searches--;
-
-  /* A newer query (or closing) cancelled it: its rows would be stale. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->search_loading = FALSE;
-
-  if (rows == NULL)
-    {
-      g_warning ("Could not search the conversations: %s", error->message);
-      return;
-    }
-
-  self->search_more = g_list_model_get_n_items (rows) == CONFAB_CONVERSATION_LIST_PAGE;
-  show_rows (self, self->search_offset, rows);
-  self->search_offset += g_list_model_get_n_items (rows);
-}
-
-/* Searches off the main thread, a page at a time; the search before is cancelled. */
-static void
-start_search (ConfabConversationList *self,
-              const char             *text,
-              guint                   offset)
-{
-  g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  self->search_cancellable = g_cancellable_new ();
-
-  if (text != self->search_text)
-    {
-      g_free (self->search_text);
-      self->search_text = g_strdup (text);
-    }
-  self->search_offset = offset;
-  self->search_loading = TRUE;
-  self->search_more = FALSE;
-
-  self->n_searches++;
-  confab_store_search_async (self->store, text, offset, CONFAB_CONVERSATION_LIST_PAGE,
-                             self->search_cancellable, search_done_cb, g_object_ref (self));
-}
-
-/* Scrolled near the end of a search's rows: the next page. */
-static void
-on_scrolled (GtkAdjustment          *adjustment,
-             ConfabConversationList *self)
-{
-  double end = gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment);
-
-  if (self->search_more && !self->search_loading && self->search_text != NULL &&
-      end >= gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) / 2)
-    start_search (self, self->search_text, self->search_offset);
-}
-
 void
 confab_conversation_list_reload (ConfabConversationList *self)
 {
@@ -237,7 +122,7 @@ confab_conversation_list_reload (ConfabConversationList *self)
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   if (text[0] != '\0')
     {
-      start_search (self, text, 0);
+      _confab_conversation_list_start_search (self, text, 0);
       return;
     }
 
@@ -253,15 +138,7 @@ confab_conversation_list_reload (ConfabConversationList *self)
       return;
     }
 
-  show_rows (self, 0, rows);
-}
-
-gboolean
-confab_conversation_list_is_searching (ConfabConversationList *self)
-{
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), FALSE);
-
-  return self->n_searches > 0;
+  _confab_conversation_list_show_rows (self, 0, rows, FALSE);
 }
 
 static gboolean
@@ -359,11 +236,9 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
+fill_row (ConfabConversationList *self,
+          GtkListItem            *item)
 {
-  ConfabConversationList *self = user_data;
   ConfabStoreSummary *summary = gtk_list_item_get_item (item);
   GtkWidget *row = gtk_list_item_get_child (item);
 
@@ -378,6 +253,27 @@ bind_row (GtkSignalListItemFactory *factory,
                                     GTK_ACCESSIBLE_PROPERTY_LABEL,
                                     confab_conversation_row_get_title (CONFAB_CONVERSATION_ROW (row)), -1);
 #endif
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  ConfabConversationList *self = user_data;
+
+  g_hash_table_add (self->bound_rows, item);
+  fill_row (self, item);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  ConfabConversationList *self = user_data;
+
+  g_hash_table_remove (self->bound_rows, item);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -663,6 +559,16 @@ confab_conversation_list_constructed (GObject *object)
 }
 
 static void
+confab_conversation_list_unmap (GtkWidget *widget)
+{
+  ConfabConversationList *self = (ConfabConversationList *)widget;
+
+  _confab_conversation_list_flush_rows (self);
+
+  GTK_WIDGET_CLASS (confab_conversation_list_parent_class)->unmap (widget);
+}
+
+static void
 confab_conversation_list_dispose (GObject *object)
 {
   ConfabConversationList *self = (ConfabConversationList *)object;
@@ -685,6 +591,9 @@ confab_conversation_list_dispose (GObject *object)
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_signal_handler (&self->store_changed_id, self->store);
   g_cancellable_cancel (self->search_cancellable);
+  if (self->pending_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->pending_tick);
+  self->pending_tick = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_CONVERSATION_LIST);
 
@@ -698,6 +607,8 @@ confab_conversation_list_finalize (GObject *object)
 
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
   g_clear_pointer (&self->busy_ids, g_hash_table_unref);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->pending_rows, g_ptr_array_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -756,6 +667,7 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
   object_class->finalize = confab_conversation_list_finalize;
   object_class->get_property = confab_conversation_list_get_property;
   object_class->set_property = confab_conversation_list_set_property;
+  widget_class->unmap = confab_conversation_list_unmap;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, CONFAB_TYPE_STORE,
@@ -811,6 +723,8 @@ confab_conversation_list_init (ConfabConversationList *self)
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_delete_free);
   self->busy_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->bound_rows = g_hash_table_new (NULL, NULL);
+  self->pending_rows = g_ptr_array_new_with_free_func (g_object_unref);
   self->rows = g_list_store_new (CONFAB_TYPE_STORE_SUMMARY);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)),
@@ -822,11 +736,12 @@ confab_conversation_list_init (ConfabConversationList *self)
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   if (GTK_IS_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view))))
     g_signal_connect_object (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (GTK_WIDGET (self->list_view)))),
-                             "value-changed", G_CALLBACK (on_scrolled), self, 0);
+                             "value-changed", G_CALLBACK (_confab_conversation_list_on_scrolled), self, 0);
 
   /* Delete and F2 act on the selected row, only while the list has the focus (never
    * while typing in the search field). */
@@ -919,4 +834,19 @@ confab_conversation_list_get_model (ConfabConversationList *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION_LIST (self), NULL);
   return G_LIST_MODEL (self->selection);
+}
+
+/* For the search's half of the list (confab-conversation-list-search.c). */
+void
+_confab_conversation_list_fill_row (ConfabConversationList *self,
+                                    GtkListItem            *item)
+{
+  fill_row (self, item);
+}
+
+void
+_confab_conversation_list_rows_changed (ConfabConversationList *self)
+{
+  select_active (self);
+  update_empty_state (self);
 }

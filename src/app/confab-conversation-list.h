@@ -48,7 +48,8 @@ GListModel *confab_conversation_list_get_model    (ConfabConversationList *self)
  * search text is set, the search runs in a worker thread (cancelling the one before) and
  * its rows come when it is done. */
 void        confab_conversation_list_reload       (ConfabConversationList *self);
-/* TRUE while a search started by the list has not called back (cancelled ones too). */
+/* TRUE while a search started by the list has not called back (cancelled ones too), or its
+ * rows are still being added to the list (a few per frame). */
 gboolean    confab_conversation_list_is_searching (ConfabConversationList *self);
 
 G_END_DECLS

@@ -845,7 +845,11 @@ action_button (const char *icon_name,
   GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
 
   gtk_widget_add_css_class (button, "flat");
+  /* Set while hidden: on a visible widget GTK asks the display server where the pointer is,
+   * a round trip per button of each row built. */
+  gtk_widget_set_visible (button, FALSE);
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_visible (button, TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);

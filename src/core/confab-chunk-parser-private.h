@@ -6,9 +6,10 @@
 G_BEGIN_DECLS
 
 /* The members of a streamed chat.completion.chunk that Confab reads, taken out of the JSON
- * text without building a tree (yajl's callback parser: the SSE hot path). Everything else
- * in Confab reads JSON with json-glib; only this adapter knows yajl. What is done with the
- * members stays in ConfabDeltaAccumulator. */
+ * text without building a tree (the SSE hot path), from the events of the JSON adapter in
+ * confab-json-stream-private.h (yajl's callback parser; large imports use it too). Everything
+ * else in Confab reads JSON with json-glib. What is done with the members stays in
+ * ConfabDeltaAccumulator. */
 
 typedef enum {
   CONFAB_CHUNK_ABSENT,

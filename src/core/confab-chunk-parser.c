@@ -5,12 +5,13 @@
 
 #include <errno.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
 #include "confab-chunk-parser-private.h"
 #include "confab-json-private.h"
+#include "confab-json-stream-private.h"
 
-/* A streamed chunk is read with yajl's callbacks: no tree is built, only the members the
+/* A streamed chunk is read with the events of yajl's callback parser (through the adapter in
+ * confab-json-stream.c, the one place that knows yajl): no tree is built, only the members the
  * accumulator reads are kept (strings copied, objects and arrays it hands to json-glib as
  * offsets into the text). The callbacks follow where they are with a stack of frames, one
  * per open object or array. */
@@ -39,7 +40,7 @@ typedef struct
 struct _ConfabChunkParser
 {
   ConfabChunk          chunk;
-  yajl_handle          handle;
+  ConfabJsonEventParser *events;
   char                *sanitized;
   ConfabChunkChoice   *choice;       /* the choice being read */
   ConfabChunkToolCall *tool_call;    /* the tool call being read */
@@ -288,8 +289,8 @@ begin_value (ConfabChunkParser *self)
   return TRUE;
 }
 
-static int
-on_null (void *user_data)
+static gboolean
+on_null (gpointer user_data)
 {
   ConfabChunkParser *self = user_data;
   ConfabChunkValue *slot;
@@ -305,9 +306,9 @@ on_null (void *user_data)
   return 1;
 }
 
-static int
-on_boolean (void *user_data,
-            int   value)
+static gboolean
+on_boolean (gpointer user_data,
+            gboolean value)
 {
   ConfabChunkParser *self = user_data;
   ConfabChunkValue *slot;
@@ -323,10 +324,10 @@ on_boolean (void *user_data,
   return 1;
 }
 
-static int
-on_number (void       *user_data,
+static gboolean
+on_number (gpointer    user_data,
            const char *text,
-           size_t      len)
+           gsize       len)
 {
   ConfabChunkParser *self = user_data;
   ConfabChunkValue *slot;
@@ -367,10 +368,10 @@ on_number (void       *user_data,
   return 1;
 }
 
-static int
-on_string (void                *user_data,
-           const unsigned char *text,
-           size_t               len)
+static gboolean
+on_string (gpointer    user_data,
+           const char *text,
+           gsize       len)
 {
   ConfabChunkParser *self = user_data;
   ConfabChunkValue *slot;
@@ -385,22 +386,22 @@ on_string (void                *user_data,
   if (slot->text == NULL)
     slot->text = g_string_sized_new (MAX (len, 64));
   g_string_truncate (slot->text, 0);
-  g_string_append_len (slot->text, (const char *) text, len);
+  g_string_append_len (slot->text, text, len);
 
   return 1;
 }
 
-static int
-on_map_key (void                *user_data,
-            const unsigned char *key,
-            size_t               len)
+static gboolean
+on_key (gpointer    user_data,
+        const char *key,
+        gsize       len)
 {
   ConfabChunkParser *self = user_data;
   Frame *frame = &self->frames[self->depth - 1];
 
   frame->slot = frame->context == CTX_SKIP || frame->context == CTX_CAPTURE
                   ? NULL
-                  : slot_for_key (self, frame, (const char *) key, len);
+                  : slot_for_key (self, frame, key, len);
 
   return 1;
 }
@@ -439,7 +440,7 @@ push (ConfabChunkParser *self,
 
       value_reset (slot);
       slot->kind = is_map ? CONFAB_CHUNK_OBJECT : CONFAB_CHUNK_ARRAY;
-      slot->offset = yajl_get_bytes_consumed (self->handle) - 1;
+      slot->offset = _confab_json_event_parser_get_offset (self->events) - 1;
 
       if (!is_map && slot == &chunk->choices)
         context = CTX_CHOICES;
@@ -474,45 +475,45 @@ push (ConfabChunkParser *self,
   return TRUE;
 }
 
-static int
+static gboolean
 pop (ConfabChunkParser *self)
 {
   Frame *frame = &self->frames[--self->depth];
 
   if (frame->capture != NULL)
-    frame->capture->len = yajl_get_bytes_consumed (self->handle) - frame->capture->offset;
+    frame->capture->len = _confab_json_event_parser_get_offset (self->events) - frame->capture->offset;
 
   return 1;
 }
 
-static int
-on_start_map (void *user_data)
+static gboolean
+on_start_object (gpointer user_data)
 {
   return push (user_data, TRUE);
 }
 
-static int
-on_start_array (void *user_data)
+static gboolean
+on_start_array (gpointer user_data)
 {
   return push (user_data, FALSE);
 }
 
-static int
-on_end (void *user_data)
+static gboolean
+on_end (gpointer user_data)
 {
   return pop (user_data);
 }
 
-static const yajl_callbacks callbacks = {
-  .yajl_null = on_null,
-  .yajl_boolean = on_boolean,
-  .yajl_number = on_number,
-  .yajl_string = on_string,
-  .yajl_start_map = on_start_map,
-  .yajl_map_key = on_map_key,
-  .yajl_end_map = on_end,
-  .yajl_start_array = on_start_array,
-  .yajl_end_array = on_end,
+static const ConfabJsonEvents chunk_events = {
+  .null = on_null,
+  .boolean = on_boolean,
+  .number = on_number,
+  .string = on_string,
+  .start_object = on_start_object,
+  .key = on_key,
+  .end_object = on_end,
+  .start_array = on_start_array,
+  .end_array = on_end,
 };
 
 ConfabChunkParser *
@@ -521,6 +522,8 @@ _confab_chunk_parser_new (void)
   ConfabChunkParser *self = g_new0 (ConfabChunkParser, 1);
 
   self->chunk.choice_pool = g_ptr_array_new_with_free_func (choice_free);
+  /* The whole text is checked by GLib before each parse. */
+  self->events = _confab_json_event_parser_new (&chunk_events, CONFAB_JSON_EVENTS_TEXT_VALIDATED, self);
 
   return self;
 }
@@ -539,6 +542,7 @@ _confab_chunk_parser_free (ConfabChunkParser *self)
   value_clear (&self->chunk.choices);
   g_ptr_array_unref (self->chunk.choice_pool);
   g_free (self->sanitized);
+  _confab_json_event_parser_free (self->events);
   g_free (self);
 }
 
@@ -548,7 +552,7 @@ _confab_chunk_parser_parse (ConfabChunkParser *self,
                             gsize              len)
 {
   gsize sanitized_len = 0;
-  yajl_status status;
+  gboolean parsed;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (json != NULL || len == 0, NULL);
@@ -574,16 +578,11 @@ _confab_chunk_parser_parse (ConfabChunkParser *self,
   self->depth = 0;
   self->root_seen = FALSE;
 
-  self->handle = yajl_alloc (&callbacks, NULL, self);
-  yajl_config (self->handle, yajl_dont_validate_strings, 1);
+  _confab_json_event_parser_reset (self->events);
+  parsed = _confab_json_event_parser_feed (self->events, json, len) &&
+           _confab_json_event_parser_finish (self->events);
 
-  status = yajl_parse (self->handle, (const unsigned char *) json, len);
-  if (status == yajl_status_ok)
-    status = yajl_complete_parse (self->handle);
-
-  g_clear_pointer (&self->handle, yajl_free);
-
-  if (status != yajl_status_ok || !self->root_seen || self->depth != 0)
+  if (!parsed || !self->root_seen || self->depth != 0)
     return NULL;
 
   return &self->chunk;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "confab-import"
+#define G_LOG_DOMAIN "confab-json-stream"
 
 #include "config.h"
 
@@ -10,8 +10,194 @@
 #include "confab-error.h"
 #include "confab-json-stream-private.h"
 
-/* The only user of yajl's parser for imports: a document is read a block at a time and the
- * elements of a top-level array are built one by one as json-glib trees. */
+/* ------------------------------------------------------------------------------------------
+ * The event parser: yajl's callback parser behind Confab's own callbacks
+ * ------------------------------------------------------------------------------------------ */
+
+struct _ConfabJsonEventParser
+{
+  const ConfabJsonEvents *events;
+  ConfabJsonEventsFlags   flags;
+  gpointer                user_data;
+  yajl_handle             handle;
+};
+
+static int
+yajl_null_cb (void *ctx)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->null (self->user_data);
+}
+
+static int
+yajl_boolean_cb (void *ctx,
+                 int   value)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->boolean (self->user_data, value != 0);
+}
+
+static int
+yajl_number_cb (void       *ctx,
+                const char *text,
+                size_t      len)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->number (self->user_data, text, len);
+}
+
+static int
+yajl_string_cb (void                *ctx,
+                const unsigned char *text,
+                size_t               len)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->string (self->user_data, (const char *) text, len);
+}
+
+static int
+yajl_start_map_cb (void *ctx)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->start_object (self->user_data);
+}
+
+static int
+yajl_map_key_cb (void                *ctx,
+                 const unsigned char *key,
+                 size_t               len)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->key (self->user_data, (const char *) key, len);
+}
+
+static int
+yajl_end_map_cb (void *ctx)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->end_object (self->user_data);
+}
+
+static int
+yajl_start_array_cb (void *ctx)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->start_array (self->user_data);
+}
+
+static int
+yajl_end_array_cb (void *ctx)
+{
+  ConfabJsonEventParser *self = ctx;
+
+  return self->events->end_array (self->user_data);
+}
+
+/* Numbers come as their text (yajl_number), never converted by yajl. */
+static const yajl_callbacks yajl_events = {
+  .yajl_null = yajl_null_cb,
+  .yajl_boolean = yajl_boolean_cb,
+  .yajl_number = yajl_number_cb,
+  .yajl_string = yajl_string_cb,
+  .yajl_start_map = yajl_start_map_cb,
+  .yajl_map_key = yajl_map_key_cb,
+  .yajl_end_map = yajl_end_map_cb,
+  .yajl_start_array = yajl_start_array_cb,
+  .yajl_end_array = yajl_end_array_cb,
+};
+
+ConfabJsonEventParser *
+_confab_json_event_parser_new (const ConfabJsonEvents *events,
+                               ConfabJsonEventsFlags   flags,
+                               gpointer                user_data)
+{
+  ConfabJsonEventParser *self;
+
+  g_return_val_if_fail (events != NULL, NULL);
+
+  self = g_new0 (ConfabJsonEventParser, 1);
+  self->events = events;
+  self->flags = flags;
+  self->user_data = user_data;
+  _confab_json_event_parser_reset (self);
+
+  return self;
+}
+
+void
+_confab_json_event_parser_free (ConfabJsonEventParser *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->handle, yajl_free);
+  g_free (self);
+}
+
+void
+_confab_json_event_parser_reset (ConfabJsonEventParser *self)
+{
+  g_return_if_fail (self != NULL);
+
+  /* yajl 2 cannot be reset: a document is a new handle. */
+  g_clear_pointer (&self->handle, yajl_free);
+  self->handle = yajl_alloc (&yajl_events, NULL, self);
+  if (self->flags & CONFAB_JSON_EVENTS_TEXT_VALIDATED)
+    yajl_config (self->handle, yajl_dont_validate_strings, 1);
+}
+
+gboolean
+_confab_json_event_parser_feed (ConfabJsonEventParser *self,
+                                const char            *data,
+                                gsize                  len)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return yajl_parse (self->handle, (const unsigned char *) data, len) == yajl_status_ok;
+}
+
+gboolean
+_confab_json_event_parser_finish (ConfabJsonEventParser *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return yajl_complete_parse (self->handle) == yajl_status_ok;
+}
+
+gsize
+_confab_json_event_parser_get_offset (ConfabJsonEventParser *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return yajl_get_bytes_consumed (self->handle);
+}
+
+char *
+_confab_json_event_parser_get_error (ConfabJsonEventParser *self)
+{
+  unsigned char *detail;
+  char *message;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  detail = yajl_get_error (self->handle, 0, NULL, 0);
+  message = g_strstrip (g_strdup ((const char *) detail));
+  yajl_free_error (self->handle, detail);
+
+  return message;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Large documents: a json-glib tree per element of a top-level array
+ * ------------------------------------------------------------------------------------------ */
 
 #define BLOCK_SIZE (64 * 1024)
 /* Deeper documents are refused: json-glib frees a tree recursively, and no export nests
@@ -73,7 +259,7 @@ emit (Reader   *self,
 }
 
 /* Puts a finished value (transfer full) where it belongs. */
-static int
+static gboolean
 add_value (Reader   *self,
            JsonNode *node)
 {
@@ -100,15 +286,15 @@ add_value (Reader   *self,
   return TRUE;
 }
 
-static int
-on_null (void *ctx)
+static gboolean
+on_null (gpointer ctx)
 {
   return add_value (ctx, json_node_new (JSON_NODE_NULL));
 }
 
-static int
-on_boolean (void *ctx,
-            int   value)
+static gboolean
+on_boolean (gpointer ctx,
+            gboolean value)
 {
   JsonNode *node = json_node_new (JSON_NODE_VALUE);
 
@@ -116,10 +302,10 @@ on_boolean (void *ctx,
   return add_value (ctx, node);
 }
 
-static int
-on_number (void       *ctx,
+static gboolean
+on_number (gpointer    ctx,
            const char *text,
-           size_t      len)
+           gsize       len)
 {
   g_autofree char *str = g_strndup (text, len);
   JsonNode *node = json_node_new (JSON_NODE_VALUE);
@@ -137,11 +323,11 @@ on_number (void       *ctx,
 
 /* yajl lets overlong forms and encoded surrogates by: GLib's check is the strict one. */
 static gboolean
-check_utf8 (Reader              *self,
-            const unsigned char *text,
-            size_t               len)
+check_utf8 (Reader     *self,
+            const char *text,
+            gsize       len)
 {
-  if (g_utf8_validate_len ((const char *) text, len, NULL))
+  if (g_utf8_validate_len (text, len, NULL))
     return TRUE;
 
   g_set_error_literal (&self->error, CONFAB_ERROR, CONFAB_ERROR_INVALID_UTF8,
@@ -149,10 +335,10 @@ check_utf8 (Reader              *self,
   return FALSE;
 }
 
-static int
-on_string (void                *ctx,
-           const unsigned char *text,
-           size_t               len)
+static gboolean
+on_string (gpointer    ctx,
+           const char *text,
+           gsize       len)
 {
   JsonNode *node;
   g_autofree char *str = NULL;
@@ -161,13 +347,13 @@ on_string (void                *ctx,
     return FALSE;
 
   node = json_node_new (JSON_NODE_VALUE);
-  str = g_strndup ((const char *) text, len);
+  str = g_strndup (text, len);
 
   json_node_set_string (node, str);
   return add_value (ctx, node);
 }
 
-static int
+static gboolean
 push (Reader   *self,
       JsonNode *node)
 {
@@ -188,22 +374,22 @@ push (Reader   *self,
   return TRUE;
 }
 
-static int
-on_start_map (void *ctx)
+static gboolean
+on_start_object (gpointer ctx)
 {
   return push (ctx, new_object_node ());
 }
 
-static int
-on_start_array (void *ctx)
+static gboolean
+on_start_array (gpointer ctx)
 {
   return push (ctx, new_array_node ());
 }
 
-static int
-on_map_key (void                *ctx,
-            const unsigned char *key,
-            size_t               len)
+static gboolean
+on_key (gpointer    ctx,
+        const char *key,
+        gsize       len)
 {
   Reader *self = ctx;
   Frame *top = &g_array_index (self->stack, Frame, self->stack->len - 1);
@@ -212,12 +398,12 @@ on_map_key (void                *ctx,
     return FALSE;
 
   g_free (top->key);
-  top->key = g_strndup ((const char *) key, len);
+  top->key = g_strndup (key, len);
   return TRUE;
 }
 
-static int
-on_end (void *ctx)
+static gboolean
+on_end (gpointer ctx)
 {
   Reader *self = ctx;
   Frame *top = &g_array_index (self->stack, Frame, self->stack->len - 1);
@@ -236,16 +422,16 @@ on_end (void *ctx)
   return add_value (self, node);
 }
 
-static const yajl_callbacks callbacks = {
-  .yajl_null = on_null,
-  .yajl_boolean = on_boolean,
-  .yajl_number = on_number,
-  .yajl_string = on_string,
-  .yajl_start_map = on_start_map,
-  .yajl_map_key = on_map_key,
-  .yajl_end_map = on_end,
-  .yajl_start_array = on_start_array,
-  .yajl_end_array = on_end,
+static const ConfabJsonEvents tree_events = {
+  .null = on_null,
+  .boolean = on_boolean,
+  .number = on_number,
+  .string = on_string,
+  .start_object = on_start_object,
+  .key = on_key,
+  .end_object = on_end,
+  .start_array = on_start_array,
+  .end_array = on_end,
 };
 
 gboolean
@@ -258,8 +444,8 @@ _confab_json_stream_read (GInputStream              *stream,
 {
   Reader reader = { 0 };
   g_autofree guint8 *buffer = g_malloc (BLOCK_SIZE);
-  yajl_handle handle;
-  yajl_status status = yajl_status_ok;
+  g_autoptr(ConfabJsonEventParser) parser = NULL;
+  gboolean parsed = TRUE;
   goffset total = 0;
   goffset consumed = 0;
   gboolean ok = TRUE;
@@ -272,7 +458,7 @@ _confab_json_stream_read (GInputStream              *stream,
   reader.func = func;
   reader.user_data = user_data;
 
-  handle = yajl_alloc (&callbacks, NULL, &reader);
+  parser = _confab_json_event_parser_new (&tree_events, CONFAB_JSON_EVENTS_DEFAULT, &reader);
 
   for (;;)
     {
@@ -285,34 +471,32 @@ _confab_json_stream_read (GInputStream              *stream,
         }
       if (n == 0)
         {
-          status = yajl_complete_parse (handle);
+          parsed = _confab_json_event_parser_finish (parser);
           consumed = total;
           break;
         }
 
-      status = yajl_parse (handle, buffer, n);
-      consumed = total + yajl_get_bytes_consumed (handle);
+      parsed = _confab_json_event_parser_feed (parser, (const char *) buffer, n);
+      consumed = total + _confab_json_event_parser_get_offset (parser);
       total += n;
-      if (status != yajl_status_ok)
+      if (!parsed)
         break;
       if (progress != NULL)
         progress (total, user_data);
     }
 
-  if (ok && status != yajl_status_ok)
+  if (ok && !parsed)
     {
       ok = FALSE;
       if (reader.error != NULL)
         g_propagate_error (error, g_steal_pointer (&reader.error));
       else
         {
-          unsigned char *detail = yajl_get_error (handle, 0, NULL, 0);
+          g_autofree char *detail = _confab_json_event_parser_get_error (parser);
 
           g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT,
                        _("The file is not valid JSON (near byte %lu): %s"),
-                       (unsigned long) consumed,
-                       g_strstrip ((char *) detail));
-          yajl_free_error (handle, detail);
+                       (unsigned long) consumed, detail);
         }
     }
   else if (ok && !reader.root_seen)
@@ -322,7 +506,6 @@ _confab_json_stream_read (GInputStream              *stream,
     }
 
   g_clear_error (&reader.error);
-  yajl_free (handle);
   g_array_unref (reader.stack);
 
   return ok;

@@ -153,3 +153,52 @@ confab_store_summary_get_n_messages (ConfabStoreSummary *self)
   g_return_val_if_fail (CONFAB_IS_STORE_SUMMARY (self), 0);
   return self->n_messages;
 }
+
+static gboolean
+assign_string (ConfabStoreSummary  *self,
+               char               **field,
+               const char          *value,
+               guint                prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), summary_properties[prop]);
+  return TRUE;
+}
+
+gboolean
+confab_store_summary_assign (ConfabStoreSummary *self,
+                             ConfabStoreSummary *other)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (CONFAB_IS_STORE_SUMMARY (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_STORE_SUMMARY (other), FALSE);
+
+  if (self == other)
+    return FALSE;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  changed |= assign_string (self, &self->id, other->id, SUMMARY_PROP_ID);
+  changed |= assign_string (self, &self->title, other->title, SUMMARY_PROP_TITLE);
+  changed |= assign_string (self, &self->snippet, other->snippet, SUMMARY_PROP_SNIPPET);
+  changed |= assign_string (self, &self->model, other->model, SUMMARY_PROP_MODEL);
+  if (self->updated_at != other->updated_at)
+    {
+      self->updated_at = other->updated_at;
+      g_object_notify_by_pspec (G_OBJECT (self), summary_properties[SUMMARY_PROP_UPDATED_AT]);
+      changed = TRUE;
+    }
+  if (self->n_messages != other->n_messages)
+    {
+      self->n_messages = other->n_messages;
+      g_object_notify_by_pspec (G_OBJECT (self), summary_properties[SUMMARY_PROP_N_MESSAGES]);
+      changed = TRUE;
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return changed;
+}

@@ -17,5 +17,9 @@ const char         *confab_store_summary_get_snippet    (ConfabStoreSummary *sel
 const char         *confab_store_summary_get_model      (ConfabStoreSummary *self);
 gint64              confab_store_summary_get_updated_at (ConfabStoreSummary *self);
 guint               confab_store_summary_get_n_messages (ConfabStoreSummary *self);
+/* Makes @self a copy of @other (notifying what changed); FALSE when they were equal. A list
+ * keeps its row objects, and so its row widgets, while what they show changes. */
+gboolean            confab_store_summary_assign         (ConfabStoreSummary *self,
+                                                         ConfabStoreSummary *other);
 
 G_END_DECLS

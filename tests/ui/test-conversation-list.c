@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "confab-conversation.h"
 #include "confab-conversation-list.h"
@@ -220,6 +221,146 @@ test_rename_dialog_and_selected_delete (void)
   g_assert_false (confab_store_contains (store, id));
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Counts the mapped labels under @widget whose text has @word. */
+static guint
+count_labels_with (GtkWidget  *widget,
+                   const char *word)
+{
+  guint n = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), word) != NULL)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_labels_with (child, word);
+  return n;
+}
+
+/* Types @text into the search field, without waiting for the field's delay. The new text
+ * goes in before the old goes out: an empty field lists every conversation at once. */
+static void
+start_query (GtkWidget  *list,
+             const char *text)
+{
+  GtkWidget *search;
+  int old_len, position;
+
+  confab_conversation_list_focus_search (CONFAB_CONVERSATION_LIST (list));
+  search = gtk_root_get_focus (gtk_widget_get_root (list));
+  while (search != NULL && !GTK_IS_SEARCH_ENTRY (search))
+    search = gtk_widget_get_parent (search);
+  g_assert_nonnull (search);
+
+  old_len = g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (search)), -1);
+  position = old_len;
+  gtk_editable_insert_text (GTK_EDITABLE (search), text, -1, &position);
+  gtk_editable_delete_text (GTK_EDITABLE (search), 0, old_len);
+  g_signal_emit_by_name (search, "search-changed");
+}
+
+static void
+type_query (GtkWidget  *list,
+            const char *text)
+{
+  start_query (list, text);
+  wait_for_search (list);
+  /* Drawn: the rows on screen are laid out with what they show. */
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (list);
+      gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+
+      gtk_widget_queue_draw (list);
+      while (gdk_frame_clock_get_frame_counter (clock) == frame)
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_main_context_iteration (NULL, TRUE);
+        }
+    }
+}
+
+/* A new query's page takes the place of the rows shown: the first page only (50 rows), in
+ * the row widgets already there (GTK 4.8 builds a new widget for each new row object, which
+ * cost frames at every keystroke), showing the new results. Rows beyond the first screenful
+ * come a few per frame, and the search counts as running until they are all in. */
+static void
+test_search_pages_reuse_rows (void)
+{
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(GHashTable) widgets = g_hash_table_new (NULL, NULL);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = confab_conversation_list_new (store);
+  GListModel *model = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
+  GtkWidget *list_view;
+  guint n_rows = 0, reused = 0;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *alpha = g_strdup_printf ("alpha question %u", i);
+      g_autofree char *beta = g_strdup_printf ("beta question %u", i);
+      g_autoptr(ConfabConversation) a = save_simple (store, alpha, 1000 + i);
+      g_autoptr(ConfabConversation) b = save_simple (store, beta, 2000 + i);
+    }
+  {
+    g_autoptr(ConfabConversation) g = save_simple (store, "gamma alone", 5000);
+  }
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 600);
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+  list_view = find_list_view (list);
+  g_assert_nonnull (list_view);
+
+  type_query (list, "alpha");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
+  g_assert_cmpuint (count_labels_with (list_view, "alpha"), >, 0);
+  for (GtkWidget *row = gtk_widget_get_first_child (list_view); row != NULL; row = gtk_widget_get_next_sibling (row))
+    g_hash_table_add (widgets, gtk_widget_get_first_child (row));
+
+  type_query (list, "beta");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
+  for (GtkWidget *row = gtk_widget_get_first_child (list_view); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      n_rows++;
+      reused += g_hash_table_contains (widgets, gtk_widget_get_first_child (row));
+    }
+  g_assert_cmpuint (n_rows, >, 0);
+  g_assert_cmpuint (reused, ==, n_rows);
+  g_assert_cmpuint (count_labels_with (list_view, "alpha"), ==, 0);
+  g_assert_cmpuint (count_labels_with (list_view, "beta"), >, 0);
+
+  /* From one row to a page: all 50 are there once the search no longer runs. */
+  type_query (list, "gamma");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  start_query (list, "alpha");
+  wait_for_search (list);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 50);
+  for (guint i = 0; i < 50; i++)
+    g_assert_true (g_str_has_prefix (title_at (model, i), "alpha"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +372,7 @@ main (int   argc,
 
   g_test_add_func ("/conversation-list/list-search-delete-undo", test_list_search_delete_undo);
   g_test_add_func ("/conversation-list/rename-dialog-and-selected-delete", test_rename_dialog_and_selected_delete);
+  g_test_add_func ("/conversation-list/search-pages-reuse-rows", test_search_pages_reuse_rows);
 
   return g_test_run ();
 }
