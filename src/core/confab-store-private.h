@@ -81,8 +81,10 @@ typedef enum
 typedef struct
 {
   char               *id;
-  gint64              position;
+  gint64              position;        /* the depth in the tree */
   gboolean            write_row;       /* the messages row and its usage */
+  char               *parent_id;       /* with write_row: its place in the tree */
+  guint               sibling;
   char               *role;
   char               *tool_call_id;
   char               *finish_reason;
@@ -123,6 +125,7 @@ typedef struct
   char   *model;
   gint64  created_at;
   gint64  updated_at;
+  char   *shown_leaf;   /* the last message of the branch shown */
 } ConfabStoreConversationRow;
 
 /* One write handed to the writer thread. */
@@ -211,6 +214,12 @@ gboolean            _confab_store_check_version          (ConfabStore  *self,
 /* Migrates the schema forward from version @from, a transaction per step. */
 gboolean            _confab_store_migrate                (ConfabStore  *self,
                                                           int           from,
+                                                          GError      **error);
+
+/* Tests: a new database at @path with the schema of version @version, as the Confab of
+ * that version created it. */
+gboolean            _confab_store_create_at_version      (const char   *path,
+                                                          int           version,
                                                           GError      **error);
 
 /* confab-store-rows.c (main thread) */

@@ -168,6 +168,23 @@ static const char * const migrations[] = {
   "  COALESCE (u.cached_tokens, 0), COALESCE (u.reasoning_tokens, 0), u.has_cost, COALESCE (u.cost, 0)"
   "  FROM usage u JOIN messages m ON m.id = u.message_id JOIN conversations c ON c.id = m.conversation_id"
   "  WHERE u.reported;",
+
+  /* 5 → 6: branches. A message follows its parent (NULL for a first message) and is one of
+   * its versions (sibling); the place (conversation, parent, sibling) is a key, so two
+   * writers racing on one place fail instead of both writing. position is the depth. The
+   * conversation remembers the last message of the branch shown. A flat conversation becomes
+   * one chain: each message follows the one before it. */
+  "ALTER TABLE messages ADD COLUMN parent_id TEXT;"
+  "ALTER TABLE messages ADD COLUMN sibling INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE conversations ADD COLUMN shown_leaf TEXT;"
+  "UPDATE messages SET parent_id = (SELECT p.id FROM messages p"
+  "  WHERE p.conversation_id = messages.conversation_id AND p.position < messages.position"
+  "  ORDER BY p.position DESC LIMIT 1);"
+  "UPDATE conversations SET shown_leaf = (SELECT m.id FROM messages m"
+  "  WHERE m.conversation_id = conversations.id ORDER BY m.position DESC LIMIT 1);"
+  "DROP INDEX messages_by_conversation;"
+  "CREATE INDEX messages_by_conversation ON messages (conversation_id, position);"
+  "CREATE UNIQUE INDEX messages_by_place ON messages (conversation_id, COALESCE (parent_id, ''), sibling);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CONFAB_STORE_SCHEMA_VERSION);
@@ -288,4 +305,32 @@ _confab_store_migrate (ConfabStore  *self,
     }
 
   return TRUE;
+}
+
+gboolean
+_confab_store_create_at_version (const char  *path,
+                                 int          version,
+                                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (version >= 0 && version <= CONFAB_STORE_SCHEMA_VERSION, FALSE);
+
+  if (sqlite3_open (path, &db) != SQLITE_OK)
+    ok = FALSE;
+
+  for (int i = 0; ok && i < version; i++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", i + 1);
+
+      ok = sqlite3_exec (db, migrations[i], NULL, NULL, NULL) == SQLITE_OK &&
+           sqlite3_exec (db, set_version, NULL, NULL, NULL) == SQLITE_OK;
+    }
+
+  if (!ok)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE, "%s: %s", path, sqlite3_errmsg (db));
+  sqlite3_close (db);
+
+  return ok;
 }
