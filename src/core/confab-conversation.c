@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-conversation.h"
+#include "confab-error.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -555,6 +556,30 @@ confab_conversation_show (ConfabConversation *self,
     g_ptr_array_add (self->messages, g_object_ref (g_ptr_array_index (path, i)));
 
   emit_changed (self, common, removed, path->len - common);
+
+  return TRUE;
+}
+
+gboolean
+confab_conversation_branch_after (ConfabConversation  *self,
+                                  const char          *message_id,
+                                  GError             **error)
+{
+  ConfabMessage *message;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+
+  message = confab_conversation_lookup (self, message_id);
+  if (message == NULL)
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                   _("There is no message %s in this conversation"), message_id);
+      return FALSE;
+    }
+
+  confab_conversation_show (self, message);
+  confab_conversation_rewind (self, confab_conversation_find (self, message) + 1);
 
   return TRUE;
 }

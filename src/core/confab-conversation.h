@@ -66,6 +66,11 @@ void                confab_conversation_rewind              (ConfabConversation 
  * remembers it. FALSE when @message is not in the tree. */
 gboolean            confab_conversation_show                (ConfabConversation *self,
                                                              ConfabMessage      *message);
+/* Shows the branch through message @message_id up to it: what is sent next continues from
+ * it, as a new branch. FALSE and @error when there is no such message. */
+gboolean            confab_conversation_branch_after        (ConfabConversation  *self,
+                                                             const char          *message_id,
+                                                             GError             **error);
 /* The versions of @message's place (itself included), in order. (transfer container) */
 GPtrArray          *confab_conversation_list_siblings       (ConfabConversation *self,
                                                              ConfabMessage      *message);
