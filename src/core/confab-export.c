@@ -10,6 +10,7 @@
 #include "confab-enums.h"
 #include "confab-escape.h"
 #include "confab-export.h"
+#include "confab-import.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -414,6 +415,8 @@ add_message (JsonBuilder   *builder,
 
   json_builder_begin_object (builder);
   add_string (builder, "id", confab_message_get_id (message));
+  add_string (builder, "parent_id", confab_message_get_parent_id (message));
+  add_int (builder, "sibling", confab_message_get_sibling_index (message));
   add_string (builder, "role", confab_role_to_string (confab_message_get_role (message)));
   add_string (builder, "content", confab_message_get_content (message));
   add_string (builder, "reasoning", confab_message_get_reasoning (message));
@@ -463,13 +466,13 @@ add_attachments (JsonBuilder        *builder,
                  ConfabConversation *conversation)
 {
   static const char * const kinds[] = { "image", "text", "pdf" };
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  GPtrArray *tree = confab_conversation_get_tree (conversation);
 
   json_builder_set_member_name (builder, "attachments");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < tree->len; i++)
     {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      ConfabMessage *message = g_ptr_array_index (tree, i);
       GListModel *attachments = confab_message_get_attachments (message);
 
       for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
@@ -501,7 +504,8 @@ JsonNode *
 confab_export_json (ConfabConversation *conversation)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  guint n;
+  ConfabMessage *last;
+  GPtrArray *tree;
 
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
@@ -517,14 +521,16 @@ confab_export_json (ConfabConversation *conversation)
   add_int (builder, "created_at", confab_conversation_get_created_at (conversation));
   add_int (builder, "updated_at", confab_conversation_get_updated_at (conversation));
 
+  /* The branch shown: the id of its last message. */
+  last = confab_conversation_get_last_message (conversation);
+  add_string (builder, "shown", last ? confab_message_get_id (last) : NULL);
+
+  /* Every message of the tree, each after its parent. */
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
-  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-      add_message (builder, message);
-    }
+  tree = confab_conversation_get_tree (conversation);
+  for (guint i = 0; i < tree->len; i++)
+    add_message (builder, g_ptr_array_index (tree, i));
   json_builder_end_array (builder);
 
   add_attachments (builder, conversation);
@@ -568,4 +574,69 @@ confab_export_openai_string (ConfabConversation *conversation)
   g_autoptr(JsonNode) root = confab_export_openai (conversation);
 
   return to_text (root);
+}
+
+ConfabConversation *
+confab_export_fork (ConfabConversation *conversation,
+                    ConfabMessage      *upto)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  ConfabConversation *fork;
+  JsonArray *messages;
+  int position;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (upto), NULL);
+
+  position = confab_conversation_find (conversation, upto);
+  g_return_val_if_fail (position >= 0, NULL);
+
+  /* Through the lossless format: the copies are the messages as an export has them, with
+   * ids of their own and as one chain. */
+  root = confab_export_json (conversation);
+  messages = json_array_new ();
+  for (int i = 0; i <= position; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      add_message (builder, message);
+      node = json_builder_get_root (builder);
+      json_object_remove_member (json_node_get_object (node), "id");
+      json_object_remove_member (json_node_get_object (node), "parent_id");
+      json_object_remove_member (json_node_get_object (node), "sibling");
+      json_array_add_element (messages, g_steal_pointer (&node));
+    }
+  json_object_set_array_member (json_node_get_object (root), "messages", messages);
+  json_object_set_string_member (json_node_get_object (root), "id", id);
+  json_object_remove_member (json_node_get_object (root), "shown");
+  json_object_remove_member (json_node_get_object (root), "attachments");
+
+  fork = confab_import_confab_json (root, &error);
+  if (fork == NULL)
+    {
+      g_critical ("Could not read back an export: %s", error->message);
+      return NULL;
+    }
+
+  /* Files are shared as they are (they never change). */
+  for (int i = 0; i <= position; i++)
+    {
+      g_autoptr(ConfabMessage) original = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), i);
+      GListModel *attachments = confab_message_get_attachments (original);
+
+      for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, j);
+          confab_message_add_attachment (copy, attachment);
+        }
+    }
+  confab_conversation_set_created_at (fork, g_get_real_time ());
+  confab_conversation_set_updated_at (fork, g_get_real_time ());
+
+  return fork;
 }

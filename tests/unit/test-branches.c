@@ -10,6 +10,8 @@
 
 #include "confab-conversation.h"
 #include "confab-error.h"
+#include "confab-export.h"
+#include "confab-import.h"
 #include "confab-message.h"
 #include "confab-store.h"
 #include "confab-store-private.h"
@@ -207,6 +209,86 @@ test_lookup_find_and_turns (void)
   g_assert_cmpfloat_with_epsilon (confab_usage_get_duration (total), 5.5, 1e-9);
   /* Speed: 12 tokens over 2 + 2 seconds spent generating them. */
   g_assert_cmpfloat_with_epsilon (confab_usage_get_tokens_per_second (total), 3.0, 1e-9);
+}
+
+/* Confab JSON has the whole tree; Markdown and OpenAI the branch shown. */
+static void
+test_export_round_trip (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabConversation) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *markdown = NULL;
+  g_autofree char *openai = NULL;
+  ConfabMessage *a1;
+
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  a1 = add (conversation, CONFAB_ROLE_ASSISTANT, "first answer");
+  add (conversation, CONFAB_ROLE_USER, "Q2");
+  confab_conversation_rewind (conversation, 1);
+  add (conversation, CONFAB_ROLE_ASSISTANT, "second answer");
+  g_assert_true (confab_conversation_switch_sibling (conversation, a1, 0));
+
+  first = confab_export_json_string (conversation);
+  back = confab_import_confab_json (confab_export_json (conversation), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (confab_conversation_get_tree (back)->len, ==, 4);
+  assert_shown (back, "Q|first answer|Q2");
+  second = confab_export_json_string (back);
+  g_assert_cmpstr (first, ==, second);
+
+  markdown = confab_export_markdown (conversation);
+  openai = confab_export_openai_string (conversation);
+  g_assert_nonnull (strstr (markdown, "first answer"));
+  g_assert_null (strstr (markdown, "second answer"));
+  g_assert_nonnull (strstr (openai, "first answer"));
+  g_assert_null (strstr (openai, "second answer"));
+}
+
+/* A file of version 1 (one branch, no parents) still reads as a chain. */
+static void
+test_import_version_1 (void)
+{
+  g_autoptr(JsonNode) node = json_from_string ("{\"format\":\"confab-conversation\",\"version\":1,"
+                                               "\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+                                               "{\"role\":\"assistant\",\"content\":\"A\"}]}", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabConversation) conversation = confab_import_confab_json (node, &error);
+
+  g_assert_no_error (error);
+  assert_shown (conversation, "Q|A");
+  {
+    g_autoptr(ConfabMessage) q = g_list_model_get_item (G_LIST_MODEL (conversation), 0);
+    g_autoptr(ConfabMessage) a = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
+    g_assert_cmpstr (confab_message_get_parent_id (a), ==, confab_message_get_id (q));
+  }
+}
+
+static void
+test_fork (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabConversation) fork = NULL;
+  ConfabMessage *answer;
+
+  confab_conversation_set_model (conversation, "m");
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  answer = add (conversation, CONFAB_ROLE_ASSISTANT, "A");
+  add (conversation, CONFAB_ROLE_USER, "later");
+
+  fork = confab_export_fork (conversation, answer);
+  assert_shown (fork, "Q|A");
+  assert_shown (conversation, "Q|A|later");
+  g_assert_cmpstr (confab_conversation_get_id (fork), !=, confab_conversation_get_id (conversation));
+  g_assert_cmpstr (confab_conversation_get_title (fork), ==, "Q");
+  g_assert_cmpstr (confab_conversation_get_model (fork), ==, "m");
+  {
+    g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), 1);
+    g_assert_true (copy != answer);
+    g_assert_cmpstr (confab_message_get_id (copy), !=, confab_message_get_id (answer));
+  }
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -431,6 +513,9 @@ main (int   argc,
   g_test_add_func ("/branches/switch-follows-the-branch-shown-last", test_switch_follows_the_branch_shown_last);
   g_test_add_func ("/branches/truncate-removes-the-subtree", test_truncate_removes_the_subtree);
   g_test_add_func ("/branches/lookup-find-and-turns", test_lookup_find_and_turns);
+  g_test_add_func ("/branches/export/round-trip", test_export_round_trip);
+  g_test_add_func ("/branches/export/import-version-1", test_import_version_1);
+  g_test_add_func ("/branches/export/fork", test_fork);
   g_test_add_func ("/branches/store/keeps-the-tree-and-the-branch-shown", test_store_keeps_the_tree_and_the_branch_shown);
   g_test_add_func ("/branches/store/one-message-per-place", test_store_one_message_per_place);
   g_test_add_func ("/branches/store/migration-from-flat-history", test_migration_from_flat_history);
