@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 
 #define CONFAB_STORE_N_TOOL_CALL_STATUSES (CONFAB_TOOL_CALL_STATUS_DENIED + 1)
 
+/* The number of messages of conversation c's branch shown: the depth of its last one. */
+#define CONFAB_STORE_N_SHOWN_SQL \
+  "COALESCE ((SELECT m.position + 1 FROM messages m WHERE m.id = c.shown_leaf), 0)"
+
 struct _ConfabStore
 {
   GObject     parent_instance;

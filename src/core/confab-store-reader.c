@@ -480,7 +480,7 @@ confab_store_list (ConfabStore  *self,
 
   stmt = _confab_store_prepare (self,
                                 "SELECT c.id, c.title, c.model, c.updated_at,"
-                                "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
+                                "  " CONFAB_STORE_N_SHOWN_SQL
                                 " FROM conversations c ORDER BY c.updated_at DESC, c.seq DESC",
                                 error);
   if (stmt == NULL)

@@ -171,7 +171,8 @@ static const char * const migrations[] = {
 
   /* 5 → 6: branches. A message follows its parent (NULL for a first message) and is one of
    * its versions (sibling); the place (conversation, parent, sibling) is a key, so two
-   * writers racing on one place fail instead of both writing. position is the depth. The
+   * writers racing on one place fail instead of both writing. position is the depth (gaps
+ * left by old versions closed). The
    * conversation remembers the last message of the branch shown. A flat conversation becomes
    * one chain: each message follows the one before it. */
   "ALTER TABLE messages ADD COLUMN parent_id TEXT;"
@@ -184,6 +185,9 @@ static const char * const migrations[] = {
   "  WHERE m.conversation_id = conversations.id ORDER BY m.position DESC LIMIT 1);"
   "DROP INDEX messages_by_conversation;"
   "CREATE INDEX messages_by_conversation ON messages (conversation_id, position);"
+  "UPDATE messages SET position = r.depth FROM (SELECT seq, row_number () OVER"
+  "  (PARTITION BY conversation_id ORDER BY position) - 1 AS depth FROM messages) r"
+  "  WHERE r.seq = messages.seq AND messages.position != r.depth;"
   "CREATE UNIQUE INDEX messages_by_place ON messages (conversation_id, COALESCE (parent_id, ''), sibling);",
 };
 

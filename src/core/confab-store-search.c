@@ -110,8 +110,7 @@ summary_for_hit (sqlite3      *db,
   sqlite3_finalize (stmt);
   stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, "SELECT c.title, c.model, c.updated_at,"
-                              "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
+  if (sqlite3_prepare_v2 (db, "SELECT c.title, c.model, c.updated_at, " CONFAB_STORE_N_SHOWN_SQL
                               " FROM conversations c WHERE c.id = ?1", -1, &stmt, NULL) == SQLITE_OK)
     {
       _confab_store_bind_text (stmt, 1, hit->id);
@@ -175,9 +174,22 @@ add_message_hits (sqlite3     *db,
   gboolean ok = FALSE;
   int rc = SQLITE_DONE;
 
+  /* Only the branch shown counts: the message is found walking up from the last message
+   * shown to its depth (position). */
   if (sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC",
                           -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) == SQLITE_OK)
+      sqlite3_prepare_v2 (db, "WITH RECURSIVE hit AS (SELECT id, conversation_id, position FROM messages"
+                              "  WHERE seq = ?1),"
+                              " up (id, parent_id, position) AS (SELECT m.id, m.parent_id, m.position"
+                              "  FROM hit JOIN conversations c ON c.id = hit.conversation_id"
+                              "  JOIN messages m ON m.id = c.shown_leaf"
+                              "  UNION ALL SELECT p.id, p.parent_id, p.position FROM up JOIN messages p"
+                              "  ON p.id = up.parent_id WHERE up.position > (SELECT position FROM hit))"
+                              " SELECT hit.conversation_id FROM hit"
+                              " WHERE hit.id IN (SELECT id FROM up)"
+                              "  OR NOT EXISTS (SELECT 1 FROM conversations c"
+                              "   WHERE c.id = hit.conversation_id AND c.shown_leaf IS NOT NULL)",
+                          -1, &owner, NULL) == SQLITE_OK)
     {
       _confab_store_bind_text (stmt, 1, query);
       while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -15,6 +15,7 @@
 #include "confab-message.h"
 #include "confab-store.h"
 #include "confab-store-private.h"
+#include "confab-store-summary.h"
 #include "confab-usage.h"
 
 static ConfabMessage *
@@ -375,6 +376,56 @@ test_store_keeps_the_tree_and_the_branch_shown (void)
   g_assert_cmpuint (confab_conversation_get_tree (loaded)->len, ==, 5);
 }
 
+/* Search finds what the branch shown says, not the versions out of sight. */
+static void
+test_search_follows_the_branch_shown (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(GListModel) hits = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(ConfabStoreSummary) summary = NULL;
+  ConfabMessage *zebra;
+
+  g_assert_no_error (error);
+  confab_store_track (store, conversation);
+  add (conversation, CONFAB_ROLE_USER, "Name an animal");
+  zebra = add (conversation, CONFAB_ROLE_ASSISTANT, "A zebra");
+  add (conversation, CONFAB_ROLE_USER, "Another");
+  add (conversation, CONFAB_ROLE_ASSISTANT, "A okapi");
+  confab_conversation_rewind (conversation, 1);
+  add (conversation, CONFAB_ROLE_ASSISTANT, "A giraffe");
+  g_assert_true (confab_store_flush (store, &error));
+
+  hits = confab_store_search (store, "zebra", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 0);
+  g_clear_object (&hits);
+  hits = confab_store_search (store, "giraffe", &error);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
+  summary = g_list_model_get_item (hits, 0);
+  g_assert_cmpuint (confab_store_summary_get_n_messages (summary), ==, 2);
+  g_clear_object (&summary);
+
+  /* Back to the first answer: now it is the zebra, with its four messages. */
+  g_assert_true (confab_conversation_switch_sibling (conversation, confab_conversation_get_last_message (conversation), 0));
+  g_assert_true (confab_conversation_get_last_message (conversation) != zebra);
+  g_assert_true (confab_store_flush (store, &error));
+  g_clear_object (&hits);
+  hits = confab_store_search (store, "zebra", &error);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 1);
+  g_clear_object (&hits);
+  hits = confab_store_search (store, "giraffe", &error);
+  g_assert_cmpuint (g_list_model_get_n_items (hits), ==, 0);
+  list = confab_store_list (store, &error);
+  g_assert_no_error (error);
+  summary = g_list_model_get_item (list, 0);
+  g_assert_cmpuint (confab_store_summary_get_n_messages (summary), ==, 4);
+  confab_store_untrack (store, conversation);
+}
+
 static void
 on_write_failed (ConfabStore  *store,
                  const GError *error,
@@ -480,6 +531,7 @@ test_migration_from_flat_history (void)
                                     " ((id = 'm0' AND parent_id IS NULL) OR (id = 'm1' AND parent_id = 'm0')"
                                     "  OR (id = 'm2' AND parent_id = 'm1') OR (id = 'm3' AND parent_id = 'm2'))"), ==, 4);
   g_assert_cmpint (query_int (path, "SELECT count (*) FROM conversations WHERE id = 'flat' AND shown_leaf = 'm3'"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT position FROM messages WHERE id = 'm3'"), ==, 3);
 
   loaded = confab_store_load (store, "flat", &error);
   g_assert_no_error (error);
@@ -517,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/branches/export/import-version-1", test_import_version_1);
   g_test_add_func ("/branches/export/fork", test_fork);
   g_test_add_func ("/branches/store/keeps-the-tree-and-the-branch-shown", test_store_keeps_the_tree_and_the_branch_shown);
+  g_test_add_func ("/branches/store/search-follows-the-branch-shown", test_search_follows_the_branch_shown);
   g_test_add_func ("/branches/store/one-message-per-place", test_store_one_message_per_place);
   g_test_add_func ("/branches/store/migration-from-flat-history", test_migration_from_flat_history);
 
