@@ -9,6 +9,7 @@
 #include "confab-error.h"
 #include "confab-message.h"
 #include "confab-provider.h"
+#include "confab-export.h"
 #include "confab-session.h"
 
 #include "confab-approval-policy.h"
@@ -691,4 +692,17 @@ confab_session_edit_and_resend (ConfabSession  *self,
   confab_conversation_append (self->conversation, message);
 
   return run_turn (self, error);
+}
+
+gboolean
+confab_session_continue_with_result (ConfabSession   *self,
+                                     ConfabToolCall  *call,
+                                     ConfabToolCall  *rerun,
+                                     GError         **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+
+  return check_idle (self, error) &&
+         confab_export_branch_with_result (self->conversation, call, rerun, error) &&
+         run_turn (self, error);
 }

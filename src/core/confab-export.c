@@ -8,9 +8,11 @@
 
 #include "confab-conversation.h"
 #include "confab-enums.h"
+#include "confab-error.h"
 #include "confab-escape.h"
 #include "confab-export.h"
 #include "confab-import.h"
+#include "confab-import-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -639,4 +641,110 @@ confab_export_fork (ConfabConversation *conversation,
   confab_conversation_set_updated_at (fork, g_get_real_time ());
 
   return fork;
+}
+
+/* A copy of @message with an id of its own (through the lossless format). (transfer full) */
+static ConfabMessage *
+copy_message (ConfabMessage *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  ConfabMessage *copy;
+  GListModel *attachments = confab_message_get_attachments (message);
+
+  add_message (builder, message);
+  node = json_builder_get_root (builder);
+  json_object_remove_member (json_node_get_object (node), "id");
+  copy = _confab_import_read_message (json_node_get_object (node), NULL);
+  for (guint i = 0; copy != NULL && i < g_list_model_get_n_items (attachments); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, i);
+      confab_message_add_attachment (copy, attachment);
+    }
+
+  return copy;
+}
+
+gboolean
+confab_export_branch_with_result (ConfabConversation  *conversation,
+                                  ConfabToolCall      *call,
+                                  ConfabToolCall      *rerun,
+                                  GError             **error)
+{
+  GListModel *model;
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n, position = G_MAXUINT;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), FALSE);
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (call), FALSE);
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (rerun), FALSE);
+
+  /* The answer that made the call, on the branch shown. */
+  model = G_LIST_MODEL (conversation);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n && position == G_MAXUINT; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) item = g_list_model_get_item (calls, c);
+
+          if (item == call)
+            position = i;
+        }
+    }
+  if (position == G_MAXUINT)
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_FAILED,
+                           _("The tool call is no longer in the conversation"));
+      return FALSE;
+    }
+
+  /* A new version of the answer, with the arguments run again and their result, then its
+   * tool results, that call's replaced. */
+  for (guint i = position; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+      ConfabMessage *copy;
+
+      if (i > position && confab_message_get_role (message) != CONFAB_ROLE_TOOL)
+        break;
+      if ((copy = copy_message (message)) == NULL)
+        {
+          g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_FAILED, _("The answer could not be copied"));
+          return FALSE;
+        }
+      g_ptr_array_add (copies, copy);
+
+      if (i == position)
+        {
+          GListModel *calls = confab_message_get_tool_calls (copy);
+
+          /* Not a request made again: the usage ledger must not count it twice. */
+          confab_usage_restore (confab_message_get_usage (copy), FALSE, -1, -1, -1, -1, -1, FALSE, -1, -1, -1);
+
+          for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+            {
+              g_autoptr(ConfabToolCall) item = g_list_model_get_item (calls, c);
+
+              if (g_strcmp0 (confab_tool_call_get_id (item), confab_tool_call_get_id (call)) != 0)
+                continue;
+              confab_tool_call_set_arguments (item, confab_tool_call_get_arguments (rerun));
+              confab_tool_call_set_result (item, confab_tool_call_get_result (rerun));
+              confab_tool_call_set_result_content (item, confab_tool_call_get_result_content (rerun));
+              confab_tool_call_set_error (item, confab_tool_call_get_error (rerun));
+              confab_tool_call_set_status (item, confab_tool_call_get_status (rerun));
+            }
+        }
+      else if (g_strcmp0 (confab_message_get_tool_call_id (copy), confab_tool_call_get_id (call)) == 0)
+        confab_message_set_content (copy, confab_tool_call_get_result (rerun) ?: confab_tool_call_get_error (rerun) ?: "");
+    }
+
+  confab_conversation_rewind (conversation, position);
+  for (guint i = 0; i < copies->len; i++)
+    confab_conversation_append (conversation, g_ptr_array_index (copies, i));
+
+  return TRUE;
 }

@@ -42,4 +42,13 @@ char     *confab_export_openai_string (ConfabConversation *conversation);
 ConfabConversation *confab_export_fork (ConfabConversation *conversation,
                                         ConfabMessage      *upto);
 
+/* "Use this result and continue" (a tool call run again, @rerun, for @call of an answer on
+ * the branch shown): a new version of that answer with @rerun's arguments and result, and
+ * its tool results after it (@call's replaced); the next request continues from there. The
+ * answer as it was stays as the other version. */
+gboolean  confab_export_branch_with_result (ConfabConversation  *conversation,
+                                            ConfabToolCall      *call,
+                                            ConfabToolCall      *rerun,
+                                            GError             **error);
+
 G_END_DECLS

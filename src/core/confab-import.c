@@ -149,9 +149,9 @@ read_tool_call (JsonObject  *object,
   return g_steal_pointer (&call);
 }
 
-static ConfabMessage *
-read_message (JsonObject  *object,
-              GError     **error)
+ConfabMessage *
+_confab_import_read_message (JsonObject  *object,
+                             GError     **error)
 {
   g_autoptr(ConfabMessage) message = NULL;
   ConfabRole role;
@@ -309,7 +309,7 @@ confab_import_confab_json (JsonNode  *node,
           bad_shape (error, "a message that is not an object");
           return NULL;
         }
-      if ((message = read_message (json_node_get_object (m), error)) == NULL)
+      if ((message = _confab_import_read_message (json_node_get_object (m), error)) == NULL)
         return NULL;
 
       /* Version 2 has the tree: each message names its parent (null for a first one). */
