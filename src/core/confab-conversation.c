@@ -851,6 +851,29 @@ confab_conversation_to_messages_json (ConfabConversation *self)
   return json_node_init_array (json_node_alloc (), array);
 }
 
+/* Whether @id is answered by a tool message following @message in the tree (any branch),
+ * up to the first message that is not a tool result. */
+static gboolean
+is_answered_in_tree (ConfabConversation *self,
+                     ConfabMessage      *message,
+                     const char         *id)
+{
+  GPtrArray *children = children_of (self, confab_message_get_id (message));
+
+  for (guint i = 0; children != NULL && i < children->len; i++)
+    {
+      ConfabMessage *child = g_ptr_array_index (children, i);
+
+      if (confab_message_get_role (child) != CONFAB_ROLE_TOOL)
+        continue;
+      if (g_strcmp0 (confab_message_get_tool_call_id (child), id) == 0 ||
+          is_answered_in_tree (self, child, id))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 guint
 confab_conversation_repair_tool_calls (ConfabConversation *self)
 {
@@ -858,9 +881,10 @@ confab_conversation_repair_tool_calls (ConfabConversation *self)
 
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
 
-  for (guint i = 0; i < self->messages->len; i++)
+  /* Every version, shown or not: a branch shown later must not wait forever either. */
+  for (guint i = 0; i < self->all->len; i++)
     {
-      ConfabMessage *message = g_ptr_array_index (self->messages, i);
+      ConfabMessage *message = g_ptr_array_index (self->all, i);
       GListModel *calls = confab_message_get_tool_calls (message);
 
       if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
@@ -875,7 +899,7 @@ confab_conversation_repair_tool_calls (ConfabConversation *self)
             case CONFAB_TOOL_CALL_STATUS_STREAMING:
             case CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL:
             case CONFAB_TOOL_CALL_STATUS_RUNNING:
-              if (is_answered (self, i + 1, confab_tool_call_get_id (call)))
+              if (is_answered_in_tree (self, message, confab_tool_call_get_id (call)))
                 continue;
               confab_tool_call_set_error (call, _("Not run: the conversation was closed before this tool call ended."));
               confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);

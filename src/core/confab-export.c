@@ -624,12 +624,15 @@ confab_export_fork (ConfabConversation *conversation,
       return NULL;
     }
 
-  /* Files are shared as they are (they never change). */
+  /* Files are shared as they are (they never change). The copies made no request: their
+   * usage is not carried over, or the usage ledger would count those requests twice. */
   for (int i = 0; i <= position; i++)
     {
       g_autoptr(ConfabMessage) original = g_list_model_get_item (G_LIST_MODEL (conversation), i);
       g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), i);
       GListModel *attachments = confab_message_get_attachments (original);
+
+      confab_usage_restore (confab_message_get_usage (copy), FALSE, -1, -1, -1, -1, -1, FALSE, -1, -1, -1);
 
       for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
         {

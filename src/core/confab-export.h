@@ -38,7 +38,8 @@ char     *confab_export_json_string   (ConfabConversation *conversation);
 JsonNode *confab_export_openai        (ConfabConversation *conversation);
 char     *confab_export_openai_string (ConfabConversation *conversation);
 /* "Start a new chat from here": a new conversation (a new id, the same title and settings)
- * with copies of the shown branch up to @upto, which must be shown. (transfer full) */
+ * with copies of the shown branch up to @upto, which must be shown (their usage is not
+ * copied: those requests were made, and counted, once). (transfer full) */
 ConfabConversation *confab_export_fork (ConfabConversation *conversation,
                                         ConfabMessage      *upto);
 

@@ -55,11 +55,22 @@ struct _ConfabStoreTracker
   guint               n_tree;   /* messages in the tree when last seen */
 };
 
+/* Where @message is written: its position in the branch shown, or for a version not shown,
+ * its depth in the tree; -1 when it left the conversation. */
 static int
 find_position (ConfabConversation *conversation,
                ConfabMessage      *message)
 {
-  return confab_conversation_find (conversation, message);
+  int position = confab_conversation_find (conversation, message);
+  ConfabMessage *step = message;
+
+  if (position >= 0 || confab_conversation_lookup (conversation, confab_message_get_id (message)) != message)
+    return position;
+
+  for (position = 0; (step = confab_conversation_lookup (conversation, confab_message_get_parent_id (step))) != NULL;)
+    position++;
+
+  return position;
 }
 
 /* The row of what changed in @watch's message since the last one, and notes it as written.

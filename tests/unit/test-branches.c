@@ -16,6 +16,7 @@
 #include "confab-store.h"
 #include "confab-store-private.h"
 #include "confab-store-summary.h"
+#include "confab-tool-call.h"
 #include "confab-usage.h"
 
 static ConfabMessage *
@@ -212,6 +213,26 @@ test_lookup_find_and_turns (void)
   g_assert_cmpfloat_with_epsilon (confab_usage_get_tokens_per_second (total), 3.0, 1e-9);
 }
 
+/* A tool call left waiting in a version not shown is repaired too. */
+static void
+test_repair_every_version (void)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  ConfabMessage *hidden;
+
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  hidden = add (conversation, CONFAB_ROLE_ASSISTANT, "");
+  confab_tool_call_set_id (call, "call_1");
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
+  confab_message_add_tool_call (hidden, call);
+  confab_conversation_rewind (conversation, 1);
+  add (conversation, CONFAB_ROLE_ASSISTANT, "A2");
+
+  g_assert_cmpuint (confab_conversation_repair_tool_calls (conversation), ==, 1);
+  g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_FAILED);
+}
+
 /* Confab JSON has the whole tree; Markdown and OpenAI the branch shown. */
 static void
 test_export_round_trip (void)
@@ -277,6 +298,7 @@ test_fork (void)
   confab_conversation_set_model (conversation, "m");
   add (conversation, CONFAB_ROLE_USER, "Q");
   answer = add (conversation, CONFAB_ROLE_ASSISTANT, "A");
+  confab_usage_restore (confab_message_get_usage (answer), TRUE, 10, 5, 15, -1, -1, TRUE, 0.1, 0.5, 1.0);
   add (conversation, CONFAB_ROLE_USER, "later");
 
   fork = confab_export_fork (conversation, answer);
@@ -289,6 +311,8 @@ test_fork (void)
     g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), 1);
     g_assert_true (copy != answer);
     g_assert_cmpstr (confab_message_get_id (copy), !=, confab_message_get_id (answer));
+    /* That request was made (and counted in the usage ledger) once. */
+    g_assert_false (confab_usage_get_reported (confab_message_get_usage (copy)));
   }
 }
 
@@ -374,6 +398,36 @@ test_store_keeps_the_tree_and_the_branch_shown (void)
   g_assert_no_error (error);
   assert_shown (loaded, "Q|A3");
   g_assert_cmpuint (confab_conversation_get_tree (loaded)->len, ==, 5);
+}
+
+/* A version out of sight that changes (a call repaired) is written at its depth. */
+static void
+test_store_writes_versions_not_shown (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  ConfabMessage *hidden;
+
+  g_assert_no_error (error);
+  confab_store_track (store, conversation);
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  hidden = add (conversation, CONFAB_ROLE_ASSISTANT, "");
+  confab_tool_call_set_id (call, "call_1");
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_message_add_tool_call (hidden, call);
+  confab_conversation_rewind (conversation, 1);
+  add (conversation, CONFAB_ROLE_ASSISTANT, "A2");
+  g_assert_true (confab_store_flush (store, &error));
+
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
+  g_assert_true (confab_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM tool_calls WHERE status = 'failed'"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT position FROM messages WHERE content = ''"), ==, 1);
+  confab_store_untrack (store, conversation);
 }
 
 /* Search finds what the branch shown says, not the versions out of sight. */
@@ -565,10 +619,12 @@ main (int   argc,
   g_test_add_func ("/branches/switch-follows-the-branch-shown-last", test_switch_follows_the_branch_shown_last);
   g_test_add_func ("/branches/truncate-removes-the-subtree", test_truncate_removes_the_subtree);
   g_test_add_func ("/branches/lookup-find-and-turns", test_lookup_find_and_turns);
+  g_test_add_func ("/branches/repair-every-version", test_repair_every_version);
   g_test_add_func ("/branches/export/round-trip", test_export_round_trip);
   g_test_add_func ("/branches/export/import-version-1", test_import_version_1);
   g_test_add_func ("/branches/export/fork", test_fork);
   g_test_add_func ("/branches/store/keeps-the-tree-and-the-branch-shown", test_store_keeps_the_tree_and_the_branch_shown);
+  g_test_add_func ("/branches/store/writes-versions-not-shown", test_store_writes_versions_not_shown);
   g_test_add_func ("/branches/store/search-follows-the-branch-shown", test_search_follows_the_branch_shown);
   g_test_add_func ("/branches/store/one-message-per-place", test_store_one_message_per_place);
   g_test_add_func ("/branches/store/migration-from-flat-history", test_migration_from_flat_history);
