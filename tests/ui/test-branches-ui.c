@@ -392,6 +392,8 @@ check_branches (ConfabWindow *window,
   switcher = confab_message_row_get_versions (row);
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (switcher), WAIT_MS);
   g_assert_cmpstr (confab_version_switcher_get_text (CONFAB_VERSION_SWITCHER (switcher)), ==, "1/2");
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "branches-first-version.png");
 
   /* Start a new chat from the first answer: a new conversation, in the sidebar. */
   first_id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
@@ -403,6 +405,8 @@ check_branches (ConfabWindow *window,
   g_assert_true (g_str_has_prefix (confab_message_get_content (message_at (window, 1)), "A **warm red**"));
   CONFAB_TEST_WAIT_FOR (list_has (rows, fork_id) && list_has (rows, first_id), WAIT_MS);
   CONFAB_TEST_WAIT_FOR (row_shows (window, 1, "A warm red"), WAIT_MS);
+  wait_frames (window);
+  save_screenshot (GTK_WIDGET (window), "branches-fork.png");
 }
 
 /* An answer streamed as @pieces, with its usage. */
