@@ -534,7 +534,14 @@ confab_conversation_show (ConfabConversation *self,
 
   path = g_ptr_array_new_with_free_func (g_object_unref);
   for (step = message; step != NULL; step = confab_conversation_lookup (self, confab_message_get_parent_id (step)))
-    g_ptr_array_insert (path, 0, g_object_ref (step));
+    g_ptr_array_add (path, g_object_ref (step));
+  for (guint i = 0; i < path->len / 2; i++)
+    {
+      gpointer first = path->pdata[i];
+
+      path->pdata[i] = path->pdata[path->len - 1 - i];
+      path->pdata[path->len - 1 - i] = first;
+    }
 
   for (step = message; step != NULL && (step = child_to_show (self, confab_message_get_id (step))) != NULL;)
     g_ptr_array_add (path, g_object_ref (step));
