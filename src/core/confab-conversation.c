@@ -23,8 +23,9 @@ struct _ConfabConversation
   GPtrArray  *messages;     /* the shown branch: the items of the GListModel */
   GPtrArray  *all;          /* every message of the tree, each after its parent */
   GHashTable *by_id;        /* id → ConfabMessage* */
-  GHashTable *children;     /* parent id ("" for first messages) → GPtrArray by sibling index */
-  GHashTable *shown_child;  /* parent id ("") → the child shown last under it */
+  GHashTable *children;     /* parent (the conversation for first messages) → GPtrArray of
+                             * its children by sibling index */
+  GHashTable *shown_child;  /* parent (the conversation) → the child shown last under it */
   char       *id;
   char      *title;
   char      *system_prompt;
@@ -186,8 +187,8 @@ confab_conversation_init (ConfabConversation *self)
   self->messages = g_ptr_array_new_with_free_func (g_object_unref);
   self->all = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->children = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
-  self->shown_child = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->children = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+  self->shown_child = g_hash_table_new (NULL, NULL);
   self->id = g_uuid_string_random ();
   self->created_at = self->updated_at = g_get_real_time ();
 }
@@ -295,18 +296,22 @@ confab_conversation_make_title (const char *text)
   return g_steal_pointer (&line);
 }
 
-/* The key of @parent_id in children and shown_child. */
-static inline const char *
-parent_key (const char *parent_id)
+/* The key of the message @parent_id in children and shown_child: the message, or the
+ * conversation itself for first messages (NULL); NULL when there is no such message. */
+static gpointer
+parent_key (ConfabConversation *self,
+            const char         *parent_id)
 {
-  return parent_id != NULL ? parent_id : "";
+  return parent_id != NULL ? g_hash_table_lookup (self->by_id, parent_id) : self;
 }
 
 static GPtrArray *
 children_of (ConfabConversation *self,
              const char         *parent_id)
 {
-  return g_hash_table_lookup (self->children, parent_key (parent_id));
+  gpointer key = parent_key (self, parent_id);
+
+  return key != NULL ? g_hash_table_lookup (self->children, key) : NULL;
 }
 
 /* Puts @message into the tree (not into the shown branch) with the parent and sibling
@@ -323,7 +328,7 @@ tree_add (ConfabConversation *self,
   if (siblings == NULL)
     {
       siblings = g_ptr_array_new ();
-      g_hash_table_insert (self->children, g_strdup (parent_key (parent_id)), siblings);
+      g_hash_table_insert (self->children, parent_key (self, parent_id), siblings);
     }
 
   for (at = siblings->len; at > 0; at--)
@@ -401,8 +406,7 @@ confab_conversation_append (ConfabConversation *self,
                              ? confab_message_get_sibling_index (g_ptr_array_index (siblings, siblings->len - 1)) + 1
                              : 0);
   tree_add (self, message);
-  g_hash_table_insert (self->shown_child,
-                       g_strdup (parent ? confab_message_get_id (parent) : ""), message);
+  g_hash_table_insert (self->shown_child, parent ? (gpointer) parent : self, message);
 
   position = self->messages->len;
   g_ptr_array_add (self->messages, g_object_ref (message));
@@ -439,23 +443,19 @@ tree_remove (ConfabConversation *self,
              ConfabMessage      *message)
 {
   g_autoptr(ConfabMessage) keep = g_object_ref (message);
-  const char *id = confab_message_get_id (message);
-  const char *parent = parent_key (confab_message_get_parent_id (message));
-  GPtrArray *children = children_of (self, id);
-  GPtrArray *siblings = children_of (self, parent);
+  gpointer parent = parent_key (self, confab_message_get_parent_id (message));
+  GPtrArray *children;
+  GPtrArray *siblings = parent ? g_hash_table_lookup (self->children, parent) : NULL;
 
-  while (children != NULL && children->len > 0)
-    {
-      tree_remove (self, g_ptr_array_index (children, children->len - 1));
-      children = children_of (self, id);
-    }
-  g_hash_table_remove (self->children, id);
-  g_hash_table_remove (self->shown_child, id);
-  if (g_hash_table_lookup (self->shown_child, parent) == message)
+  while ((children = g_hash_table_lookup (self->children, message)) != NULL && children->len > 0)
+    tree_remove (self, g_ptr_array_index (children, children->len - 1));
+  g_hash_table_remove (self->children, message);
+  g_hash_table_remove (self->shown_child, message);
+  if (parent != NULL && g_hash_table_lookup (self->shown_child, parent) == message)
     g_hash_table_remove (self->shown_child, parent);
   if (siblings != NULL)
     g_ptr_array_remove (siblings, message);
-  g_hash_table_remove (self->by_id, id);
+  g_hash_table_remove (self->by_id, confab_message_get_id (message));
   g_ptr_array_remove (self->all, message);
 }
 
@@ -494,18 +494,19 @@ confab_conversation_rewind (ConfabConversation *self,
   emit_changed (self, position, removed, 0);
 }
 
-/* The child of @parent_id to show: the one shown last, else the newest. */
+/* The child to show under @key (a message, or the conversation for the first messages): the
+ * one shown last, else the newest. */
 static ConfabMessage *
 child_to_show (ConfabConversation *self,
-               const char         *parent_id)
+               gpointer            key)
 {
-  ConfabMessage *child = g_hash_table_lookup (self->shown_child, parent_key (parent_id));
+  ConfabMessage *child = g_hash_table_lookup (self->shown_child, key);
   GPtrArray *children;
 
   if (child != NULL)
     return child;
 
-  children = children_of (self, parent_id);
+  children = g_hash_table_lookup (self->children, key);
   if (children == NULL || children->len == 0)
     return NULL;
 
@@ -530,7 +531,7 @@ confab_conversation_show (ConfabConversation *self,
   /* Up from @message to the first message, then down from it through the children shown
    * last (or the newest). */
   if (message == NULL)
-    message = child_to_show (self, NULL);
+    message = child_to_show (self, self);
 
   path = g_ptr_array_new_with_free_func (g_object_unref);
   for (step = message; step != NULL; step = confab_conversation_lookup (self, confab_message_get_parent_id (step)))
@@ -543,15 +544,12 @@ confab_conversation_show (ConfabConversation *self,
       path->pdata[path->len - 1 - i] = first;
     }
 
-  for (step = message; step != NULL && (step = child_to_show (self, confab_message_get_id (step))) != NULL;)
+  for (step = message; step != NULL && (step = child_to_show (self, step)) != NULL;)
     g_ptr_array_add (path, g_object_ref (step));
 
   for (guint i = 0; i < path->len; i++)
-    {
-      ConfabMessage *shown = g_ptr_array_index (path, i);
-
-      g_hash_table_insert (self->shown_child, g_strdup (parent_key (confab_message_get_parent_id (shown))), shown);
-    }
+    g_hash_table_insert (self->shown_child, i > 0 ? g_ptr_array_index (path, i - 1) : (gpointer) self,
+                         g_ptr_array_index (path, i));
 
   while (common < path->len && common < self->messages->len &&
          g_ptr_array_index (path, common) == g_ptr_array_index (self->messages, common))
@@ -865,7 +863,7 @@ is_answered_in_tree (ConfabConversation *self,
                      ConfabMessage      *message,
                      const char         *id)
 {
-  GPtrArray *children = children_of (self, confab_message_get_id (message));
+  GPtrArray *children = g_hash_table_lookup (self->children, message);
 
   for (guint i = 0; children != NULL && i < children->len; i++)
     {
