@@ -650,6 +650,15 @@ confab_conversation_switch_sibling (ConfabConversation *self,
 }
 
 GPtrArray *
+confab_conversation_get_children (ConfabConversation *self,
+                                  ConfabMessage      *message)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  return g_hash_table_lookup (self->children, message ? (gpointer) message : self);
+}
+
+GPtrArray *
 confab_conversation_get_tree (ConfabConversation *self)
 {
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);

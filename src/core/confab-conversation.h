@@ -82,6 +82,10 @@ guint               confab_conversation_get_n_siblings      (ConfabConversation 
 gboolean            confab_conversation_switch_sibling      (ConfabConversation *self,
                                                              ConfabMessage      *message,
                                                              guint               index);
+/* The children of @message (NULL: the first messages) by sibling index, or NULL when it has
+ * none. (transfer none) */
+GPtrArray          *confab_conversation_get_children        (ConfabConversation *self,
+                                                             ConfabMessage      *message);
 /* Every message of the tree, shown or not, each after its parent. (transfer none) */
 GPtrArray          *confab_conversation_get_tree            (ConfabConversation *self);
 /* The message of the tree with this id, or NULL. (transfer none) */

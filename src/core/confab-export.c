@@ -463,12 +463,36 @@ add_message (JsonBuilder   *builder,
 }
 
 /* "attachments": every file sent, its data in base64, with the index of its message. */
+/* Every message of the tree in one order whatever the order they came in: depth first,
+ * versions in order. (transfer container) */
+static GPtrArray *
+tree_in_order (ConfabConversation *conversation)
+{
+  GPtrArray *order = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  GPtrArray *roots = confab_conversation_get_children (conversation, NULL);
+
+  for (guint i = roots ? roots->len : 0; i > 0; i--)
+    g_ptr_array_add (stack, g_ptr_array_index (roots, i - 1));
+
+  while (stack->len > 0)
+    {
+      ConfabMessage *message = g_ptr_array_steal_index (stack, stack->len - 1);
+      GPtrArray *children = confab_conversation_get_children (conversation, message);
+
+      g_ptr_array_add (order, message);
+      for (guint i = children ? children->len : 0; i > 0; i--)
+        g_ptr_array_add (stack, g_ptr_array_index (children, i - 1));
+    }
+
+  return order;
+}
+
 static void
 add_attachments (JsonBuilder        *builder,
-                 ConfabConversation *conversation)
+                 GPtrArray          *tree)
 {
   static const char * const kinds[] = { "image", "text", "pdf" };
-  GPtrArray *tree = confab_conversation_get_tree (conversation);
 
   json_builder_set_member_name (builder, "attachments");
   json_builder_begin_array (builder);
@@ -506,8 +530,8 @@ JsonNode *
 confab_export_json (ConfabConversation *conversation)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GPtrArray) tree = NULL;
   ConfabMessage *last;
-  GPtrArray *tree;
 
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
@@ -530,12 +554,12 @@ confab_export_json (ConfabConversation *conversation)
   /* Every message of the tree, each after its parent. */
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
-  tree = confab_conversation_get_tree (conversation);
+  tree = tree_in_order (conversation);
   for (guint i = 0; i < tree->len; i++)
     add_message (builder, g_ptr_array_index (tree, i));
   json_builder_end_array (builder);
 
-  add_attachments (builder, conversation);
+  add_attachments (builder, tree);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

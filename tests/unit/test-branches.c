@@ -400,6 +400,50 @@ test_store_keeps_the_tree_and_the_branch_shown (void)
   g_assert_cmpuint (confab_conversation_get_tree (loaded)->len, ==, 5);
 }
 
+/* Exported whole and imported into another database (the staging database and its merge):
+ * the same tree, the same branch shown, the same export; importing again adds nothing. */
+static void
+test_store_import_round_trip (void)
+{
+  g_autofree char *path = db_path ();
+  g_autofree char *file = g_build_filename (g_get_user_data_dir (), "tree.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open (path, &error);
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabConversation) back = NULL;
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabImportResult) again = NULL;
+  g_autofree char *exported = NULL;
+  g_autofree char *reexported = NULL;
+  ConfabMessage *first;
+
+  g_assert_no_error (error);
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  first = add (conversation, CONFAB_ROLE_ASSISTANT, "one");
+  add (conversation, CONFAB_ROLE_USER, "more");
+  add (conversation, CONFAB_ROLE_ASSISTANT, "two");
+  confab_conversation_rewind (conversation, 1);
+  add (conversation, CONFAB_ROLE_ASSISTANT, "other");
+  g_assert_true (confab_conversation_switch_sibling (conversation, first, 0));
+  exported = confab_export_json_string (conversation);
+  g_assert_true (g_file_set_contents (file, exported, -1, &error));
+
+  result = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_imported, ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM messages"), ==, 5);
+  back = confab_store_load (store, confab_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  assert_shown (back, "Q|one|more|two");
+  reexported = confab_export_json_string (back);
+  g_assert_cmpstr (reexported, ==, exported);
+
+  again = confab_import_file (store, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->n_imported, ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count (*) FROM messages"), ==, 5);
+}
+
 /* A version out of sight that changes (a call repaired) is written at its depth. */
 static void
 test_store_writes_versions_not_shown (void)
@@ -624,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/branches/export/import-version-1", test_import_version_1);
   g_test_add_func ("/branches/export/fork", test_fork);
   g_test_add_func ("/branches/store/keeps-the-tree-and-the-branch-shown", test_store_keeps_the_tree_and_the_branch_shown);
+  g_test_add_func ("/branches/store/import-round-trip", test_store_import_round_trip);
   g_test_add_func ("/branches/store/writes-versions-not-shown", test_store_writes_versions_not_shown);
   g_test_add_func ("/branches/store/search-follows-the-branch-shown", test_search_follows_the_branch_shown);
   g_test_add_func ("/branches/store/one-message-per-place", test_store_one_message_per_place);
