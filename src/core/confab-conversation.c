@@ -398,6 +398,7 @@ confab_conversation_append (ConfabConversation *self,
 
   g_return_if_fail (CONFAB_IS_CONVERSATION (self));
   g_return_if_fail (CONFAB_IS_MESSAGE (message));
+  g_return_if_fail (confab_conversation_lookup (self, confab_message_get_id (message)) == NULL);
 
   parent = confab_conversation_get_last_message (self);
   siblings = children_of (self, parent ? confab_message_get_id (parent) : NULL);

@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (ConfabMessage, confab_message, CONFAB, MESSAGE, GObject)
 
 ConfabMessage      *confab_message_new                 (ConfabRole          role,
                                                         const char         *content);
-/* A stable random id (UUID string) the store keys the message by. */
+/* A stable random id (UUID string) the store keys the message by; set it before the message
+ * goes into a conversation (which finds its messages by id). */
 const char         *confab_message_get_id              (ConfabMessage      *self);
 void                confab_message_set_id              (ConfabMessage      *self,
                                                         const char         *id);
