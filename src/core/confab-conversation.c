@@ -438,26 +438,49 @@ confab_conversation_add_message (ConfabConversation *self,
   return TRUE;
 }
 
-/* Drops @message and everything under it from the tree. */
+/* Drops @message and everything under it from the tree (without recursing: a branch may be
+ * thousands of messages deep). */
 static void
 tree_remove (ConfabConversation *self,
              ConfabMessage      *message)
 {
-  g_autoptr(ConfabMessage) keep = g_object_ref (message);
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
   gpointer parent = parent_key (self, confab_message_get_parent_id (message));
-  GPtrArray *children;
   GPtrArray *siblings = parent ? g_hash_table_lookup (self->children, parent) : NULL;
 
-  while ((children = g_hash_table_lookup (self->children, message)) != NULL && children->len > 0)
-    tree_remove (self, g_ptr_array_index (children, children->len - 1));
-  g_hash_table_remove (self->children, message);
-  g_hash_table_remove (self->shown_child, message);
   if (parent != NULL && g_hash_table_lookup (self->shown_child, parent) == message)
     g_hash_table_remove (self->shown_child, parent);
   if (siblings != NULL)
     g_ptr_array_remove (siblings, message);
-  g_hash_table_remove (self->by_id, confab_message_get_id (message));
-  g_ptr_array_remove (self->all, message);
+
+  g_ptr_array_add (doomed, g_object_ref (message));
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      ConfabMessage *gone = g_ptr_array_index (doomed, i);
+      GPtrArray *children = g_hash_table_lookup (self->children, gone);
+
+      for (guint c = 0; children != NULL && c < children->len; c++)
+        g_ptr_array_add (doomed, g_object_ref (g_ptr_array_index (children, c)));
+      g_hash_table_remove (self->children, gone);
+      g_hash_table_remove (self->shown_child, gone);
+      g_hash_table_remove (self->by_id, confab_message_get_id (gone));
+    }
+
+  /* One pass over the tree rather than one search per message. */
+  {
+    g_autoptr(GPtrArray) kept = g_ptr_array_new_full (self->all->len, g_object_unref);
+
+    for (guint i = 0; i < self->all->len; i++)
+      {
+        ConfabMessage *item = g_ptr_array_index (self->all, i);
+
+        if (g_hash_table_lookup (self->by_id, confab_message_get_id (item)) == item)
+          g_ptr_array_add (kept, g_object_ref (item));
+      }
+    g_ptr_array_set_size (self->all, 0);
+    for (guint i = 0; i < kept->len; i++)
+      g_ptr_array_add (self->all, g_object_ref (g_ptr_array_index (kept, i)));
+  }
 }
 
 void
@@ -873,17 +896,24 @@ is_answered_in_tree (ConfabConversation *self,
                      ConfabMessage      *message,
                      const char         *id)
 {
-  GPtrArray *children = g_hash_table_lookup (self->children, message);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
 
-  for (guint i = 0; children != NULL && i < children->len; i++)
+  g_ptr_array_add (pending, message);
+  while (pending->len > 0)
     {
-      ConfabMessage *child = g_ptr_array_index (children, i);
+      ConfabMessage *step = g_ptr_array_steal_index (pending, pending->len - 1);
+      GPtrArray *children = g_hash_table_lookup (self->children, step);
 
-      if (confab_message_get_role (child) != CONFAB_ROLE_TOOL)
-        continue;
-      if (g_strcmp0 (confab_message_get_tool_call_id (child), id) == 0 ||
-          is_answered_in_tree (self, child, id))
-        return TRUE;
+      for (guint i = 0; children != NULL && i < children->len; i++)
+        {
+          ConfabMessage *child = g_ptr_array_index (children, i);
+
+          if (confab_message_get_role (child) != CONFAB_ROLE_TOOL)
+            continue;
+          if (g_strcmp0 (confab_message_get_tool_call_id (child), id) == 0)
+            return TRUE;
+          g_ptr_array_add (pending, child);
+        }
     }
 
   return FALSE;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -163,6 +164,51 @@ test_truncate_removes_the_subtree (void)
   g_assert_null (confab_conversation_lookup (conversation, failed));
   add (conversation, CONFAB_ROLE_ASSISTANT, "fine");
   g_assert_cmpuint (confab_conversation_get_n_siblings (conversation, confab_conversation_get_last_message (conversation), NULL), ==, 1);
+}
+
+/* A branch far deeper than a stack allows recursing over: truncated at its start and
+ * repaired (an answer whose call waits, followed by a long chain of tool results). Run on a
+ * thread with a 256 KiB stack, so recursion would overflow it. */
+static gpointer
+deep_branch (gpointer data)
+{
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
+  ConfabMessage *answer;
+  guint depth = 150000;
+
+  add (conversation, CONFAB_ROLE_USER, "Q");
+  answer = add (conversation, CONFAB_ROLE_ASSISTANT, "");
+  confab_tool_call_set_id (call, "call_1");
+  confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_RUNNING);
+  confab_message_add_tool_call (answer, call);
+  for (guint i = 0; i < depth; i++)
+    {
+      g_autoptr(ConfabMessage) result = confab_message_new (CONFAB_ROLE_TOOL, "");
+
+      confab_message_set_tool_call_id (result, i + 1 == depth ? "call_1" : "other");
+      confab_conversation_append (conversation, result);
+    }
+
+  g_assert_cmpuint (confab_conversation_repair_tool_calls (conversation), ==, 0);
+  confab_conversation_truncate (conversation, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 1);
+  g_assert_cmpuint (confab_conversation_get_tree (conversation)->len, ==, 1);
+
+  return NULL;
+}
+
+static void
+test_deep_branch (void)
+{
+  pthread_attr_t attr;
+  pthread_t thread;
+
+  g_assert_cmpint (pthread_attr_init (&attr), ==, 0);
+  g_assert_cmpint (pthread_attr_setstacksize (&attr, 256 * 1024), ==, 0);
+  g_assert_cmpint (pthread_create (&thread, &attr, deep_branch, NULL), ==, 0);
+  g_assert_cmpint (pthread_join (thread, NULL), ==, 0);
+  pthread_attr_destroy (&attr);
 }
 
 static void
@@ -663,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/branches/switch-follows-the-branch-shown-last", test_switch_follows_the_branch_shown_last);
   g_test_add_func ("/branches/truncate-removes-the-subtree", test_truncate_removes_the_subtree);
   g_test_add_func ("/branches/lookup-find-and-turns", test_lookup_find_and_turns);
+  g_test_add_func ("/branches/deep-branch", test_deep_branch);
   g_test_add_func ("/branches/repair-every-version", test_repair_every_version);
   g_test_add_func ("/branches/export/round-trip", test_export_round_trip);
   g_test_add_func ("/branches/export/import-version-1", test_import_version_1);
