@@ -18,6 +18,7 @@
 #include "confab-window.h"
 #include "panels-test-util.h"
 #include "confab-store-summary.h"
+#include "confab-message-editor.h"
 #include "confab-version-switcher.h"
 
 #define WAIT_MS 15000
@@ -407,6 +408,24 @@ check_branches (ConfabWindow *window,
   CONFAB_TEST_WAIT_FOR (row_shows (window, 1, "A warm red"), WAIT_MS);
   wait_frames (window);
   save_screenshot (GTK_WIDGET (window), "branches-fork.png");
+
+  /* Edit: the editor says what sending does; Cancel (Escape) leaves the message as it was. */
+  row = wait_for_row (window, message_at (window, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  {
+    GtkWidget *editor = find_widget_of_type (GTK_WIDGET (row), CONFAB_TYPE_MESSAGE_EDITOR);
+    g_autofree char *text = NULL;
+
+    g_assert_nonnull (editor);
+    CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (editor), WAIT_MS);
+    text = confab_message_editor_get_text (CONFAB_MESSAGE_EDITOR (editor));
+    g_assert_cmpstr (text, ==, "Name a colour for a front door");
+    wait_frames (window);
+    save_screenshot (GTK_WIDGET (window), "branches-editor.png");
+    g_assert_true (gtk_widget_activate_action (editor, "editor.cancel", NULL));
+    g_assert_false (gtk_widget_get_visible (editor));
+  }
+  g_assert_cmpuint (n_messages (window), ==, 2);
 }
 
 /* An answer streamed as @pieces, with its usage. */
