@@ -335,7 +335,15 @@ bind_item (GtkSignalListItemFactory *factory,
 {
   ConfabMessage *message = gtk_list_item_get_item (item);
 
-  confab_message_row_set_message (CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item)), message);
+  ConfabMessageRow *row = CONFAB_MESSAGE_ROW (gtk_list_item_get_child (item));
+  guint version = 0;
+  guint n_versions = 1;
+
+  confab_message_row_set_message (row, message);
+  if (self->session != NULL)
+    n_versions = confab_conversation_get_n_siblings (confab_session_get_conversation (self->session),
+                                                     message, &version);
+  confab_message_row_set_versions (row, version, n_versions);
   label_list_item (item, message);
 }
 
@@ -384,6 +392,8 @@ session_busy_changed (ConfabSession  *session,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.regenerate", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.retry", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.edit-resend", !busy);
+  /* A turn appends to the branch shown: it stays shown until the turn ends. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.show-version", !busy);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -471,6 +481,26 @@ chat_edit_resend (GtkWidget  *widget,
   set_following (self, TRUE);
   if (!confab_session_edit_and_resend (self->session, message, text, &error))
     report_error (self, error);
+}
+
+/* "‹ 2/3 ›": shows another version of the message's place, and the branch under it. */
+static void
+chat_show_version (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  ConfabChatView *self = CONFAB_CHAT_VIEW (widget);
+  const char *id;
+  guint version;
+  ConfabMessage *message;
+
+  if (self->session == NULL || confab_session_get_busy (self->session))
+    return;
+
+  g_variant_get (param, "(&su)", &id, &version);
+  message = confab_session_lookup_message (self->session, id);
+  if (message != NULL)
+    confab_conversation_switch_sibling (confab_session_get_conversation (self->session), message, version);
 }
 
 static void
@@ -651,6 +681,7 @@ confab_chat_view_class_init (ConfabChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.retry", "s", chat_retry);
   gtk_widget_class_install_action (widget_class, "chat.inspect", "s", chat_inspect);
   gtk_widget_class_install_action (widget_class, "chat.edit-resend", "(ss)", chat_edit_resend);
+  gtk_widget_class_install_action (widget_class, "chat.show-version", "(su)", chat_show_version);
 }
 
 static void

@@ -140,8 +140,8 @@ read_done (GObject      *source,
                           result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)
     {
-      g_autofree char *more = g_strdup_printf (ngettext ("%u conversation had other branches; the one last shown was imported.",
-                                                         "%u conversations had other branches; the one last shown was imported.",
+      g_autofree char *more = g_strdup_printf (ngettext ("%u conversation has branches; all of them were kept.",
+                                                         "%u conversations have branches; all of them were kept.",
                                                          result->n_other_branches),
                                                result->n_other_branches);
       g_autofree char *joined = g_strconcat (body, "\n", more, NULL);

@@ -8,8 +8,11 @@
 #include "confab-attachment-bar.h"
 #include "confab-enums.h"
 #include "confab-message.h"
+#include "confab-message-editor.h"
+#include "confab-message-error.h"
 #include "confab-message-row.h"
 #include "confab-tool-call.h"
+#include "confab-version-switcher.h"
 
 #include <adwaita.h>
 
@@ -32,20 +35,18 @@ struct _ConfabMessageRow
   ConfabMarkdownView *content_view;
   GtkBox             *tool_calls_box;
   GtkWidget          *attachment_bar;      /* built for the first message with files */
-  GtkWidget          *edit_box;            /* built on the first edit */
-  GtkTextView        *edit_view;
+  GtkWidget          *editor;              /* built on the first edit */
+  GtkWidget          *versions;            /* "‹ 2/3 ›" when the place has other versions */
+  guint               version;             /* which version of its place the message is */
+  guint               n_versions;
   GtkWidget          *error_box;           /* built on the first failure */
-  GtkLabel           *error_label;
-  GtkExpander        *details_expander;    /* the HTTP error body, as plain text */
-  GtkLabel           *details_label;
-  GtkWidget          *check_key_button;    /* 401/403 */
-  GtkWidget          *retry_button;
   GtkLabel           *status_label;
   GtkWidget          *actions_box;
   GtkWidget          *copy_button;
   GtkWidget          *edit_button;
   GtkWidget          *regenerate_button;
   GtkWidget          *inspect_button;
+  GtkWidget          *fork_button;
 
   /* While mapped: the adjustment of the scrolled window the row is in, and whether the row
    * was drawn (near the viewport) the last time. */
@@ -144,147 +145,35 @@ ensure_thinking (ConfabMessageRow *self)
   gtk_box_insert_child_after (GTK_BOX (self->bubble), GTK_WIDGET (self->thinking_expander), header);
 }
 
-static void
-ensure_edit_box (ConfabMessageRow *self)
-{
-  GtkWidget *scroller, *bar, *label, *cancel, *send;
-  GtkEventController *shortcuts;
+static void editor_send      (ConfabMessageEditor *editor,
+                             const char          *text,
+                             ConfabMessageRow    *self);
+static void editor_cancelled (ConfabMessageEditor *editor,
+                              ConfabMessageRow    *self);
 
-  if (self->edit_box != NULL)
+static void
+ensure_editor (ConfabMessageRow *self)
+{
+  if (self->editor != NULL)
     return;
 
-  self->edit_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_visible (self->edit_box, FALSE);
-
-  self->edit_view = GTK_TEXT_VIEW (gtk_text_view_new ());
-  gtk_text_view_set_wrap_mode (self->edit_view, GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_top_margin (self->edit_view, 8);
-  gtk_text_view_set_bottom_margin (self->edit_view, 8);
-  gtk_text_view_set_left_margin (self->edit_view, 8);
-  gtk_text_view_set_right_margin (self->edit_view, 8);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Edited message"), -1);
-
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 300);
-  gtk_widget_add_css_class (scroller, "card");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->edit_view));
-  gtk_box_append (GTK_BOX (self->edit_box), scroller);
-
-  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  label = gtk_label_new (_("Sending replaces this message and every message after it."));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_add_css_class (label, "caption");
-  gtk_box_append (GTK_BOX (bar), label);
-
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "row.edit-cancel");
-  gtk_box_append (GTK_BOX (bar), cancel);
-
-  send = gtk_button_new_with_mnemonic (_("_Send"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (send), "row.edit-send");
-  gtk_widget_add_css_class (send, "suggested-action");
-  gtk_box_append (GTK_BOX (bar), send);
-  gtk_box_append (GTK_BOX (self->edit_box), bar);
-
-  /* Escape leaves the edit as Cancel does (the window's Escape only stops an answer). */
-  shortcuts = gtk_shortcut_controller_new ();
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_named_action_new ("row.edit-cancel")));
-  gtk_widget_add_controller (self->edit_box, shortcuts);
-
-  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->edit_box, GTK_WIDGET (self->tool_calls_box));
+  self->editor = confab_message_editor_new ();
+  gtk_widget_set_visible (self->editor, FALSE);
+  g_signal_connect (self->editor, "send", G_CALLBACK (editor_send), self);
+  g_signal_connect (self->editor, "cancelled", G_CALLBACK (editor_cancelled), self);
+  gtk_box_insert_child_after (GTK_BOX (self->bubble), self->editor, GTK_WIDGET (self->tool_calls_box));
 }
 
-/* Most messages never fail: the error box (4 widgets, a button among them) is built when
- * one first does, in its place before the status line. */
+/* Most messages never fail: the error box is built when one first does, in its place
+ * before the status line. */
 static void
 ensure_error_box (ConfabMessageRow *self)
 {
-  GtkWidget *image;
-  GtkWidget *texts;
-
   if (self->error_box != NULL)
     return;
 
-  self->error_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_add_css_class (self->error_box, "message-error");
-  image = g_object_new (GTK_TYPE_IMAGE,
-                        "icon-name", "dialog-warning-symbolic",
-                        "valign", GTK_ALIGN_START,
-                        "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                        NULL);
-  gtk_box_append (GTK_BOX (self->error_box), image);
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_wrap_mode (self->error_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->error_label, TRUE);
-  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->error_label));
-  /* What the server sent (a proxy's HTML page …) as text, never as markup, out of the way. */
-  self->details_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_use_markup (self->details_label, FALSE);
-  gtk_label_set_xalign (self->details_label, 0);
-  gtk_label_set_wrap (self->details_label, TRUE);
-  gtk_label_set_wrap_mode (self->details_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->details_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "monospace");
-  self->details_expander = GTK_EXPANDER (gtk_expander_new_with_mnemonic (_("_Details")));
-  gtk_expander_set_child (self->details_expander, GTK_WIDGET (self->details_label));
-  gtk_box_append (GTK_BOX (texts), GTK_WIDGET (self->details_expander));
-  gtk_box_append (GTK_BOX (self->error_box), texts);
-  self->check_key_button = gtk_button_new_with_mnemonic (_("Check API _Key"));
-  gtk_widget_set_valign (self->check_key_button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->check_key_button), "win.check-api-key");
-  gtk_box_append (GTK_BOX (self->error_box), self->check_key_button);
-  self->retry_button = gtk_button_new_with_mnemonic (_("_Retry"));
-  gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->retry_button), "row.retry");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->retry_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry the request"), -1);
-  gtk_box_append (GTK_BOX (self->error_box), self->retry_button);
+  self->error_box = confab_message_error_new ();
   gtk_widget_insert_before (self->error_box, self->bubble, GTK_WIDGET (self->status_label));
-}
-
-#define MAX_DETAILS_CHARS 4000
-
-/* The HTTP error body under "Details", and "Check API Key" where the key is the likely
- * cause (401, 403). */
-static void
-update_error_details (ConfabMessageRow *self)
-{
-  guint status = confab_message_get_http_status (self->message);
-  g_autoptr(GBytes) raw = status >= 400 ? confab_message_dup_raw_response (self->message) : NULL;
-  g_autofree char *text = NULL;
-
-  if (raw != NULL && g_bytes_get_size (raw) > 0)
-    {
-      gsize len;
-      const char *data = g_bytes_get_data (raw, &len);
-
-      text = g_utf8_make_valid (data, len);
-      g_strstrip (text);
-      if (g_utf8_strlen (text, -1) > MAX_DETAILS_CHARS)
-        {
-          char *cut = g_utf8_offset_to_pointer (text, MAX_DETAILS_CHARS);
-          g_autofree char *shortened = g_strndup (text, cut - text);
-
-          g_free (text);
-          text = g_strconcat (shortened, "…", NULL);
-        }
-    }
-
-  gtk_label_set_text (self->details_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->details_expander), text != NULL && *text != '\0');
-  gtk_widget_set_visible (self->check_key_button, status == 401 || status == 403);
 }
 
 static void
@@ -347,7 +236,6 @@ update_state (ConfabMessageRow *self)
 {
   ConfabMessageState state;
   ConfabRole role;
-  const GError *error;
   gboolean streaming;
 
   if (self->message == NULL)
@@ -355,7 +243,6 @@ update_state (ConfabMessageRow *self)
 
   state = confab_message_get_state (self->message);
   role = confab_message_get_role (self->message);
-  error = confab_message_get_error (self->message);
   streaming = state == CONFAB_MESSAGE_STATE_STREAMING;
 
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), streaming);
@@ -370,34 +257,11 @@ update_state (ConfabMessageRow *self)
 
   update_content_visibility (self);
 
-  if ((state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED) && error != NULL)
-    {
-      int retry_after = confab_message_get_retry_after (self->message);
-
-      ensure_error_box (self);
-      if (retry_after > 0)
-        {
-          /* Rate limits say how long to wait: tell the user before they press Retry. */
-          g_autofree char *text =
-            g_strdup_printf (ngettext ("%s\nThe provider asks to wait %d second before you retry.",
-                                       "%s\nThe provider asks to wait %d seconds before you retry.",
-                                       retry_after),
-                             error->message, retry_after);
-          gtk_label_set_text (self->error_label, text);
-        }
-      else
-        gtk_label_set_text (self->error_label, error->message);
-      update_error_details (self);
-      gtk_widget_set_visible (self->error_box, TRUE);
-      gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
-    }
-  else if (state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED)
+  if (state == CONFAB_MESSAGE_STATE_FAILED || state == CONFAB_MESSAGE_STATE_INTERRUPTED)
     {
       ensure_error_box (self);
-      gtk_label_set_text (self->error_label, _("The answer stopped before it was complete."));
-      update_error_details (self);
+      confab_message_error_show (CONFAB_MESSAGE_ERROR (self->error_box), self->message);
       gtk_widget_set_visible (self->error_box, TRUE);
-      gtk_widget_set_visible (self->retry_button, role == CONFAB_ROLE_ASSISTANT);
     }
   else if (self->error_box != NULL)
     gtk_widget_set_visible (self->error_box, FALSE);
@@ -476,8 +340,8 @@ state_changed (ConfabMessage    *message,
 static void
 leave_edit_mode (ConfabMessageRow *self)
 {
-  if (self->edit_box != NULL)
-    gtk_widget_set_visible (self->edit_box, FALSE);
+  if (self->editor != NULL)
+    gtk_widget_set_visible (self->editor, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), TRUE);
   update_state (self);
 }
@@ -498,8 +362,9 @@ confab_message_row_set_message (ConfabMessageRow *self,
   clear_tool_calls (self);
   g_signal_group_set_target (self->signals, NULL);
   g_set_object (&self->message, message);
-  if (self->edit_box != NULL)
-    gtk_widget_set_visible (self->edit_box, FALSE);
+  if (self->editor != NULL)
+    gtk_widget_set_visible (self->editor, FALSE);
+  confab_message_row_set_versions (self, 0, 1);
 
   if (message == NULL)
     {
@@ -627,54 +492,106 @@ row_edit (GtkWidget  *widget,
           GVariant   *parameter)
 {
   ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer;
 
   if (self->message == NULL)
     return;
 
-  ensure_edit_box (self);
-  buffer = gtk_text_view_get_buffer (self->edit_view);
-  gtk_text_buffer_set_text (buffer, confab_message_get_content (self->message), -1);
+  ensure_editor (self);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
   gtk_widget_set_visible (self->actions_box, FALSE);
-  gtk_widget_set_visible (self->edit_box, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+  gtk_widget_set_visible (self->editor, TRUE);
+  confab_message_editor_begin (CONFAB_MESSAGE_EDITOR (self->editor), confab_message_get_content (self->message));
 }
 
 static void
-row_edit_cancel (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+editor_cancelled (ConfabMessageEditor *editor,
+                  ConfabMessageRow    *self)
 {
-  leave_edit_mode (CONFAB_MESSAGE_ROW (widget));
+  leave_edit_mode (self);
 }
 
 static void
-row_edit_send (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+editor_send (ConfabMessageEditor *editor,
+             const char          *text,
+             ConfabMessageRow    *self)
 {
-  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer;
-  g_autofree char *text = NULL;
   g_autofree char *id = NULL;
-  GtkTextIter start, end;
+  g_autofree char *copy = g_strdup (text);
 
-  if (self->message == NULL || self->edit_box == NULL)
-    return;
-
-  buffer = gtk_text_view_get_buffer (self->edit_view);
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  g_strstrip (text);
-  if (*text == '\0')
+  if (self->message == NULL)
     return;
 
   id = g_strdup (confab_message_get_id (self->message));
   leave_edit_mode (self);
   /* May unbind this row from its message: keep nothing of it after this call. */
-  gtk_widget_activate_action (widget, "chat.edit-resend", "(ss)", id, text);
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.edit-resend", "(ss)", id, copy);
+}
+
+static void
+row_fork (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  activate_with_id (CONFAB_MESSAGE_ROW (widget), "win.fork");
+}
+
+/* The other versions of the message's place: "chat.show-version" shows the one asked for. */
+static void
+show_version (ConfabMessageRow *self,
+              int               delta)
+{
+  int wanted = (int) self->version + delta;
+
+  if (self->message == NULL || wanted < 0 || wanted >= (int) self->n_versions)
+    return;
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.show-version", "(su)",
+                              confab_message_get_id (self->message), (guint) wanted);
+}
+
+static void
+row_previous_version (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  show_version (CONFAB_MESSAGE_ROW (widget), -1);
+}
+
+static void
+row_next_version (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  show_version (CONFAB_MESSAGE_ROW (widget), +1);
+}
+
+void
+confab_message_row_set_versions (ConfabMessageRow *self,
+                                 guint             version,
+                                 guint             n_versions)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
+
+  self->version = version;
+  self->n_versions = MAX (n_versions, 1);
+  if (self->versions == NULL && self->n_versions <= 1)
+    return;
+
+  /* Built for the first message with versions: most never have any. */
+  if (self->versions == NULL)
+    {
+      self->versions = confab_version_switcher_new ();
+      gtk_widget_insert_after (self->versions, gtk_widget_get_first_child (self->bubble),
+                               GTK_WIDGET (self->spinner));
+    }
+  confab_version_switcher_set (CONFAB_VERSION_SWITCHER (self->versions), version, self->n_versions);
+}
+
+GtkWidget *
+confab_message_row_get_versions (ConfabMessageRow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE_ROW (self), NULL);
+  return self->versions;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -832,8 +749,9 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.inspect", NULL, row_inspect);
   gtk_widget_class_install_action (widget_class, "row.retry", NULL, row_retry);
   gtk_widget_class_install_action (widget_class, "row.edit", NULL, row_edit);
-  gtk_widget_class_install_action (widget_class, "row.edit-cancel", NULL, row_edit_cancel);
-  gtk_widget_class_install_action (widget_class, "row.edit-send", NULL, row_edit_send);
+  gtk_widget_class_install_action (widget_class, "row.fork", NULL, row_fork);
+  gtk_widget_class_install_action (widget_class, "row.previous-version", NULL, row_previous_version);
+  gtk_widget_class_install_action (widget_class, "row.next-version", NULL, row_next_version);
 }
 
 static GtkWidget *
@@ -913,6 +831,9 @@ build_widgets (ConfabMessageRow *self)
   gtk_box_append (GTK_BOX (self->actions_box), self->edit_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->regenerate_button);
   gtk_box_append (GTK_BOX (self->actions_box), self->inspect_button);
+  self->fork_button = action_button ("mail-forward-symbolic", _("Start a New Chat From Here"),
+                                     _("Start a new chat from here"), "row.fork");
+  gtk_box_append (GTK_BOX (self->actions_box), self->fork_button);
   gtk_box_append (GTK_BOX (self->bubble), self->actions_box);
 }
 
@@ -976,7 +897,7 @@ confab_message_row_get_error_text (ConfabMessageRow *self)
 
   if (self->error_box == NULL || !gtk_widget_get_visible (self->error_box))
     return NULL;
-  return gtk_label_get_text (self->error_label);
+  return confab_message_error_get_text (CONFAB_MESSAGE_ERROR (self->error_box));
 }
 
 void

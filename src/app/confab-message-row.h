@@ -30,4 +30,13 @@ const char         *confab_message_row_get_error_text   (ConfabMessageRow *self)
 /* Renders pending streamed text now (tests, benches). */
 void                confab_message_row_flush            (ConfabMessageRow *self);
 
+/* Shows "‹ @version+1/@n_versions ›" when the message's place has other versions (edits,
+ * regenerated answers); the buttons ask "chat.show-version" for the one before or after. */
+void                confab_message_row_set_versions      (ConfabMessageRow *self,
+                                                          guint             version,
+                                                          guint             n_versions);
+
+/* The "‹ 2/3 ›" switcher (tests). (transfer none) */
+GtkWidget          *confab_message_row_get_versions      (ConfabMessageRow *self);
+
 G_END_DECLS

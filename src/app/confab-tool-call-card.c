@@ -517,6 +517,19 @@ deny_action (GtkWidget  *widget,
   approve (CONFAB_TOOL_CALL_CARD (widget), CONFAB_APPROVAL_DENY);
 }
 
+/* "Use This Result and Continue": the conversation branches with the re-run's result. */
+static void
+use_result_cb (ConfabToolRerunDialog *dialog,
+               ConfabToolCall        *call,
+               ConfabToolCall        *rerun,
+               ConfabSession         *session)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_session_continue_with_result (session, call, rerun, &error))
+    g_warning ("Could not continue with the new result: %s", error->message);
+}
+
 static void
 run_again_action (GtkWidget  *widget,
                   const char *action_name,
@@ -540,6 +553,7 @@ run_again_action (GtkWidget  *widget,
   dialog = confab_tool_rerun_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : window, self->call,
                                          confab_session_get_tools (session),
                                          confab_session_get_approvals (session));
+  g_signal_connect_object (dialog, "use-result", G_CALLBACK (use_result_cb), session, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -46,11 +46,37 @@ editor_text (ConfabToolRerunDialog *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+enum {
+  USE_RESULT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 update_run_button (ConfabToolRerunDialog *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "rerun.run",
                                  self->problem == NULL && !self->running && self->tools != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "rerun.use",
+                                 !self->running && self->new_call != NULL &&
+                                 confab_tool_call_get_status (self->new_call) == CONFAB_TOOL_CALL_STATUS_DONE);
+}
+
+/* "Use This Result and Continue": the conversation branches (whoever made the dialog
+ * listens to ::use-result); the dialog's work is done. */
+static void
+use_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *param)
+{
+  ConfabToolRerunDialog *self = CONFAB_TOOL_RERUN_DIALOG (widget);
+
+  if (self->new_call == NULL || self->running)
+    return;
+
+  g_signal_emit (self, signals[USE_RESULT], 0, self->call, self->new_call);
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 /* Checks the editor's text: JSON, then the tool's input schema. */
@@ -161,7 +187,12 @@ confab_tool_rerun_dialog_class_init (ConfabToolRerunDialogClass *klass)
 
   object_class->dispose = confab_tool_rerun_dialog_dispose;
 
+  signals[USE_RESULT] = g_signal_new ("use-result", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                      NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                      CONFAB_TYPE_TOOL_CALL, CONFAB_TYPE_TOOL_CALL);
+
   gtk_widget_class_install_action (widget_class, "rerun.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "rerun.use", NULL, use_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "rerun.run", NULL);
 }
@@ -175,7 +206,7 @@ confab_tool_rerun_dialog_init (ConfabToolRerunDialog *self)
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *editor_scroller = gtk_scrolled_window_new ();
   GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *note = gtk_label_new (_("Running again does not change the conversation."));
+  GtkWidget *note = gtk_label_new (_("Running again does not change the conversation; using the new result continues it as a new branch."));
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
   GtkSourceBuffer *buffer;
 
@@ -186,6 +217,12 @@ confab_tool_rerun_dialog_init (ConfabToolRerunDialog *self)
   gtk_widget_add_css_class (self->run_button, "suggested-action");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->run_button), "rerun.run");
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->run_button);
+  {
+    GtkWidget *use = gtk_button_new_with_mnemonic (_("_Use This Result and Continue"));
+
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (use), "rerun.use");
+    adw_header_bar_pack_end (ADW_HEADER_BAR (header), use);
+  }
   gtk_box_append (GTK_BOX (content), header);
 
   gtk_widget_set_margin_top (body, 12);

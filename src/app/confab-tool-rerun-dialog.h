@@ -14,8 +14,9 @@ G_DECLARE_FINAL_TYPE (ConfabToolRerunDialog, confab_tool_rerun_dialog, CONFAB, T
 /* "Run Again…" for a finished tool call: its arguments in an editor, checked against the
  * tool's input schema as they are typed; Run sends a new call through @tools with
  * @approvals (asking for approval as usual, on the new call's card) and shows its result
- * beside the previous one. The conversation is never changed: the new call belongs to no
- * message. */
+ * beside the previous one. The conversation is not changed (the new call belongs to no
+ * message) unless "Use This Result and Continue" emits ::use-result (the call, the re-run)
+ * for the dialog's maker to branch the conversation with. */
 GtkWidget      *confab_tool_rerun_dialog_new                  (GtkWindow             *parent,
                                                                ConfabToolCall        *call,
                                                                ConfabToolRegistry    *tools,

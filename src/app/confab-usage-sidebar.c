@@ -53,18 +53,6 @@ typedef struct
   GtkLabel  *names[N_FIELDS];
 } Section;
 
-/* Sums of usages; -1 stays "unknown" until some request reports the value. */
-typedef struct
-{
-  gint64   counts[FIELD_TOTAL + 1];
-  double   cost;
-  double   time_to_first_token;
-  double   duration;
-  double   generating;
-  gint64   generated;
-  gboolean has_cost;
-} Totals;
-
 struct _ConfabUsageSidebar
 {
   GtkWidget           parent_instance;
@@ -161,65 +149,6 @@ section_new (const char *id)
   return section;
 }
 
-static void
-totals_init (Totals *totals)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (totals->counts); i++)
-    totals->counts[i] = -1;
-  totals->cost = 0;
-  totals->has_cost = FALSE;
-  totals->time_to_first_token = -1;
-  totals->duration = -1;
-  totals->generating = 0;
-  totals->generated = 0;
-}
-
-static void
-add_count (gint64 *sum,
-           gint64  value)
-{
-  if (value >= 0)
-    *sum = MAX (*sum, 0) + value;
-}
-
-static void
-totals_add (Totals      *totals,
-            ConfabUsage *usage)
-{
-  gint64 completion = confab_usage_get_completion_tokens (usage);
-  double ttft = confab_usage_get_time_to_first_token (usage);
-  double duration = confab_usage_get_duration (usage);
-
-  /* Each request counts once, with the last usage it reported. */
-  add_count (&totals->counts[FIELD_PROMPT], confab_usage_get_prompt_tokens (usage));
-  add_count (&totals->counts[FIELD_COMPLETION], completion);
-  add_count (&totals->counts[FIELD_CACHED], confab_usage_get_cached_tokens (usage));
-  add_count (&totals->counts[FIELD_REASONING], confab_usage_get_reasoning_tokens (usage));
-  add_count (&totals->counts[FIELD_TOTAL], confab_usage_get_total_tokens (usage));
-
-  if (confab_usage_get_has_cost (usage))
-    {
-      totals->has_cost = TRUE;
-      totals->cost += confab_usage_get_cost (usage);
-    }
-
-  /* A turn's first token is its first request's. */
-  if (totals->time_to_first_token < 0 && ttft >= 0)
-    totals->time_to_first_token = ttft;
-
-  if (duration >= 0)
-    totals->duration = MAX (totals->duration, 0) + duration;
-
-  /* Speed: tokens generated over the time spent generating them (after the first token). */
-  if (completion >= 0 && duration > 0)
-    {
-      double generating = duration - MAX (ttft, 0);
-
-      totals->generating += generating > 0 ? generating : duration;
-      totals->generated += completion;
-    }
-}
-
 static char *
 format_count (gint64 value)
 {
@@ -262,20 +191,23 @@ format_seconds (double seconds)
 }
 
 static void
-section_show (Section      *section,
-              const Totals *totals)
+section_show (Section     *section,
+              ConfabUsage *usage)
 {
   char *text[N_FIELDS];
+  double speed = confab_usage_get_tokens_per_second (usage);
 
-  for (guint i = FIELD_PROMPT; i <= FIELD_TOTAL; i++)
-    text[i] = format_count (totals->counts[i]);
-
-  text[FIELD_COST] = totals->has_cost ? format_cost (totals->cost) : g_strdup ("—");
-  text[FIELD_TIME_TO_FIRST_TOKEN] = format_seconds (totals->time_to_first_token);
-  text[FIELD_DURATION] = format_seconds (totals->duration);
-  if (totals->generating > 0)
+  text[FIELD_PROMPT] = format_count (confab_usage_get_prompt_tokens (usage));
+  text[FIELD_COMPLETION] = format_count (confab_usage_get_completion_tokens (usage));
+  text[FIELD_CACHED] = format_count (confab_usage_get_cached_tokens (usage));
+  text[FIELD_REASONING] = format_count (confab_usage_get_reasoning_tokens (usage));
+  text[FIELD_TOTAL] = format_count (confab_usage_get_total_tokens (usage));
+  text[FIELD_COST] = confab_usage_get_has_cost (usage) ? format_cost (confab_usage_get_cost (usage)) : g_strdup ("—");
+  text[FIELD_TIME_TO_FIRST_TOKEN] = format_seconds (confab_usage_get_time_to_first_token (usage));
+  text[FIELD_DURATION] = format_seconds (confab_usage_get_duration (usage));
+  if (speed >= 0)
     /* Translators: generation speed. */
-    text[FIELD_SPEED] = g_strdup_printf (_("%.1f tokens/s"), totals->generated / totals->generating);
+    text[FIELD_SPEED] = g_strdup_printf (_("%.1f tokens/s"), speed);
   else
     text[FIELD_SPEED] = g_strdup ("—");
 
@@ -344,9 +276,9 @@ ensure_request_sections (ConfabUsageSidebar *self,
 static void
 refresh (ConfabUsageSidebar *self)
 {
-  g_autoptr(GArray) turn_starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  Totals conversation_totals;
-  Totals turn_totals;
+  g_autoptr(GArray) turn_starts = NULL;
+  g_autoptr(ConfabUsage) conversation_totals = NULL;
+  g_autoptr(ConfabUsage) turn_totals = NULL;
   guint n = 0;
   guint turn = 0;
   guint start = 0;
@@ -356,26 +288,15 @@ refresh (ConfabUsageSidebar *self)
   g_clear_handle_id (&self->refresh_id, g_source_remove);
 
   if (self->conversation != NULL)
-    n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
-
-  totals_init (&conversation_totals);
-  totals_init (&turn_totals);
-
-  for (guint i = 0; i < n; i++)
     {
-      ConfabMessage *message = get_message (self, i);
-
-      if (confab_message_get_role (message) == CONFAB_ROLE_USER)
-        g_array_append_val (turn_starts, i);
-      else if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT)
-        totals_add (&conversation_totals, confab_message_get_usage (message));
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
+      turn_starts = confab_conversation_list_turns (self->conversation);
+      conversation_totals = confab_conversation_sum_usage (self->conversation, 0, n);
     }
-
-  /* Answers before any user message (a restored or odd conversation) form a turn too. */
-  if (n > 0 && (turn_starts->len == 0 || g_array_index (turn_starts, guint, 0) != 0))
+  else
     {
-      guint zero = 0;
-      g_array_prepend_val (turn_starts, zero);
+      turn_starts = g_array_new (FALSE, FALSE, sizeof (guint));
+      conversation_totals = confab_usage_new ();
     }
 
   if (turn_starts->len > 0)
@@ -387,7 +308,10 @@ refresh (ConfabUsageSidebar *self)
 
       start = g_array_index (turn_starts, guint, turn);
       end = turn + 1 < turn_starts->len ? g_array_index (turn_starts, guint, turn + 1) : n;
+      turn_totals = confab_conversation_sum_usage (self->conversation, start, end);
     }
+  else
+    turn_totals = confab_usage_new ();
 
   self->previous_turn = turn_starts->len > 0 && turn > 0 ? g_array_index (turn_starts, guint, turn - 1) : G_MAXUINT;
   self->next_turn = turn + 1 < turn_starts->len ? g_array_index (turn_starts, guint, turn + 1) : G_MAXUINT;
@@ -410,7 +334,6 @@ refresh (ConfabUsageSidebar *self)
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
       Section *section;
-      Totals request;
       guint n_calls;
 
       if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
@@ -435,15 +358,11 @@ refresh (ConfabUsageSidebar *self)
         subtitle = g_strdup (confab_message_get_model (message));
       section_set_subtitle (section, subtitle);
 
-      totals_init (&request);
-      totals_add (&request, confab_message_get_usage (message));
-      section_show (section, &request);
-
-      totals_add (&turn_totals, confab_message_get_usage (message));
+      section_show (section, confab_message_get_usage (message));
     }
 
-  section_show (self->turn_section, &turn_totals);
-  section_show (self->conversation_section, &conversation_totals);
+  section_show (self->turn_section, turn_totals);
+  section_show (self->conversation_section, conversation_totals);
 
   gtk_widget_set_visible (self->turn_section->box, n_requests > 0);
   gtk_widget_set_visible (self->conversation_section->box, n > 0);

@@ -11,6 +11,7 @@
 #include "confab-conversation-list.h"
 #include "confab-application.h"
 #include "confab-conversation.h"
+#include "confab-export.h"
 #include "confab-export-dialog.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
@@ -65,6 +66,29 @@ check_api_key_action (GtkWidget  *widget,
   if (app != NULL)
     confab_application_show_preferences (CONFAB_APPLICATION (app),
                                          provider ? confab_provider_get_name (provider) : NULL);
+}
+
+/* "Start a new chat from here" (a message's id): a new conversation with the branch shown
+ * up to that message, shown and saved. */
+static void
+fork_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ConfabWindow *self = CONFAB_WINDOW (widget);
+  ConfabSession *session = confab_window_get_session (self);
+  ConfabMessage *message = confab_session_lookup_message (session, g_variant_get_string (param, NULL));
+  ConfabConversation *conversation = confab_session_get_conversation (session);
+  g_autoptr(ConfabConversation) fork = NULL;
+
+  /* A message still streaming has no end to start from yet. */
+  if (message == NULL || confab_conversation_find (conversation, message) < 0 ||
+      confab_message_get_state (message) == CONFAB_MESSAGE_STATE_STREAMING)
+    return;
+
+  fork = confab_export_fork (conversation, message);
+  if (fork != NULL)
+    _confab_window_show_conversation (self, fork);
 }
 
 /* Tool calls waiting for approval, reachable by keyboard: the focus moves to the waiting
@@ -291,6 +315,7 @@ _confab_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.toggle-conversations", NULL, toggle_conversations_action);
   gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.fork", "s", fork_action);
   gtk_widget_class_install_action (widget_class, "win.check-api-key", NULL, check_api_key_action);
   gtk_widget_class_install_action (widget_class, "win.tool-decisions", NULL, tool_decisions_action);
 

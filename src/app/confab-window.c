@@ -309,6 +309,13 @@ show_conversation (ConfabWindow       *self,
     confab_conversation_list_set_active (CONFAB_CONVERSATION_LIST (self->conversation_list), NULL);
 }
 
+void
+_confab_window_show_conversation (ConfabWindow       *self,
+                                  ConfabConversation *conversation)
+{
+  show_conversation (self, conversation);
+}
+
 static void new_conversation (ConfabWindow *self);
 static void promote_action   (GtkWidget    *widget,
                               const char   *action_name,

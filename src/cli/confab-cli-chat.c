@@ -255,8 +255,14 @@ setup_conversation (Cli     *cli,
         }
 
       cli->conversation = confab_store_load (cli->store, cli->continue_id, error);
-      if (cli->conversation == NULL)
+      if (cli->conversation == NULL ||
+          (cli->from_id != NULL && !confab_conversation_branch_after (cli->conversation, cli->from_id, error)))
         return FALSE;
+    }
+  else if (cli->from_id != NULL)
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG, _("--from needs --continue"));
+      return FALSE;
     }
   else
     {

@@ -29,6 +29,7 @@ typedef struct
   char                  *system;
   char                  *extra_body;
   char                  *continue_id;
+  char                  *from_id;
   int                    max_tokens;
   int                    max_steps;
   int                    max_tool_calls;

@@ -363,8 +363,8 @@ command_import (int    argc,
   g_print (_("%s export: %u imported, %u already there\n"),
            confab_import_format_to_string (result->format), result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)
-    g_print (ngettext ("%u conversation had other branches; the one last shown was imported\n",
-                       "%u conversations had other branches; the one last shown was imported\n",
+    g_print (ngettext ("%u conversation has branches; all of them were kept\n",
+                       "%u conversations have branches; all of them were kept\n",
                        result->n_other_branches),
              result->n_other_branches);
 

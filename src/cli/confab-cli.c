@@ -30,6 +30,8 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->system, g_free);
   g_clear_pointer (&cli->extra_body, g_free);
   g_clear_pointer (&cli->continue_id, g_free);
+  g_clear_pointer (&cli->from_id, g_free);
+  g_clear_pointer (&cli->from_id, g_free);
   g_clear_pointer (&cli->prompt, g_free);
   g_clear_pointer (&cli->attach, g_strfreev);
   g_clear_object (&cli->attachments);
@@ -92,6 +94,10 @@ main (int   argc,
       N_("Send at most N requests in this turn (default 10)"), N_("N") },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
       N_("Continue the stored conversation ID"), N_("ID") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &cli.from_id,
+      N_("With --continue: continue from message MESSAGE_ID, as a new branch"), N_("MESSAGE_ID") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &cli.from_id,
+      N_("With --continue: continue from message MESSAGE_ID, as a new branch"), N_("MESSAGE_ID") },
     { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.attach,
       N_("Send FILE with the prompt: an image, a text or code file, a PDF (repeatable)"), N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &cli.no_store, N_("Do not save the conversation"), NULL },

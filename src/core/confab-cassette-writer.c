@@ -15,7 +15,6 @@
 #include "confab-provider-list.h"
 #include "confab-provider.h"
 #include "confab-store.h"
-#include "confab-turn-range-private.h"
 #include "confab-usage.h"
 
 /* A cassette is what go-vcr (version 2) writes: per interaction the request (url, method,
@@ -358,7 +357,7 @@ confab_cassette_writer_add_turn (ConfabCassetteWriter  *self,
 
       if (item == message)
         {
-          _confab_conversation_turn_range (self->conversation, i, &start, &end);
+          confab_conversation_get_turn_range (self->conversation, i, &start, &end);
           return add_range (self, start, end, error);
         }
     }
@@ -401,7 +400,7 @@ confab_cassette_writer_add_turn_at (ConfabCassetteWriter  *self,
   if (index == -1)
     index = starts->len - 1;
 
-  _confab_conversation_turn_range (self->conversation, g_array_index (starts, guint, index), &start, &end);
+  confab_conversation_get_turn_range (self->conversation, g_array_index (starts, guint, index), &start, &end);
   return add_range (self, start, end, error);
 }
 

@@ -8,8 +8,10 @@
 #include <glib/gi18n.h>
 
 #include "confab-conversation.h"
+#include "confab-error.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
+#include "confab-usage.h"
 #include "confab-util-private.h"
 
 #define TITLE_MAX_CHARS 60
@@ -18,8 +20,13 @@ struct _ConfabConversation
 {
   GObject    parent_instance;
 
-  GPtrArray *messages;
-  char      *id;
+  GPtrArray  *messages;     /* the shown branch: the items of the GListModel */
+  GPtrArray  *all;          /* every message of the tree, each after its parent */
+  GHashTable *by_id;        /* id → ConfabMessage* */
+  GHashTable *children;     /* parent (the conversation for first messages) → GPtrArray of
+                             * its children by sibling index */
+  GHashTable *shown_child;  /* parent (the conversation) → the child shown last under it */
+  char       *id;
   char      *title;
   char      *system_prompt;
   char      *provider_name;
@@ -88,6 +95,10 @@ confab_conversation_finalize (GObject *object)
   ConfabConversation *self = (ConfabConversation *)object;
 
   g_clear_pointer (&self->messages, g_ptr_array_unref);
+  g_clear_pointer (&self->shown_child, g_hash_table_unref);
+  g_clear_pointer (&self->children, g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->all, g_ptr_array_unref);
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->system_prompt, g_free);
@@ -174,6 +185,10 @@ static void
 confab_conversation_init (ConfabConversation *self)
 {
   self->messages = g_ptr_array_new_with_free_func (g_object_unref);
+  self->all = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->children = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+  self->shown_child = g_hash_table_new (NULL, NULL);
   self->id = g_uuid_string_random ();
   self->created_at = self->updated_at = g_get_real_time ();
 }
@@ -281,38 +296,191 @@ confab_conversation_make_title (const char *text)
   return g_steal_pointer (&line);
 }
 
+/* The key of the message @parent_id in children and shown_child: the message, or the
+ * conversation itself for first messages (NULL); NULL when there is no such message. */
+static gpointer
+parent_key (ConfabConversation *self,
+            const char         *parent_id)
+{
+  return parent_id != NULL ? g_hash_table_lookup (self->by_id, parent_id) : self;
+}
+
+static GPtrArray *
+children_of (ConfabConversation *self,
+             const char         *parent_id)
+{
+  gpointer key = parent_key (self, parent_id);
+
+  return key != NULL ? g_hash_table_lookup (self->children, key) : NULL;
+}
+
+/* Puts @message into the tree (not into the shown branch) with the parent and sibling
+ * index it has; an index already taken moves it after the last sibling. */
+static void
+tree_add (ConfabConversation *self,
+          ConfabMessage      *message)
+{
+  const char *parent_id = confab_message_get_parent_id (message);
+  GPtrArray *siblings = children_of (self, parent_id);
+  guint index = confab_message_get_sibling_index (message);
+  guint at;
+
+  if (siblings == NULL)
+    {
+      siblings = g_ptr_array_new ();
+      g_hash_table_insert (self->children, parent_key (self, parent_id), siblings);
+    }
+
+  for (at = siblings->len; at > 0; at--)
+    {
+      guint before = confab_message_get_sibling_index (g_ptr_array_index (siblings, at - 1));
+
+      if (before < index)
+        break;
+      if (before == index)
+        {
+          index = confab_message_get_sibling_index (g_ptr_array_index (siblings, siblings->len - 1)) + 1;
+          at = siblings->len;
+          break;
+        }
+    }
+  confab_message_set_parent (message, parent_id, index);
+  g_ptr_array_insert (siblings, at, message);
+
+  g_ptr_array_add (self->all, g_object_ref (message));
+  g_hash_table_insert (self->by_id, g_strdup (confab_message_get_id (message)), message);
+}
+
+static void
+emit_changed (ConfabConversation *self,
+              guint               position,
+              guint               removed,
+              guint               added)
+{
+  if (removed == 0 && added == 0)
+    return;
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+title_from (ConfabConversation *self,
+            ConfabMessage      *message)
+{
+  g_autofree char *title = NULL;
+
+  if ((self->title != NULL && self->title[0] != '\0') ||
+      confab_message_get_role (message) != CONFAB_ROLE_USER)
+    return;
+
+  title = confab_conversation_make_title (confab_message_get_content (message));
+
+  /* A picture or a file sent without text: the conversation is named after it. */
+  if (title[0] == '\0' && confab_message_get_n_attachments (message) > 0)
+    {
+      g_autoptr(ConfabAttachment) first = g_list_model_get_item (confab_message_get_attachments (message), 0);
+
+      g_free (title);
+      title = g_strdup (confab_attachment_get_name (first));
+    }
+  confab_conversation_set_title (self, title);
+}
+
 void
 confab_conversation_append (ConfabConversation *self,
                             ConfabMessage      *message)
 {
+  ConfabMessage *parent;
+  GPtrArray *siblings;
   guint position;
 
   g_return_if_fail (CONFAB_IS_CONVERSATION (self));
   g_return_if_fail (CONFAB_IS_MESSAGE (message));
+  g_return_if_fail (confab_conversation_lookup (self, confab_message_get_id (message)) == NULL);
+
+  parent = confab_conversation_get_last_message (self);
+  siblings = children_of (self, parent ? confab_message_get_id (parent) : NULL);
+  confab_message_set_parent (message, parent ? confab_message_get_id (parent) : NULL,
+                             siblings != NULL && siblings->len > 0
+                             ? confab_message_get_sibling_index (g_ptr_array_index (siblings, siblings->len - 1)) + 1
+                             : 0);
+  tree_add (self, message);
+  g_hash_table_insert (self->shown_child, parent ? (gpointer) parent : self, message);
 
   position = self->messages->len;
   g_ptr_array_add (self->messages, g_object_ref (message));
 
-  if ((self->title == NULL || self->title[0] == '\0') &&
-      confab_message_get_role (message) == CONFAB_ROLE_USER)
-    {
-      g_autofree char *title = confab_conversation_make_title (confab_message_get_content (message));
-
-      /* A picture or a file sent without text: the conversation is named after it. */
-      if (title[0] == '\0' && confab_message_get_n_attachments (message) > 0)
-        {
-          g_autoptr(ConfabAttachment) first = g_list_model_get_item (confab_message_get_attachments (message), 0);
-
-          g_free (title);
-          title = g_strdup (confab_attachment_get_name (first));
-        }
-      confab_conversation_set_title (self, title);
-    }
-
+  title_from (self, message);
   confab_conversation_set_updated_at (self, g_get_real_time ());
 
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  emit_changed (self, position, 0, 1);
+}
+
+gboolean
+confab_conversation_add_message (ConfabConversation *self,
+                                 ConfabMessage      *message)
+{
+  const char *parent_id;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), FALSE);
+
+  parent_id = confab_message_get_parent_id (message);
+  if ((parent_id != NULL && !g_hash_table_contains (self->by_id, parent_id)) ||
+      g_hash_table_contains (self->by_id, confab_message_get_id (message)))
+    return FALSE;
+
+  tree_add (self, message);
+  title_from (self, message);
+
+  return TRUE;
+}
+
+/* Drops @message and everything under it from the tree (without recursing: a branch may be
+ * thousands of messages deep). */
+static void
+tree_remove (ConfabConversation *self,
+             ConfabMessage      *message)
+{
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+  gpointer parent = parent_key (self, confab_message_get_parent_id (message));
+  GPtrArray *siblings = parent ? g_hash_table_lookup (self->children, parent) : NULL;
+
+  if (parent != NULL && g_hash_table_lookup (self->shown_child, parent) == message)
+    g_hash_table_remove (self->shown_child, parent);
+  if (siblings != NULL)
+    g_ptr_array_remove (siblings, message);
+
+  g_ptr_array_add (doomed, g_object_ref (message));
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      ConfabMessage *gone = g_ptr_array_index (doomed, i);
+      GPtrArray *children = g_hash_table_lookup (self->children, gone);
+
+      for (guint c = 0; children != NULL && c < children->len; c++)
+        g_ptr_array_add (doomed, g_object_ref (g_ptr_array_index (children, c)));
+      g_hash_table_remove (self->children, gone);
+      g_hash_table_remove (self->shown_child, gone);
+      g_hash_table_remove (self->by_id, confab_message_get_id (gone));
+    }
+
+  /* One pass over the tree rather than one search per message. */
+  {
+    g_autoptr(GPtrArray) kept = g_ptr_array_new_full (self->all->len, g_object_unref);
+
+    for (guint i = 0; i < self->all->len; i++)
+      {
+        ConfabMessage *item = g_ptr_array_index (self->all, i);
+
+        if (g_hash_table_lookup (self->by_id, confab_message_get_id (item)) == item)
+          g_ptr_array_add (kept, g_object_ref (item));
+      }
+    g_ptr_array_set_size (self->all, 0);
+    for (guint i = 0; i < kept->len; i++)
+      g_ptr_array_add (self->all, g_object_ref (g_ptr_array_index (kept, i)));
+  }
 }
 
 void
@@ -326,11 +494,294 @@ confab_conversation_truncate (ConfabConversation *self,
   if (position >= self->messages->len)
     return;
 
+  tree_remove (self, g_ptr_array_index (self->messages, position));
   removed = self->messages->len - position;
   g_ptr_array_remove_range (self->messages, position, removed);
 
-  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  emit_changed (self, position, removed, 0);
+}
+
+void
+confab_conversation_rewind (ConfabConversation *self,
+                            guint               position)
+{
+  guint removed;
+
+  g_return_if_fail (CONFAB_IS_CONVERSATION (self));
+
+  if (position >= self->messages->len)
+    return;
+
+  removed = self->messages->len - position;
+  g_ptr_array_remove_range (self->messages, position, removed);
+
+  emit_changed (self, position, removed, 0);
+}
+
+/* The child to show under @key (a message, or the conversation for the first messages): the
+ * one shown last, else the newest. */
+static ConfabMessage *
+child_to_show (ConfabConversation *self,
+               gpointer            key)
+{
+  ConfabMessage *child = g_hash_table_lookup (self->shown_child, key);
+  GPtrArray *children;
+
+  if (child != NULL)
+    return child;
+
+  children = g_hash_table_lookup (self->children, key);
+  if (children == NULL || children->len == 0)
+    return NULL;
+
+  return g_ptr_array_index (children, children->len - 1);
+}
+
+gboolean
+confab_conversation_show (ConfabConversation *self,
+                          ConfabMessage      *message)
+{
+  g_autoptr(GPtrArray) path = NULL;
+  ConfabMessage *step;
+  guint common = 0;
+  guint removed;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (message == NULL || CONFAB_IS_MESSAGE (message), FALSE);
+
+  if (message != NULL && g_hash_table_lookup (self->by_id, confab_message_get_id (message)) != message)
+    return FALSE;
+
+  /* Up from @message to the first message, then down from it through the children shown
+   * last (or the newest). */
+  if (message == NULL)
+    message = child_to_show (self, self);
+
+  path = g_ptr_array_new_with_free_func (g_object_unref);
+  for (step = message; step != NULL; step = confab_conversation_lookup (self, confab_message_get_parent_id (step)))
+    g_ptr_array_add (path, g_object_ref (step));
+  for (guint i = 0; i < path->len / 2; i++)
+    {
+      gpointer first = path->pdata[i];
+
+      path->pdata[i] = path->pdata[path->len - 1 - i];
+      path->pdata[path->len - 1 - i] = first;
+    }
+
+  for (step = message; step != NULL && (step = child_to_show (self, step)) != NULL;)
+    g_ptr_array_add (path, g_object_ref (step));
+
+  for (guint i = 0; i < path->len; i++)
+    g_hash_table_insert (self->shown_child, i > 0 ? g_ptr_array_index (path, i - 1) : (gpointer) self,
+                         g_ptr_array_index (path, i));
+
+  while (common < path->len && common < self->messages->len &&
+         g_ptr_array_index (path, common) == g_ptr_array_index (self->messages, common))
+    common++;
+
+  removed = self->messages->len - common;
+  g_ptr_array_remove_range (self->messages, common, removed);
+  for (guint i = common; i < path->len; i++)
+    g_ptr_array_add (self->messages, g_object_ref (g_ptr_array_index (path, i)));
+
+  emit_changed (self, common, removed, path->len - common);
+
+  return TRUE;
+}
+
+gboolean
+confab_conversation_branch_after (ConfabConversation  *self,
+                                  const char          *message_id,
+                                  GError             **error)
+{
+  ConfabMessage *message;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (message_id != NULL, FALSE);
+
+  message = confab_conversation_lookup (self, message_id);
+  if (message == NULL)
+    {
+      g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
+                   _("There is no message %s in this conversation"), message_id);
+      return FALSE;
+    }
+
+  confab_conversation_show (self, message);
+  confab_conversation_rewind (self, confab_conversation_find (self, message) + 1);
+
+  return TRUE;
+}
+
+GPtrArray *
+confab_conversation_list_siblings (ConfabConversation *self,
+                                   ConfabMessage      *message)
+{
+  GPtrArray *siblings;
+  GPtrArray *copy;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), NULL);
+
+  copy = g_ptr_array_new_with_free_func (g_object_unref);
+  siblings = children_of (self, confab_message_get_parent_id (message));
+  for (guint i = 0; siblings != NULL && i < siblings->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (siblings, i)));
+
+  return copy;
+}
+
+guint
+confab_conversation_get_n_siblings (ConfabConversation *self,
+                                    ConfabMessage      *message,
+                                    guint              *index)
+{
+  GPtrArray *siblings;
+  guint at = 0;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), 0);
+
+  siblings = children_of (self, confab_message_get_parent_id (message));
+  if (siblings == NULL || !g_ptr_array_find (siblings, message, &at))
+    {
+      if (index != NULL)
+        *index = 0;
+      return 1;
+    }
+
+  if (index != NULL)
+    *index = at;
+
+  return siblings->len;
+}
+
+gboolean
+confab_conversation_switch_sibling (ConfabConversation *self,
+                                    ConfabMessage      *message,
+                                    guint               index)
+{
+  GPtrArray *siblings;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (message), FALSE);
+
+  siblings = children_of (self, confab_message_get_parent_id (message));
+  if (siblings == NULL || index >= siblings->len || !g_ptr_array_find (siblings, message, NULL))
+    return FALSE;
+
+  return confab_conversation_show (self, g_ptr_array_index (siblings, index));
+}
+
+GPtrArray *
+confab_conversation_get_children (ConfabConversation *self,
+                                  ConfabMessage      *message)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  return g_hash_table_lookup (self->children, message ? (gpointer) message : self);
+}
+
+GPtrArray *
+confab_conversation_get_tree (ConfabConversation *self)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+  return self->all;
+}
+
+ConfabMessage *
+confab_conversation_lookup (ConfabConversation *self,
+                            const char         *id)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  if (id == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->by_id, id);
+}
+
+int
+confab_conversation_find (ConfabConversation *self,
+                          ConfabMessage      *message)
+{
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), -1);
+
+  /* From the end: what is asked about is nearly always near it. */
+  for (guint i = self->messages->len; i > 0; i--)
+    if (g_ptr_array_index (self->messages, i - 1) == message)
+      return i - 1;
+
+  return -1;
+}
+
+gboolean
+confab_conversation_get_turn_range (ConfabConversation *self,
+                                    guint               position,
+                                    guint              *start,
+                                    guint              *end)
+{
+  guint n;
+  guint i;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), FALSE);
+
+  n = self->messages->len;
+  if (position >= n)
+    return FALSE;
+
+  for (i = position + 1; i > 0; i--)
+    if (confab_message_get_role (g_ptr_array_index (self->messages, i - 1)) == CONFAB_ROLE_USER)
+      break;
+  if (start != NULL)
+    *start = i > 0 ? i - 1 : 0;
+
+  for (i = position + 1; i < n; i++)
+    if (confab_message_get_role (g_ptr_array_index (self->messages, i)) == CONFAB_ROLE_USER)
+      break;
+  if (end != NULL)
+    *end = i;
+
+  return TRUE;
+}
+
+GArray *
+confab_conversation_list_turns (ConfabConversation *self)
+{
+  GArray *starts;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < self->messages->len; i++)
+    {
+      /* Answers before any user message (a restored or odd conversation) form a turn too. */
+      if (i == 0 || confab_message_get_role (g_ptr_array_index (self->messages, i)) == CONFAB_ROLE_USER)
+        g_array_append_val (starts, i);
+    }
+
+  return starts;
+}
+
+ConfabUsage *
+confab_conversation_sum_usage (ConfabConversation *self,
+                               guint               start,
+                               guint               end)
+{
+  ConfabUsage *sum;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
+
+  sum = confab_usage_new ();
+  for (guint i = start; i < end && i < self->messages->len; i++)
+    {
+      ConfabMessage *message = g_ptr_array_index (self->messages, i);
+
+      if (confab_message_get_role (message) == CONFAB_ROLE_ASSISTANT)
+        confab_usage_add (sum, confab_message_get_usage (message));
+    }
+
+  return sum;
 }
 
 ConfabMessage *
@@ -342,141 +793,4 @@ confab_conversation_get_last_message (ConfabConversation *self)
     return NULL;
 
   return g_ptr_array_index (self->messages, self->messages->len - 1);
-}
-
-/* The text sent back for a call that never got a result of its own. */
-static const char *
-missing_result_text (ConfabToolCall *call)
-{
-  const char *text = confab_tool_call_get_result (call);
-
-  if (text == NULL)
-    text = confab_tool_call_get_error (call);
-  if (text == NULL)
-    text = _("Not run: the tool call was cancelled.");
-
-  return text;
-}
-
-/* Whether @id is answered by one of the tool messages from @first up to the next message
- * that is not a tool result. */
-static gboolean
-is_answered (ConfabConversation *self,
-             guint               first,
-             const char         *id)
-{
-  for (guint j = first; j < self->messages->len; j++)
-    {
-      ConfabMessage *message = g_ptr_array_index (self->messages, j);
-
-      if (confab_message_get_role (message) != CONFAB_ROLE_TOOL)
-        break;
-      if (g_strcmp0 (confab_message_get_tool_call_id (message), id) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-JsonNode *
-confab_conversation_to_messages_json (ConfabConversation *self)
-{
-  g_autoptr(JsonArray) array = NULL;
-
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), NULL);
-
-  array = json_array_sized_new (self->messages->len + 1);
-
-  if (self->system_prompt != NULL && self->system_prompt[0] != '\0')
-    {
-      g_autoptr(ConfabMessage) system = confab_message_new (CONFAB_ROLE_SYSTEM, self->system_prompt);
-      json_array_add_element (array, confab_message_to_json (system));
-    }
-
-  for (guint i = 0; i < self->messages->len; i++)
-    {
-      ConfabMessage *message = g_ptr_array_index (self->messages, i);
-      GListModel *calls;
-      guint next;
-
-      json_array_add_element (array, confab_message_to_json (message));
-
-      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT ||
-          confab_message_get_n_tool_calls (message) == 0)
-        continue;
-
-      /* Its tool results, as they stand … */
-      for (next = i + 1; next < self->messages->len; next++)
-        {
-          ConfabMessage *result = g_ptr_array_index (self->messages, next);
-
-          if (confab_message_get_role (result) != CONFAB_ROLE_TOOL)
-            break;
-          json_array_add_element (array, confab_message_to_json (result));
-        }
-
-      /* … then one for every call without: a stopped turn, a window closed while a call
-       * waited for approval. Providers refuse a tool call without its result (HTTP 400),
-       * which would end the conversation for good. */
-      calls = confab_message_get_tool_calls (message);
-      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
-        {
-          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
-          g_autoptr(ConfabMessage) filler = NULL;
-
-          if (is_answered (self, i + 1, confab_tool_call_get_id (call)))
-            continue;
-
-          filler = confab_message_new (CONFAB_ROLE_TOOL, missing_result_text (call));
-          confab_message_set_tool_call_id (filler, confab_tool_call_get_id (call));
-          json_array_add_element (array, confab_message_to_json (filler));
-        }
-
-      i = next - 1;
-    }
-
-  return json_node_init_array (json_node_alloc (), array);
-}
-
-guint
-confab_conversation_repair_tool_calls (ConfabConversation *self)
-{
-  guint repaired = 0;
-
-  g_return_val_if_fail (CONFAB_IS_CONVERSATION (self), 0);
-
-  for (guint i = 0; i < self->messages->len; i++)
-    {
-      ConfabMessage *message = g_ptr_array_index (self->messages, i);
-      GListModel *calls = confab_message_get_tool_calls (message);
-
-      if (confab_message_get_role (message) != CONFAB_ROLE_ASSISTANT)
-        continue;
-
-      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
-        {
-          g_autoptr(ConfabToolCall) call = g_list_model_get_item (calls, c);
-
-          switch (confab_tool_call_get_status (call))
-            {
-            case CONFAB_TOOL_CALL_STATUS_STREAMING:
-            case CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL:
-            case CONFAB_TOOL_CALL_STATUS_RUNNING:
-              if (is_answered (self, i + 1, confab_tool_call_get_id (call)))
-                continue;
-              confab_tool_call_set_error (call, _("Not run: the conversation was closed before this tool call ended."));
-              confab_tool_call_set_status (call, CONFAB_TOOL_CALL_STATUS_FAILED);
-              repaired++;
-              break;
-
-            case CONFAB_TOOL_CALL_STATUS_DONE:
-            case CONFAB_TOOL_CALL_STATUS_FAILED:
-            case CONFAB_TOOL_CALL_STATUS_DENIED:
-            default:
-              break;
-            }
-        }
-    }
-
-  return repaired;
 }

@@ -8,8 +8,11 @@
 
 #include "confab-conversation.h"
 #include "confab-enums.h"
+#include "confab-error.h"
 #include "confab-escape.h"
 #include "confab-export.h"
+#include "confab-import.h"
+#include "confab-import-private.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
 #include "confab-usage.h"
@@ -414,6 +417,8 @@ add_message (JsonBuilder   *builder,
 
   json_builder_begin_object (builder);
   add_string (builder, "id", confab_message_get_id (message));
+  add_string (builder, "parent_id", confab_message_get_parent_id (message));
+  add_int (builder, "sibling", confab_message_get_sibling_index (message));
   add_string (builder, "role", confab_role_to_string (confab_message_get_role (message)));
   add_string (builder, "content", confab_message_get_content (message));
   add_string (builder, "reasoning", confab_message_get_reasoning (message));
@@ -458,18 +463,42 @@ add_message (JsonBuilder   *builder,
 }
 
 /* "attachments": every file sent, its data in base64, with the index of its message. */
+/* Every message of the tree in one order whatever the order they came in: depth first,
+ * versions in order. (transfer container) */
+static GPtrArray *
+tree_in_order (ConfabConversation *conversation)
+{
+  GPtrArray *order = g_ptr_array_new ();
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  GPtrArray *roots = confab_conversation_get_children (conversation, NULL);
+
+  for (guint i = roots ? roots->len : 0; i > 0; i--)
+    g_ptr_array_add (stack, g_ptr_array_index (roots, i - 1));
+
+  while (stack->len > 0)
+    {
+      ConfabMessage *message = g_ptr_array_steal_index (stack, stack->len - 1);
+      GPtrArray *children = confab_conversation_get_children (conversation, message);
+
+      g_ptr_array_add (order, message);
+      for (guint i = children ? children->len : 0; i > 0; i--)
+        g_ptr_array_add (stack, g_ptr_array_index (children, i - 1));
+    }
+
+  return order;
+}
+
 static void
 add_attachments (JsonBuilder        *builder,
-                 ConfabConversation *conversation)
+                 GPtrArray          *tree)
 {
   static const char * const kinds[] = { "image", "text", "pdf" };
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
 
   json_builder_set_member_name (builder, "attachments");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < tree->len; i++)
     {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      ConfabMessage *message = g_ptr_array_index (tree, i);
       GListModel *attachments = confab_message_get_attachments (message);
 
       for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
@@ -501,7 +530,8 @@ JsonNode *
 confab_export_json (ConfabConversation *conversation)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  guint n;
+  g_autoptr(GPtrArray) tree = NULL;
+  ConfabMessage *last;
 
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
 
@@ -517,17 +547,19 @@ confab_export_json (ConfabConversation *conversation)
   add_int (builder, "created_at", confab_conversation_get_created_at (conversation));
   add_int (builder, "updated_at", confab_conversation_get_updated_at (conversation));
 
+  /* The branch shown: the id of its last message. */
+  last = confab_conversation_get_last_message (conversation);
+  add_string (builder, "shown", last ? confab_message_get_id (last) : NULL);
+
+  /* Every message of the tree, each after its parent. */
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
-  n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-      add_message (builder, message);
-    }
+  tree = tree_in_order (conversation);
+  for (guint i = 0; i < tree->len; i++)
+    add_message (builder, g_ptr_array_index (tree, i));
   json_builder_end_array (builder);
 
-  add_attachments (builder, conversation);
+  add_attachments (builder, tree);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
@@ -568,4 +600,178 @@ confab_export_openai_string (ConfabConversation *conversation)
   g_autoptr(JsonNode) root = confab_export_openai (conversation);
 
   return to_text (root);
+}
+
+ConfabConversation *
+confab_export_fork (ConfabConversation *conversation,
+                    ConfabMessage      *upto)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  ConfabConversation *fork;
+  JsonArray *messages;
+  int position;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (upto), NULL);
+
+  position = confab_conversation_find (conversation, upto);
+  g_return_val_if_fail (position >= 0, NULL);
+
+  /* Through the lossless format: the copies are the messages as an export has them, with
+   * ids of their own and as one chain. */
+  root = confab_export_json (conversation);
+  messages = json_array_new ();
+  for (int i = 0; i <= position; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      add_message (builder, message);
+      node = json_builder_get_root (builder);
+      json_object_remove_member (json_node_get_object (node), "id");
+      json_object_remove_member (json_node_get_object (node), "parent_id");
+      json_object_remove_member (json_node_get_object (node), "sibling");
+      json_array_add_element (messages, g_steal_pointer (&node));
+    }
+  json_object_set_array_member (json_node_get_object (root), "messages", messages);
+  json_object_set_string_member (json_node_get_object (root), "id", id);
+  json_object_remove_member (json_node_get_object (root), "shown");
+  json_object_remove_member (json_node_get_object (root), "attachments");
+
+  fork = confab_import_confab_json (root, &error);
+  if (fork == NULL)
+    {
+      g_critical ("Could not read back an export: %s", error->message);
+      return NULL;
+    }
+
+  /* Files are shared as they are (they never change). The copies made no request: their
+   * usage is not carried over, or the usage ledger would count those requests twice. */
+  for (int i = 0; i <= position; i++)
+    {
+      g_autoptr(ConfabMessage) original = g_list_model_get_item (G_LIST_MODEL (conversation), i);
+      g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), i);
+      GListModel *attachments = confab_message_get_attachments (original);
+
+      confab_usage_restore (confab_message_get_usage (copy), FALSE, -1, -1, -1, -1, -1, FALSE, -1, -1, -1);
+
+      for (guint j = 0; j < g_list_model_get_n_items (attachments); j++)
+        {
+          g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, j);
+          confab_message_add_attachment (copy, attachment);
+        }
+    }
+  confab_conversation_set_created_at (fork, g_get_real_time ());
+  confab_conversation_set_updated_at (fork, g_get_real_time ());
+
+  return fork;
+}
+
+/* A copy of @message with an id of its own (through the lossless format). (transfer full) */
+static ConfabMessage *
+copy_message (ConfabMessage *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  ConfabMessage *copy;
+  GListModel *attachments = confab_message_get_attachments (message);
+
+  add_message (builder, message);
+  node = json_builder_get_root (builder);
+  json_object_remove_member (json_node_get_object (node), "id");
+  copy = _confab_import_read_message (json_node_get_object (node), NULL);
+  for (guint i = 0; copy != NULL && i < g_list_model_get_n_items (attachments); i++)
+    {
+      g_autoptr(ConfabAttachment) attachment = g_list_model_get_item (attachments, i);
+      confab_message_add_attachment (copy, attachment);
+    }
+
+  return copy;
+}
+
+gboolean
+confab_export_branch_with_result (ConfabConversation  *conversation,
+                                  ConfabToolCall      *call,
+                                  ConfabToolCall      *rerun,
+                                  GError             **error)
+{
+  GListModel *model;
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n, position = G_MAXUINT;
+
+  g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), FALSE);
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (call), FALSE);
+  g_return_val_if_fail (CONFAB_IS_TOOL_CALL (rerun), FALSE);
+
+  /* The answer that made the call, on the branch shown. */
+  model = G_LIST_MODEL (conversation);
+  n = g_list_model_get_n_items (model);
+  for (guint i = 0; i < n && position == G_MAXUINT; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+      GListModel *calls = confab_message_get_tool_calls (message);
+
+      for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+        {
+          g_autoptr(ConfabToolCall) item = g_list_model_get_item (calls, c);
+
+          if (item == call)
+            position = i;
+        }
+    }
+  if (position == G_MAXUINT)
+    {
+      g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_FAILED,
+                           _("The tool call is no longer in the conversation"));
+      return FALSE;
+    }
+
+  /* A new version of the answer, with the arguments run again and their result, then its
+   * tool results, that call's replaced. */
+  for (guint i = position; i < n; i++)
+    {
+      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+      ConfabMessage *copy;
+
+      if (i > position && confab_message_get_role (message) != CONFAB_ROLE_TOOL)
+        break;
+      if ((copy = copy_message (message)) == NULL)
+        {
+          g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_FAILED, _("The answer could not be copied"));
+          return FALSE;
+        }
+      g_ptr_array_add (copies, copy);
+
+      if (i == position)
+        {
+          GListModel *calls = confab_message_get_tool_calls (copy);
+
+          /* Not a request made again: the usage ledger must not count it twice. */
+          confab_usage_restore (confab_message_get_usage (copy), FALSE, -1, -1, -1, -1, -1, FALSE, -1, -1, -1);
+
+          for (guint c = 0; c < g_list_model_get_n_items (calls); c++)
+            {
+              g_autoptr(ConfabToolCall) item = g_list_model_get_item (calls, c);
+
+              if (g_strcmp0 (confab_tool_call_get_id (item), confab_tool_call_get_id (call)) != 0)
+                continue;
+              confab_tool_call_set_arguments (item, confab_tool_call_get_arguments (rerun));
+              confab_tool_call_set_result (item, confab_tool_call_get_result (rerun));
+              confab_tool_call_set_result_content (item, confab_tool_call_get_result_content (rerun));
+              confab_tool_call_set_error (item, confab_tool_call_get_error (rerun));
+              confab_tool_call_set_status (item, confab_tool_call_get_status (rerun));
+            }
+        }
+      else if (g_strcmp0 (confab_message_get_tool_call_id (copy), confab_tool_call_get_id (call)) == 0)
+        confab_message_set_content (copy, confab_tool_call_get_result (rerun) ?: confab_tool_call_get_error (rerun) ?: "");
+    }
+
+  confab_conversation_rewind (conversation, position);
+  for (guint i = 0; i < copies->len; i++)
+    confab_conversation_append (conversation, g_ptr_array_index (copies, i));
+
+  return TRUE;
 }

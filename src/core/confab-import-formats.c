@@ -16,9 +16,9 @@
 #include "confab-usage.h"
 
 /* Other apps' exports, converted to conversations. Both ChatGPT and Open WebUI keep a tree
- * of messages (every edit and regeneration is a branch) and the node last shown; Confab keeps
- * one branch per conversation for now, so the branch that was shown is imported (from the
- * root to that node) and the result counts the conversations that had others.
+ * of messages (every edit and regeneration is a branch) and the node last shown: every
+ * branch is imported, and the one last shown is shown (without a node named, the newest);
+ * the result counts the conversations that have more than one.
  *
  * ChatGPT (conversations.json, an array):
  *   {"id"|"conversation_id", "title", "create_time" (seconds, float), "update_time",
@@ -149,67 +149,110 @@ bad_shape (GError    **error,
   return FALSE;
 }
 
-/* The ids from the root to @leaf, root first, following @parent_member; NULL (and @error)
- * on a missing node or a cycle. */
-static GPtrArray *
-branch_to (JsonObject  *nodes,
-           const char  *leaf,
-           const char  *parent_member,
-           const char  *format,
-           GError     **error)
+/* A node of a walk of the message tree, and what it hands to its children. */
+typedef struct
 {
-  g_autoptr(GPtrArray) path = g_ptr_array_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *id = leaf;
+  const char    *id;
+  guint          parent;          /* the index of the parent's step, G_MAXUINT for a root */
+  ConfabMessage *message;         /* the last message made on the way here (NULL: none yet) */
+  ConfabMessage *last_assistant;  /* ChatGPT: the answer its tool calls go to */
+  char          *reasoning;       /* ChatGPT: thinking waiting for the answer that follows */
+} WalkStep;
 
-  while (id != NULL)
-    {
-      JsonObject *node = get_object (nodes, id);
-
-      if (node == NULL)
-        {
-          bad_shape (error, format, "the current message is not in the message tree");
-          return NULL;
-        }
-      if (!g_hash_table_add (seen, (gpointer) id))
-        {
-          bad_shape (error, format, "the message tree has a cycle");
-          return NULL;
-        }
-      g_ptr_array_insert (path, 0, (gpointer) id);
-      id = get_string (node, parent_member);
-    }
-
-  return g_steal_pointer (&path);
+static void
+walk_step_clear (gpointer data)
+{
+  g_free (((WalkStep *)data)->reasoning);
 }
 
-/* The last leaf from the root, following the last child: when no current node is named. */
-static const char *
-last_leaf (JsonObject *nodes,
+/* Every node of @nodes in depth-first order from the roots (a node without @parent_member),
+ * children in their order, each once (a cycle is not followed); a step comes after its
+ * parent's. */
+static GArray *
+walk_tree (JsonObject *nodes,
            const char *parent_member,
            const char *children_member)
 {
+  GArray *steps = g_array_new (FALSE, TRUE, sizeof (WalkStep));
+  g_autoptr(GArray) stack = g_array_new (FALSE, TRUE, sizeof (WalkStep));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GList) members = json_object_get_members (nodes);
-  const char *id = NULL;
 
-  for (GList *l = members; l != NULL && id == NULL; l = l->next)
-    if (get_string (get_object (nodes, l->data), parent_member) == NULL)
-      id = l->data;
+  g_array_set_clear_func (steps, walk_step_clear);
 
-  for (guint guard = 0; id != NULL && guard < 1000000; guard++)
+  /* The last root first onto the stack: the first comes out first. */
+  for (GList *l = g_list_last (members); l != NULL; l = l->prev)
     {
-      JsonArray *children = get_array (get_object (nodes, id), children_member);
-      JsonNode *last;
+      const char *parent = get_string (get_object (nodes, l->data), parent_member);
+      WalkStep root = { l->data, G_MAXUINT };
 
-      if (children == NULL || json_array_get_length (children) == 0)
-        break;
-      last = json_array_get_element (children, json_array_get_length (children) - 1);
-      if (!JSON_NODE_HOLDS_VALUE (last) || get_object (nodes, json_node_get_string (last)) == NULL)
-        break;
-      id = json_node_get_string (last);
+      if (parent == NULL || get_object (nodes, parent) == NULL)
+        g_array_append_val (stack, root);
     }
 
-  return id;
+  while (stack->len > 0)
+    {
+      WalkStep step = g_array_index (stack, WalkStep, stack->len - 1);
+      JsonArray *children;
+      guint index = steps->len;
+
+      g_array_set_size (stack, stack->len - 1);
+      if (!g_hash_table_add (seen, (gpointer) step.id))
+        continue;
+      g_array_append_val (steps, step);
+
+      children = get_array (get_object (nodes, step.id), children_member);
+      for (guint c = children ? json_array_get_length (children) : 0; c > 0; c--)
+        {
+          JsonNode *child = json_array_get_element (children, c - 1);
+          WalkStep next = { NULL, index };
+
+          if (!JSON_NODE_HOLDS_VALUE (child) || json_node_get_value_type (child) != G_TYPE_STRING ||
+              get_object (nodes, json_node_get_string (child)) == NULL)
+            continue;
+          next.id = json_node_get_string (child);
+          g_array_append_val (stack, next);
+        }
+    }
+
+  return steps;
+}
+
+/* Starts @steps[@i] with what its parent handed down. */
+static WalkStep *
+walk_enter (GArray *steps,
+            guint   i)
+{
+  WalkStep *step = &g_array_index (steps, WalkStep, i);
+
+  if (step->parent != G_MAXUINT)
+    {
+      WalkStep *parent = &g_array_index (steps, WalkStep, step->parent);
+
+      step->message = parent->message;
+      step->last_assistant = parent->last_assistant;
+      step->reasoning = g_strdup (parent->reasoning);
+    }
+
+  return step;
+}
+
+/* Puts @message into the tree after the last message of its branch (every branch is kept;
+ * a message already there, reached again, is not added twice). */
+static void
+walk_add (ConfabConversation *conversation,
+          WalkStep           *step,
+          ConfabMessage      *message)
+{
+  ConfabMessage *known = confab_conversation_lookup (conversation, confab_message_get_id (message));
+
+  if (known == NULL)
+    {
+      confab_message_set_parent (message, step->message ? confab_message_get_id (step->message) : NULL, 0);
+      confab_conversation_add_message (conversation, message);
+      known = message;
+    }
+  step->message = known;
 }
 
 static gboolean
@@ -292,10 +335,12 @@ _confab_import_chatgpt (JsonNode  *item,
   const char *source_id = get_string (object, "id") ?: get_string (object, "conversation_id");
   const char *current = get_string (object, "current_node");
   g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
-  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GArray) steps = NULL;
   g_autoptr(GString) pending_reasoning = g_string_new (NULL);
   g_autofree char *id = NULL;
   ConfabMessage *last_assistant = NULL;
+  ConfabMessage *shown = NULL;
+  WalkStep *step = NULL;
   gint64 created_at = get_seconds (object, "create_time");
 
   if (source_id == NULL)
@@ -303,15 +348,17 @@ _confab_import_chatgpt (JsonNode  *item,
       bad_shape (error, "ChatGPT", "it has no \"id\"");
       return NULL;
     }
-  if (current == NULL)
-    current = last_leaf (mapping, "parent", "children");
-  if (current == NULL)
+  if (current != NULL && get_object (mapping, current) == NULL)
+    {
+      bad_shape (error, "ChatGPT", "the current message is not in the message tree");
+      return NULL;
+    }
+  steps = walk_tree (mapping, "parent", "children");
+  if (steps->len == 0)
     {
       bad_shape (error, "ChatGPT", "its message tree has no root");
       return NULL;
     }
-  if ((path = branch_to (mapping, current, "parent", "ChatGPT", error)) == NULL)
-    return NULL;
 
   id = _confab_import_derive_id ("chatgpt", source_id);
   confab_conversation_set_id (conversation, id);
@@ -320,20 +367,40 @@ _confab_import_chatgpt (JsonNode  *item,
   confab_conversation_set_created_at (conversation, created_at);
   *other_branches = has_other_branches (mapping, "children");
 
-  for (guint i = 0; i < path->len; i++)
+  /* Every branch, each node with the state of the walk its parent left (a node's step is
+   * closed when the next one starts: its children all come later). */
+  for (guint i = 0; i <= steps->len; i++)
     {
-      JsonObject *node = get_object (mapping, g_ptr_array_index (path, i));
-      JsonObject *m = get_object (node, "message");
-      JsonObject *content = get_object (m, "content");
-      JsonObject *metadata = get_object (m, "metadata");
-      const char *role_str = get_string (get_object (m, "author"), "role");
-      const char *content_type = get_string (content, "content_type");
-      const char *recipient = get_string (m, "recipient");
-      const char *mid = get_string (m, "id") ?: g_ptr_array_index (path, i);
+      JsonObject *node, *m, *content, *metadata;
+      const char *role_str, *content_type, *recipient, *mid;
       g_autofree char *text = NULL;
       g_autofree char *message_id = NULL;
       g_autoptr(ConfabMessage) message = NULL;
       gint64 time;
+
+      if (step != NULL)
+        {
+          step->last_assistant = last_assistant;
+          g_free (step->reasoning);
+          step->reasoning = pending_reasoning->len > 0 ? g_strdup (pending_reasoning->str) : NULL;
+          if (g_strcmp0 (step->id, current) == 0)
+            shown = step->message;
+        }
+      if (i == steps->len)
+        break;
+
+      step = walk_enter (steps, i);
+      last_assistant = step->last_assistant;
+      g_string_assign (pending_reasoning, step->reasoning ? step->reasoning : "");
+
+      node = get_object (mapping, step->id);
+      m = get_object (node, "message");
+      content = get_object (m, "content");
+      metadata = get_object (m, "metadata");
+      role_str = get_string (get_object (m, "author"), "role");
+      content_type = get_string (content, "content_type");
+      recipient = get_string (m, "recipient");
+      mid = get_string (m, "id") ?: step->id;
 
       if (m == NULL)
         continue;
@@ -466,8 +533,11 @@ _confab_import_chatgpt (JsonNode  *item,
 
       confab_message_set_id (message, message_id);
       confab_message_set_created_at (message, time);
-      confab_conversation_append (conversation, message);
+      walk_add (conversation, step, message);
     }
+
+  /* The branch last shown (without current_node: the newest). */
+  confab_conversation_show (conversation, shown);
 
   confab_conversation_set_title (conversation, get_string (object, "title"));
   confab_conversation_set_updated_at (conversation, get_seconds (object, "update_time") ?: created_at);
@@ -591,8 +661,9 @@ _confab_import_open_webui (JsonNode  *item,
   const char *source_id = get_string (object, "id") ?: get_string (chat, "id");
   const char *current = get_string (history, "currentId");
   g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
-  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(GArray) steps = NULL;
   g_autofree char *id = NULL;
+  ConfabMessage *shown = NULL;
   gint64 created_at = get_seconds (object, "created_at");
 
   if (messages == NULL)
@@ -608,10 +679,12 @@ _confab_import_open_webui (JsonNode  *item,
   if (created_at == 0)
     created_at = get_time (chat, "timestamp", 1000);
 
-  if (current == NULL)
-    current = last_leaf (messages, "parentId", "childrenIds");
-  if (current != NULL && (path = branch_to (messages, current, "parentId", "Open WebUI", error)) == NULL)
-    return NULL;
+  if (current != NULL && get_object (messages, current) == NULL)
+    {
+      bad_shape (error, "Open WebUI", "the current message is not in the message tree");
+      return NULL;
+    }
+  steps = walk_tree (messages, "parentId", "childrenIds");
 
   id = _confab_import_derive_id ("open-webui", source_id);
   confab_conversation_set_id (conversation, id);
@@ -622,9 +695,11 @@ _confab_import_open_webui (JsonNode  *item,
   confab_conversation_set_created_at (conversation, created_at);
   *other_branches = has_other_branches (messages, "childrenIds");
 
-  for (guint i = 0; path != NULL && i < path->len; i++)
+  /* Every branch. */
+  for (guint i = 0; i < steps->len; i++)
     {
-      const char *mid = g_ptr_array_index (path, i);
+      WalkStep *step = walk_enter (steps, i);
+      const char *mid = step->id;
       JsonObject *m = get_object (messages, mid);
       const char *role_str = get_string (m, "role");
       JsonObject *usage = get_object (m, "usage");
@@ -680,8 +755,13 @@ _confab_import_open_webui (JsonNode  *item,
         confab_usage_update_from_json (confab_message_get_usage (message), usage);
       if (confab_message_get_n_tool_calls (message) > 0)
         confab_message_set_finish_reason (message, "tool_calls");
-      confab_conversation_append (conversation, message);
+      walk_add (conversation, step, message);
+      if (g_strcmp0 (mid, current) == 0)
+        shown = step->message;
     }
+
+  /* The branch last shown (without currentId: the newest). */
+  confab_conversation_show (conversation, shown);
 
   confab_conversation_set_title (conversation, get_string (object, "title") ?: get_string (chat, "title"));
   confab_conversation_set_updated_at (conversation, get_seconds (object, "updated_at") ?: created_at);

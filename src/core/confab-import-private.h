@@ -14,6 +14,9 @@ ConfabConversation *_confab_import_chatgpt          (JsonNode  *item,
 ConfabConversation *_confab_import_open_webui       (JsonNode  *item,
                                                      gboolean  *other_branches,
                                                      GError   **error);
+/* confab-import.c: one message of Confab JSON (its "id" kept when there is one). (transfer full) */
+ConfabMessage      *_confab_import_read_message     (JsonObject  *object,
+                                                     GError     **error);
 /* A UUID-shaped id derived from @source and @id (SHA-1), the same every time. */
 char               *_confab_import_derive_id        (const char *source,
                                                      const char *id);

@@ -149,9 +149,9 @@ read_tool_call (JsonObject  *object,
   return g_steal_pointer (&call);
 }
 
-static ConfabMessage *
-read_message (JsonObject  *object,
-              GError     **error)
+ConfabMessage *
+_confab_import_read_message (JsonObject  *object,
+                             GError     **error)
 {
   g_autoptr(ConfabMessage) message = NULL;
   ConfabRole role;
@@ -252,6 +252,7 @@ confab_import_confab_json (JsonNode  *node,
   g_autoptr(ConfabConversation) conversation = NULL;
   JsonObject *object;
   JsonNode *messages;
+  gboolean tree = FALSE;
 
   g_return_val_if_fail (node != NULL, NULL);
 
@@ -308,10 +309,27 @@ confab_import_confab_json (JsonNode  *node,
           bad_shape (error, "a message that is not an object");
           return NULL;
         }
-      if ((message = read_message (json_node_get_object (m), error)) == NULL)
+      if ((message = _confab_import_read_message (json_node_get_object (m), error)) == NULL)
         return NULL;
-      confab_conversation_append (conversation, message);
+
+      /* Version 2 has the tree: each message names its parent (null for a first one). */
+      if (json_object_has_member (json_node_get_object (m), "parent_id"))
+        {
+          confab_message_set_parent (message, get_string (json_node_get_object (m), "parent_id"),
+                                     MAX (get_int (json_node_get_object (m), "sibling", 0), 0));
+          if (!confab_conversation_add_message (conversation, message))
+            {
+              bad_shape (error, "a message whose parent comes after it or is missing");
+              return NULL;
+            }
+          tree = TRUE;
+        }
+      else
+        confab_conversation_append (conversation, message);
     }
+
+  if (tree)
+    confab_conversation_show (conversation, confab_conversation_lookup (conversation, get_string (object, "shown")));
 
   /* Appending touches it: the stored time is the exported one. */
   confab_conversation_set_updated_at (conversation, get_int (object, "updated_at",

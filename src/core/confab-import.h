@@ -30,8 +30,8 @@ typedef struct
                                          * only; NULL when streamed into the store) */
   guint               n_imported;       /* saved by confab_import_save() */
   guint               n_skipped;        /* already in the store (imported before) */
-  guint               n_other_branches; /* conversations that had branches other than the
-                                         * current one (not kept: one branch per conversation) */
+  guint               n_other_branches; /* conversations with more than one branch (all
+                                         * kept, the one last shown is shown) */
 } ConfabImportResult;
 
 void                confab_import_result_free   (ConfabImportResult *result);

@@ -16,6 +16,8 @@ struct _ConfabMessage
   GObject             parent_instance;
 
   char               *id;
+  char               *parent_id;    /* NULL: a first message */
+  guint               sibling;      /* its index among the children of its parent */
   GString            *content;
   GString            *reasoning;
   GListStore         *tool_calls;
@@ -73,6 +75,7 @@ confab_message_finalize (GObject *object)
   ConfabMessage *self = (ConfabMessage *)object;
 
   g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->parent_id, g_free);
   g_string_free (self->content, TRUE);
   g_string_free (self->reasoning, TRUE);
   g_clear_object (&self->tool_calls);
@@ -706,4 +709,29 @@ confab_message_remove_attachment (ConfabMessage *self,
 
   if (position < confab_message_get_n_attachments (self))
     g_list_store_remove (self->attachments, position);
+}
+
+const char *
+confab_message_get_parent_id (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), NULL);
+  return self->parent_id;
+}
+
+guint
+confab_message_get_sibling_index (ConfabMessage *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MESSAGE (self), 0);
+  return self->sibling;
+}
+
+void
+confab_message_set_parent (ConfabMessage *self,
+                           const char    *parent_id,
+                           guint          sibling_index)
+{
+  g_return_if_fail (CONFAB_IS_MESSAGE (self));
+
+  _confab_set_str (&self->parent_id, parent_id);
+  self->sibling = sibling_index;
 }

@@ -16,10 +16,19 @@ G_DECLARE_FINAL_TYPE (ConfabMessage, confab_message, CONFAB, MESSAGE, GObject)
 
 ConfabMessage      *confab_message_new                 (ConfabRole          role,
                                                         const char         *content);
-/* A stable random id (UUID string) the store keys the message by. */
+/* A stable random id (UUID string) the store keys the message by; set it before the message
+ * goes into a conversation (which finds its messages by id). */
 const char         *confab_message_get_id              (ConfabMessage      *self);
 void                confab_message_set_id              (ConfabMessage      *self,
                                                         const char         *id);
+/* Where the message stands in the conversation's tree: the id of the message it follows
+ * (NULL for a first message) and its index among that message's children (the versions
+ * of one place: an edit, a regenerated answer). The conversation sets them. */
+const char         *confab_message_get_parent_id       (ConfabMessage      *self);
+guint               confab_message_get_sibling_index   (ConfabMessage      *self);
+void                confab_message_set_parent          (ConfabMessage      *self,
+                                                        const char         *parent_id,
+                                                        guint               sibling_index);
 ConfabRole          confab_message_get_role            (ConfabMessage      *self);
 const char         *confab_message_get_content         (ConfabMessage      *self);
 gsize               confab_message_get_content_length  (ConfabMessage      *self);

@@ -9,6 +9,7 @@
 #include "confab-error.h"
 #include "confab-message.h"
 #include "confab-provider.h"
+#include "confab-export.h"
 #include "confab-session.h"
 
 #include "confab-approval-policy.h"
@@ -389,44 +390,18 @@ int
 confab_session_find_message (ConfabSession *self,
                              ConfabMessage *message)
 {
-  guint n;
-
   g_return_val_if_fail (CONFAB_IS_SESSION (self), -1);
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
-  /* The message asked about is nearly always near the end. */
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (self->conversation), i - 1);
-
-      if (item == message)
-        return i - 1;
-    }
-
-  return -1;
+  return confab_conversation_find (self->conversation, message);
 }
 
 ConfabMessage *
 confab_session_lookup_message (ConfabSession *self,
                                const char    *id)
 {
-  guint n;
-
   g_return_val_if_fail (CONFAB_IS_SESSION (self), NULL);
 
-  if (id == NULL)
-    return NULL;
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->conversation));
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (self->conversation), i - 1);
-
-      if (g_strcmp0 (confab_message_get_id (item), id) == 0)
-        return item;
-    }
-
-  return NULL;
+  return confab_conversation_lookup (self->conversation, id);
 }
 
 typedef struct
@@ -677,7 +652,8 @@ confab_session_regenerate (ConfabSession  *self,
   if (position < 0)
     return FALSE;
 
-  /* Back to just after the user message this answers (tool steps included). */
+  /* Back to just after the user message this answers (tool steps included); the answer
+   * stays as the other version of that place. */
   for (; position > 0; position--)
     {
       g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (self->conversation), position - 1);
@@ -686,7 +662,7 @@ confab_session_regenerate (ConfabSession  *self,
         break;
     }
 
-  confab_conversation_truncate (self->conversation, position);
+  confab_conversation_rewind (self->conversation, position);
 
   return run_turn (self, error);
 }
@@ -716,8 +692,22 @@ confab_session_edit_and_resend (ConfabSession  *self,
 
       confab_message_add_attachment (message, attachment);
     }
-  confab_conversation_truncate (self->conversation, position);
+  /* A new version beside the message edited, which stays with its answers. */
+  confab_conversation_rewind (self->conversation, position);
   confab_conversation_append (self->conversation, message);
 
   return run_turn (self, error);
+}
+
+gboolean
+confab_session_continue_with_result (ConfabSession   *self,
+                                     ConfabToolCall  *call,
+                                     ConfabToolCall  *rerun,
+                                     GError         **error)
+{
+  g_return_val_if_fail (CONFAB_IS_SESSION (self), FALSE);
+
+  return check_idle (self, error) &&
+         confab_export_branch_with_result (self->conversation, call, rerun, error) &&
+         run_turn (self, error);
 }

@@ -91,4 +91,11 @@ ConfabToolCall       *confab_session_get_waiting_call (ConfabSession        *sel
 ConfabMessage        *confab_session_lookup_message   (ConfabSession        *self,
                                                        const char           *id);
 
+/* "Use this result and continue": @rerun (a tool call run again for @call) becomes a new
+ * version of the answer that made @call, and the turn continues from it. */
+gboolean              confab_session_continue_with_result (ConfabSession   *self,
+                                                           ConfabToolCall  *call,
+                                                           ConfabToolCall  *rerun,
+                                                           GError         **error);
+
 G_END_DECLS

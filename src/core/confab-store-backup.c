@@ -499,10 +499,11 @@ confab_store_restore (ConfabStore  *store,
 }
 
 /* The columns copied by _confab_store_merge_file(): every one but the tables' own seq. */
-#define CONVERSATION_COLUMNS "id, title, system_prompt, provider_name, base_url, model, created_at, updated_at"
+#define CONVERSATION_COLUMNS "id, title, system_prompt, provider_name, base_url, model, created_at, updated_at," \
+                             " shown_leaf"
 #define MESSAGE_COLUMNS "id, conversation_id, position, role, content, reasoning, tool_call_id, finish_reason," \
                         " state, error_domain, error_code, error_message, retry_after, model, created_at," \
-                        " request_body, raw_response, raw_response_size, writer"
+                        " request_body, raw_response, raw_response_size, writer, parent_id, sibling"
 #define TOOL_CALL_COLUMNS "message_id, idx, call_id, name, server, arguments, status, result, result_content," \
                           " error, status_times"
 #define USAGE_COLUMNS "message_id, reported, prompt_tokens, completion_tokens, total_tokens, cached_tokens," \

@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 
 #define CONFAB_STORE_N_TOOL_CALL_STATUSES (CONFAB_TOOL_CALL_STATUS_DENIED + 1)
 
+/* The number of messages of conversation c's branch shown: the depth of its last one. */
+#define CONFAB_STORE_N_SHOWN_SQL \
+  "COALESCE ((SELECT m.position + 1 FROM messages m WHERE m.id = c.shown_leaf), 0)"
+
 struct _ConfabStore
 {
   GObject     parent_instance;
@@ -81,8 +85,10 @@ typedef enum
 typedef struct
 {
   char               *id;
-  gint64              position;
+  gint64              position;        /* the depth in the tree */
   gboolean            write_row;       /* the messages row and its usage */
+  char               *parent_id;       /* with write_row: its place in the tree */
+  guint               sibling;
   char               *role;
   char               *tool_call_id;
   char               *finish_reason;
@@ -123,6 +129,7 @@ typedef struct
   char   *model;
   gint64  created_at;
   gint64  updated_at;
+  char   *shown_leaf;   /* the last message of the branch shown */
 } ConfabStoreConversationRow;
 
 /* One write handed to the writer thread. */
@@ -211,6 +218,12 @@ gboolean            _confab_store_check_version          (ConfabStore  *self,
 /* Migrates the schema forward from version @from, a transaction per step. */
 gboolean            _confab_store_migrate                (ConfabStore  *self,
                                                           int           from,
+                                                          GError      **error);
+
+/* Tests: a new database at @path with the schema of version @version, as the Confab of
+ * that version created it. */
+gboolean            _confab_store_create_at_version      (const char   *path,
+                                                          int           version,
                                                           GError      **error);
 
 /* confab-store-rows.c (main thread) */

@@ -259,12 +259,13 @@ load_locked (ConfabStore  *self,
   g_autoptr(GPtrArray) messages = NULL;
   g_autoptr(GHashTable) by_id = NULL;
   sqlite3_stmt *stmt;
+  g_autofree char *shown_leaf = NULL;
   gint64 updated_at;
   int rc;
 
   stmt = _confab_store_prepare (self,
                                 "SELECT title, system_prompt, provider_name, base_url, model, created_at,"
-                                "  updated_at FROM conversations WHERE id = ?1",
+                                "  updated_at, shown_leaf FROM conversations WHERE id = ?1",
                                 error);
   if (stmt == NULL)
     return NULL;
@@ -290,13 +291,14 @@ load_locked (ConfabStore  *self,
   confab_conversation_set_model (conversation, _confab_store_column_text (stmt, 4));
   confab_conversation_set_created_at (conversation, sqlite3_column_int64 (stmt, 5));
   updated_at = sqlite3_column_int64 (stmt, 6);
+  shown_leaf = g_strdup (_confab_store_column_text (stmt, 7));
   sqlite3_reset (stmt);
 
   stmt = _confab_store_prepare (self,
                                 "SELECT id, role, content, reasoning, tool_call_id, finish_reason, state,"
                                 "  error_domain, error_code, error_message, retry_after, model, created_at,"
-                                "  request_body, raw_response FROM messages WHERE conversation_id = ?1"
-                                " ORDER BY position",
+                                "  request_body, raw_response, parent_id, sibling FROM messages"
+                                " WHERE conversation_id = ?1 ORDER BY position, sibling",
                                 error);
   if (stmt == NULL)
     return NULL;
@@ -314,6 +316,8 @@ load_locked (ConfabStore  *self,
       g_ptr_array_add (messages, message);
 
       confab_message_set_id (message, _confab_store_column_text (stmt, 0));
+      confab_message_set_parent (message, _confab_store_column_text (stmt, 15),
+                                 MAX (sqlite3_column_int64 (stmt, 16), 0));
       confab_message_set_content (message, _confab_store_column_text (stmt, 2));
       confab_message_set_reasoning (message, _confab_store_column_text (stmt, 3));
       confab_message_set_tool_call_id (message, _confab_store_column_text (stmt, 4));
@@ -368,9 +372,16 @@ load_locked (ConfabStore  *self,
           !load_pieces (self, message, error))
         return NULL;
 
-      confab_conversation_append (conversation, message);
+      /* A message whose parent is gone (a damaged file) is kept as a first message. */
+      if (!confab_conversation_add_message (conversation, message))
+        {
+          confab_message_set_parent (message, NULL, G_MAXINT);
+          confab_conversation_add_message (conversation, message);
+        }
     }
 
+  /* The branch shown last (or the newest). */
+  confab_conversation_show (conversation, confab_conversation_lookup (conversation, shown_leaf));
   confab_conversation_set_updated_at (conversation, updated_at);
 
   return g_steal_pointer (&conversation);
@@ -469,7 +480,7 @@ confab_store_list (ConfabStore  *self,
 
   stmt = _confab_store_prepare (self,
                                 "SELECT c.id, c.title, c.model, c.updated_at,"
-                                "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
+                                "  " CONFAB_STORE_N_SHOWN_SQL
                                 " FROM conversations c ORDER BY c.updated_at DESC, c.seq DESC",
                                 error);
   if (stmt == NULL)

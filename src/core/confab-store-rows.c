@@ -28,6 +28,8 @@ _confab_store_conversation_row_new (ConfabConversation *conversation)
   row->model = g_strdup (confab_conversation_get_model (conversation));
   row->created_at = confab_conversation_get_created_at (conversation);
   row->updated_at = confab_conversation_get_updated_at (conversation);
+  if (confab_conversation_get_last_message (conversation) != NULL)
+    row->shown_leaf = g_strdup (confab_message_get_id (confab_conversation_get_last_message (conversation)));
 
   return row;
 }
@@ -44,6 +46,7 @@ _confab_store_conversation_row_free (ConfabStoreConversationRow *row)
   g_free (row->provider_name);
   g_free (row->base_url);
   g_free (row->model);
+  g_free (row->shown_leaf);
   g_free (row);
 }
 
@@ -112,6 +115,9 @@ _confab_store_message_row_set_fields (ConfabStoreMessageRow *row,
   row->write_row = TRUE;
   g_free (row->id);
   row->id = g_strdup (confab_message_get_id (message));
+  g_free (row->parent_id);
+  row->parent_id = g_strdup (confab_message_get_parent_id (message));
+  row->sibling = confab_message_get_sibling_index (message);
   row->role = g_strdup (confab_role_to_string (confab_message_get_role (message)));
   row->tool_call_id = g_strdup (confab_message_get_tool_call_id (message));
   row->finish_reason = g_strdup (confab_message_get_finish_reason (message));
@@ -185,6 +191,7 @@ _confab_store_message_row_free (ConfabStoreMessageRow *row)
     return;
 
   g_free (row->id);
+  g_free (row->parent_id);
   g_free (row->role);
   g_free (row->tool_call_id);
   g_free (row->finish_reason);
@@ -216,16 +223,21 @@ ConfabStoreWrite *
 _confab_store_write_new_whole (ConfabConversation *conversation)
 {
   ConfabStoreWrite *write = _confab_store_write_new (confab_conversation_get_id (conversation));
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  GPtrArray *tree = confab_conversation_get_tree (conversation);
+  g_autoptr(GHashTable) depths = g_hash_table_new (g_str_hash, g_str_equal);
 
   write->conversation = _confab_store_conversation_row_new (conversation);
   write->whole = TRUE;
 
-  for (guint i = 0; i < n; i++)
+  /* Every message of the tree, shown or not; each comes after its parent. */
+  for (guint i = 0; i < tree->len; i++)
     {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (G_LIST_MODEL (conversation), i);
-      ConfabStoreMessageRow *row = _confab_store_message_row_new_full (message, i);
+      ConfabMessage *message = g_ptr_array_index (tree, i);
+      const char *parent_id = confab_message_get_parent_id (message);
+      guint depth = parent_id ? GPOINTER_TO_UINT (g_hash_table_lookup (depths, parent_id)) : 0;
+      ConfabStoreMessageRow *row = _confab_store_message_row_new_full (message, depth);
 
+      g_hash_table_insert (depths, (gpointer)confab_message_get_id (message), GUINT_TO_POINTER (depth + 1));
       /* A conversation loaded and saved again has its raw responses on disk already:
        * compressing them is the costly part of a save. */
       row->raw_if_changed = TRUE;

@@ -169,7 +169,28 @@ static const char * const migrations[] = {
   "  FROM usage u JOIN messages m ON m.id = u.message_id JOIN conversations c ON c.id = m.conversation_id"
   "  WHERE u.reported;",
 
-  /* 5 → 6: the tool decision log (confab-store-decisions.c): every approval of a tool call
+  /* 5 → 6: branches. A message follows its parent (NULL for a first message) and is one of
+   * its versions (sibling); the place (conversation, parent, sibling) is a key, so two
+   * writers racing on one place fail instead of both writing. position is the depth (gaps
+   * left by old versions closed). The conversation remembers the last message of the branch
+   * shown. A flat conversation becomes
+   * one chain: each message follows the one before it. */
+  "ALTER TABLE messages ADD COLUMN parent_id TEXT;"
+  "ALTER TABLE messages ADD COLUMN sibling INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE conversations ADD COLUMN shown_leaf TEXT;"
+  "UPDATE messages SET parent_id = (SELECT p.id FROM messages p"
+  "  WHERE p.conversation_id = messages.conversation_id AND p.position < messages.position"
+  "  ORDER BY p.position DESC LIMIT 1);"
+  "UPDATE conversations SET shown_leaf = (SELECT m.id FROM messages m"
+  "  WHERE m.conversation_id = conversations.id ORDER BY m.position DESC LIMIT 1);"
+  "DROP INDEX messages_by_conversation;"
+  "CREATE INDEX messages_by_conversation ON messages (conversation_id, position);"
+  "UPDATE messages SET position = r.depth FROM (SELECT seq, row_number () OVER"
+  "  (PARTITION BY conversation_id ORDER BY position) - 1 AS depth FROM messages) r"
+  "  WHERE r.seq = messages.seq AND messages.position != r.depth;"
+  "CREATE UNIQUE INDEX messages_by_place ON messages (conversation_id, COALESCE (parent_id, ''), sibling);",
+
+  /* 6 → 7: the tool decision log (confab-store-decisions.c): every approval of a tool call
    * and every answer to a server's question, kept when the conversation is deleted. (IF NOT
    * EXISTS: a test that rewinds user_version to re-run an older step re-runs this one.) */
   "CREATE TABLE IF NOT EXISTS tool_decisions ("
@@ -302,4 +323,32 @@ _confab_store_migrate (ConfabStore  *self,
     }
 
   return TRUE;
+}
+
+gboolean
+_confab_store_create_at_version (const char  *path,
+                                 int          version,
+                                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (version >= 0 && version <= CONFAB_STORE_SCHEMA_VERSION, FALSE);
+
+  if (sqlite3_open (path, &db) != SQLITE_OK)
+    ok = FALSE;
+
+  for (int i = 0; ok && i < version; i++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", i + 1);
+
+      ok = sqlite3_exec (db, migrations[i], NULL, NULL, NULL) == SQLITE_OK &&
+           sqlite3_exec (db, set_version, NULL, NULL, NULL) == SQLITE_OK;
+    }
+
+  if (!ok)
+    g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE, "%s: %s", path, sqlite3_errmsg (db));
+  sqlite3_close (db);
+
+  return ok;
 }

@@ -110,8 +110,7 @@ summary_for_hit (sqlite3      *db,
   sqlite3_finalize (stmt);
   stmt = NULL;
 
-  if (sqlite3_prepare_v2 (db, "SELECT c.title, c.model, c.updated_at,"
-                              "  (SELECT count (*) FROM messages m WHERE m.conversation_id = c.id)"
+  if (sqlite3_prepare_v2 (db, "SELECT c.title, c.model, c.updated_at, " CONFAB_STORE_N_SHOWN_SQL
                               " FROM conversations c WHERE c.id = ?1", -1, &stmt, NULL) == SQLITE_OK)
     {
       _confab_store_bind_text (stmt, 1, hit->id);
@@ -163,6 +162,10 @@ add_title_hits (sqlite3     *db,
 
 /* Adds the conversations with a message matching @query, by their newest such message, to
  * @hits, up to @wanted: FTS5 walks the doclist backwards and stops there. */
+/* Adds the conversations with a message matching @query, by their newest such message, to
+ * @hits, up to @wanted: FTS5 walks the doclist backwards and stops there. Only the branch
+ * shown counts: a message of a conversation not yet in the page is looked for walking up
+ * from the last message shown to the message's depth (position). */
 static gboolean
 add_message_hits (sqlite3     *db,
                   const char  *query,
@@ -172,22 +175,41 @@ add_message_hits (sqlite3     *db,
 {
   sqlite3_stmt *stmt = NULL;
   sqlite3_stmt *owner = NULL;
+  sqlite3_stmt *shown = NULL;
   gboolean ok = FALSE;
   int rc = SQLITE_DONE;
 
   if (sqlite3_prepare_v2 (db, "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC",
                           -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) == SQLITE_OK)
+      sqlite3_prepare_v2 (db, "SELECT conversation_id FROM messages WHERE seq = ?1", -1, &owner, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "WITH RECURSIVE hit AS (SELECT id, conversation_id, position FROM messages"
+                              "  WHERE seq = ?1),"
+                              " up (id, parent_id, position) AS (SELECT m.id, m.parent_id, m.position"
+                              "  FROM hit JOIN conversations c ON c.id = hit.conversation_id"
+                              "  JOIN messages m ON m.id = c.shown_leaf"
+                              "  UNION ALL SELECT p.id, p.parent_id, p.position FROM up JOIN messages p"
+                              "  ON p.id = up.parent_id WHERE up.position > (SELECT position FROM hit))"
+                              " SELECT 1 FROM hit WHERE hit.id IN (SELECT id FROM up)"
+                              "  OR NOT EXISTS (SELECT 1 FROM conversations c"
+                              "   WHERE c.id = hit.conversation_id AND c.shown_leaf IS NOT NULL)",
+                          -1, &shown, NULL) == SQLITE_OK)
     {
       _confab_store_bind_text (stmt, 1, query);
       while (hits->len < wanted && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           gint64 rowid = sqlite3_column_int64 (stmt, 0);
+          gboolean on_branch;
 
           sqlite3_reset (owner);
           sqlite3_bind_int64 (owner, 1, rowid);
-          if (sqlite3_step (owner) == SQLITE_ROW &&
-              !g_hash_table_contains (seen, _confab_store_column_text (owner, 0)))
+          if (sqlite3_step (owner) != SQLITE_ROW ||
+              g_hash_table_contains (seen, _confab_store_column_text (owner, 0)))
+            continue;
+
+          sqlite3_reset (shown);
+          sqlite3_bind_int64 (shown, 1, rowid);
+          on_branch = sqlite3_step (shown) == SQLITE_ROW;
+          if (on_branch)
             {
               Hit hit = { g_strdup (_confab_store_column_text (owner, 0)), rowid, query };
 
@@ -199,6 +221,7 @@ add_message_hits (sqlite3     *db,
     }
   sqlite3_finalize (stmt);
   sqlite3_finalize (owner);
+  sqlite3_finalize (shown);
 
   return ok;
 }

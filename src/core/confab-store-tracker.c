@@ -52,24 +52,25 @@ struct _ConfabStoreTracker
   GHashTable         *watches;  /* ConfabMessage* → MessageWatch* */
   gulong              items_changed_id;
   gulong              notify_id;
+  guint               n_tree;   /* messages in the tree when last seen */
 };
 
+/* Where @message is written: its position in the branch shown, or for a version not shown,
+ * its depth in the tree; -1 when it left the conversation. */
 static int
 find_position (ConfabConversation *conversation,
                ConfabMessage      *message)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (conversation));
+  int position = confab_conversation_find (conversation, message);
+  ConfabMessage *step = message;
 
-  /* From the end: what changes is nearly always the last message. */
-  for (guint i = n; i > 0; i--)
-    {
-      g_autoptr(ConfabMessage) item = g_list_model_get_item (G_LIST_MODEL (conversation), i - 1);
+  if (position >= 0 || confab_conversation_lookup (conversation, confab_message_get_id (message)) != message)
+    return position;
 
-      if (item == message)
-        return i - 1;
-    }
+  for (position = 0; (step = confab_conversation_lookup (conversation, confab_message_get_parent_id (step))) != NULL;)
+    position++;
 
-  return -1;
+  return position;
 }
 
 /* The row of what changed in @watch's message since the last one, and notes it as written.
@@ -361,15 +362,16 @@ message_watch_free (MessageWatch *watch)
 static void
 tracker_sync_watches (ConfabStoreTracker *tracker)
 {
-  GListModel *model = G_LIST_MODEL (tracker->conversation);
-  guint n = g_list_model_get_n_items (model);
+  GPtrArray *tree = confab_conversation_get_tree (tracker->conversation);
   g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
   GHashTableIter iter;
   gpointer key;
 
-  for (guint i = 0; i < n; i++)
+  /* Every message of the tree: the versions not shown are stored too. */
+  tracker->n_tree = tree->len;
+  for (guint i = 0; i < tree->len; i++)
     {
-      g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+      ConfabMessage *message = g_ptr_array_index (tree, i);
 
       g_hash_table_add (present, message);
       if (!g_hash_table_contains (tracker->watches, message))
@@ -424,30 +426,44 @@ on_items_changed (GListModel         *model,
                   ConfabStoreTracker *tracker)
 {
   ConfabStore *self = tracker->store;
+  g_autoptr(GPtrArray) new_messages = g_ptr_array_new_with_free_func (g_object_unref);
   ConfabStoreWrite *write;
+  guint n_tree = tracker->n_tree;
+
+  for (guint i = position; i < position + added; i++)
+    {
+      ConfabMessage *message = g_list_model_get_item (model, i);
+
+      if (g_hash_table_contains (tracker->watches, message))
+        g_object_unref (message);   /* a version shown again: stored already */
+      else
+        g_ptr_array_add (new_messages, message);
+    }
 
   tracker_sync_watches (tracker);
 
-  if (removed > 0)
+  if (tracker->n_tree < n_tree)
     {
-      /* Truncated (a retry, an edit): the conversation goes whole, the lost messages go. */
+      /* Messages left the tree (a retry): the conversation goes whole, the lost ones go. */
       write = _confab_store_write_new_whole (tracker->conversation);
       write->ledger = TRUE;
       tracker_mark_stored (tracker);
     }
   else
     {
+      /* The branch shown (the conversation row) and the messages new to the tree; a
+       * version that only went out of sight stays as it is. */
       write = _confab_store_write_new (confab_conversation_get_id (tracker->conversation));
       write->ledger = TRUE;
       write->conversation = _confab_store_conversation_row_new (tracker->conversation);
 
-      for (guint i = position; i < position + added; i++)
+      for (guint i = 0; i < new_messages->len; i++)
         {
-          g_autoptr(ConfabMessage) message = g_list_model_get_item (model, i);
+          ConfabMessage *message = g_ptr_array_index (new_messages, i);
           MessageWatch *watch = g_hash_table_lookup (tracker->watches, message);
 
           g_hash_table_remove (self->dirty, watch);
-          g_ptr_array_add (write->messages, watch_take_row (watch, i));
+          g_ptr_array_add (write->messages, watch_take_row (watch, find_position (tracker->conversation, message)));
         }
     }
 

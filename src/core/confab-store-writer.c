@@ -189,11 +189,12 @@ write_conversation_row (ConfabStoreWriter           *self,
 
   stmt = prepare (self,
                   "INSERT INTO conversations (id, title, system_prompt, provider_name, base_url,"
-                  "  model, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                  "  model, created_at, updated_at, shown_leaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                   " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
                   "  system_prompt = excluded.system_prompt, provider_name = excluded.provider_name,"
                   "  base_url = excluded.base_url, model = excluded.model,"
-                  "  created_at = excluded.created_at, updated_at = excluded.updated_at",
+                  "  created_at = excluded.created_at, updated_at = excluded.updated_at,"
+                  "  shown_leaf = excluded.shown_leaf",
                   error);
   if (stmt == NULL)
     return FALSE;
@@ -206,6 +207,7 @@ write_conversation_row (ConfabStoreWriter           *self,
   _confab_store_bind_text (stmt, 6, row->model);
   sqlite3_bind_int64 (stmt, 7, row->created_at);
   sqlite3_bind_int64 (stmt, 8, row->updated_at);
+  _confab_store_bind_text (stmt, 9, row->shown_leaf);
 
   return step_done (self, stmt, error);
 }
@@ -483,10 +485,11 @@ write_message (ConfabStoreWriter      *self,
       stmt = prepare (self,
                       "INSERT INTO messages (id, conversation_id, position, role, content, reasoning,"
                       "  tool_call_id, finish_reason, state, error_domain, error_code, error_message,"
-                      "  retry_after, model, created_at, request_body, writer)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                      "  retry_after, model, created_at, request_body, writer, parent_id, sibling)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?19, ?20)"
                       " ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id,"
                       "  position = excluded.position, role = excluded.role,"
+                      "  parent_id = excluded.parent_id, sibling = excluded.sibling,"
                       "  content = CASE WHEN ?18 THEN excluded.content ELSE content END,"
                       "  reasoning = CASE WHEN ?18 THEN excluded.reasoning ELSE reasoning END,"
                       "  tool_call_id = excluded.tool_call_id,"
@@ -520,6 +523,8 @@ write_message (ConfabStoreWriter      *self,
       _confab_store_bind_text (stmt, 16, row->request_body);
       _confab_store_bind_text (stmt, 17, writer);
       sqlite3_bind_int (stmt, 18, full);
+      _confab_store_bind_text (stmt, 19, row->parent_id);
+      sqlite3_bind_int64 (stmt, 20, row->sibling);
 
       if (!step_done (self, stmt, error) || !write_usage (self, row, error))
         return FALSE;
@@ -560,9 +565,11 @@ write_one (ConfabStoreWriter  *self,
   if (write->conversation != NULL && !write_conversation_row (self, write->conversation, error))
     return FALSE;
 
-  /* Stored positions go negative; the messages still there get theirs back; the rest go. */
+  /* Stored positions (and places among siblings, so a new message may take the place of
+   * one that goes) go negative; the messages still there get theirs back; the rest go. */
   if (write->whole &&
-      !run_id (self, "UPDATE messages SET position = -1 - position WHERE conversation_id = ?1",
+      !run_id (self, "UPDATE messages SET position = -1 - position, sibling = -1 - sibling"
+                     " WHERE conversation_id = ?1",
                write->conversation_id, error))
     return FALSE;
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* The schema version this Confab writes (PRAGMA user_version). Older databases are migrated
  * forward on open; newer ones are refused with CONFAB_ERROR_STORE_VERSION. */
-#define CONFAB_STORE_SCHEMA_VERSION 6
+#define CONFAB_STORE_SCHEMA_VERSION 7
 
 /* The raw response kept per message for the inspector is capped at this many bytes (the
  * first bytes are kept, the rest dropped; the original size is kept) and stored

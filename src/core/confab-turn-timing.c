@@ -9,7 +9,6 @@
 #include "confab-conversation.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
-#include "confab-turn-range-private.h"
 #include "confab-turn-timing.h"
 #include "confab-usage.h"
 
@@ -138,7 +137,7 @@ confab_turn_timing_collect (ConfabConversation *conversation,
   if (duration != NULL)
     *duration = 0;
 
-  if (!_confab_conversation_turn_range (conversation, position, &start, &end))
+  if (!confab_conversation_get_turn_range (conversation, position, &start, &end))
     return rows;
 
   model = G_LIST_MODEL (conversation);

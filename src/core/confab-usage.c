@@ -19,6 +19,8 @@ struct _ConfabUsage
   double    cost;
   double    time_to_first_token;
   double    duration;
+  gint64    generated;   /* a sum: completion tokens and seconds spent generating them */
+  double    generating;  /* (0: not a sum, the speed comes from the fields above) */
   guint     reported : 1;
   guint     has_cost : 1;
 };
@@ -277,6 +279,9 @@ confab_usage_get_tokens_per_second (ConfabUsage *self)
 
   g_return_val_if_fail (CONFAB_IS_USAGE (self), -1);
 
+  if (self->generating > 0)
+    return (double) self->generated / self->generating;
+
   if (self->completion_tokens < 0 || self->duration <= 0)
     return -1;
 
@@ -340,6 +345,8 @@ confab_usage_restore (ConfabUsage *self,
   self->cost = has_cost ? cost : -1;
   self->time_to_first_token = time_to_first_token;
   self->duration = duration;
+  self->generated = 0;
+  self->generating = 0;
   g_clear_pointer (&self->raw, json_node_unref);
 
   for (guint i = PROP_REPORTED; i < N_PROPS; i++)
@@ -411,15 +418,39 @@ sum_known_double (double a,
   return MAX (a, 0) + MAX (b, 0);
 }
 
+/* The tokens @usage generated and the seconds it spent on them (after the first token). */
+static void
+generation (ConfabUsage *usage,
+            gint64      *tokens,
+            double      *seconds)
+{
+  *tokens = usage->generated;
+  *seconds = usage->generating;
+
+  if (usage->generating > 0 || usage->completion_tokens < 0 || usage->duration <= 0)
+    return;
+
+  *seconds = usage->duration - MAX (usage->time_to_first_token, 0);
+  if (*seconds <= 0)
+    *seconds = usage->duration;
+  *tokens = usage->completion_tokens;
+}
+
 void
 confab_usage_add (ConfabUsage *self,
                   ConfabUsage *other)
 {
+  gint64 tokens, other_tokens;
+  double seconds, other_seconds;
+
   g_return_if_fail (CONFAB_IS_USAGE (self));
   g_return_if_fail (CONFAB_IS_USAGE (other));
 
-  if (!other->reported && other->duration < 0)
+  if (!other->reported && other->duration < 0 && other->time_to_first_token < 0)
     return;
+
+  generation (self, &tokens, &seconds);
+  generation (other, &other_tokens, &other_seconds);
 
   confab_usage_restore (self,
                         self->reported || other->reported,
@@ -432,4 +463,9 @@ confab_usage_add (ConfabUsage *self,
                         sum_known_double (self->cost, other->cost),
                         self->time_to_first_token < 0 ? other->time_to_first_token : self->time_to_first_token,
                         sum_known_double (self->duration, other->duration));
+
+  /* A sum's speed is the tokens over the time spent generating them, request by request. */
+  self->generated = tokens + other_tokens;
+  self->generating = seconds + other_seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKENS_PER_SECOND]);
 }

@@ -169,6 +169,68 @@ test_continue_sends_stored_history (void)
   }
 }
 
+/* --from: the next prompt follows that message, as a new branch beside what followed it. */
+static void
+test_continue_from_message (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *id = first_turn (server);
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(ConfabCliResult) refused = NULL;
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(ConfabConversation) conversation = NULL;
+  g_autoptr(ConfabMessage) answer = NULL;
+  g_autoptr(ConfabMessage) branch = NULL;
+  g_autofree char *answer_id = NULL;
+  ConfabReplayRequest *request;
+  const char *more[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--continue", id, "--json", "And how are you?", NULL };
+  const char *from[] = { "--base-url", confab_replay_server_get_base_url (server),
+                         "--continue", id, "--from", NULL, "--json", "Something else", NULL };
+  const char *unknown[] = { "--base-url", confab_replay_server_get_base_url (server),
+                            "--continue", id, "--from", "no-such-message", "hi", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, second_body, CONFAB_REPLAY_NONE);
+  g_clear_pointer (&result, confab_cli_result_free);
+  result = run_cli (more);
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  store = confab_store_open_default (NULL);
+  conversation = confab_store_load (store, id, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 4);
+  answer = g_list_model_get_item (G_LIST_MODEL (conversation), 1);
+  answer_id = g_strdup (confab_message_get_id (answer));
+  g_clear_object (&answer);
+  g_clear_object (&conversation);
+  g_clear_object (&store);
+
+  from[5] = answer_id;
+  confab_replay_server_add_response (server, 200, NULL, second_body, CONFAB_REPLAY_NONE);
+  g_clear_pointer (&result, confab_cli_result_free);
+  result = run_cli (from);
+  g_test_message ("stderr: %s", result->stderr_text);
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  /* The request had the history up to that answer, not what followed it. */
+  request = g_ptr_array_index (confab_replay_server_get_requests (server), 2);
+  g_assert_nonnull (strstr (request->body, "Something else"));
+  g_assert_null (strstr (request->body, "And how are you?"));
+
+  /* Both branches are stored; the new one is shown. */
+  store = confab_store_open_default (NULL);
+  conversation = confab_store_load (store, id, NULL);
+  g_assert_cmpuint (confab_conversation_get_tree (conversation)->len, ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversation)), ==, 4);
+  branch = g_list_model_get_item (G_LIST_MODEL (conversation), 2);
+  g_assert_cmpstr (confab_message_get_content (branch), ==, "Something else");
+  g_assert_cmpuint (confab_conversation_get_n_siblings (conversation, branch, NULL), ==, 2);
+
+  refused = run_cli (unknown);
+  g_assert_cmpint (refused->exit_status, !=, 0);
+  g_assert_nonnull (strstr (refused->stderr_text, "no-such-message"));
+  g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 3);
+}
+
 static void
 test_continue_unknown_id (void)
 {
@@ -854,6 +916,7 @@ main (int   argc,
   g_test_add_func ("/store-cli/run-is-stored", test_run_is_stored);
   g_test_add_func ("/store-cli/continue-sends-stored-history", test_continue_sends_stored_history);
   g_test_add_func ("/store-cli/continue-unknown-id", test_continue_unknown_id);
+  g_test_add_func ("/store-cli/continue-from-message", test_continue_from_message);
   g_test_add_func ("/store-cli/list-search-export", test_list_search_export);
   g_test_add_func ("/store-cli/export-cassette", test_export_cassette);
   g_test_add_func ("/store-cli/corrupt-database-untouched", test_corrupt_database_untouched);

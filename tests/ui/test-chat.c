@@ -988,7 +988,8 @@ check_edit_regenerate_inspect (ConfabWindow *window,
   wait_idle (window);
   g_assert_cmpuint (n_messages (window), ==, 2);
 
-  /* Regenerate: the answer is asked for again and replaced. */
+  /* Regenerate: the answer is asked for again; the new version is shown (the first one is
+   * kept beside it, see test-branches-ui). */
   answer = message_at (window, 1);
   row = wait_for_row (window, answer);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.regenerate", NULL));
@@ -1007,7 +1008,7 @@ check_edit_regenerate_inspect (ConfabWindow *window,
   g_assert_nonnull (strstr (response, "data: [DONE]"));
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  /* Edit and resend: the user message and what follows are replaced. */
+  /* Edit and resend: a new version of the user message, with its own answer, is shown. */
   user = message_at (window, 0);
   row = wait_for_row (window, user);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));

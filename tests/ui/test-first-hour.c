@@ -21,6 +21,7 @@
 #include "confab-inspector-dialog.h"
 #include "confab-mcp-server.h"
 #include "confab-message.h"
+#include "confab-message-editor.h"
 #include "confab-message-row.h"
 #include "confab-preferences-window.h"
 #include "confab-provider.h"
@@ -1657,7 +1658,7 @@ check_escape_cancels_edit (ConfabWindow *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
   focus = gtk_window_get_focus (GTK_WINDOW (window));
   g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
-  edit_box = gtk_widget_get_parent (gtk_widget_get_parent (focus));
+  edit_box = gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
   g_assert_true (gtk_widget_get_visible (edit_box));
 
   /* Escape leaves the edit; nothing is sent. */

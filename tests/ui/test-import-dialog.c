@@ -56,7 +56,7 @@ test_import_summary (void)
 
   import (parent, store, "chatgpt.json", "Conversations Imported",
           "From a ChatGPT export: 2 conversations imported, 0 already there.\n"
-          "1 conversation had other branches");
+          "1 conversation has branches");
   g_assert_cmpuint (count (store), ==, 2);
 
   import (parent, store, "chatgpt.json", "Conversations Imported", "0 conversations imported, 2 already there");

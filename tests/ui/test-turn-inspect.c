@@ -9,6 +9,7 @@
 #include "confab-approval-policy.h"
 #include "confab-client.h"
 #include "confab-conversation.h"
+#include "confab-export.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
 #include "confab-recording-export.h"
@@ -428,6 +429,15 @@ test_diff_of_second_request (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (first));
 }
 
+static void
+remember_use (ConfabToolCall **used,
+              ConfabToolCall  *call,
+              ConfabToolCall  *rerun)
+{
+  used[0] = g_object_ref (call);
+  used[1] = g_object_ref (rerun);
+}
+
 /* Run again with edited arguments: checked against the schema, approval asked as usual,
  * the new result beside the old one, and the conversation exactly as it was. */
 static void
@@ -484,7 +494,47 @@ test_rerun_leaves_conversation (Fixture       *fixture,
 
   wait_drawn (dialog);
   save_screenshot (dialog, "tool-rerun.png");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Use This Result and Continue: the dialog hands the call and its re-run over and closes;
+   * the conversation branches at the answer, the old version kept. */
+  {
+    ConfabToolCall *used[2] = { NULL, NULL };
+    g_autoptr(ConfabToolCall) copied = NULL;
+    g_autoptr(ConfabMessage) answer = NULL;
+    g_autoptr(ConfabMessage) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *sent = NULL;
+
+    g_signal_connect_swapped (dialog, "use-result", G_CALLBACK (remember_use), used);
+    g_assert_true (gtk_widget_activate_action (dialog, "rerun.use", NULL));
+    g_assert_true (used[0] == add);
+    g_assert_true (used[1] == new_call);
+    /* The dialog is gone with what it owned: the re-run lives on in what it handed over. */
+    new_call = used[1];
+    g_assert_true (confab_export_branch_with_result (fixture->conversation, add, new_call, &error));
+    g_assert_no_error (error);
+
+    /* user, the new answer (2 calls), their two results; the first is the one run again. */
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->conversation)), ==, 4);
+    answer = g_list_model_get_item (G_LIST_MODEL (fixture->conversation), 1);
+    result = g_list_model_get_item (G_LIST_MODEL (fixture->conversation), 2);
+    g_assert_cmpstr (confab_message_get_tool_call_id (result), ==, confab_tool_call_get_id (add));
+    copied = g_list_model_get_item (confab_message_get_tool_calls (answer), 0);
+    g_assert_cmpstr (confab_tool_call_get_arguments (copied), ==, "{\"a\": 20, \"b\": 22}");
+    g_assert_cmpstr (confab_tool_call_get_result (copied), ==, "42");
+    g_assert_cmpstr (confab_message_get_content (result), ==, "42");
+    g_assert_cmpuint (confab_conversation_get_n_siblings (fixture->conversation, answer, NULL), ==, 2);
+    sent = json_to_string (confab_conversation_to_messages_json (fixture->conversation), FALSE);
+    g_assert_null (strstr (sent, "\"5\""));
+
+    /* The first version, as it was. */
+    g_assert_true (confab_conversation_switch_sibling (fixture->conversation, answer, 0));
+    g_clear_pointer (&after, json_node_unref);
+    after = confab_conversation_to_messages_json (fixture->conversation);
+    g_assert_true (json_node_equal (before, after));
+    g_object_unref (used[0]);
+    g_object_unref (used[1]);
+  }
 }
 
 static ConfabTurnTimelineDialog *

@@ -89,7 +89,7 @@ test_chatgpt (void)
   /* The custom instructions (hidden context) as the system prompt. */
   g_assert_cmpstr (confab_conversation_get_system_prompt (loaded), ==, "I live in Florence.\n\nAnswer briefly.");
 
-  /* The current branch only: user, the python call, its output, the final answer. */
+  /* The current branch shown: user, the python call, its output, the final answer. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 4);
   m = message_at (loaded, 0);
   g_assert_cmpint (confab_message_get_role (m), ==, CONFAB_ROLE_USER);
@@ -112,6 +112,14 @@ test_chatgpt (void)
   g_assert_cmpstr (confab_message_get_content (m), ==, "The peak is **24 °C**.");
   g_assert_cmpstr (confab_message_get_reasoning (m), ==, "**Reading the plot**\n\nPeak is 24.");
   g_assert_cmpstr (confab_message_get_model (m), ==, "gpt-4o");
+
+  /* Every branch is kept: the regenerated answer is the other version of the first one. */
+  g_assert_cmpuint (confab_conversation_get_tree (loaded)->len, ==, 5);
+  m = message_at (loaded, 1);
+  g_assert_cmpuint (confab_conversation_get_n_siblings (loaded, m, NULL), ==, 2);
+  g_assert_true (confab_conversation_switch_sibling (loaded, m, 0));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (loaded)), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (message_at (loaded, 1)), ==, "An earlier answer that was regenerated.");
 
   /* Missing current_node, title and times: the last leaf, a title from the text. */
   {
@@ -170,6 +178,12 @@ test_open_webui (void)
   /* The branch that was shown (currentId), multi-part content joined. */
   m = message_at (loaded, 2);
   g_assert_cmpstr (confab_message_get_content (m), ==, "Thanks!\n\n[image_url]");
+
+  /* The abandoned edit is kept as the other version. */
+  g_assert_cmpuint (confab_conversation_get_tree (loaded)->len, ==, 4);
+  g_assert_cmpuint (confab_conversation_get_n_siblings (loaded, m, NULL), ==, 2);
+  g_assert_true (confab_conversation_switch_sibling (loaded, m, 0));
+  g_assert_cmpstr (confab_message_get_content (message_at (loaded, 2)), ==, "An edit that was abandoned");
 }
 
 /* Confab JSON with only the required fields: defaults for the rest, unknown members

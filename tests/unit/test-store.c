@@ -822,7 +822,7 @@ test_export_json (void)
   g_assert_nonnull (root);
   object = json_node_get_object (root);
   g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "confab-conversation");
-  g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "version"), ==, CONFAB_EXPORT_VERSION);
   g_assert_cmpstr (json_object_get_string_member (object, "id"), ==, confab_conversation_get_id (conversation));
   g_assert_cmpstr (json_object_get_string_member (object, "model"), ==, "llama-3.3-70b-versatile");
   g_assert_cmpint (json_object_get_int_member (object, "created_at"), ==, 1700000000000000);

@@ -11,6 +11,7 @@
 #include "confab-conversation.h"
 #include "confab-message.h"
 #include "confab-store.h"
+#include "confab-store-private.h"
 #include "confab-usage.h"
 #include "confab-usage-total.h"
 
@@ -211,22 +212,26 @@ static void
 test_migration_fills_the_ledger (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ConfabStore) store = confab_store_open_default (&error);
-  g_autofree char *path = g_strdup (confab_store_get_path (store));
-  g_autoptr(ConfabConversation) old = new_conversation ("Groq", "kimi-k2");
-  g_autoptr(ConfabMessage) reply = NULL;
+  g_autoptr(ConfabStore) store = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "confab", NULL);
+  g_autofree char *path = g_build_filename (dir, "old.db", NULL);
   g_autoptr(ConfabUsageTotal) total = NULL;
   sqlite3 *db = NULL;
 
+  /* The schema before the ledger, as an older Confab left it, with one answered question. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (_confab_store_create_at_version (path, 4, &error));
   g_assert_no_error (error);
-  ask (old, "Before the ledger");
-  reply = answer (old, 40, 2, -1);
-  g_assert_true (confab_store_save (store, old, &error));
-  g_clear_object (&store);
-
-  /* Back to the previous schema, as an older Confab left it. */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE usage_ledger; PRAGMA user_version = 4;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO conversations (id, title, provider_name, model, created_at, updated_at)"
+                                 "  VALUES ('c', 'Before the ledger', 'Groq', 'kimi-k2', 1, 1);"
+                                 "INSERT INTO messages (id, conversation_id, position, role, content, state, created_at)"
+                                 "  VALUES ('q', 'c', 0, 'user', 'Before the ledger', 'complete', 1),"
+                                 "         ('a', 'c', 1, 'assistant', 'Yes', 'complete', 2);"
+                                 "INSERT INTO usage (message_id, reported, prompt_tokens, completion_tokens,"
+                                 "  total_tokens, has_cost) VALUES ('a', 1, 40, 2, 42, 0);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
   store = confab_store_open (path, &error);
