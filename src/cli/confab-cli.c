@@ -31,7 +31,6 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->extra_body, g_free);
   g_clear_pointer (&cli->continue_id, g_free);
   g_clear_pointer (&cli->from_id, g_free);
-  g_clear_pointer (&cli->from_id, g_free);
   g_clear_pointer (&cli->prompt, g_free);
   g_clear_pointer (&cli->attach, g_strfreev);
   g_clear_object (&cli->attachments);
@@ -94,8 +93,6 @@ main (int   argc,
       N_("Send at most N requests in this turn (default 10)"), N_("N") },
     { "continue", 0, 0, G_OPTION_ARG_STRING, &cli.continue_id,
       N_("Continue the stored conversation ID"), N_("ID") },
-    { "from", 0, 0, G_OPTION_ARG_STRING, &cli.from_id,
-      N_("With --continue: continue from message MESSAGE_ID, as a new branch"), N_("MESSAGE_ID") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &cli.from_id,
       N_("With --continue: continue from message MESSAGE_ID, as a new branch"), N_("MESSAGE_ID") },
     { "attach", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cli.attach,

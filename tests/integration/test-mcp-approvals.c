@@ -16,6 +16,7 @@
 #include "confab-mcp-server-private.h"
 #include "confab-store.h"
 #include "confab-store-decisions.h"
+#include "confab-store-private.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -371,9 +372,9 @@ test_question_outside_a_call_is_logged (Fixture       *f,
   confab_mcp_server_stop (server);
 }
 
-/* A database of schema 5 (before the log) gets the table on open, and logs. */
+/* A database of schema 6 (before the log) gets the table on open, and logs. */
 static void
-test_upgrade_from_schema_5 (void)
+test_upgrade_from_schema_6 (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("confab-approvals-XXXXXX", &error);
@@ -381,15 +382,9 @@ test_upgrade_from_schema_5 (void)
   g_autoptr(ConfabStore) store = NULL;
   g_autoptr(ConfabApprovalDecision) decision = confab_approval_decision_new ("c", "s", "t", "approval", "deny", NULL);
   g_autoptr(GListModel) decisions = NULL;
-  sqlite3 *db = NULL;
 
-  store = confab_store_open (path, &error);
+  g_assert_true (_confab_store_create_at_version (path, 6, &error));
   g_assert_no_error (error);
-  g_clear_object (&store);
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE tool_decisions; PRAGMA user_version = 5;", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
 
   store = confab_store_open (path, &error);
   g_assert_no_error (error);
@@ -422,7 +417,7 @@ main (int   argc,
   ADD ("elicitation-answer-is-logged", test_elicitation_answer_is_logged, "--elicit");
   ADD ("question-outside-a-call-is-logged", test_question_outside_a_call_is_logged, NULL);
 #undef ADD
-  g_test_add_func ("/mcp-approvals/log-after-upgrade-from-schema-5", test_upgrade_from_schema_5);
+  g_test_add_func ("/mcp-approvals/log-after-upgrade-from-schema-6", test_upgrade_from_schema_6);
 
   return g_test_run ();
 }
