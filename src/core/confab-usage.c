@@ -20,10 +20,14 @@ struct _ConfabUsage
   double    time_to_first_token;
   double    duration;
   gint64    generated;   /* a sum: completion tokens and seconds spent generating them */
-  double    generating;  /* (0: not a sum, the speed comes from the fields above) */
+  double    generating;  /* (0 and not summed: the speed comes from the fields above) */
+  guint     summed : 1;
   guint     reported : 1;
   guint     has_cost : 1;
 };
+
+/* Seconds of generation below which a speed is not a measurement. */
+#define CONFAB_USAGE_MIN_GENERATING 0.1
 
 G_DEFINE_FINAL_TYPE (ConfabUsage, confab_usage, G_TYPE_OBJECT)
 
@@ -281,14 +285,18 @@ confab_usage_get_tokens_per_second (ConfabUsage *self)
 
   if (self->generating > 0)
     return (double) self->generated / self->generating;
+  if (self->summed)
+    return -1;
 
   if (self->completion_tokens < 0 || self->duration <= 0)
     return -1;
 
-  /* Generation speed excludes the wait for the first token. */
+  /* Generation speed excludes the wait for the first token. An answer that came in one
+   * burst (a cache, a proxy that buffers) was not timed: no speed rather than millions of
+   * tokens a second. */
   generating = self->duration - MAX (self->time_to_first_token, 0);
-  if (generating <= 0)
-    generating = self->duration;
+  if (generating < CONFAB_USAGE_MIN_GENERATING)
+    return -1;
 
   return (double) self->completion_tokens / generating;
 }
@@ -347,6 +355,7 @@ confab_usage_restore (ConfabUsage *self,
   self->duration = duration;
   self->generated = 0;
   self->generating = 0;
+  self->summed = FALSE;
   g_clear_pointer (&self->raw, json_node_unref);
 
   for (guint i = PROP_REPORTED; i < N_PROPS; i++)
@@ -427,13 +436,17 @@ generation (ConfabUsage *usage,
   *tokens = usage->generated;
   *seconds = usage->generating;
 
-  if (usage->generating > 0 || usage->completion_tokens < 0 || usage->duration <= 0)
+  if (usage->summed || usage->completion_tokens < 0 || usage->duration <= 0)
     return;
 
   *seconds = usage->duration - MAX (usage->time_to_first_token, 0);
-  if (*seconds <= 0)
-    *seconds = usage->duration;
   *tokens = usage->completion_tokens;
+  /* Not timed (one burst): it adds nothing to a sum's speed. */
+  if (*seconds < CONFAB_USAGE_MIN_GENERATING)
+    {
+      *seconds = 0;
+      *tokens = 0;
+    }
 }
 
 void
@@ -467,5 +480,6 @@ confab_usage_add (ConfabUsage *self,
   /* A sum's speed is the tokens over the time spent generating them, request by request. */
   self->generated = tokens + other_tokens;
   self->generating = seconds + other_seconds;
+  self->summed = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKENS_PER_SECOND]);
 }

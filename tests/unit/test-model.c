@@ -227,12 +227,41 @@ test_usage_last_report_wins (void)
   g_assert_cmpfloat_with_epsilon (confab_usage_get_cost (total), 0.000064, 1e-12);
 }
 
+/* An answer that came in one burst (all its tokens with the first) has no speed, alone or
+ * in a sum: no millions of tokens a second. */
+static void
+test_usage_speed_of_a_burst_is_unknown (void)
+{
+  g_autoptr(ConfabUsage) burst = confab_usage_new ();
+  g_autoptr(ConfabUsage) timed = confab_usage_new ();
+  g_autoptr(ConfabUsage) total = confab_usage_new ();
+  g_autoptr(ConfabUsage) bursts = confab_usage_new ();
+
+  confab_usage_restore (burst, TRUE, 10, 400, 410, -1, -1, FALSE, 0, 0.8, 0.80001);
+  g_assert_cmpfloat (confab_usage_get_tokens_per_second (burst), <, 0);
+
+  confab_usage_restore (timed, TRUE, 10, 20, 30, -1, -1, FALSE, 0, 0.5, 2.5);
+  g_assert_cmpfloat_with_epsilon (confab_usage_get_tokens_per_second (timed), 10.0, 1e-9);
+
+  /* The sum's speed is the timed request's alone. */
+  confab_usage_add (total, burst);
+  confab_usage_add (total, timed);
+  g_assert_cmpint (confab_usage_get_completion_tokens (total), ==, 420);
+  g_assert_cmpfloat_with_epsilon (confab_usage_get_tokens_per_second (total), 10.0, 1e-9);
+
+  /* Bursts only: unknown, not the summed duration's guess. */
+  confab_usage_add (bursts, burst);
+  confab_usage_add (bursts, burst);
+  g_assert_cmpfloat (confab_usage_get_tokens_per_second (bursts), <, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/model/usage/speed-of-a-burst-is-unknown", test_usage_speed_of_a_burst_is_unknown);
   g_test_add_func ("/model/conversation/items-changed-only-for-messages", test_conversation_items_changed_only_for_messages);
   g_test_add_func ("/model/conversation/title-from-first-user-message", test_conversation_title_from_first_user_message);
   g_test_add_func ("/model/conversation/serializes-request-messages", test_conversation_serializes_request_messages);
