@@ -216,9 +216,9 @@ on_read (GObject      *object,
     }
 
   text = confab_mcp_resource_result_to_text (node);
-  /* Translators: a resource from an MCP server put into a message: its URI and server */
-  block = g_strdup_printf (_("Resource %s from “%s”:"), (const char *)g_object_get_data (G_OBJECT (row), "uri"),
-                           confab_mcp_server_get_name (server));
+  /* The heading confab-cli --resource writes too (confab_mcp_resource_block()). */
+  block = confab_mcp_resource_heading (g_object_get_data (G_OBJECT (row), "uri"),
+                                       confab_mcp_server_get_name (server));
   buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_get_end_iter (buffer, &end);
   if (gtk_text_buffer_get_char_count (buffer) > 0)

@@ -374,6 +374,25 @@ confab_mcp_resource_result_to_text (JsonNode *result)
 }
 
 char *
+confab_mcp_resource_heading (const char *uri,
+                             const char *server_name)
+{
+  /* Translators: a resource from an MCP server put into a message: its URI and server */
+  return g_strdup_printf (_("Resource %s from “%s”:"), uri, server_name);
+}
+
+char *
+confab_mcp_resource_block (const char *uri,
+                           const char *server_name,
+                           JsonNode   *result)
+{
+  g_autofree char *heading = confab_mcp_resource_heading (uri, server_name);
+  g_autofree char *text = confab_mcp_resource_result_to_text (result);
+
+  return g_strconcat (heading, "\n", text, NULL);
+}
+
+char *
 confab_mcp_prompt_result_to_text (JsonNode *result)
 {
   g_autoptr(GString) out = g_string_new (NULL);

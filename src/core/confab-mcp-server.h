@@ -182,6 +182,16 @@ char                 *confab_mcp_uri_template_expand          (const char       
                                                                JsonObject          *values);
 /* The text of a resources/read result (text contents joined; blobs described). */
 char                 *confab_mcp_resource_result_to_text      (JsonNode            *result);
+/* A resource's text as it goes into a message, in the app's composer and from
+ * `confab-cli --resource`: confab_mcp_resource_heading(), a line feed, then
+ * confab_mcp_resource_result_to_text(). (transfer full) */
+char                 *confab_mcp_resource_block               (const char          *uri,
+                                                               const char          *server_name,
+                                                               JsonNode            *result);
+/* The line that names a resource and its server above its text in a message:
+ * "Resource URI from “server”:". (transfer full) */
+char                 *confab_mcp_resource_heading             (const char          *uri,
+                                                               const char          *server_name);
 /* The text of a prompts/get result (its messages' text joined). */
 char                 *confab_mcp_prompt_result_to_text        (JsonNode            *result);
 
