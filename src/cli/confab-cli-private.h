@@ -60,6 +60,7 @@ typedef struct
   GDataInputStream      *stdin_lines;
   ConfabCliElicit       *elicit;
   gboolean               asking;
+  gboolean               approval_legend_shown;
 
   gboolean               stdin_tty;
   gboolean               stderr_tty;
