@@ -332,6 +332,46 @@ test_sign_out (void)
   g_object_unref (browser.session);
 }
 
+/* confab-cli mcp sign-out URL does the same from the terminal. */
+static void
+test_cli_sign_out (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(ConfabCliResult) first = NULL;
+  g_autoptr(ConfabCliResult) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  Browser browser = { soup_session_new (), 0 };
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  server = new_server (fake, &browser);
+  g_assert_true (start (server, &error));
+  confab_mcp_server_stop (server);
+  stored = keyring_item (fake->mcp_url);
+  g_assert_nonnull (stored);
+
+  first = confab_test_run_cli ((const char *[]) { "mcp", "sign-out", fake->mcp_url, NULL }, NULL, NULL,
+                               WAIT_SECONDS * 1000);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", first->stdout_text, first->stderr_text);
+  g_assert_cmpint (first->exit_status, ==, 0);
+  g_assert_nonnull (strstr (first->stdout_text, "Signed out of"));
+  g_assert_null (keyring_item (fake->mcp_url));
+
+  again = confab_test_run_cli ((const char *[]) { "mcp", "sign-out", fake->mcp_url, NULL }, NULL, NULL,
+                               WAIT_SECONDS * 1000);
+  g_assert_cmpint (again->exit_status, ==, 0);
+  g_assert_nonnull (strstr (again->stdout_text, "No sign-in to forget"));
+
+  g_object_unref (browser.session);
+}
+
 static const SecretSchema header_schema = {
   "io.github.confab.Confab.McpHeader", SECRET_SCHEMA_NONE,
   {
@@ -783,6 +823,7 @@ main (int   argc,
 
   g_test_add_func ("/mcp-oauth/sign-in", test_sign_in);
   g_test_add_func ("/mcp-oauth/sign-out-forgets-the-token", test_sign_out);
+  g_test_add_func ("/mcp-oauth/cli-sign-out", test_cli_sign_out);
   g_test_add_func ("/mcp-oauth/pre-registered-client-from-mcp-json", test_pre_registered_client);
   g_test_add_func ("/mcp-oauth/stored-token-is-used", test_stored_token_is_used);
   g_test_add_func ("/mcp-oauth/refresh", test_refresh);
