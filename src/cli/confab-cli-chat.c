@@ -115,7 +115,8 @@ start_turn (Cli *cli)
     {
       confab_cli_mcp_input_prepare_async (cli->mcp_input,
                                           confab_tool_registry_get_servers (confab_context_get_tools (cli->context)),
-                                          cli->prompt, cli->cancellable, mcp_input_ready_cb, cli);
+                                          cli->prompt, cli->attachments, cli->cancellable,
+                                          mcp_input_ready_cb, cli);
       return;
     }
 

@@ -172,6 +172,7 @@ typedef struct
   char       *prompt;
   char       *prompt_text;   /* from --prompt */
   GPtrArray  *blocks;        /* from each --resource, in order */
+  GListStore *attachments;   /* where a resource's pictures go */
   guint       next;          /* the next resource to read */
 } Prepare;
 
@@ -182,6 +183,7 @@ prepare_free (Prepare *prepare)
   g_free (prepare->prompt);
   g_free (prepare->prompt_text);
   g_ptr_array_unref (prepare->blocks);
+  g_object_unref (prepare->attachments);
   g_free (prepare);
 }
 
@@ -226,9 +228,22 @@ on_read (GObject      *object,
   Prepare *prepare = g_task_get_task_data (task);
   Item *item = &g_array_index (self->resources, Item, prepare->next);
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  ConfabAttachmentLimits limits;
   GError *error = NULL;
 
+  confab_attachment_limits_init (&limits);
   node = confab_mcp_server_read_resource_finish (CONFAB_MCP_SERVER (object), result, &error);
+  /* Its pictures go as image content, as the files of --attach. */
+  if (node != NULL && (images = confab_mcp_resource_result_to_images (node, &limits, &error)) != NULL)
+    {
+      g_list_store_splice (prepare->attachments, g_list_model_get_n_items (G_LIST_MODEL (prepare->attachments)),
+                           0, images->pdata, images->len);
+      if (!confab_attachments_check_message_size (G_LIST_MODEL (prepare->attachments), &limits, &error))
+        g_clear_pointer (&node, json_node_unref);
+    }
+  else
+    g_clear_pointer (&node, json_node_unref);
   if (node == NULL)
     {
       /* The server's error names the server. */
@@ -308,6 +323,7 @@ void
 confab_cli_mcp_input_prepare_async (ConfabCliMcpInput   *self,
                                     GListModel          *servers,
                                     const char          *prompt,
+                                    GListStore          *attachments,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -323,6 +339,7 @@ confab_cli_mcp_input_prepare_async (ConfabCliMcpInput   *self,
   prepare->servers = g_object_ref (servers);
   prepare->prompt = g_strdup (prompt);
   prepare->blocks = g_ptr_array_new_with_free_func (g_free);
+  prepare->attachments = g_object_ref (attachments);
   g_task_set_task_data (task, prepare, (GDestroyNotify) prepare_free);
 
   if (self->prompt.server == NULL)

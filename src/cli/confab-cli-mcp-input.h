@@ -28,10 +28,12 @@ GOptionGroup      *confab_cli_mcp_input_get_option_group (void);
 /* Whether @self (may be NULL) asks for no resource and no prompt. */
 gboolean           confab_cli_mcp_input_is_empty      (ConfabCliMcpInput   *self);
 /* Reads the resources and gets the prompt from @servers (ConfabMcpServer, started), and
- * makes the message from them and @prompt. */
+ * makes the message from them and @prompt; a resource's pictures are appended to
+ * @attachments (ConfabAttachment), to go as image content. */
 void               confab_cli_mcp_input_prepare_async (ConfabCliMcpInput   *self,
                                                        GListModel          *servers,
                                                        const char          *prompt,
+                                                       GListStore          *attachments,
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);

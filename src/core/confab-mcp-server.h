@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-attachment.h"
 #include "confab-mcp-oauth.h"
 #include "confab-types.h"
 
@@ -188,6 +189,13 @@ char                 *confab_mcp_resource_result_to_text      (JsonNode         
 char                 *confab_mcp_resource_block               (const char          *uri,
                                                                const char          *server_name,
                                                                JsonNode            *result);
+/* The pictures of a resources/read result (blob contents of an image/ type), prepared as
+ * if the user had attached them (@limits, NULL for the defaults), to go to the model as
+ * image content beside the text; the text describes them. An error names the picture that
+ * cannot be attached. (transfer full) (element-type ConfabAttachment) */
+GPtrArray            *confab_mcp_resource_result_to_images    (JsonNode            *result,
+                                                               const ConfabAttachmentLimits *limits,
+                                                               GError             **error);
 /* The line that names a resource and its server above its text in a message:
  * "Resource URI from “server”:". (transfer full) */
 char                 *confab_mcp_resource_heading             (const char          *uri,

@@ -138,6 +138,44 @@ test_chat_with_prompt_and_resource (void)
                    "Resource weather://Rome/today from “library”:\nWeather in Rome today: sunny, 24 C");
 }
 
+/* A picture resource goes as image content, its description in the text. */
+static void
+test_chat_with_image_resource (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  JsonArray *messages;
+  JsonArray *parts;
+  JsonObject *last;
+  const char *text = NULL;
+  const char *image = NULL;
+
+  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
+  result = RUN_CHAT (server, "--resource", "library", "file:///dot.png", "What is this?");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+  body = json_from_string (((ConfabReplayRequest *)confab_replay_server_get_requests (server)->pdata[0])->body, NULL);
+  messages = json_object_get_array_member (json_node_get_object (body), "messages");
+  last = json_array_get_object_element (messages, json_array_get_length (messages) - 1);
+  parts = json_object_get_array_member (last, "content");
+  g_assert_nonnull (parts);
+  for (guint i = 0; i < json_array_get_length (parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (parts, i);
+
+      if (g_strcmp0 (json_object_get_string_member (part, "type"), "text") == 0 && text == NULL)
+        text = json_object_get_string_member (part, "text");
+      else if (g_strcmp0 (json_object_get_string_member (part, "type"), "image_url") == 0)
+        image = json_object_get_string_member (json_object_get_object_member (part, "image_url"), "url");
+    }
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "What is this?\n\nResource file:///dot.png from “library”:\n[file:///dot.png: image/png, "));
+  g_assert_nonnull (image);
+  g_assert_true (g_str_has_prefix (image, "data:image/png;base64,"));
+}
+
 static void
 test_chat_input_errors (void)
 {
@@ -326,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/mcp-cli/chat-with-resources", test_chat_with_resources);
   g_test_add_func ("/mcp-cli/chat-with-prompt", test_chat_with_prompt);
   g_test_add_func ("/mcp-cli/chat-with-prompt-and-resource", test_chat_with_prompt_and_resource);
+  g_test_add_func ("/mcp-cli/chat-with-image-resource", test_chat_with_image_resource);
   g_test_add_func ("/mcp-cli/chat-input-errors", test_chat_input_errors);
 
   status = g_test_run ();

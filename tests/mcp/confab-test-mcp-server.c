@@ -45,7 +45,8 @@
  * It also offers a resource template weather://{city}/today{?units}, subscriptions (after
  * resources/subscribe to file:///notes.md the notes change at once, with
  * notifications/resources/updated), and two resources (file:///forecast.txt, file:///notes.md; one per page with
- * --paginate) and a prompt "summarize" (arguments text, required, and style).
+ * --paginate) and a prompt "summarize" (arguments text, required, and style). It reads,
+ * without listing it, file:///dot.png: a 1×1 PNG as a blob.
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
@@ -707,6 +708,12 @@ handle_resources_read (JsonNode   *id,
     text = g_strdup (notes_version > 0 ? "# Notes\nBuy bread and milk" : "# Notes\nBuy bread");
   else if (g_str_equal (uri, "file:///forecast.txt"))
     text = g_strdup ("Sunny all week");
+  else if (g_str_equal (uri, "file:///dot.png"))
+    {
+      send_result (id, parse ("{\"contents\":[{\"uri\":\"file:///dot.png\",\"mimeType\":\"image/png\",\"blob\":"
+                              "\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\"}]}"));
+      return;
+    }
   else
     {
       send_error (id, -32002, "Resource not found");
