@@ -464,13 +464,12 @@ on_token_looked_up (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  ConfabMcpOAuthToken *token = _confab_mcp_oauth_store_lookup_finish (result, &error);
+  gboolean exists = _confab_mcp_oauth_store_exists_finish (result, &error);
 
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, token != NULL);
-  g_clear_pointer (&token, _confab_mcp_oauth_token_free);
+    g_task_return_boolean (task, exists);
 }
 
 void
@@ -492,7 +491,7 @@ confab_mcp_oauth_has_token_async (ConfabMcpOAuth      *self,
       return;
     }
 
-  _confab_mcp_oauth_store_lookup_async (self->key, cancellable, on_token_looked_up, task);
+  _confab_mcp_oauth_store_exists_async (self->key, cancellable, on_token_looked_up, task);
 }
 
 gboolean
