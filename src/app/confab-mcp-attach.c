@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "confab-attachment-bar.h"
+#include "confab-composer.h"
 #include "confab-escape.h"
 #include "confab-mcp-attach.h"
 #include "confab-two-line-row.h"
@@ -189,6 +191,34 @@ set_status (ConfabMcpAttach *self,
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), text != NULL);
 }
 
+/* A resource's pictures go to the model as image content, as pictures the user attaches: in
+ * the composer's attachment bar, where they show (and can be taken out). */
+static void
+attach_images (ConfabMcpAttach *self,
+               JsonNode        *node)
+{
+  GtkWidget *composer = gtk_widget_get_ancestor (GTK_WIDGET (self), CONFAB_TYPE_COMPOSER);
+  ConfabAttachmentBar *bar = composer ? confab_composer_get_attachment_bar (CONFAB_COMPOSER (composer)) : NULL;
+  GListModel *model = bar ? confab_attachment_bar_get_model (bar) : NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabAttachmentLimits limits;
+
+  if (!G_IS_LIST_STORE (model))
+    return;
+
+  confab_attachment_limits_init_from_settings (&limits, settings);
+  images = confab_mcp_resource_result_to_images (node, &limits, &error);
+  if (images == NULL)
+    {
+      confab_attachment_bar_set_error (bar, error->message);
+      return;
+    }
+  g_list_store_splice (G_LIST_STORE (model), g_list_model_get_n_items (model), 0, images->pdata, images->len);
+  confab_attachment_bar_check (bar);
+}
+
 static void
 on_read (GObject      *object,
          GAsyncResult *result,
@@ -216,9 +246,9 @@ on_read (GObject      *object,
     }
 
   text = confab_mcp_resource_result_to_text (node);
-  /* Translators: a resource from an MCP server put into a message: its URI and server */
-  block = g_strdup_printf (_("Resource %s from “%s”:"), (const char *)g_object_get_data (G_OBJECT (row), "uri"),
-                           confab_mcp_server_get_name (server));
+  /* The heading confab-cli --resource writes too (confab_mcp_resource_block()). */
+  block = confab_mcp_resource_heading (g_object_get_data (G_OBJECT (row), "uri"),
+                                       confab_mcp_server_get_name (server));
   buffer = gtk_text_view_get_buffer (self->text_view);
   gtk_text_buffer_get_end_iter (buffer, &end);
   if (gtk_text_buffer_get_char_count (buffer) > 0)
@@ -235,6 +265,7 @@ on_read (GObject      *object,
     attach_follow (self, server, g_object_get_data (G_OBJECT (row), "uri"), &start, &end);
   }
 
+  attach_images (self, node);
   gtk_popover_popdown (GTK_POPOVER (self->popover));
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-mcp-oauth.h"
 #include "confab-mcp-secrets.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-row.h"
@@ -22,6 +23,7 @@ struct _ConfabMcpServerRow
   GCancellable        *cancellable;
   ConfabMcpServer     *probe;
   ConfabMcpServer     *running;
+  ConfabMcpOAuth      *oauth;      /* a remote server's sign-in, for Sign Out */
   char                *checked_status;
   char                *checked_log;
   gboolean             checked_failed;
@@ -35,6 +37,8 @@ struct _ConfabMcpServerRow
   GtkLabel            *log_label;
   AdwEntryRow         *name_row;
   AdwEntryRow         *secret_row;
+  GtkButton           *sign_out_button;
+  AdwActionRow        *sign_out_row;
   AdwActionRow        *status_row;
   AdwEntryRow         *url_row;
 };
@@ -337,6 +341,76 @@ check_clicked_cb (ConfabMcpServerRow *self)
   update_status (self);
 }
 
+/* Sign-in ------------------------------------------------------------------------------ */
+
+static void
+has_token_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ConfabMcpServerRow) self = user_data;
+  /* No keyring: nothing to sign out of. */
+  gboolean signed_in = confab_mcp_oauth_has_token_finish (CONFAB_MCP_OAUTH (object), result, NULL);
+
+  if (!g_cancellable_is_cancelled (self->cancellable) && CONFAB_MCP_OAUTH (object) == self->oauth)
+    gtk_widget_set_visible (GTK_WIDGET (self->sign_out_row), signed_in);
+}
+
+/* Sign Out shows when the remote server has a token: the running server's sign-in (so
+ * signing out also drops the token it holds), else one for the URL, which finds the same
+ * keyring item. */
+static void
+update_sign_in (ConfabMcpServerRow          *self,
+                const ConfabMcpServerConfig *entry)
+{
+  ConfabMcpOAuth *running = self->running ? confab_mcp_server_get_oauth (self->running) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_out_row), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_out_button), TRUE);
+  if (!confab_mcp_server_config_is_remote (entry))
+    {
+      g_clear_object (&self->oauth);
+      return;
+    }
+
+  g_clear_object (&self->oauth);
+  self->oauth = running && g_strcmp0 (confab_mcp_oauth_get_server_url (running), entry->url) == 0
+                  ? g_object_ref (running) : confab_mcp_oauth_new (self->name, entry->url);
+
+  confab_mcp_oauth_has_token_async (self->oauth, self->cancellable, has_token_cb, g_object_ref (self));
+}
+
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ConfabMcpServerRow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  gboolean done = confab_mcp_oauth_sign_out_finish (CONFAB_MCP_OAUTH (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_out_row), !done);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_out_button), TRUE);
+  /* Translators: a toast after Sign Out of an MCP server */
+  message = done ? g_strdup_printf (_("Signed out of “%s”"), self->name) : g_strdup (error->message);
+  confab_preferences_toast (GTK_WIDGET (self), message);
+}
+
+static void
+sign_out_clicked_cb (ConfabMcpServerRow *self)
+{
+  if (self->oauth == NULL)
+    return;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_out_button), FALSE);
+  confab_mcp_oauth_sign_out_async (self->oauth, self->cancellable, signed_out_cb, g_object_ref (self));
+}
+
 /* Editing -------------------------------------------------------------------------------- */
 
 typedef struct
@@ -399,13 +473,16 @@ move_secrets (const ConfabMcpServerConfig *entry,
               const char                  *from,
               const char                  *to)
 {
-  for (guint i = 0; entry->secret_headers != NULL && entry->secret_headers[i] != NULL; i++)
+  guint n = entry->secret_headers ? g_strv_length (entry->secret_headers) : 0;
+
+  /* The pre-registered OAuth client's secret is kept the same way. */
+  for (guint i = 0; i < n + (entry->oauth_client_secret ? 1 : 0); i++)
     {
       SecretMove *move = g_new0 (SecretMove, 1);
 
       move->from = g_strdup (from);
       move->to = g_strdup (to);
-      move->header = g_strdup (entry->secret_headers[i]);
+      move->header = g_strdup (i < n ? entry->secret_headers[i] : CONFAB_MCP_SECRET_OAUTH_CLIENT);
       confab_mcp_secrets_lookup_async (from, move->header, NULL, secret_looked_up_cb, move);
     }
 }
@@ -540,7 +617,10 @@ url_applied_cb (ConfabMcpServerRow *self)
   g_free (entry->url);
   entry->url = g_steal_pointer (&url);
   if (put_entry (self, entry, FALSE))
-    show_entry (self, entry);
+    {
+      show_entry (self, entry);
+      update_sign_in (self, entry);
+    }
   settle (self->url_row);
 }
 
@@ -691,6 +771,8 @@ remove_clicked_cb (ConfabMcpServerRow *self)
 
   for (guint i = 0; entry->secret_headers[i] != NULL; i++)
     confab_mcp_secrets_store_async (self->name, entry->secret_headers[i], NULL, NULL, NULL, NULL);
+  if (entry->oauth_client_secret)
+    confab_mcp_secrets_store_async (self->name, CONFAB_MCP_SECRET_OAUTH_CLIENT, NULL, NULL, NULL, NULL);
 
   gtk_widget_activate_action (GTK_WIDGET (self), "prefs.mcp-saved", "b", TRUE);
 }
@@ -707,6 +789,7 @@ confab_mcp_server_row_dispose (GObject *object)
   if (self->running != NULL)
     g_signal_handlers_disconnect_by_data (self->running, self);
   g_clear_object (&self->running);
+  g_clear_object (&self->oauth);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_MCP_SERVER_ROW);
 
@@ -745,6 +828,8 @@ confab_mcp_server_row_class_init (ConfabMcpServerRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, log_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, name_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, secret_row);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, sign_out_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, sign_out_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, status_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, url_row);
   gtk_widget_class_bind_template_callback (widget_class, check_clicked_cb);
@@ -755,6 +840,7 @@ confab_mcp_server_row_class_init (ConfabMcpServerRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, name_applied_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, secret_applied_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sign_out_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, url_applied_cb);
 }
 
@@ -800,6 +886,7 @@ confab_mcp_server_row_new (ConfabMcpConfig *config,
       watch (self, running);
     }
   update_status (self);
+  update_sign_in (self, entry);
 
   return GTK_WIDGET (self);
 }

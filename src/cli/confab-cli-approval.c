@@ -32,6 +32,8 @@ approval_line_cb (GObject      *object,
       g_strstrip (line);
       if (g_ascii_strcasecmp (line, "y") == 0 || g_ascii_strcasecmp (line, "yes") == 0)
         approval = CONFAB_APPROVAL_ALLOW_ONCE;
+      else if (g_ascii_strcasecmp (line, "c") == 0 || g_ascii_strcasecmp (line, "chat") == 0)
+        approval = CONFAB_APPROVAL_ALLOW_CHAT;
       else if (g_ascii_strcasecmp (line, "a") == 0 || g_ascii_strcasecmp (line, "always") == 0)
         approval = CONFAB_APPROVAL_ALLOW_ALWAYS;
     }
@@ -65,7 +67,13 @@ ask_next_approval (Cli *cli)
   call = g_queue_peek_head (&cli->pending_approvals);
   name = confab_cli_line_text (confab_tool_call_get_name (call));
   arguments = confab_cli_line_text (confab_tool_call_get_arguments (call));
-  g_printerr ("Run %s(%s)? [y/N/a] ", name, arguments);
+  /* The answers, as the app's card offers them (the log names them the same way). */
+  if (!cli->approval_legend_shown)
+    {
+      g_printerr ("%s\n", _("Tool calls: y allows once, c for this chat, a always (this server’s tool), N denies."));
+      cli->approval_legend_shown = TRUE;
+    }
+  g_printerr ("Run %s(%s)? [y/N/c/a] ", name, arguments);
 
   if (cli->stdin_lines == NULL)
     {

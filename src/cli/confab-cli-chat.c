@@ -30,6 +30,8 @@
 /* One chat turn of confab-cli: the store, the provider, the tools of a ConfabContext and a
  * ConfabSession that sends the prompt. */
 
+static void start_turn (Cli *cli);
+
 static void
 finish_run (Cli    *cli,
             GError *error)
@@ -84,9 +86,39 @@ turn_started_cb (ConfabSession *session,
 }
 
 static void
+mcp_input_ready_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Cli *cli = user_data;
+  GError *error = NULL;
+  char *message = confab_cli_mcp_input_prepare_finish (cli->mcp_input, result, &error);
+
+  g_clear_pointer (&cli->mcp_input, confab_cli_mcp_input_free);
+  if (message == NULL)
+    finish_run (cli, error);
+  else
+    {
+      g_free (cli->prompt);
+      cli->prompt = message;
+      start_turn (cli);
+    }
+}
+
+static void
 start_turn (Cli *cli)
 {
   GError *error = NULL;
+
+  /* --resource and --prompt: read from the running servers first. */
+  if (!confab_cli_mcp_input_is_empty (cli->mcp_input))
+    {
+      confab_cli_mcp_input_prepare_async (cli->mcp_input,
+                                          confab_tool_registry_get_servers (confab_context_get_tools (cli->context)),
+                                          cli->prompt, cli->attachments, cli->cancellable,
+                                          mcp_input_ready_cb, cli);
+      return;
+    }
 
   if (!confab_session_send_with_attachments (cli->session, cli->prompt,
                                              G_LIST_MODEL (cli->attachments), &error))

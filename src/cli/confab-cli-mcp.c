@@ -11,6 +11,7 @@
 #include "confab-cli-mcp.h"
 #include "confab-escape.h"
 #include "confab-mcp-config.h"
+#include "confab-mcp-oauth.h"
 #include "confab-mcp-server.h"
 #include "confab-store-decisions.h"
 #include "confab-store.h"
@@ -339,17 +340,82 @@ command_decisions (const char *chat_id,
   return 0;
 }
 
+/* Forgets the OAuth sign-in of the remote server @spec (a name in mcp.json or its URL), as
+ * Preferences' Sign Out does. */
+static int
+command_sign_out (const char *spec)
+{
+  g_autofree char *path = confab_mcp_config_get_default_path ();
+  g_autoptr(ConfabMcpConfig) config = confab_mcp_config_new (path);
+  g_autoptr(ConfabMcpServerConfig) entry = NULL;
+  g_autoptr(ConfabMcpOAuth) oauth = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = line_text (spec);
+  GAsyncResult *slot = NULL;
+  gboolean signed_in;
+
+  if (!confab_mcp_config_load (config, &error))
+    goto failed;
+  if (confab_mcp_config_has_server (config, spec))
+    {
+      if ((entry = confab_mcp_config_get_server (config, spec, &error)) == NULL)
+        goto failed;
+      if (!confab_mcp_server_config_is_remote (entry))
+        {
+          g_printerr (_("confab-cli: “%s” is not a remote server: it has no sign-in\n"), name);
+          return 1;
+        }
+      oauth = confab_mcp_oauth_new (spec, entry->url);
+    }
+  else if (g_str_has_prefix (spec, "https://") || g_str_has_prefix (spec, "http://"))
+    oauth = confab_mcp_oauth_new (spec, spec);
+  else
+    {
+      g_printerr (_("confab-cli: no server “%s” in %s\n"), name, path);
+      return 1;
+    }
+
+  confab_mcp_oauth_has_token_async (oauth, NULL, store_result_cb, &slot);
+  result = wait_result (&slot);
+  if (result == NULL || !(signed_in = confab_mcp_oauth_has_token_finish (oauth, result, &error)))
+    {
+      if (error != NULL)
+        goto failed;
+      g_print (_("No sign-in to forget for “%s”\n"), name);
+      return 0;
+    }
+
+  g_clear_object (&result);
+  confab_mcp_oauth_sign_out_async (oauth, NULL, store_result_cb, &slot);
+  result = wait_result (&slot);
+  if (result == NULL || !confab_mcp_oauth_sign_out_finish (oauth, result, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _("The keyring did not answer"));
+      goto failed;
+    }
+
+  g_print (_("Signed out of “%s”\n"), name);
+  return 0;
+
+failed:
+  g_printerr ("confab-cli: %s\n", error->message);
+  return 1;
+}
+
 static void
 usage (void)
 {
-  g_printerr ("%s\n", _("usage: confab-cli mcp servers|tools|resources|read|prompts|prompt|decisions …\n"
+  g_printerr ("%s\n", _("usage: confab-cli mcp servers|tools|resources|read|prompts|prompt|decisions|sign-out …\n"
                         "  confab-cli mcp servers [--json]\n"
                         "  confab-cli mcp tools SERVER\n"
                         "  confab-cli mcp resources SERVER [--json]\n"
                         "  confab-cli mcp read SERVER URI [NAME=VALUE…]\n"
                         "  confab-cli mcp prompts SERVER [--json]\n"
                         "  confab-cli mcp prompt SERVER NAME [NAME=VALUE…]\n"
-                        "  confab-cli mcp decisions [CHAT_ID] [--json]"));
+                        "  confab-cli mcp decisions [CHAT_ID] [--json]\n"
+                        "  confab-cli mcp sign-out SERVER"));
 }
 
 int
@@ -381,6 +447,8 @@ confab_cli_mcp_command (int    argc,
   command = words->pdata[0];
   if (g_str_equal (command, "servers") && words->len == 1)
     return command_servers (json);
+  if (g_str_equal (command, "sign-out") && words->len == 2)
+    return command_sign_out (words->pdata[1]);
   if (g_str_equal (command, "decisions") && words->len <= 2)
     return command_decisions (words->len == 2 ? words->pdata[1] : NULL, json);
 

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
  *   confab-cli mcp prompts SERVER [--json]
  *   confab-cli mcp prompt SERVER NAME [NAME=VALUE…]   a prompt's text, its arguments given
  *   confab-cli mcp decisions [CHAT_ID] [--json]       the tool decision log, newest first
+ *   confab-cli mcp sign-out SERVER                    forgets a remote server's OAuth sign-in
  *
  * SERVER is a name in mcp.json (also a disabled one), or a command line or URL as --mcp
  * takes. @argv[0] is "mcp". Returns the exit status. */

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "confab-cli-elicit.h"
+#include "confab-cli-mcp-input.h"
 #include "confab-options.h"
 #include "confab-session.h"
 #include "confab-types.h"
@@ -53,12 +54,14 @@ typedef struct
   char                  *prompt;
   char                 **attach;        /* --attach FILE … */
   GListStore            *attachments;   /* ConfabAttachment, read before the run */
+  ConfabCliMcpInput     *mcp_input;     /* --resource, --prompt */
 
   /* approvals asked on the terminal, one at a time */
   GQueue                 pending_approvals;
   GDataInputStream      *stdin_lines;
   ConfabCliElicit       *elicit;
   gboolean               asking;
+  gboolean               approval_legend_shown;
 
   gboolean               stdin_tty;
   gboolean               stderr_tty;

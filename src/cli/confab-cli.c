@@ -34,6 +34,7 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->prompt, g_free);
   g_clear_pointer (&cli->attach, g_strfreev);
   g_clear_object (&cli->attachments);
+  g_clear_pointer (&cli->mcp_input, confab_cli_mcp_input_free);
   g_queue_clear_full (&cli->pending_approvals, g_object_unref);
   if (cli->elicit != NULL)
     confab_cli_elicit_free (cli->elicit, confab_tool_registry_get_servers (confab_context_get_tools (cli->context)));
@@ -152,8 +153,10 @@ main (int   argc,
                                       "  confab-cli mcp servers|tools|resources|read|prompts|prompt|decisions …\n"));
   g_option_context_add_main_entries (context, shared, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, own_entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, confab_cli_mcp_input_get_option_group ());
 
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if ((cli.mcp_input = confab_cli_mcp_input_take_options (&argc, argv, &error)) == NULL ||
+      !g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("confab-cli: %s\n", error->message);
       cli_clear (&cli);
@@ -167,7 +170,7 @@ main (int   argc,
       return 0;
     }
 
-  if (argc < 2)
+  if (argc < 2 && confab_cli_mcp_input_is_empty (cli.mcp_input))
     error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                                  _("No prompt given (see --help)"));
   else if (cli.max_tokens < 0)

@@ -10,6 +10,7 @@
 #include "confab-error.h"
 #include "confab-json-private.h"
 #include "confab-mcp-config.h"
+#include "confab-mcp-config-private.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-private.h"
 
@@ -61,6 +62,8 @@ confab_mcp_server_config_copy (const ConfabMcpServerConfig *config)
   copy->headers = g_strdupv (config->headers);
   copy->secret_headers = g_strdupv (config->secret_headers);
   copy->timeout = config->timeout;
+  copy->oauth_client_id = g_strdup (config->oauth_client_id);
+  copy->oauth_client_secret = config->oauth_client_secret;
 
   return copy;
 }
@@ -78,6 +81,7 @@ confab_mcp_server_config_free (ConfabMcpServerConfig *config)
   g_free (config->url);
   g_strfreev (config->headers);
   g_strfreev (config->secret_headers);
+  g_free (config->oauth_client_id);
   g_free (config);
 }
 
@@ -566,7 +570,8 @@ confab_mcp_config_get_server (ConfabMcpConfig  *self,
 
       g_clear_pointer (&config->command, g_free);
       config->url = g_strdup (url);
-      if (!read_headers (entry, config, self->path, error))
+      if (!read_headers (entry, config, self->path, error) ||
+          !_confab_mcp_config_read_oauth (entry, config, self->path, error))
         return NULL;
 
       return g_steal_pointer (&config);
@@ -653,6 +658,7 @@ write_entry (JsonObject                  *entry,
           json_object_unref (headers);
           remove_member (entry, "headers");
         }
+      _confab_mcp_config_write_oauth (entry, config);
     }
   else
     {
@@ -841,6 +847,8 @@ confab_mcp_config_create_server (ConfabMcpConfig              *self,
       server = confab_mcp_server_new_for_url (config->name, config->url,
                                               (const char * const *)headers);
       _confab_mcp_server_set_secret_headers (server, (const char * const *)config->secret_headers);
+      if (config->oauth_client_id != NULL)
+        _confab_mcp_server_set_oauth_client (server, config->oauth_client_id, config->oauth_client_secret);
     }
   else
     {

@@ -28,6 +28,10 @@ typedef struct
   char     **secret_headers;
   /* Seconds a tool call may take; 0: CONFAB_MCP_DEFAULT_CALL_TIMEOUT. */
   guint      timeout;
+  /* A remote server's pre-registered OAuth client ("oauth": {"clientId"}), NULL for none;
+   * its secret, if it has one, is in the keyring ({"secret": true} in the file). */
+  char      *oauth_client_id;
+  gboolean   oauth_client_secret;
 } ConfabMcpServerConfig;
 
 GType                  confab_mcp_server_config_get_type  (void) G_GNUC_CONST;
@@ -55,7 +59,8 @@ G_DECLARE_FINAL_TYPE (ConfabMcpConfig, confab_mcp_config, CONFAB, MCP_CONFIG, GO
 /* The one reader and writer of mcp.json:
  *   {"mcpServers": {"NAME": {"command", "args", "env", "disabled", "timeout"}}}
  *   {"mcpServers": {"NAME": {"type": "http", "url", "headers": {"Name": "value" |
- *                                                          {"secret": true}}, "timeout"}}}
+ *                                                          {"secret": true}}, "timeout",
+ *                          "oauth": {"clientId", "clientSecret": {"secret": true}}}}}
  * Members Confab does not know survive a save, in the file and in each entry. The tool
  * registry builds its servers with confab_mcp_config_create_server(), and so does
  * Preferences' Check: both run exactly what the file says. */

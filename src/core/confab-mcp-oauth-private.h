@@ -105,6 +105,13 @@ void                 _confab_mcp_oauth_store_lookup_async  (const char          
                                                             gpointer              user_data);
 ConfabMcpOAuthToken *_confab_mcp_oauth_store_lookup_finish (GAsyncResult         *result,
                                                             GError              **error);
+/* Whether the keyring has an item for @server_url, without reading (or unlocking) it. */
+void                 _confab_mcp_oauth_store_exists_async  (const char           *server_url,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+gboolean             _confab_mcp_oauth_store_exists_finish (GAsyncResult         *result,
+                                                            GError              **error);
 void                 _confab_mcp_oauth_store_save_async    (const char           *server_url,
                                                             const ConfabMcpOAuthToken *token,
                                                             GCancellable         *cancellable,

@@ -91,6 +91,44 @@ _confab_mcp_oauth_store_lookup_finish (GAsyncResult  *result,
 }
 
 static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+
+  if (error != NULL)
+    return_error (task, error);
+  else
+    g_task_return_boolean (task, items != NULL);
+  g_list_free_full (items, g_object_unref);
+}
+
+void
+_confab_mcp_oauth_store_exists_async (const char          *server_url,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, _confab_mcp_oauth_store_exists_async);
+  /* Without SECRET_SEARCH_UNLOCK: a locked keyring is not asked to open for this. */
+  secret_password_search (get_schema (), SECRET_SEARCH_NONE, cancellable, search_cb, task,
+                          "server-url", server_url,
+                          NULL);
+}
+
+gboolean
+_confab_mcp_oauth_store_exists_finish (GAsyncResult  *result,
+                                       GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
 save_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)

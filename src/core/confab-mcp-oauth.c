@@ -457,6 +457,52 @@ confab_mcp_oauth_sign_out_finish (ConfabMcpOAuth  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static void
+on_token_looked_up (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gboolean exists = _confab_mcp_oauth_store_exists_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, exists);
+}
+
+void
+confab_mcp_oauth_has_token_async (ConfabMcpOAuth      *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (CONFAB_IS_MCP_OAUTH (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, confab_mcp_oauth_has_token_async);
+  if (self->token != NULL || !self->use_keyring || self->key == NULL)
+    {
+      g_task_return_boolean (task, self->token != NULL);
+      g_object_unref (task);
+      return;
+    }
+
+  _confab_mcp_oauth_store_exists_async (self->key, cancellable, on_token_looked_up, task);
+}
+
+gboolean
+confab_mcp_oauth_has_token_finish (ConfabMcpOAuth  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 const char *
 confab_mcp_oauth_get_server_url (ConfabMcpOAuth *self)
 {

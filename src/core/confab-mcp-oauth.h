@@ -52,6 +52,15 @@ void            confab_mcp_oauth_set_client_metadata_url (ConfabMcpOAuth        
 /* FALSE: tokens only in memory, for this object's life (a headless test client). */
 void            confab_mcp_oauth_set_use_keyring         (ConfabMcpOAuth         *self,
                                                           gboolean                use_keyring);
+/* Whether a token is held: in memory, else in the keyring (what a Sign Out would forget);
+ * the keyring's item is only looked for, not read, so a locked keyring does not ask. */
+void            confab_mcp_oauth_has_token_async         (ConfabMcpOAuth         *self,
+                                                          GCancellable           *cancellable,
+                                                          GAsyncReadyCallback     callback,
+                                                          gpointer                user_data);
+gboolean        confab_mcp_oauth_has_token_finish        (ConfabMcpOAuth         *self,
+                                                          GAsyncResult           *result,
+                                                          GError                **error);
 /* Forgets the token (memory and keyring). */
 void            confab_mcp_oauth_sign_out_async          (ConfabMcpOAuth         *self,
                                                           GCancellable           *cancellable,

@@ -6,6 +6,11 @@
 
 G_BEGIN_DECLS
 
+/* The "header" attribute under which a server's pre-registered OAuth client secret is kept
+ * ("oauth": {"clientSecret": {"secret": true}} in mcp.json); no HTTP header has a space in
+ * its name, so it is never a header's. */
+#define CONFAB_MCP_SECRET_OAUTH_CLIENT "OAuth client secret"
+
 /* The values of a remote MCP server's secret headers ("Authorization: Bearer …"), kept in
  * the user's keyring under the schema "io.github.confab.Confab.McpHeader" with the
  * attributes "server" and "header"; mcp.json only says {"secret": true}. Never logged. */

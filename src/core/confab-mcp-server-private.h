@@ -38,6 +38,9 @@ struct _ConfabMcpServer
   char                   **headers;
   /* Names of headers whose values are in the keyring (confab-mcp-secrets.c). */
   char                   **secret_headers;
+  /* A pre-registered OAuth client's secret is in the keyring (confab-mcp-secrets.c). */
+  gboolean                 oauth_client_secret;
+  char                    *oauth_client_id;
   ConfabMcpHttpTransport  *http;
   /* Its OAuth sign-in, kept across restarts. */
   ConfabMcpOAuth          *oauth;
@@ -101,6 +104,11 @@ JsonNode   *_confab_mcp_server_request_finish   (GAsyncResult            *result
  * completes @task (the start task) like _confab_mcp_server_initialize(). Takes @task. */
 void        _confab_mcp_server_start_remote     (ConfabMcpServer         *self,
                                                  GTask                   *task);
+/* A pre-registered OAuth client (confab_mcp_oauth_set_client()); with @secret_in_keyring its
+ * secret is looked up in the keyring at connect time, with the secret headers. */
+void        _confab_mcp_server_set_oauth_client (ConfabMcpServer         *self,
+                                                 const char              *client_id,
+                                                 gboolean                 secret_in_keyring);
 /* Names the headers whose values are looked up in the keyring at connect time. */
 void        _confab_mcp_server_set_secret_headers (ConfabMcpServer       *self,
                                                    const char * const    *names);

@@ -68,11 +68,39 @@ _confab_mcp_server_set_secret_headers (ConfabMcpServer    *self,
   self->secret_headers = g_strdupv ((char **)names);
 }
 
+void
+_confab_mcp_server_set_oauth_client (ConfabMcpServer *self,
+                                     const char      *client_id,
+                                     gboolean         secret_in_keyring)
+{
+  g_return_if_fail (CONFAB_IS_MCP_SERVER (self));
+
+  g_free (self->oauth_client_id);
+  self->oauth_client_id = g_strdup (client_id);
+  self->oauth_client_secret = client_id != NULL && secret_in_keyring;
+  if (self->oauth != NULL)
+    confab_mcp_oauth_set_client (self->oauth, client_id, NULL);
+}
+
 typedef struct
 {
   GPtrArray *headers;
-  guint      next_secret;
+  guint      next_secret;   /* after the headers: the OAuth client secret, if any */
 } RemoteStart;
+
+/* The keyring name of the next secret to look up, or NULL when all are known. */
+static const char *
+next_secret_name (ConfabMcpServer *self,
+                  RemoteStart     *start)
+{
+  guint n_headers = self->secret_headers ? g_strv_length (self->secret_headers) : 0;
+
+  if (start->next_secret < n_headers)
+    return self->secret_headers[start->next_secret];
+  if (start->next_secret == n_headers && self->oauth_client_secret)
+    return CONFAB_MCP_SECRET_OAUTH_CLIENT;
+  return NULL;
+}
 
 static void
 remote_start_free (RemoteStart *start)
@@ -94,7 +122,8 @@ secret_looked_up_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ConfabMcpServer *self = g_task_get_source_object (task);
   RemoteStart *start = g_task_get_task_data (task);
-  const char *header = self->secret_headers[start->next_secret];
+  const char *header = next_secret_name (self, start);
+  gboolean client_secret = g_str_equal (header, CONFAB_MCP_SECRET_OAUTH_CLIENT);
   g_autoptr(GError) error = NULL;
   char *value;
 
@@ -106,7 +135,10 @@ secret_looked_up_cb (GObject      *object,
     }
   if (value == NULL)
     {
-      if (error == NULL)
+      if (error == NULL && client_secret)
+        _confab_mcp_server_fail_printf (self, _("MCP server “%s”: the keyring holds no secret for its OAuth client “%s”"),
+                                        self->name, self->oauth_client_id);
+      else if (error == NULL)
         _confab_mcp_server_fail_printf (self, _("MCP server “%s”: the keyring holds no value for its header “%s”"),
                                         self->name, header);
       else
@@ -116,7 +148,10 @@ secret_looked_up_cb (GObject      *object,
       return;
     }
 
-  g_ptr_array_add (start->headers, g_strdup_printf ("%s: %s", header, value));
+  if (client_secret)
+    confab_mcp_oauth_set_client (self->oauth, self->oauth_client_id, value);
+  else
+    g_ptr_array_add (start->headers, g_strdup_printf ("%s: %s", header, value));
   confab_secrets_free (value);
   start->next_secret++;
   lookup_next_secret (g_steal_pointer (&task));
@@ -139,9 +174,9 @@ lookup_next_secret (GTask *task)
       return;
     }
 
-  if (self->secret_headers != NULL && self->secret_headers[start->next_secret] != NULL)
+  if (next_secret_name (self, start) != NULL)
     {
-      confab_mcp_secrets_lookup_async (self->name, self->secret_headers[start->next_secret],
+      confab_mcp_secrets_lookup_async (self->name, next_secret_name (self, start),
                                        self->io_cancellable, secret_looked_up_cb, task);
       return;
     }

@@ -373,6 +373,64 @@ confab_mcp_resource_result_to_text (JsonNode *result)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+GPtrArray *
+confab_mcp_resource_result_to_images (JsonNode                     *result,
+                                      const ConfabAttachmentLimits *limits,
+                                      GError                      **error)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonArray *contents = NULL;
+
+  if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
+    contents = _confab_json_get_array (json_node_get_object (result), "contents");
+
+  for (guint i = 0; contents != NULL && i < json_array_get_length (contents); i++)
+    {
+      JsonNode *node = json_array_get_element (contents, i);
+      JsonObject *item = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *blob = item ? _confab_json_get_string (item, "blob", NULL) : NULL;
+      const char *mime_type = item ? _confab_json_get_string (item, "mimeType", "") : "";
+      const char *uri = item ? _confab_json_get_string (item, "uri", "resource") : NULL;
+      g_autofree char *name = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      ConfabAttachment *image;
+      guchar *data;
+      gsize length;
+
+      if (blob == NULL || !g_str_has_prefix (mime_type, "image/"))
+        continue;
+
+      name = g_path_get_basename (uri);
+      data = g_base64_decode (blob, &length);
+      bytes = g_bytes_new_take (data, length);
+      image = confab_attachment_new_from_bytes (name, mime_type, bytes, limits, error);
+      if (image == NULL)
+        return NULL;
+      g_ptr_array_add (images, image);
+    }
+
+  return g_steal_pointer (&images);
+}
+
+char *
+confab_mcp_resource_heading (const char *uri,
+                             const char *server_name)
+{
+  /* Translators: a resource from an MCP server put into a message: its URI and server */
+  return g_strdup_printf (_("Resource %s from “%s”:"), uri, server_name);
+}
+
+char *
+confab_mcp_resource_block (const char *uri,
+                           const char *server_name,
+                           JsonNode   *result)
+{
+  g_autofree char *heading = confab_mcp_resource_heading (uri, server_name);
+  g_autofree char *text = confab_mcp_resource_result_to_text (result);
+
+  return g_strconcat (heading, "\n", text, NULL);
+}
+
 char *
 confab_mcp_prompt_result_to_text (JsonNode *result)
 {

@@ -640,6 +640,7 @@ confab_mcp_server_finalize (GObject *object)
   g_clear_pointer (&self->headers, g_strfreev);
   g_clear_object (&self->oauth);
   g_clear_pointer (&self->secret_headers, g_strfreev);
+  g_clear_pointer (&self->oauth_client_id, g_free);
   g_clear_pointer (&self->error, g_free);
   g_clear_pointer (&self->protocol_version, g_free);
   g_clear_pointer (&self->server_info_name, g_free);

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-attachment.h"
 #include "confab-mcp-oauth.h"
 #include "confab-types.h"
 
@@ -182,6 +183,23 @@ char                 *confab_mcp_uri_template_expand          (const char       
                                                                JsonObject          *values);
 /* The text of a resources/read result (text contents joined; blobs described). */
 char                 *confab_mcp_resource_result_to_text      (JsonNode            *result);
+/* A resource's text as it goes into a message, in the app's composer and from
+ * `confab-cli --resource`: confab_mcp_resource_heading(), a line feed, then
+ * confab_mcp_resource_result_to_text(). (transfer full) */
+char                 *confab_mcp_resource_block               (const char          *uri,
+                                                               const char          *server_name,
+                                                               JsonNode            *result);
+/* The pictures of a resources/read result (blob contents of an image/ type), prepared as
+ * if the user had attached them (@limits, NULL for the defaults), to go to the model as
+ * image content beside the text; the text describes them. An error names the picture that
+ * cannot be attached. (transfer full) (element-type ConfabAttachment) */
+GPtrArray            *confab_mcp_resource_result_to_images    (JsonNode            *result,
+                                                               const ConfabAttachmentLimits *limits,
+                                                               GError             **error);
+/* The line that names a resource and its server above its text in a message:
+ * "Resource URI from “server”:". (transfer full) */
+char                 *confab_mcp_resource_heading             (const char          *uri,
+                                                               const char          *server_name);
 /* The text of a prompts/get result (its messages' text joined). */
 char                 *confab_mcp_prompt_result_to_text        (JsonNode            *result);
 

@@ -39,6 +39,7 @@ typedef struct
   char         *valid_token;      /* the one access token the MCP server takes */
   char         *refresh_token;
   GPtrArray    *bearers;          /* Authorization headers the MCP server saw */
+  char         *client_auth;      /* the last code grant's Authorization header, else its client_secret */
 } Fake;
 
 static inline gboolean
@@ -258,6 +259,11 @@ auth_handler (SoupServer        *server,
           g_autofree char *computed = NULL;
 
           fake->code_grants++;
+          g_free (fake->client_auth);
+          fake->client_auth = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                      "Authorization"));
+          if (fake->client_auth == NULL)
+            fake->client_auth = g_strdup (g_hash_table_lookup (form, "client_secret"));
           computed = s256 (g_hash_table_lookup (form, "code_verifier"));
           if (fake->refuse_code || g_strcmp0 (g_hash_table_lookup (form, "code"), "the-code") != 0 ||
               g_strcmp0 (computed, fake->challenge) != 0)
@@ -324,6 +330,7 @@ fake_free (Fake *fake)
   g_free (fake->auth_url);
   g_free (fake->challenge);
   g_free (fake->resource);
+  g_free (fake->client_auth);
   g_free (fake->valid_token);
   g_free (fake->refresh_token);
   g_ptr_array_unref (fake->bearers);

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confab-approval-decision.h"
 #include "confab-replay-server.h"
+#include "confab-store-decisions.h"
+#include "confab-store.h"
 #include "confab-test-util.h"
 
 #define CLI_TIMEOUT_MS 20000
@@ -520,7 +523,7 @@ test_terminal_approval_yes (Fixture       *fixture,
   result = run_weather_on_terminal (fixture, "y\n");
 
   g_assert_cmpint (result->exit_status, ==, 0);
-  g_assert_nonnull (strstr (result->stderr_text, "Run weather({\"location\":\"Florence,Italy\"})? [y/N/a] "));
+  g_assert_nonnull (strstr (result->stderr_text, "Run weather({\"location\":\"Florence,Italy\"})? [y/N/c/a] "));
   confab_replay_server_assert_no_mismatches (fixture->server);
   g_assert_cmpuint (confab_replay_server_get_n_pending (fixture->server), ==, 0);
 
@@ -553,13 +556,73 @@ test_terminal_approval_no (Fixture       *fixture,
   result = run_weather_on_terminal (fixture, "whatever\n");
 
   g_assert_cmpint (result->exit_status, ==, 0);
-  g_assert_nonnull (strstr (result->stderr_text, "[y/N/a]"));
+  g_assert_nonnull (strstr (result->stderr_text, "[y/N/c/a]"));
   lines = confab_test_parse_json_lines (result->stdout_text);
   tool_result = find_event (lines, "tool_result");
   g_assert_nonnull (tool_result);
   g_assert_cmpstr (json_object_get_string_member (tool_result, "status"), ==, "denied");
   g_assert_cmpstr (json_object_get_string_member (tool_result, "result"), !=, "40 C");
   g_assert_cmpuint (confab_replay_server_get_requests (fixture->server)->len, ==, 2);
+}
+
+/* "c" allows the tool for the rest of this chat: the second call runs without a question,
+ * and the log says allow-chat, then auto-chat, as for the app's Allow for This Chat. */
+static void
+test_terminal_approval_for_chat (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *second_call = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(ConfabStore) store = NULL;
+  g_autoptr(GListModel) decisions = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *conversation_id;
+  const char *question;
+  guint n_done = 0;
+
+  {
+    g_auto(GStrv) parts = g_strsplit (tool_call_stream, "call_1", -1);
+    second_call = g_strjoinv ("call_2", parts);
+  }
+  confab_replay_server_add_response (fixture->server, 200, NULL, tool_call_stream, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (fixture->server, 200, NULL, second_call, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (fixture->server, 200, NULL,
+                                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Both.\"},\"finish_reason\":\"stop\"}]}\n\n",
+                                     CONFAB_REPLAY_NONE);
+
+  result = run_weather_on_terminal (fixture, "c\n");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->stderr_text, "c for this chat"));
+  question = strstr (result->stderr_text, "[y/N/c/a]");
+  g_assert_nonnull (question);
+  g_assert_null (strstr (question + 1, "[y/N/c/a]"));
+
+  lines = confab_test_parse_json_lines (result->stdout_text);
+  for (guint i = 0; i < lines->len; i++)
+    if (g_strcmp0 (confab_test_json_get_string (lines->pdata[i], "type"), "tool_result") == 0 &&
+        g_strcmp0 (json_object_get_string_member (object_of (lines->pdata[i]), "status"), "done") == 0)
+      n_done++;
+  g_assert_cmpuint (n_done, ==, 2);
+  conversation_id = json_object_get_string_member (object_of (last_line (lines)), "conversation_id");
+  g_assert_nonnull (conversation_id);
+
+  path = g_build_filename (g_get_user_data_dir (), "confab", "confab.db", NULL);
+  store = confab_store_open (path, &error);
+  g_assert_no_error (error);
+  /* Newest first. */
+  decisions = confab_store_list_decisions (store, conversation_id, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (decisions), ==, 2);
+  {
+    g_autoptr(ConfabApprovalDecision) newest = g_list_model_get_item (decisions, 0);
+    g_autoptr(ConfabApprovalDecision) oldest = g_list_model_get_item (decisions, 1);
+
+    g_assert_cmpstr (confab_approval_decision_get_decision (oldest), ==, "allow-chat");
+    g_assert_cmpstr (confab_approval_decision_get_decision (newest), ==, "auto-chat");
+  }
 }
 
 static void
@@ -799,6 +862,7 @@ main (int   argc,
   ADD ("/cli/tools/multi-tool-cassette-with-yes", test_multi_tool_cassette_with_yes);
   ADD ("/cli/tools/terminal-approval-yes", test_terminal_approval_yes);
   ADD ("/cli/tools/terminal-approval-no", test_terminal_approval_no);
+  ADD ("/cli/tools/terminal-approval-for-chat", test_terminal_approval_for_chat);
   ADD ("/cli/store/continue", test_continue);
   g_test_add_func ("/cli/decode/file-and-stdin", test_decode_file_and_stdin);
   g_test_add_func ("/cli/decode/truncated", test_decode_truncated);

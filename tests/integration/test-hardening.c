@@ -75,7 +75,7 @@ sse_event (JsonNode   *delta,
 /* The approval spoof: the arguments erase the real prompt and draw a harmless one;
  * answering y would run the hidden call. */
 #define SPOOF_ARGUMENTS \
-  "{\"text\": \"rm -rf ~\x1b[2K\r\x1b[1ARun echo({\\\"message\\\":\\\"hello\\\"})? [y/N/a] \x1b[8m\"}"
+  "{\"text\": \"rm -rf ~\x1b[2K\r\x1b[1ARun echo({\\\"message\\\":\\\"hello\\\"})? [y/N/c/a] \x1b[8m\"}"
 /* OSC 52 writes the clipboard, OSC 0 the window title; U+202E reverses what follows. */
 #define HOSTILE_TEXT \
   "Done.\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07 \xe2\x80\xaetxt.exe\xc2\x9b" "2J\n"
@@ -189,7 +189,7 @@ test_spoofed_approval_prompt (Fixture       *fixture,
   /* The real question, whole and on one line, with the hostile part visible. */
   g_assert_nonnull (strstr (result->stderr_text,
                             "Run echo({\"text\": \"rm -rf ~\\x1b[2K\\x0d\\x1b[1ARun echo("));
-  g_assert_nonnull (strstr (result->stderr_text, "[y/N/a] \\x1b[8m\"})? [y/N/a] "));
+  g_assert_nonnull (strstr (result->stderr_text, "[y/N/c/a] \\x1b[8m\"})? [y/N/c/a] "));
   /* The echoed result and the model's text are escaped too. */
   g_assert_nonnull (strstr (result->stderr_text, "← echo [done]: rm -rf ~\\x1b[2K"));
   g_assert_nonnull (strstr (result->stdout_text,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "confab-approval-decision.h"
+#include "confab-replay-server.h"
 #include "confab-store.h"
 #include "confab-store-decisions.h"
 #include "confab-test-util.h"
@@ -33,6 +34,175 @@ run (const char * const *args)
 }
 
 #define RUN(...) run ((const char *[]) { __VA_ARGS__, NULL })
+
+#define ANSWER "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"OK.\"},\"finish_reason\":\"stop\"}]}\n\n" \
+               "data: [DONE]\n\n"
+
+/* A chat run of confab-cli (--resource, --prompt …) against @server, with mcp.json's
+ * "library" server. */
+static ConfabCliResult *
+run_chat (ConfabReplayServer *server,
+          const char * const *args)
+{
+  g_autofree char *config = g_strdup_printf ("XDG_CONFIG_HOME=%s/config", home);
+  g_autofree char *data = g_strdup_printf ("XDG_DATA_HOME=%s/data", home);
+  const char *env[] = { config, data, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  ConfabCliResult *result;
+
+  g_strv_builder_add_many (builder, "--base-url", confab_replay_server_get_base_url (server),
+                           "--model", "m", "--no-store", "--json", NULL);
+  g_strv_builder_addv (builder, (const char **)args);
+  argv = g_strv_builder_end (builder);
+
+  result = confab_test_run_cli ((const char * const *)argv, NULL, env, WAIT_MS);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", result->exit_status,
+                  result->stdout_text, result->stderr_text);
+  return result;
+}
+
+#define RUN_CHAT(server, ...) run_chat (server, (const char *[]) { __VA_ARGS__, NULL })
+
+/* The text of the last message of the first request the provider received. */
+static char *
+sent_user_text (ConfabReplayServer *server)
+{
+  GPtrArray *requests = confab_replay_server_get_requests (server);
+  g_autoptr(JsonNode) body = NULL;
+  JsonArray *messages;
+  JsonObject *last;
+
+  g_assert_cmpuint (requests->len, ==, 1);
+  body = json_from_string (((ConfabReplayRequest *)requests->pdata[0])->body, NULL);
+  g_assert_nonnull (body);
+  messages = json_object_get_array_member (json_node_get_object (body), "messages");
+  last = json_array_get_object_element (messages, json_array_get_length (messages) - 1);
+  g_assert_cmpstr (json_object_get_string_member (last, "role"), ==, "user");
+
+  return g_strdup (json_object_get_string_member (last, "content"));
+}
+
+static void
+test_chat_with_resources (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autofree char *text = NULL;
+
+  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
+  result = RUN_CHAT (server, "--resource", "library", "file:///notes.md",
+                     "What do I need?", "--resource", "library", "file:///forecast.txt");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  /* As the composer puts it: the user's text, then each resource under a line naming it. */
+  text = sent_user_text (server);
+  g_assert_cmpstr (text, ==,
+                   "What do I need?\n\n"
+                   "Resource file:///notes.md from “library”:\n# Notes\nBuy bread\n\n"
+                   "Resource file:///forecast.txt from “library”:\nSunny all week");
+}
+
+static void
+test_chat_with_prompt (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autofree char *text = NULL;
+
+  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
+  /* No PROMPT: the server's prompt is the message, as the "/" menu makes it. */
+  result = RUN_CHAT (server, "--prompt", "library", "summarize",
+                     "--arg", "text=a long story", "--arg", "style=briefly");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  text = sent_user_text (server);
+  g_assert_cmpstr (text, ==, "Summarize briefly: a long story");
+}
+
+static void
+test_chat_with_prompt_and_resource (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autofree char *text = NULL;
+
+  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
+  result = RUN_CHAT (server, "--resource", "library", "weather://Rome/today",
+                     "--prompt", "library", "summarize", "--arg", "text=the notes", "Keep it short.");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  text = sent_user_text (server);
+  g_assert_cmpstr (text, ==,
+                   "Summarize plainly: the notes\n\nKeep it short.\n\n"
+                   "Resource weather://Rome/today from “library”:\nWeather in Rome today: sunny, 24 C");
+}
+
+/* A picture resource goes as image content, its description in the text. */
+static void
+test_chat_with_image_resource (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) result = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  JsonArray *messages;
+  JsonArray *parts;
+  JsonObject *last;
+  const char *text = NULL;
+  const char *image = NULL;
+
+  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
+  result = RUN_CHAT (server, "--resource", "library", "file:///dot.png", "What is this?");
+
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+  body = json_from_string (((ConfabReplayRequest *)confab_replay_server_get_requests (server)->pdata[0])->body, NULL);
+  messages = json_object_get_array_member (json_node_get_object (body), "messages");
+  last = json_array_get_object_element (messages, json_array_get_length (messages) - 1);
+  parts = json_object_get_array_member (last, "content");
+  g_assert_nonnull (parts);
+  for (guint i = 0; i < json_array_get_length (parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (parts, i);
+
+      if (g_strcmp0 (json_object_get_string_member (part, "type"), "text") == 0 && text == NULL)
+        text = json_object_get_string_member (part, "text");
+      else if (g_strcmp0 (json_object_get_string_member (part, "type"), "image_url") == 0)
+        image = json_object_get_string_member (json_object_get_object_member (part, "image_url"), "url");
+    }
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "What is this?\n\nResource file:///dot.png from “library”:\n[file:///dot.png: image/png, "));
+  g_assert_nonnull (image);
+  g_assert_true (g_str_has_prefix (image, "data:image/png;base64,"));
+}
+
+static void
+test_chat_input_errors (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(ConfabCliResult) short_resource = RUN_CHAT (server, "hello", "--resource", "library");
+  g_autoptr(ConfabCliResult) stray_arg = RUN_CHAT (server, "hello", "--arg", "a=b");
+  g_autoptr(ConfabCliResult) joined = RUN_CHAT (server, "hello", "--resource=library");
+  g_autoptr(ConfabCliResult) unknown = RUN_CHAT (server, "hello", "--resource", "nosuch", "file:///notes.md");
+  g_autoptr(ConfabCliResult) missing = RUN_CHAT (server, "hello", "--resource", "library", "file:///nothing");
+  g_autoptr(ConfabCliResult) bad_prompt = RUN_CHAT (server, "--prompt", "library", "summarize");
+
+  g_assert_cmpint (short_resource->exit_status, ==, 2);
+  g_assert_nonnull (strstr (short_resource->stderr_text, "--resource takes two words"));
+  g_assert_cmpint (stray_arg->exit_status, ==, 2);
+  g_assert_nonnull (strstr (stray_arg->stderr_text, "--arg takes NAME=VALUE after --prompt"));
+  g_assert_cmpint (joined->exit_status, ==, 2);
+  g_assert_nonnull (strstr (joined->stderr_text, "--resource takes two words"));
+  g_assert_cmpint (unknown->exit_status, ==, 1);
+  g_assert_nonnull (strstr (unknown->stdout_text, "No tool server is named “nosuch”"));
+  g_assert_cmpint (missing->exit_status, ==, 1);
+  g_assert_nonnull (strstr (missing->stdout_text, "Could not read file:///nothing: MCP server “library”"));
+  g_assert_nonnull (strstr (missing->stdout_text, "Resource not found"));
+  /* "text" is required: the server's error, and nothing is sent. */
+  g_assert_cmpint (bad_prompt->exit_status, ==, 1);
+  g_assert_nonnull (strstr (bad_prompt->stdout_text, "Could not get the prompt “summarize”: MCP server “library”"));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 0);
+}
 
 static void
 test_servers (void)
@@ -191,6 +361,11 @@ main (int   argc,
   g_test_add_func ("/mcp-cli/tools-of-a-command-line", test_tools_and_command_line_server);
   g_test_add_func ("/mcp-cli/decisions", test_decisions);
   g_test_add_func ("/mcp-cli/usage", test_usage);
+  g_test_add_func ("/mcp-cli/chat-with-resources", test_chat_with_resources);
+  g_test_add_func ("/mcp-cli/chat-with-prompt", test_chat_with_prompt);
+  g_test_add_func ("/mcp-cli/chat-with-prompt-and-resource", test_chat_with_prompt_and_resource);
+  g_test_add_func ("/mcp-cli/chat-with-image-resource", test_chat_with_image_resource);
+  g_test_add_func ("/mcp-cli/chat-input-errors", test_chat_input_errors);
 
   status = g_test_run ();
 

@@ -10,6 +10,7 @@
 
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "confab-error.h"
+#include "confab-mcp-config.h"
+#include "confab-mcp-secrets.h"
 #include "confab-mcp-oauth.h"
 #include "confab-mcp-server.h"
 
@@ -246,6 +249,200 @@ test_sign_in (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
+  g_object_unref (browser.session);
+}
+
+static void
+has_token_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = confab_mcp_oauth_has_token_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+signed_out_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = confab_mcp_oauth_sign_out_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+has_token (ConfabMcpOAuth *oauth)
+{
+  Wait wait = { 0 };
+
+  confab_mcp_oauth_has_token_async (oauth, NULL, has_token_cb, &wait);
+  wait_for (&wait.done);
+  g_assert_no_error (wait.error);
+  return wait.ok;
+}
+
+/* Sign Out (as Preferences does it, with an OAuth object of its own for the server's URL)
+ * forgets the token in the keyring; the next start has to sign in again. */
+static void
+test_sign_out (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(ConfabMcpServer) later = NULL;
+  g_autoptr(ConfabMcpOAuth) oauth = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  Browser browser = { soup_session_new (), 0 };
+  Wait wait = { 0 };
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  server = new_server (fake, &browser);
+  g_assert_true (start (server, &error));
+  g_assert_no_error (error);
+  confab_mcp_server_stop (server);
+  stored = keyring_item (fake->mcp_url);
+  g_assert_nonnull (stored);
+
+  oauth = confab_mcp_oauth_new ("remote", fake->mcp_url);
+  g_assert_true (has_token (oauth));
+  confab_mcp_oauth_sign_out_async (oauth, NULL, signed_out_cb, &wait);
+  wait_for (&wait.done);
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+
+  g_assert_null (keyring_item (fake->mcp_url));
+  g_assert_false (has_token (oauth));
+
+  /* Nobody to ask: the server now needs a sign-in. */
+  later = new_server (fake, NULL);
+  g_assert_false (start (later, &error));
+  g_assert_nonnull (strstr (error->message, "needs you to sign in"));
+  g_assert_true (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (later)));
+
+  g_object_unref (browser.session);
+}
+
+/* confab-cli mcp sign-out URL does the same from the terminal. */
+static void
+test_cli_sign_out (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(ConfabCliResult) first = NULL;
+  g_autoptr(ConfabCliResult) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  Browser browser = { soup_session_new (), 0 };
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  server = new_server (fake, &browser);
+  g_assert_true (start (server, &error));
+  confab_mcp_server_stop (server);
+  stored = keyring_item (fake->mcp_url);
+  g_assert_nonnull (stored);
+
+  first = confab_test_run_cli ((const char *[]) { "mcp", "sign-out", fake->mcp_url, NULL }, NULL, NULL,
+                               WAIT_SECONDS * 1000);
+  g_test_message ("stdout:\n%s\nstderr:\n%s", first->stdout_text, first->stderr_text);
+  g_assert_cmpint (first->exit_status, ==, 0);
+  g_assert_nonnull (strstr (first->stdout_text, "Signed out of"));
+  g_assert_null (keyring_item (fake->mcp_url));
+
+  again = confab_test_run_cli ((const char *[]) { "mcp", "sign-out", fake->mcp_url, NULL }, NULL, NULL,
+                               WAIT_SECONDS * 1000);
+  g_assert_cmpint (again->exit_status, ==, 0);
+  g_assert_nonnull (strstr (again->stdout_text, "No sign-in to forget"));
+
+  g_object_unref (browser.session);
+}
+
+static const SecretSchema header_schema = {
+  "io.github.confab.Confab.McpHeader", SECRET_SCHEMA_NONE,
+  {
+    { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "header", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+/* mcp.json names a pre-registered client, its secret in the keyring: no registration, the
+ * client's ID at the authorization endpoint, its secret at the token endpoint. */
+static void
+test_pre_registered_client (void)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_autoptr(ConfabMcpConfig) config = NULL;
+  g_autoptr(ConfabMcpServerConfig) entry = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *file = NULL;
+  Browser browser = { soup_session_new (), 0 };
+
+  if (skip_without_keyring ())
+    {
+      g_object_unref (browser.session);
+      return;
+    }
+
+  fake = fake_new ();
+  dir = g_dir_make_tmp ("confab-mcp-oauth-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "mcp.json", NULL);
+  json = g_strdup_printf ("{\"mcpServers\": {\"remote\": {\"url\": \"%s\", \"oauth\": "
+                          "{\"clientId\": \"confab-test-client\", \"clientSecret\": {\"secret\": true}}}}}",
+                          fake->mcp_url);
+  g_assert_true (g_file_set_contents (path, json, -1, &error));
+  g_assert_true (secret_password_store_sync (&header_schema, SECRET_COLLECTION_DEFAULT, "client secret",
+                                             "s3cret-value", NULL, &error,
+                                             "server", "remote", "header", CONFAB_MCP_SECRET_OAUTH_CLIENT, NULL));
+  g_assert_no_error (error);
+
+  config = confab_mcp_config_new (path);
+  g_assert_true (confab_mcp_config_load (config, &error));
+  entry = confab_mcp_config_get_server (config, "remote", &error);
+  g_assert_no_error (error);
+  server = confab_mcp_config_create_server (config, entry, &error);
+  g_assert_no_error (error);
+  confab_mcp_oauth_set_open_func (confab_mcp_server_get_oauth (server), open_page, &browser, NULL);
+
+  g_assert_true (start (server, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake->registrations, ==, 0);
+  g_assert_cmpuint (fake->code_grants, ==, 1);
+  g_assert_nonnull (fake->client_auth);
+  /* client_secret_basic (base64 of "confab-test-client:s3cret-value") or _post. */
+  g_assert_true (g_strcmp0 (fake->client_auth, "s3cret-value") == 0 ||
+                 g_strcmp0 (fake->client_auth, "Basic Y29uZmFiLXRlc3QtY2xpZW50OnMzY3JldC12YWx1ZQ==") == 0);
+
+  file = NULL;
+  g_assert_true (g_file_get_contents (path, &file, NULL, NULL));
+  g_assert_null (strstr (file, "s3cret-value"));
+
+  confab_mcp_server_stop (server);
+  forget (fake->mcp_url);
+  secret_password_clear_sync (&header_schema, NULL, NULL, "server", "remote",
+                              "header", CONFAB_MCP_SECRET_OAUTH_CLIENT, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
   g_object_unref (browser.session);
 }
 
@@ -625,6 +822,9 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/mcp-oauth/sign-in", test_sign_in);
+  g_test_add_func ("/mcp-oauth/sign-out-forgets-the-token", test_sign_out);
+  g_test_add_func ("/mcp-oauth/cli-sign-out", test_cli_sign_out);
+  g_test_add_func ("/mcp-oauth/pre-registered-client-from-mcp-json", test_pre_registered_client);
   g_test_add_func ("/mcp-oauth/stored-token-is-used", test_stored_token_is_used);
   g_test_add_func ("/mcp-oauth/refresh", test_refresh);
   g_test_add_func ("/mcp-oauth/wrong-state", test_wrong_state);

@@ -45,7 +45,8 @@
  * It also offers a resource template weather://{city}/today{?units}, subscriptions (after
  * resources/subscribe to file:///notes.md the notes change at once, with
  * notifications/resources/updated), and two resources (file:///forecast.txt, file:///notes.md; one per page with
- * --paginate) and a prompt "summarize" (arguments text, required, and style).
+ * --paginate) and a prompt "summarize" (arguments text, required, and style). It reads,
+ * without listing it (unless --image-resource), file:///dot.png: a 1×1 PNG as a blob.
  *
  * Whatever the mode, it logs "cancelled request ID: REASON" to stderr when the client
  * sends notifications/cancelled, and checks the client follows the handshake. */
@@ -97,6 +98,7 @@ static gboolean opt_elicit;
 static gboolean opt_progress;
 static gboolean opt_annotations;
 static gboolean opt_rich;
+static gboolean opt_image_resource;
 static gboolean opt_progress_unknown;
 
 static gboolean initialized;
@@ -658,6 +660,9 @@ handle_resources_list (JsonNode   *id,
     text = g_strdup_printf ("{\"resources\":[%s],\"nextCursor\":\"2\"}", first);
   else if (opt_paginate)
     text = g_strdup_printf ("{\"resources\":[%s]}", second);
+  else if (opt_image_resource)
+    text = g_strdup_printf ("{\"resources\":[%s,%s,{\"uri\":\"file:///dot.png\",\"name\":\"dot\","
+                            "\"mimeType\":\"image/png\"}]}", first, second);
   else
     text = g_strdup_printf ("{\"resources\":[%s,%s]}", first, second);
   send_result (id, parse (text));
@@ -707,6 +712,12 @@ handle_resources_read (JsonNode   *id,
     text = g_strdup (notes_version > 0 ? "# Notes\nBuy bread and milk" : "# Notes\nBuy bread");
   else if (g_str_equal (uri, "file:///forecast.txt"))
     text = g_strdup ("Sunny all week");
+  else if (g_str_equal (uri, "file:///dot.png"))
+    {
+      send_result (id, parse ("{\"contents\":[{\"uri\":\"file:///dot.png\",\"mimeType\":\"image/png\",\"blob\":"
+                              "\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\"}]}"));
+      return;
+    }
   else
     {
       send_error (id, -32002, "Resource not found");
@@ -868,6 +879,7 @@ main (int   argc,
     { "name-prefix", 0, 0, G_OPTION_ARG_STRING, &opt_name_prefix, "Prefix tool names with P", "P" },
     { "annotations", 0, 0, G_OPTION_ARG_NONE, &opt_annotations, "Annotate the tools", NULL },
     { "rich", 0, 0, G_OPTION_ARG_NONE, &opt_rich, "Add a resource and structured content", NULL },
+    { "image-resource", 0, 0, G_OPTION_ARG_NONE, &opt_image_resource, "List file:///dot.png too", NULL },
     { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress, "Report progress before answering", NULL },
     { "progress-unknown", 0, 0, G_OPTION_ARG_NONE, &opt_progress_unknown, "Report progress without a total", NULL },
     { "elicit", 0, 0, G_OPTION_ARG_NONE, &opt_elicit, "Ask the user before answering a call", NULL },

@@ -651,6 +651,38 @@ test_attach_resource (void)
   app_fixture_tear_down (&f);
 }
 
+/* A picture resource: its description in the text, the picture itself in the composer's
+ * attachment bar, to go as image content. */
+static void
+test_attach_image_resource (void)
+{
+  const char *args[] = { "--tools", "weather", "--image-resource", NULL };
+  AppFixture f = { 0 };
+  GtkWidget *button;
+  GListModel *attachments;
+  g_autoptr(ConfabAttachment) image = NULL;
+  g_autofree char *text = NULL;
+
+  app_fixture_set_up (&f, args);
+  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  attachments = confab_attachment_bar_get_model (confab_composer_get_attachment_bar (confab_window_get_composer (f.window)));
+  g_assert_cmpuint (g_list_model_get_n_items (attachments), ==, 0);
+
+  button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
+  confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
+  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-2") != NULL);
+  g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "resource-2"), "activate");
+  panels_test_wait_until (g_list_model_get_n_items (attachments) == 1);
+
+  text = composer_text (f.window);
+  g_assert_true (g_str_has_prefix (text, "Resource file:///dot.png from “asker”:\n[file:///dot.png: image/png, "));
+  image = g_list_model_get_item (attachments, 0);
+  g_assert_cmpint (confab_attachment_get_kind (image), ==, CONFAB_ATTACHMENT_IMAGE);
+  g_assert_cmpstr (confab_attachment_get_name (image), ==, "dot.png");
+
+  app_fixture_tear_down (&f);
+}
+
 /* Tool Decisions: the store's log of this chat, then of every chat. */
 static void
 test_decision_log_window (void)
@@ -842,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/mcp-app/results/is-error-fails", test_is_error_result_fails);
   g_test_add_func ("/mcp-app/results/image-limits", test_image_limits);
   g_test_add_func ("/mcp-app/resources/attach-from-composer", test_attach_resource);
+  g_test_add_func ("/mcp-app/resources/attach-image-resource", test_attach_image_resource);
   g_test_add_func ("/mcp-app/approvals/decision-log-window", test_decision_log_window);
   g_test_add_func ("/mcp-app/resources/template-form-and-subscription", test_attach_template_and_subscription);
   g_test_add_func ("/mcp-app/prompts/slash-menu", test_prompt_menu);

@@ -412,6 +412,65 @@ test_missing_secret_is_reported (Fixture       *f,
                    "MCP server “nokey”: the keyring holds no value for its header “Authorization”");
 }
 
+/* Sign Out ------------------------------------------------------------------------------- */
+
+#define SIGNED_IN_URL "http://127.0.0.1:9/mcp"
+#define SIGN_OUT_JSON \
+  "{\"mcpServers\": {\"signed\": {\"url\": \"" SIGNED_IN_URL "\"}, \"local\": {\"command\": \"true\"}}}"
+
+static const SecretSchema oauth_schema = {
+  "io.github.confab.Confab.McpOAuth", SECRET_SCHEMA_NONE,
+  {
+    { "server-url", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  }
+};
+
+static gboolean
+keyring_has_token (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = secret_password_lookup_sync (&oauth_schema, NULL, &error,
+                                                         "server-url", SIGNED_IN_URL, NULL);
+
+  g_assert_no_error (error);
+  return secret != NULL;
+}
+
+/* A remote server with a token in the keyring shows Sign Out, which forgets the token. */
+static void
+test_sign_out (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *list;
+  GtkWidget *row;
+
+  if (keyring.daemon == NULL)
+    {
+      g_test_skip (keyring.skip_reason);
+      return;
+    }
+
+  /* Stored before the window reads mcp.json again. */
+  g_assert_true (secret_password_store_sync (&oauth_schema, SECRET_COLLECTION_DEFAULT, "sign-in",
+                                             "{\"access_token\":\"tok-signed-in\"}", NULL, &error,
+                                             "server-url", SIGNED_IN_URL, NULL));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->providers);
+  open_window (f);
+
+  list = panels_test_get (f->window, "mcp_list");
+  g_assert_false (gtk_widget_get_visible (panels_test_get (panels_test_get (list, "local"), "sign-in")));
+  row = panels_test_get (list, "signed");
+  panels_test_wait_until (gtk_widget_get_visible (panels_test_get (row, "sign-in")));
+
+  g_signal_emit_by_name (panels_test_get (row, "sign-out-button"), "clicked");
+  panels_test_wait_until (!gtk_widget_get_visible (panels_test_get (row, "sign-in")));
+  g_assert_false (keyring_has_token ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -429,6 +488,7 @@ main (int   argc,
   ADD ("check-runs-numeric-args-and-keeps-unknown-members", numeric, test_check_runs_numeric_args);
   ADD ("remote-server-secret-header-in-keyring", NULL, test_remote_server_secret_header);
   ADD ("missing-secret-is-reported", NULL, test_missing_secret_is_reported);
+  ADD ("sign-out-forgets-the-token", SIGN_OUT_JSON, test_sign_out);
 #undef ADD
 
   ret = g_test_run ();

@@ -43,8 +43,8 @@ static void
 test_escape_controls (void)
 {
   /* The approval spoof: erase the line, go up, draw a prompt, hide the rest. */
-  check ("\x1b[2K\r\x1b[1ARun echo({})? [y/N/a] \x1b[8m", -1, CONFAB_ESCAPE_DEFAULT,
-         "\\x1b[2K\\x0d\\x1b[1ARun echo({})? [y/N/a] \\x1b[8m");
+  check ("\x1b[2K\r\x1b[1ARun echo({})? [y/N/c/a] \x1b[8m", -1, CONFAB_ESCAPE_DEFAULT,
+         "\\x1b[2K\\x0d\\x1b[1ARun echo({})? [y/N/c/a] \\x1b[8m");
   /* OSC 52 (clipboard) and a title, ended by BEL or ST. */
   check ("a\x1b]52;c;ZWNobyBoaQ==\x07" "b\x1b]0;title\x1b\\c", -1, CONFAB_ESCAPE_KEEP_NEWLINES,
          "a\\x1b]52;c;ZWNobyBoaQ==\\x07b\\x1b]0;title\\x1b\\c");
@@ -84,7 +84,7 @@ test_escape_markdown_export (void)
   confab_conversation_set_title (conversation, "Title\x1b[8m");
   confab_message_set_reasoning (answer, "think\x1b[2K");
   confab_tool_call_set_name (call, "echo\x1b[1A");
-  confab_tool_call_set_arguments (call, "{\"message\": \"\x1b[2K\\rRun echo? [y/N/a]\"}");
+  confab_tool_call_set_arguments (call, "{\"message\": \"\x1b[2K\\rRun echo? [y/N/c/a]\"}");
   confab_message_add_tool_call (answer, call);
   confab_conversation_append (conversation, user);
   confab_conversation_append (conversation, answer);

@@ -223,6 +223,82 @@ test_bad_entries_say_what_is_wrong (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "“sse”"));
 }
 
+#define OAUTH_JSON \
+  "{\"mcpServers\": {" \
+  "  \"corp\": {\"url\": \"https://mcp.example.com/\"," \
+  "            \"oauth\": {\"clientId\": \"confab-desktop\", \"clientSecret\": {\"secret\": true}, \"callbackPort\": 8123}}," \
+  "  \"public\": {\"url\": \"https://public.example.com/\", \"oauth\": {\"clientId\": \"pub\"}}," \
+  "  \"plain\": {\"url\": \"https://plain.example.com/\", \"oauth\": {\"clientSecret\": \"hunter2\"}}," \
+  "  \"shape\": {\"url\": \"https://shape.example.com/\", \"oauth\": \"yes\"}" \
+  "}}"
+
+/* A pre-registered OAuth client: read, written back (the secret only as {"secret": true},
+ * other members kept), changed and removed; a secret written in the file is refused. */
+static void
+test_oauth_client_round_trip (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(ConfabMcpConfig) config = confab_mcp_config_new (f->path);
+  g_autoptr(ConfabMcpConfig) again = confab_mcp_config_new (f->path);
+  g_autoptr(ConfabMcpServerConfig) corp = NULL;
+  g_autoptr(ConfabMcpServerConfig) pub = NULL;
+  g_autoptr(ConfabMcpServerConfig) corp_again = NULL;
+  g_autoptr(ConfabMcpServerConfig) pub_again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (confab_mcp_config_load (config, &error));
+  corp = confab_mcp_config_get_server (config, "corp", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (corp->oauth_client_id, ==, "confab-desktop");
+  g_assert_true (corp->oauth_client_secret);
+  pub = confab_mcp_config_get_server (config, "public", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pub->oauth_client_id, ==, "pub");
+  g_assert_false (pub->oauth_client_secret);
+
+  g_assert_null (confab_mcp_config_get_server (config, "plain", &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "belongs in the keyring"));
+  g_assert_null (strstr (error->message, "hunter2"));
+  g_clear_error (&error);
+  g_assert_null (confab_mcp_config_get_server (config, "shape", &error));
+  g_assert_nonnull (strstr (error->message, "“oauth” of server “shape” is not an object"));
+  g_clear_error (&error);
+
+  /* Written back unchanged; then the public client gets a secret and corp loses its client. */
+  g_assert_true (confab_mcp_config_set_server (config, "corp", corp, &error));
+  g_assert_true (confab_mcp_config_save (config, &error));
+  g_assert_no_error (error);
+  text = contents_of (f->path);
+  g_assert_nonnull (strstr (text, "\"clientId\" : \"confab-desktop\""));
+  g_assert_nonnull (strstr (text, "\"callbackPort\" : 8123"));
+
+  pub->oauth_client_secret = TRUE;
+  g_assert_true (confab_mcp_config_set_server (config, "public", pub, &error));
+  g_clear_pointer (&corp->oauth_client_id, g_free);
+  g_assert_true (confab_mcp_config_set_server (config, "corp", corp, &error));
+  g_assert_true (confab_mcp_config_save (config, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (confab_mcp_config_load (again, &error));
+  corp_again = confab_mcp_config_get_server (again, "corp", &error);
+  g_assert_no_error (error);
+  g_assert_null (corp_again->oauth_client_id);
+  g_assert_false (corp_again->oauth_client_secret);
+  pub_again = confab_mcp_config_get_server (again, "public", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pub_again->oauth_client_id, ==, "pub");
+  g_assert_true (pub_again->oauth_client_secret);
+
+  g_clear_pointer (&text, g_free);
+  text = contents_of (f->path);
+  /* corp's unknown member stays, its client is gone; no secret value anywhere. */
+  g_assert_nonnull (strstr (text, "\"callbackPort\" : 8123"));
+  g_assert_null (strstr (text, "confab-desktop"));
+  g_assert_nonnull (strstr (text, "\"clientSecret\" : {"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -239,6 +315,7 @@ main (int   argc,
        " \"timeout\": {\"command\": \"x\", \"timeout\": -1},"
        " \"sse\": {\"type\": \"sse\", \"url\": \"http://x\"}}}",
        test_bad_entries_say_what_is_wrong);
+  ADD ("oauth-client-round-trip", OAUTH_JSON, test_oauth_client_round_trip);
 #undef ADD
 
   return g_test_run ();
