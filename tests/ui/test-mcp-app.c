@@ -664,15 +664,15 @@ test_attach_image_resource (void)
   g_autofree char *text = NULL;
 
   app_fixture_set_up (&f, args);
-  panels_test_wait_until (confab_tool_registry_lookup (f.tools, "weather") != NULL);
+  CONFAB_TEST_WAIT_FOR (confab_tool_registry_lookup (f.tools, "weather") != NULL, PANELS_TEST_TIMEOUT_MS);
   attachments = confab_attachment_bar_get_model (confab_composer_get_attachment_bar (confab_window_get_composer (f.window)));
   g_assert_cmpuint (g_list_model_get_n_items (attachments), ==, 0);
 
   button = panels_test_get (GTK_WIDGET (f.window), "resource_button");
   confab_mcp_attach_popup (CONFAB_MCP_ATTACH (gtk_widget_get_parent (button)));
-  panels_test_wait_until (panels_test_find (GTK_WIDGET (f.window), "resource-2") != NULL);
+  CONFAB_TEST_WAIT_FOR (panels_test_find (GTK_WIDGET (f.window), "resource-2") != NULL, PANELS_TEST_TIMEOUT_MS);
   g_signal_emit_by_name (panels_test_get (GTK_WIDGET (f.window), "resource-2"), "activate");
-  panels_test_wait_until (g_list_model_get_n_items (attachments) == 1);
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (attachments) == 1, PANELS_TEST_TIMEOUT_MS);
 
   text = composer_text (f.window);
   g_assert_true (g_str_has_prefix (text, "Resource file:///dot.png from “asker”:\n[file:///dot.png: image/png, "));

@@ -464,10 +464,10 @@ test_sign_out (Fixture       *f,
   list = panels_test_get (f->window, "mcp_list");
   g_assert_false (gtk_widget_get_visible (panels_test_get (panels_test_get (list, "local"), "sign-in")));
   row = panels_test_get (list, "signed");
-  panels_test_wait_until (gtk_widget_get_visible (panels_test_get (row, "sign-in")));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (panels_test_get (row, "sign-in")), PANELS_TEST_TIMEOUT_MS);
 
   g_signal_emit_by_name (panels_test_get (row, "sign-out-button"), "clicked");
-  panels_test_wait_until (!gtk_widget_get_visible (panels_test_get (row, "sign-in")));
+  CONFAB_TEST_WAIT_FOR (!gtk_widget_get_visible (panels_test_get (row, "sign-in")), PANELS_TEST_TIMEOUT_MS);
   g_assert_false (keyring_has_token ());
 }
 
