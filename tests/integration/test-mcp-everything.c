@@ -66,6 +66,36 @@ free_port (void)
   return port;
 }
 
+/* A server-everything in its Streamable HTTP mode on a free port of 127.0.0.1, listening;
+ * its address in @url. */
+static GSubprocess *
+spawn_everything (char **url)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  Startup startup = { 0 };
+  guint16 port;
+
+  port = free_port ();
+  port_text = g_strdup_printf ("%u", port);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "PORT", port_text, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, everything_node, everything_script,
+                                         "streamableHttp", NULL);
+  g_assert_no_error (error);
+
+  startup.input = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_data_input_stream_read_line_async (startup.input, G_PRIORITY_DEFAULT, NULL, on_line, &startup);
+  CONFAB_TEST_WAIT_FOR (startup.listening || startup.ended, WAIT_MS);
+  g_assert_true (startup.listening);
+  g_clear_object (&startup.input);
+
+  *url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
+  return g_steal_pointer (&process);
+}
+
 /* Starts server-everything once for all tests, or says why not. */
 static void
 start_everything (void)
@@ -74,11 +104,6 @@ start_everything (void)
   g_autofree char *node = NULL;
   g_autofree char *script = NULL;
   g_autofree char *unavailable = NULL;
-  g_autofree char *port_text = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  Startup startup = { 0 };
-  guint16 port;
 
   g_assert_nonnull (modules);
   node = g_build_filename (modules, "node", "bin", "node", NULL);
@@ -99,26 +124,13 @@ start_everything (void)
 
   everything_node = g_strdup (node);
   everything_script = g_strdup (script);
-  port = free_port ();
-  port_text = g_strdup_printf ("%u", port);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "PORT", port_text, TRUE);
-  everything = g_subprocess_launcher_spawn (launcher, &error, node, script, "streamableHttp", NULL);
-  g_assert_no_error (error);
-
-  startup.input = g_data_input_stream_new (g_subprocess_get_stderr_pipe (everything));
-  g_data_input_stream_read_line_async (startup.input, G_PRIORITY_DEFAULT, NULL, on_line, &startup);
-  CONFAB_TEST_WAIT_FOR (startup.listening || startup.ended, WAIT_MS);
-  g_assert_true (startup.listening);
-  g_clear_object (&startup.input);
-
-  everything_url = g_strdup_printf ("http://127.0.0.1:%u/mcp", port);
+  everything = spawn_everything (&everything_url);
 }
 
 static ConfabMcpServer *
-connect_everything (void)
+connect_to (const char *url)
 {
-  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("everything", everything_url, NULL);
+  g_autoptr(ConfabMcpServer) server = confab_mcp_server_new_for_url ("everything", url, NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *slot = NULL;
@@ -129,6 +141,12 @@ connect_everything (void)
   g_assert_no_error (error);
 
   return g_steal_pointer (&server);
+}
+
+static ConfabMcpServer *
+connect_everything (void)
+{
+  return connect_to (everything_url);
 }
 
 static char *
@@ -352,6 +370,199 @@ test_stdio_list_and_call (void)
   confab_mcp_server_stop (server);
 }
 
+/* Progress of a long call ------------------------------------------------------------- */
+
+typedef struct
+{
+  guint   reports;
+  double  last;
+  double  total;
+} Progress;
+
+static void
+on_progress (double      progress,
+             double      total,
+             const char *message,
+             gpointer    user_data)
+{
+  Progress *seen = user_data;
+
+  g_assert_cmpfloat (progress, >, seen->last);
+  seen->reports++;
+  seen->last = progress;
+  seen->total = total;
+}
+
+static void
+start_long_call (ConfabMcpServer  *server,
+                 const char       *arguments_json,
+                 Progress         *progress,
+                 GCancellable     *cancellable,
+                 GAsyncResult    **slot)
+{
+  g_autoptr(JsonNode) arguments = json_from_string (arguments_json, NULL);
+
+  confab_mcp_server_call_tool_with_progress_async (server, "trigger-long-running-operation", arguments,
+                                                   on_progress, progress, NULL, cancellable,
+                                                   confab_test_store_result_cb, slot);
+}
+
+/* Each step of its long-running operation reports progress while the call runs. */
+static void
+test_progress_reported (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { 0 };
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  start_long_call (server, "{\"duration\": 0.4, \"steps\": 4}", &progress, NULL, &slot);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  node = confab_mcp_server_call_tool_finish (server, result, &error);
+  g_assert_no_error (error);
+
+  text = confab_mcp_result_to_text (node, NULL);
+  g_assert_nonnull (strstr (text, "Long running operation completed"));
+  g_assert_cmpuint (progress.reports, ==, 4);
+  g_assert_cmpfloat (progress.last, ==, 4);
+  g_assert_cmpfloat (progress.total, ==, 4);
+
+  confab_mcp_server_stop (server);
+}
+
+/* Stop during a long call: it ends at once as cancelled (the server is told with
+ * notifications/cancelled), and the server still answers the next call. */
+static void
+test_long_call_cancelled (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *echo = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { 0 };
+  gint64 cancelled_at;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  start_long_call (server, "{\"duration\": 60, \"steps\": 600}", &progress, cancellable, &slot);
+  CONFAB_TEST_WAIT_FOR (progress.reports > 0, WAIT_MS);
+
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  node = confab_mcp_server_call_tool_finish (server, result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (node);
+  /* Not after the 60 s the operation would take. */
+  g_assert_cmpint (g_get_monotonic_time () - cancelled_at, <, 5 * G_USEC_PER_SEC);
+
+  echo = call_tool (server, "echo", "{\"message\": \"still here\"}");
+  g_assert_cmpstr (echo, ==, "Echo: still here");
+  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_READY);
+
+  confab_mcp_server_stop (server);
+}
+
+/* The server process dies in the middle of a call: the call fails with an error that says
+ * so, soon, instead of waiting forever; nothing crashes. */
+static void
+test_server_crash_mid_call (void)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GAsyncResult *slot = NULL;
+  Progress progress = { 0 };
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  /* A server of its own: this one is killed. */
+  process = spawn_everything (&url);
+  server = connect_to (url);
+  start_long_call (server, "{\"duration\": 60, \"steps\": 600}", &progress, NULL, &slot);
+  CONFAB_TEST_WAIT_FOR (progress.reports > 0, WAIT_MS);
+
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+
+  result = confab_test_wait_result (&slot, WAIT_MS);
+  node = confab_mcp_server_call_tool_finish (server, result, &error);
+  g_assert_null (node);
+  g_assert_nonnull (error);
+  g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_test_message ("the call failed with: %s", error->message);
+
+  confab_mcp_server_stop (server);
+}
+
+/* Prompts: listed, and one with arguments got with them filled in. */
+static void
+test_prompts (void)
+{
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GAsyncResult) got = NULL;
+  g_autoptr(JsonNode) prompts = NULL;
+  g_autoptr(JsonNode) prompt = NULL;
+  g_autoptr(JsonNode) arguments = json_from_string ("{\"city\": \"Recife\", \"state\": \"PE\"}", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GAsyncResult *slot = NULL;
+  gboolean has_args_prompt = FALSE;
+  JsonArray *array;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return;
+    }
+
+  server = connect_everything ();
+  confab_mcp_server_list_prompts_async (server, NULL, confab_test_store_result_cb, &slot);
+  listed = confab_test_wait_result (&slot, WAIT_MS);
+  prompts = confab_mcp_server_list_prompts_finish (server, listed, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (prompts);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    has_args_prompt |= g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (array, i),
+                                                                              "name", ""), "args-prompt") == 0;
+  g_assert_true (has_args_prompt);
+
+  confab_mcp_server_get_prompt_async (server, "args-prompt", arguments, NULL, confab_test_store_result_cb, &slot);
+  got = confab_test_wait_result (&slot, WAIT_MS);
+  prompt = confab_mcp_server_get_prompt_finish (server, got, &error);
+  g_assert_no_error (error);
+  text = confab_mcp_prompt_result_to_text (prompt);
+  g_assert_nonnull (strstr (text, "What's weather in Recife, PE?"));
+
+  confab_mcp_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -364,6 +575,10 @@ main (int   argc,
   g_test_add_func ("/mcp-everything/elicitation-answered", test_elicitation_answered);
   g_test_add_func ("/mcp-everything/stdio-list-and-call", test_stdio_list_and_call);
   g_test_add_func ("/mcp-everything/templates-and-subscription", test_templates_and_subscription);
+  g_test_add_func ("/mcp-everything/progress-reported", test_progress_reported);
+  g_test_add_func ("/mcp-everything/long-call-cancelled", test_long_call_cancelled);
+  g_test_add_func ("/mcp-everything/server-crash-mid-call", test_server_crash_mid_call);
+  g_test_add_func ("/mcp-everything/prompts", test_prompts);
 
   start_everything ();
   status = g_test_run ();
