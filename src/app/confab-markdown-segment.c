@@ -17,6 +17,7 @@ struct _ConfabMarkdownSegment
 
   guint       resize_idle;
   int         laid_out_width;   /* every line is laid out at this width (0: not known) */
+  guint       drawn : 1;        /* drawn since the last release: GTK keeps its lines' layouts */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, GTK_TYPE_TEXT_VIEW)
@@ -126,6 +127,15 @@ confab_markdown_segment_size_allocate (GtkWidget *widget,
 }
 
 static void
+confab_markdown_segment_snapshot (GtkWidget   *widget,
+                                  GtkSnapshot *snapshot)
+{
+  CONFAB_MARKDOWN_SEGMENT (widget)->drawn = TRUE;
+
+  GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->snapshot (widget, snapshot);
+}
+
+static void
 confab_markdown_segment_dispose (GObject *object)
 {
   ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (object);
@@ -141,6 +151,7 @@ confab_markdown_segment_class_init (ConfabMarkdownSegmentClass *klass)
   G_OBJECT_CLASS (klass)->dispose = confab_markdown_segment_dispose;
   GTK_WIDGET_CLASS (klass)->measure = confab_markdown_segment_measure;
   GTK_WIDGET_CLASS (klass)->size_allocate = confab_markdown_segment_size_allocate;
+  GTK_WIDGET_CLASS (klass)->snapshot = confab_markdown_segment_snapshot;
 }
 
 static void
@@ -151,8 +162,11 @@ confab_markdown_segment_init (ConfabMarkdownSegment *self)
 GtkWidget *
 confab_markdown_segment_new (GtkTextTagTable *tags)
 {
-  g_autoptr(GtkTextBuffer) buffer = gtk_text_buffer_new (tags);
+  g_autoptr(GtkTextBuffer) buffer = g_object_new (GTK_TYPE_TEXT_BUFFER, "tag-table", tags, NULL);
   GtkWidget *segment;
+
+  /* Read-only: no undo history (it would keep every piece of text rendered and deleted). */
+  gtk_text_buffer_set_enable_undo (buffer, FALSE);
 
   segment = g_object_new (CONFAB_TYPE_MARKDOWN_SEGMENT,
                           "buffer", buffer,
@@ -176,4 +190,33 @@ confab_markdown_segment_changed (ConfabMarkdownSegment *self)
 
   self->laid_out_width = 0;
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+gboolean
+confab_markdown_segment_get_drawn (ConfabMarkdownSegment *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_SEGMENT (self), FALSE);
+  return self->drawn;
+}
+
+void
+confab_markdown_segment_release (ConfabMarkdownSegment *self)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (self);
+  int pixels;
+
+  g_return_if_fail (CONFAB_IS_MARKDOWN_SEGMENT (self));
+
+  if (!self->drawn)
+    return;
+
+  /* GtkTextView keeps, for every line it drew, its Pango layout and render node (up to 250
+   * lines, for 20 s after its last draw): for a segment that is all drawn, all of its
+   * text laid out, 50-100 bytes per character. A change of its default style is the one
+   * public way to drop them; the lines keep their sizes (no resize) and are laid out again
+   * when drawn. */
+  self->drawn = FALSE;
+  pixels = gtk_text_view_get_pixels_below_lines (view);
+  gtk_text_view_set_pixels_below_lines (view, pixels + 1);
+  gtk_text_view_set_pixels_below_lines (view, pixels);
 }
