@@ -32,7 +32,11 @@ struct _ConfabCodeBlock
   GtkTextMark       *start;
   GtkTextMark       *end;
   GtkSourceLanguage *language;
+  char              *lang;
 };
+
+/* The height of a header (all are alike), once one was measured. */
+static int header_height = -1;
 
 G_DEFINE_FINAL_TYPE (ConfabCodeBlock, confab_code_block, GTK_TYPE_WIDGET)
 
@@ -320,6 +324,71 @@ copy_code_clicked (GtkButton       *button,
   gtk_button_set_icon_name (button, "object-select-symbolic");
 }
 
+/* The header's widgets: built while the block is near the viewport (see
+ * confab_code_block_release). */
+static void
+build_header (ConfabCodeBlock *self)
+{
+  GtkWidget *label;
+
+  if (self->header != NULL)
+    return;
+
+  self->header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new (self->language != NULL ? gtk_source_language_get_name (self->language)
+                                                : (self->lang != NULL && *self->lang != '\0' ? self->lang : _("Code")));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (self->header), label);
+
+  self->copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+  gtk_widget_add_css_class (self->copy, "flat");
+  gtk_widget_set_tooltip_text (self->copy, _("Copy Code"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy code"),
+                                  -1);
+  g_signal_connect (self->copy, "clicked", G_CALLBACK (copy_code_clicked), self);
+  gtk_box_append (GTK_BOX (self->header), self->copy);
+  gtk_widget_set_parent (self->header, GTK_WIDGET (self));
+}
+
+static void
+confab_code_block_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  ConfabCodeBlock *self = CONFAB_CODE_BLOCK (widget);
+
+  if (self->header != NULL)
+    {
+      gtk_widget_measure (self->header, orientation, for_size, minimum, natural, NULL, NULL);
+      if (orientation == GTK_ORIENTATION_VERTICAL)
+        header_height = *natural;
+      return;
+    }
+
+  /* Released: as tall as a header, as wide as asked (its size request). */
+  *minimum = *natural = orientation == GTK_ORIENTATION_VERTICAL ? MAX (header_height, 0) : 0;
+}
+
+static void
+confab_code_block_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  ConfabCodeBlock *self = CONFAB_CODE_BLOCK (widget);
+
+  if (self->header != NULL)
+    gtk_widget_size_allocate (self->header, &(GtkAllocation) { 0, 0, width, height }, baseline);
+}
+
 static void
 delete_mark (GtkTextMark **mark)
 {
@@ -336,8 +405,10 @@ confab_code_block_dispose (GObject *object)
   ConfabCodeBlock *self = CONFAB_CODE_BLOCK (object);
 
   g_clear_pointer (&self->header, gtk_widget_unparent);
+  self->copy = NULL;
   delete_mark (&self->start);
   delete_mark (&self->end);
+  g_clear_pointer (&self->lang, g_free);
 
   G_OBJECT_CLASS (confab_code_block_parent_class)->dispose (object);
 }
@@ -350,7 +421,8 @@ confab_code_block_class_init (ConfabCodeBlockClass *klass)
 
   object_class->dispose = confab_code_block_dispose;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = confab_code_block_measure;
+  widget_class->size_allocate = confab_code_block_size_allocate;
   gtk_widget_class_set_css_name (widget_class, "codeblock");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -367,7 +439,6 @@ confab_code_block_new (const char  *lang,
 {
   ConfabCodeBlock *self;
   GtkSourceLanguage *language = lookup_language (lang);
-  GtkWidget *label;
 
   g_return_val_if_fail (GTK_IS_TEXT_MARK (start), NULL);
   g_return_val_if_fail (GTK_IS_TEXT_MARK (end), NULL);
@@ -376,29 +447,13 @@ confab_code_block_new (const char  *lang,
   self->start = g_object_ref (start);
   self->end = g_object_ref (end);
   self->language = language;
+  self->lang = g_strdup (lang);
   gtk_widget_add_css_class (GTK_WIDGET (self), "code-block-header");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Code"),
                                   -1);
 
-  self->header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  label = gtk_label_new (language != NULL ? gtk_source_language_get_name (language)
-                                          : (lang != NULL && *lang != '\0' ? lang : _("Code")));
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_add_css_class (label, "caption");
-  gtk_box_append (GTK_BOX (self->header), label);
-
-  self->copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
-  gtk_widget_add_css_class (self->copy, "flat");
-  gtk_widget_set_tooltip_text (self->copy, _("Copy Code"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy code"),
-                                  -1);
-  g_signal_connect (self->copy, "clicked", G_CALLBACK (copy_code_clicked), self);
-  gtk_box_append (GTK_BOX (self->header), self->copy);
-  gtk_widget_set_parent (self->header, GTK_WIDGET (self));
+  build_header (self);
 
   if (language != NULL)
     g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
@@ -433,6 +488,34 @@ confab_code_block_get_copy_button (GtkWidget *block)
 {
   g_return_val_if_fail (CONFAB_IS_CODE_BLOCK (block), NULL);
   return CONFAB_CODE_BLOCK (block)->copy;
+}
+
+void
+confab_code_block_release (GtkWidget *block)
+{
+  ConfabCodeBlock *self = CONFAB_CODE_BLOCK (block);
+
+  if (self->header == NULL)
+    return;
+
+  /* Measured once at least: the released block keeps its height. */
+  if (header_height < 0)
+    {
+      int height = 0;
+
+      gtk_widget_measure (self->header, GTK_ORIENTATION_VERTICAL, -1, NULL, &height, NULL, NULL);
+      header_height = height;
+    }
+  g_clear_pointer (&self->header, gtk_widget_unparent);
+  self->copy = NULL;
+}
+
+void
+confab_code_block_ensure (GtkWidget *block)
+{
+  g_return_if_fail (CONFAB_IS_CODE_BLOCK (block));
+
+  build_header (CONFAB_CODE_BLOCK (block));
 }
 
 gboolean

@@ -38,6 +38,10 @@ gboolean   confab_code_block_is_block        (GtkWidget  *widget);
 /* For tests: the Copy button (transfer none); whether the language is known (highlighted). */
 GtkWidget *confab_code_block_get_copy_button (GtkWidget  *block);
 gboolean   confab_code_block_get_highlighted (GtkWidget  *block);
+/* Far from the viewport: the header drops its widgets (the block keeps its size, and its
+ * code, which is text of the answer). confab_code_block_ensure() builds them again. */
+void       confab_code_block_release         (GtkWidget  *block);
+void       confab_code_block_ensure          (GtkWidget  *block);
 /* One step of loading GtkSourceView's definitions ahead of the first code block (each a few
  * ms, to be run in an idle); buffers that keep a language's definitions parsed are added to
  * @keep. Returns FALSE when there is nothing left to do. */

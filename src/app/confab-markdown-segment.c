@@ -16,8 +16,10 @@ struct _ConfabMarkdownSegment
   GtkTextView parent_instance;
 
   guint       resize_idle;
+  guint       headers_idle;
   int         laid_out_width;   /* every line is laid out at this width (0: not known) */
   guint       drawn : 1;        /* drawn since the last release: GTK keeps its lines' layouts */
+  guint       released : 1;     /* released, not drawn since */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, GTK_TYPE_TEXT_VIEW)
@@ -126,11 +128,33 @@ confab_markdown_segment_size_allocate (GtkWidget *widget,
     self->resize_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, segment_queue_resize, self, NULL);
 }
 
+/* Drawn again after a release: its code blocks' headers are built again (not during a
+ * snapshot; the segment is drawn a page ahead of the viewport, so before they show). */
+static gboolean
+build_headers (gpointer user_data)
+{
+  ConfabMarkdownSegment *self = user_data;
+
+  self->headers_idle = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (confab_code_block_is_block (child))
+      confab_code_block_ensure (child);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 confab_markdown_segment_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
 {
-  CONFAB_MARKDOWN_SEGMENT (widget)->drawn = TRUE;
+  ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (widget);
+
+  if (self->released && self->headers_idle == 0)
+    self->headers_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, build_headers, self, NULL);
+  self->released = FALSE;
+  self->drawn = TRUE;
 
   GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->snapshot (widget, snapshot);
 }
@@ -141,6 +165,7 @@ confab_markdown_segment_dispose (GObject *object)
   ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (object);
 
   g_clear_handle_id (&self->resize_idle, g_source_remove);
+  g_clear_handle_id (&self->headers_idle, g_source_remove);
 
   G_OBJECT_CLASS (confab_markdown_segment_parent_class)->dispose (object);
 }
@@ -216,6 +241,13 @@ confab_markdown_segment_release (ConfabMarkdownSegment *self)
    * public way to drop them; the lines keep their sizes (no resize) and are laid out again
    * when drawn. */
   self->drawn = FALSE;
+  self->released = TRUE;
+  g_clear_handle_id (&self->headers_idle, g_source_remove);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (confab_code_block_is_block (child))
+      confab_code_block_release (child);
   pixels = gtk_text_view_get_pixels_below_lines (view);
   gtk_text_view_set_pixels_below_lines (view, pixels + 1);
   gtk_text_view_set_pixels_below_lines (view, pixels);

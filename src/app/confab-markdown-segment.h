@@ -20,7 +20,7 @@ void       confab_markdown_segment_changed (ConfabMarkdownSegment *self);
 /* TRUE if drawn since it was last released. */
 gboolean   confab_markdown_segment_get_drawn (ConfabMarkdownSegment *self);
 /* Far from the viewport: drops what GTK keeps of its drawn lines (their layouts and
- * render nodes); they are laid out again if drawn again. */
+ * render nodes) and its code blocks' header widgets; all are made again if drawn again. */
 void       confab_markdown_segment_release (ConfabMarkdownSegment *self);
 
 G_END_DECLS
