@@ -754,6 +754,14 @@ confab_markdown_view_finish (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
+  /* The source grew by doubling: give back what it will not use (up to half of it). The
+   * fields of a GString are public; GLib grows it again from allocated_len if need be. */
+  if (self->source->allocated_len > self->source->len + 1)
+    {
+      self->source->str = g_realloc (self->source->str, self->source->len + 1);
+      self->source->allocated_len = self->source->len + 1;
+    }
+
   /* The tail was shown while streaming; render it as a complete block now. */
   if (!self->plain)
     {
