@@ -21,10 +21,11 @@
 
 /* A long answer with many code blocks, streamed into the real window: memory stays
  * bounded (no GtkSourceView, nor any other per-block text view, is kept alive per block),
- * and what the user sees is unchanged: every block's code is in the answer's text, where
- * it can be selected and copied; a block scrolled back into view shows its code
- * highlighted (the keyword's pixels have the style scheme's keyword colour); its header
- * names the language and its Copy button copies the code. */
+ * and a block pages away keeps no header widgets; what the user sees is unchanged: every
+ * block's code is in the answer's text, where it can be selected and copied; a block
+ * scrolled back into view shows its code highlighted (the keyword's pixels have the style
+ * scheme's keyword colour), its header names the language and its Copy button copies the
+ * code. Before, each block was a GtkSourceView: 60 of them. */
 
 #define WAIT_MS   20000
 #define N_BLOCKS  60
@@ -321,6 +322,32 @@ count_pixels (GtkTextView          *segment,
   return n;
 }
 
+/* The header of the code block whose code starts at @y in @segment: the last above it. */
+static GtkWidget *
+header_above (GtkTextView *segment,
+              int          y)
+{
+  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
+  GtkWidget *header = NULL;
+  double best = -G_MAXDOUBLE;
+
+  collect_with_class (GTK_WIDGET (segment), "code-block-header", headers);
+  for (guint i = 0; i < headers->len; i++)
+    {
+      GtkWidget *candidate = g_ptr_array_index (headers, i);
+      graphene_point_t top;
+
+      if (gtk_widget_compute_point (candidate, GTK_WIDGET (segment), &GRAPHENE_POINT_INIT (0, 0), &top) &&
+          top.y < y && top.y > best)
+        {
+          best = top.y;
+          header = candidate;
+        }
+    }
+
+  return header;
+}
+
 static void
 check_code_blocks (ConfabWindow *window)
 {
@@ -328,7 +355,6 @@ check_code_blocks (ConfabWindow *window)
   GtkWidget *scroller = gtk_widget_get_parent (GTK_WIDGET (confab_chat_view_get_list_view (chat)));
   GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-  g_autoptr(GPtrArray) headers = g_ptr_array_new ();
   ConfabMessage *message;
   ConfabMessageRow *row;
   ConfabMarkdownView *view;
@@ -409,6 +435,11 @@ check_code_blocks (ConfabWindow *window)
     gtk_text_view_get_iter_location (segment, &start, &keyword);
     gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, keyword.x, keyword.y, &wx, &wy);
     g_assert_cmpfloat (point.y + wy, <, -gtk_widget_get_height (scroller));
+    /* Pages away, its header keeps no widgets (they are memory, per block). */
+    header = header_above (segment, wy);
+    g_assert_nonnull (header);
+    g_assert_null (find_type (header, GTK_TYPE_LABEL));
+    g_assert_null (find_type (header, GTK_TYPE_BUTTON));
     gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_value (vadjustment) + point.y + wy -
                                            gtk_widget_get_height (scroller) / 2.0);
     wait_painted (window, 3);
@@ -417,24 +448,7 @@ check_code_blocks (ConfabWindow *window)
     g_assert_cmpfloat (point.y, >, 0);
     g_assert_cmpfloat (point.y, <, gtk_widget_get_height (scroller));
 
-    /* Its header: the last one above the code. */
-    collect_with_class (GTK_WIDGET (segment), "code-block-header", headers);
-    {
-      double best = -G_MAXDOUBLE;
-
-      for (guint i = 0; i < headers->len; i++)
-        {
-          GtkWidget *candidate = g_ptr_array_index (headers, i);
-          graphene_point_t top;
-
-          if (gtk_widget_compute_point (candidate, GTK_WIDGET (segment), &GRAPHENE_POINT_INIT (0, 0), &top) &&
-              top.y < wy && top.y > best)
-            {
-              best = top.y;
-              header = candidate;
-            }
-        }
-    }
+    header = header_above (segment, wy);
     g_assert_nonnull (header);
     g_assert_true (gtk_widget_get_mapped (header));
     {
