@@ -444,8 +444,8 @@ leave_block (MD_BLOCKTYPE type,
             gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &anchor_iter, anchor);
             after = anchor_iter;
             gtk_text_iter_forward_char (&after);
-            for (guint i = 0; i < r->tags->len; i++)
-              gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &anchor_iter, &after);
+            /* Its background; only its margin (the width given to headers allows for it). */
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
           }
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           start_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);

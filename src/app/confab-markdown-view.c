@@ -22,6 +22,9 @@
 /* At most this much new text is laid out per frame while streaming; a burst larger than
  * that (a fast provider, a stalled main loop) is spread over the next frames. */
 #define FRAME_BUDGET_BYTES (16 * 1024)
+/* The left margin of the "code-block" tag (confab-markdown-renderer), which the line of a
+ * code block's header has too. */
+#define CODE_BLOCK_MARGIN 12
 
 struct _ConfabMarkdownView
 {
@@ -496,7 +499,8 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
   /* Code blocks span the text width. Their size is changed after this allocation, never
    * during it: a resize queued while the list lays out is lost. */
   target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self->current))
-                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4;
+                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4
+                 - CODE_BLOCK_MARGIN;
   target = MAX (target, 40);
 
   if (target != self->code_width)
