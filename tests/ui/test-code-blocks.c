@@ -24,8 +24,8 @@
  * and a block pages away keeps no header widgets; what the user sees is unchanged: every
  * block's code is in the answer's text, where it can be selected and copied; a block
  * scrolled back into view shows its code highlighted (the keyword's pixels have the style
- * scheme's keyword colour), its header names the language and its Copy button copies the
- * code. Before, each block was a GtkSourceView: 60 of them. */
+ * scheme's keyword colour, and the other scheme's once the style turns dark or light), its
+ * header names the language and its Copy button copies the code. Before, each block was a GtkSourceView: 60 of them. */
 
 #define WAIT_MS   20000
 #define N_BLOCKS  60
@@ -487,6 +487,25 @@ check_code_blocks (ConfabWindow *window)
 
       name.x += keyword.width * 2;
       g_assert_cmpuint (count_pixels (segment, &name, &colour), ==, 0);
+    }
+
+    /* The style turns dark (or light): the code is drawn with the other scheme's colours. */
+    {
+      AdwStyleManager *style = adw_style_manager_get_default ();
+      gboolean dark = adw_style_manager_get_dark (style);
+      GdkRGBA other;
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+      g_assert_true (adw_style_manager_get_dark (style) != dark);
+      wait_painted (window, 3);
+      keyword_colour (&other);
+      g_assert_false (gdk_rgba_equal (&other, &colour));
+      keyword_pixels = count_pixels (segment, &keyword, &other);
+      g_test_message ("\"def\" of block 10 in the %s style: %u pixels of its keyword colour",
+                      dark ? "light" : "dark", keyword_pixels);
+      g_assert_cmpuint (keyword_pixels, >, 5);
+      g_assert_cmpuint (count_pixels (segment, &keyword, &colour), ==, 0);
+      adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
     }
   }
 }
