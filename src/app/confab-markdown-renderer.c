@@ -140,7 +140,7 @@ typedef struct
   GPtrArray          *tags;          /* active tags, a stack */
   guint               pending_breaks;
   gboolean            at_start;      /* nothing emitted yet in this render */
-  gboolean            full;          /* code blocks as widgets (else as tagged text) */
+  gboolean            full;          /* closed code blocks: header and highlighted code (else tagged text) */
   ListState           lists[MAX_LIST_DEPTH];
   int                 list_depth;
   gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
@@ -214,6 +214,22 @@ pop_tag (Renderer *r)
 {
   if (r->tags->len > 0)
     g_ptr_array_set_size (r->tags, r->tags->len - 1);
+}
+
+/* A highlighted run of a closed code block's code. */
+static void
+emit_code_run (const char *text,
+               gsize       len,
+               GtkTextTag *tag,
+               gpointer    user_data)
+{
+  Renderer *r = user_data;
+
+  if (tag != NULL)
+    push_tag (r, tag);
+  emit (r, text, len);
+  if (tag != NULL)
+    pop_tag (r);
 }
 
 static void
@@ -406,21 +422,39 @@ leave_block (MD_BLOCKTYPE type,
       break;
 
     case MD_BLOCK_CODE:
-      pop_tag (r);
       if (r->code != NULL)
         {
           GtkTextIter end;
           GtkTextChildAnchor *anchor;
+          GtkTextMark *start_mark, *end_mark;
           GtkWidget *child;
 
           if (r->code->len > 0 && r->code->str[r->code->len - 1] == '\n')
             g_string_truncate (r->code, r->code->len - 1);
 
+          /* The header on its own line, then the code as highlighted text. */
           flush_breaks (r);
           r->at_start = FALSE;
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
-          child = confab_code_block_new (r->code_lang, r->code->str);
+          emit (r, "\n", 1);
+          {
+            GtkTextIter anchor_iter, after;
+
+            gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &anchor_iter, anchor);
+            after = anchor_iter;
+            gtk_text_iter_forward_char (&after);
+            /* Its background; only its margin (the width given to headers allows for it). */
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
+          }
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          start_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
+          confab_code_block_highlight (r->code_lang, r->code->str, gtk_text_buffer_get_tag_table (r->buffer),
+                                       emit_code_run, r);
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          end_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
+
+          child = confab_code_block_new (r->code_lang, start_mark, end_mark);
           if (r->target->code_width > 0)
             gtk_widget_set_size_request (child, r->target->code_width, -1);
           gtk_text_view_add_child_at_anchor (r->target->view, child, anchor);
@@ -428,6 +462,7 @@ leave_block (MD_BLOCKTYPE type,
           g_string_free (g_steal_pointer (&r->code), TRUE);
           g_clear_pointer (&r->code_lang, g_free);
         }
+      pop_tag (r);
       break;
 
     default:

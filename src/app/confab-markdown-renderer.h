@@ -12,7 +12,7 @@ typedef struct
 {
   GtkTextView *view;          /* its buffer gets the text; code blocks are anchored in it */
   GArray      *links;         /* ConfabMarkdownLink: the links rendered are appended */
-  GPtrArray   *code_blocks;   /* the code block widgets made are appended */
+  GPtrArray   *code_blocks;   /* the code block headers made are appended */
   int          code_width;    /* width request of new code blocks (0: none) */
 } ConfabMarkdownTarget;
 
@@ -22,7 +22,8 @@ GtkTextTagTable *confab_markdown_get_tag_table (void);
 
 /* Appends @text (@len bytes of Markdown, parsed by md4c, GitHub dialect, raw HTML shown as
  * typed; never Pango markup) to the target's buffer, @breaks line breaks after what is
- * already there (if anything is). With @full, fenced code becomes code block widgets; else
+ * already there (if anything is). With @full, fenced code becomes a code block header widget
+ * above the code as highlighted text (confab_code_block_highlight); else
  * it is monospace text (a block still being written). With @plain, the text as is. */
 void             confab_markdown_render        (ConfabMarkdownTarget *target,
                                                 const char           *text,

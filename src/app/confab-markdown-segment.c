@@ -16,7 +16,10 @@ struct _ConfabMarkdownSegment
   GtkTextView parent_instance;
 
   guint       resize_idle;
+  guint       headers_idle;
   int         laid_out_width;   /* every line is laid out at this width (0: not known) */
+  guint       drawn : 1;        /* drawn since the last release: GTK keeps its lines' layouts */
+  guint       released : 1;     /* released, not drawn since */
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMarkdownSegment, confab_markdown_segment, GTK_TYPE_TEXT_VIEW)
@@ -125,12 +128,44 @@ confab_markdown_segment_size_allocate (GtkWidget *widget,
     self->resize_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, segment_queue_resize, self, NULL);
 }
 
+/* Drawn again after a release: its code blocks' headers are built again (not during a
+ * snapshot; the segment is drawn a page ahead of the viewport, so before they show). */
+static gboolean
+build_headers (gpointer user_data)
+{
+  ConfabMarkdownSegment *self = user_data;
+
+  self->headers_idle = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (confab_code_block_is_block (child))
+      confab_code_block_ensure (child);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+confab_markdown_segment_snapshot (GtkWidget   *widget,
+                                  GtkSnapshot *snapshot)
+{
+  ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (widget);
+
+  if (self->released && self->headers_idle == 0)
+    self->headers_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, build_headers, self, NULL);
+  self->released = FALSE;
+  self->drawn = TRUE;
+
+  GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->snapshot (widget, snapshot);
+}
+
 static void
 confab_markdown_segment_dispose (GObject *object)
 {
   ConfabMarkdownSegment *self = CONFAB_MARKDOWN_SEGMENT (object);
 
   g_clear_handle_id (&self->resize_idle, g_source_remove);
+  g_clear_handle_id (&self->headers_idle, g_source_remove);
 
   G_OBJECT_CLASS (confab_markdown_segment_parent_class)->dispose (object);
 }
@@ -141,6 +176,7 @@ confab_markdown_segment_class_init (ConfabMarkdownSegmentClass *klass)
   G_OBJECT_CLASS (klass)->dispose = confab_markdown_segment_dispose;
   GTK_WIDGET_CLASS (klass)->measure = confab_markdown_segment_measure;
   GTK_WIDGET_CLASS (klass)->size_allocate = confab_markdown_segment_size_allocate;
+  GTK_WIDGET_CLASS (klass)->snapshot = confab_markdown_segment_snapshot;
 }
 
 static void
@@ -151,8 +187,11 @@ confab_markdown_segment_init (ConfabMarkdownSegment *self)
 GtkWidget *
 confab_markdown_segment_new (GtkTextTagTable *tags)
 {
-  g_autoptr(GtkTextBuffer) buffer = gtk_text_buffer_new (tags);
+  g_autoptr(GtkTextBuffer) buffer = g_object_new (GTK_TYPE_TEXT_BUFFER, "tag-table", tags, NULL);
   GtkWidget *segment;
+
+  /* Read-only: no undo history (it would keep every piece of text rendered and deleted). */
+  gtk_text_buffer_set_enable_undo (buffer, FALSE);
 
   segment = g_object_new (CONFAB_TYPE_MARKDOWN_SEGMENT,
                           "buffer", buffer,
@@ -176,4 +215,40 @@ confab_markdown_segment_changed (ConfabMarkdownSegment *self)
 
   self->laid_out_width = 0;
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+gboolean
+confab_markdown_segment_get_drawn (ConfabMarkdownSegment *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_SEGMENT (self), FALSE);
+  return self->drawn;
+}
+
+void
+confab_markdown_segment_release (ConfabMarkdownSegment *self)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (self);
+  int pixels;
+
+  g_return_if_fail (CONFAB_IS_MARKDOWN_SEGMENT (self));
+
+  if (!self->drawn)
+    return;
+
+  /* GtkTextView keeps, for every line it drew, its Pango layout and render node (up to 250
+   * lines, for 20 s after its last draw): for a segment that is all drawn, all of its
+   * text laid out, 50-100 bytes per character. A change of its default style is the one
+   * public way to drop them; the lines keep their sizes (no resize) and are laid out again
+   * when drawn. */
+  self->drawn = FALSE;
+  self->released = TRUE;
+  g_clear_handle_id (&self->headers_idle, g_source_remove);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (confab_code_block_is_block (child))
+      confab_code_block_release (child);
+  pixels = gtk_text_view_get_pixels_below_lines (view);
+  gtk_text_view_set_pixels_below_lines (view, pixels + 1);
+  gtk_text_view_set_pixels_below_lines (view, pixels);
 }

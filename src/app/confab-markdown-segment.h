@@ -17,4 +17,10 @@ GtkWidget *confab_markdown_segment_new     (GtkTextTagTable       *tags);
 /* The text changed: lay out every line at the next measure (this frame), not in an idle. */
 void       confab_markdown_segment_changed (ConfabMarkdownSegment *self);
 
+/* TRUE if drawn since it was last released. */
+gboolean   confab_markdown_segment_get_drawn (ConfabMarkdownSegment *self);
+/* Far from the viewport: drops what GTK keeps of its drawn lines (their layouts and
+ * render nodes) and its code blocks' header widgets; all are made again if drawn again. */
+void       confab_markdown_segment_release (ConfabMarkdownSegment *self);
+
 G_END_DECLS

@@ -22,6 +22,9 @@
 /* At most this much new text is laid out per frame while streaming; a burst larger than
  * that (a fast provider, a stalled main loop) is spread over the next frames. */
 #define FRAME_BUDGET_BYTES (16 * 1024)
+/* The left margin of the "code-block" tag (confab-markdown-renderer), which the line of a
+ * code block's header has too. */
+#define CODE_BLOCK_MARGIN 12
 
 struct _ConfabMarkdownView
 {
@@ -53,6 +56,8 @@ struct _ConfabMarkdownView
    * viewport are drawn. */
   GtkWidget             *scroller;
   GtkAdjustment         *vadjustment;
+  /* Releases the segments drawn earlier and now far from the viewport. */
+  guint                  release_idle;
 
   guint                  tick_id;
   guint                  dirty : 1;
@@ -369,33 +374,84 @@ confab_markdown_view_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (confab_markdown_view_parent_class)->unmap (widget);
 }
 
+/* The viewport in the view's coordinates, @pages of its height added above and below. */
+static gboolean
+get_viewport (ConfabMarkdownView *self,
+              double              pages,
+              graphene_rect_t    *viewport)
+{
+  if (self->segments->len <= 1 || self->scroller == NULL ||
+      !gtk_widget_compute_bounds (self->scroller, GTK_WIDGET (self), viewport))
+    return FALSE;
+
+  viewport->origin.y -= pages * viewport->size.height;
+  viewport->size.height *= 1 + 2 * pages;
+  return TRUE;
+}
+
+static gboolean
+outside (GtkWidget             *child,
+         GtkWidget             *parent,
+         const graphene_rect_t *viewport)
+{
+  graphene_rect_t bounds;
+
+  return gtk_widget_compute_bounds (child, parent, &bounds) &&
+         (bounds.origin.y > viewport->origin.y + viewport->size.height ||
+          bounds.origin.y + bounds.size.height < viewport->origin.y);
+}
+
+/* Segments more than two pages away drop the layouts GTK keeps of their lines once drawn:
+ * an answer's memory is then that of its text (and its code blocks' headers), not of
+ * its text laid out. */
+static gboolean
+release_far_segments (gpointer user_data)
+{
+  ConfabMarkdownView *self = user_data;
+  graphene_rect_t far;
+
+  self->release_idle = 0;
+  if (!get_viewport (self, 2, &far))
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      GtkWidget *segment = g_ptr_array_index (self->segments, i);
+
+      if (segment != self->current &&
+          confab_markdown_segment_get_drawn (CONFAB_MARKDOWN_SEGMENT (segment)) &&
+          outside (segment, GTK_WIDGET (self), &far))
+        confab_markdown_segment_release (CONFAB_MARKDOWN_SEGMENT (segment));
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 confab_markdown_view_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
-  graphene_rect_t viewport;
+  graphene_rect_t viewport, far;
   gboolean cull;
 
-  cull = self->segments->len > 1 && self->scroller != NULL &&
-         gtk_widget_compute_bounds (self->scroller, widget, &viewport);
+  /* A page above and below are drawn as well. */
+  cull = get_viewport (self, 1, &viewport);
   if (cull)
-    {
-      /* A page above and below as well. */
-      viewport.origin.y -= viewport.size.height;
-      viewport.size.height *= 3;
-    }
+    get_viewport (self, 2, &far);
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      graphene_rect_t bounds;
-
-      if (cull && gtk_widget_compute_bounds (child, widget, &bounds) &&
-          (bounds.origin.y > viewport.origin.y + viewport.size.height ||
-           bounds.origin.y + bounds.size.height < viewport.origin.y))
-        continue;
+      if (cull && outside (child, widget, &viewport))
+        {
+          if (self->release_idle == 0 && child != self->current &&
+              confab_markdown_segment_get_drawn (CONFAB_MARKDOWN_SEGMENT (child)) &&
+              outside (child, widget, &far))
+            self->release_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, release_far_segments, self, NULL);
+          continue;
+        }
 
       gtk_widget_snapshot_child (widget, child, snapshot);
     }
@@ -443,7 +499,8 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
   /* Code blocks span the text width. Their size is changed after this allocation, never
    * during it: a resize queued while the list lays out is lost. */
   target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self->current))
-                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4;
+                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4
+                 - CODE_BLOCK_MARGIN;
   target = MAX (target, 40);
 
   if (target != self->code_width)
@@ -519,6 +576,7 @@ confab_markdown_view_dispose (GObject *object)
     }
   g_ptr_array_set_size (self->code_blocks, 0);
   g_clear_handle_id (&self->code_width_idle, g_source_remove);
+  g_clear_handle_id (&self->release_idle, g_source_remove);
   if (self->segments != NULL)
     {
       for (guint i = 0; i < self->segments->len; i++)
@@ -700,6 +758,14 @@ confab_markdown_view_finish (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
+  /* The source grew by doubling: give back what it will not use (up to half of it). The
+   * fields of a GString are public; GLib grows it again from allocated_len if need be. */
+  if (self->source->allocated_len > self->source->len + 1)
+    {
+      self->source->str = g_realloc (self->source->str, self->source->len + 1);
+      self->source->allocated_len = self->source->len + 1;
+    }
+
   /* The tail was shown while streaming; render it as a complete block now. */
   if (!self->plain)
     {
@@ -763,19 +829,15 @@ confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
               guint n_widgets = 0;
               g_autofree GtkWidget **widgets = gtk_text_child_anchor_get_widgets (anchor, &n_widgets);
 
-              for (guint i = 0; i < n_widgets; i++)
-                {
-                  g_autofree char *code = NULL;
-
-                  if (!confab_code_block_is_block (widgets[i]))
-                    continue;
-                  code = confab_code_block_dup_text (widgets[i]);
-                  g_string_append (out, code);
-                }
+              /* An anchor shows no text, nor does the line of a code block's header (its
+               * code follows, as text). */
+              gtk_text_iter_forward_char (&iter);
+              if (n_widgets > 0 && confab_code_block_is_block (widgets[0]) && gtk_text_iter_get_char (&iter) == '\n')
+                gtk_text_iter_forward_char (&iter);
+              continue;
             }
-          else
-            g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
 
+          g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
           gtk_text_iter_forward_char (&iter);
         }
     }
