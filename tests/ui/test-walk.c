@@ -10,7 +10,14 @@
 #include "confab-application.h"
 #include "confab-composer.h"
 #include "confab-conversation-row.h"
+#include "confab-chat-view.h"
+#include "confab-conversation.h"
+#include "confab-mcp-server.h"
 #include "confab-mcp-server-row.h"
+#include "confab-message.h"
+#include "confab-message-row.h"
+#include "confab-tool-call.h"
+#include "confab-tool-registry.h"
 #include "confab-preferences-window.h"
 #include "confab-replay-server.h"
 #include "confab-session.h"
@@ -198,6 +205,123 @@ test_add_opens_row (void)
   confab_test_run_app (args, check_add_opens_row, server);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Answering a tool call on its card leaves the focus somewhere                             */
+
+static const char weather_call[] =
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
+  "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"weather\","
+  "\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}]}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static const char sunny[] =
+  "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sunny\"}}]}\n\n"
+  "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+  "data: [DONE]\n\n";
+
+static gboolean
+tools_ready (ConfabWindow *window)
+{
+  GListModel *servers = confab_tool_registry_get_servers (confab_session_get_tools (session_of (window)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(ConfabMcpServer) server = g_list_model_get_item (servers, i);
+
+      if (confab_mcp_server_get_state (server) != CONFAB_MCP_SERVER_STATE_READY)
+        return FALSE;
+    }
+
+  return g_list_model_get_n_items (servers) > 0;
+}
+
+static ConfabMessage *
+message_at (ConfabWindow *window,
+            guint         position)
+{
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session_of (window)));
+  g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, position);
+
+  return message;   /* the conversation keeps it alive */
+}
+
+static ConfabToolCall *
+waiting_call (ConfabWindow *window)
+{
+  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session_of (window)));
+  g_autoptr(ConfabToolCall) call = NULL;
+
+  if (g_list_model_get_n_items (messages) < 2 ||
+      confab_message_get_n_tool_calls (message_at (window, 1)) != 1)
+    return NULL;
+
+  call = g_list_model_get_item (confab_message_get_tool_calls (message_at (window, 1)), 0);
+  return confab_tool_call_get_status (call) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL ? call : NULL;
+}
+
+static gboolean answer_by_shortcut;
+
+static void
+check_focus_after_answer (ConfabWindow *window,
+                          gpointer      data)
+{
+  GtkWidget *composer = GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window)));
+  ConfabMessageRow *row;
+  GtkWidget *card, *focus;
+
+  CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
+  type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (waiting_call (window) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR ((row = confab_chat_view_find_row (confab_window_get_chat_view (window),
+                                                          message_at (window, 1))) != NULL, WAIT_MS);
+  card = gtk_widget_get_first_child (confab_message_row_get_tool_calls_box (row));
+
+  /* The focus goes to the card's Allow Once; Allow for This Chat is a Tab away. */
+  CONFAB_TEST_WAIT_FOR ((focus = gtk_window_get_focus (GTK_WINDOW (window))) != NULL &&
+                        gtk_widget_is_ancestor (focus, card), WAIT_MS);
+  if (answer_by_shortcut)
+    {
+      /* Alt+O, the window's shortcut, with the focus on the card. */
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.tool-allow-once", NULL));
+    }
+  else
+    {
+      gtk_widget_grab_focus (panels_test_get (card, "allow_chat_button"));
+      g_assert_true (gtk_widget_activate_action (panels_test_get (card, "allow_chat_button"), "card.allow-chat", NULL));
+    }
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session_of (window)), WAIT_MS);
+  g_assert_cmpstr (confab_message_get_content (message_at (window, 3)), ==, "Sunny");
+
+  /* The buttons went with the question; the focus did not go with them, it is back where
+   * the next message is typed. */
+  wait_frames (GTK_WIDGET (window));
+  g_assert_false (gtk_widget_get_visible (panels_test_get (card, "approval_box")));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == composer);
+}
+
+static void
+test_focus_after_answer (gconstpointer data)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *mcp = NULL;
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", "--mcp", NULL, NULL };
+
+  if (g_getenv ("CONFAB_TEST_MCP_SERVER") == NULL)
+    {
+      g_test_skip ("CONFAB_TEST_MCP_SERVER is not set");
+      return;
+    }
+
+  confab_replay_server_add_response (server, 200, NULL, weather_call, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, sunny, CONFAB_REPLAY_NONE);
+  mcp = g_strdup_printf ("%s --tools weather", g_getenv ("CONFAB_TEST_MCP_SERVER"));
+  args[1] = confab_replay_server_get_base_url (server);
+  args[5] = mcp;
+  answer_by_shortcut = GPOINTER_TO_INT (data);
+  confab_test_run_app (args, check_focus_after_answer, server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +332,8 @@ main (int   argc,
 
   g_test_add_func ("/walk/sidebar-spinner-stops", test_spinner_stops);
   g_test_add_func ("/walk/add-server-opens-row", test_add_opens_row);
+  g_test_add_data_func ("/walk/focus-after-answer/card-button", GINT_TO_POINTER (FALSE), test_focus_after_answer);
+  g_test_add_data_func ("/walk/focus-after-answer/shortcut", GINT_TO_POINTER (TRUE), test_focus_after_answer);
 
   return g_test_run ();
 }
