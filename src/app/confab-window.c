@@ -121,6 +121,14 @@ follow_title (ConfabWindow       *self,
 }
 
 static void
+leaflet_folded_changed (AdwLeaflet   *leaflet,
+                        GParamSpec   *pspec,
+                        ConfabWindow *self)
+{
+  confab_composer_set_compact (self->composer, adw_leaflet_get_folded (leaflet));
+}
+
+static void
 session_conversation_changed (ConfabSession *session,
                               GParamSpec    *pspec,
                               ConfabWindow  *self)
@@ -665,6 +673,10 @@ confab_window_constructed (GObject *object)
   /* Files and pictures dropped anywhere on the window are attached to the next message. */
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
+
+  /* A narrow window has the composer's buttons above the text, which gets the width. */
+  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (leaflet_folded_changed), self, 0);
+  leaflet_folded_changed (self->leaflet, NULL, self);
 
   /* MCP resources and prompts for the message. */
   confab_composer_add_start_widget (self->composer,

@@ -322,6 +322,64 @@ test_focus_after_answer (gconstpointer data)
   confab_test_run_app (args, check_focus_after_answer, server);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* 360 px wide: the text has room                                                           */
+
+static void
+check_narrow_composer (ConfabWindow *window,
+                       gpointer      data)
+{
+  ConfabComposer *composer = confab_window_get_composer (window);
+  GtkWidget *text = GTK_WIDGET (confab_composer_get_text_view (composer));
+  GtkWidget *prompt = panels_test_get (GTK_WIDGET (composer), "system_prompt_button");
+  graphene_rect_t text_bounds, prompt_bounds;
+
+  /* Wide: the buttons beside the text. */
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_compute_bounds (text, GTK_WIDGET (window), &text_bounds));
+  g_assert_true (gtk_widget_compute_bounds (prompt, GTK_WIDGET (window), &prompt_bounds));
+  g_assert_cmpfloat (prompt_bounds.origin.x + prompt_bounds.size.width, <=, text_bounds.origin.x);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
+  wait_frames (GTK_WIDGET (window));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)),
+                            "Could you also tell me how to write a file back atomically?", -1);
+  wait_frames (GTK_WIDGET (window));
+
+  /* The text takes most of the width (beside four buttons it had some 70 px, a word a
+   * line); the buttons are above it, still in the window. */
+  g_assert_cmpint (gtk_widget_get_width (text), >=, 240);
+  g_assert_true (gtk_widget_compute_bounds (prompt, GTK_WIDGET (window), &prompt_bounds));
+  g_assert_true (gtk_widget_compute_bounds (text, GTK_WIDGET (window), &text_bounds));
+  g_assert_cmpfloat (prompt_bounds.origin.y + prompt_bounds.size.height, <=, text_bounds.origin.y);
+  g_assert_cmpfloat (prompt_bounds.origin.x + prompt_bounds.size.width, <=, 360);
+  g_assert_true (gtk_widget_get_mapped (prompt));
+
+  /* Wide again: beside it again. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) > 900, WAIT_MS);
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_compute_bounds (text, GTK_WIDGET (window), &text_bounds));
+  g_assert_true (gtk_widget_compute_bounds (prompt, GTK_WIDGET (window), &prompt_bounds));
+  g_assert_cmpfloat (prompt_bounds.origin.x + prompt_bounds.size.width, <=, text_bounds.origin.x);
+}
+
+static void
+test_narrow_composer (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_narrow_composer, server);
+
+  /* Closing remembered the size: the next tests get the usual window. */
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +391,7 @@ main (int   argc,
   g_test_add_func ("/walk/sidebar-spinner-stops", test_spinner_stops);
   g_test_add_func ("/walk/add-server-opens-row", test_add_opens_row);
   g_test_add_data_func ("/walk/focus-after-answer/card-button", GINT_TO_POINTER (FALSE), test_focus_after_answer);
+  g_test_add_func ("/walk/narrow-composer", test_narrow_composer);
   g_test_add_data_func ("/walk/focus-after-answer/shortcut", GINT_TO_POINTER (TRUE), test_focus_after_answer);
 
   return g_test_run ();
