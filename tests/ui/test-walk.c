@@ -380,6 +380,65 @@ test_narrow_composer (void)
   g_settings_reset (settings, "window-height");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Preferences, Tools, 360 px wide: the group's description is not a column of words        */
+
+static GtkWidget *
+find_label_starting (GtkWidget  *root,
+                     const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_starting (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+check_narrow_tools_page (ConfabWindow *window,
+                         gpointer      data)
+{
+  GtkWidget *prefs, *description, *add_remote;
+  graphene_rect_t bounds;
+
+  g_action_group_activate_action (G_ACTION_GROUP (g_application_get_default ()), "preferences", NULL);
+  CONFAB_TEST_WAIT_FOR ((prefs = find_preferences ()) != NULL, WAIT_MS);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "tools");
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (prefs) <= 370, WAIT_MS);
+  wait_frames (prefs);
+
+  /* The description has the page's width (beside the two buttons it had some 70 px, the
+   * title "MCP S…"), and the buttons are on the page. */
+  description = find_label_starting (prefs, "Tools the model may call");
+  g_assert_nonnull (description);
+  g_assert_cmpint (gtk_widget_get_width (description), >=, 250);
+  add_remote = panels_test_get (prefs, "add-remote-button");
+  g_assert_true (gtk_widget_get_mapped (add_remote));
+  g_assert_true (gtk_widget_compute_bounds (add_remote, prefs, &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (prefs));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_narrow_tools_page (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_narrow_tools_page, server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/walk/add-server-opens-row", test_add_opens_row);
   g_test_add_data_func ("/walk/focus-after-answer/card-button", GINT_TO_POINTER (FALSE), test_focus_after_answer);
   g_test_add_func ("/walk/narrow-composer", test_narrow_composer);
+  g_test_add_func ("/walk/narrow-tools-page", test_narrow_tools_page);
   g_test_add_data_func ("/walk/focus-after-answer/shortcut", GINT_TO_POINTER (TRUE), test_focus_after_answer);
 
   return g_test_run ();
