@@ -56,6 +56,16 @@ update_title_buttons (ConfabWindow *self)
   adw_header_bar_set_show_end_title_buttons (self->chat_header, !usage_shown);
 }
 
+/* Back to the conversations, in a narrow window: not from the welcome, where there are
+ * none (it led nowhere). */
+static void
+update_back_button (ConfabWindow *self)
+{
+  gtk_widget_set_visible (self->back_button,
+                          adw_leaflet_get_folded (self->leaflet) &&
+                          confab_session_get_provider (self->session) != NULL);
+}
+
 /* The conversation list shows when its button is on, and never beside the welcome: before
  * any provider there is nothing to list. */
 static void
@@ -64,6 +74,7 @@ update_conversations_pane (ConfabWindow *self)
   gtk_widget_set_visible (self->conversations_pane,
                           gtk_toggle_button_get_active (self->conversations_button) &&
                           confab_session_get_provider (self->session) != NULL);
+  update_back_button (self);
 }
 
 static void
@@ -126,6 +137,7 @@ leaflet_folded_changed (AdwLeaflet   *leaflet,
                         ConfabWindow *self)
 {
   confab_composer_set_compact (self->composer, adw_leaflet_get_folded (leaflet));
+  update_back_button (self);
 }
 
 static void
@@ -445,6 +457,9 @@ static void
 back_clicked (ConfabWindow *self,
               GtkButton    *button)
 {
+  /* The list hidden with its button in a wide window (a button a narrow one has not)
+   * shows again: back leads somewhere. */
+  gtk_toggle_button_set_active (self->conversations_button, TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 

@@ -439,6 +439,64 @@ test_narrow_tools_page (void)
   confab_test_run_app (args, check_narrow_tools_page, server);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* 360 px wide: Back leads somewhere                                                        */
+
+static void
+check_back_on_welcome (ConfabWindow *window,
+                       gpointer      data)
+{
+  GtkWidget *back = panels_test_get (GTK_WIDGET (window), "back_button");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (adw_leaflet_get_folded (ADW_LEAFLET (panels_test_get (GTK_WIDGET (window), "leaflet"))));
+
+  /* The welcome has no conversations to go back to: no Back that does nothing. */
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (back));
+}
+
+static void
+check_back_to_hidden_list (ConfabWindow *window,
+                           gpointer      data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (panels_test_get (GTK_WIDGET (window), "leaflet"));
+  GtkWidget *pane = panels_test_get (GTK_WIDGET (window), "conversations_pane");
+  GtkWidget *back = panels_test_get (GTK_WIDGET (window), "back_button");
+
+  /* The list hidden with its button while the window was wide… */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (panels_test_get (GTK_WIDGET (window), "conversations_button")), FALSE);
+  g_assert_false (gtk_widget_get_visible (pane));
+
+  /* …then narrow: Back shows it. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  g_assert_true (gtk_widget_get_visible (back));
+  g_signal_emit_by_name (back, "clicked");
+  CONFAB_TEST_WAIT_FOR (adw_leaflet_get_visible_child (leaflet) == pane && gtk_widget_get_mapped (pane), WAIT_MS);
+}
+
+static void
+test_back_button (gconstpointer data)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  if (data == NULL)
+    confab_test_run_app (NULL, check_back_on_welcome, server);
+  else
+    confab_test_run_app (args, check_back_to_hidden_list, server);
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,6 +510,8 @@ main (int   argc,
   g_test_add_data_func ("/walk/focus-after-answer/card-button", GINT_TO_POINTER (FALSE), test_focus_after_answer);
   g_test_add_func ("/walk/narrow-composer", test_narrow_composer);
   g_test_add_func ("/walk/narrow-tools-page", test_narrow_tools_page);
+  g_test_add_data_func ("/walk/narrow-back/welcome", NULL, test_back_button);
+  g_test_add_data_func ("/walk/narrow-back/hidden-list", "", test_back_button);
   g_test_add_data_func ("/walk/focus-after-answer/shortcut", GINT_TO_POINTER (TRUE), test_focus_after_answer);
 
   return g_test_run ();
