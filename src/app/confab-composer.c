@@ -32,6 +32,8 @@ struct _ConfabComposer
   GtkStack      *button_stack;
   GtkWidget     *send_button;
   GtkWidget     *stop_button;
+  GtkWidget     *row_box;
+  GtkWidget     *start_box;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabComposer, confab_composer, GTK_TYPE_WIDGET)
@@ -374,6 +376,8 @@ confab_composer_class_init (ConfabComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, reason_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, attachment_bar);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, attach_button);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, row_box);
+  gtk_widget_class_bind_template_child (widget_class, ConfabComposer, start_box);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_popover);
   gtk_widget_class_bind_template_child (widget_class, ConfabComposer, system_prompt_view);
@@ -502,4 +506,27 @@ confab_composer_add_start_widget (ConfabComposer *self,
 
   gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (self->system_prompt_button)),
                               widget, self->system_prompt_button);
+}
+
+void
+confab_composer_set_compact (ConfabComposer *self,
+                             gboolean        compact)
+{
+  g_autoptr(GtkWidget) start_box = NULL;
+  GtkWidget *outer;
+
+  g_return_if_fail (CONFAB_IS_COMPOSER (self));
+
+  outer = gtk_widget_get_parent (self->row_box);
+  if ((gtk_widget_get_parent (self->start_box) == outer) == !!compact)
+    return;
+
+  /* Above the text, it has the whole width; beside it, it had what four buttons left. */
+  start_box = g_object_ref (self->start_box);
+  gtk_box_remove (GTK_BOX (gtk_widget_get_parent (start_box)), start_box);
+  if (compact)
+    gtk_box_insert_child_after (GTK_BOX (outer), start_box, GTK_WIDGET (self->attachment_bar));
+  else
+    gtk_box_prepend (GTK_BOX (self->row_box), start_box);
+  gtk_widget_set_halign (start_box, compact ? GTK_ALIGN_START : GTK_ALIGN_FILL);
 }

@@ -31,6 +31,9 @@ ConfabAttachmentBar *confab_composer_get_attachment_bar (ConfabComposer *self);
 /* Puts @widget beside the system prompt button (say, the MCP resource button). */
 void         confab_composer_add_start_widget (ConfabComposer *self,
                                                GtkWidget      *widget);
+/* Puts the buttons before the text above it (@compact, for a narrow window) or beside it. */
+void         confab_composer_set_compact   (ConfabComposer *self,
+                                            gboolean        compact);
 /* Moves the keyboard focus to the text. */
 void         confab_composer_focus         (ConfabComposer *self);
 

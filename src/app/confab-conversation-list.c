@@ -806,7 +806,17 @@ confab_conversation_list_set_busy (ConfabConversationList *self,
     changed = g_hash_table_remove (self->busy_ids, id);
 
   if (changed)
-    confab_conversation_list_reload (self);
+    {
+      GHashTableIter iter;
+      gpointer item;
+
+      /* The rows on screen show it now: a reload keeps a row whose stored summary did not
+       * change, and its spinner would spin on after the turn. */
+      g_hash_table_iter_init (&iter, self->bound_rows);
+      while (g_hash_table_iter_next (&iter, &item, NULL))
+        fill_row (self, item);
+      confab_conversation_list_reload (self);
+    }
 }
 
 gboolean

@@ -123,7 +123,7 @@ add_server (ConfabMcpServersPage *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   const char *base = remote ? "remote" : "server";
-  GtkWidget *last;
+  GtkWidget *row;
 
   if (!self->readable)
     return;
@@ -154,9 +154,18 @@ add_server (ConfabMcpServersPage *self,
   g_signal_emit (self, signals[CONFIG_CHANGED], 0);
   rebuild_mcp_rows (self);
 
-  last = gtk_widget_get_last_child (GTK_WIDGET (self->mcp_list));
-  if (ADW_IS_EXPANDER_ROW (last))
-    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (last), TRUE);
+  /* The new server's row opens on what is left to fill in (the list's last child is its
+   * placeholder, not a row). */
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->mcp_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (CONFAB_IS_MCP_SERVER_ROW (row) &&
+          g_strcmp0 (confab_mcp_server_row_get_name (CONFAB_MCP_SERVER_ROW (row)), name) == 0)
+        {
+          adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+          break;
+        }
+    }
 }
 
 static void

@@ -473,6 +473,9 @@ approve (ConfabToolCallCard *self,
          ConfabApproval      approval)
 {
   g_autoptr(ConfabToolCall) call = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean had_focus = focus != NULL && gtk_widget_is_ancestor (focus, self->approval_box);
 
   if (self->call == NULL || self->approval_sent)
     return;
@@ -483,6 +486,10 @@ approve (ConfabToolCallCard *self,
 
   call = g_object_ref (self->call);
   confab_tool_call_resolve_approval (call, approval);
+
+  /* The buttons go with the question: the window says where the focus goes next. */
+  if (had_focus)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.tool-answered", NULL);
 }
 
 static void

@@ -192,17 +192,42 @@ _confab_window_focus_waiting_call (ConfabWindow *self)
     state->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_tick, NULL, NULL);
 }
 
+/* A call was answered, and its card's buttons went with the question: the focus goes to
+ * the next call waiting, or back to the composer (not nowhere). */
+static void
+focus_after_answer (ConfabWindow *self)
+{
+  if (confab_session_get_waiting_call (confab_window_get_session (self)) != NULL)
+    _confab_window_focus_waiting_call (self);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (self))));
+}
+
 static void
 answer_waiting_call (ConfabWindow   *self,
                      ConfabApproval  approval)
 {
   ConfabToolCall *call = confab_session_get_waiting_call (confab_window_get_session (self));
+  ConfabToolCallCard *card = call != NULL ? find_card (self, call) : NULL;
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+  gboolean in_card = card != NULL && focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (card));
 
   if (call != NULL)
     confab_tool_call_resolve_approval (call, approval);
 
   /* Another call of the same answer may wait too. */
-  _confab_window_focus_waiting_call (self);
+  if (in_card)
+    focus_after_answer (self);
+  else
+    _confab_window_focus_waiting_call (self);
+}
+
+static void
+tool_answered_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  focus_after_answer (CONFAB_WINDOW (widget));
 }
 
 static void
@@ -323,6 +348,7 @@ _confab_window_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.tool-allow-always", NULL, tool_allow_always_action);
   gtk_widget_class_install_action (widget_class, "win.tool-allow-chat", NULL, tool_allow_chat_action);
   gtk_widget_class_install_action (widget_class, "win.tool-deny", NULL, tool_deny_action);
+  gtk_widget_class_install_action (widget_class, "win.tool-answered", NULL, tool_answered_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_ALT_MASK, "win.tool-allow-once", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_ALT_MASK, "win.tool-allow-always", NULL);

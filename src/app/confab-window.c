@@ -56,6 +56,16 @@ update_title_buttons (ConfabWindow *self)
   adw_header_bar_set_show_end_title_buttons (self->chat_header, !usage_shown);
 }
 
+/* Back to the conversations, in a narrow window: not from the welcome, where there are
+ * none (it led nowhere). */
+static void
+update_back_button (ConfabWindow *self)
+{
+  gtk_widget_set_visible (self->back_button,
+                          adw_leaflet_get_folded (self->leaflet) &&
+                          confab_session_get_provider (self->session) != NULL);
+}
+
 /* The conversation list shows when its button is on, and never beside the welcome: before
  * any provider there is nothing to list. */
 static void
@@ -64,6 +74,7 @@ update_conversations_pane (ConfabWindow *self)
   gtk_widget_set_visible (self->conversations_pane,
                           gtk_toggle_button_get_active (self->conversations_button) &&
                           confab_session_get_provider (self->session) != NULL);
+  update_back_button (self);
 }
 
 static void
@@ -118,6 +129,15 @@ follow_title (ConfabWindow       *self,
 {
   g_signal_group_set_target (self->title_signals, conversation);
   update_title (self);
+}
+
+static void
+leaflet_folded_changed (AdwLeaflet   *leaflet,
+                        GParamSpec   *pspec,
+                        ConfabWindow *self)
+{
+  confab_composer_set_compact (self->composer, adw_leaflet_get_folded (leaflet));
+  update_back_button (self);
 }
 
 static void
@@ -437,6 +457,9 @@ static void
 back_clicked (ConfabWindow *self,
               GtkButton    *button)
 {
+  /* The list hidden with its button in a wide window (a button a narrow one has not)
+   * shows again: back leads somewhere. */
+  gtk_toggle_button_set_active (self->conversations_button, TRUE);
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
@@ -665,6 +688,10 @@ confab_window_constructed (GObject *object)
   /* Files and pictures dropped anywhere on the window are attached to the next message. */
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (
     confab_attachment_bar_create_drop_target (confab_composer_get_attachment_bar (self->composer))));
+
+  /* A narrow window has the composer's buttons above the text, which gets the width. */
+  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (leaflet_folded_changed), self, 0);
+  leaflet_folded_changed (self->leaflet, NULL, self);
 
   /* MCP resources and prompts for the message. */
   confab_composer_add_start_widget (self->composer,
