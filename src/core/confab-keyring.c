@@ -32,34 +32,43 @@ return_error (GTask  *task,
     }
 }
 
+typedef gboolean (*FinishFunc) (GAsyncResult  *result,
+                                GError       **error);
+
+/* After a store or a clear; the task data is secret_password_store_finish() or
+ * secret_password_clear_finish(). */
 static void
-store_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  FinishFunc finish = (FinishFunc) g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!secret_password_store_finish (result, &error))
+  /* A clear's FALSE without an error means there was nothing to remove. */
+  finish (result, &error);
+  if (error != NULL)
     return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
-static void
-clear_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+/* A task for @source_tag and the attributes of @va (name/value pairs, NULL-terminated). */
+static GTask *
+start_task (const SecretSchema   *schema,
+            GCancellable         *cancellable,
+            GAsyncReadyCallback   callback,
+            gpointer              user_data,
+            gpointer              source_tag,
+            va_list               va,
+            GHashTable          **attributes)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
-  /* FALSE without an error means there was nothing to remove. */
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  g_task_set_source_tag (task, source_tag);
+  *attributes = secret_attributes_buildv (schema, va);
+  return task;
 }
 
 static void
@@ -68,7 +77,8 @@ clearv (const SecretSchema *schema,
         GCancellable       *cancellable,
         GTask              *task)
 {
-  secret_password_clearv (schema, attributes, cancellable, clear_cb, task);
+  g_task_set_task_data (task, (gpointer) secret_password_clear_finish, NULL);
+  secret_password_clearv (schema, attributes, cancellable, done_cb, task);
 }
 
 void
@@ -87,18 +97,20 @@ confab_keyring_store_async (const SecretSchema  *schema,
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  attributes = secret_attributes_buildv (schema, va);
+  task = start_task (schema, cancellable, callback, user_data, confab_keyring_store_async, va,
+                     &attributes);
   va_end (va);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_keyring_store_async);
-
   if (secret == NULL || *secret == '\0')
-    clearv (schema, attributes, cancellable, task);
-  else
-    /* libsecret copies @secret before it returns. */
-    secret_password_storev (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
-                            cancellable, store_cb, task);
+    {
+      clearv (schema, attributes, cancellable, task);
+      return;
+    }
+
+  g_task_set_task_data (task, (gpointer) secret_password_store_finish, NULL);
+  /* libsecret copies @secret before it returns. */
+  secret_password_storev (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                          cancellable, done_cb, task);
 }
 
 gboolean
@@ -149,11 +161,9 @@ confab_keyring_lookup_async (const SecretSchema  *schema,
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  attributes = secret_attributes_buildv (schema, va);
+  task = start_task (schema, cancellable, callback, user_data, confab_keyring_lookup_async, va,
+                     &attributes);
   va_end (va);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_keyring_lookup_async);
   secret_password_lookupv (schema, attributes, cancellable, lookup_cb, task);
 }
 
@@ -179,11 +189,9 @@ confab_keyring_clear_async (const SecretSchema  *schema,
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  attributes = secret_attributes_buildv (schema, va);
+  task = start_task (schema, cancellable, callback, user_data, confab_keyring_clear_async, va,
+                     &attributes);
   va_end (va);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_keyring_clear_async);
   clearv (schema, attributes, cancellable, task);
 }
 
@@ -225,11 +233,9 @@ confab_keyring_exists_async (const SecretSchema  *schema,
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  attributes = secret_attributes_buildv (schema, va);
+  task = start_task (schema, cancellable, callback, user_data, confab_keyring_exists_async, va,
+                     &attributes);
   va_end (va);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_keyring_exists_async);
   /* Without SECRET_SEARCH_UNLOCK: a locked keyring is not asked to open for this. */
   secret_password_searchv (schema, attributes, SECRET_SEARCH_NONE, cancellable, search_cb,
                            task);
