@@ -402,9 +402,9 @@ add_row (ConfabMcpAttach *self,
 static void
 add_template_row (ConfabMcpAttach *self,
                   ConfabMcpServer *server,
-                  JsonObject      *resource_template,
-                  guint            index)
+                  JsonObject      *resource_template)
 {
+  guint index = self->n_templates++;
   const char *uri_template = json_object_get_string_member_with_default (resource_template, "uriTemplate", NULL);
   const char *title = json_object_get_string_member_with_default (resource_template, "title", NULL);
   g_autofree char *name = NULL;
@@ -434,34 +434,34 @@ add_template_row (ConfabMcpAttach *self,
   gtk_list_box_append (self->list, row);
 }
 
+/* The resources or the templates of one server have come (or not). */
+static void
+listed (ConfabMcpAttach  *self,
+        ConfabMcpServer  *server,
+        JsonNode         *list,
+        const GError     *error,
+        ConfabListedFunc  add)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->pending--;
+  confab_two_line_row_add_listed (list, error, server, add, self);
+  if (self->pending == 0)
+    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
+}
+
 static void
 on_templates_listed (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
   ConfabMcpServer *server = CONFAB_MCP_SERVER (object);
-  ConfabMcpAttach *self = user_data;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GError) error = NULL;
 
   list = confab_mcp_server_list_resource_templates_finish (server, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->pending--;
-  if (list != NULL)
-    {
-      JsonArray *array = json_node_get_array (list);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-          add_template_row (self, server, json_array_get_object_element (array, i), self->n_templates++);
-    }
-  else
-    g_debug ("%s", error->message);
-
-  if (self->pending == 0)
-    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
+  listed (user_data, server, list, error, (ConfabListedFunc) add_template_row);
 }
 
 static void
@@ -470,28 +470,11 @@ on_listed (GObject      *object,
            gpointer      user_data)
 {
   ConfabMcpServer *server = CONFAB_MCP_SERVER (object);
-  ConfabMcpAttach *self = user_data;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GError) error = NULL;
 
   list = confab_mcp_server_list_resources_finish (server, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->pending--;
-  if (list != NULL)
-    {
-      JsonArray *array = json_node_get_array (list);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-          add_row (self, server, json_array_get_object_element (array, i));
-    }
-  else
-    g_debug ("%s", error->message);
-
-  if (self->pending == 0)
-    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
+  listed (user_data, server, list, error, (ConfabListedFunc) add_row);
 }
 
 /* Lists the resources anew, each time the popover opens. */
