@@ -14,6 +14,7 @@
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 #include "panels-test-util.h"
@@ -25,56 +26,6 @@
 
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                  */
-
-typedef void (*WindowTest) (ConfabWindow *window,
-                            gpointer      data);
-
-typedef struct
-{
-  WindowTest  func;
-  gpointer    data;
-  gboolean    ran;
-} AppRun;
-
-static void
-on_activate (GApplication *app,
-             AppRun       *run)
-{
-  ConfabWindow *window = CONFAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-
-  g_assert_nonnull (window);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
-
-  if (run->func != NULL)
-    run->func (window, run->data);
-  run->ran = TRUE;
-
-  gtk_window_close (GTK_WINDOW (window));
-  g_application_quit (app);
-}
-
-/* Runs the real application with @args (after argv[0]) and calls @func on its window. */
-static void
-run_app (const char * const *args,
-         WindowTest          func,
-         gpointer            data)
-{
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  AppRun run = { func, data, FALSE };
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) "confab");
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &run);
-  status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
-
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (run.ran);
-}
 
 static char *
 sse_content (const char *content)
@@ -150,7 +101,6 @@ n_messages (ConfabWindow *window)
   return g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session_of (window))));
 }
 
-/* Presses Enter with @mods in the composer (through its key handler); TRUE if handled. */
 /* Types @text in the composer and presses Enter (through the composer's key handler). */
 static void
 type_and_press_enter (ConfabWindow *window,
@@ -283,25 +233,6 @@ wait_frames (ConfabWindow *window)
   wait_widget_frames (GTK_WIDGET (window));
 }
 
-static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-
 /* ---------------------------------------------------------------------------------------- */
 /* Branches in the window                                                                   */
 
@@ -351,7 +282,7 @@ static void
 check_branches (ConfabWindow *window,
                 gpointer      data)
 {
-  GtkWidget *list = find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
   GListModel *rows = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
   ConfabMessageRow *row;
   GtkWidget *switcher;
@@ -376,7 +307,7 @@ check_branches (ConfabWindow *window,
   g_assert_nonnull (switcher);
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (switcher), WAIT_MS);
   g_assert_cmpstr (confab_version_switcher_get_text (CONFAB_VERSION_SWITCHER (switcher)), ==, "2/2");
-  label = find_widget_of_type (switcher, GTK_TYPE_LABEL);
+  label = confab_test_find_widget_of_type (switcher, GTK_TYPE_LABEL);
   g_assert_true (gtk_widget_get_mapped (label));
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (label) > 0, WAIT_MS);
   gtk_test_accessible_assert_property (label, GTK_ACCESSIBLE_PROPERTY_LABEL, "2 of 2");
@@ -413,7 +344,7 @@ check_branches (ConfabWindow *window,
   row = wait_for_row (window, message_at (window, 0));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
   {
-    GtkWidget *editor = find_widget_of_type (GTK_WIDGET (row), CONFAB_TYPE_MESSAGE_EDITOR);
+    GtkWidget *editor = confab_test_find_widget_of_type (GTK_WIDGET (row), CONFAB_TYPE_MESSAGE_EDITOR);
     g_autofree char *text = NULL;
 
     g_assert_nonnull (editor);
@@ -461,7 +392,7 @@ test_branches (void)
   confab_replay_server_add_response (server, 200, NULL, b2, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
-  run_app (args, check_branches, server);
+  confab_test_run_app (args, check_branches, server);
 }
 
 int
