@@ -19,6 +19,7 @@
 #include "confab-replay-server.h"
 #include "confab-store.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 
@@ -126,36 +127,6 @@ n_closed_blocks (gsize len)
 /* ---------------------------------------------------------------------------------------- */
 /* The server's body: 6–7 character deltas                                                   */
 
-static char *
-sse_content (const char *content)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "object");
-  json_builder_add_string_value (builder, "chat.completion.chunk");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-
-  return g_strdup_printf ("data: %s\n\n", json);
-}
-
 /* One SSE event per piece, one piece per write: the answer in 6 and 7 byte deltas. */
 static GPtrArray *
 make_pieces (void)
@@ -168,7 +139,7 @@ make_pieces (void)
       gsize len = MIN (i % 2 == 0 ? 6 : 7, answer->len - at);
       g_autofree char *delta = g_strndup (answer->str + at, len);
 
-      g_ptr_array_add (pieces, sse_content (delta));
+      g_ptr_array_add (pieces, confab_test_sse_content (delta));
       at += len;
     }
   g_ptr_array_add (pieces,
