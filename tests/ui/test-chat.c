@@ -1102,25 +1102,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) language_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) style_dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
 
-  /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell
-   * that the app's symbolic icon is an SVG; and GtkSourceView's languages and style
-   * schemes, without which code is not highlighted as on a user's system (and in the
-   * screenshots). */
+  /* The isolated XDG dirs also hide GtkSourceView's languages and style schemes, without
+   * which code is not highlighted as on a user's system (and in the screenshots). */
   for (guint i = 0; data_dirs[i] != NULL; i++)
     {
-      g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
       g_ptr_array_add (language_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "language-specs", NULL));
       g_ptr_array_add (style_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "styles", NULL));
     }
-  g_ptr_array_add (mime_dirs, NULL);
 
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
   gtk_init ();
   adw_init ();
 

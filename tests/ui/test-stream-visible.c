@@ -733,20 +733,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
-
-  /* The isolated XDG dirs hide the MIME database (the app's SVG icon) and GtkSourceView's
-   * languages and styles: add them back, as on a user's system. */
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
 
   /* Software GL under Xvfb takes tens of ms per frame of this window on a loaded machine;
    * what is checked (buffers, layout, scrolling) is the same with the cairo renderer. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
   gtk_init ();
   adw_init ();
   for (guint i = 0; data_dirs[i] != NULL; i++)
