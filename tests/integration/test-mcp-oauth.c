@@ -34,32 +34,14 @@ static PanelsKeyring keyring;
 
 /* The browser and the client ------------------------------------------------------------- */
 
-typedef struct
-{
-  SoupSession *session;
-  guint        opened;
-} Browser;
-
-static void
-loaded_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
-}
-
 /* A user who consents at once: load the page and follow the redirect home. */
 static void
 open_page (const char *server_name,
            const char *uri,
            gpointer    user_data)
 {
-  Browser *browser = user_data;
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
-
   g_assert_cmpstr (server_name, ==, "remote");
-  browser->opened++;
-  soup_session_send_and_read_async (browser->session, msg, G_PRIORITY_DEFAULT, NULL, loaded_cb, NULL);
+  browser_open_page (server_name, uri, user_data);
 }
 
 typedef struct
@@ -209,15 +191,12 @@ test_sign_in (void)
   g_autoptr(JsonNode) result = NULL;
   g_autofree char *stored = NULL;
   g_autofree char *expected_key = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   const char *dirs[] = { g_get_user_config_dir (), g_get_user_data_dir (),
                          g_get_user_cache_dir (), g_get_user_state_dir (), g_get_home_dir () };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -249,7 +228,6 @@ test_sign_in (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 static void
@@ -296,14 +274,11 @@ test_sign_out (void)
   g_autoptr(ConfabMcpOAuth) oauth = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   Wait wait = { 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -329,7 +304,6 @@ test_sign_out (void)
   g_assert_nonnull (strstr (error->message, "needs you to sign in"));
   g_assert_true (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (later)));
 
-  g_object_unref (browser.session);
 }
 
 /* confab-cli mcp sign-out URL does the same from the terminal. */
@@ -342,13 +316,10 @@ test_cli_sign_out (void)
   g_autoptr(ConfabCliResult) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -369,7 +340,6 @@ test_cli_sign_out (void)
   g_assert_cmpint (again->exit_status, ==, 0);
   g_assert_nonnull (strstr (again->stdout_text, "No sign-in to forget"));
 
-  g_object_unref (browser.session);
 }
 
 static const SecretSchema header_schema = {
@@ -395,13 +365,10 @@ test_pre_registered_client (void)
   g_autofree char *path = NULL;
   g_autofree char *json = NULL;
   g_autofree char *file = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   dir = g_dir_make_tmp ("confab-mcp-oauth-XXXXXX", &error);
@@ -443,7 +410,6 @@ test_pre_registered_client (void)
                               "header", CONFAB_MCP_SECRET_OAUTH_CLIENT, NULL);
   g_unlink (path);
   g_rmdir (dir);
-  g_object_unref (browser.session);
 }
 
 /* A later start (another server object, no way to ask the user) uses the keyring's token. */
@@ -454,13 +420,10 @@ test_stored_token_is_used (void)
   g_autoptr(ConfabMcpServer) first = NULL;
   g_autoptr(ConfabMcpServer) second = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   first = new_server (fake, &browser);
@@ -476,7 +439,6 @@ test_stored_token_is_used (void)
 
   confab_mcp_server_stop (second);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* The server stops taking the token (it expired): the refresh token gets a new one, which
@@ -489,13 +451,10 @@ test_refresh (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -519,7 +478,6 @@ test_refresh (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* A redirect whose state is not the one Confab sent: a clear error, no token asked for,
@@ -531,13 +489,10 @@ test_wrong_state (void)
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   fake->authorize_mode = AUTHORIZE_WRONG_STATE;
@@ -551,7 +506,6 @@ test_wrong_state (void)
 
   stored = keyring_item (fake->mcp_url);
   g_assert_null (stored);
-  g_object_unref (browser.session);
 }
 
 /* The token endpoint refuses the code: its error, readable, and nothing stored. */
@@ -562,13 +516,10 @@ test_refused_code (void)
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   fake->refuse_code = TRUE;
@@ -581,7 +532,6 @@ test_refused_code (void)
 
   stored = keyring_item (fake->mcp_url);
   g_assert_null (stored);
-  g_object_unref (browser.session);
 }
 
 /* Without a way to ask the user, a refused start says the server needs a sign-in; with one
@@ -592,14 +542,11 @@ test_needs_sign_in_then_sign_in (void)
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   ConfabMcpOAuth *oauth;
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   server = new_server (fake, NULL);
@@ -618,7 +565,6 @@ test_needs_sign_in_then_sign_in (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* A server that takes no token at all: one sign-in, one refresh, then the error says so;
@@ -629,13 +575,10 @@ test_refused_after_sign_in (void)
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   fake->refuse_all = TRUE;
@@ -650,7 +593,6 @@ test_refused_after_sign_in (void)
   g_assert_cmpuint (fake->bearers->len, ==, 3);
 
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* A 403 without insufficient_scope is a refusal, not a reason to sign in. */
@@ -660,7 +602,7 @@ test_forbidden_is_not_a_sign_in (void)
   g_autoptr(Fake) fake = fake_new ();
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   fake->forbid = TRUE;
   server = new_server (fake, &browser);
@@ -670,7 +612,6 @@ test_forbidden_is_not_a_sign_in (void)
   g_assert_null (strstr (error->message, "sign"));
   g_assert_cmpuint (browser.opened, ==, 0);
   g_assert_false (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (server)));
-  g_object_unref (browser.session);
 }
 
 /* confab-cli ------------------------------------------------------------------------------ */
@@ -757,16 +698,13 @@ test_cli_at_terminal_signs_in (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   CliErr err = { NULL, text, &browser, FALSE };
   int master;
   int slave;
 
   if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+    return;
 
   fake = fake_new ();
   provider = new_provider ();
@@ -810,7 +748,6 @@ test_cli_at_terminal_signs_in (void)
   g_object_unref (err.err);
   close (master);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 int
