@@ -480,11 +480,35 @@ test_refresh (void)
   forget (fake->mcp_url);
 }
 
-/* A redirect whose state is not the one Confab sent: a clear error, no token asked for,
- * nothing stored. */
-static void
-test_wrong_state (void)
+/* A sign-in that fails: a clear error, and nothing stored. */
+typedef struct
 {
+  AuthorizeMode  authorize_mode;
+  gboolean       refuse_code;
+  const char    *says[2];       /* in the error's message */
+  guint          code_grants;
+  gboolean       server_failed; /* checked only when TRUE */
+} FailedSignIn;
+
+/* A redirect whose state is not the one Confab sent: no token asked for. */
+static const FailedSignIn wrong_state = {
+  .authorize_mode = AUTHORIZE_WRONG_STATE,
+  .says = { "wrong state", "no token was stored" },
+  .code_grants = 0,
+  .server_failed = TRUE,
+};
+
+/* The token endpoint refuses the code: its error, readable. */
+static const FailedSignIn refused_code = {
+  .refuse_code = TRUE,
+  .says = { "invalid_grant", "the code is not valid" },
+  .code_grants = 1,
+};
+
+static void
+test_failed_sign_in (gconstpointer data)
+{
+  const FailedSignIn *failure = data;
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
@@ -495,40 +519,16 @@ test_wrong_state (void)
     return;
 
   fake = fake_new ();
-  fake->authorize_mode = AUTHORIZE_WRONG_STATE;
+  fake->authorize_mode = failure->authorize_mode;
+  fake->refuse_code = failure->refuse_code;
   server = new_server (fake, &browser);
   g_assert_false (start (server, &error));
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
-  g_assert_nonnull (strstr (error->message, "wrong state"));
-  g_assert_nonnull (strstr (error->message, "no token was stored"));
-  g_assert_cmpuint (fake->code_grants, ==, 0);
-  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
-
-  stored = keyring_item (fake->mcp_url);
-  g_assert_null (stored);
-}
-
-/* The token endpoint refuses the code: its error, readable, and nothing stored. */
-static void
-test_refused_code (void)
-{
-  g_autoptr(Fake) fake = NULL;
-  g_autoptr(ConfabMcpServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
-  g_auto(Browser) browser = { soup_session_new (), 0 };
-
-  if (skip_without_keyring ())
-    return;
-
-  fake = fake_new ();
-  fake->refuse_code = TRUE;
-  server = new_server (fake, &browser);
-  g_assert_false (start (server, &error));
-  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
-  g_assert_nonnull (strstr (error->message, "invalid_grant"));
-  g_assert_nonnull (strstr (error->message, "the code is not valid"));
-  g_assert_cmpuint (fake->code_grants, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (failure->says); i++)
+    g_assert_nonnull (strstr (error->message, failure->says[i]));
+  g_assert_cmpuint (fake->code_grants, ==, failure->code_grants);
+  if (failure->server_failed)
+    g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
 
   stored = keyring_item (fake->mcp_url);
   g_assert_null (stored);
@@ -764,8 +764,8 @@ main (int   argc,
   g_test_add_func ("/mcp-oauth/pre-registered-client-from-mcp-json", test_pre_registered_client);
   g_test_add_func ("/mcp-oauth/stored-token-is-used", test_stored_token_is_used);
   g_test_add_func ("/mcp-oauth/refresh", test_refresh);
-  g_test_add_func ("/mcp-oauth/wrong-state", test_wrong_state);
-  g_test_add_func ("/mcp-oauth/refused-code", test_refused_code);
+  g_test_add_data_func ("/mcp-oauth/wrong-state", &wrong_state, test_failed_sign_in);
+  g_test_add_data_func ("/mcp-oauth/refused-code", &refused_code, test_failed_sign_in);
   g_test_add_func ("/mcp-oauth/needs-sign-in-then-sign-in", test_needs_sign_in_then_sign_in);
   g_test_add_func ("/mcp-oauth/refused-after-sign-in", test_refused_after_sign_in);
   g_test_add_func ("/mcp-oauth/forbidden-is-not-a-sign-in", test_forbidden_is_not_a_sign_in);
