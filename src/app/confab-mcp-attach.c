@@ -364,6 +364,25 @@ row_activated_cb (ConfabMcpAttach *self,
   confab_mcp_server_read_resource_async (server, uri, self->cancellable, on_read, g_object_ref (row));
 }
 
+/* A row of the list for @server, named @name, with @title over @caption (markup-escaped). */
+static GtkWidget *
+append_row (ConfabMcpAttach *self,
+            ConfabMcpServer *server,
+            const char      *name,
+            const char      *title,
+            const char      *caption)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  g_autofree char *shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
+
+  gtk_widget_set_name (row, name);
+  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
+  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, caption, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_box_append (self->list, row);
+
+  return row;
+}
+
 static void
 add_row (ConfabMcpAttach *self,
          ConfabMcpServer *server,
@@ -372,8 +391,8 @@ add_row (ConfabMcpAttach *self,
   const char *uri = json_object_get_string_member_with_default (resource, "uri", NULL);
   const char *title = json_object_get_string_member_with_default (resource, "title", NULL);
   g_autofree char *name = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *escaped_uri = NULL;
   GtkWidget *row;
 
   if (uri == NULL)
@@ -381,22 +400,12 @@ add_row (ConfabMcpAttach *self,
   if (title == NULL)
     title = json_object_get_string_member_with_default (resource, "name", uri);
 
-  row = gtk_list_box_row_new ();
   name = g_strdup_printf ("resource-%u", self->n_rows++);
-  gtk_widget_set_name (row, name);
-  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
+  escaped_uri = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
+  /* Translators: a resource's URI and the MCP server that offers it */
+  subtitle = g_strdup_printf (_("%s on %s"), escaped_uri, confab_mcp_server_get_name (server));
+  row = append_row (self, server, name, title, subtitle);
   g_object_set_data_full (G_OBJECT (row), "uri", g_strdup (uri), g_free);
-
-  shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
-  {
-    g_autofree char *escaped_uri = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
-
-    /* Translators: a resource's URI and the MCP server that offers it */
-    subtitle = g_strdup_printf (_("%s on %s"), escaped_uri, confab_mcp_server_get_name (server));
-  }
-  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_MIDDLE);
-
-  gtk_list_box_append (self->list, row);
 }
 
 static void
@@ -408,7 +417,6 @@ add_template_row (ConfabMcpAttach *self,
   const char *uri_template = json_object_get_string_member_with_default (resource_template, "uriTemplate", NULL);
   const char *title = json_object_get_string_member_with_default (resource_template, "title", NULL);
   g_autofree char *name = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *escaped = NULL;
   GtkWidget *row;
@@ -418,20 +426,13 @@ add_template_row (ConfabMcpAttach *self,
   if (title == NULL)
     title = json_object_get_string_member_with_default (resource_template, "name", uri_template);
 
-  row = gtk_list_box_row_new ();
   name = g_strdup_printf ("template-%u", index);
-  gtk_widget_set_name (row, name);
-  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
-  g_object_set_data_full (G_OBJECT (row), "uri-template", g_strdup (uri_template), g_free);
-  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
-
-  shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
   escaped = confab_escape_text (uri_template, -1, CONFAB_ESCAPE_DEFAULT);
   /* Translators: a resource template (a URI with blanks to fill in) and its MCP server */
   subtitle = g_strdup_printf (_("%s on %s, to fill in"), escaped, confab_mcp_server_get_name (server));
-  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_MIDDLE);
-
-  gtk_list_box_append (self->list, row);
+  row = append_row (self, server, name, title, subtitle);
+  g_object_set_data_full (G_OBJECT (row), "uri-template", g_strdup (uri_template), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
 }
 
 /* The resources or the templates of one server have come (or not). */
