@@ -24,7 +24,10 @@ ConfabMessage    *confab_test_message_at           (ConfabWindow       *window,
                                                     guint               position);
 guint             confab_test_n_messages           (ConfabWindow       *window);
 /* Types @text in the composer and presses Enter (through the composer's key handler);
- * asserts that it was handled and that a turn runs. */
+ * asserts that the key was handled. */
+void              confab_test_type_and_send        (ConfabWindow       *window,
+                                                    const char         *text);
+/* The same, and asserts that a turn runs. */
 void              confab_test_type_and_press_enter (ConfabWindow       *window,
                                                     const char         *text);
 /* Waits for the session to be idle. */

@@ -177,29 +177,6 @@ message_at (ConfabWindow *window,
   return message;   /* the conversation keeps it alive */
 }
 
-static void
-send_text (ConfabWindow *window,
-           const char   *text)
-{
-  GtkTextView *view = confab_composer_get_text_view (confab_window_get_composer (window));
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  gboolean handled = FALSE;
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
-          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        {
-          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
-          break;
-        }
-    }
-  g_assert_true (handled);
-}
-
 static GtkWidget *
 find_widget_with_class (GtkWidget  *root,
                         const char *css_class)
@@ -577,7 +554,7 @@ check_stream (ConfabWindow *window,
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &watch);
   busy = g_idle_add_full (GDK_PRIORITY_REDRAW + 2, keep_busy, NULL, NULL);
 
-  send_text (window, "Show me every kind of block.");
+  confab_test_type_and_send (window, "Show me every kind of block.");
   CONFAB_TEST_WAIT_FOR (message_at (window, 1) != NULL, WAIT_MS);
   watch.message = message_at (window, 1);
 
