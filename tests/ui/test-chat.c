@@ -130,24 +130,6 @@ press_escape (ConfabWindow *window)
   return handled;
 }
 
-static GtkWidget *
-find_widget_with_class (GtkWidget  *root,
-                        const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Where the last line of @view's text ends, in @target's coordinates. */
 static double
 text_bottom_in (ConfabMarkdownView *view,
@@ -180,7 +162,7 @@ markdown_fits_text (ConfabMarkdownView *view)
 static void
 assert_actions_under_text (ConfabMessageRow *row)
 {
-  GtkWidget *actions = find_widget_with_class (GTK_WIDGET (row), "message-actions");
+  GtkWidget *actions = confab_test_find_widget_with_class (GTK_WIDGET (row), "message-actions");
   graphene_point_t top;
   double bottom;
 

@@ -177,24 +177,6 @@ message_at (ConfabWindow *window,
   return message;   /* the conversation keeps it alive */
 }
 
-static GtkWidget *
-find_widget_with_class (GtkWidget  *root,
-                        const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Presses @keyval with @mods through the shortcuts of @widget and its ancestors (the chat
  * view's are global: the window routes them whatever has the focus). TRUE if handled. */
 static gboolean
@@ -508,7 +490,7 @@ static void
 assert_holds (Watch *watch,
               gsize  until)
 {
-  GtkWidget *jump = find_widget_with_class (GTK_WIDGET (watch->chat), "jump-to-newest");
+  GtkWidget *jump = confab_test_find_widget_with_class (GTK_WIDGET (watch->chat), "jump-to-newest");
 
   g_assert_false (confab_chat_view_get_following (watch->chat));
   g_assert_nonnull (jump);
@@ -588,7 +570,7 @@ check_stream (ConfabWindow *window,
     g_assert_cmpfloat (gtk_adjustment_get_value (watch.vadjustment), <, before);
     assert_holds (&watch, block_end (31));
   }
-  jump = find_widget_with_class (GTK_WIDGET (watch.chat), "jump-to-newest");
+  jump = confab_test_find_widget_with_class (GTK_WIDGET (watch.chat), "jump-to-newest");
   g_signal_emit_by_name (jump, "clicked");
   watch.phase = PHASE_FOLLOW_AGAIN;
   g_assert_true (confab_chat_view_get_following (watch.chat));
