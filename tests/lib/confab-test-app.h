@@ -26,11 +26,6 @@ typedef struct
   gboolean              destroy;
 } ConfabTestApp;
 
-/* g_test_init() with isolated XDG dirs, the system's MIME database kept visible: without it
- * GdkPixbuf cannot tell that the app's symbolic icon is an SVG. Call before gtk_init(). */
-void confab_test_init_isolated (int    *argc,
-                                char ***argv);
-
 /* Runs the real application (confab_application_new, g_application_run) with @run's
  * arguments, calls @run->func on its window once mapped, then closes the window and quits.
  * Asserts that the application exited with 0 and that the function ran. */

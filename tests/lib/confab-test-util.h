@@ -72,4 +72,9 @@ const char        *confab_test_json_get_string (JsonNode          *node,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabCliResult, confab_cli_result_free)
 
+/* g_test_init() with isolated XDG dirs, the system's MIME database kept visible: without it
+ * GdkPixbuf cannot tell that the app's symbolic icon is an SVG. Call before gtk_init(). */
+void confab_test_init_isolated (int    *argc,
+                                char ***argv);
+
 G_END_DECLS
