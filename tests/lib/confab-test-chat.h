@@ -44,4 +44,8 @@ void              confab_test_wait_frames          (GtkWidget          *widget);
 void              confab_test_save_screenshot      (GtkWidget          *widget,
                                                     const char         *name);
 
+/* Writes what @widget draws as CONFAB_SCREENSHOT_DIR/@name; nothing when it is not set. */
+void              confab_test_save_screenshot_if_asked (GtkWidget      *widget,
+                                                        const char     *name);
+
 G_END_DECLS

@@ -81,38 +81,6 @@ static const char weather_call[] =
   "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
   "data: [DONE]\n\n";
 
-/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GdkRGBA background;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  if (dir == NULL || *dir == '\0')
-    return;
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
-  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
-G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static GtkWidget *
 find_widget_with_tooltip (GtkWidget  *root,
                           const char *tooltip)
@@ -977,7 +945,7 @@ check_approval_by_keyboard (ConfabWindow *window,
   /* Deny is a normal answer, not a destructive one. */
   g_assert_false (gtk_widget_has_css_class (panels_test_get (card, "deny_button"), "destructive-action"));
   confab_test_wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "first-hour-approval-focus.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-approval-focus.png");
 
   /* Alt+O answers it from wherever the focus is. */
   gtk_widget_grab_focus (GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
@@ -1069,7 +1037,7 @@ check_html_error (ConfabWindow *window,
   g_assert_false (gtk_widget_get_visible (find_mnemonic_button (GTK_WIDGET (row), "Check API _Key")));
   gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
   confab_test_wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "first-hour-html-error.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-html-error.png");
 }
 
 static void
@@ -1292,7 +1260,7 @@ check_narrow (ConfabWindow *window,
   }
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "primary_menu_button"));
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "model_button"));
-  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-chat.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-narrow-chat.png");
 
   /* The list page has the main menu too. */
   adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
@@ -1304,7 +1272,7 @@ check_narrow (ConfabWindow *window,
                  gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (panels_test_get (GTK_WIDGET (window), "primary_menu_button"))));
   assert_inside_window (window, list_menu);
   assert_inside_window (window, GTK_WIDGET (list_of (window)));
-  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-list.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-narrow-list.png");
 }
 
 static void
@@ -1424,7 +1392,7 @@ check_inspector (ConfabWindow *window,
   CONFAB_TEST_WAIT_FOR (copied != NULL, WAIT_MS);
   g_assert_cmpstr (copied, ==, exchange);
   confab_test_wait_frames (GTK_WIDGET (window));
-  save_screenshot (dialog, "first-hour-inspector.png");
+  confab_test_save_screenshot_if_asked (dialog, "first-hour-inspector.png");
 
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -1509,7 +1477,7 @@ check_first_launch (ConfabWindow *window,
   g_assert_cmpuint (count_mapped_status_pages (GTK_WIDGET (window)), ==, 1);
   /* The window's buttons did not go away with the sidebar's header. */
   g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
-  save_screenshot (GTK_WIDGET (window), "first-hour-welcome.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-welcome.png");
 
   /* With a provider, the list and the sidebar are back. */
   add_local_provider (confab_context_get_providers (confab_session_get_context (confab_window_get_session (window))), server);
@@ -1628,7 +1596,7 @@ check_usage_sidebar_quiet (ConfabWindow *window,
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cached")));
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cost")));
   confab_test_wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "first-hour-usage.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-usage.png");
 }
 
 static void
