@@ -136,40 +136,56 @@ confab_test_wait_idle (ConfabWindow *window)
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (confab_window_get_session (window)), WAIT_MS);
 }
 
-void
-confab_test_save_screenshot (GtkWidget  *widget,
-                             const char *name)
+/* What @widget draws: its own snapshot, as for a frame, on the window's background colour
+ * (drawn by GTK outside the class's snapshot, it would be transparent: dark text on a dark
+ * software centre). */
+static GdkTexture *
+render (GtkWidget *widget)
 {
-  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
+  GdkTexture *texture;
   GdkRGBA background;
-  int width, height;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
 
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
-  /* What the window draws: its own snapshot, as for a frame, on the window's background
-   * colour (drawn by GTK outside the class's snapshot, it would be transparent: dark text
-   * on a dark software centre). */
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
   g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
 G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
 
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
   g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+
+  return texture;
+}
+
+static void
+save (GdkTexture *texture,
+      const char *dir,
+      const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+void
+confab_test_save_screenshot (GtkWidget  *widget,
+                             const char *name)
+{
+  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  g_autoptr(GdkTexture) texture = render (widget);
 
   if (dir == NULL || *dir == '\0')
     {
@@ -177,10 +193,7 @@ G_GNUC_END_IGNORE_DEPRECATIONS
       return;
     }
 
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  save (texture, dir, name);
 }
 
 /* Like confab_test_save_screenshot(), but renders nothing when CONFAB_SCREENSHOT_DIR is not
@@ -190,30 +203,13 @@ confab_test_save_screenshot_if_asked (GtkWidget  *widget,
                                       const char *name)
 {
   const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GdkRGBA background;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
 
   if (dir == NULL || *dir == '\0')
     return;
 
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
-  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
-G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  texture = render (widget);
+  save (texture, dir, name);
 }
 
 static gboolean
