@@ -134,16 +134,6 @@ keyring_item (const char *url)
   return secret;
 }
 
-static gboolean
-skip_without_keyring (void)
-{
-  if (keyring.daemon != NULL)
-    return FALSE;
-
-  g_test_skip (keyring.skip_reason);
-  return TRUE;
-}
-
 /* TRUE when a file under @path holds @needle. */
 static gboolean
 tree_contains (const char *path,
@@ -195,7 +185,7 @@ test_sign_in (void)
   const char *dirs[] = { g_get_user_config_dir (), g_get_user_data_dir (),
                          g_get_user_cache_dir (), g_get_user_state_dir (), g_get_home_dir () };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -277,7 +267,7 @@ test_sign_out (void)
   g_auto(Browser) browser = { soup_session_new (), 0 };
   Wait wait = { 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -318,7 +308,7 @@ test_cli_sign_out (void)
   g_autofree char *stored = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -367,7 +357,7 @@ test_pre_registered_client (void)
   g_autofree char *file = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -422,7 +412,7 @@ test_stored_token_is_used (void)
   g_autoptr(GError) error = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -453,7 +443,7 @@ test_refresh (void)
   g_autofree char *stored = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -515,7 +505,7 @@ test_failed_sign_in (gconstpointer data)
   g_autofree char *stored = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -545,7 +535,7 @@ test_needs_sign_in_then_sign_in (void)
   g_auto(Browser) browser = { soup_session_new (), 0 };
   ConfabMcpOAuth *oauth;
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -577,7 +567,7 @@ test_refused_after_sign_in (void)
   g_autoptr(GError) error = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();
@@ -703,7 +693,7 @@ test_cli_at_terminal_signs_in (void)
   int master;
   int slave;
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   fake = fake_new ();

@@ -105,11 +105,8 @@ test_toast_signs_in (void)
   gboolean timed_out = FALSE;
   guint id;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   _confab_mcp_sign_in_set_launcher (browser_open_page, &browser);
