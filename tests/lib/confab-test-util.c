@@ -294,3 +294,15 @@ confab_test_init_isolated (int    *argc,
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
 }
+
+void
+confab_test_approver_on_status (ConfabToolCall     *call,
+                                GParamSpec         *pspec,
+                                ConfabTestApprover *approver)
+{
+  if (confab_tool_call_get_status (call) != CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    return;
+
+  approver->asked++;
+  confab_tool_call_resolve_approval (call, approver->answer);
+}
