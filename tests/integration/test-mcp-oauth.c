@@ -44,47 +44,23 @@ open_page (const char *server_name,
   browser_open_page (server_name, uri, user_data);
 }
 
-typedef struct
+/* Waits for the result confab_test_store_result_cb() puts in *@slot. (transfer full) */
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
 {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-  JsonNode *result;
-} Wait;
-
-static void
-started_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_server_start_finish (CONFAB_MCP_SERVER (object), result, &wait->error);
-  wait->done = TRUE;
+  return confab_test_wait_result (slot, WAIT_SECONDS * 1000);
 }
 
 static gboolean
 start (ConfabMcpServer  *server,
        GError          **error)
 {
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  confab_mcp_server_start_async (server, NULL, started_cb, &wait);
-  wait_for (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.ok;
-}
-
-static void
-called_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = confab_mcp_server_call_tool_finish (CONFAB_MCP_SERVER (object), result, &wait->error);
-  wait->done = TRUE;
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  return confab_mcp_server_start_finish (server, result, error);
 }
 
 static JsonNode *
@@ -92,13 +68,12 @@ call_echo (ConfabMcpServer  *server,
            GError          **error)
 {
   g_autoptr(JsonNode) arguments = json_from_string ("{}", NULL);
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  confab_mcp_server_call_tool_async (server, "echo", arguments, NULL, called_cb, &wait);
-  wait_for (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.result;
+  confab_mcp_server_call_tool_async (server, "echo", arguments, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  return confab_mcp_server_call_tool_finish (server, result, error);
 }
 
 static ConfabMcpServer *
@@ -220,37 +195,19 @@ test_sign_in (void)
   forget (fake->mcp_url);
 }
 
-static void
-has_token_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_oauth_has_token_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-signed_out_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_oauth_sign_out_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
-  wait->done = TRUE;
-}
-
 static gboolean
 has_token (ConfabMcpOAuth *oauth)
 {
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has;
 
-  confab_mcp_oauth_has_token_async (oauth, NULL, has_token_cb, &wait);
-  wait_for (&wait.done);
-  g_assert_no_error (wait.error);
-  return wait.ok;
+  confab_mcp_oauth_has_token_async (oauth, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  has = confab_mcp_oauth_has_token_finish (oauth, result, &error);
+  g_assert_no_error (error);
+  return has;
 }
 
 /* Sign Out (as Preferences does it, with an OAuth object of its own for the server's URL)
@@ -265,7 +222,8 @@ test_sign_out (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
   g_auto(Browser) browser = { soup_session_new (), 0 };
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
   if (panels_keyring_skip (&keyring))
     return;
@@ -280,10 +238,10 @@ test_sign_out (void)
 
   oauth = confab_mcp_oauth_new ("remote", fake->mcp_url);
   g_assert_true (has_token (oauth));
-  confab_mcp_oauth_sign_out_async (oauth, NULL, signed_out_cb, &wait);
-  wait_for (&wait.done);
-  g_assert_no_error (wait.error);
-  g_assert_true (wait.ok);
+  confab_mcp_oauth_sign_out_async (oauth, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  g_assert_true (confab_mcp_oauth_sign_out_finish (oauth, result, &error));
+  g_assert_no_error (error);
 
   g_assert_null (keyring_item (fake->mcp_url));
   g_assert_false (has_token (oauth));
@@ -293,7 +251,6 @@ test_sign_out (void)
   g_assert_false (start (later, &error));
   g_assert_nonnull (strstr (error->message, "needs you to sign in"));
   g_assert_true (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (later)));
-
 }
 
 /* confab-cli mcp sign-out URL does the same from the terminal. */
@@ -329,7 +286,6 @@ test_cli_sign_out (void)
                                WAIT_SECONDS * 1000);
   g_assert_cmpint (again->exit_status, ==, 0);
   g_assert_nonnull (strstr (again->stdout_text, "No sign-in to forget"));
-
 }
 
 static const SecretSchema header_schema = {
