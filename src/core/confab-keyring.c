@@ -54,73 +54,6 @@ done_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
-/* A task for @source_tag and the attributes of @va (name/value pairs, NULL-terminated). */
-static GTask *
-start_task (const SecretSchema   *schema,
-            GCancellable         *cancellable,
-            GAsyncReadyCallback   callback,
-            gpointer              user_data,
-            gpointer              source_tag,
-            va_list               va,
-            GHashTable          **attributes)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  *attributes = secret_attributes_buildv (schema, va);
-  return task;
-}
-
-static void
-clearv (const SecretSchema *schema,
-        GHashTable         *attributes,
-        GCancellable       *cancellable,
-        GTask              *task)
-{
-  g_task_set_task_data (task, (gpointer) secret_password_clear_finish, NULL);
-  secret_password_clearv (schema, attributes, cancellable, done_cb, task);
-}
-
-void
-confab_keyring_store_async (const SecretSchema  *schema,
-                            const char          *label,
-                            const char          *secret,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data,
-                            ...)
-{
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
-  va_list va;
-
-  g_return_if_fail (schema != NULL);
-
-  va_start (va, user_data);
-  task = start_task (schema, cancellable, callback, user_data, confab_keyring_store_async, va,
-                     &attributes);
-  va_end (va);
-
-  if (secret == NULL || *secret == '\0')
-    {
-      clearv (schema, attributes, cancellable, task);
-      return;
-    }
-
-  g_task_set_task_data (task, (gpointer) secret_password_store_finish, NULL);
-  /* libsecret copies @secret before it returns. */
-  secret_password_storev (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
-                          cancellable, done_cb, task);
-}
-
-gboolean
-confab_keyring_store_finish (GAsyncResult  *result,
-                             GError       **error)
-{
-  g_return_val_if_fail (G_IS_TASK (result), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 static void
 lookup_cb (GObject      *object,
            GAsyncResult *result,
@@ -147,6 +80,101 @@ lookup_cb (GObject      *object,
   secret_password_free (secret);
 }
 
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+
+  if (error != NULL)
+    return_error (task, error);
+  else
+    g_task_return_boolean (task, items != NULL);
+  g_list_free_full (items, g_object_unref);
+}
+
+typedef enum
+{
+  STORE,
+  LOOKUP,
+  CLEAR,
+  EXISTS,
+} Call;
+
+/* The libsecret call for @call, with the attributes of @va (name/value pairs, NULL-terminated).
+ * A store of no secret is a clear. */
+static void
+start (Call                 call,
+       const SecretSchema  *schema,
+       const char          *label,
+       const char          *secret,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data,
+       gpointer             source_tag,
+       va_list              va)
+{
+  g_autoptr(GHashTable) attributes = secret_attributes_buildv (schema, va);
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (call == STORE && (secret == NULL || *secret == '\0'))
+    call = CLEAR;
+
+  switch (call)
+    {
+    case STORE:
+      g_task_set_task_data (task, (gpointer) secret_password_store_finish, NULL);
+      /* libsecret copies @secret before it returns. */
+      secret_password_storev (schema, attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                              cancellable, done_cb, task);
+      break;
+    case CLEAR:
+      g_task_set_task_data (task, (gpointer) secret_password_clear_finish, NULL);
+      secret_password_clearv (schema, attributes, cancellable, done_cb, task);
+      break;
+    case LOOKUP:
+      secret_password_lookupv (schema, attributes, cancellable, lookup_cb, task);
+      break;
+    case EXISTS:
+      /* Without SECRET_SEARCH_UNLOCK: a locked keyring is not asked to open for this. */
+      secret_password_searchv (schema, attributes, SECRET_SEARCH_NONE, cancellable, search_cb, task);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+confab_keyring_store_async (const SecretSchema  *schema,
+                            const char          *label,
+                            const char          *secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data,
+                            ...)
+{
+  va_list va;
+
+  g_return_if_fail (schema != NULL);
+
+  va_start (va, user_data);
+  start (STORE, schema, label, secret, cancellable, callback, user_data,
+         confab_keyring_store_async, va);
+  va_end (va);
+}
+
+gboolean
+confab_keyring_store_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 confab_keyring_lookup_async (const SecretSchema  *schema,
                              GCancellable        *cancellable,
@@ -154,17 +182,14 @@ confab_keyring_lookup_async (const SecretSchema  *schema,
                              gpointer             user_data,
                              ...)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
   va_list va;
 
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  task = start_task (schema, cancellable, callback, user_data, confab_keyring_lookup_async, va,
-                     &attributes);
+  start (LOOKUP, schema, NULL, NULL, cancellable, callback, user_data,
+         confab_keyring_lookup_async, va);
   va_end (va);
-  secret_password_lookupv (schema, attributes, cancellable, lookup_cb, task);
 }
 
 char *
@@ -182,17 +207,14 @@ confab_keyring_clear_async (const SecretSchema  *schema,
                             gpointer             user_data,
                             ...)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
   va_list va;
 
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  task = start_task (schema, cancellable, callback, user_data, confab_keyring_clear_async, va,
-                     &attributes);
+  start (CLEAR, schema, NULL, NULL, cancellable, callback, user_data,
+         confab_keyring_clear_async, va);
   va_end (va);
-  clearv (schema, attributes, cancellable, task);
 }
 
 gboolean
@@ -203,22 +225,6 @@ confab_keyring_clear_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-search_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GList *items = secret_password_search_finish (result, &error);
-
-  if (error != NULL)
-    return_error (task, error);
-  else
-    g_task_return_boolean (task, items != NULL);
-  g_list_free_full (items, g_object_unref);
-}
-
 void
 confab_keyring_exists_async (const SecretSchema  *schema,
                              GCancellable        *cancellable,
@@ -226,19 +232,14 @@ confab_keyring_exists_async (const SecretSchema  *schema,
                              gpointer             user_data,
                              ...)
 {
-  g_autoptr(GHashTable) attributes = NULL;
-  GTask *task;
   va_list va;
 
   g_return_if_fail (schema != NULL);
 
   va_start (va, user_data);
-  task = start_task (schema, cancellable, callback, user_data, confab_keyring_exists_async, va,
-                     &attributes);
+  start (EXISTS, schema, NULL, NULL, cancellable, callback, user_data,
+         confab_keyring_exists_async, va);
   va_end (va);
-  /* Without SECRET_SEARCH_UNLOCK: a locked keyring is not asked to open for this. */
-  secret_password_searchv (schema, attributes, SECRET_SEARCH_NONE, cancellable, search_cb,
-                           task);
 }
 
 gboolean
