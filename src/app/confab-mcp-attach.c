@@ -364,6 +364,25 @@ row_activated_cb (ConfabMcpAttach *self,
   confab_mcp_server_read_resource_async (server, uri, self->cancellable, on_read, g_object_ref (row));
 }
 
+/* A row of the list for @server, named @name, with @title over @caption (markup-escaped). */
+static GtkWidget *
+append_row (ConfabMcpAttach *self,
+            ConfabMcpServer *server,
+            const char      *name,
+            const char      *title,
+            const char      *caption)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  g_autofree char *shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
+
+  gtk_widget_set_name (row, name);
+  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
+  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, caption, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_box_append (self->list, row);
+
+  return row;
+}
+
 static void
 add_row (ConfabMcpAttach *self,
          ConfabMcpServer *server,
@@ -372,8 +391,8 @@ add_row (ConfabMcpAttach *self,
   const char *uri = json_object_get_string_member_with_default (resource, "uri", NULL);
   const char *title = json_object_get_string_member_with_default (resource, "title", NULL);
   g_autofree char *name = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
+  g_autofree char *escaped_uri = NULL;
   GtkWidget *row;
 
   if (uri == NULL)
@@ -381,34 +400,23 @@ add_row (ConfabMcpAttach *self,
   if (title == NULL)
     title = json_object_get_string_member_with_default (resource, "name", uri);
 
-  row = gtk_list_box_row_new ();
   name = g_strdup_printf ("resource-%u", self->n_rows++);
-  gtk_widget_set_name (row, name);
-  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
+  escaped_uri = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
+  /* Translators: a resource's URI and the MCP server that offers it */
+  subtitle = g_strdup_printf (_("%s on %s"), escaped_uri, confab_mcp_server_get_name (server));
+  row = append_row (self, server, name, title, subtitle);
   g_object_set_data_full (G_OBJECT (row), "uri", g_strdup (uri), g_free);
-
-  shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
-  {
-    g_autofree char *escaped_uri = confab_escape_text (uri, -1, CONFAB_ESCAPE_DEFAULT);
-
-    /* Translators: a resource's URI and the MCP server that offers it */
-    subtitle = g_strdup_printf (_("%s on %s"), escaped_uri, confab_mcp_server_get_name (server));
-  }
-  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_MIDDLE);
-
-  gtk_list_box_append (self->list, row);
 }
 
 static void
 add_template_row (ConfabMcpAttach *self,
                   ConfabMcpServer *server,
-                  JsonObject      *resource_template,
-                  guint            index)
+                  JsonObject      *resource_template)
 {
+  guint index = self->n_templates++;
   const char *uri_template = json_object_get_string_member_with_default (resource_template, "uriTemplate", NULL);
   const char *title = json_object_get_string_member_with_default (resource_template, "title", NULL);
   g_autofree char *name = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *escaped = NULL;
   GtkWidget *row;
@@ -418,20 +426,30 @@ add_template_row (ConfabMcpAttach *self,
   if (title == NULL)
     title = json_object_get_string_member_with_default (resource_template, "name", uri_template);
 
-  row = gtk_list_box_row_new ();
   name = g_strdup_printf ("template-%u", index);
-  gtk_widget_set_name (row, name);
-  g_object_set_data_full (G_OBJECT (row), "server", g_object_ref (server), g_object_unref);
-  g_object_set_data_full (G_OBJECT (row), "uri-template", g_strdup (uri_template), g_free);
-  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
-
-  shown = confab_escape_text (title, -1, CONFAB_ESCAPE_DEFAULT);
   escaped = confab_escape_text (uri_template, -1, CONFAB_ESCAPE_DEFAULT);
   /* Translators: a resource template (a URI with blanks to fill in) and its MCP server */
   subtitle = g_strdup_printf (_("%s on %s, to fill in"), escaped, confab_mcp_server_get_name (server));
-  confab_two_line_row_fill (GTK_LIST_BOX_ROW (row), shown, subtitle, PANGO_ELLIPSIZE_MIDDLE);
+  row = append_row (self, server, name, title, subtitle);
+  g_object_set_data_full (G_OBJECT (row), "uri-template", g_strdup (uri_template), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
+}
 
-  gtk_list_box_append (self->list, row);
+/* The resources or the templates of one server have come (or not). */
+static void
+listed (ConfabMcpAttach  *self,
+        ConfabMcpServer  *server,
+        JsonNode         *list,
+        const GError     *error,
+        ConfabListedFunc  add)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->pending--;
+  confab_two_line_row_add_listed (list, error, server, add, self);
+  if (self->pending == 0)
+    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
 }
 
 static void
@@ -440,28 +458,11 @@ on_templates_listed (GObject      *object,
                      gpointer      user_data)
 {
   ConfabMcpServer *server = CONFAB_MCP_SERVER (object);
-  ConfabMcpAttach *self = user_data;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GError) error = NULL;
 
   list = confab_mcp_server_list_resource_templates_finish (server, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->pending--;
-  if (list != NULL)
-    {
-      JsonArray *array = json_node_get_array (list);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-          add_template_row (self, server, json_array_get_object_element (array, i), self->n_templates++);
-    }
-  else
-    g_debug ("%s", error->message);
-
-  if (self->pending == 0)
-    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
+  listed (user_data, server, list, error, (ConfabListedFunc) add_template_row);
 }
 
 static void
@@ -470,28 +471,11 @@ on_listed (GObject      *object,
            gpointer      user_data)
 {
   ConfabMcpServer *server = CONFAB_MCP_SERVER (object);
-  ConfabMcpAttach *self = user_data;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GError) error = NULL;
 
   list = confab_mcp_server_list_resources_finish (server, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self->pending--;
-  if (list != NULL)
-    {
-      JsonArray *array = json_node_get_array (list);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-          add_row (self, server, json_array_get_object_element (array, i));
-    }
-  else
-    g_debug ("%s", error->message);
-
-  if (self->pending == 0)
-    set_status (self, self->n_rows + self->n_templates == 0 ? _("The tool servers offer no resources.") : NULL);
+  listed (user_data, server, list, error, (ConfabListedFunc) add_row);
 }
 
 /* Lists the resources anew, each time the popover opens. */

@@ -284,16 +284,7 @@ on_listed (GObject      *object,
     return;
 
   self->pending--;
-  if (list != NULL)
-    {
-      JsonArray *array = json_node_get_array (list);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-          add_row (self, server, json_array_get_object_element (array, i));
-    }
-  else
-    g_debug ("%s", error->message);
+  confab_two_line_row_add_listed (list, error, server, (ConfabListedFunc) add_row, self);
 
   apply_filter (self);
 }

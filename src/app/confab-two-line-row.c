@@ -36,3 +36,24 @@ confab_two_line_row_fill (GtkListBoxRow      *row,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, caption, -1);
 }
+
+void
+confab_two_line_row_add_listed (JsonNode         *list,
+                                const GError     *error,
+                                gpointer          server,
+                                ConfabListedFunc  add_row,
+                                gpointer          owner)
+{
+  JsonArray *array;
+
+  if (list == NULL)
+    {
+      g_debug ("%s", error ? error->message : "no list");
+      return;
+    }
+
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
+      add_row (owner, server, json_array_get_object_element (array, i));
+}

@@ -157,6 +157,25 @@ on_token (GObject      *object,
   g_object_unref (task);
 }
 
+/* Posts @form to the token endpoint; on_token() reads the answer. */
+static void
+send_token_request (GTask   *task,
+                    GString *form)
+{
+  Flow *flow = g_task_get_task_data (task);
+
+  g_clear_object (&flow->msg);
+  flow->msg = _confab_mcp_oauth_new_token_request (flow->token, form);
+  if (flow->msg == NULL)
+    {
+      fail (task, _("The token endpoint’s address is not valid"));
+      return;
+    }
+
+  soup_session_send_and_read_async (flow->config.session, flow->msg, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), on_token, task);
+}
+
 static void
 exchange_code (GTask      *task,
                const char *code)
@@ -170,16 +189,7 @@ exchange_code (GTask      *task,
   _confab_mcp_oauth_form_add (form, "code_verifier", flow->verifier);
   _confab_mcp_oauth_form_add (form, "resource", flow->token->resource);
 
-  g_clear_object (&flow->msg);
-  flow->msg = _confab_mcp_oauth_new_token_request (flow->token, form);
-  if (flow->msg == NULL)
-    {
-      fail (task, _("The token endpoint’s address is not valid"));
-      return;
-    }
-
-  soup_session_send_and_read_async (flow->config.session, flow->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), on_token, task);
+  send_token_request (task, form);
 }
 
 /* Step 4: the browser ------------------------------------------------------------------- */
@@ -470,16 +480,7 @@ request_client_credentials (GTask *task)
   _confab_mcp_oauth_form_add (form, "scope", flow->scope);
   _confab_mcp_oauth_form_add (form, "resource", flow->token->resource);
 
-  g_clear_object (&flow->msg);
-  flow->msg = _confab_mcp_oauth_new_token_request (flow->token, form);
-  if (flow->msg == NULL)
-    {
-      fail (task, _("The token endpoint’s address is not valid"));
-      return;
-    }
-
-  soup_session_send_and_read_async (flow->config.session, flow->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), on_token, task);
+  send_token_request (task, form);
 }
 
 static gboolean

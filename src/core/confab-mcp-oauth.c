@@ -409,18 +409,24 @@ _confab_mcp_oauth_get_access_token (ConfabMcpOAuth *self)
 
 /* Public ------------------------------------------------------------------------------- */
 
+typedef gboolean (*BooleanFinish) (GAsyncResult  *result,
+                                   GError       **error);
+
+/* Passes on the answer of the keyring call whose finish function is the task data. */
 static void
-on_cleared (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+on_keyring_answer (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  BooleanFinish finish = (BooleanFinish) g_task_get_task_data (task);
   GError *error = NULL;
+  gboolean value = finish (result, &error);
 
-  if (!_confab_mcp_oauth_store_save_finish (result, &error))
+  if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, TRUE);
+    g_task_return_boolean (task, value);
 }
 
 void
@@ -445,7 +451,8 @@ confab_mcp_oauth_sign_out_async (ConfabMcpOAuth      *self,
       return;
     }
 
-  _confab_mcp_oauth_store_save_async (self->key, NULL, cancellable, on_cleared, task);
+  g_task_set_task_data (task, (gpointer) _confab_mcp_oauth_store_save_finish, NULL);
+  _confab_mcp_oauth_store_save_async (self->key, NULL, cancellable, on_keyring_answer, task);
 }
 
 gboolean
@@ -455,21 +462,6 @@ confab_mcp_oauth_sign_out_finish (ConfabMcpOAuth  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-on_token_looked_up (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  gboolean exists = _confab_mcp_oauth_store_exists_finish (result, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, exists);
 }
 
 void
@@ -491,7 +483,8 @@ confab_mcp_oauth_has_token_async (ConfabMcpOAuth      *self,
       return;
     }
 
-  _confab_mcp_oauth_store_exists_async (self->key, cancellable, on_token_looked_up, task);
+  g_task_set_task_data (task, (gpointer) _confab_mcp_oauth_store_exists_finish, NULL);
+  _confab_mcp_oauth_store_exists_async (self->key, cancellable, on_keyring_answer, task);
 }
 
 gboolean

@@ -4,9 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
-
-#include "confab-error.h"
+#include "confab-keyring.h"
 #include "confab-secrets.h"
 
 const SecretSchema *
@@ -26,38 +24,7 @@ confab_secrets_get_schema (void)
 void
 confab_secrets_free (char *api_key)
 {
-  if (api_key != NULL)
-    memset (api_key, 0, strlen (api_key));
-  g_free (api_key);
-}
-
-/* libsecret reports its own errors; put them in CONFAB_ERROR with a readable prefix. */
-static void
-return_error (GTask  *task,
-              GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, error);
-  else
-    {
-      g_task_return_new_error (task, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
-                               _("The keyring could not be used: %s"), error->message);
-      g_error_free (error);
-    }
-}
-
-static void
-store_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!secret_password_store_finish (result, &error))
-    return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  confab_keyring_free (api_key);
 }
 
 void
@@ -67,60 +34,23 @@ confab_secrets_store_async (const char          *provider_name,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *label = NULL;
 
   g_return_if_fail (provider_name != NULL);
 
-  if (api_key == NULL || *api_key == '\0')
-    {
-      confab_secrets_clear_async (provider_name, cancellable, callback, user_data);
-      return;
-    }
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_secrets_store_async);
-
   /* Translators: the label of the keyring item, as Seahorse shows it. */
   label = g_strdup_printf (_("Confab API key for %s"), provider_name);
-  secret_password_store (confab_secrets_get_schema (), SECRET_COLLECTION_DEFAULT,
-                         label, api_key, cancellable, store_cb, g_steal_pointer (&task),
-                         "provider", provider_name,
-                         NULL);
+  confab_keyring_store_async (confab_secrets_get_schema (), label, api_key,
+                              cancellable, callback, user_data,
+                              "provider", provider_name,
+                              NULL);
 }
 
 gboolean
 confab_secrets_store_finish (GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (G_IS_TASK (result), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-lookup_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  char *password;
-
-  password = secret_password_lookup_finish (result, &error);
-  if (error != NULL)
-    {
-      return_error (task, error);
-      return;
-    }
-
-  if (password == NULL)
-    {
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-
-  g_task_return_pointer (task, g_strdup (password), (GDestroyNotify) confab_secrets_free);
-  secret_password_free (password);
+  return confab_keyring_store_finish (result, error);
 }
 
 void
@@ -129,40 +59,18 @@ confab_secrets_lookup_async (const char          *provider_name,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (provider_name != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_secrets_lookup_async);
-
-  secret_password_lookup (confab_secrets_get_schema (), cancellable, lookup_cb, task,
-                          "provider", provider_name,
-                          NULL);
+  confab_keyring_lookup_async (confab_secrets_get_schema (), cancellable, callback, user_data,
+                               "provider", provider_name,
+                               NULL);
 }
 
 char *
 confab_secrets_lookup_finish (GAsyncResult  *result,
                               GError       **error)
 {
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-clear_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  /* FALSE without an error means there was nothing to remove. */
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  return confab_keyring_lookup_finish (result, error);
 }
 
 void
@@ -171,22 +79,16 @@ confab_secrets_clear_async (const char          *provider_name,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (provider_name != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, confab_secrets_clear_async);
-
-  secret_password_clear (confab_secrets_get_schema (), cancellable, clear_cb, task,
-                         "provider", provider_name,
-                         NULL);
+  confab_keyring_clear_async (confab_secrets_get_schema (), cancellable, callback, user_data,
+                              "provider", provider_name,
+                              NULL);
 }
 
 gboolean
 confab_secrets_clear_finish (GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (G_IS_TASK (result), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return confab_keyring_clear_finish (result, error);
 }

@@ -339,3 +339,40 @@ fake_free (Fake *fake)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fake, fake_free)
 
+/* The user's browser, consenting at once: it loads the authorization page and follows the
+ * redirect home. */
+typedef struct
+{
+  SoupSession *session;
+  guint        opened;
+} Browser;
+
+static inline void
+browser_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
+}
+
+/* A ConfabMcpOAuthOpenFunc; @user_data is the Browser. */
+static inline void
+browser_open_page (const char *server_name,
+                   const char *uri,
+                   gpointer    user_data)
+{
+  Browser *browser = user_data;
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+
+  browser->opened++;
+  soup_session_send_and_read_async (browser->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    browser_loaded_cb, NULL);
+}
+
+static inline void
+browser_clear (Browser *browser)
+{
+  g_clear_object (&browser->session);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Browser, browser_clear)

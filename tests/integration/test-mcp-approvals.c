@@ -31,12 +31,6 @@ typedef struct
   ConfabStore          *store;
 } Fixture;
 
-typedef struct
-{
-  ConfabApproval answer;
-  guint          asked;
-} Approver;
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -94,18 +88,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-static void
-on_status (ConfabToolCall *call,
-           GParamSpec     *pspec,
-           Approver       *approver)
-{
-  if (confab_tool_call_get_status (call) != CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
-    return;
-
-  approver->asked++;
-  confab_tool_call_resolve_approval (call, approver->answer);
-}
-
 /* Calls add(2, 3) in @chat_id; @answer is given when asked. Returns whether it was asked. */
 static gboolean
 call_add (Fixture        *f,
@@ -115,14 +97,14 @@ call_add (Fixture        *f,
   g_autoptr(ConfabToolCall) call = confab_tool_call_new (0);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  Approver approver = { answer, 0 };
+  ConfabTestApprover approver = { answer, 0 };
   GAsyncResult *slot = NULL;
   gulong handler;
 
   confab_tool_call_set_id (call, "call-1");
   confab_tool_call_set_name (call, "add");
   confab_tool_call_set_arguments (call, "{\"a\": 2, \"b\": 3}");
-  handler = g_signal_connect (call, "notify::status", G_CALLBACK (on_status), &approver);
+  handler = g_signal_connect (call, "notify::status", G_CALLBACK (confab_test_approver_on_status), &approver);
 
   confab_tool_registry_call_in_chat_async (f->registry, call, f->approvals, chat_id, NULL,
                                            confab_test_store_result_cb, &slot);

@@ -83,59 +83,50 @@ sent_user_text (ConfabReplayServer *server)
   return g_strdup (json_object_get_string_member (last, "content"));
 }
 
-static void
-test_chat_with_resources (void)
+/* A chat whose message is made from the server's resources and prompts: the user text the
+ * provider gets, as the composer makes it. */
+typedef struct
 {
+  const char *args[12];
+  const char *sent;
+} ChatInput;
+
+/* The user's text, then each resource under a line naming it. */
+static const ChatInput with_resources = {
+  { "--resource", "library", "file:///notes.md",
+    "What do I need?", "--resource", "library", "file:///forecast.txt", NULL },
+  "What do I need?\n\n"
+  "Resource file:///notes.md from “library”:\n# Notes\nBuy bread\n\n"
+  "Resource file:///forecast.txt from “library”:\nSunny all week",
+};
+
+/* No PROMPT: the server's prompt is the message, as the "/" menu makes it. */
+static const ChatInput with_prompt = {
+  { "--prompt", "library", "summarize", "--arg", "text=a long story", "--arg", "style=briefly", NULL },
+  "Summarize briefly: a long story",
+};
+
+static const ChatInput with_prompt_and_resource = {
+  { "--resource", "library", "weather://Rome/today",
+    "--prompt", "library", "summarize", "--arg", "text=the notes", "Keep it short.", NULL },
+  "Summarize plainly: the notes\n\nKeep it short.\n\n"
+  "Resource weather://Rome/today from “library”:\nWeather in Rome today: sunny, 24 C",
+};
+
+static void
+test_chat_input (gconstpointer data)
+{
+  const ChatInput *input = data;
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(ConfabCliResult) result = NULL;
   g_autofree char *text = NULL;
 
   confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
-  result = RUN_CHAT (server, "--resource", "library", "file:///notes.md",
-                     "What do I need?", "--resource", "library", "file:///forecast.txt");
-
-  g_assert_cmpint (result->exit_status, ==, 0);
-  /* As the composer puts it: the user's text, then each resource under a line naming it. */
-  text = sent_user_text (server);
-  g_assert_cmpstr (text, ==,
-                   "What do I need?\n\n"
-                   "Resource file:///notes.md from “library”:\n# Notes\nBuy bread\n\n"
-                   "Resource file:///forecast.txt from “library”:\nSunny all week");
-}
-
-static void
-test_chat_with_prompt (void)
-{
-  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
-  g_autoptr(ConfabCliResult) result = NULL;
-  g_autofree char *text = NULL;
-
-  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
-  /* No PROMPT: the server's prompt is the message, as the "/" menu makes it. */
-  result = RUN_CHAT (server, "--prompt", "library", "summarize",
-                     "--arg", "text=a long story", "--arg", "style=briefly");
+  result = run_chat (server, input->args);
 
   g_assert_cmpint (result->exit_status, ==, 0);
   text = sent_user_text (server);
-  g_assert_cmpstr (text, ==, "Summarize briefly: a long story");
-}
-
-static void
-test_chat_with_prompt_and_resource (void)
-{
-  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
-  g_autoptr(ConfabCliResult) result = NULL;
-  g_autofree char *text = NULL;
-
-  confab_replay_server_add_response (server, 200, NULL, ANSWER, CONFAB_REPLAY_NONE);
-  result = RUN_CHAT (server, "--resource", "library", "weather://Rome/today",
-                     "--prompt", "library", "summarize", "--arg", "text=the notes", "Keep it short.");
-
-  g_assert_cmpint (result->exit_status, ==, 0);
-  text = sent_user_text (server);
-  g_assert_cmpstr (text, ==,
-                   "Summarize plainly: the notes\n\nKeep it short.\n\n"
-                   "Resource weather://Rome/today from “library”:\nWeather in Rome today: sunny, 24 C");
+  g_assert_cmpstr (text, ==, input->sent);
 }
 
 /* A picture resource goes as image content, its description in the text. */
@@ -361,9 +352,9 @@ main (int   argc,
   g_test_add_func ("/mcp-cli/tools-of-a-command-line", test_tools_and_command_line_server);
   g_test_add_func ("/mcp-cli/decisions", test_decisions);
   g_test_add_func ("/mcp-cli/usage", test_usage);
-  g_test_add_func ("/mcp-cli/chat-with-resources", test_chat_with_resources);
-  g_test_add_func ("/mcp-cli/chat-with-prompt", test_chat_with_prompt);
-  g_test_add_func ("/mcp-cli/chat-with-prompt-and-resource", test_chat_with_prompt_and_resource);
+  g_test_add_data_func ("/mcp-cli/chat-with-resources", &with_resources, test_chat_input);
+  g_test_add_data_func ("/mcp-cli/chat-with-prompt", &with_prompt, test_chat_input);
+  g_test_add_data_func ("/mcp-cli/chat-with-prompt-and-resource", &with_prompt_and_resource, test_chat_input);
   g_test_add_func ("/mcp-cli/chat-with-image-resource", test_chat_with_image_resource);
   g_test_add_func ("/mcp-cli/chat-input-errors", test_chat_input_errors);
 

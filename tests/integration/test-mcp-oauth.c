@@ -34,75 +34,33 @@ static PanelsKeyring keyring;
 
 /* The browser and the client ------------------------------------------------------------- */
 
-typedef struct
-{
-  SoupSession *session;
-  guint        opened;
-} Browser;
-
-static void
-loaded_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
-}
-
 /* A user who consents at once: load the page and follow the redirect home. */
 static void
 open_page (const char *server_name,
            const char *uri,
            gpointer    user_data)
 {
-  Browser *browser = user_data;
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
-
   g_assert_cmpstr (server_name, ==, "remote");
-  browser->opened++;
-  soup_session_send_and_read_async (browser->session, msg, G_PRIORITY_DEFAULT, NULL, loaded_cb, NULL);
+  browser_open_page (server_name, uri, user_data);
 }
 
-typedef struct
+/* Waits for the result confab_test_store_result_cb() puts in *@slot. (transfer full) */
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
 {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-  JsonNode *result;
-} Wait;
-
-static void
-started_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_server_start_finish (CONFAB_MCP_SERVER (object), result, &wait->error);
-  wait->done = TRUE;
+  return confab_test_wait_result (slot, WAIT_SECONDS * 1000);
 }
 
 static gboolean
 start (ConfabMcpServer  *server,
        GError          **error)
 {
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  confab_mcp_server_start_async (server, NULL, started_cb, &wait);
-  wait_for (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.ok;
-}
-
-static void
-called_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = confab_mcp_server_call_tool_finish (CONFAB_MCP_SERVER (object), result, &wait->error);
-  wait->done = TRUE;
+  confab_mcp_server_start_async (server, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  return confab_mcp_server_start_finish (server, result, error);
 }
 
 static JsonNode *
@@ -110,13 +68,12 @@ call_echo (ConfabMcpServer  *server,
            GError          **error)
 {
   g_autoptr(JsonNode) arguments = json_from_string ("{}", NULL);
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  confab_mcp_server_call_tool_async (server, "echo", arguments, NULL, called_cb, &wait);
-  wait_for (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.result;
+  confab_mcp_server_call_tool_async (server, "echo", arguments, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  return confab_mcp_server_call_tool_finish (server, result, error);
 }
 
 static ConfabMcpServer *
@@ -150,16 +107,6 @@ keyring_item (const char *url)
   secret = secret_password_lookup_sync (&oauth_schema, NULL, &error, "server-url", url, NULL);
   g_assert_no_error (error);
   return secret;
-}
-
-static gboolean
-skip_without_keyring (void)
-{
-  if (keyring.daemon != NULL)
-    return FALSE;
-
-  g_test_skip (keyring.skip_reason);
-  return TRUE;
 }
 
 /* TRUE when a file under @path holds @needle. */
@@ -209,15 +156,12 @@ test_sign_in (void)
   g_autoptr(JsonNode) result = NULL;
   g_autofree char *stored = NULL;
   g_autofree char *expected_key = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   const char *dirs[] = { g_get_user_config_dir (), g_get_user_data_dir (),
                          g_get_user_cache_dir (), g_get_user_state_dir (), g_get_home_dir () };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -249,40 +193,21 @@ test_sign_in (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
-}
-
-static void
-has_token_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_oauth_has_token_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-signed_out_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = confab_mcp_oauth_sign_out_finish (CONFAB_MCP_OAUTH (object), result, &wait->error);
-  wait->done = TRUE;
 }
 
 static gboolean
 has_token (ConfabMcpOAuth *oauth)
 {
-  Wait wait = { 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has;
 
-  confab_mcp_oauth_has_token_async (oauth, NULL, has_token_cb, &wait);
-  wait_for (&wait.done);
-  g_assert_no_error (wait.error);
-  return wait.ok;
+  confab_mcp_oauth_has_token_async (oauth, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  has = confab_mcp_oauth_has_token_finish (oauth, result, &error);
+  g_assert_no_error (error);
+  return has;
 }
 
 /* Sign Out (as Preferences does it, with an OAuth object of its own for the server's URL)
@@ -296,14 +221,12 @@ test_sign_out (void)
   g_autoptr(ConfabMcpOAuth) oauth = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
-  Wait wait = { 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -315,10 +238,10 @@ test_sign_out (void)
 
   oauth = confab_mcp_oauth_new ("remote", fake->mcp_url);
   g_assert_true (has_token (oauth));
-  confab_mcp_oauth_sign_out_async (oauth, NULL, signed_out_cb, &wait);
-  wait_for (&wait.done);
-  g_assert_no_error (wait.error);
-  g_assert_true (wait.ok);
+  confab_mcp_oauth_sign_out_async (oauth, NULL, confab_test_store_result_cb, &slot);
+  result = wait_result (&slot);
+  g_assert_true (confab_mcp_oauth_sign_out_finish (oauth, result, &error));
+  g_assert_no_error (error);
 
   g_assert_null (keyring_item (fake->mcp_url));
   g_assert_false (has_token (oauth));
@@ -328,8 +251,6 @@ test_sign_out (void)
   g_assert_false (start (later, &error));
   g_assert_nonnull (strstr (error->message, "needs you to sign in"));
   g_assert_true (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (later)));
-
-  g_object_unref (browser.session);
 }
 
 /* confab-cli mcp sign-out URL does the same from the terminal. */
@@ -342,13 +263,10 @@ test_cli_sign_out (void)
   g_autoptr(ConfabCliResult) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -368,8 +286,6 @@ test_cli_sign_out (void)
                                WAIT_SECONDS * 1000);
   g_assert_cmpint (again->exit_status, ==, 0);
   g_assert_nonnull (strstr (again->stdout_text, "No sign-in to forget"));
-
-  g_object_unref (browser.session);
 }
 
 static const SecretSchema header_schema = {
@@ -395,13 +311,10 @@ test_pre_registered_client (void)
   g_autofree char *path = NULL;
   g_autofree char *json = NULL;
   g_autofree char *file = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   dir = g_dir_make_tmp ("confab-mcp-oauth-XXXXXX", &error);
@@ -443,7 +356,6 @@ test_pre_registered_client (void)
                               "header", CONFAB_MCP_SECRET_OAUTH_CLIENT, NULL);
   g_unlink (path);
   g_rmdir (dir);
-  g_object_unref (browser.session);
 }
 
 /* A later start (another server object, no way to ask the user) uses the keyring's token. */
@@ -454,13 +366,10 @@ test_stored_token_is_used (void)
   g_autoptr(ConfabMcpServer) first = NULL;
   g_autoptr(ConfabMcpServer) second = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   first = new_server (fake, &browser);
@@ -476,7 +385,6 @@ test_stored_token_is_used (void)
 
   confab_mcp_server_stop (second);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* The server stops taking the token (it expired): the refresh token gets a new one, which
@@ -489,13 +397,10 @@ test_refresh (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   server = new_server (fake, &browser);
@@ -519,69 +424,60 @@ test_refresh (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
-/* A redirect whose state is not the one Confab sent: a clear error, no token asked for,
- * nothing stored. */
-static void
-test_wrong_state (void)
+/* A sign-in that fails: a clear error, and nothing stored. */
+typedef struct
 {
+  AuthorizeMode  authorize_mode;
+  gboolean       refuse_code;
+  const char    *says[2];       /* in the error's message */
+  guint          code_grants;
+  gboolean       server_failed; /* checked only when TRUE */
+} FailedSignIn;
+
+/* A redirect whose state is not the one Confab sent: no token asked for. */
+static const FailedSignIn wrong_state = {
+  .authorize_mode = AUTHORIZE_WRONG_STATE,
+  .says = { "wrong state", "no token was stored" },
+  .code_grants = 0,
+  .server_failed = TRUE,
+};
+
+/* The token endpoint refuses the code: its error, readable. */
+static const FailedSignIn refused_code = {
+  .refuse_code = TRUE,
+  .says = { "invalid_grant", "the code is not valid" },
+  .code_grants = 1,
+};
+
+static void
+test_failed_sign_in (gconstpointer data)
+{
+  const FailedSignIn *failure = data;
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
-  fake->authorize_mode = AUTHORIZE_WRONG_STATE;
+  fake->authorize_mode = failure->authorize_mode;
+  fake->refuse_code = failure->refuse_code;
   server = new_server (fake, &browser);
   g_assert_false (start (server, &error));
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
-  g_assert_nonnull (strstr (error->message, "wrong state"));
-  g_assert_nonnull (strstr (error->message, "no token was stored"));
-  g_assert_cmpuint (fake->code_grants, ==, 0);
-  g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
+  for (guint i = 0; i < G_N_ELEMENTS (failure->says); i++)
+    g_assert_nonnull (strstr (error->message, failure->says[i]));
+  g_assert_cmpuint (fake->code_grants, ==, failure->code_grants);
+  if (failure->server_failed)
+    g_assert_cmpint (confab_mcp_server_get_state (server), ==, CONFAB_MCP_SERVER_STATE_FAILED);
 
   stored = keyring_item (fake->mcp_url);
   g_assert_null (stored);
-  g_object_unref (browser.session);
-}
-
-/* The token endpoint refuses the code: its error, readable, and nothing stored. */
-static void
-test_refused_code (void)
-{
-  g_autoptr(Fake) fake = NULL;
-  g_autoptr(ConfabMcpServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stored = NULL;
-  Browser browser = { soup_session_new (), 0 };
-
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
-
-  fake = fake_new ();
-  fake->refuse_code = TRUE;
-  server = new_server (fake, &browser);
-  g_assert_false (start (server, &error));
-  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_MCP);
-  g_assert_nonnull (strstr (error->message, "invalid_grant"));
-  g_assert_nonnull (strstr (error->message, "the code is not valid"));
-  g_assert_cmpuint (fake->code_grants, ==, 1);
-
-  stored = keyring_item (fake->mcp_url);
-  g_assert_null (stored);
-  g_object_unref (browser.session);
 }
 
 /* Without a way to ask the user, a refused start says the server needs a sign-in; with one
@@ -592,14 +488,11 @@ test_needs_sign_in_then_sign_in (void)
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   ConfabMcpOAuth *oauth;
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   server = new_server (fake, NULL);
@@ -618,7 +511,6 @@ test_needs_sign_in_then_sign_in (void)
 
   confab_mcp_server_stop (server);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* A server that takes no token at all: one sign-in, one refresh, then the error says so;
@@ -629,13 +521,10 @@ test_refused_after_sign_in (void)
   g_autoptr(Fake) fake = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   fake->refuse_all = TRUE;
@@ -650,7 +539,6 @@ test_refused_after_sign_in (void)
   g_assert_cmpuint (fake->bearers->len, ==, 3);
 
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 /* A 403 without insufficient_scope is a refusal, not a reason to sign in. */
@@ -660,7 +548,7 @@ test_forbidden_is_not_a_sign_in (void)
   g_autoptr(Fake) fake = fake_new ();
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
 
   fake->forbid = TRUE;
   server = new_server (fake, &browser);
@@ -670,7 +558,6 @@ test_forbidden_is_not_a_sign_in (void)
   g_assert_null (strstr (error->message, "sign"));
   g_assert_cmpuint (browser.opened, ==, 0);
   g_assert_false (confab_mcp_oauth_get_needs_sign_in (confab_mcp_server_get_oauth (server)));
-  g_object_unref (browser.session);
 }
 
 /* confab-cli ------------------------------------------------------------------------------ */
@@ -757,16 +644,13 @@ test_cli_at_terminal_signs_in (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   CliErr err = { NULL, text, &browser, FALSE };
   int master;
   int slave;
 
-  if (skip_without_keyring ())
-    {
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
   provider = new_provider ();
@@ -810,7 +694,6 @@ test_cli_at_terminal_signs_in (void)
   g_object_unref (err.err);
   close (master);
   forget (fake->mcp_url);
-  g_object_unref (browser.session);
 }
 
 int
@@ -827,8 +710,8 @@ main (int   argc,
   g_test_add_func ("/mcp-oauth/pre-registered-client-from-mcp-json", test_pre_registered_client);
   g_test_add_func ("/mcp-oauth/stored-token-is-used", test_stored_token_is_used);
   g_test_add_func ("/mcp-oauth/refresh", test_refresh);
-  g_test_add_func ("/mcp-oauth/wrong-state", test_wrong_state);
-  g_test_add_func ("/mcp-oauth/refused-code", test_refused_code);
+  g_test_add_data_func ("/mcp-oauth/wrong-state", &wrong_state, test_failed_sign_in);
+  g_test_add_data_func ("/mcp-oauth/refused-code", &refused_code, test_failed_sign_in);
   g_test_add_func ("/mcp-oauth/needs-sign-in-then-sign-in", test_needs_sign_in_then_sign_in);
   g_test_add_func ("/mcp-oauth/refused-after-sign-in", test_refused_after_sign_in);
   g_test_add_func ("/mcp-oauth/forbidden-is-not-a-sign-in", test_forbidden_is_not_a_sign_in);

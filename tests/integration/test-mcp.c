@@ -977,39 +977,21 @@ new_call (const char *name,
   return call;
 }
 
-typedef struct
-{
-  ConfabApproval answer;
-  guint          asked;
-} Approver;
-
-static void
-on_status (ConfabToolCall *call,
-           GParamSpec     *pspec,
-           Approver       *approver)
-{
-  if (confab_tool_call_get_status (call) != CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
-    return;
-
-  approver->asked++;
-  confab_tool_call_resolve_approval (call, approver->answer);
-}
-
 /* Runs @call through the registry; @approver (NULL: nobody is asked, and a request for
  * approval fails the test) answers approval requests. */
 static gboolean
-run_call (Fixture         *fixture,
-          ConfabToolCall  *call,
-          Approver        *approver,
-          GCancellable    *cancellable,
-          GError         **error)
+run_call (Fixture             *fixture,
+          ConfabToolCall      *call,
+          ConfabTestApprover  *approver,
+          GCancellable        *cancellable,
+          GError             **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
   gulong handler = 0;
 
   if (approver != NULL)
-    handler = g_signal_connect (call, "notify::status", G_CALLBACK (on_status), approver);
+    handler = g_signal_connect (call, "notify::status", G_CALLBACK (confab_test_approver_on_status), approver);
 
   confab_tool_registry_call_async (fixture->registry, call, fixture->approvals, cancellable,
                                    confab_test_store_result_cb, &slot);
@@ -1026,7 +1008,7 @@ test_call_unknown_tool (Fixture       *fixture,
 {
   g_autoptr(ConfabToolCall) call = new_call ("forecast", "{}");
   g_autoptr(GError) error = NULL;
-  Approver approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
+  ConfabTestApprover approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
 
   g_assert_true (run_call (fixture, call, &approver, NULL, &error));
   g_assert_no_error (error);
@@ -1047,7 +1029,7 @@ test_call_invalid_arguments (Fixture       *fixture,
     {
       g_autoptr(ConfabToolCall) call = new_call ("weather", bad[i]);
       g_autoptr(GError) error = NULL;
-      Approver approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
+      ConfabTestApprover approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
 
       g_assert_true (run_call (fixture, call, &approver, NULL, &error));
       g_assert_cmpuint (approver.asked, ==, 0);
@@ -1081,7 +1063,7 @@ test_call_denied (Fixture       *fixture,
 {
   g_autoptr(ConfabToolCall) call = new_call ("weather", "{\"location\":\"Florence,Italy\"}");
   g_autoptr(GError) error = NULL;
-  Approver approver = { CONFAB_APPROVAL_DENY, 0 };
+  ConfabTestApprover approver = { CONFAB_APPROVAL_DENY, 0 };
 
   g_assert_true (run_call (fixture, call, &approver, NULL, &error));
   g_assert_no_error (error);
@@ -1101,7 +1083,7 @@ test_call_allowed_once (Fixture       *fixture,
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(ConfabToolCall) call = new_call ("weather", "{\"location\": \"Florence,Italy\"}");
-      Approver approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
+      ConfabTestApprover approver = { CONFAB_APPROVAL_ALLOW_ONCE, 0 };
 
       g_assert_true (run_call (fixture, call, &approver, NULL, &error));
       g_assert_no_error (error);
@@ -1128,8 +1110,8 @@ test_call_allowed_always (Fixture       *fixture,
   g_autoptr(ConfabToolCall) other = new_call ("add", "{\"a\":2,\"b\":3}");
   g_autoptr(ConfabApprovalPolicy) reread = NULL;
   g_autoptr(GError) error = NULL;
-  Approver approver = { CONFAB_APPROVAL_ALLOW_ALWAYS, 0 };
-  Approver deny = { CONFAB_APPROVAL_DENY, 0 };
+  ConfabTestApprover approver = { CONFAB_APPROVAL_ALLOW_ALWAYS, 0 };
+  ConfabTestApprover deny = { CONFAB_APPROVAL_DENY, 0 };
 
   g_assert_true (run_call (fixture, first, &approver, NULL, &error));
   g_assert_cmpuint (approver.asked, ==, 1);

@@ -28,16 +28,6 @@ wait_for_result (Wait *wait)
   return wait->result;
 }
 
-static gboolean
-skip_without_keyring (void)
-{
-  if (keyring.daemon != NULL)
-    return FALSE;
-
-  g_test_skip (keyring.skip_reason);
-  return TRUE;
-}
-
 static void
 store_key (const char *provider,
            const char *key)
@@ -73,7 +63,7 @@ test_store_lookup_clear (void)
   char *key;
   Wait wait = { 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   key = lookup_key ("Groq");
@@ -121,7 +111,7 @@ test_provider_list_loads_keys (void)
   g_autofree char *contents = NULL;
   Wait wait = { 0 };
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   store_key ("Groq Test", "gsk-from-keyring");
@@ -157,7 +147,7 @@ test_provider_list_rename_and_set_key (void)
   Wait wait = { 0 };
   char *key;
 
-  if (skip_without_keyring ())
+  if (panels_keyring_skip (&keyring))
     return;
 
   confab_provider_list_add (list, groq);

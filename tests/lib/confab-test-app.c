@@ -95,6 +95,24 @@ confab_test_find_widget_of_type (GtkWidget *root,
   return NULL;
 }
 
+GtkWidget *
+confab_test_find_widget_with_class (GtkWidget  *root,
+                                    const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = confab_test_find_widget_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static AdwMessageDialog *
 find_message_dialog (const char *heading)
 {

@@ -44,4 +44,8 @@ AdwMessageDialog *confab_test_wait_for_message_dialog (const char *heading,
 GtkWidget *confab_test_find_widget_of_type (GtkWidget *root,
                                             GType      type);
 
+/* The first widget with the CSS class @css_class under @root, @root included, or NULL. */
+GtkWidget *confab_test_find_widget_with_class (GtkWidget  *root,
+                                               const char *css_class);
+
 G_END_DECLS

@@ -279,3 +279,30 @@ confab_test_json_get_string (JsonNode   *node,
 
   return json_node_get_string (member);
 }
+
+void
+confab_test_init_isolated (int    *argc,
+                           char ***argv)
+{
+  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
+  const char * const *data_dirs = g_get_system_data_dirs ();
+
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
+  g_ptr_array_add (mime_dirs, NULL);
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+}
+
+void
+confab_test_approver_on_status (ConfabToolCall     *call,
+                                GParamSpec         *pspec,
+                                ConfabTestApprover *approver)
+{
+  if (confab_tool_call_get_status (call) != CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL)
+    return;
+
+  approver->asked++;
+  confab_tool_call_resolve_approval (call, approver->answer);
+}

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-tool-call.h"
+
 G_BEGIN_DECLS
 
 /* A deadline for waiting on the main context; wakes the context when it passes. */
@@ -71,5 +73,22 @@ const char        *confab_test_json_get_string (JsonNode          *node,
                                                 const char        *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfabCliResult, confab_cli_result_free)
+
+/* g_test_init() with isolated XDG dirs, the system's MIME database kept visible: without it
+ * GdkPixbuf cannot tell that the app's symbolic icon is an SVG. Call before gtk_init(). */
+void confab_test_init_isolated (int    *argc,
+                                char ***argv);
+
+/* Answers a tool call's approval request with @answer and counts it: connect
+ * confab_test_approver_on_status() to the call's "notify::status". */
+typedef struct
+{
+  ConfabApproval answer;
+  guint          asked;
+} ConfabTestApprover;
+
+void confab_test_approver_on_status (ConfabToolCall     *call,
+                                     GParamSpec         *pspec,
+                                     ConfabTestApprover *approver);
 
 G_END_DECLS

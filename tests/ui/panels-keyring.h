@@ -19,6 +19,17 @@ typedef struct
 
 #define PANELS_KEYRING_TIMEOUT_SECONDS 10
 
+/* TRUE, and the test skipped, when @keyring has no daemon (see panels_keyring_start()). */
+static inline gboolean
+panels_keyring_skip (PanelsKeyring *keyring)
+{
+  if (keyring->daemon != NULL)
+    return FALSE;
+
+  g_test_skip (keyring->skip_reason);
+  return TRUE;
+}
+
 static inline gboolean
 panels_keyring_timeout_cb (gpointer user_data)
 {

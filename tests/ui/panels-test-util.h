@@ -65,15 +65,7 @@ static inline void
 panels_test_init (int    *argc,
                   char ***argv)
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-  const char * const *data_dirs = g_get_system_data_dirs ();
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-
-  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (argc, argv);
 
   /* Under Xvfb with software GL every frame of a big window costs a second; the cairo
    * renderer draws the same widgets in a fraction of that. */

@@ -19,6 +19,7 @@
 #include "confab-session.h"
 #include "confab-test-attachments.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
@@ -146,38 +147,6 @@ wait_frames (GtkWidget *window)
     }
 }
 
-/* With CONFAB_SCREENSHOT_DIR set, keeps a PNG of what @widget draws. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GdkRGBA background;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  if (dir == NULL || *dir == '\0')
-    return;
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
-G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static const char answer[] =
   "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A red and blue picture, and a report.\"}}]}\n\n"
   "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
@@ -268,7 +237,7 @@ check_composer (ConfabWindow *window,
   g_assert_cmpuint (count_with_class (GTK_WIDGET (bar), "attachment-chip"), ==, 2);
 
   wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "confab-attachments-composer.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "confab-attachments-composer.png");
 
   /* Over the per-message limit: said before sending, nothing sent, nothing dropped. */
   g_settings_set_uint (settings, "attachment-max-message-size", 0);
@@ -308,7 +277,7 @@ check_composer (ConfabWindow *window,
   g_assert_cmpuint (count_with_class (GTK_WIDGET (row), "attachment-remove"), ==, 0);
 
   wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "confab-attachments-sent.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "confab-attachments-sent.png");
 
   g_signal_emit_by_name (nth_with_class (GTK_WIDGET (row), "attachment-open", 0), "clicked");
   {
@@ -345,7 +314,7 @@ check_composer (ConfabWindow *window,
   CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (model) == 1, WAIT_MS);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), "And this one?", -1);
   wait_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "confab-attachments.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "confab-attachments.png");
 }
 
 static void
@@ -484,15 +453,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-  const char * const *data_dirs = g_get_system_data_dirs ();
-
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   gtk_init ();
   adw_init ();

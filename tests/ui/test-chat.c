@@ -18,6 +18,7 @@
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-window.h"
@@ -61,80 +62,6 @@ sse_delta (const char *member,
   return g_strdup_printf ("data: %s\n\n", json);
 }
 
-static char *
-sse_content (const char *content)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "object");
-  json_builder_add_string_value (builder, "chat.completion.chunk");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-
-  return g_strdup_printf ("data: %s\n\n", json);
-}
-
-/* A complete answer streamed as @pieces (NULL-terminated); finished unless @open. */
-static char *
-sse_answer (const char * const *pieces,
-            gboolean            open)
-{
-  GString *body = g_string_new (NULL);
-
-  for (guint i = 0; pieces[i] != NULL; i++)
-    {
-      g_autofree char *chunk = sse_content (pieces[i]);
-      g_string_append (body, chunk);
-    }
-
-  if (!open)
-    g_string_append (body,
-                     "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
-                     "\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                     "data: [DONE]\n\n");
-
-  return g_string_free (body, FALSE);
-}
-
-static ConfabSession *
-session_of (ConfabWindow *window)
-{
-  return confab_window_get_session (window);
-}
-
-static ConfabMessage *
-message_at (ConfabWindow *window,
-            guint         position)
-{
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session_of (window)));
-  g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, position);
-
-  return message;   /* the conversation keeps it alive */
-}
-
-static guint
-n_messages (ConfabWindow *window)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session_of (window))));
-}
-
 /* Presses Enter with @mods in the composer (through its key handler); TRUE if handled. */
 static gboolean
 press_enter (ConfabWindow    *window,
@@ -157,57 +84,6 @@ press_enter (ConfabWindow    *window,
     }
 
   return handled;
-}
-
-/* Types @text in the composer and presses Enter (through the composer's key handler). */
-static void
-type_and_press_enter (ConfabWindow *window,
-                      const char   *text)
-{
-  ConfabComposer *composer = confab_window_get_composer (window);
-  GtkTextView *view = confab_composer_get_text_view (composer);
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  gboolean handled = FALSE;
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
-          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        {
-          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
-          break;
-        }
-    }
-
-  g_assert_true (handled);
-  g_assert_true (confab_session_get_busy (session_of (window)));
-}
-
-static ConfabMessageRow *
-wait_for_row (ConfabWindow  *window,
-              ConfabMessage *message)
-{
-  ConfabChatView *chat = confab_window_get_chat_view (window);
-
-  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (chat, message) != NULL, WAIT_MS);
-  return confab_chat_view_find_row (chat, message);
-}
-
-static char *
-row_text (ConfabMessageRow *row)
-{
-  confab_message_row_flush (row);
-  return confab_markdown_view_dup_display_text (confab_message_row_get_content_view (row));
-}
-
-static void
-wait_idle (ConfabWindow *window)
-{
-  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session_of (window)), WAIT_MS);
 }
 
 static guint
@@ -253,87 +129,6 @@ press_escape (ConfabWindow *window)
   g_assert_true (found);
 
   return handled;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  GdkRGBA background;
-  int width, height;
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* What the window draws: its own snapshot, as for a frame, on the window's background
-   * colour (drawn by GTK outside the class's snapshot, it would be transparent: dark text
-   * on a dark software centre). */
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
-  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
-G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_nonnull (texture);
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
-
-  if (dir == NULL || *dir == '\0')
-    {
-      g_test_message ("CONFAB_SCREENSHOT_DIR is not set: not writing %s", name);
-      return;
-    }
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static gboolean
-set_true (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets layout settle: text views lay out long text in low-priority idles, which wait while
- * frames keep coming (software rendering under Xvfb is slow), so wait until the main loop
- * is idle, then for a few frames. */
-static void
-wait_widget_frames (GtkWidget *window)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
-
-  for (guint i = 0; i < 3; i++)
-    {
-      gint64 start = gdk_frame_clock_get_frame_counter (clock);
-      gboolean idle = FALSE;
-
-      g_idle_add_full (G_PRIORITY_LOW, set_true, &idle, NULL);
-      CONFAB_TEST_WAIT_FOR (idle, WAIT_MS);
-      /* Two more frames, drawn whether or not anything changed. */
-      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1 ||
-                            (gtk_widget_queue_draw (window), FALSE), WAIT_MS);
-    }
-}
-
-static void
-wait_frames (ConfabWindow *window)
-{
-  wait_widget_frames (GTK_WIDGET (window));
 }
 
 static GtkWidget *
@@ -384,24 +179,6 @@ syntax_tag_at (ConfabMarkdownView *view,
   return NULL;
 }
 
-static GtkWidget *
-find_widget_with_class (GtkWidget  *root,
-                        const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Where the last line of @view's text ends, in @target's coordinates. */
 static double
 text_bottom_in (ConfabMarkdownView *view,
@@ -434,7 +211,7 @@ markdown_fits_text (ConfabMarkdownView *view)
 static void
 assert_actions_under_text (ConfabMessageRow *row)
 {
-  GtkWidget *actions = find_widget_with_class (GTK_WIDGET (row), "message-actions");
+  GtkWidget *actions = confab_test_find_widget_with_class (GTK_WIDGET (row), "message-actions");
   graphene_point_t top;
   double bottom;
 
@@ -476,9 +253,9 @@ check_welcome (ConfabWindow *window,
 {
   /* Nothing configured and no --base-url: the friendly first-run page. */
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
-  g_assert_null (confab_session_get_provider (session_of (window)));
-  g_assert_nonnull (confab_session_get_blocked_reason (session_of (window)));
-  g_assert_false (confab_session_send (session_of (window), "hello", NULL));
+  g_assert_null (confab_session_get_provider (confab_window_get_session (window)));
+  g_assert_nonnull (confab_session_get_blocked_reason (confab_window_get_session (window)));
+  g_assert_false (confab_session_send (confab_window_get_session (window), "hello", NULL));
 }
 
 static void
@@ -502,24 +279,24 @@ check_simple (ConfabWindow *window,
   GtkWidget *sidebar;
 
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
-  g_assert_null (confab_session_get_blocked_reason (session_of (window)));
+  g_assert_null (confab_session_get_blocked_reason (confab_window_get_session (window)));
   /* The composer has the focus from the start. */
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) ==
                  GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
 
-  type_and_press_enter (window, "Say hi in Portuguese");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Say hi in Portuguese");
+  confab_test_wait_idle (window);
 
-  g_assert_cmpuint (n_messages (window), ==, 2);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
   g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 1);
 
-  row = wait_for_row (window, message_at (window, 1));
-  text = row_text (row);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Olá!");
   g_assert_null (confab_message_row_get_error_text (row));
 
-  row = wait_for_row (window, message_at (window, 0));
-  user_text = row_text (row);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 0));
+  user_text = confab_test_row_text (row);
   g_assert_cmpstr (user_text, ==, "Say hi in Portuguese");
 
   /* The composer is empty again and keeps the focus. */
@@ -558,11 +335,11 @@ check_thinking (ConfabWindow *window,
   g_autofree char *text = NULL;
   g_autofree char *thought = NULL;
 
-  type_and_press_enter (window, "Think first");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Think first");
+  confab_test_wait_idle (window);
 
-  row = wait_for_row (window, message_at (window, 1));
-  text = row_text (row);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "The answer is 42.");
 
   /* The reasoning sits in a collapsed "Thinking" expander above the answer. */
@@ -587,7 +364,7 @@ test_thinking (void)
   g_autofree char *r1 = sse_delta ("reasoning_content", "Let me think. ");
   g_autofree char *r2 = sse_delta ("reasoning_content", "Six times seven.");
   const char *pieces[] = { "The answer ", "is 42.", NULL };
-  g_autofree char *answer = sse_answer (pieces, FALSE);
+  g_autofree char *answer = confab_test_sse_answer (pieces, FALSE);
   g_autofree char *body = g_strconcat (r1, r2, answer, NULL);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
@@ -615,13 +392,13 @@ check_models (ConfabWindow *window,
   CONFAB_TEST_WAIT_FOR (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 1) != NULL, WAIT_MS);
   row = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 1));
   g_signal_emit_by_name (list, "row-activated", row);
-  g_assert_cmpstr (confab_session_get_model (session_of (window)), ==, "model-b");
+  g_assert_cmpstr (confab_session_get_model (confab_window_get_session (window)), ==, "model-b");
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (button)), ==, "model-b");
 
   /* Free text works too. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "  typed/model  ");
   g_signal_emit_by_name (entry, "activate");
-  g_assert_cmpstr (confab_session_get_model (session_of (window)), ==, "typed/model");
+  g_assert_cmpstr (confab_session_get_model (confab_window_get_session (window)), ==, "typed/model");
 }
 
 static void
@@ -645,12 +422,12 @@ check_markdown_answer (ConfabWindow *window,
   ConfabMarkdownView *content;
   g_autofree char *text = NULL;
 
-  type_and_press_enter (window, "How do I read a file line by line in Python?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "How do I read a file line by line in Python?");
+  confab_test_wait_idle (window);
 
-  row = wait_for_row (window, message_at (window, 1));
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
   content = confab_message_row_get_content_view (row);
-  text = row_text (row);
+  text = confab_test_row_text (row);
   g_assert_nonnull (strstr (text, "with open(path) as f:"));
   g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (content), ==, 1);
 
@@ -661,7 +438,7 @@ check_markdown_answer (ConfabWindow *window,
                           WAIT_MS);
   }
   confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
 
   /* No empty space between the answer and its actions (GtkTextView counts a code block's
    * height twice unless the Markdown view corrects it). */
@@ -705,11 +482,11 @@ check_markdown_answer (ConfabWindow *window,
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (usage_button), FALSE);
     CONFAB_TEST_WAIT_FOR (!gtk_widget_get_mapped (sidebar), WAIT_MS);
     confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
-    wait_frames (window);
+    confab_test_wait_frames (GTK_WIDGET (window));
     assert_actions_under_text (row);
   }
 
-  save_screenshot (GTK_WIDGET (window), "confab-markdown.png");
+  confab_test_save_screenshot (GTK_WIDGET (window), "confab-markdown.png");
 }
 
 static void
@@ -728,7 +505,7 @@ test_markdown_answer (void)
     "> See the [Python tutorial](https://docs.python.org/3/tutorial/inputoutput.html) for more.",
     NULL
   };
-  g_autofree char *body = sse_answer (pieces, FALSE);
+  g_autofree char *body = confab_test_sse_answer (pieces, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "llama-3.3-70b", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
@@ -750,15 +527,15 @@ check_send_on_enter_off (ConfabWindow *window,
   /* Enter (and Shift+Enter) add a line: the key goes on to the text view. */
   g_assert_false (press_enter (window, 0));
   g_assert_false (press_enter (window, GDK_SHIFT_MASK));
-  g_assert_false (confab_session_get_busy (session_of (window)));
-  g_assert_cmpuint (n_messages (window), ==, 0);
+  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 0);
 
   /* Ctrl+Enter sends. */
   g_assert_true (press_enter (window, GDK_CONTROL_MASK));
-  g_assert_true (confab_session_get_busy (session_of (window)));
-  wait_idle (window);
-  g_assert_cmpuint (n_messages (window), ==, 2);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "line one");
+  g_assert_true (confab_session_get_busy (confab_window_get_session (window)));
+  confab_test_wait_idle (window);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "line one");
 }
 
 static void
@@ -767,7 +544,7 @@ test_send_on_enter_off (void)
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   const char *pieces[] = { "ok", NULL };
-  g_autofree char *body = sse_answer (pieces, FALSE);
+  g_autofree char *body = confab_test_sse_answer (pieces, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
@@ -790,24 +567,24 @@ check_tools (ConfabWindow *window,
   g_autofree char *text = NULL;
   GtkWidget *cards, *sidebar;
 
-  type_and_press_enter (window, "What's the weather in Florence,Italy?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "What's the weather in Florence,Italy?");
+  confab_test_wait_idle (window);
 
   g_assert_cmpuint (confab_replay_server_get_n_served (server), ==, 2);
   /* user, assistant with the call, tool result, final answer */
-  g_assert_cmpuint (n_messages (window), ==, 4);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 4);
 
-  first = message_at (window, 1);
-  last = message_at (window, 3);
+  first = confab_test_message_at (window, 1);
+  last = confab_test_message_at (window, 3);
   g_assert_cmpint (confab_message_get_state (last), ==, CONFAB_MESSAGE_STATE_COMPLETE);
 
-  row = wait_for_row (window, last);
-  text = row_text (row);
+  row = confab_test_wait_for_row (window, last);
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, confab_message_get_content (last));
   g_assert_nonnull (strstr (text, "40"));
 
   /* One card, in the turn that made the call, finished. */
-  row = wait_for_row (window, first);
+  row = confab_test_wait_for_row (window, first);
   cards = confab_message_row_get_tool_calls_box (row);
   g_assert_true (gtk_widget_get_visible (cards));
   g_assert_cmpuint (count_children (cards), ==, 1);
@@ -831,15 +608,15 @@ check_tools (ConfabWindow *window,
   }
   /* Let a frame draw, then keep a picture of it for the screenshots. */
   confab_chat_view_scroll_to_bottom (confab_window_get_chat_view (window));
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   /* The final answer has its lines on screen, not just in the buffer. */
   {
-    GtkWidget *content = GTK_WIDGET (confab_message_row_get_content_view (wait_for_row (window, last)));
+    GtkWidget *content = GTK_WIDGET (confab_message_row_get_content_view (confab_test_wait_for_row (window, last)));
 
     g_assert_true (gtk_widget_get_mapped (content));
     g_assert_cmpint (gtk_widget_get_height (content), >=, 16);
   }
-  save_screenshot (GTK_WIDGET (window), "confab-tool-call.png");
+  confab_test_save_screenshot (GTK_WIDGET (window), "confab-tool-call.png");
 }
 
 static void
@@ -874,18 +651,18 @@ check_stop (ConfabWindow *window,
   ConfabMessageRow *row;
   g_autofree char *text = NULL;
 
-  type_and_press_enter (window, "Tell me a long story");
-  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2, WAIT_MS);
-  answer = message_at (window, 1);
+  confab_test_type_and_press_enter (window, "Tell me a long story");
+  CONFAB_TEST_WAIT_FOR (confab_test_n_messages (window) == 2, WAIT_MS);
+  answer = confab_test_message_at (window, 1);
   CONFAB_TEST_WAIT_FOR (g_strcmp0 (confab_message_get_content (answer), "Once upon a time") == 0, WAIT_MS);
 
   /* Escape: the window's chat.stop, enabled only while streaming. */
   g_assert_true (press_escape (window));
-  wait_idle (window);
+  confab_test_wait_idle (window);
 
   g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_CANCELLED);
-  row = wait_for_row (window, answer);
-  text = row_text (row);
+  row = confab_test_wait_for_row (window, answer);
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Once upon a time");
   g_assert_null (confab_message_row_get_error_text (row));
 
@@ -898,7 +675,7 @@ test_escape_stops (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   const char *pieces[] = { "Once ", "upon ", "a time", NULL };
-  g_autofree char *body = sse_answer (pieces, TRUE);
+  g_autofree char *body = confab_test_sse_answer (pieces, TRUE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_STALL);
@@ -914,17 +691,17 @@ check_markup (ConfabWindow *window,
   ConfabMessageRow *row;
   g_autofree char *text = NULL;
 
-  type_and_press_enter (window, "Say <b>hi</b>");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Say <b>hi</b>");
+  confab_test_wait_idle (window);
 
-  row = wait_for_row (window, message_at (window, 1));
-  text = row_text (row);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
+  text = confab_test_row_text (row);
   /* Model text is text: tags show as typed, entities as typed. */
   g_assert_cmpstr (text, ==, "<b>not bold</b> & <span foreground=\"red\">x</span> &amp;");
 
-  row = wait_for_row (window, message_at (window, 0));
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 0));
   g_clear_pointer (&text, g_free);
-  text = row_text (row);
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Say <b>hi</b>");
 }
 
@@ -933,7 +710,7 @@ test_markup_injection (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   const char *pieces[] = { "<b>not ", "bold</b> & <span foreground=\"red\">", "x</span> &amp;amp;", NULL };
-  g_autofree char *body = sse_answer (pieces, FALSE);
+  g_autofree char *body = confab_test_sse_answer (pieces, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
@@ -953,15 +730,15 @@ check_retry (ConfabWindow *window,
   const char *error_text;
   ConfabReplayRequest *first, *second;
 
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
-  answer = message_at (window, 1);
+  answer = confab_test_message_at (window, 1);
   g_assert_nonnull (confab_message_get_error (answer));
-  row = wait_for_row (window, answer);
+  row = confab_test_wait_for_row (window, answer);
 
   /* The partial text stays, the error sits below it, in line. */
-  text = row_text (row);
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Half an");
   error_text = confab_message_row_get_error_text (row);
   g_assert_nonnull (error_text);
@@ -969,15 +746,15 @@ check_retry (ConfabWindow *window,
 
   /* Retry sends the same request again and replaces the failed answer. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.retry", NULL));
-  g_assert_true (confab_session_get_busy (session_of (window)));
-  wait_idle (window);
+  g_assert_true (confab_session_get_busy (confab_window_get_session (window)));
+  confab_test_wait_idle (window);
 
-  g_assert_cmpuint (n_messages (window), ==, 2);
-  answer = message_at (window, 1);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
+  answer = confab_test_message_at (window, 1);
   g_assert_cmpint (confab_message_get_state (answer), ==, CONFAB_MESSAGE_STATE_COMPLETE);
-  row = wait_for_row (window, answer);
+  row = confab_test_wait_for_row (window, answer);
   g_clear_pointer (&text, g_free);
-  text = row_text (row);
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Half an answer, then all of it.");
   g_assert_null (confab_message_row_get_error_text (row));
 
@@ -993,8 +770,8 @@ test_error_and_retry (void)
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   const char *partial[] = { "Half ", "an", NULL };
   const char *whole[] = { "Half an answer, ", "then all of it.", NULL };
-  g_autofree char *body1 = sse_answer (partial, TRUE);
-  g_autofree char *body2 = sse_answer (whole, FALSE);
+  g_autofree char *body1 = confab_test_sse_answer (partial, TRUE);
+  g_autofree char *body2 = confab_test_sse_answer (whole, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body1, CONFAB_REPLAY_CLOSE);
@@ -1012,11 +789,11 @@ check_http_error (ConfabWindow *window,
   ConfabMessageRow *row;
   const char *error_text;
 
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
-  answer = message_at (window, 1);
-  row = wait_for_row (window, answer);
+  answer = confab_test_message_at (window, 1);
+  row = confab_test_wait_for_row (window, answer);
   error_text = confab_message_row_get_error_text (row);
   g_assert_nonnull (error_text);
   /* The provider's own words reach the user. */
@@ -1049,18 +826,18 @@ check_edit_regenerate_inspect (ConfabWindow *window,
   g_autofree char *response = NULL;
   GtkWidget *dialog;
 
-  type_and_press_enter (window, "First question");
-  wait_idle (window);
-  g_assert_cmpuint (n_messages (window), ==, 2);
+  confab_test_type_and_press_enter (window, "First question");
+  confab_test_wait_idle (window);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
 
   /* Regenerate: the answer is asked for again; the new version is shown (the first one is
    * kept beside it, see test-branches-ui). */
-  answer = message_at (window, 1);
-  row = wait_for_row (window, answer);
+  answer = confab_test_message_at (window, 1);
+  row = confab_test_wait_for_row (window, answer);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.regenerate", NULL));
-  wait_idle (window);
-  g_assert_cmpuint (n_messages (window), ==, 2);
-  answer = message_at (window, 1);
+  confab_test_wait_idle (window);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
+  answer = confab_test_message_at (window, 1);
   g_assert_cmpstr (confab_message_get_content (answer), ==, "Second answer");
 
   /* The inspector shows the exact request, pretty, and the raw stream. */
@@ -1074,18 +851,18 @@ check_edit_regenerate_inspect (ConfabWindow *window,
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Edit and resend: a new version of the user message, with its own answer, is shown. */
-  user = message_at (window, 0);
-  row = wait_for_row (window, user);
+  user = confab_test_message_at (window, 0);
+  row = confab_test_wait_for_row (window, user);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "chat.edit-resend", "(ss)",
                                              confab_message_get_id (user), "Edited question"));
-  wait_idle (window);
+  confab_test_wait_idle (window);
 
-  g_assert_cmpuint (n_messages (window), ==, 2);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "Edited question");
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 1)), ==, "Third answer");
-  row = wait_for_row (window, message_at (window, 1));
-  text = row_text (row);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Edited question");
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 1)), ==, "Third answer");
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
+  text = confab_test_row_text (row);
   g_assert_cmpstr (text, ==, "Third answer");
 
   g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 3);
@@ -1100,9 +877,9 @@ test_edit_regenerate_inspect (void)
   const char *a1[] = { "First ", "answer", NULL };
   const char *a2[] = { "Second ", "answer", NULL };
   const char *a3[] = { "Third ", "answer", NULL };
-  g_autofree char *b1 = sse_answer (a1, FALSE);
-  g_autofree char *b2 = sse_answer (a2, FALSE);
-  g_autofree char *b3 = sse_answer (a3, FALSE);
+  g_autofree char *b1 = confab_test_sse_answer (a1, FALSE);
+  g_autofree char *b2 = confab_test_sse_answer (a2, FALSE);
+  g_autofree char *b3 = confab_test_sse_answer (a3, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, b1, CONFAB_REPLAY_NONE);
@@ -1126,9 +903,9 @@ check_history (ConfabWindow *window,
   rows = confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list));
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
 
-  type_and_press_enter (window, "Remember me");
-  wait_idle (window);
-  first = confab_session_get_conversation (session_of (window));
+  confab_test_type_and_press_enter (window, "Remember me");
+  confab_test_wait_idle (window);
+  first = confab_session_get_conversation (confab_window_get_session (window));
   id = g_strdup (confab_conversation_get_id (first));
 
   /* Sent once: the conversation is in the history list. */
@@ -1136,14 +913,14 @@ check_history (ConfabWindow *window,
 
   /* Ctrl+N: a new, empty conversation that is not history yet. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL));
-  g_assert_cmpuint (n_messages (window), ==, 0);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
 
   /* Back to the first one, loaded from the store. */
   g_signal_emit_by_name (list, "conversation-activated", id);
-  g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (session_of (window))), ==, id);
-  g_assert_cmpuint (n_messages (window), ==, 2);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 1)), ==, "Remembered");
+  g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))), ==, id);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 1)), ==, "Remembered");
 }
 
 static void
@@ -1151,7 +928,7 @@ test_history (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   const char *pieces[] = { "Remem", "bered", NULL };
-  g_autofree char *body = sse_answer (pieces, FALSE);
+  g_autofree char *body = confab_test_sse_answer (pieces, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
@@ -1301,13 +1078,13 @@ test_markdown_height_streaming (void)
       confab_markdown_view_append_text (view, markdown_sample + i, n);
       confab_markdown_view_flush (view);
       i += n;
-      wait_widget_frames (window);
+      confab_test_wait_frames (window);
       CONFAB_TEST_WAIT_FOR (markdown_fits_text (view), WAIT_MS);
     }
   g_assert_cmpuint (confab_markdown_view_get_n_code_blocks (view), ==, 1);
 
   confab_markdown_view_finish (view);
-  wait_widget_frames (window);
+  confab_test_wait_frames (window);
   CONFAB_TEST_WAIT_FOR (markdown_fits_text (view), WAIT_MS);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1372,25 +1149,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) language_dirs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) style_dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
 
-  /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell
-   * that the app's symbolic icon is an SVG; and GtkSourceView's languages and style
-   * schemes, without which code is not highlighted as on a user's system (and in the
-   * screenshots). */
+  /* The isolated XDG dirs also hide GtkSourceView's languages and style schemes, without
+   * which code is not highlighted as on a user's system (and in the screenshots). */
   for (guint i = 0; data_dirs[i] != NULL; i++)
     {
-      g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
       g_ptr_array_add (language_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "language-specs", NULL));
       g_ptr_array_add (style_dirs, g_build_filename (data_dirs[i], "gtksourceview-5", "styles", NULL));
     }
-  g_ptr_array_add (mime_dirs, NULL);
 
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
   gtk_init ();
   adw_init ();
 

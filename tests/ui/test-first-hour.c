@@ -31,6 +31,7 @@
 #include "confab-store.h"
 #include "confab-store-summary.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -79,118 +80,6 @@ static const char weather_call[] =
   "\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}]}}]}\n\n"
   "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
   "data: [DONE]\n\n";
-
-static ConfabSession *
-session_of (ConfabWindow *window)
-{
-  return confab_window_get_session (window);
-}
-
-static ConfabMessage *
-message_at (ConfabWindow *window,
-            guint         position)
-{
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (session_of (window)));
-  g_autoptr(ConfabMessage) message = g_list_model_get_item (messages, position);
-
-  return message;   /* the conversation keeps it alive */
-}
-
-static guint
-n_messages (ConfabWindow *window)
-{
-  return g_list_model_get_n_items (G_LIST_MODEL (confab_session_get_conversation (session_of (window))));
-}
-
-/* Types @text in the composer and presses Enter (through the composer's key handler). */
-static void
-type_and_press_enter (ConfabWindow *window,
-                      const char   *text)
-{
-  GtkTextView *view = confab_composer_get_text_view (confab_window_get_composer (window));
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  gboolean handled = FALSE;
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
-          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        {
-          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
-          break;
-        }
-    }
-
-  g_assert_true (handled);
-  g_assert_true (confab_session_get_busy (session_of (window)));
-}
-
-static void
-wait_idle (ConfabWindow *window)
-{
-  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session_of (window)), WAIT_MS);
-}
-
-static gboolean
-set_true (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets layout settle: until the main loop is idle, then two more frames, three times. */
-static void
-wait_frames (ConfabWindow *window)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-
-  for (guint i = 0; i < 3; i++)
-    {
-      gint64 start = gdk_frame_clock_get_frame_counter (clock);
-      gboolean idle = FALSE;
-
-      g_idle_add_full (G_PRIORITY_LOW, set_true, &idle, NULL);
-      CONFAB_TEST_WAIT_FOR (idle, WAIT_MS);
-      CONFAB_TEST_WAIT_FOR (gdk_frame_clock_get_frame_counter (clock) > start + 1 ||
-                            (gtk_widget_queue_draw (GTK_WIDGET (window)), FALSE), WAIT_MS);
-    }
-}
-
-/* Saves what @widget draws as CONFAB_SCREENSHOT_DIR/@name (nothing when it is not set). */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  const char *dir = g_getenv ("CONFAB_SCREENSHOT_DIR");
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GdkRGBA background;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  if (dir == NULL || *dir == '\0')
-    return;
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkStyleContext, deprecated in GTK 4.10 */
-  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background));
-G_GNUC_END_IGNORE_DEPRECATIONS
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static GtkWidget *
 find_widget_with_tooltip (GtkWidget  *root,
@@ -295,7 +184,7 @@ static ConfabToolCall *
 call_at (ConfabWindow *window,
          guint         position)
 {
-  g_autoptr(ConfabToolCall) call = g_list_model_get_item (confab_message_get_tool_calls (message_at (window, position)), 0);
+  g_autoptr(ConfabToolCall) call = g_list_model_get_item (confab_message_get_tool_calls (confab_test_message_at (window, position)), 0);
 
   g_assert_nonnull (call);
   return call;   /* the message keeps it alive */
@@ -319,7 +208,7 @@ card_of (ConfabWindow  *window,
 static gboolean
 tools_ready (ConfabWindow *window)
 {
-  GListModel *servers = confab_tool_registry_get_servers (confab_session_get_tools (session_of (window)));
+  GListModel *servers = confab_tool_registry_get_servers (confab_session_get_tools (confab_window_get_session (window)));
 
   for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
     {
@@ -384,10 +273,10 @@ check_default_model (ConfabWindow *window,
                  GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
   model_button = panels_test_get (GTK_WIDGET (window), "model_button");
   g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (model_button)), ==, "default-model");
-  g_assert_null (confab_session_get_blocked_reason (session_of (window)));
+  g_assert_null (confab_session_get_blocked_reason (confab_window_get_session (window)));
 
-  type_and_press_enter (window, "Hello");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello");
+  confab_test_wait_idle (window);
   requests = confab_replay_server_get_requests (server);
   g_assert_cmpuint (requests->len, ==, 1);
   g_assert_nonnull (strstr (((ConfabReplayRequest *) requests->pdata[0])->body, "\"default-model\""));
@@ -421,12 +310,12 @@ check_background_turn (ConfabWindow *window,
   GtkWidget *card;
 
   CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
-  type_and_press_enter (window, "Weather in Paris?");
-  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
-                        confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
+  confab_test_type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (confab_test_n_messages (window) == 2 &&
+                        confab_message_get_n_tool_calls (confab_test_message_at (window, 1)) == 1 &&
                         confab_tool_call_get_status (call_at (window, 1)) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL,
                         WAIT_MS);
-  first = confab_session_get_conversation (session_of (window));
+  first = confab_session_get_conversation (confab_window_get_session (window));
   id = g_strdup (confab_conversation_get_id (first));
   call = call_at (window, 1);
 
@@ -435,23 +324,23 @@ check_background_turn (ConfabWindow *window,
 
   /* Ctrl+N while the call waits: the turn goes on in the background. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-chat", NULL));
-  g_assert_true (confab_session_get_conversation (session_of (window)) != first);
-  g_assert_false (confab_session_get_busy (session_of (window)));
-  g_assert_true (confab_session_is_running (session_of (window), first));
+  g_assert_true (confab_session_get_conversation (confab_window_get_session (window)) != first);
+  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
+  g_assert_true (confab_session_is_running (confab_window_get_session (window), first));
   g_assert_true (confab_conversation_list_get_busy (list, id));
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL);
 
   /* Back to it: the same live conversation, the card still waiting, and Allow works. */
   g_signal_emit_by_name (list, "conversation-activated", id);
-  g_assert_true (confab_session_get_conversation (session_of (window)) == first);
-  g_assert_true (confab_session_get_busy (session_of (window)));
-  card = card_of (window, message_at (window, 1));
+  g_assert_true (confab_session_get_conversation (confab_window_get_session (window)) == first);
+  g_assert_true (confab_session_get_busy (confab_window_get_session (window)));
+  card = card_of (window, confab_test_message_at (window, 1));
   g_assert_true (gtk_widget_activate_action (card, "card.allow-once", NULL));
-  wait_idle (window);
+  confab_test_wait_idle (window);
 
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
-  g_assert_cmpuint (n_messages (window), ==, 4);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 3)), ==, "Sunny");
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 4);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 3)), ==, "Sunny");
   g_assert_false (confab_conversation_list_get_busy (list, id));
 
   messages = request_messages (server, 1);
@@ -487,21 +376,21 @@ check_stop_while_waiting (ConfabWindow *window,
   g_autoptr(JsonArray) messages = NULL;
 
   CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
-  type_and_press_enter (window, "Weather in Paris?");
-  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
-                        confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
+  confab_test_type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (confab_test_n_messages (window) == 2 &&
+                        confab_message_get_n_tool_calls (confab_test_message_at (window, 1)) == 1 &&
                         confab_tool_call_get_status (call_at (window, 1)) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL,
                         WAIT_MS);
 
   /* Stop (Escape) while the call waits: it is not run, and says so. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "chat.stop", NULL));
-  wait_idle (window);
+  confab_test_wait_idle (window);
   g_assert_cmpint (confab_tool_call_get_status (call_at (window, 1)), ==, CONFAB_TOOL_CALL_STATUS_FAILED);
 
   /* The conversation goes on: the next request has a result for the call. */
-  type_and_press_enter (window, "Never mind");
-  wait_idle (window);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, n_messages (window) - 1)), ==, "Fine");
+  confab_test_type_and_press_enter (window, "Never mind");
+  confab_test_wait_idle (window);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, confab_test_n_messages (window) - 1)), ==, "Fine");
 
   messages = request_messages (server, 1);
   assert_every_call_answered (messages);
@@ -562,18 +451,18 @@ check_repair_on_load (ConfabWindow *window,
   confab_conversation_list_reload (list_of (window));
 
   g_signal_emit_by_name (list_of (window), "conversation-activated", id);
-  g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (session_of (window))), ==, id);
-  g_assert_cmpuint (n_messages (window), ==, 3);
+  g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))), ==, id);
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 3);
 
   /* The card no longer offers an approval nobody waits for. */
   call = call_at (window, 1);
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_FAILED);
-  card = card_of (window, message_at (window, 1));
+  card = card_of (window, confab_test_message_at (window, 1));
   g_assert_false (gtk_widget_get_visible (panels_test_get (card, "approval_box")));
 
   /* And the chat goes on, with a history a provider accepts. */
-  type_and_press_enter (window, "Still there?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Still there?");
+  confab_test_wait_idle (window);
   messages = request_messages (server, 0);
   assert_every_call_answered (messages);
 }
@@ -607,7 +496,7 @@ check_typing_without_model (ConfabWindow *window,
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
 
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
-  g_assert_nonnull (confab_session_get_blocked_reason (session_of (window)));
+  g_assert_nonnull (confab_session_get_blocked_reason (confab_window_get_session (window)));
 
   /* The composer keeps the focus and takes the text; it says what is missing. */
   g_assert_true (gtk_widget_get_sensitive (text_view));
@@ -626,7 +515,7 @@ check_typing_without_model (ConfabWindow *window,
         g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
     }
   /* Nothing is sent, nothing is lost, and the focus did not move. */
-  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
   g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 0);
   left = confab_composer_dup_text (composer);
   g_assert_cmpstr (left, ==, "a draft");
@@ -661,8 +550,8 @@ check_new_chat_listed (ConfabWindow *window,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "New Chat");
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
 
-  type_and_press_enter (window, "Plan a trip to Lisbon");
-  conversation = confab_session_get_conversation (session_of (window));
+  confab_test_type_and_press_enter (window, "Plan a trip to Lisbon");
+  conversation = confab_session_get_conversation (confab_window_get_session (window));
 
   /* At once (no main-loop turn since Enter: the request is not even sent): listed,
    * selected, titled. */
@@ -676,7 +565,7 @@ check_new_chat_listed (ConfabWindow *window,
   confab_conversation_set_title (conversation, "Lisbon");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Lisbon");
 
-  wait_idle (window);
+  confab_test_wait_idle (window);
   g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
 }
 
@@ -707,18 +596,18 @@ check_toast_overlay (ConfabWindow *window,
   GtkWidget *toast;
   int width;
 
-  type_and_press_enter (window, "Something to delete");
-  wait_idle (window);
-  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+  confab_test_type_and_press_enter (window, "Something to delete");
+  confab_test_wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))));
 
   /* The usage sidebar is hidden (F9, remembered in the settings). */
   g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   width = gtk_widget_get_width (pane);
 
   /* Delete: the toast is the window's, over everything; nothing moves. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "conversation-list.delete", "s", id));
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   toast = find_type_named (GTK_WIDGET (window), "AdwToastWidget");
   g_assert_nonnull (toast);
   g_assert_true (gtk_widget_get_ancestor (toast, ADW_TYPE_TOAST_OVERLAY) == overlay);
@@ -734,7 +623,7 @@ check_toast_overlay (ConfabWindow *window,
         g_signal_emit_by_name (child, "clicked");
       }
   CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (list)) == 1, WAIT_MS);
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
 }
 
@@ -834,9 +723,9 @@ check_export (ConfabWindow *window,
   GMenuModel *menu;
   gboolean listed = FALSE;
 
-  type_and_press_enter (window, "Export me");
-  wait_idle (window);
-  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+  confab_test_type_and_press_enter (window, "Export me");
+  confab_test_wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))));
 
   /* The row's menu offers it. */
   {
@@ -907,9 +796,9 @@ check_export_folder (ConfabWindow *window,
   confab_attachment_bar_add_file (bar, attached);
   CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_attachment_bar_get_model (bar)) == 1, WAIT_MS);
 
-  type_and_press_enter (window, "Export me with a file");
-  wait_idle (window);
-  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (session_of (window))));
+  confab_test_type_and_press_enter (window, "Export me with a file");
+  confab_test_wait_idle (window);
+  id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))));
 
   g_assert_true (gtk_widget_activate_action (list, "conversation-list.export-folder", "s", id));
   chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
@@ -1042,28 +931,28 @@ check_approval_by_keyboard (ConfabWindow *window,
   assert_no_focusable_label (confab_window_get_usage_sidebar (window));
 
   CONFAB_TEST_WAIT_FOR (tools_ready (window), WAIT_MS);
-  type_and_press_enter (window, "Weather in Paris?");
-  CONFAB_TEST_WAIT_FOR (n_messages (window) == 2 &&
-                        confab_message_get_n_tool_calls (message_at (window, 1)) == 1 &&
+  confab_test_type_and_press_enter (window, "Weather in Paris?");
+  CONFAB_TEST_WAIT_FOR (confab_test_n_messages (window) == 2 &&
+                        confab_message_get_n_tool_calls (confab_test_message_at (window, 1)) == 1 &&
                         confab_tool_call_get_status (call_at (window, 1)) == CONFAB_TOOL_CALL_STATUS_PENDING_APPROVAL,
                         WAIT_MS);
   call = call_at (window, 1);
 
   /* The focus goes to the waiting card, on Allow Once. */
-  card = card_of (window, message_at (window, 1));
+  card = card_of (window, confab_test_message_at (window, 1));
   CONFAB_TEST_WAIT_FOR (focus_is_in (window, card), WAIT_MS);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_window_get_focus (GTK_WINDOW (window)))), ==, "Allow _Once");
   /* Deny is a normal answer, not a destructive one. */
   g_assert_false (gtk_widget_has_css_class (panels_test_get (card, "deny_button"), "destructive-action"));
-  wait_frames (window);
-  save_screenshot (GTK_WIDGET (window), "first-hour-approval-focus.png");
+  confab_test_wait_frames (GTK_WIDGET (window));
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-approval-focus.png");
 
   /* Alt+O answers it from wherever the focus is. */
   gtk_widget_grab_focus (GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window))));
   g_assert_true (press_shortcut (window, GDK_KEY_o, GDK_ALT_MASK));
-  wait_idle (window);
+  confab_test_wait_idle (window);
   g_assert_cmpint (confab_tool_call_get_status (call), ==, CONFAB_TOOL_CALL_STATUS_DONE);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 3)), ==, "Sunny");
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 3)), ==, "Sunny");
 }
 
 static void
@@ -1129,11 +1018,11 @@ check_html_error (ConfabWindow *window,
   ConfabMessageRow *row;
   GtkWidget *expander, *details;
 
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
   /* The status and its reason, not the page's markup … */
-  row = row_of (window, message_at (window, 1));
+  row = row_of (window, confab_test_message_at (window, 1));
   g_assert_cmpstr (confab_message_row_get_error_text (row), ==, "The server answered HTTP 502 Bad Gateway");
 
   /* … which is under Details, closed, as text. */
@@ -1147,8 +1036,8 @@ check_html_error (ConfabWindow *window,
   /* Not a key problem: no "Check API Key". */
   g_assert_false (gtk_widget_get_visible (find_mnemonic_button (GTK_WIDGET (row), "Check API _Key")));
   gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
-  wait_frames (window);
-  save_screenshot (GTK_WIDGET (window), "first-hour-html-error.png");
+  confab_test_wait_frames (GTK_WIDGET (window));
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-html-error.png");
 }
 
 static void
@@ -1204,10 +1093,10 @@ check_unauthorized (ConfabWindow *window,
   ConfabMessageRow *row;
   GtkWidget *button, *prefs, *provider_row, *key_row, *focus;
 
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
-  row = row_of (window, message_at (window, 1));
+  row = row_of (window, confab_test_message_at (window, 1));
   g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "401"));
   g_assert_nonnull (strstr (confab_message_row_get_error_text (row), "Invalid API key"));
   button = find_mnemonic_button (GTK_WIDGET (row), "Check API _Key");
@@ -1243,12 +1132,12 @@ check_idle_timeout (ConfabWindow *window,
 {
   ConfabMessageRow *row;
 
-  confab_client_set_idle_timeout (confab_session_get_client (session_of (window)), 1);
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_client_set_idle_timeout (confab_session_get_client (confab_window_get_session (window)), 1);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
   /* The provider by the name the user gave it, first; the URL after. */
-  row = row_of (window, message_at (window, 1));
+  row = row_of (window, confab_test_message_at (window, 1));
   g_assert_true (g_str_has_prefix (confab_message_row_get_error_text (row), "Local sent nothing for 1 second"));
 }
 
@@ -1351,13 +1240,13 @@ check_narrow (ConfabWindow *window,
 
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) == 360, WAIT_MS);
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   g_assert_true (adw_leaflet_get_folded (leaflet));
 
   /* The chat page: composer, header buttons and an answer fit. */
-  type_and_press_enter (window, "A narrow window");
-  wait_idle (window);
-  wait_frames (window);
+  confab_test_type_and_press_enter (window, "A narrow window");
+  confab_test_wait_idle (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   assert_inside_window (window, GTK_WIDGET (confab_window_get_composer (window)));
   {
     /* The system prompt's button says what it is, and its popover opens upward. */
@@ -1371,19 +1260,19 @@ check_narrow (ConfabWindow *window,
   }
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "primary_menu_button"));
   assert_inside_window (window, panels_test_get (GTK_WIDGET (window), "model_button"));
-  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-chat.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-narrow-chat.png");
 
   /* The list page has the main menu too. */
   adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   CONFAB_TEST_WAIT_FOR (adw_leaflet_get_visible_child (leaflet) == pane &&
                         !adw_leaflet_get_child_transition_running (leaflet), WAIT_MS);
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   list_menu = panels_test_get (pane, "list_menu_button");
   g_assert_true (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (list_menu)) ==
                  gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (panels_test_get (GTK_WIDGET (window), "primary_menu_button"))));
   assert_inside_window (window, list_menu);
   assert_inside_window (window, GTK_WIDGET (list_of (window)));
-  save_screenshot (GTK_WIDGET (window), "first-hour-narrow-list.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-narrow-list.png");
 }
 
 static void
@@ -1460,8 +1349,8 @@ check_inspector (ConfabWindow *window,
   g_autofree char *exchange = NULL;
   g_autofree char *copied = NULL;
 
-  type_and_press_enter (window, "Hello?");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Hello?");
+  confab_test_wait_idle (window);
 
   /* The server got the real secrets … */
   sent = g_ptr_array_index (confab_replay_server_get_requests (server), 0);
@@ -1469,7 +1358,7 @@ check_inspector (ConfabWindow *window,
   g_assert_cmpstr (soup_message_headers_get_one (sent->headers, "X-Team"), ==, CANARY_HEADER);
 
   /* … the inspector, opened from the row's "inspect" button, shows none of them. */
-  row = row_of (window, message_at (window, 1));
+  row = row_of (window, confab_test_message_at (window, 1));
   inspect = find_widget_with_tooltip (GTK_WIDGET (row), "Inspect Request and Response");
   g_assert_nonnull (inspect);
   g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (inspect)), ==, "system-search-symbolic");
@@ -1502,8 +1391,8 @@ check_inspector (ConfabWindow *window,
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (dialog), NULL, clipboard_text_cb, &copied);
   CONFAB_TEST_WAIT_FOR (copied != NULL, WAIT_MS);
   g_assert_cmpstr (copied, ==, exchange);
-  wait_frames (window);
-  save_screenshot (dialog, "first-hour-inspector.png");
+  confab_test_wait_frames (GTK_WIDGET (window));
+  confab_test_save_screenshot_if_asked (dialog, "first-hour-inspector.png");
 
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
@@ -1581,18 +1470,18 @@ check_first_launch (ConfabWindow *window,
   GtkWidget *usage = panels_test_get (GTK_WIDGET (window), "usage_bin");
 
   /* One welcome: not beside an empty list and an empty usage sidebar. */
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "welcome");
   g_assert_false (gtk_widget_get_visible (pane));
   g_assert_false (gtk_widget_get_mapped (usage));
   g_assert_cmpuint (count_mapped_status_pages (GTK_WIDGET (window)), ==, 1);
   /* The window's buttons did not go away with the sidebar's header. */
   g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
-  save_screenshot (GTK_WIDGET (window), "first-hour-welcome.png");
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-welcome.png");
 
   /* With a provider, the list and the sidebar are back. */
-  add_local_provider (confab_context_get_providers (confab_session_get_context (session_of (window))), server);
-  wait_frames (window);
+  add_local_provider (confab_context_get_providers (confab_session_get_context (confab_window_get_session (window))), server);
+  confab_test_wait_frames (GTK_WIDGET (window));
   g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
   g_assert_true (gtk_widget_get_visible (pane));
   g_assert_true (gtk_widget_get_mapped (usage));
@@ -1651,10 +1540,10 @@ check_escape_cancels_edit (ConfabWindow *window,
   ConfabMessageRow *row;
   GtkWidget *focus, *edit_box;
 
-  type_and_press_enter (window, "Original");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Original");
+  confab_test_wait_idle (window);
 
-  row = row_of (window, message_at (window, 0));
+  row = row_of (window, confab_test_message_at (window, 0));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
   focus = gtk_window_get_focus (GTK_WINDOW (window));
   g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
@@ -1664,9 +1553,9 @@ check_escape_cancels_edit (ConfabWindow *window,
   /* Escape leaves the edit; nothing is sent. */
   g_assert_true (press_escape_at_focus (window));
   g_assert_false (gtk_widget_get_visible (edit_box));
-  g_assert_false (confab_session_get_busy (session_of (window)));
+  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
   g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
-  g_assert_cmpstr (confab_message_get_content (message_at (window, 0)), ==, "Original");
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Original");
 }
 
 static void
@@ -1690,12 +1579,12 @@ check_usage_sidebar_quiet (ConfabWindow *window,
   GtkWidget *request;
 
   /* Nothing to page through yet: no second "Usage" under the header's. */
-  wait_frames (window);
+  confab_test_wait_frames (GTK_WIDGET (window));
   g_assert_false (gtk_widget_is_visible (turn_label));
   g_assert_true (gtk_widget_is_visible (panels_test_get (sidebar, "empty_label")));
 
-  type_and_press_enter (window, "Count my tokens");
-  wait_idle (window);
+  confab_test_type_and_press_enter (window, "Count my tokens");
+  confab_test_wait_idle (window);
   CONFAB_TEST_WAIT_FOR (gtk_widget_is_visible (turn_label), PANELS_TEST_TIMEOUT_MS);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (turn_label)), ==, "Turn 1 of 1");
 
@@ -1706,8 +1595,8 @@ check_usage_sidebar_quiet (ConfabWindow *window,
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "reasoning")));
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cached")));
   g_assert_false (gtk_widget_is_visible (panels_test_get (request, "cost")));
-  wait_frames (window);
-  save_screenshot (GTK_WIDGET (window), "first-hour-usage.png");
+  confab_test_wait_frames (GTK_WIDGET (window));
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-usage.png");
 }
 
 static void

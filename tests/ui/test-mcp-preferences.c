@@ -314,11 +314,8 @@ test_remote_server_secret_header (Fixture       *f,
   GtkWidget *row;
   Fake fake = { 0 };
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake_start (&fake);
 
@@ -395,11 +392,8 @@ test_missing_secret_is_reported (Fixture       *f,
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   write_mcp_json (f->mcp_path, "{\"mcpServers\": {\"nokey\": {\"type\": \"http\", \"url\": \"http://127.0.0.1:9/mcp\","
                                " \"headers\": {\"Authorization\": {\"secret\": true}}}}}");
@@ -446,11 +440,8 @@ test_sign_out (Fixture       *f,
   GtkWidget *list;
   GtkWidget *row;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   /* Stored before the window reads mcp.json again. */
   g_assert_true (secret_password_store_sync (&oauth_schema, SECRET_COLLECTION_DEFAULT, "sign-in",

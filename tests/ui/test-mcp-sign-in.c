@@ -19,33 +19,6 @@
 
 static PanelsKeyring keyring;
 
-typedef struct
-{
-  SoupSession *session;
-  guint        opened;
-} Browser;
-
-static void
-loaded_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
-}
-
-/* The user's browser, consenting at once. */
-static void
-open_page (const char *server_name,
-           const char *uri,
-           gpointer    user_data)
-{
-  Browser *browser = user_data;
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
-
-  browser->opened++;
-  soup_session_send_and_read_async (browser->session, msg, G_PRIORITY_DEFAULT, NULL, loaded_cb, NULL);
-}
-
 /* The first button under @widget labelled @label, NULL when none. */
 static GtkWidget *
 find_button (GtkWidget  *widget,
@@ -124,7 +97,7 @@ test_toast_signs_in (void)
   g_autoptr(ConfabToolRegistry) registry = NULL;
   g_autoptr(ConfabMcpServer) server = NULL;
   g_autoptr(GError) error = NULL;
-  Browser browser = { soup_session_new (), 0 };
+  g_auto(Browser) browser = { soup_session_new (), 0 };
   GtkWidget *window;
   GtkWidget *overlay;
   GtkWidget *button;
@@ -132,15 +105,11 @@ test_toast_signs_in (void)
   gboolean timed_out = FALSE;
   guint id;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      g_object_unref (browser.session);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   fake = fake_new ();
-  _confab_mcp_sign_in_set_launcher (open_page, &browser);
+  _confab_mcp_sign_in_set_launcher (browser_open_page, &browser);
 
   window = adw_application_window_new (NULL);
   overlay = adw_toast_overlay_new ();
@@ -180,7 +149,6 @@ test_toast_signs_in (void)
   confab_tool_registry_stop (registry);
   _confab_mcp_sign_in_set_launcher (NULL, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
-  g_object_unref (browser.session);
 }
 
 int

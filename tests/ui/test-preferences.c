@@ -377,11 +377,8 @@ test_api_key_in_keyring (Fixture       *f,
   GtkWidget *row;
   GtkWidget *other;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   gtk_widget_activate_action (f->window, "prefs.add-preset", "u", 1);  /* Groq */
   provider = confab_provider_list_lookup (f->providers, "Groq");
@@ -462,11 +459,8 @@ test_remove_provider_undo (Fixture       *f,
   GtkWidget *list = panels_test_get (f->window, "providers_list");
   ConfabProvider *provider;
 
-  if (keyring.daemon == NULL)
-    {
-      g_test_skip (keyring.skip_reason);
-      return;
-    }
+  if (panels_keyring_skip (&keyring))
+    return;
 
   gtk_widget_activate_action (f->window, "prefs.add-preset", "u", 1);  /* Groq */
   provider = confab_provider_list_lookup (f->providers, "Groq");

@@ -10,6 +10,7 @@
 #include "confab-application.h"
 #include "confab-error.h"
 #include "confab-store.h"
+#include "confab-test-app.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 
@@ -52,62 +53,41 @@ count_dialogs (GtkWindow *parent)
 }
 
 static void
-on_activate (GApplication *app,
-             gboolean     *ran)
+check_write_failed (ConfabWindow *window,
+                    gpointer      data)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
   ConfabStore *store = confab_application_get_store (CONFAB_APPLICATION (app));
   g_autoptr(GError) error = g_error_new_literal (CONFAB_ERROR, CONFAB_ERROR_STORE,
                                                  "Could not save the conversation to /x/confab.db: the disk is full");
   GtkWindow *dialog;
 
-  g_assert_nonnull (window);
   g_assert_nonnull (store);
-  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (window)), WAIT_MS);
 
   /* As the writer thread reports it (on the main context). */
   g_signal_emit_by_name (store, "write-failed", error);
   g_signal_emit_by_name (store, "write-failed", error);
-  CONFAB_TEST_WAIT_FOR (find_dialog (window) != NULL, WAIT_MS);
-  dialog = find_dialog (window);
-  g_assert_cmpuint (count_dialogs (window), ==, 1);
+  CONFAB_TEST_WAIT_FOR (find_dialog (GTK_WINDOW (window)) != NULL, WAIT_MS);
+  dialog = find_dialog (GTK_WINDOW (window));
+  g_assert_cmpuint (count_dialogs (GTK_WINDOW (window)), ==, 1);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "The Conversation Could Not Be Saved");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "the disk is full"));
 
   gtk_window_destroy (dialog);
-  gtk_window_close (window);
-  g_application_quit (app);
-  *ran = TRUE;
 }
 
 static void
 test_write_failed_dialog (void)
 {
-  g_autoptr(ConfabApplication) app = confab_application_new ();
-  char *argv[] = { (char *) "confab", NULL };
-  gboolean ran = FALSE;
-
-  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &ran);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_assert_true (ran);
+  confab_test_run_app (NULL, check_write_failed, NULL);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
-  const char * const *data_dirs = g_get_system_data_dirs ();
-
-  /* The isolated XDG dirs hide the MIME database, without which GdkPixbuf cannot tell that
-   * the app's symbolic icon is an SVG (as in test-chat). */
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
 
   g_test_add_func ("/store-errors/write-failed-dialog", test_write_failed_dialog);
 

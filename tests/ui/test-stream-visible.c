@@ -19,6 +19,7 @@
 #include "confab-replay-server.h"
 #include "confab-store.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 
@@ -126,36 +127,6 @@ n_closed_blocks (gsize len)
 /* ---------------------------------------------------------------------------------------- */
 /* The server's body: 6–7 character deltas                                                   */
 
-static char *
-sse_content (const char *content)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "object");
-  json_builder_add_string_value (builder, "chat.completion.chunk");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-
-  return g_strdup_printf ("data: %s\n\n", json);
-}
-
 /* One SSE event per piece, one piece per write: the answer in 6 and 7 byte deltas. */
 static GPtrArray *
 make_pieces (void)
@@ -168,7 +139,7 @@ make_pieces (void)
       gsize len = MIN (i % 2 == 0 ? 6 : 7, answer->len - at);
       g_autofree char *delta = g_strndup (answer->str + at, len);
 
-      g_ptr_array_add (pieces, sse_content (delta));
+      g_ptr_array_add (pieces, confab_test_sse_content (delta));
       at += len;
     }
   g_ptr_array_add (pieces,
@@ -204,47 +175,6 @@ message_at (ConfabWindow *window,
     return NULL;
   message = g_list_model_get_item (messages, position);
   return message;   /* the conversation keeps it alive */
-}
-
-static void
-send_text (ConfabWindow *window,
-           const char   *text)
-{
-  GtkTextView *view = confab_composer_get_text_view (confab_window_get_composer (window));
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  gboolean handled = FALSE;
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
-          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        {
-          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
-          break;
-        }
-    }
-  g_assert_true (handled);
-}
-
-static GtkWidget *
-find_widget_with_class (GtkWidget  *root,
-                        const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 /* Presses @keyval with @mods through the shortcuts of @widget and its ancestors (the chat
@@ -560,7 +490,7 @@ static void
 assert_holds (Watch *watch,
               gsize  until)
 {
-  GtkWidget *jump = find_widget_with_class (GTK_WIDGET (watch->chat), "jump-to-newest");
+  GtkWidget *jump = confab_test_find_widget_with_class (GTK_WIDGET (watch->chat), "jump-to-newest");
 
   g_assert_false (confab_chat_view_get_following (watch->chat));
   g_assert_nonnull (jump);
@@ -606,7 +536,7 @@ check_stream (ConfabWindow *window,
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &watch);
   busy = g_idle_add_full (GDK_PRIORITY_REDRAW + 2, keep_busy, NULL, NULL);
 
-  send_text (window, "Show me every kind of block.");
+  confab_test_type_and_send (window, "Show me every kind of block.");
   CONFAB_TEST_WAIT_FOR (message_at (window, 1) != NULL, WAIT_MS);
   watch.message = message_at (window, 1);
 
@@ -640,7 +570,7 @@ check_stream (ConfabWindow *window,
     g_assert_cmpfloat (gtk_adjustment_get_value (watch.vadjustment), <, before);
     assert_holds (&watch, block_end (31));
   }
-  jump = find_widget_with_class (GTK_WIDGET (watch.chat), "jump-to-newest");
+  jump = confab_test_find_widget_with_class (GTK_WIDGET (watch.chat), "jump-to-newest");
   g_signal_emit_by_name (jump, "clicked");
   watch.phase = PHASE_FOLLOW_AGAIN;
   g_assert_true (confab_chat_view_get_following (watch.chat));
@@ -762,20 +692,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GPtrArray) mime_dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
-
-  /* The isolated XDG dirs hide the MIME database (the app's SVG icon) and GtkSourceView's
-   * languages and styles: add them back, as on a user's system. */
-  for (guint i = 0; data_dirs[i] != NULL; i++)
-    g_ptr_array_add (mime_dirs, g_build_filename (data_dirs[i], "mime", NULL));
-  g_ptr_array_add (mime_dirs, NULL);
 
   /* Software GL under Xvfb takes tens of ms per frame of this window on a loaded machine;
    * what is checked (buffers, layout, scrolling) is the same with the cairo renderer. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs->pdata);
+  confab_test_init_isolated (&argc, &argv);
   gtk_init ();
   adw_init ();
   for (guint i = 0; data_dirs[i] != NULL; i++)
