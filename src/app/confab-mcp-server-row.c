@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-mcp-headers-text.h"
 #include "confab-mcp-oauth.h"
 #include "confab-mcp-secrets.h"
 #include "confab-mcp-server.h"
@@ -88,58 +89,6 @@ settle (AdwEntryRow *row)
   adw_entry_row_set_show_apply_button (row, TRUE);
 }
 
-/* Headers, in the row as in HTTP: "Name: value", one after the other on the line
- * ("Authorization: Bearer abc X-Team: alpha"). A word that ends with a colon (a header name
- * before it) starts the next header; a value that would be read otherwise (quotes, a word
- * ending with a colon, runs of spaces) is shell-quoted. */
-
-static gboolean
-is_header_name (const char *text,
-                gsize       length)
-{
-  if (length == 0)
-    return FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isalnum (text[i]) && strchr ("!#$%&'*+-.^_`|~", text[i]) == NULL)
-      return FALSE;
-
-  return TRUE;
-}
-
-/* The header name a word starts, with the colon: "X-Team:" (or "X-Team:alpha" when
- * @inline_value), else NULL. */
-static const char *
-header_colon (const char *word,
-              gboolean    inline_value)
-{
-  const char *colon = strchr (word, ':');
-
-  if (colon == NULL || !is_header_name (word, colon - word))
-    return NULL;
-  if (colon[1] != '\0' && !inline_value)
-    return NULL;
-
-  return colon;
-}
-
-static gboolean
-header_value_needs_quotes (const char *value)
-{
-  g_auto(GStrv) words = NULL;
-
-  if (strpbrk (value, "\t\n\r'\"\\$`#") != NULL || strstr (value, "  ") != NULL ||
-      value[0] == ' ' || g_str_has_suffix (value, " "))
-    return TRUE;
-
-  words = g_strsplit (value, " ", -1);
-  for (guint i = 0; words[i] != NULL; i++)
-    if (header_colon (words[i], FALSE) != NULL)
-      return TRUE;
-
-  return FALSE;
-}
-
 /* Shows @entry: which rows a local or remote server has, their text, the switch. */
 static void
 show_entry (ConfabMcpServerRow          *self,
@@ -149,7 +98,7 @@ show_entry (ConfabMcpServerRow          *self,
   gboolean runnable = remote || (entry->command != NULL && *entry->command != '\0');
   g_autofree char *command_line = confab_mcp_server_config_dup_command_line (entry);
   g_autofree char *env_line = confab_mcp_server_config_dup_env_line (entry);
-  g_autoptr(GString) headers = g_string_new (NULL);
+  g_autofree char *headers = NULL;
   g_autofree char *secret_title = NULL;
   g_autofree char *switch_label = NULL;
 
@@ -172,24 +121,8 @@ show_entry (ConfabMcpServerRow          *self,
   else
     {
       gtk_editable_set_text (GTK_EDITABLE (self->url_row), entry->url);
-      for (guint i = 0; entry->headers[i] != NULL; i++)
-        {
-          const char *colon = strchr (entry->headers[i], ':');
-          const char *value;
-          g_autofree char *quoted = NULL;
-
-          if (colon == NULL)
-            continue;
-          value = colon[1] == ' ' ? colon + 2 : colon + 1;
-          if (headers->len > 0)
-            g_string_append_c (headers, ' ');
-          g_string_append_len (headers, entry->headers[i], colon + 1 - entry->headers[i]);
-          if (*value == '\0')
-            continue;
-          quoted = header_value_needs_quotes (value) ? g_shell_quote (value) : NULL;
-          g_string_append_printf (headers, " %s", quoted ? quoted : value);
-        }
-      gtk_editable_set_text (GTK_EDITABLE (self->headers_row), headers->str);
+      headers = confab_mcp_headers_to_text ((const char * const *)entry->headers);
+      gtk_editable_set_text (GTK_EDITABLE (self->headers_row), headers);
 
       /* The value never comes back out of the keyring into the window: only its name. */
       if (entry->secret_headers[0] != NULL)
@@ -565,63 +498,6 @@ name_applied_cb (ConfabMcpServerRow *self)
     move_secrets (entry, old_name, name);
 }
 
-/* The headers row's text (see header_colon()) into "Name: value" strings; FALSE (and a
- * toast) when it is not headers. */
-static gboolean
-parse_headers (ConfabMcpServerRow  *self,
-               const char          *text,
-               GStrv               *headers_out)
-{
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) words = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GString) header = NULL;
-
-  if (*text != '\0' && !g_shell_parse_argv (text, NULL, &words, &error))
-    {
-      /* Translators: "The headers cannot be read: …" */
-      g_autofree char *message = g_strdup_printf (_("The headers cannot be read: %s"), error->message);
-      confab_preferences_toast (GTK_WIDGET (self), message);
-      return FALSE;
-    }
-
-  for (guint i = 0; words != NULL && words[i] != NULL; i++)
-    {
-      const char *colon = header_colon (words[i], header == NULL);
-
-      if (colon != NULL)
-        {
-          if (header != NULL)
-            {
-              g_strv_builder_add (builder, header->str);
-              g_string_free (g_steal_pointer (&header), TRUE);
-            }
-          header = g_string_new_len (words[i], colon - words[i]);
-          g_string_append (header, ": ");
-          g_string_append (header, colon + 1);
-        }
-      else if (header == NULL)
-        {
-          /* Translators: the quotes are the header row's text; keep "Name: value" as
-           * it is shown in the row's title. */
-          g_autofree char *message = g_strdup_printf (_("“%s” is not “Name: value”"), words[i]);
-          confab_preferences_toast (GTK_WIDGET (self), message);
-          return FALSE;
-        }
-      else
-        {
-          if (!g_str_has_suffix (header->str, ": "))
-            g_string_append_c (header, ' ');
-          g_string_append (header, words[i]);
-        }
-    }
-  if (header != NULL)
-    g_strv_builder_add (builder, header->str);
-
-  *headers_out = g_strv_builder_end (builder);
-  return TRUE;
-}
-
 /* NAME=value words (shell quoting) into "NAME=value" strings; FALSE (and a toast) on a
  * word that is not one. */
 static gboolean
@@ -742,9 +618,14 @@ headers_applied_cb (ConfabMcpServerRow *self)
   g_auto(GStrv) pairs = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (entry == NULL ||
-      !parse_headers (self, gtk_editable_get_text (GTK_EDITABLE (self->headers_row)), &pairs))
+  if (entry == NULL)
     return;
+
+  if (!confab_mcp_headers_from_text (gtk_editable_get_text (GTK_EDITABLE (self->headers_row)), &pairs, &error))
+    {
+      confab_preferences_toast (GTK_WIDGET (self), error->message);
+      return;
+    }
 
   if (!confab_mcp_check_headers (self->name, (const char * const *)pairs, &error))
     {
