@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-mcp-headers-text.h"
 #include "confab-mcp-oauth.h"
 #include "confab-mcp-secrets.h"
 #include "confab-mcp-server.h"
@@ -97,7 +98,7 @@ show_entry (ConfabMcpServerRow          *self,
   gboolean runnable = remote || (entry->command != NULL && *entry->command != '\0');
   g_autofree char *command_line = confab_mcp_server_config_dup_command_line (entry);
   g_autofree char *env_line = confab_mcp_server_config_dup_env_line (entry);
-  g_autoptr(GString) headers = g_string_new (NULL);
+  g_autofree char *headers = NULL;
   g_autofree char *secret_title = NULL;
   g_autofree char *switch_label = NULL;
 
@@ -120,22 +121,8 @@ show_entry (ConfabMcpServerRow          *self,
   else
     {
       gtk_editable_set_text (GTK_EDITABLE (self->url_row), entry->url);
-      for (guint i = 0; entry->headers[i] != NULL; i++)
-        {
-          const char *colon = strchr (entry->headers[i], ':');
-          g_autofree char *pair = NULL;
-          g_autofree char *quoted = NULL;
-
-          if (colon == NULL)
-            continue;
-          pair = g_strdup_printf ("%.*s=%s", (int)(colon - entry->headers[i]), entry->headers[i],
-                                  colon[1] == ' ' ? colon + 2 : colon + 1);
-          if (headers->len > 0)
-            g_string_append_c (headers, ' ');
-          quoted = strpbrk (pair, " \t\n'\"\\$`") ? g_shell_quote (pair) : NULL;
-          g_string_append (headers, quoted ? quoted : pair);
-        }
-      gtk_editable_set_text (GTK_EDITABLE (self->headers_row), headers->str);
+      headers = confab_mcp_headers_to_text ((const char * const *)entry->headers);
+      gtk_editable_set_text (GTK_EDITABLE (self->headers_row), headers);
 
       /* The value never comes back out of the keyring into the window: only its name. */
       if (entry->secret_headers[0] != NULL)
@@ -631,18 +618,13 @@ headers_applied_cb (ConfabMcpServerRow *self)
   g_auto(GStrv) pairs = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (entry == NULL ||
-      !parse_pairs (self, gtk_editable_get_text (GTK_EDITABLE (self->headers_row)),
-                    _("The headers cannot be read: %s"), &pairs))
+  if (entry == NULL)
     return;
 
-  for (guint i = 0; pairs[i] != NULL; i++)
+  if (!confab_mcp_headers_from_text (gtk_editable_get_text (GTK_EDITABLE (self->headers_row)), &pairs, &error))
     {
-      char *equals = strchr (pairs[i], '=');
-      g_autofree char *line = g_strdup_printf ("%.*s: %s", (int)(equals - pairs[i]), pairs[i], equals + 1);
-
-      g_free (pairs[i]);
-      pairs[i] = g_steal_pointer (&line);
+      confab_preferences_toast (GTK_WIDGET (self), error->message);
+      return;
     }
 
   if (!confab_mcp_check_headers (self->name, (const char * const *)pairs, &error))

@@ -11,7 +11,17 @@ struct _ConfabMessageEditor
 
   GtkWidget   *box;
   GtkTextView *text_view;
+
+  guint        reveal_tick;
+  guint        reveal_frames;   /* frames left to settle in */
+  guint        reveal_still;    /* frames in a row it was in view */
 };
+
+/* Frames the editor has to get into view after it is shown (the list lays out its row
+ * again as it grows), and the room it keeps from the view's edges. */
+#define REVEAL_FRAMES 60
+#define REVEAL_STILL  3
+#define REVEAL_MARGIN 12.0
 
 G_DEFINE_FINAL_TYPE (ConfabMessageEditor, confab_message_editor, GTK_TYPE_WIDGET)
 
@@ -45,9 +55,72 @@ editor_send (GtkWidget  *widget,
   g_signal_emit (widget, signals[SEND], 0, text);
 }
 
+/* Shown in place of a message of a scrolled conversation, the editor can be (partly) out of
+ * view: the list keeps the row's end where it was as it grows, and the focus in the text
+ * field does not scroll a list. It is scrolled into view, its text field first (when it is
+ * taller than the view, its top); moving the view up stops the chat from following its end,
+ * as any scroll up does. */
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  ConfabMessageEditor *self = CONFAB_MESSAGE_EDITOR (widget);
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  double top, bottom, height, delta = 0;
+
+  if (self->reveal_frames == 0 || !gtk_widget_get_visible (widget) || scroller == NULL)
+    {
+      self->reveal_tick = 0;
+      return G_SOURCE_REMOVE;
+    }
+  self->reveal_frames--;
+
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_compute_bounds (widget, scroller, &bounds) ||
+      bounds.size.height <= 0)
+    return G_SOURCE_CONTINUE;
+
+  top = bounds.origin.y;
+  bottom = top + bounds.size.height;
+  height = gtk_widget_get_height (scroller);
+  if (top < REVEAL_MARGIN)
+    delta = top - REVEAL_MARGIN;
+  else if (bottom > height - REVEAL_MARGIN)
+    delta = MIN (bottom - height + REVEAL_MARGIN, top - REVEAL_MARGIN);
+
+  if (ABS (delta) < 1)
+    {
+      if (++self->reveal_still >= REVEAL_STILL)
+        {
+          self->reveal_tick = 0;
+          return G_SOURCE_REMOVE;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->reveal_still = 0;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment,
+                            CLAMP (gtk_adjustment_get_value (adjustment) + delta,
+                                   gtk_adjustment_get_lower (adjustment),
+                                   gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment)));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_reveal (ConfabMessageEditor *self)
+{
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
+}
+
 static void
 confab_message_editor_dispose (GObject *object)
 {
+  stop_reveal (CONFAB_MESSAGE_EDITOR (object));
   gtk_widget_dispose_template (GTK_WIDGET (object), CONFAB_TYPE_MESSAGE_EDITOR);
 
   G_OBJECT_CLASS (confab_message_editor_parent_class)->dispose (object);
@@ -98,6 +171,11 @@ confab_message_editor_begin (ConfabMessageEditor *self,
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+
+  stop_reveal (self);
+  self->reveal_frames = REVEAL_FRAMES;
+  self->reveal_still = 0;
+  self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, NULL, NULL);
 }
 
 char *

@@ -12,7 +12,8 @@ G_DECLARE_FINAL_TYPE (ConfabMessageEditor, confab_message_editor, CONFAB, MESSAG
 /* The inline editor of a sent message (Edit and Resend): its text, Cancel (or Escape) and
  * Send. Emits ::send with the text (trimmed, never empty) and ::cancelled. */
 GtkWidget *confab_message_editor_new      (void);
-/* Starts editing @text: puts it in the editor and the keyboard focus in it. */
+/* Starts editing @text: puts it in the editor and the keyboard focus in it, and scrolls the
+ * editor into view once it is laid out (in a GtkScrolledWindow). */
 void       confab_message_editor_begin    (ConfabMessageEditor *self,
                                            const char          *text);
 /* The text as it stands. (transfer full) */

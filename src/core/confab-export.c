@@ -611,6 +611,7 @@ confab_export_fork (ConfabConversation *conversation,
   g_autofree char *id = g_uuid_string_random ();
   ConfabConversation *fork;
   JsonArray *messages;
+  const char *title;
   int position;
 
   g_return_val_if_fail (CONFAB_IS_CONVERSATION (conversation), NULL);
@@ -666,6 +667,16 @@ confab_export_fork (ConfabConversation *conversation,
     }
   confab_conversation_set_created_at (fork, g_get_real_time ());
   confab_conversation_set_updated_at (fork, g_get_real_time ());
+
+  /* The list must tell the copy from its source, as a file manager names a copied file. */
+  title = confab_conversation_get_title (conversation);
+  if (title != NULL && title[0] != '\0')
+    {
+      /* Translators: the title of a conversation started from a message of another one
+       * ("Start a New Chat From Here"); %s is that conversation's title. */
+      g_autofree char *copy_title = g_strdup_printf (_("%s (Copy)"), title);
+      confab_conversation_set_title (fork, copy_title);
+    }
 
   return fork;
 }

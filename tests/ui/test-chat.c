@@ -511,6 +511,8 @@ test_markdown_answer (void)
   confab_replay_server_add_response (server, 200, NULL, body, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
+  /* Open, to be closed by the test (it is hidden on a first launch). */
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
   confab_test_run_app (args, check_markdown_answer, server);
 
   g_settings_reset (settings, "show-usage-sidebar");

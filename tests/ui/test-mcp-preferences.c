@@ -326,7 +326,7 @@ test_remote_server_secret_header (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (panels_test_get (row, "url")));
 
   apply_entry (panels_test_get (row, "url"), fake.url);
-  apply_entry (panels_test_get (row, "headers"), "X-Team=alpha");
+  apply_entry (panels_test_get (row, "headers"), "X-Team: alpha");
   apply_entry (panels_test_get (row, "secret-header"), "Authorization: Bearer tok-0123456789");
   /* The token leaves the entry at once. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "secret-header"))), ==, "");
@@ -406,6 +406,100 @@ test_missing_secret_is_reported (Fixture       *f,
                    "MCP server “nokey”: the keyring holds no value for its header “Authorization”");
 }
 
+/* The headers row and the Secret Header row take and show headers the same way, as HTTP
+ * writes them ("Name: value"); mcp.json keeps its object of headers. */
+#define HEADERS_JSON \
+  "{\"mcpServers\": {\"web\": {\"url\": \"http://127.0.0.1:9/mcp\"," \
+  " \"headers\": {\"X-Team\": \"alpha\", \"X-Note\": \"two words\", \"X-Odd\": \"a: b\"}}}}"
+
+/* The value of header @name of server "web" in mcp.json, or NULL. */
+static char *
+header_in_file (const char *path,
+                const char *name)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *headers;
+
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  headers = json_object_get_object_member (json_object_get_object_member (
+              json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                             "mcpServers"), "web"), "headers");
+  if (headers == NULL || !json_object_has_member (headers, name))
+    return NULL;
+  return g_strdup (json_object_get_string_member (headers, name));
+}
+
+static void
+test_headers_form (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *row = panels_test_get (panels_test_get (f->window, "mcp_list"), "web");
+  GtkWidget *headers = panels_test_get (row, "headers");
+  const char *headers_title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (headers));
+  const char *secret_title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (panels_test_get (row, "secret-header")));
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *before = NULL;
+
+  /* Both hints name the same form. */
+  g_assert_nonnull (strstr (headers_title, "Name: value"));
+  g_assert_nonnull (strstr (secret_title, "Name: value"));
+  g_assert_null (strstr (headers_title, "="));
+
+  /* An existing mcp.json shows in that form (a value that reads as a header is quoted). */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (headers)), ==,
+                   "X-Team: alpha X-Note: two words X-Odd: 'a: b'");
+
+  /* What it shows is what it takes back. */
+  {
+    g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (headers)));
+    g_autofree char *team = NULL, *note = NULL, *odd = NULL;
+
+    apply_entry (headers, "X-Team: other");
+    apply_entry (headers, text);
+    team = header_in_file (f->mcp_path, "X-Team");
+    note = header_in_file (f->mcp_path, "X-Note");
+    odd = header_in_file (f->mcp_path, "X-Odd");
+    g_assert_cmpstr (team, ==, "alpha");
+    g_assert_cmpstr (note, ==, "two words");
+    g_assert_cmpstr (odd, ==, "a: b");
+  }
+
+  /* Typed as HTTP writes it (the first one with a space or without; a colon inside a
+   * value, as in a URL, stays in the value). */
+  apply_entry (headers, "X-Team:beta Authorization: Bearer tok-1 Referer: https://example.com/a");
+  {
+    g_autofree char *authorization = header_in_file (f->mcp_path, "Authorization");
+    g_autofree char *team = header_in_file (f->mcp_path, "X-Team");
+    g_autofree char *note = header_in_file (f->mcp_path, "X-Note");
+    g_autofree char *referer = header_in_file (f->mcp_path, "Referer");
+
+    g_assert_cmpstr (authorization, ==, "Bearer tok-1");
+    g_assert_cmpstr (referer, ==, "https://example.com/a");
+    g_assert_cmpstr (team, ==, "beta");
+    g_assert_null (note);
+  }
+  g_assert_true (confab_tool_registry_load_config (registry, f->mcp_path, &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  g_assert_nonnull (server);
+  gtk_editable_set_text (GTK_EDITABLE (headers), "");
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->providers);
+  open_window (f);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "web");
+  headers = panels_test_get (row, "headers");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (headers)), ==, "X-Team: beta Authorization: Bearer tok-1 Referer: https://example.com/a");
+
+  /* The old "Name=value" is not a header: nothing is lost, the file stays as it was. */
+  before = file_text (f->mcp_path);
+  apply_entry (headers, "X-Team=gamma");
+  contents = file_text (f->mcp_path);
+  g_assert_cmpstr (contents, ==, before);
+}
+
 /* Sign Out ------------------------------------------------------------------------------- */
 
 #define SIGNED_IN_URL "http://127.0.0.1:9/mcp"
@@ -479,6 +573,7 @@ main (int   argc,
   ADD ("check-runs-numeric-args-and-keeps-unknown-members", numeric, test_check_runs_numeric_args);
   ADD ("remote-server-secret-header-in-keyring", NULL, test_remote_server_secret_header);
   ADD ("missing-secret-is-reported", NULL, test_missing_secret_is_reported);
+  ADD ("headers-as-http-writes-them", HEADERS_JSON, test_headers_form);
   ADD ("sign-out-forgets-the-token", SIGN_OUT_JSON, test_sign_out);
 #undef ADD
 

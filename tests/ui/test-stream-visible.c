@@ -611,11 +611,16 @@ test_stream_visible (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
   g_autoptr(GPtrArray) pieces = make_pieces ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   confab_replay_server_add_response_pieces (server, 200, NULL, (const char * const *) pieces->pdata,
                                             CONFAB_REPLAY_NONE);
   confab_replay_server_set_piece_delay (server, DELAY_MS);
+  /* The chat as wide as with the usage sidebar open (hidden by default), so the answer
+   * outgrows the view at the point the test scrolls up. */
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
   run_app (confab_replay_server_get_base_url (server), check_stream, NULL);
+  g_settings_reset (settings, "show-usage-sidebar");
 }
 
 /* ---------------------------------------------------------------------------------------- */

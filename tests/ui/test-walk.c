@@ -15,6 +15,7 @@
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-row.h"
 #include "confab-message.h"
+#include "confab-message-editor.h"
 #include "confab-message-row.h"
 #include "confab-tool-call.h"
 #include "confab-tool-registry.h"
@@ -497,6 +498,151 @@ test_back_button (gconstpointer data)
   g_settings_reset (settings, "window-height");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Edit on a message of a scrolled conversation: its text field is in view, focused         */
+
+#define N_EDIT_MESSAGES 24
+#define EDITED          4
+
+static ConfabConversation *
+long_conversation (void)
+{
+  ConfabConversation *conversation = confab_conversation_new ();
+
+  for (guint i = 0; i < N_EDIT_MESSAGES; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Message %u.\nIt has a few lines,\nso that the editor\n"
+                                               "is taller than one line.\nThe end.", i);
+      g_autoptr(ConfabMessage) message =
+        confab_message_new (i % 2 == 0 ? CONFAB_ROLE_USER : CONFAB_ROLE_ASSISTANT, text);
+
+      confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
+      confab_conversation_append (conversation, message);
+    }
+
+  return conversation;
+}
+
+/* @widget's bounds in @scroller's coordinates. */
+static graphene_rect_t
+bounds_in (GtkWidget *widget,
+           GtkWidget *scroller)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
+  return bounds;
+}
+
+static gboolean
+inside_viewport (GtkWidget *widget,
+                 GtkWidget *scroller)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_compute_bounds (widget, scroller, &bounds))
+    return FALSE;
+  return bounds.size.height > 0 && bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
+}
+
+static void
+check_edit_scrolled (ConfabWindow *window,
+                     gpointer      data)
+{
+  g_autoptr(ConfabConversation) conversation = long_conversation ();
+  ConfabChatView *view = confab_window_get_chat_view (window);
+  GtkListView *list_view = confab_chat_view_get_list_view (view);
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (list_view), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+  ConfabMessage *message = NULL;
+  ConfabMessageRow *row = NULL;
+  GtkWidget *editor, *text_view;
+  graphene_rect_t bounds;
+
+  confab_session_set_conversation (session_of (window), conversation);
+  message = g_list_model_get_item (G_LIST_MODEL (conversation), EDITED);
+  g_object_unref (message);   /* the conversation keeps it */
+  wait_frames (GTK_WIDGET (window));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (vadjustment), >, 2 * gtk_adjustment_get_page_size (vadjustment));
+
+  /* Scrolled up until the early message shows only its last lines and its buttons at the
+   * top of the view, as when its pencil is within reach. */
+  gtk_adjustment_set_value (vadjustment, 0);
+  CONFAB_TEST_WAIT_FOR ((row = confab_chat_view_find_row (view, message)) != NULL &&
+                        gtk_widget_get_mapped (GTK_WIDGET (row)), WAIT_MS);
+  wait_frames (GTK_WIDGET (window));
+  bounds = bounds_in (GTK_WIDGET (row), scroller);
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_value (vadjustment) +
+                                         bounds.origin.y + bounds.size.height - 60);
+  wait_frames (GTK_WIDGET (window));
+  row = confab_chat_view_find_row (view, message);
+  g_assert_nonnull (row);
+  bounds = bounds_in (GTK_WIDGET (row), scroller);
+  g_assert_cmpfloat (bounds.origin.y, <, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  editor = confab_test_find_widget_of_type (GTK_WIDGET (row), CONFAB_TYPE_MESSAGE_EDITOR);
+  g_assert_nonnull (editor);
+  text_view = confab_test_find_widget_of_type (editor, GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (text_view);
+  wait_frames (GTK_WIDGET (window));
+
+  /* The text field is on screen (not just the note and Cancel/Send below it), and typing
+   * goes into it. */
+  CONFAB_TEST_WAIT_FOR (inside_viewport (text_view, scroller), 3000);
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (inside_viewport (text_view, scroller));
+  g_assert_true (gtk_widget_has_focus (text_view));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == text_view);
+}
+
+static void
+test_edit_scrolled (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_edit_scrolled, server);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* First run: a clean window, no usage sidebar beside empty pages                           */
+
+static void
+check_first_run_clean (ConfabWindow *window,
+                       gpointer      data)
+{
+  GtkWidget *flap = panels_test_get (GTK_WIDGET (window), "usage_flap");
+  GtkWidget *usage = panels_test_get (GTK_WIDGET (window), "usage_bin");
+  GtkWidget *button = panels_test_get (GTK_WIDGET (window), "usage_button");
+
+  wait_frames (GTK_WIDGET (window));
+  g_assert_cmpstr (confab_window_get_visible_page (window), ==, "chat");
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_false (gtk_widget_get_mapped (usage));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+
+  /* It is one click (or F9) away. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (usage), WAIT_MS);
+}
+
+static void
+test_first_run_clean (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  /* The settings as on a first launch. */
+  g_settings_reset (settings, "show-usage-sidebar");
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_first_run_clean, server);
+  g_settings_reset (settings, "show-usage-sidebar");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -513,6 +659,8 @@ main (int   argc,
   g_test_add_data_func ("/walk/narrow-back/welcome", NULL, test_back_button);
   g_test_add_data_func ("/walk/narrow-back/hidden-list", "", test_back_button);
   g_test_add_data_func ("/walk/focus-after-answer/shortcut", GINT_TO_POINTER (TRUE), test_focus_after_answer);
+  g_test_add_func ("/walk/edit-scrolled-shows-editor", test_edit_scrolled);
+  g_test_add_func ("/walk/first-run-no-usage-sidebar", test_first_run_clean);
 
   return g_test_run ();
 }

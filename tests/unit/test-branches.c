@@ -351,7 +351,9 @@ test_fork (void)
   assert_shown (fork, "Q|A");
   assert_shown (conversation, "Q|A|later");
   g_assert_cmpstr (confab_conversation_get_id (fork), !=, confab_conversation_get_id (conversation));
-  g_assert_cmpstr (confab_conversation_get_title (fork), ==, "Q");
+  /* The list tells the copy from its source. */
+  g_assert_cmpstr (confab_conversation_get_title (conversation), ==, "Q");
+  g_assert_cmpstr (confab_conversation_get_title (fork), ==, "Q (Copy)");
   g_assert_cmpstr (confab_conversation_get_model (fork), ==, "m");
   {
     g_autoptr(ConfabMessage) copy = g_list_model_get_item (G_LIST_MODEL (fork), 1);
