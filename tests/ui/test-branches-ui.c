@@ -175,6 +175,7 @@ static void
 test_branches (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.confab.Confab");
   const char *a1[] = { "A **warm red**: it says welcome, ", "and it hides the dust.\n\n",
                        "- Brass handles suit it\n", "- A classic on brick houses\n", NULL };
   const char *a2[] = { "A **deep teal**: calm, a little unexpected, ", "and kind to white trim.\n\n",
@@ -187,7 +188,10 @@ test_branches (void)
   confab_replay_server_add_response (server, 200, NULL, b2, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
+  /* Open (hidden on a first launch): it counts the version shown. */
+  g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
   confab_test_run_app (args, check_branches, server);
+  g_settings_reset (settings, "show-usage-sidebar");
 }
 
 int
