@@ -8,7 +8,12 @@
 
 #include "confab-import-dialog.h"
 #include "confab-store.h"
+#include "confab-conversation.h"
+#include "confab-session.h"
+#include "confab-store-summary.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
+#include "confab-test-util.h"
 
 /* Iterates until a message dialog is shown (the import's summary or error), or fails. */
 static AdwMessageDialog *
@@ -68,15 +73,68 @@ test_import_summary (void)
   gtk_window_destroy (parent);
 }
 
+static const char *
+find_title (ConfabStore *store,
+            const char  *title)
+{
+  g_autoptr(GListModel) list = confab_store_list (store, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(ConfabStoreSummary) summary = g_list_model_get_item (list, i);
+
+      if (g_strcmp0 (confab_store_summary_get_title (summary), title) == 0)
+        return g_intern_string (confab_store_summary_get_id (summary));
+    }
+
+  return NULL;
+}
+
+/* In the real window: a ChatGPT export imported from the window, its conversations listed,
+ * the one with a branch opened on the branch ChatGPT showed, with its tool-call card. */
+static void
+check_import_in_window (ConfabWindow *window,
+                        gpointer      data)
+{
+  ConfabApplication *app = CONFAB_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  ConfabStore *store = confab_application_get_store (app);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "import", "chatgpt.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  ConfabConversation *shown;
+  const char *id;
+
+  confab_import_dialog_import_file (GTK_WINDOW (window), store, file);
+  gtk_window_destroy (GTK_WINDOW (confab_test_wait_for_message_dialog ("Conversations Imported", 10000)));
+
+  id = find_title (store, "Weather and a plot");
+  g_assert_nonnull (id);
+  g_assert_true (confab_window_open_conversation (window, id));
+  shown = confab_session_get_conversation (confab_window_get_session (window));
+  g_assert_cmpstr (confab_conversation_get_id (shown), ==, id);
+  CONFAB_TEST_WAIT_FOR (confab_test_n_messages (window) > 0, 10000);
+
+  confab_test_wait_frames (GTK_WIDGET (window));
+  confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "import.png");
+}
+
+static void
+test_import_in_window (void)
+{
+  const char *args[] = { "--base-url", "http://127.0.0.1:9/v1", "--model", "test-model", NULL };
+
+  confab_test_run_app (args, check_import_in_window, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  confab_test_init_isolated (&argc, &argv);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/import-dialog/summary", test_import_summary);
+  g_test_add_func ("/import-dialog/in-window", test_import_in_window);
 
   return g_test_run ();
 }
