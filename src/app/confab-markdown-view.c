@@ -37,8 +37,16 @@ struct _ConfabMarkdownView
   gsize                  segment_start;
   GArray                *links;         /* ConfabMarkdownLink */
 
+  /* The Markdown source from offset @base on. With a source function (the text is kept
+   * elsewhere, e.g. by the message), what was rendered for good is dropped: only the
+   * open block after @committed stays, so a long answer is not held twice. Offsets below
+   * are into the whole source. */
   GString               *source;
-  /* Bytes of @source rendered as closed blocks (before tail_mark in the buffer). */
+  gsize                  base;
+  ConfabMarkdownSourceFunc source_func;
+  gpointer               source_data;
+  GDestroyNotify         source_destroy;
+  /* Bytes of the source rendered as closed blocks (before tail_mark in the buffer). */
   gsize                  committed;
   /* How the blocks after @committed join those before it. */
   ConfabMarkdownJoin     join;
@@ -74,6 +82,50 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The source at @offset (at least @base). */
+static const char *
+source_at (ConfabMarkdownView *self,
+           gsize               offset)
+{
+  g_assert (offset >= self->base);
+  return self->source->str + (offset - self->base);
+}
+
+/* The length of the whole source. */
+static gsize
+source_len (ConfabMarkdownView *self)
+{
+  return self->base + self->source->len;
+}
+
+/* Drops the source before what may be rendered again (the open block; in plain mode,
+ * nothing) when the text is kept elsewhere. Only when at least as much is dropped as is
+ * kept, so moving the kept part costs O(1) per byte of text. */
+static void
+release_rendered (ConfabMarkdownView *self)
+{
+  gsize keep_from, drop, kept;
+
+  if (self->source_func == NULL)
+    return;
+
+  keep_from = self->plain ? self->committed + self->tail_plain_from : self->committed;
+  drop = keep_from - self->base;
+  kept = self->source->len - drop;
+  if (drop == 0 || drop < kept)
+    return;
+
+  g_string_erase (self->source, 0, drop);
+  self->base += drop;
+
+  /* Give back an allocation much larger than what is kept (a text set at once). */
+  if (self->source->allocated_len > 4096 && self->source->allocated_len / 4 > self->source->len + 1)
+    {
+      self->source->str = g_realloc (self->source->str, self->source->len + 1);
+      self->source->allocated_len = self->source->len + 1;
+    }
+}
 
 static GtkTextBuffer *
 current_buffer (ConfabMarkdownView *self)
@@ -112,7 +164,7 @@ render (ConfabMarkdownView *self,
     GTK_TEXT_VIEW (self->current), self->links, self->code_blocks, self->code_width,
   };
 
-  confab_markdown_render (&target, self->source->str + from, len,
+  confab_markdown_render (&target, source_at (self, from), len,
                           self->join == CONFAB_MARKDOWN_JOIN_LINE ? 1 : 2, full, self->plain);
   confab_markdown_segment_changed (CONFAB_MARKDOWN_SEGMENT (self->current));
 }
@@ -164,6 +216,7 @@ commit (ConfabMarkdownView *self,
   self->committed = upto;
   self->join = join;
   self->tail_plain_from = 0;
+  release_rendered (self);
 }
 
 /* Reads the lines that arrived (at most @budget bytes, 0: all) and commits the blocks they
@@ -172,7 +225,8 @@ static gboolean
 commit_closed (ConfabMarkdownView *self,
                gsize               budget)
 {
-  gboolean more = confab_markdown_scanner_scan (&self->scanner, self->source->str, self->source->len, budget);
+  gboolean more = confab_markdown_scanner_scan_window (&self->scanner, self->source->str, self->base,
+                                                       source_len (self), budget);
 
   commit (self, confab_markdown_scanner_get_boundary (&self->scanner),
           confab_markdown_scanner_get_join (&self->scanner));
@@ -183,7 +237,7 @@ static void
 render_tail (ConfabMarkdownView *self)
 {
   GtkTextBuffer *buffer = current_buffer (self);
-  gsize tail_len = self->source->len - self->committed;
+  gsize tail_len = source_len (self) - self->committed;
   GtkTextIter end;
 
   if (self->plain)
@@ -192,9 +246,10 @@ render_tail (ConfabMarkdownView *self)
       gsize from = self->committed + self->tail_plain_from;
 
       gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      gtk_text_buffer_insert (buffer, &end, source_at (self, from), source_len (self) - from);
       self->tail_plain_from = tail_len;
       confab_markdown_segment_changed (CONFAB_MARKDOWN_SEGMENT (self->current));
+      release_rendered (self);
       return;
     }
 
@@ -214,7 +269,7 @@ render_tail (ConfabMarkdownView *self)
 
       gtk_text_buffer_get_end_iter (buffer, &end);
       offset = gtk_text_iter_get_offset (&end);
-      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      gtk_text_buffer_insert (buffer, &end, source_at (self, from), source_len (self) - from);
       if (confab_markdown_scanner_in_fence (&self->scanner))
         {
           gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
@@ -248,7 +303,7 @@ render_pending (ConfabMarkdownView *self)
        * segments), the rest as the last block. */
       while (commit_closed (self, SEGMENT_BYTES))
         ;
-      commit (self, self->source->len, CONFAB_MARKDOWN_JOIN_BLOCK);
+      commit (self, source_len (self), CONFAB_MARKDOWN_JOIN_BLOCK);
       return;
     }
 
@@ -302,6 +357,7 @@ clear_all (ConfabMarkdownView *self)
     }
 
   g_string_truncate (self->source, 0);
+  self->base = 0;
   self->committed = 0;
   self->join = CONFAB_MARKDOWN_JOIN_BLOCK;
   confab_markdown_scanner_reset (&self->scanner);
@@ -594,6 +650,8 @@ confab_markdown_view_finalize (GObject *object)
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
 
   g_string_free (self->source, TRUE);
+  if (self->source_destroy != NULL)
+    self->source_destroy (self->source_data);
   g_ptr_array_unref (self->code_blocks);
   g_ptr_array_unref (self->segments);
   g_array_unref (self->links);
@@ -703,7 +761,7 @@ confab_markdown_view_set_plain (ConfabMarkdownView *self,
     return;
 
   self->plain = plain;
-  text = g_strdup (self->source->str);
+  text = g_strdup (confab_markdown_view_get_source (self));
   confab_markdown_view_set_text (self, text);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAIN]);
 }
@@ -797,8 +855,34 @@ confab_markdown_view_flush (ConfabMarkdownView *self)
 const char *
 confab_markdown_view_get_source (ConfabMarkdownView *self)
 {
+  const char *text;
+
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
-  return self->source->str;
+
+  if (self->source_func == NULL)
+    return self->source->str;
+
+  text = self->source_func (self->source_data);
+  return text != NULL ? text : "";
+}
+
+void
+confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
+                                      ConfabMarkdownSourceFunc  func,
+                                      gpointer                  user_data,
+                                      GDestroyNotify            destroy)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  if (self->source_destroy != NULL)
+    self->source_destroy (self->source_data);
+  self->source_func = func;
+  self->source_data = user_data;
+  self->source_destroy = destroy;
+  /* Without one the view keeps the whole source: what was dropped cannot be shown again. */
+  if (func == NULL && self->base > 0)
+    confab_markdown_view_set_text (self, NULL);
+  release_rendered (self);
 }
 
 char *
@@ -873,4 +957,11 @@ confab_markdown_view_get_pending (ConfabMarkdownView *self)
 {
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), FALSE);
   return self->dirty;
+}
+
+gsize
+confab_markdown_view_get_held_source (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
+  return self->source->len;
 }

@@ -37,4 +37,15 @@ void        confab_markdown_view_flush       (ConfabMarkdownView *self);
 /* The Markdown source shown. (transfer none) */
 const char *confab_markdown_view_get_source  (ConfabMarkdownView *self);
 
+/* Returns the whole text shown (what was set and appended), kept by its owner. (transfer none) */
+typedef const char *(*ConfabMarkdownSourceFunc) (gpointer user_data);
+
+/* With a source function the view keeps only the source of the open block (a long answer
+ * is not held twice): get_source() and set_plain() read the text from @func. Set it before
+ * any text. */
+void        confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
+                                                  ConfabMarkdownSourceFunc  func,
+                                                  gpointer                  user_data,
+                                                  GDestroyNotify            destroy);
+
 G_END_DECLS
