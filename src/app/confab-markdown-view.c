@@ -9,6 +9,7 @@
 #include "confab-markdown-links.h"
 #include "confab-markdown-renderer.h"
 #include "confab-markdown-scanner.h"
+#include "confab-markdown-source.h"
 #include "confab-markdown-segment.h"
 #include "confab-markdown-view-private.h"
 
@@ -37,15 +38,9 @@ struct _ConfabMarkdownView
   gsize                  segment_start;
   GArray                *links;         /* ConfabMarkdownLink */
 
-  /* The Markdown source from offset @base on. With a source function (the text is kept
-   * elsewhere, e.g. by the message), what was rendered for good is dropped: only the
-   * open block after @committed stays, so a long answer is not held twice. Offsets below
-   * are into the whole source. */
-  GString               *source;
-  gsize                  base;
-  ConfabMarkdownSourceFunc source_func;
-  gpointer               source_data;
-  GDestroyNotify         source_destroy;
+  /* With a source function, only what may be rendered again is held: the open block
+   * after @committed (in plain mode, nothing). */
+  ConfabMarkdownSource   source;
   /* Bytes of the source rendered as closed blocks (before tail_mark in the buffer). */
   gsize                  committed;
   /* How the blocks after @committed join those before it. */
@@ -83,48 +78,25 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The source at @offset (at least @base). */
 static const char *
 source_at (ConfabMarkdownView *self,
            gsize               offset)
 {
-  g_assert (offset >= self->base);
-  return self->source->str + (offset - self->base);
+  return confab_markdown_source_at (&self->source, offset);
 }
 
-/* The length of the whole source. */
 static gsize
 source_len (ConfabMarkdownView *self)
 {
-  return self->base + self->source->len;
+  return confab_markdown_source_get_len (&self->source);
 }
 
-/* Drops the source before what may be rendered again (the open block; in plain mode,
- * nothing) when the text is kept elsewhere. Only when at least as much is dropped as is
- * kept, so moving the kept part costs O(1) per byte of text. */
+/* Drops the source before what may be rendered again, if its owner keeps it. */
 static void
 release_rendered (ConfabMarkdownView *self)
 {
-  gsize keep_from, drop, kept;
-
-  if (self->source_func == NULL)
-    return;
-
-  keep_from = self->plain ? self->committed + self->tail_plain_from : self->committed;
-  drop = keep_from - self->base;
-  kept = self->source->len - drop;
-  if (drop == 0 || drop < kept)
-    return;
-
-  g_string_erase (self->source, 0, drop);
-  self->base += drop;
-
-  /* Give back an allocation much larger than what is kept (a text set at once). */
-  if (self->source->allocated_len > 4096 && self->source->allocated_len / 4 > self->source->len + 1)
-    {
-      self->source->str = g_realloc (self->source->str, self->source->len + 1);
-      self->source->allocated_len = self->source->len + 1;
-    }
+  confab_markdown_source_release (&self->source,
+                                  self->plain ? self->committed + self->tail_plain_from : self->committed);
 }
 
 static GtkTextBuffer *
@@ -225,7 +197,9 @@ static gboolean
 commit_closed (ConfabMarkdownView *self,
                gsize               budget)
 {
-  gboolean more = confab_markdown_scanner_scan_window (&self->scanner, self->source->str, self->base,
+  gboolean more = confab_markdown_scanner_scan_window (&self->scanner,
+                                                       source_at (self, confab_markdown_source_get_base (&self->source)),
+                                                       confab_markdown_source_get_base (&self->source),
                                                        source_len (self), budget);
 
   commit (self, confab_markdown_scanner_get_boundary (&self->scanner),
@@ -356,8 +330,7 @@ clear_all (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
-  g_string_truncate (self->source, 0);
-  self->base = 0;
+  confab_markdown_source_reset (&self->source);
   self->committed = 0;
   self->join = CONFAB_MARKDOWN_JOIN_BLOCK;
   confab_markdown_scanner_reset (&self->scanner);
@@ -649,9 +622,7 @@ confab_markdown_view_finalize (GObject *object)
 {
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
 
-  g_string_free (self->source, TRUE);
-  if (self->source_destroy != NULL)
-    self->source_destroy (self->source_data);
+  confab_markdown_source_clear (&self->source);
   g_ptr_array_unref (self->code_blocks);
   g_ptr_array_unref (self->segments);
   g_array_unref (self->links);
@@ -727,7 +698,7 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
 static void
 confab_markdown_view_init (ConfabMarkdownView *self)
 {
-  self->source = g_string_new (NULL);
+  confab_markdown_source_init (&self->source);
   self->code_blocks = g_ptr_array_new ();
   self->segments = g_ptr_array_new_with_free_func (g_object_unref);
   self->links = confab_markdown_links_new ();
@@ -777,7 +748,7 @@ confab_markdown_view_set_text (ConfabMarkdownView *self,
   if (text == NULL || *text == '\0')
     return;
 
-  g_string_append (self->source, text);
+  confab_markdown_source_append (&self->source, text, strlen (text));
   self->dirty = TRUE;
   render_pending (self);
 }
@@ -797,7 +768,7 @@ confab_markdown_view_append_text (ConfabMarkdownView *self,
     return;
 
   self->streaming = TRUE;
-  g_string_append_len (self->source, text, len);
+  confab_markdown_source_append (&self->source, text, len);
   schedule_render (self);
 }
 
@@ -816,13 +787,8 @@ confab_markdown_view_finish (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
-  /* The source grew by doubling: give back what it will not use (up to half of it). The
-   * fields of a GString are public; GLib grows it again from allocated_len if need be. */
-  if (self->source->allocated_len > self->source->len + 1)
-    {
-      self->source->str = g_realloc (self->source->str, self->source->len + 1);
-      self->source->allocated_len = self->source->len + 1;
-    }
+  /* The source grew by doubling: give back what it will not use (up to half of it). */
+  confab_markdown_source_shrink (&self->source);
 
   /* The tail was shown while streaming; render it as a complete block now. */
   if (!self->plain)
@@ -855,15 +821,8 @@ confab_markdown_view_flush (ConfabMarkdownView *self)
 const char *
 confab_markdown_view_get_source (ConfabMarkdownView *self)
 {
-  const char *text;
-
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
-
-  if (self->source_func == NULL)
-    return self->source->str;
-
-  text = self->source_func (self->source_data);
-  return text != NULL ? text : "";
+  return confab_markdown_source_get_text (&self->source);
 }
 
 void
@@ -874,14 +833,10 @@ confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
 {
   g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
 
-  if (self->source_destroy != NULL)
-    self->source_destroy (self->source_data);
-  self->source_func = func;
-  self->source_data = user_data;
-  self->source_destroy = destroy;
   /* Without one the view keeps the whole source: what was dropped cannot be shown again. */
-  if (func == NULL && self->base > 0)
+  if (func == NULL && confab_markdown_source_get_base (&self->source) > 0)
     confab_markdown_view_set_text (self, NULL);
+  confab_markdown_source_set_func (&self->source, func, user_data, destroy);
   release_rendered (self);
 }
 
@@ -963,5 +918,5 @@ gsize
 confab_markdown_view_get_held_source (ConfabMarkdownView *self)
 {
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
-  return self->source->len;
+  return confab_markdown_source_get_held (&self->source);
 }
