@@ -466,6 +466,16 @@ confab_message_set_state (ConfabMessage      *self,
     {
       shrink_to_fit (self->content);
       shrink_to_fit (self->reasoning);
+      /* The raw stream (kept for the inspector, often several times the answer) too:
+       * shrunk in place (no copy on the main thread), then handed out as is. */
+      if (self->raw_response != NULL && self->raw_response->len > 0)
+        {
+          gsize raw_len = self->raw_response->len;
+          guint8 *raw = g_byte_array_free (g_steal_pointer (&self->raw_response), FALSE);
+
+          g_assert (self->raw_frozen == NULL);
+          self->raw_frozen = g_bytes_new_take (g_realloc (raw, raw_len), raw_len);
+        }
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

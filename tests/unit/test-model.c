@@ -117,6 +117,7 @@ test_message_complete_gives_back_slack (void)
       g_autofree char *piece = g_strdup_printf ("%063u\n", i);
 
       confab_message_append_content (message, piece, -1);
+      confab_message_append_raw_response (message, (const guint8 *)piece, strlen (piece));
       g_string_append (expected, piece);
     }
   len = confab_message_get_content_length (message);
@@ -129,6 +130,23 @@ test_message_complete_gives_back_slack (void)
   g_assert_cmpstr (confab_message_get_content (message), ==, expected->str);
   if (content_allocation (message) != 0)
     g_assert_cmpuint (content_allocation (message), <, len + 4096 + 1);
+  {
+    g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+    gsize raw_len;
+    const char *raw_data = g_bytes_get_data (raw, &raw_len);
+
+    g_assert_cmpmem (raw_data, raw_len, expected->str, expected->len);
+#ifdef __GLIBC__
+    g_assert_cmpuint (malloc_usable_size ((void *)raw_data), <, raw_len + 4096 + 1);
+#endif
+  }
+  /* The raw stream can still grow (a continued stream). */
+  confab_message_append_raw_response (message, (const guint8 *)"raw", 3);
+  {
+    g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+
+    g_assert_cmpuint (g_bytes_get_size (raw), ==, expected->len + 3);
+  }
 
   /* Appending still works (a continued stream). */
   confab_message_append_content (message, "tail", -1);
