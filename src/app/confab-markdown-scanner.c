@@ -251,16 +251,27 @@ confab_markdown_scanner_scan (ConfabMarkdownScanner *self,
                               gsize                  len,
                               gsize                  budget)
 {
+  return confab_markdown_scanner_scan_window (self, text, 0, len, budget);
+}
+
+gboolean
+confab_markdown_scanner_scan_window (ConfabMarkdownScanner *self,
+                                     const char            *window,
+                                     gsize                  window_start,
+                                     gsize                  len,
+                                     gsize                  budget)
+{
   gsize start;
 
   g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (text != NULL || len == 0, FALSE);
+  g_return_val_if_fail (window != NULL || len == window_start, FALSE);
+  g_return_val_if_fail (window_start <= self->scanned, FALSE);
   g_return_val_if_fail (self->scanned <= len, FALSE);
 
   start = self->scanned;
   for (;;)
     {
-      const char *line = text + self->scanned;
+      const char *line = window + (self->scanned - window_start);
       const char *nl;
 
       nl = memchr (line, '\n', len - self->scanned);

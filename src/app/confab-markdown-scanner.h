@@ -42,6 +42,13 @@ gboolean           confab_markdown_scanner_scan         (ConfabMarkdownScanner *
                                                          const char            *text,
                                                          gsize                  len,
                                                          gsize                  budget);
+/* The same, given only the text from @window_start on (@window holds text[window_start,
+ * len)): what was read before may be gone. @window_start is at most the bytes read. */
+gboolean           confab_markdown_scanner_scan_window  (ConfabMarkdownScanner *self,
+                                                         const char            *window,
+                                                         gsize                  window_start,
+                                                         gsize                  len,
+                                                         gsize                  budget);
 /* Every block before this offset is closed (0: none yet). */
 gsize              confab_markdown_scanner_get_boundary (const ConfabMarkdownScanner *self);
 /* How the blocks before and after the boundary are shown apart. */

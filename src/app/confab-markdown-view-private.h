@@ -17,6 +17,8 @@ char        *confab_markdown_view_dup_display_text  (ConfabMarkdownView *self);
 guint        confab_markdown_view_get_n_segments    (ConfabMarkdownView *self);
 GtkTextView *confab_markdown_view_get_segment       (ConfabMarkdownView *self,
                                                      guint               index);
+/* Bytes of Markdown source the view holds itself (with a source function: the open block). */
+gsize        confab_markdown_view_get_held_source   (ConfabMarkdownView *self);
 /* How many code blocks (GtkSourceView children) are shown. */
 guint        confab_markdown_view_get_n_code_blocks (ConfabMarkdownView *self);
 

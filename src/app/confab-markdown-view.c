@@ -9,6 +9,7 @@
 #include "confab-markdown-links.h"
 #include "confab-markdown-renderer.h"
 #include "confab-markdown-scanner.h"
+#include "confab-markdown-source.h"
 #include "confab-markdown-segment.h"
 #include "confab-markdown-view-private.h"
 
@@ -37,8 +38,10 @@ struct _ConfabMarkdownView
   gsize                  segment_start;
   GArray                *links;         /* ConfabMarkdownLink */
 
-  GString               *source;
-  /* Bytes of @source rendered as closed blocks (before tail_mark in the buffer). */
+  /* With a source function, only what may be rendered again is held: the open block
+   * after @committed (in plain mode, nothing). */
+  ConfabMarkdownSource   source;
+  /* Bytes of the source rendered as closed blocks (before tail_mark in the buffer). */
   gsize                  committed;
   /* How the blocks after @committed join those before it. */
   ConfabMarkdownJoin     join;
@@ -74,6 +77,27 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static const char *
+source_at (ConfabMarkdownView *self,
+           gsize               offset)
+{
+  return confab_markdown_source_at (&self->source, offset);
+}
+
+static gsize
+source_len (ConfabMarkdownView *self)
+{
+  return confab_markdown_source_get_len (&self->source);
+}
+
+/* Drops the source before what may be rendered again, if its owner keeps it. */
+static void
+release_rendered (ConfabMarkdownView *self)
+{
+  confab_markdown_source_release (&self->source,
+                                  self->plain ? self->committed + self->tail_plain_from : self->committed);
+}
 
 static GtkTextBuffer *
 current_buffer (ConfabMarkdownView *self)
@@ -112,7 +136,7 @@ render (ConfabMarkdownView *self,
     GTK_TEXT_VIEW (self->current), self->links, self->code_blocks, self->code_width,
   };
 
-  confab_markdown_render (&target, self->source->str + from, len,
+  confab_markdown_render (&target, source_at (self, from), len,
                           self->join == CONFAB_MARKDOWN_JOIN_LINE ? 1 : 2, full, self->plain);
   confab_markdown_segment_changed (CONFAB_MARKDOWN_SEGMENT (self->current));
 }
@@ -164,6 +188,7 @@ commit (ConfabMarkdownView *self,
   self->committed = upto;
   self->join = join;
   self->tail_plain_from = 0;
+  release_rendered (self);
 }
 
 /* Reads the lines that arrived (at most @budget bytes, 0: all) and commits the blocks they
@@ -172,7 +197,10 @@ static gboolean
 commit_closed (ConfabMarkdownView *self,
                gsize               budget)
 {
-  gboolean more = confab_markdown_scanner_scan (&self->scanner, self->source->str, self->source->len, budget);
+  gboolean more = confab_markdown_scanner_scan_window (&self->scanner,
+                                                       source_at (self, confab_markdown_source_get_base (&self->source)),
+                                                       confab_markdown_source_get_base (&self->source),
+                                                       source_len (self), budget);
 
   commit (self, confab_markdown_scanner_get_boundary (&self->scanner),
           confab_markdown_scanner_get_join (&self->scanner));
@@ -183,7 +211,7 @@ static void
 render_tail (ConfabMarkdownView *self)
 {
   GtkTextBuffer *buffer = current_buffer (self);
-  gsize tail_len = self->source->len - self->committed;
+  gsize tail_len = source_len (self) - self->committed;
   GtkTextIter end;
 
   if (self->plain)
@@ -192,9 +220,10 @@ render_tail (ConfabMarkdownView *self)
       gsize from = self->committed + self->tail_plain_from;
 
       gtk_text_buffer_get_end_iter (buffer, &end);
-      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      gtk_text_buffer_insert (buffer, &end, source_at (self, from), source_len (self) - from);
       self->tail_plain_from = tail_len;
       confab_markdown_segment_changed (CONFAB_MARKDOWN_SEGMENT (self->current));
+      release_rendered (self);
       return;
     }
 
@@ -214,7 +243,7 @@ render_tail (ConfabMarkdownView *self)
 
       gtk_text_buffer_get_end_iter (buffer, &end);
       offset = gtk_text_iter_get_offset (&end);
-      gtk_text_buffer_insert (buffer, &end, self->source->str + from, self->source->len - from);
+      gtk_text_buffer_insert (buffer, &end, source_at (self, from), source_len (self) - from);
       if (confab_markdown_scanner_in_fence (&self->scanner))
         {
           gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
@@ -248,7 +277,7 @@ render_pending (ConfabMarkdownView *self)
        * segments), the rest as the last block. */
       while (commit_closed (self, SEGMENT_BYTES))
         ;
-      commit (self, self->source->len, CONFAB_MARKDOWN_JOIN_BLOCK);
+      commit (self, source_len (self), CONFAB_MARKDOWN_JOIN_BLOCK);
       return;
     }
 
@@ -301,7 +330,7 @@ clear_all (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
-  g_string_truncate (self->source, 0);
+  confab_markdown_source_reset (&self->source);
   self->committed = 0;
   self->join = CONFAB_MARKDOWN_JOIN_BLOCK;
   confab_markdown_scanner_reset (&self->scanner);
@@ -593,7 +622,7 @@ confab_markdown_view_finalize (GObject *object)
 {
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (object);
 
-  g_string_free (self->source, TRUE);
+  confab_markdown_source_clear (&self->source);
   g_ptr_array_unref (self->code_blocks);
   g_ptr_array_unref (self->segments);
   g_array_unref (self->links);
@@ -669,7 +698,7 @@ confab_markdown_view_class_init (ConfabMarkdownViewClass *klass)
 static void
 confab_markdown_view_init (ConfabMarkdownView *self)
 {
-  self->source = g_string_new (NULL);
+  confab_markdown_source_init (&self->source);
   self->code_blocks = g_ptr_array_new ();
   self->segments = g_ptr_array_new_with_free_func (g_object_unref);
   self->links = confab_markdown_links_new ();
@@ -703,7 +732,7 @@ confab_markdown_view_set_plain (ConfabMarkdownView *self,
     return;
 
   self->plain = plain;
-  text = g_strdup (self->source->str);
+  text = g_strdup (confab_markdown_view_get_source (self));
   confab_markdown_view_set_text (self, text);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAIN]);
 }
@@ -719,7 +748,7 @@ confab_markdown_view_set_text (ConfabMarkdownView *self,
   if (text == NULL || *text == '\0')
     return;
 
-  g_string_append (self->source, text);
+  confab_markdown_source_append (&self->source, text, strlen (text));
   self->dirty = TRUE;
   render_pending (self);
 }
@@ -739,7 +768,7 @@ confab_markdown_view_append_text (ConfabMarkdownView *self,
     return;
 
   self->streaming = TRUE;
-  g_string_append_len (self->source, text, len);
+  confab_markdown_source_append (&self->source, text, len);
   schedule_render (self);
 }
 
@@ -758,13 +787,8 @@ confab_markdown_view_finish (ConfabMarkdownView *self)
       self->tick_id = 0;
     }
 
-  /* The source grew by doubling: give back what it will not use (up to half of it). The
-   * fields of a GString are public; GLib grows it again from allocated_len if need be. */
-  if (self->source->allocated_len > self->source->len + 1)
-    {
-      self->source->str = g_realloc (self->source->str, self->source->len + 1);
-      self->source->allocated_len = self->source->len + 1;
-    }
+  /* The source grew by doubling: give back what it will not use (up to half of it). */
+  confab_markdown_source_shrink (&self->source);
 
   /* The tail was shown while streaming; render it as a complete block now. */
   if (!self->plain)
@@ -798,7 +822,22 @@ const char *
 confab_markdown_view_get_source (ConfabMarkdownView *self)
 {
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
-  return self->source->str;
+  return confab_markdown_source_get_text (&self->source);
+}
+
+void
+confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
+                                      ConfabMarkdownSourceFunc  func,
+                                      gpointer                  user_data,
+                                      GDestroyNotify            destroy)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_VIEW (self));
+
+  /* Without one the view keeps the whole source: what was dropped cannot be shown again. */
+  if (func == NULL && confab_markdown_source_get_base (&self->source) > 0)
+    confab_markdown_view_set_text (self, NULL);
+  confab_markdown_source_set_func (&self->source, func, user_data, destroy);
+  release_rendered (self);
 }
 
 char *
@@ -873,4 +912,11 @@ confab_markdown_view_get_pending (ConfabMarkdownView *self)
 {
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), FALSE);
   return self->dirty;
+}
+
+gsize
+confab_markdown_view_get_held_source (ConfabMarkdownView *self)
+{
+  g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), 0);
+  return confab_markdown_source_get_held (&self->source);
 }

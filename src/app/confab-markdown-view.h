@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "confab-markdown-source.h"
+
 G_BEGIN_DECLS
 
 #define CONFAB_TYPE_MARKDOWN_VIEW (confab_markdown_view_get_type ())
@@ -36,5 +38,13 @@ void        confab_markdown_view_finish      (ConfabMarkdownView *self);
 void        confab_markdown_view_flush       (ConfabMarkdownView *self);
 /* The Markdown source shown. (transfer none) */
 const char *confab_markdown_view_get_source  (ConfabMarkdownView *self);
+
+/* With a source function the view keeps only the source of the open block (a long answer
+ * is not held twice): get_source() and set_plain() read the text from @func. Set it before
+ * any text. */
+void        confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
+                                                  ConfabMarkdownSourceFunc  func,
+                                                  gpointer                  user_data,
+                                                  GDestroyNotify            destroy);
 
 G_END_DECLS

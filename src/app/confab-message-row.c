@@ -120,6 +120,24 @@ clear_tool_calls (ConfabMessageRow *self)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* The views show the message's text: they read it from the message instead of keeping a
+ * second copy of a long answer. */
+static const char *
+get_content_source (gpointer user_data)
+{
+  ConfabMessageRow *self = user_data;
+
+  return self->message != NULL ? confab_message_get_content (self->message) : "";
+}
+
+static const char *
+get_reasoning_source (gpointer user_data)
+{
+  ConfabMessageRow *self = user_data;
+
+  return self->message != NULL ? confab_message_get_reasoning (self->message) : "";
+}
+
 /* Rows are many (the list builds a few hundred): parts most messages never show are made
  * on first use. */
 static void
@@ -136,6 +154,7 @@ ensure_thinking (ConfabMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
   self->thinking_view = CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ());
   confab_markdown_view_set_plain (self->thinking_view, TRUE);
+  confab_markdown_view_set_source_func (self->thinking_view, get_reasoning_source, self, NULL);
   gtk_widget_add_css_class (GTK_WIDGET (self->thinking_view), "dim-label");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking text"), -1);
@@ -805,6 +824,7 @@ build_widgets (ConfabMessageRow *self)
   gtk_box_append (GTK_BOX (self->bubble), header);
 
   self->content_view = CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ());
+  confab_markdown_view_set_source_func (self->content_view, get_content_source, self, NULL);
   gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->content_view));
 
   self->tool_calls_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));

@@ -277,6 +277,19 @@ confab_message_get_content_length (ConfabMessage *self)
   return self->content->len;
 }
 
+/* A GString grows by doubling: give back what it will not use (up to half of it, 1 MB of a
+ * 1 MB answer). The fields of a GString are public; GLib grows it again from allocated_len
+ * if more is appended. */
+static void
+shrink_to_fit (GString *string)
+{
+  if (string->allocated_len > string->len + 1)
+    {
+      string->str = g_realloc (string->str, string->len + 1);
+      string->allocated_len = string->len + 1;
+    }
+}
+
 void
 confab_message_set_content (ConfabMessage *self,
                             const char    *content)
@@ -289,6 +302,7 @@ confab_message_set_content (ConfabMessage *self,
     return;
 
   g_string_assign (self->content, content);
+  shrink_to_fit (self->content);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
 }
 
@@ -344,6 +358,7 @@ confab_message_set_reasoning (ConfabMessage *self,
     return;
 
   g_string_assign (self->reasoning, reasoning);
+  shrink_to_fit (self->reasoning);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REASONING]);
 }
 
@@ -446,6 +461,22 @@ confab_message_set_state (ConfabMessage      *self,
     return;
 
   self->state = state;
+  /* Nothing more is appended once the stream ended (a retry starts with a new stream). */
+  if (state != CONFAB_MESSAGE_STATE_STREAMING)
+    {
+      shrink_to_fit (self->content);
+      shrink_to_fit (self->reasoning);
+      /* The raw stream (kept for the inspector, often several times the answer) too:
+       * shrunk in place (no copy on the main thread), then handed out as is. */
+      if (self->raw_response != NULL && self->raw_response->len > 0)
+        {
+          gsize raw_len = self->raw_response->len;
+          guint8 *raw = g_byte_array_free (g_steal_pointer (&self->raw_response), FALSE);
+
+          g_assert (self->raw_frozen == NULL);
+          self->raw_frozen = g_bytes_new_take (g_realloc (raw, raw_len), raw_len);
+        }
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 

@@ -1057,6 +1057,70 @@ test_markdown_streaming (void)
   g_object_unref (streamed);
 }
 
+static const char *
+get_string_source (gpointer user_data)
+{
+  return ((GString *)user_data)->str;
+}
+
+/* With a source function (a message row's view reads the message), the view does not hold
+ * a second copy of a long answer: only the open block; it shows the same, and get_source()
+ * and switching to plain and back still see the whole text. */
+static void
+test_markdown_source_func (void)
+{
+  ConfabMarkdownView *whole = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  ConfabMarkdownView *streamed = g_object_ref_sink (CONFAB_MARKDOWN_VIEW (confab_markdown_view_new ()));
+  g_autoptr(GString) owner = g_string_new (NULL);
+  g_autoptr(GString) full = g_string_new (NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *again = NULL;
+
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf (full, "## Part %u\n\n%s\n\n", i, markdown_sample);
+  confab_markdown_view_set_text (whole, full->str);
+  expected = confab_markdown_view_dup_display_text (whole);
+
+  confab_markdown_view_set_source_func (streamed, get_string_source, owner, NULL);
+  for (gsize i = 0; i < full->len; )
+    {
+      gsize n = MIN (1 + (i * 7 + 3) % 61, full->len - i);
+
+      g_string_append_len (owner, full->str + i, n);
+      confab_markdown_view_append_text (streamed, full->str + i, n);
+      confab_markdown_view_flush (streamed);
+      i += n;
+      /* At most the open block and as much again (dropped in halves). */
+      g_assert_cmpuint (confab_markdown_view_get_held_source (streamed), <, 2 * strlen (markdown_sample) + 64);
+    }
+  confab_markdown_view_finish (streamed);
+
+  text = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_cmpuint (confab_markdown_view_get_held_source (streamed), ==, 0);
+  g_assert_cmpstr (confab_markdown_view_get_source (streamed), ==, full->str);
+
+  /* Set at once: nothing held once rendered. */
+  confab_markdown_view_set_text (streamed, owner->str);
+  g_assert_cmpuint (confab_markdown_view_get_held_source (streamed), ==, 0);
+  g_free (text);
+  text = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpstr (text, ==, expected);
+
+  /* Plain and back re-read the text from the owner. */
+  confab_markdown_view_set_plain (streamed, TRUE);
+  plain = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpstr (plain, ==, full->str);
+  confab_markdown_view_set_plain (streamed, FALSE);
+  again = confab_markdown_view_dup_display_text (streamed);
+  g_assert_cmpstr (again, ==, expected);
+
+  g_object_unref (whole);
+  g_object_unref (streamed);
+}
+
 /* While text streams in (and once it is finished), the view is as tall as its lines: code
  * blocks are not counted twice, and lines laid out during an allocation resize it. */
 static void
@@ -1191,6 +1255,7 @@ main (int   argc,
   g_test_add_func ("/ui/chat/markdown-answer", test_markdown_answer);
   g_test_add_func ("/ui/markdown/render", test_markdown_render);
   g_test_add_func ("/ui/markdown/streaming", test_markdown_streaming);
+  g_test_add_func ("/ui/markdown/source-func", test_markdown_source_func);
   g_test_add_func ("/ui/markdown/long-stream", test_markdown_long_stream);
   g_test_add_func ("/ui/markdown/height-streaming", test_markdown_height_streaming);
 

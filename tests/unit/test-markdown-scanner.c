@@ -56,15 +56,32 @@ feed (const char *text,
 {
   GArray *seen = g_array_new (FALSE, FALSE, sizeof (Boundary));
   ConfabMarkdownScanner scanner;
+  ConfabMarkdownScanner windowed;
   gsize len = strlen (text);
 
   confab_markdown_scanner_reset (&scanner);
+  confab_markdown_scanner_reset (&windowed);
   for (gsize upto = MIN (piece, len); ; upto = MIN (upto + piece, len))
     {
       gsize boundary;
 
       while (confab_markdown_scanner_scan (&scanner, text, upto, 3))
         ;
+      /* Given only the text not read yet (a copy: what was read is gone), the same. */
+      for (;;)
+        {
+          gsize from = confab_markdown_scanner_get_scanned (&windowed);
+          g_autofree char *window = g_strndup (text + from, upto - from);
+
+          if (!confab_markdown_scanner_scan_window (&windowed, window, from, upto, 3))
+            break;
+        }
+      g_assert_cmpuint (confab_markdown_scanner_get_scanned (&windowed), ==,
+                        confab_markdown_scanner_get_scanned (&scanner));
+      g_assert_cmpuint (confab_markdown_scanner_get_boundary (&windowed), ==,
+                        confab_markdown_scanner_get_boundary (&scanner));
+      g_assert_cmpint (confab_markdown_scanner_get_join (&windowed), ==,
+                       confab_markdown_scanner_get_join (&scanner));
       g_assert_cmpuint (confab_markdown_scanner_get_scanned (&scanner), <=, upto);
       boundary = confab_markdown_scanner_get_boundary (&scanner);
       if (boundary > 0 && (seen->len == 0 || g_array_index (seen, Boundary, seen->len - 1).offset != boundary))

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "confab-conversation.h"
 #include "confab-error.h"
 #include "confab-message.h"
@@ -80,6 +85,80 @@ test_message_content_appended_carries_piece (void)
 
   g_assert_cmpstr (pieces->str, ==, "[Ol][á]");
   g_assert_cmpstr (confab_message_get_content (message), ==, "Olá");
+}
+
+/* Bytes the allocator holds for the content (0 where this cannot be observed). */
+static gsize
+content_allocation (ConfabMessage *message)
+{
+#ifdef __GLIBC__
+  return malloc_usable_size ((void *)confab_message_get_content (message));
+#else
+  return 0;
+#endif
+}
+
+/* A streamed answer grows by doubling; once complete its content keeps no slack (half of
+ * a long answer), stays the same text, and pieces appended after that still arrive. */
+static void
+test_message_complete_gives_back_slack (void)
+{
+  g_autoptr(ConfabMessage) message = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(ConfabMessage) loaded = confab_message_new (CONFAB_ROLE_ASSISTANT, NULL);
+  g_autoptr(GString) pieces = g_string_new (NULL);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  gsize len;
+
+  g_signal_connect (message, "content-appended", G_CALLBACK (on_content_appended), pieces);
+  confab_message_set_state (message, CONFAB_MESSAGE_STATE_STREAMING);
+  /* 300 KB: the string doubles to 512 KB. */
+  for (guint i = 0; i < 300 * 16; i++)
+    {
+      g_autofree char *piece = g_strdup_printf ("%063u\n", i);
+
+      confab_message_append_content (message, piece, -1);
+      confab_message_append_raw_response (message, (const guint8 *)piece, strlen (piece));
+      g_string_append (expected, piece);
+    }
+  len = confab_message_get_content_length (message);
+  g_assert_cmpuint (len, ==, expected->len);
+  if (content_allocation (message) != 0)
+    g_assert_cmpuint (content_allocation (message), >, len + len / 4);
+
+  confab_message_set_state (message, CONFAB_MESSAGE_STATE_COMPLETE);
+  g_assert_cmpuint (confab_message_get_content_length (message), ==, expected->len);
+  g_assert_cmpstr (confab_message_get_content (message), ==, expected->str);
+  if (content_allocation (message) != 0)
+    g_assert_cmpuint (content_allocation (message), <, len + 4096 + 1);
+  {
+    g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+    gsize raw_len;
+    const char *raw_data = g_bytes_get_data (raw, &raw_len);
+
+    g_assert_cmpmem (raw_data, raw_len, expected->str, expected->len);
+#ifdef __GLIBC__
+    g_assert_cmpuint (malloc_usable_size ((void *)raw_data), <, raw_len + 4096 + 1);
+#endif
+  }
+  /* The raw stream can still grow (a continued stream). */
+  confab_message_append_raw_response (message, (const guint8 *)"raw", 3);
+  {
+    g_autoptr(GBytes) raw = confab_message_dup_raw_response (message);
+
+    g_assert_cmpuint (g_bytes_get_size (raw), ==, expected->len + 3);
+  }
+
+  /* Appending still works (a continued stream). */
+  confab_message_append_content (message, "tail", -1);
+  g_string_append (expected, "tail");
+  g_assert_cmpstr (confab_message_get_content (message), ==, expected->str);
+  g_assert_true (g_str_has_suffix (pieces->str, "[tail]"));
+
+  /* Loaded content is exact too. */
+  confab_message_set_content (loaded, expected->str);
+  g_assert_cmpstr (confab_message_get_content (loaded), ==, expected->str);
+  if (content_allocation (loaded) != 0)
+    g_assert_cmpuint (content_allocation (loaded), <, expected->len + 4096 + 1);
 }
 
 static void
@@ -266,6 +345,7 @@ main (int   argc,
   g_test_add_func ("/model/conversation/title-from-first-user-message", test_conversation_title_from_first_user_message);
   g_test_add_func ("/model/conversation/serializes-request-messages", test_conversation_serializes_request_messages);
   g_test_add_func ("/model/message/content-appended-carries-piece", test_message_content_appended_carries_piece);
+  g_test_add_func ("/model/message/complete-gives-back-slack", test_message_complete_gives_back_slack);
   g_test_add_func ("/model/message/tool-calls-ordered-by-index", test_tool_calls_ordered_by_index);
   g_test_add_func ("/model/tool-call/pretty-arguments-tolerate-partial-json", test_tool_call_pretty_arguments_tolerate_partial_json);
   g_test_add_func ("/model/tool-call/approval-resolves-once", test_tool_call_approval_resolves_once);
