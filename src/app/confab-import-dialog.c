@@ -219,9 +219,12 @@ confab_import_dialog_run (GtkWindow   *parent,
 
   chooser = gtk_file_chooser_native_new (_("Import Conversations"), parent, GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Import"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("JSON exports"));
+  gtk_file_filter_set_name (filter, _("JSON exports and Alpaca databases"));
   gtk_file_filter_add_mime_type (filter, "application/json");
   gtk_file_filter_add_pattern (filter, "*.json");
+  /* Alpaca's alpaca.db */
+  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
+  gtk_file_filter_add_pattern (filter, "*.db");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), g_object_ref (self));
