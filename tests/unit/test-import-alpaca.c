@@ -264,6 +264,40 @@ test_cancelled (void)
   g_assert_cmpuint (count_conversations (store), ==, 0);
 }
 
+/* confab-cli import alpaca.db: the summary, then nothing again; a wrong database refused. */
+static void
+test_cli (void)
+{
+  g_autofree char *sql = fixture_sql ();
+  g_autofree char *db = make_db (sql, NULL);
+  g_autofree char *other = make_db ("CREATE TABLE notes (id INTEGER PRIMARY KEY);", NULL);
+  const char *args[] = { "import", db, NULL };
+  const char *other_args[] = { "import", other, NULL };
+  const char *list_args[] = { "list", NULL };
+  g_autoptr(ConfabCliResult) first = NULL;
+  g_autoptr(ConfabCliResult) again = NULL;
+  g_autoptr(ConfabCliResult) refused = NULL;
+  g_autoptr(ConfabCliResult) list = NULL;
+
+  refused = confab_test_run_cli (other_args, NULL, NULL, 20000);
+  g_assert_cmpint (refused->exit_status, ==, 1);
+  g_assert_nonnull (strstr (refused->stderr_text, "not an Alpaca database"));
+
+  first = confab_test_run_cli (args, NULL, NULL, 20000);
+  g_test_message ("import: %s%s", first->stdout_text, first->stderr_text);
+  g_assert_cmpint (first->exit_status, ==, 0);
+  g_assert_cmpstr (first->stdout_text, ==, "Alpaca export: 2 imported, 0 already there\n");
+
+  again = confab_test_run_cli (args, NULL, NULL, 20000);
+  g_assert_cmpint (again->exit_status, ==, 0);
+  g_assert_cmpstr (again->stdout_text, ==, "Alpaca export: 0 imported, 2 already there\n");
+
+  list = confab_test_run_cli (list_args, NULL, NULL, 20000);
+  g_assert_cmpint (list->exit_status, ==, 0);
+  g_assert_nonnull (strstr (list->stdout_text, "Sourdough starter"));
+  g_assert_nonnull (strstr (list->stdout_text, "Photo of a bird"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,6 +310,7 @@ main (int   argc,
   g_test_add_func ("/import-alpaca/confab-database", test_confab_database);
   g_test_add_func ("/import-alpaca/nothing-partial", test_nothing_partial);
   g_test_add_func ("/import-alpaca/cancelled", test_cancelled);
+  g_test_add_func ("/import-alpaca/cli", test_cli);
 
   return g_test_run ();
 }
