@@ -15,7 +15,7 @@
 #include "confab-message.h"
 
 /* Alpaca (github.com/Jeffser/Alpaca, src/sql_manager.py) keeps its chats in one SQLite
- * database, ~/.local/share/com.jeffser.Alpaca/alpaca.db (in Flatpak, under ~/.var/app):
+ * database, ~/.local/share/com.jeffser.Alpaca/alpaca.db (Flatpak: ~/.var/app/com.jeffser.Alpaca/data/alpaca.db):
  *   chat (id TEXT PRIMARY KEY, name TEXT, folder TEXT, is_template INTEGER)
  *   message (id TEXT PRIMARY KEY, chat_id TEXT, role TEXT ("user", "assistant", "system"),
  *            model TEXT ("" or NULL for the user's), date_time DATETIME (local time,
