@@ -134,10 +134,14 @@ read_done (GObject      *source,
       return;
     }
 
-  /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
-  body = g_strdup_printf (_("From a %s export: %u conversations imported, %u already there."),
-                          confab_import_format_to_string (result->format),
-                          result->n_imported, result->n_skipped);
+  if (result->format == CONFAB_IMPORT_FORMAT_ALPACA)
+    body = g_strdup_printf (_("From Alpaca’s database: %u conversations imported, %u already there."),
+                            result->n_imported, result->n_skipped);
+  else
+    /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
+    body = g_strdup_printf (_("From a %s export: %u conversations imported, %u already there."),
+                            confab_import_format_to_string (result->format),
+                            result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)
     {
       g_autofree char *more = g_strdup_printf (ngettext ("%u conversation has branches; all of them were kept.",
