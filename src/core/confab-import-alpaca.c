@@ -168,6 +168,10 @@ read_chat (sqlite3_stmt  *messages,
       return NULL;
     }
 
+  /* An empty chat (Alpaca's "New Chat"), or no readable time: kept, dated now. */
+  if (created_at == 0)
+    created_at = updated_at = g_get_real_time ();
+
   confab_conversation_set_model (conversation, last_model);
   confab_conversation_set_created_at (conversation, created_at);
   /* Appending touches it: the stored time is Alpaca's last message. */

@@ -247,6 +247,29 @@ test_nothing_partial (void)
   g_assert_cmpuint (count_conversations (store), ==, 0);
 }
 
+/* An empty chat (Alpaca's "New Chat") is kept, dated when it was imported, not 1970. */
+static void
+test_empty_chat (void)
+{
+  g_autofree char *sql = fixture_sql ();
+  g_autofree char *db = make_db (sql, "INSERT INTO chat VALUES ('20250303000000000000c3', 'New Chat', NULL, 0);");
+  g_autoptr(ConfabStore) store = new_store ();
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(ConfabConversation) empty = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_real_time ();
+
+  result = confab_import_file (store, db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_imported, ==, 3);
+  empty = confab_store_load (store, g_ptr_array_index (result->ids, 2), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (confab_conversation_get_title (empty), ==, "New Chat");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (empty)), ==, 0);
+  g_assert_cmpint (confab_conversation_get_created_at (empty), >=, start);
+  g_assert_cmpint (confab_conversation_get_updated_at (empty), >=, start);
+}
+
 static void
 test_cancelled (void)
 {
@@ -309,6 +332,7 @@ main (int   argc,
   g_test_add_func ("/import-alpaca/not-alpaca", test_not_alpaca);
   g_test_add_func ("/import-alpaca/confab-database", test_confab_database);
   g_test_add_func ("/import-alpaca/nothing-partial", test_nothing_partial);
+  g_test_add_func ("/import-alpaca/empty-chat", test_empty_chat);
   g_test_add_func ("/import-alpaca/cancelled", test_cancelled);
   g_test_add_func ("/import-alpaca/cli", test_cli);
 
