@@ -207,6 +207,28 @@ test_not_alpaca (void)
   g_assert_cmpuint (count_conversations (store), ==, 0);
 }
 
+/* SQLite's header then garbage: SQLite's own reason, nothing imported. */
+static void
+test_damaged (void)
+{
+  g_autofree char *path = temp_path ("damaged.db");
+  g_autoptr(ConfabStore) store = new_store ();
+  g_autoptr(ConfabImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char data[4096];
+
+  memset (data, 0x5a, sizeof data);
+  memcpy (data, "SQLite format 3", 16);
+  g_assert_true (g_file_set_contents (path, data, sizeof data, NULL));
+
+  result = confab_import_file (store, path, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Could not read the Alpaca database"));
+  g_assert_cmpuint (count_conversations (store), ==, 0);
+}
+
 /* Confab's own database picked by mistake is not Alpaca's either. */
 static void
 test_confab_database (void)
@@ -331,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/import-alpaca/read-only-file", test_read_only_file);
   g_test_add_func ("/import-alpaca/not-alpaca", test_not_alpaca);
   g_test_add_func ("/import-alpaca/confab-database", test_confab_database);
+  g_test_add_func ("/import-alpaca/damaged", test_damaged);
   g_test_add_func ("/import-alpaca/nothing-partial", test_nothing_partial);
   g_test_add_func ("/import-alpaca/empty-chat", test_empty_chat);
   g_test_add_func ("/import-alpaca/cancelled", test_cancelled);
