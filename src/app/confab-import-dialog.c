@@ -134,10 +134,14 @@ read_done (GObject      *source,
       return;
     }
 
-  /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
-  body = g_strdup_printf (_("From a %s export: %u conversations imported, %u already there."),
-                          confab_import_format_to_string (result->format),
-                          result->n_imported, result->n_skipped);
+  if (result->format == CONFAB_IMPORT_FORMAT_ALPACA)
+    body = g_strdup_printf (_("From Alpaca’s database: %u conversations imported, %u already there."),
+                            result->n_imported, result->n_skipped);
+  else
+    /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
+    body = g_strdup_printf (_("From a %s export: %u conversations imported, %u already there."),
+                            confab_import_format_to_string (result->format),
+                            result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)
     {
       g_autofree char *more = g_strdup_printf (ngettext ("%u conversation has branches; all of them were kept.",
@@ -219,9 +223,12 @@ confab_import_dialog_run (GtkWindow   *parent,
 
   chooser = gtk_file_chooser_native_new (_("Import Conversations"), parent, GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Import"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("JSON exports"));
+  gtk_file_filter_set_name (filter, _("JSON exports and Alpaca databases"));
   gtk_file_filter_add_mime_type (filter, "application/json");
   gtk_file_filter_add_pattern (filter, "*.json");
+  /* Alpaca's alpaca.db */
+  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
+  gtk_file_filter_add_pattern (filter, "*.db");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), g_object_ref (self));

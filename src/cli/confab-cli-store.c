@@ -346,9 +346,9 @@ command_import (int    argc,
   g_autoptr(ConfabImportResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_option_context_set_summary (context, _("Import conversations: Confab’s JSON export, ChatGPT’s conversations.json "
-                                           "or Open WebUI’s chat export. All or nothing; conversations imported "
-                                           "before are skipped."));
+  g_option_context_set_summary (context, _("Import conversations: Confab’s JSON export, ChatGPT’s conversations.json, "
+                                           "Open WebUI’s chat export or Alpaca’s database (alpaca.db, read only). "
+                                           "All or nothing; conversations imported before are skipped."));
   if (!parse (context, &argc, &argv, 1, 1))
     return 2;
 
@@ -359,7 +359,7 @@ command_import (int    argc,
       return 1;
     }
 
-  /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
+  /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Alpaca, Confab). */
   g_print (_("%s export: %u imported, %u already there\n"),
            confab_import_format_to_string (result->format), result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)

@@ -147,7 +147,7 @@ main (int   argc,
                                       "  confab-cli list [--json]        list stored conversations\n"
                                       "  confab-cli search TEXT [--json] search stored conversations\n"
                                       "  confab-cli export ID [--format markdown|json|openai|cassette] [--output FILE]\n"
-                                      "  confab-cli import FILE          import Confab JSON, ChatGPT or Open WebUI chats\n"
+                                      "  confab-cli import FILE          import Confab JSON, ChatGPT, Open WebUI or Alpaca chats\n"
                                       "  confab-cli delete ID            delete a stored conversation\n"
                                       "  confab-cli usage [--by provider|model|month] [--json]\n"
                                       "  confab-cli mcp servers|tools|resources|read|prompts|prompt|decisions …\n"));

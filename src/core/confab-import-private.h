@@ -14,6 +14,16 @@ ConfabConversation *_confab_import_chatgpt          (JsonNode  *item,
 ConfabConversation *_confab_import_open_webui       (JsonNode  *item,
                                                      gboolean  *other_branches,
                                                      GError   **error);
+/* confab-import-alpaca.c: whether @head starts like a SQLite database; Alpaca's database at
+ * @path (opened read-only) into @staging. */
+gboolean            _confab_import_is_sqlite        (const guint8 *head,
+                                                     gsize         len);
+ConfabImportResult *_confab_import_alpaca           (const char                *path,
+                                                     ConfabStore               *staging,
+                                                     ConfabImportProgressFunc   progress,
+                                                     gpointer                   user_data,
+                                                     GCancellable              *cancellable,
+                                                     GError                   **error);
 /* confab-import.c: one message of Confab JSON (its "id" kept when there is one). (transfer full) */
 ConfabMessage      *_confab_import_read_message     (JsonObject  *object,
                                                      GError     **error);

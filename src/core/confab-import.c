@@ -39,6 +39,7 @@ confab_import_format_to_string (ConfabImportFormat format)
     case CONFAB_IMPORT_FORMAT_CONFAB:     return "Confab";
     case CONFAB_IMPORT_FORMAT_CHATGPT:    return "ChatGPT";
     case CONFAB_IMPORT_FORMAT_OPEN_WEBUI: return "Open WebUI";
+    case CONFAB_IMPORT_FORMAT_ALPACA:     return "Alpaca";
     case CONFAB_IMPORT_FORMAT_UNKNOWN:
     default:                              return "unknown";
     }
@@ -407,7 +408,8 @@ item_cb (JsonNode  *item,
         {
           g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT,
                                _("This file is not an export Confab can import. Confab imports its own JSON "
-                                 "export, ChatGPT’s conversations.json and Open WebUI’s chat export."));
+                                 "export, ChatGPT’s conversations.json, Open WebUI’s chat export and Alpaca’s "
+                                 "database (alpaca.db)."));
           return FALSE;
         }
       state->result->format = format;
@@ -431,6 +433,7 @@ item_cb (JsonNode  *item,
     case CONFAB_IMPORT_FORMAT_OPEN_WEBUI:
       conversation = _confab_import_open_webui (item, &other_branches, error);
       break;
+    case CONFAB_IMPORT_FORMAT_ALPACA:   /* a database, not JSON: never detected here */
     case CONFAB_IMPORT_FORMAT_UNKNOWN:
     default:
       g_assert_not_reached ();
@@ -550,13 +553,33 @@ import_to_path (const char                *db_path,
   g_autoptr(ConfabStore) staging = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *staging_path = NULL;
+  g_autofree char *sqlite_path = NULL;
+  guint8 head[16];
+  gsize head_len = 0;
   goffset size = 0;
   guint merged = 0;
 
   if (stream == NULL)
     return NULL;
 
-  info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
+  /* A SQLite database (Alpaca's) is read with SQLite, from its path; anything else streamed. */
+  if (g_seekable_can_seek (G_SEEKABLE (stream)) &&
+      (!g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof head, &head_len, cancellable, error) ||
+       !g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, cancellable, error)))
+    return NULL;
+  if (_confab_import_is_sqlite (head, head_len))
+    {
+      if ((sqlite_path = g_file_get_path (file)) == NULL)
+        {
+          g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_IMPORT,
+                               _("A database can only be imported from a local file."));
+          return NULL;
+        }
+      g_clear_object (&stream);
+    }
+
+  if (stream != NULL)
+    info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
   if (info != NULL)
     size = g_file_info_get_size (info);
 
@@ -564,7 +587,9 @@ import_to_path (const char                *db_path,
     return NULL;
   staging_path = g_build_filename (dir, "staging.db", NULL);
 
-  if ((staging = confab_store_open (staging_path, error)) != NULL)
+  if ((staging = confab_store_open (staging_path, error)) != NULL && sqlite_path != NULL)
+    result = _confab_import_alpaca (sqlite_path, staging, progress, user_data, cancellable, error);
+  else if (staging != NULL)
     result = read_stream (G_INPUT_STREAM (stream), size, progress, user_data, staging, cancellable, error);
   /* Closed (and checkpointed) before it is read by another connection. */
   g_clear_object (&staging);

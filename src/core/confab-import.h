@@ -14,6 +14,7 @@ typedef enum {
   CONFAB_IMPORT_FORMAT_CONFAB,      /* confab-cli export --format json (one or an array) */
   CONFAB_IMPORT_FORMAT_CHATGPT,     /* ChatGPT's conversations.json */
   CONFAB_IMPORT_FORMAT_OPEN_WEBUI,  /* Open WebUI's chat export */
+  CONFAB_IMPORT_FORMAT_ALPACA,      /* Alpaca's SQLite database (alpaca.db) */
 } ConfabImportFormat;
 
 /* Called on the reading thread with the bytes read so far and the file's size (0 if unknown). */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "confab-import-dialog.h"
@@ -125,6 +126,42 @@ test_import_in_window (void)
   confab_test_run_app (args, check_import_in_window, NULL);
 }
 
+/* Alpaca's database (built from alpaca.sql), imported in the worker thread. */
+static void
+test_import_alpaca (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ConfabStore) store = confab_store_open_default (&error);
+  g_autofree char *sql_path = g_test_build_filename (G_TEST_DIST, "data", "import", "alpaca.sql", NULL);
+  g_autofree char *db_path = g_build_filename (g_get_user_cache_dir (), "alpaca.db", NULL);
+  g_autofree char *sql = NULL;
+  GtkWindow *parent = GTK_WINDOW (gtk_window_new ());
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (sql_path, &sql, NULL, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  gtk_window_present (parent);
+
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (db_path);
+    AdwMessageDialog *dialog;
+
+    confab_import_dialog_import_file (parent, store, file);
+    dialog = wait_for_message ();
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Conversations Imported");
+    g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
+                     "From Alpaca’s database: 2 conversations imported, 0 already there.");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  g_assert_cmpuint (count (store), ==, 2);
+
+  gtk_window_destroy (parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -135,6 +172,7 @@ main (int   argc,
 
   g_test_add_func ("/import-dialog/summary", test_import_summary);
   g_test_add_func ("/import-dialog/in-window", test_import_in_window);
+  g_test_add_func ("/import-dialog/alpaca", test_import_alpaca);
 
   return g_test_run ();
 }
