@@ -123,7 +123,10 @@ _confab_store_exec (ConfabStore  *self,
                     GError      **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return _confab_store_set_sqlite_error (self, error, "write");
+    {
+      g_debug ("%.60s: %s (%d)", sql, sqlite3_errmsg (self->db), sqlite3_extended_errcode (self->db));
+      return _confab_store_set_sqlite_error (self, error, "write");
+    }
 
   return TRUE;
 }
@@ -562,6 +565,26 @@ recover_interrupted (ConfabStore  *self,
   return _confab_store_commit (self, ok, ok ? error : NULL);
 }
 
+/* Turning a new file to WAL needs it alone, and SQLite answers SQLITE_BUSY at once rather
+ * than through the busy handler while another process opens it too (two first runs at the
+ * same time): try again until the busy timeout. */
+static gboolean
+set_wal_mode (ConfabStore  *self,
+              GError      **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  int rc;
+
+  while ((rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) == SQLITE_BUSY &&
+         g_get_monotonic_time () < deadline)
+    g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+
+  if (rc != SQLITE_OK)
+    return _confab_store_set_sqlite_error (self, error, "write");
+
+  return TRUE;
+}
+
 ConfabStore *
 confab_store_open (const char  *path,
                    GError     **error)
@@ -607,7 +630,7 @@ confab_store_open (const char  *path,
   if (version == 0 && !_confab_store_exec (self, "PRAGMA page_size = 1024", error))
     return NULL;
 
-  if (!_confab_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+  if (!set_wal_mode (self, error) ||
       !_confab_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !_confab_store_exec (self, "PRAGMA journal_size_limit = 4194304", error) ||
       !_confab_store_exec (self, "PRAGMA mmap_size = 268435456", error) ||

@@ -630,7 +630,7 @@ test_concurrent_first_runs (void)
     {
       int status = wait_cli (processes[i], &outputs[i]);
 
-      g_test_message ("run %u: %s", i, outputs[i].err);
+      g_test_message ("run %u: %s%s", i, outputs[i].err, status != 0 ? outputs[i].out : "");
       g_assert_cmpint (status, ==, 0);
       g_assert_nonnull (strstr (outputs[i].out, "\"type\":\"done\""));
       g_free (outputs[i].out);
