@@ -58,6 +58,7 @@ struct _ConfabUsageSidebar
   GtkWidget           parent_instance;
 
   ConfabConversation *conversation;
+  GSignalGroup       *conversation_signals;
   GPtrArray          *usages;
   GPtrArray          *request_sections;
   Section            *turn_section;
@@ -519,8 +520,7 @@ confab_usage_sidebar_dispose (GObject *object)
     unwatch_usages (self);
   g_clear_pointer (&self->usages, g_ptr_array_unref);
 
-  if (self->conversation != NULL)
-    g_signal_handlers_disconnect_by_data (self->conversation, self);
+  g_clear_object (&self->conversation_signals);
   g_clear_object (&self->conversation);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CONFAB_TYPE_USAGE_SIDEBAR);
@@ -618,6 +618,9 @@ confab_usage_sidebar_init (ConfabUsageSidebar *self)
   self->next_turn = G_MAXUINT;
   self->shown_turn = G_MAXUINT;
   self->usages = g_ptr_array_new_with_free_func (g_object_unref);
+  self->conversation_signals = g_signal_group_new (CONFAB_TYPE_CONVERSATION);
+  g_signal_group_connect_swapped (self->conversation_signals, "items-changed",
+                                  G_CALLBACK (conversation_items_changed_cb), self);
   self->request_sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_free);
 
   self->turn_section = section_new ("turn-total");
@@ -655,15 +658,10 @@ confab_usage_sidebar_set_conversation (ConfabUsageSidebar *self,
     return;
 
   unwatch_usages (self);
-  if (self->conversation != NULL)
-    g_signal_handlers_disconnect_by_data (self->conversation, self);
 
   g_set_object (&self->conversation, conversation);
   self->turn_position = G_MAXUINT;
-
-  if (conversation != NULL)
-    g_signal_connect_swapped (conversation, "items-changed",
-                              G_CALLBACK (conversation_items_changed_cb), self);
+  g_signal_group_set_target (self->conversation_signals, conversation);
 
   watch_usages (self);
   refresh (self);
