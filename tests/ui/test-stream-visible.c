@@ -604,6 +604,9 @@ check_stream (ConfabWindow *window,
   g_assert_cmpuint (watch.frames, >, 50);
   g_assert_true (watch.screenshot);
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (confab_window_get_session (window)), WAIT_MS);
+  /* And the finished answer, as it stays on screen. */
+  wait_painted (window, 2);
+  save_screenshot (GTK_WIDGET (window), "confab-stream-end.png");
 }
 
 static void
