@@ -8,7 +8,6 @@
 #include "confab-delta-accumulator.h"
 #include "confab-message.h"
 #include "confab-tool-call.h"
-#include "fuzz-util.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -24,17 +23,6 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   const char *p = (const char *) data;
   const char *end = p + size;
   GListModel *calls;
-
-  /* See fuzz-util.h: json-glib's own leak on a second top-level value. */
-  for (const char *line = p; line < end;)
-    {
-      const char *nl = memchr (line, '\n', end - line);
-      const char *line_end = nl ? nl : end;
-
-      if (fuzz_json_has_extra_root (line, line_end - line))
-        return 0;
-      line = nl ? nl + 1 : end;
-    }
 
   /* Each input line is one data payload, as the SSE reader would hand it over. */
   while (p < end && error == NULL)

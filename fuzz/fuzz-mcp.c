@@ -16,7 +16,6 @@
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-private.h"
 #include "confab-tool.h"
-#include "fuzz-util.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -58,17 +57,6 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
   if (size == 0)
     return 0;
-
-  /* See fuzz-util.h: json-glib's own leak on a second top-level value. */
-  for (const guint8 *line = data + 1, *end = data + size; line < end;)
-    {
-      const guint8 *nl = memchr (line, '\n', end - line);
-      const guint8 *line_end = nl ? nl : end;
-
-      if (fuzz_json_has_extra_root ((const char *)line, line_end - line))
-        return 0;
-      line = nl ? nl + 1 : end;
-    }
 
   piece_size = data[0] == 0 ? size : data[0];
   data++;

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "confab-mcp-http-transport-private.h"
-#include "fuzz-util.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -42,57 +41,6 @@ drain (void)
     ;
 }
 
-/* See fuzz-util.h: json-glib's own leak on a second top-level value, in the JSON body or
- * in any event's data (its data lines joined as the SSE reader joins them). */
-static gboolean
-has_extra_root (const char *body,
-                gsize       len,
-                gboolean    event_stream)
-{
-  g_autoptr(GString) event_data = g_string_new (NULL);
-  gsize i = 0;
-
-  if (!event_stream)
-    return fuzz_json_has_extra_root (body, len);
-
-  while (i < len)
-    {
-      gsize start = i;
-      gsize end;
-
-      while (i < len && body[i] != '\r' && body[i] != '\n')
-        i++;
-      if (i == len)
-        break;   /* a line without its end is never read */
-      end = i;
-      i += (body[i] == '\r' && i + 1 < len && body[i + 1] == '\n') ? 2 : 1;
-
-      if (end == start)
-        {
-          /* A blank line dispatches the event: its data without the last newline. */
-          if (event_data->len > 0 &&
-              fuzz_json_has_extra_root (event_data->str, event_data->len - 1))
-            return TRUE;
-          g_string_truncate (event_data, 0);
-          continue;
-        }
-
-      if (end - start >= 4 && memcmp (body + start, "data", 4) == 0 &&
-          (end - start == 4 || body[start + 4] == ':'))
-        {
-          gsize value = MIN (start + 5, end);
-
-          if (value < end && body[value] == ' ')
-            value++;
-          g_string_append_len (event_data, body + value, end - value);
-          g_string_append_c (event_data, '\n');
-        }
-    }
-
-  /* The end without a blank line drops the last event: nothing parsed. */
-  return FALSE;
-}
-
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
@@ -110,9 +58,6 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   event_stream = (data[1] & 1) != 0;
   data += 2;
   size -= 2;
-
-  if (has_extra_root ((const char *)data, size, event_stream))
-    return 0;
 
   transport = _confab_mcp_http_transport_new ("fuzz", "http://127.0.0.1:9/mcp", NULL, NULL);
   _confab_mcp_http_transport_set_detached (transport);

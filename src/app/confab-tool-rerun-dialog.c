@@ -7,6 +7,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "confab-approval-policy.h"
+#include "confab-json-private.h"
 #include "confab-json-schema.h"
 #include "confab-tool.h"
 #include "confab-tool-call.h"
@@ -93,9 +94,9 @@ validate (ConfabToolRerunDialog *self)
   if (self->tools != NULL)
     tool = confab_tool_registry_lookup (self->tools, confab_tool_call_get_name (self->call));
 
-  if ((node = json_from_string (text, &error)) == NULL)
-    self->problem = g_strdup_printf (_("The arguments are not valid JSON: %s"),
-                                     error ? error->message : _("they are empty"));
+  /* Refuses "{…}{…}" too, which json-glib would read as its first half. */
+  if ((node = _confab_json_from_untrusted (text, &error)) == NULL)
+    self->problem = g_strdup_printf (_("The arguments are not valid JSON: %s"), error->message);
   else if (self->tools == NULL || tool == NULL)
     self->problem = g_strdup_printf (_("There is no tool named “%s” now, so it cannot run again"),
                                      confab_tool_call_get_name (self->call));

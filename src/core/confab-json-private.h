@@ -157,12 +157,25 @@ char     *_confab_json_sanitize_escapes     (const char  *data,
                                              gsize       *out_len,
                                              gboolean    *short_escape);
 
+/* FALSE with CONFAB_ERROR_PROTOCOL when anything but blanks and comments follows the first
+ * value of @data ("{…}{…}", "[1] [2]", "2 {…}"). json-glib 1.6 reads such a document as its
+ * first value, drops the rest unseen and leaks it. Strings and comments are skipped the way
+ * json-glib's scanner reads them. */
+gboolean  _confab_json_check_single_value   (const char  *data,
+                                             gsize        len,
+                                             GError     **error);
+
 /* json_parser_load_from_data() for JSON written by others: refuses documents nested too
- * deeply (CONFAB_ERROR_PROTOCOL) and \u escapes without four hex digits (a
- * JSON_PARSER_ERROR), and reads lone surrogate and NUL escapes as U+FFFD. */
+ * deeply or with more than one value (CONFAB_ERROR_PROTOCOL) and \u escapes without four
+ * hex digits (a JSON_PARSER_ERROR), and reads lone surrogate and NUL escapes as U+FFFD. */
 gboolean  _confab_json_parser_load_untrusted (JsonParser  *parser,
                                               const char  *data,
                                               gssize       len,
                                               GError     **error);
+
+/* json_from_string() through _confab_json_parser_load_untrusted(); an empty text is an
+ * error too. (transfer full) */
+JsonNode *_confab_json_from_untrusted       (const char  *text,
+                                             GError     **error);
 
 G_END_DECLS

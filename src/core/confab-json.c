@@ -118,6 +118,108 @@ too_deep:
   return FALSE;
 }
 
+/* Skips blanks and the comments json-glib reads (slash-star ones) from @i; returns where
+ * the next token starts. */
+static gsize
+skip_blank (const char *data,
+            gsize       len,
+            gsize       i)
+{
+  while (i < len)
+    {
+      if (g_ascii_isspace (data[i]))
+        {
+          i++;
+        }
+      else if (data[i] == '/' && i + 1 < len && data[i + 1] == '*')
+        {
+          const char *end = g_strstr_len (data + i + 2, len - i - 2, "*/");
+
+          i = end != NULL ? (gsize) (end - data) + 2 : len;
+        }
+      else
+        {
+          break;
+        }
+    }
+
+  return i;
+}
+
+/* Where the string starting at @i (on its quote) ends, one past the closing quote. As
+ * json-glib's scanner reads them: a double-quoted string takes escapes, a single-quoted
+ * one ends at the next single quote. */
+static gsize
+skip_string (const char *data,
+             gsize       len,
+             gsize       i)
+{
+  char quote = data[i];
+
+  for (i++; i < len && data[i] != quote; i++)
+    if (quote == '"' && data[i] == '\\')
+      i++;
+
+  return MIN (i + 1, len);
+}
+
+gboolean
+_confab_json_check_single_value (const char  *data,
+                                 gsize        len,
+                                 GError     **error)
+{
+  gsize i;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  i = skip_blank (data, len, 0);
+  if (i == len)
+    return TRUE;
+
+  if (data[i] == '{' || data[i] == '[')
+    {
+      guint depth = 0;
+
+      while (i < len)
+        {
+          char c = data[i];
+
+          if (c == '"' || c == '\'')
+            {
+              i = skip_string (data, len, i);
+              continue;
+            }
+          if (c == '/' && i + 1 < len && data[i + 1] == '*')
+            {
+              i = skip_blank (data, len, i);
+              continue;
+            }
+
+          i++;
+          if (c == '{' || c == '[')
+            depth++;
+          else if ((c == '}' || c == ']') && --depth == 0)
+            break;
+        }
+    }
+  else if (data[i] == '"' || data[i] == '\'')
+    {
+      i = skip_string (data, len, i);
+    }
+  else
+    {
+      while (i < len && !g_ascii_isspace (data[i]) && strchr ("{}[],:\"'/", data[i]) == NULL)
+        i++;
+    }
+
+  if (skip_blank (data, len, i) == len)
+    return TRUE;
+
+  g_set_error_literal (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL,
+                       _("The JSON has something after its value"));
+  return FALSE;
+}
+
 char *
 _confab_json_sanitize_escapes (const char *data,
                                gsize       len,
@@ -215,8 +317,28 @@ _confab_json_parser_load_untrusted (JsonParser  *parser,
       len = sanitized_len;
     }
 
-  if (!_confab_json_check_depth (data, len, error))
+  if (!_confab_json_check_depth (data, len, error) ||
+      !_confab_json_check_single_value (data, len, error))
     return FALSE;
 
   return json_parser_load_from_data (parser, data != NULL ? data : "", len, error);
+}
+
+JsonNode *
+_confab_json_from_untrusted (const char  *text,
+                             GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!_confab_json_parser_load_untrusted (parser, text != NULL ? text : "", -1, error))
+    return NULL;
+
+  if ((root = json_parser_get_root (parser)) == NULL)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, _("The JSON is empty"));
+      return NULL;
+    }
+
+  return json_node_ref (root);
 }

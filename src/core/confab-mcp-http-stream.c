@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "confab-json-private.h"
 #include "confab-jsonrpc-message-private.h"
 #include "confab-mcp-http-stream-private.h"
 #include "confab-mcp-server.h"
@@ -140,7 +141,7 @@ handle_message (ConfabMcpHttpStream *stream,
       return FALSE;
     }
 
-  if (json_parser_load_from_data (parser, data, len, NULL))
+  if (_confab_json_parser_load_untrusted (parser, data, len, NULL))
     note_answers (stream, json_parser_get_root (parser));
 
   /* The connection reports what is not JSON-RPC. */

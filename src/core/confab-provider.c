@@ -276,7 +276,8 @@ confab_provider_set_extra_body_json (ConfabProvider  *self,
     }
 
   parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+  /* Refuses "{…}{…}" too: json-glib alone would keep the first object and drop the rest. */
+  if (!_confab_json_parser_load_untrusted (parser, json, -1, &local_error))
     {
       g_set_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG,
                    _("The extra body is not valid JSON: %s"), local_error->message);

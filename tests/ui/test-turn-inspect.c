@@ -462,6 +462,12 @@ test_rerun_leaves_conversation (Fixture       *fixture,
   g_assert_cmpstr (confab_tool_rerun_dialog_get_problem (rerun), ==, "The arguments do not fit the tool: b: must be an integer");
   confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 2,");
   g_assert_true (g_str_has_prefix (confab_tool_rerun_dialog_get_problem (rerun), "The arguments are not valid JSON"));
+  /* Two objects: json-glib alone would run the first and drop the second unseen. */
+  confab_tool_rerun_dialog_set_arguments (rerun, "{\"a\": 20, \"b\": 22} {\"a\": 1, \"b\": 1}");
+  g_assert_cmpstr (confab_tool_rerun_dialog_get_problem (rerun), ==,
+                   "The arguments are not valid JSON: The JSON has something after its value");
+  confab_tool_rerun_dialog_set_arguments (rerun, "");
+  g_assert_cmpstr (confab_tool_rerun_dialog_get_problem (rerun), ==, "The arguments are not valid JSON: The JSON is empty");
   gtk_widget_activate_action (dialog, "rerun.run", NULL);
   g_assert_null (confab_tool_rerun_dialog_get_new_call (rerun));
 

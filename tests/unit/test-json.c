@@ -96,6 +96,70 @@ test_depth_check (void)
 }
 
 static void
+test_single_value (void)
+{
+  static const struct { const char *text; gboolean single; } cases[] = {
+    { "{\"a\": 1}", TRUE },
+    { "  [1, [2], {\"b\": [3]}]\n", TRUE },
+    { "{\"a\": \"}{\"}", TRUE },
+    { "{\"a\": \"\\\"}{\"}", TRUE },
+    { "\"text\"", TRUE },
+    { "42", TRUE },
+    { "", TRUE },
+    { "{\"a\": 1} /* note */ ", TRUE },
+    { "{'a\"': 1}", TRUE },
+    { "{\"a\": /* } */ 1}", TRUE },
+    { "{\"a\": 1}{\"b\": 2}", FALSE },
+    { "[1]\n[2]", FALSE },
+    { "2{\"a\": 1}", FALSE },
+    { "\"a\" [1]", FALSE },
+    { "{\"a\": 1} /* } */ {}", FALSE },
+    /* A quote in a single-quoted string or a comment hides nothing. */
+    { "{'a\"': 1}{}", FALSE },
+    { "{\"a\": /* \" */ 1}{}", FALSE },
+    { "{'}': 1}{}", FALSE },
+    { "{\"a\": 1} x", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean single = _confab_json_check_single_value (cases[i].text, strlen (cases[i].text), &error);
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_cmpint (single, ==, cases[i].single);
+      if (!single)
+        g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+    }
+}
+
+/* json-glib 1.6 reads "{…}{…}" as its first object (and leaks the second): the untrusted
+ * loader refuses it, so a tool never runs with half of what was sent. */
+static void
+test_untrusted_refuses_second_value (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, "{\"a\": 1}{\"b\": 2}", -1, NULL));
+  g_assert_false (_confab_json_parser_load_untrusted (parser, "{\"a\": 1}{\"b\": 2}", -1, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  g_assert_null (_confab_json_from_untrusted ("[1] [2]", &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_null (_confab_json_from_untrusted ("  ", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  node = _confab_json_from_untrusted ("{\"a\": [1, 2]}", &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+}
+
+static void
 test_deep_document_does_not_crash (void)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -278,6 +342,8 @@ main (int   argc,
 
   g_test_add_func ("/json/int-conversion", test_int_conversion);
   g_test_add_func ("/json/depth-check", test_depth_check);
+  g_test_add_func ("/json/single-value", test_single_value);
+  g_test_add_func ("/json/untrusted-refuses-second-value", test_untrusted_refuses_second_value);
   g_test_add_func ("/json/deep-document-does-not-crash", test_deep_document_does_not_crash);
   g_test_add_func ("/json/sanitize-escapes", test_sanitize_escapes);
   g_test_add_func ("/json/deep-tool-call-arguments", test_deep_tool_call_arguments);

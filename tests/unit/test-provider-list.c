@@ -117,6 +117,25 @@ test_broken_file_is_an_error (void)
   g_assert_cmpstr (kept, ==, "{\"providers\": [");
 }
 
+/* The extra body a user types: "{…}{…}" is refused whole, never read as its first half. */
+static void
+test_extra_body_with_two_objects (void)
+{
+  g_autoptr(ConfabProvider) provider = make_provider ("Groq", "https://api.groq.com/openai/v1");
+  g_autoptr(GError) error = NULL;
+  JsonObject *kept;
+
+  g_assert_false (confab_provider_set_extra_body_json (provider, "{\"temperature\": 0} {\"top_p\": 1}", &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, "The extra body is not valid JSON"));
+
+  /* What was set before stays. */
+  kept = confab_provider_get_extra_body (provider);
+  g_assert_nonnull (kept);
+  g_assert_true (json_object_has_member (kept, "provider"));
+  g_assert_false (json_object_has_member (kept, "temperature"));
+}
+
 static void
 test_names_are_unique (void)
 {
@@ -185,6 +204,7 @@ main (int   argc,
   g_test_add_func ("/provider-list/round-trip-without-key", test_round_trip_without_key);
   g_test_add_func ("/provider-list/missing-file-is-empty", test_missing_file_is_empty);
   g_test_add_func ("/provider-list/broken-file-is-an-error-and-kept", test_broken_file_is_an_error);
+  g_test_add_func ("/provider-list/extra-body-with-two-objects", test_extra_body_with_two_objects);
   g_test_add_func ("/provider-list/names-are-unique", test_names_are_unique);
   g_test_add_func ("/provider-list/active-follows-changes", test_active_follows_changes);
 
