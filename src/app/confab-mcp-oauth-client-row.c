@@ -239,12 +239,11 @@ client_id_is_valid (const char *id)
 }
 
 static void
-id_applied_cb (ConfabMcpOAuthClientRow *self)
+apply_id (ConfabMcpOAuthClientRow *self)
 {
   g_autoptr(ConfabMcpServerConfig) entry = get_entry (self);
   g_autofree char *id = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->id_row))));
 
-  settle (self->id_row);
   if (entry == NULL)
     return;
 
@@ -263,13 +262,23 @@ id_applied_cb (ConfabMcpOAuthClientRow *self)
       return;
     }
 
-  if (g_strcmp0 (id, entry->oauth_client_id) == 0)
-    return;
+  if (g_strcmp0 (id, entry->oauth_client_id) != 0)
+    {
+      g_free (entry->oauth_client_id);
+      entry->oauth_client_id = g_steal_pointer (&id);
+      if (!put_entry (self, entry))
+        return;
+    }
 
-  g_free (entry->oauth_client_id);
-  entry->oauth_client_id = g_steal_pointer (&id);
-  if (put_entry (self, entry))
-    confab_mcp_oauth_client_row_show (self, entry);
+  /* The ID as stored (trimmed). */
+  confab_mcp_oauth_client_row_show (self, entry);
+}
+
+static void
+id_applied_cb (ConfabMcpOAuthClientRow *self)
+{
+  apply_id (self);
+  settle (self->id_row);
 }
 
 static void

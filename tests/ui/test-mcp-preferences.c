@@ -705,8 +705,16 @@ test_oauth_client (Fixture       *f,
   g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (client)), "registers itself"));
   g_assert_cmpstr (title_of (secret), ==, "Client Secret (needs an ID)");
   g_assert_null (oauth_in_file (f->mcp_path, "remote"));
+  show_client (f, row, client);
+  save_screenshot (f->window, "mcp-preferences-oauth-client-none.png");
+
+  /* A client ID is printable ASCII (RFC 6749): anything else is refused, the file untouched. */
+  apply_entry (panels_test_get (row, "oauth-client-id"), "caf\xc3\xa9");
+  g_assert_null (oauth_in_file (f->mcp_path, "remote"));
 
   apply_entry (panels_test_get (row, "oauth-client-id"), " confab-test-client ");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "oauth-client-id"))), ==,
+                   "confab-test-client");
   oauth = oauth_in_file (f->mcp_path, "remote");
   g_assert_nonnull (oauth);
   g_assert_cmpstr (json_object_get_string_member (oauth, "clientId"), ==, "confab-test-client");
