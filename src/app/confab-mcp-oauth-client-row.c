@@ -25,6 +25,7 @@ struct _ConfabMcpOAuthClientRow
   char                *name;
   GCancellable        *cancellable;
   char                *client_id;
+  char                *lookup_server;   /* whose secret the keyring is asked about */
   SecretState          secret;
   guint                lookup_serial;
 
@@ -172,22 +173,23 @@ looked_up_cb (GObject      *object,
   update (self);
 }
 
-/* Whether the keyring holds the secret the file names (a later look-up wins). */
+/* Whether the keyring holds the secret the file names (a later look-up wins). Asked when
+ * the row shows on screen, not when it is built: a renamed server's row is built before its
+ * secret has moved to the new name. */
 static void
-look_up_secret (ConfabMcpOAuthClientRow *self,
-                const char              *name)
+look_up_secret (ConfabMcpOAuthClientRow *self)
 {
   Lookup *lookup;
 
   self->lookup_serial++;
-  if (self->secret == SECRET_NONE)
+  if (self->secret == SECRET_NONE || self->lookup_server == NULL)
     return;
 
   lookup = g_new0 (Lookup, 1);
   lookup->self = g_object_ref (self);
   lookup->serial = self->lookup_serial;
-  confab_mcp_secrets_lookup_async (name, CONFAB_MCP_SECRET_OAUTH_CLIENT, self->cancellable,
-                                   looked_up_cb, lookup);
+  confab_mcp_secrets_lookup_async (self->lookup_server, CONFAB_MCP_SECRET_OAUTH_CLIENT,
+                                   self->cancellable, looked_up_cb, lookup);
 }
 
 /* Editing ------------------------------------------------------------------------------- */
@@ -366,6 +368,15 @@ forget_clicked_cb (ConfabMcpOAuthClientRow *self)
 /* GObject ------------------------------------------------------------------------------- */
 
 static void
+confab_mcp_oauth_client_row_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (confab_mcp_oauth_client_row_parent_class)->map (widget);
+
+  /* Each time it shows: the keyring may have changed meanwhile (secret-tool, a rename). */
+  look_up_secret (CONFAB_MCP_OAUTH_CLIENT_ROW (widget));
+}
+
+static void
 confab_mcp_oauth_client_row_dispose (GObject *object)
 {
   ConfabMcpOAuthClientRow *self = (ConfabMcpOAuthClientRow *)object;
@@ -385,6 +396,7 @@ confab_mcp_oauth_client_row_finalize (GObject *object)
   g_clear_object (&self->config);
   g_free (self->name);
   g_free (self->client_id);
+  g_free (self->lookup_server);
 
   G_OBJECT_CLASS (confab_mcp_oauth_client_row_parent_class)->finalize (object);
 }
@@ -397,6 +409,7 @@ confab_mcp_oauth_client_row_class_init (ConfabMcpOAuthClientRowClass *klass)
 
   object_class->dispose = confab_mcp_oauth_client_row_dispose;
   object_class->finalize = confab_mcp_oauth_client_row_finalize;
+  widget_class->map = confab_mcp_oauth_client_row_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-mcp-oauth-client-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpOAuthClientRow, forget_button);
@@ -440,7 +453,14 @@ confab_mcp_oauth_client_row_show (ConfabMcpOAuthClientRow     *self,
   self->client_id = g_strdup (entry->oauth_client_id);
   self->secret = entry->oauth_client_id != NULL && entry->oauth_client_secret ? SECRET_SET : SECRET_NONE;
 
+  g_free (self->lookup_server);
+  self->lookup_server = g_strdup (entry->name);
+
   gtk_editable_set_text (GTK_EDITABLE (self->id_row), self->client_id ? self->client_id : "");
   update (self);
-  look_up_secret (self, entry->name);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    look_up_secret (self);
+  else
+    /* A look-up still under way speaks of what the row showed before. */
+    self->lookup_serial++;
 }

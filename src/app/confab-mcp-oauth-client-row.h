@@ -22,7 +22,8 @@ G_DECLARE_FINAL_TYPE (ConfabMcpOAuthClientRow, confab_mcp_oauth_client_row, CONF
 void confab_mcp_oauth_client_row_bind (ConfabMcpOAuthClientRow     *self,
                                        ConfabMcpConfig             *config,
                                        const char                  *name);
-/* Shows @entry's client (and looks up whether the keyring holds its secret). */
+/* Shows @entry's client; whether the keyring holds its secret is looked up when the row
+ * is on screen. */
 void confab_mcp_oauth_client_row_show (ConfabMcpOAuthClientRow     *self,
                                        const ConfabMcpServerConfig *entry);
 

@@ -772,6 +772,13 @@ test_oauth_client (Fixture       *f,
                            g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
   row = panels_test_get (panels_test_get (f->window, "mcp_list"), "corp");
   secret = panels_test_get (row, "oauth-client-secret");
+  /* The renamed row does not call the secret missing while the keyring moves it. */
+  show_client (f, row, panels_test_get (row, "oauth-client"));
+  wait_frames (f->window);
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, CLIENT_SECRET)), PANELS_TEST_TIMEOUT_MS);
+  g_assert_cmpstr (title_of (secret), ==, "Client Secret: set");
+  g_assert_false (gtk_widget_has_css_class (secret, "error"));
 
   /* Forget: the secret goes, the client stays (a public client). */
   g_signal_emit_by_name (panels_test_get (row, "oauth-forget-secret"), "clicked");
@@ -813,15 +820,21 @@ test_missing_client_secret (Fixture       *f,
 {
   GtkWidget *list = panels_test_get (f->window, "mcp_list");
   GtkWidget *secret;
+  GtkWidget *row;
 
   if (panels_keyring_skip (&keyring))
     return;
 
   g_assert_false (gtk_widget_get_visible (panels_test_get (panels_test_get (list, "local"), "oauth-client")));
-  secret = panels_test_get (panels_test_get (list, "nosecret"), "oauth-client-secret");
+  row = panels_test_get (list, "nosecret");
+  secret = panels_test_get (row, "oauth-client-secret");
+  /* Asked when it shows. */
+  show_client (f, row, panels_test_get (row, "oauth-client"));
   CONFAB_TEST_WAIT_FOR (g_str_equal (title_of (secret), "Client Secret: missing"),
                         PANELS_TEST_TIMEOUT_MS);
   g_assert_true (gtk_widget_has_css_class (secret, "error"));
+  panels_test_drain ();
+  save_screenshot (f->window, "mcp-preferences-oauth-client-missing.png");
 }
 
 int
