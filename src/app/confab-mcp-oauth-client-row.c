@@ -233,7 +233,7 @@ forget_secret (ConfabMcpOAuthClientRow *self,
 static gboolean
 client_id_is_valid (const char *id)
 {
-  for (const char *p = id; *p != '\0'; p++)
+  for (const guchar *p = (const guchar *)id; *p != '\0'; p++)
     if (*p < 0x20 || *p > 0x7e)
       return FALSE;
 
