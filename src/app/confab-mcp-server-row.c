@@ -8,6 +8,7 @@
 
 #include "confab-mcp-headers-text.h"
 #include "confab-mcp-oauth.h"
+#include "confab-mcp-oauth-client-row.h"
 #include "confab-mcp-secrets.h"
 #include "confab-mcp-server.h"
 #include "confab-mcp-server-row.h"
@@ -37,6 +38,7 @@ struct _ConfabMcpServerRow
   AdwEntryRow         *headers_row;
   GtkLabel            *log_label;
   AdwEntryRow         *name_row;
+  ConfabMcpOAuthClientRow *oauth_row;
   AdwEntryRow         *secret_row;
   GtkButton           *sign_out_button;
   AdwActionRow        *sign_out_row;
@@ -112,6 +114,8 @@ show_entry (ConfabMcpServerRow          *self,
   gtk_widget_set_visible (GTK_WIDGET (self->url_row), remote);
   gtk_widget_set_visible (GTK_WIDGET (self->headers_row), remote);
   gtk_widget_set_visible (GTK_WIDGET (self->secret_row), remote);
+  gtk_widget_set_visible (GTK_WIDGET (self->oauth_row), remote);
+  confab_mcp_oauth_client_row_show (self->oauth_row, entry);
 
   if (!remote)
     {
@@ -801,6 +805,7 @@ confab_mcp_server_row_class_init (ConfabMcpServerRowClass *klass)
   object_class->dispose = confab_mcp_server_row_dispose;
   object_class->finalize = confab_mcp_server_row_finalize;
 
+  g_type_ensure (CONFAB_TYPE_MCP_OAUTH_CLIENT_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/confab-mcp-server-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, check_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, command_row);
@@ -809,6 +814,7 @@ confab_mcp_server_row_class_init (ConfabMcpServerRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, headers_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, log_label);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, oauth_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, secret_row);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, sign_out_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabMcpServerRow, sign_out_row);
@@ -861,6 +867,7 @@ confab_mcp_server_row_new (ConfabMcpConfig *config,
   show_entry (self, entry);
   /* Set after show_entry(): its switch change is not an edit. */
   self->config = g_object_ref (config);
+  confab_mcp_oauth_client_row_bind (self->oauth_row, config, name);
 
   if (running != NULL)
     {

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ConfabMcpServerRow, confab_mcp_server_row, CONFAB, MCP_SERVER_ROW, AdwExpanderRow)
 
 /* One server of mcp.json in Preferences: a local one (command, arguments, environment) or
- * a remote one (URL, headers, a secret header kept in the keyring), its switch, Check (which
+ * a remote one (URL, headers, a secret header kept in the keyring, a pre-registered OAuth
+ * client: ConfabMcpOAuthClientRow), its switch, Check (which
  * starts exactly what the registry would: confab_mcp_config_create_server()), status and
  * log. Edits go through @config and are saved at once; then the row fires
  * "prefs.mcp-saved" (b: whether the list must be rebuilt, after a rename or removal).

@@ -2,8 +2,9 @@
 #include "config.h"
 
 /* The Tools page of Preferences and mcp.json: Check runs exactly what the registry runs
- * (ConfabMcpConfig builds both), and a remote server's secret header lives in the keyring,
- * never in mcp.json, and reaches the server when it connects. */
+ * (ConfabMcpConfig builds both), a remote server's secret header lives in the keyring,
+ * never in mcp.json, and reaches the server when it connects, and so does the secret of a
+ * pre-registered OAuth client (fake MCP and authorization servers on 127.0.0.1). */
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -11,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "confab-mcp-config.h"
+#include "confab-mcp-oauth.h"
 #include "confab-mcp-secrets.h"
 #include "confab-mcp-server.h"
 #include "confab-preferences-window.h"
@@ -19,6 +21,7 @@
 #include "confab-tool-registry.h"
 #include "panels-keyring.h"
 #include "panels-test-util.h"
+#include "../integration/mcp-oauth-fake.h"
 
 static PanelsKeyring keyring;
 
@@ -183,7 +186,7 @@ typedef struct
   char       *url;
   GPtrArray  *authorizations;   /* the Authorization of every POST */
   GPtrArray  *teams;            /* the X-Team of every POST */
-} Fake;
+} HeadersFake;
 
 static void
 fake_handler (SoupServer        *server,
@@ -192,7 +195,7 @@ fake_handler (SoupServer        *server,
               GHashTable        *query,
               gpointer           user_data)
 {
-  Fake *fake = user_data;
+  HeadersFake *fake = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(JsonNode) request = NULL;
@@ -238,7 +241,7 @@ fake_handler (SoupServer        *server,
 }
 
 static void
-fake_start (Fake *fake)
+fake_start (HeadersFake *fake)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSList) uris = NULL;
@@ -256,7 +259,7 @@ fake_start (Fake *fake)
 }
 
 static void
-fake_stop (Fake *fake)
+fake_stop (HeadersFake *fake)
 {
   soup_server_disconnect (fake->server);
   g_clear_object (&fake->server);
@@ -312,7 +315,7 @@ test_remote_server_secret_header (Fixture       *f,
   g_autofree char *contents = NULL;
   g_autofree char *stored = NULL;
   GtkWidget *row;
-  Fake fake = { 0 };
+  HeadersFake fake = { 0 };
 
   if (panels_keyring_skip (&keyring))
     return;
@@ -556,6 +559,284 @@ test_sign_out (Fixture       *f,
   g_assert_false (keyring_has_token ());
 }
 
+/* OAuth client -------------------------------------------------------------------------- */
+
+#define CLIENT_SECRET "s3cret-value"
+
+/* A copy of the "oauth" member of mcp.json's entry @server, NULL when it has none. */
+static JsonObject *
+oauth_in_file (const char *path,
+               const char *server)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *servers;
+  JsonObject *entry;
+  JsonNode *oauth;
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  servers = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "mcpServers");
+  entry = json_object_has_member (servers, server) ? json_object_get_object_member (servers, server) : NULL;
+  oauth = entry && json_object_has_member (entry, "oauth") ? json_object_get_member (entry, "oauth") : NULL;
+
+  return oauth ? json_object_ref (json_node_get_object (oauth)) : NULL;
+}
+
+/* TRUE when mcp.json's entry @server names its client secret as {"secret": true}. */
+static gboolean
+file_names_client_secret (const char *path,
+                          const char *server)
+{
+  g_autoptr(JsonObject) oauth = oauth_in_file (path, server);
+  JsonObject *secret = oauth && json_object_has_member (oauth, "clientSecret")
+                         ? json_object_get_object_member (oauth, "clientSecret") : NULL;
+
+  return secret != NULL && json_object_get_size (secret) == 1 &&
+         json_object_get_boolean_member_with_default (secret, "secret", FALSE);
+}
+
+static char *
+client_secret_in_keyring (const char *server)
+{
+  return keyring_header (server, CONFAB_MCP_SECRET_OAUTH_CLIENT);
+}
+
+static const char *
+title_of (GtkWidget *row)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+}
+
+/* Expands @row and @client and waits until the client's rows are drawn. */
+static void
+show_client (Fixture   *f,
+             GtkWidget *row,
+             GtkWidget *client)
+{
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "tools");
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (client), TRUE);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (panels_test_get (client, "oauth-client-secret")) &&
+                          gtk_widget_get_height (panels_test_get (client, "oauth-client-secret")) > 0,
+                        PANELS_TEST_TIMEOUT_MS);
+  panels_test_drain ();
+}
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits until @widget's window has drawn a few frames (a new size laid out). */
+static void
+wait_frames (GtkWidget *widget)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
+
+  CONFAB_TEST_WAIT_FOR (frames >= 3, PANELS_TEST_TIMEOUT_MS);
+  gtk_widget_remove_tick_callback (widget, id);
+  panels_test_drain ();
+}
+
+/* A phone-sized window: the client's rows and the Forget button still fit. */
+static void
+check_narrow (Fixture    *f,
+              GtkWidget  *row,
+              const char *name)
+{
+  GtkWidget *forget = panels_test_get (row, "oauth-forget-secret");
+  graphene_rect_t bounds;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 900);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (f->window) <= 400, PANELS_TEST_TIMEOUT_MS);
+  /* The client's rows, not the page's top. */
+  gtk_widget_grab_focus (panels_test_get (row, "oauth-client-id"));
+  wait_frames (f->window);
+
+  g_assert_true (gtk_widget_compute_bounds (forget, f->window, &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (f->window));
+  save_screenshot (f->window, name);
+}
+
+/* A remote server's pre-registered client, edited in Preferences: the ID in mcp.json, the
+ * secret in the keyring (the file only says {"secret": true}); the next sign-in uses the
+ * client (no registration, the secret at the token endpoint); reopened, the window shows the
+ * ID and that a secret is set, never the secret; Forget drops the secret, an empty ID the
+ * whole client; renaming moves the secret, removing forgets it. */
+static void
+test_oauth_client (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(Fake) fake = NULL;
+  g_auto(Browser) browser = { soup_session_new (), 0 };
+  g_autoptr(ConfabToolRegistry) registry = confab_tool_registry_new ();
+  g_autoptr(ConfabMcpServer) server = NULL;
+  g_autoptr(JsonObject) oauth = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *stored = NULL;
+  GtkWidget *row;
+  GtkWidget *client;
+  GtkWidget *secret;
+
+  if (panels_keyring_skip (&keyring))
+    return;
+
+  fake = fake_new ();
+  gtk_widget_activate_action (f->window, "prefs.add-remote-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "remote");
+  client = panels_test_get (row, "oauth-client");
+  secret = panels_test_get (row, "oauth-client-secret");
+  apply_entry (panels_test_get (row, "url"), fake->mcp_url);
+  gtk_switch_set_active (GTK_SWITCH (panels_test_get (row, "enabled")), TRUE);
+
+  /* No client ID: dynamic registration, and no secret to give, with the reason. */
+  g_assert_true (gtk_widget_get_visible (client));
+  g_assert_false (gtk_widget_get_sensitive (secret));
+  g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (client)), "registers itself"));
+  g_assert_cmpstr (title_of (secret), ==, "Client Secret (needs an ID)");
+  g_assert_null (oauth_in_file (f->mcp_path, "remote"));
+  show_client (f, row, client);
+  save_screenshot (f->window, "mcp-preferences-oauth-client-none.png");
+
+  /* A client ID is printable ASCII (RFC 6749): anything else is refused, the file untouched. */
+  apply_entry (panels_test_get (row, "oauth-client-id"), "caf\xc3\xa9");
+  g_assert_null (oauth_in_file (f->mcp_path, "remote"));
+
+  apply_entry (panels_test_get (row, "oauth-client-id"), " confab-test-client ");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "oauth-client-id"))), ==,
+                   "confab-test-client");
+  oauth = oauth_in_file (f->mcp_path, "remote");
+  g_assert_nonnull (oauth);
+  g_assert_cmpstr (json_object_get_string_member (oauth, "clientId"), ==, "confab-test-client");
+  g_assert_false (json_object_has_member (oauth, "clientSecret"));
+  g_assert_true (gtk_widget_get_sensitive (secret));
+
+  apply_entry (secret, CLIENT_SECRET);
+  /* The secret leaves the entry at once; the file names it once the keyring has it. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret)), ==, "");
+  CONFAB_TEST_WAIT_FOR (file_names_client_secret (f->mcp_path, "remote"), PANELS_TEST_TIMEOUT_MS);
+  stored = client_secret_in_keyring ("remote");
+  g_assert_cmpstr (stored, ==, CLIENT_SECRET);
+  contents = file_text (f->mcp_path);
+  g_assert_null (strstr (contents, CLIENT_SECRET));
+  g_assert_cmpstr (title_of (secret), ==, "Client Secret: set");
+
+  /* The application's registry, from the same file, signs in with that client. */
+  g_assert_true (confab_tool_registry_load_config (registry, f->mcp_path, &error));
+  g_assert_no_error (error);
+  server = g_list_model_get_item (confab_tool_registry_get_servers (registry), 0);
+  confab_mcp_oauth_set_open_func (confab_mcp_server_get_oauth (server), browser_open_page, &browser, NULL);
+  confab_mcp_server_start_async (server, NULL, NULL, NULL);
+  CONFAB_TEST_WAIT_FOR (confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_READY ||
+                          confab_mcp_server_get_state (server) == CONFAB_MCP_SERVER_STATE_FAILED, PANELS_TEST_TIMEOUT_MS);
+  g_assert_cmpstr (confab_mcp_server_get_error (server), ==, NULL);
+  g_assert_cmpuint (fake->registrations, ==, 0);
+  g_assert_cmpuint (fake->code_grants, ==, 1);
+  /* client_secret_basic (base64 of "confab-test-client:s3cret-value") or _post. */
+  g_assert_true (g_strcmp0 (fake->client_auth, CLIENT_SECRET) == 0 ||
+                 g_strcmp0 (fake->client_auth, "Basic Y29uZmFiLXRlc3QtY2xpZW50OnMzY3JldC12YWx1ZQ==") == 0);
+  confab_tool_registry_stop (registry);
+  secret_password_clear_sync (&oauth_schema, NULL, NULL, "server-url", fake->mcp_url, NULL);
+
+  /* Reopened: the ID shows, and that a secret is set, never the secret. */
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->providers);
+  open_window (f);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "remote");
+  client = panels_test_get (row, "oauth-client");
+  secret = panels_test_get (row, "oauth-client-secret");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "oauth-client-id"))), ==,
+                   "confab-test-client");
+  g_assert_cmpstr (title_of (secret), ==, "Client Secret: set");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (secret)), ==, "");
+  g_assert_true (gtk_widget_get_visible (panels_test_get (row, "oauth-forget-secret")));
+  show_client (f, row, client);
+  save_screenshot (f->window, "mcp-preferences-oauth-client.png");
+  check_narrow (f, row, "mcp-preferences-oauth-client-narrow.png");
+
+  /* Renaming takes the secret along. */
+  apply_entry (panels_test_get (row, "name"), "corp");
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, CLIENT_SECRET)), PANELS_TEST_TIMEOUT_MS);
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("remote"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "corp");
+  secret = panels_test_get (row, "oauth-client-secret");
+  /* The renamed row does not call the secret missing while the keyring moves it. */
+  show_client (f, row, panels_test_get (row, "oauth-client"));
+  wait_frames (f->window);
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, CLIENT_SECRET)), PANELS_TEST_TIMEOUT_MS);
+  g_assert_cmpstr (title_of (secret), ==, "Client Secret: set");
+  g_assert_false (gtk_widget_has_css_class (secret, "error"));
+
+  /* Forget: the secret goes, the client stays (a public client). */
+  g_signal_emit_by_name (panels_test_get (row, "oauth-forget-secret"), "clicked");
+  g_assert_false (file_names_client_secret (f->mcp_path, "corp"));
+  g_clear_pointer (&oauth, json_object_unref);
+  oauth = oauth_in_file (f->mcp_path, "corp");
+  g_assert_cmpstr (json_object_get_string_member (oauth, "clientId"), ==, "confab-test-client");
+  g_assert_false (gtk_widget_get_visible (panels_test_get (row, "oauth-forget-secret")));
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
+
+  /* An empty client ID: back to dynamic registration, the secret forgotten too. */
+  apply_entry (secret, CLIENT_SECRET);
+  CONFAB_TEST_WAIT_FOR (file_names_client_secret (f->mcp_path, "corp"), PANELS_TEST_TIMEOUT_MS);
+  apply_entry (panels_test_get (row, "oauth-client-id"), "");
+  g_assert_null (oauth_in_file (f->mcp_path, "corp"));
+  g_assert_false (gtk_widget_get_sensitive (secret));
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
+
+  /* Removing the server forgets its client's secret. */
+  apply_entry (panels_test_get (row, "oauth-client-id"), "confab-test-client");
+  apply_entry (secret, CLIENT_SECRET);
+  CONFAB_TEST_WAIT_FOR (file_names_client_secret (f->mcp_path, "corp"), PANELS_TEST_TIMEOUT_MS);
+  g_signal_emit_by_name (panels_test_get (row, "remove-button"), "clicked");
+  CONFAB_TEST_WAIT_FOR ((g_free (stored), stored = client_secret_in_keyring ("corp"),
+                           g_str_equal (stored, "")), PANELS_TEST_TIMEOUT_MS);
+}
+
+#define MISSING_CLIENT_SECRET_JSON \
+  "{\"mcpServers\": {\"nosecret\": {\"url\": \"http://127.0.0.1:9/mcp\", \"oauth\": " \
+  "{\"clientId\": \"c1\", \"clientSecret\": {\"secret\": true}}}, \"local\": {\"command\": \"true\"}}}"
+
+/* mcp.json names a client secret the keyring does not have (a file copied from another
+ * computer): the row says so, instead of "set". A local server has no OAuth client. */
+static void
+test_missing_client_secret (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *list = panels_test_get (f->window, "mcp_list");
+  GtkWidget *secret;
+  GtkWidget *row;
+
+  if (panels_keyring_skip (&keyring))
+    return;
+
+  g_assert_false (gtk_widget_get_visible (panels_test_get (panels_test_get (list, "local"), "oauth-client")));
+  row = panels_test_get (list, "nosecret");
+  secret = panels_test_get (row, "oauth-client-secret");
+  /* Asked when it shows. */
+  show_client (f, row, panels_test_get (row, "oauth-client"));
+  CONFAB_TEST_WAIT_FOR (g_str_equal (title_of (secret), "Client Secret: missing"),
+                        PANELS_TEST_TIMEOUT_MS);
+  g_assert_true (gtk_widget_has_css_class (secret, "error"));
+  panels_test_drain ();
+  save_screenshot (f->window, "mcp-preferences-oauth-client-missing.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +856,8 @@ main (int   argc,
   ADD ("missing-secret-is-reported", NULL, test_missing_secret_is_reported);
   ADD ("headers-as-http-writes-them", HEADERS_JSON, test_headers_form);
   ADD ("sign-out-forgets-the-token", SIGN_OUT_JSON, test_sign_out);
+  ADD ("oauth-client-id-and-secret", NULL, test_oauth_client);
+  ADD ("oauth-client-secret-missing-from-keyring", MISSING_CLIENT_SECRET_JSON, test_missing_client_secret);
 #undef ADD
 
   ret = g_test_run ();
