@@ -333,6 +333,7 @@ secret_applied_cb (ConfabMcpOAuthClientRow *self)
 {
   g_autoptr(ConfabMcpServerConfig) entry = get_entry (self);
   g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->secret_row)));
+  gsize text_len = strlen (text);
 
   /* The secret leaves the entry at once. */
   gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
@@ -353,7 +354,8 @@ secret_applied_cb (ConfabMcpOAuthClientRow *self)
     confab_mcp_secrets_store_async (self->name, CONFAB_MCP_SECRET_OAUTH_CLIENT, text, NULL,
                                     secret_stored_cb, g_object_ref (self));
 
-  memset (text, 0, strlen (text));
+  /* All of it: stripping may have ended the string early. */
+  memset (text, 0, text_len);
 }
 
 static void
