@@ -794,6 +794,24 @@ test_invalid_json (void)
   g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "kept");
 }
 
+/* Two data lines of one event join into "{…}\n{…}": json-glib 1.6 alone read the first
+ * object, dropped the second unseen and leaked it. Now a clear error; what came before
+ * stays. */
+static void
+test_two_objects_in_one_event (void)
+{
+  g_autoptr(Outcome) outcome = run_every_split (
+    CHUNK ("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"kept\"}}]}")
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" one\"}}]}\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" two\"}}]}\n\n"
+    DONE);
+
+  g_assert_error (outcome->error, CONFAB_ERROR, CONFAB_ERROR_PROTOCOL);
+  g_assert_true (outcome->feed_failed);
+  g_assert_nonnull (strstr (outcome->error->message, "something after its value"));
+  g_assert_cmpstr (confab_message_get_content (outcome->message), ==, "kept");
+}
+
 static void
 test_invalid_json_long_excerpt_is_short (void)
 {
@@ -1289,6 +1307,7 @@ main (int   argc,
   g_test_add_func ("/delta/error-string", test_error_string);
   g_test_add_func ("/delta/error-null-is-no-error", test_error_null_is_no_error);
   g_test_add_func ("/delta/invalid-json", test_invalid_json);
+  g_test_add_func ("/delta/two-objects-in-one-event", test_two_objects_in_one_event);
   g_test_add_func ("/delta/invalid-json-excerpt-is-short", test_invalid_json_long_excerpt_is_short);
   g_test_add_func ("/delta/not-an-object", test_not_an_object);
   g_test_add_func ("/delta/invalid-utf8", test_invalid_utf8);
