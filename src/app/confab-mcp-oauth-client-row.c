@@ -37,21 +37,13 @@ struct _ConfabMcpOAuthClientRow
 
 G_DEFINE_FINAL_TYPE (ConfabMcpOAuthClientRow, confab_mcp_oauth_client_row, ADW_TYPE_EXPANDER_ROW)
 
-/* The entry as the file has it now; NULL (and a toast) when it cannot be read. */
 static ConfabMcpServerConfig *
 get_entry (ConfabMcpOAuthClientRow *self)
 {
-  g_autoptr(GError) error = NULL;
-  ConfabMcpServerConfig *entry;
-
   if (self->config == NULL)
     return NULL;
 
-  entry = confab_mcp_config_get_server (self->config, self->name, &error);
-  if (entry == NULL)
-    confab_preferences_toast (GTK_WIDGET (self), error->message);
-
-  return entry;
+  return confab_preferences_get_mcp_entry (GTK_WIDGET (self), self->config, self->name);
 }
 
 /* Writes @entry and saves; the application then builds its servers from the file again. */
@@ -59,26 +51,7 @@ static gboolean
 put_entry (ConfabMcpOAuthClientRow     *self,
            const ConfabMcpServerConfig *entry)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!confab_mcp_config_set_server (self->config, self->name, entry, &error) ||
-      !confab_mcp_config_save (self->config, &error))
-    {
-      confab_preferences_toast (GTK_WIDGET (self), error->message);
-      return FALSE;
-    }
-
-  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.mcp-saved", "b", FALSE);
-  return TRUE;
-}
-
-/* AdwEntryRow shows its ✓ again after an apply that writes back the stored text;
- * toggling the button puts it away. */
-static void
-settle (AdwEntryRow *row)
-{
-  adw_entry_row_set_show_apply_button (row, FALSE);
-  adw_entry_row_set_show_apply_button (row, TRUE);
+  return confab_preferences_put_mcp_entry (GTK_WIDGET (self), self->config, self->name, entry, FALSE);
 }
 
 /* Subtitle, the secret row's title and sensitivity, the Forget button: from the client ID
@@ -280,7 +253,7 @@ static void
 id_applied_cb (ConfabMcpOAuthClientRow *self)
 {
   apply_id (self);
-  settle (self->id_row);
+  confab_preferences_entry_row_reset_apply (self->id_row);
 }
 
 static void
@@ -337,7 +310,7 @@ secret_applied_cb (ConfabMcpOAuthClientRow *self)
 
   /* The secret leaves the entry at once. */
   gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
-  settle (self->secret_row);
+  confab_preferences_entry_row_reset_apply (self->secret_row);
 
   if (entry == NULL || entry->oauth_client_id == NULL)
     {

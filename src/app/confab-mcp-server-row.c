@@ -50,17 +50,10 @@ G_DEFINE_FINAL_TYPE (ConfabMcpServerRow, confab_mcp_server_row, ADW_TYPE_EXPANDE
 
 static void update_status (ConfabMcpServerRow *self);
 
-/* The entry as the file has it now; NULL (and a toast) when it cannot be read. */
 static ConfabMcpServerConfig *
 get_entry (ConfabMcpServerRow *self)
 {
-  g_autoptr(GError) error = NULL;
-  ConfabMcpServerConfig *entry = confab_mcp_config_get_server (self->config, self->name, &error);
-
-  if (entry == NULL)
-    confab_preferences_toast (GTK_WIDGET (self), error->message);
-
-  return entry;
+  return confab_preferences_get_mcp_entry (GTK_WIDGET (self), self->config, self->name);
 }
 
 /* Writes @entry (renamed from this row's name when its name differs) and saves. */
@@ -69,26 +62,7 @@ put_entry (ConfabMcpServerRow          *self,
            const ConfabMcpServerConfig *entry,
            gboolean                     rebuild)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!confab_mcp_config_set_server (self->config, self->name, entry, &error) ||
-      !confab_mcp_config_save (self->config, &error))
-    {
-      confab_preferences_toast (GTK_WIDGET (self), error->message);
-      return FALSE;
-    }
-
-  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.mcp-saved", "b", rebuild);
-  return TRUE;
-}
-
-/* An apply handler that writes back the value as stored makes AdwEntryRow show its ✓ again,
- * as if nothing had been applied; toggling the button puts it away. */
-static void
-settle (AdwEntryRow *row)
-{
-  adw_entry_row_set_show_apply_button (row, FALSE);
-  adw_entry_row_set_show_apply_button (row, TRUE);
+  return confab_preferences_put_mcp_entry (GTK_WIDGET (self), self->config, self->name, entry, rebuild);
 }
 
 /* Shows @entry: which rows a local or remote server has, their text, the switch. */
@@ -491,7 +465,7 @@ name_applied_cb (ConfabMcpServerRow *self)
       if (*name != '\0' && !g_str_equal (name, self->name))
         confab_preferences_toast (GTK_WIDGET (self), _("Another server already has this name"));
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), self->name);
-      settle (self->name_row);
+      confab_preferences_entry_row_reset_apply (self->name_row);
       return;
     }
 
@@ -568,7 +542,7 @@ command_applied_cb (ConfabMcpServerRow *self)
 
   if (put_entry (self, entry, FALSE))
     show_entry (self, entry);
-  settle (self->command_row);
+  confab_preferences_entry_row_reset_apply (self->command_row);
 }
 
 static void
@@ -612,7 +586,7 @@ url_applied_cb (ConfabMcpServerRow *self)
       show_entry (self, entry);
       update_sign_in (self, entry);
     }
-  settle (self->url_row);
+  confab_preferences_entry_row_reset_apply (self->url_row);
 }
 
 static void
@@ -676,7 +650,7 @@ secret_applied_cb (ConfabMcpServerRow *self)
 
   /* The value is a token: it leaves the entry at once. */
   gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
-  settle (self->secret_row);
+  confab_preferences_entry_row_reset_apply (self->secret_row);
 
   if (entry == NULL)
     return;

@@ -4,6 +4,8 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
+#include "confab-mcp-config.h"
+
 G_BEGIN_DECLS
 
 /* Helpers shared by the pages of ConfabPreferencesWindow; not public API. */
@@ -25,6 +27,19 @@ GtkWidget   *confab_preferences_text_area_row  (const char     *title,
                                                 const char     *text,
                                                 GtkTextBuffer **buffer,
                                                 GtkLabel      **error_label);
+
+/* The entry @name of mcp.json as the file has it now; NULL, with a toast from @widget, when
+ * it cannot be read. */
+ConfabMcpServerConfig *confab_preferences_get_mcp_entry (GtkWidget       *widget,
+                                                         ConfabMcpConfig *config,
+                                                         const char      *name);
+/* Writes @entry as the server @name (renamed when its name differs), saves mcp.json and
+ * activates prefs.mcp-saved(@rebuild); FALSE, with a toast, when that fails. */
+gboolean     confab_preferences_put_mcp_entry  (GtkWidget                   *widget,
+                                                ConfabMcpConfig             *config,
+                                                const char                  *name,
+                                                const ConfabMcpServerConfig *entry,
+                                                gboolean                     rebuild);
 
 /* Test Connection found @models: a "Set Default…" button on @test_row lists them, and
  * choosing one applies it to @model_row. */

@@ -37,6 +37,40 @@ confab_preferences_entry_row_reset_apply (AdwEntryRow *row)
   adw_entry_row_set_show_apply_button (row, TRUE);
 }
 
+ConfabMcpServerConfig *
+confab_preferences_get_mcp_entry (GtkWidget       *widget,
+                                  ConfabMcpConfig *config,
+                                  const char      *name)
+{
+  g_autoptr(GError) error = NULL;
+  ConfabMcpServerConfig *entry = confab_mcp_config_get_server (config, name, &error);
+
+  if (entry == NULL)
+    confab_preferences_toast (widget, error->message);
+
+  return entry;
+}
+
+gboolean
+confab_preferences_put_mcp_entry (GtkWidget                   *widget,
+                                  ConfabMcpConfig             *config,
+                                  const char                  *name,
+                                  const ConfabMcpServerConfig *entry,
+                                  gboolean                     rebuild)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!confab_mcp_config_set_server (config, name, entry, &error) ||
+      !confab_mcp_config_save (config, &error))
+    {
+      confab_preferences_toast (widget, error->message);
+      return FALSE;
+    }
+
+  gtk_widget_activate_action (widget, "prefs.mcp-saved", "b", rebuild);
+  return TRUE;
+}
+
 AdwEntryRow *
 confab_preferences_entry_row (GtkWidget  *expander,
                               GType       type,
