@@ -10,6 +10,7 @@
 
 #include "confab-code-block.h"
 #include "confab-markdown-renderer.h"
+#include "confab-markdown-table.h"
 
 #define MAX_LIST_DEPTH 6
 
@@ -77,11 +78,17 @@ create_shared_tags (void)
            "family", "monospace",
            "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
            NULL);
+  /* A code block is a card (drawn by confab-markdown-segment around the lines of these
+   * tags) aligned with the text: its header line at the text's margin, its code inset. */
   add_tag ("code-block",
            "family", "monospace",
-           "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
-           "left-margin", 12,
+           "left-margin", CONFAB_MARKDOWN_CODE_PADDING,
+           "right-margin", CONFAB_MARKDOWN_CODE_PADDING,
            NULL);
+  add_tag ("code-block-header", NULL);
+  /* The card's inner space above and below the code (above: only without a header). */
+  add_tag ("code-block-start", "pixels-above-lines", 6, NULL);
+  add_tag ("code-block-end", "pixels-below-lines", 8, NULL);
   add_tag ("quote",
            "left-margin", 24,
            "style", PANGO_STYLE_ITALIC,
@@ -93,6 +100,12 @@ create_shared_tags (void)
            NULL);
   add_tag ("table",
            "family", "monospace",
+           "wrap-mode", GTK_WRAP_NONE,
+           NULL);
+  /* The line of a table widget, at the text's margin (GtkTextView 4.8 may give a line that
+   * starts with a child the margin of a line laid out before it). */
+  add_tag ("table-anchor",
+           "left-margin", 0,
            "wrap-mode", GTK_WRAP_NONE,
            NULL);
   /* After "quote": a link in a quotation is still blue. */
@@ -144,7 +157,10 @@ typedef struct
   ListState           lists[MAX_LIST_DEPTH];
   int                 list_depth;
   gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
-  guint               cell_index;
+  guint               styles[6];     /* how many open spans give each ConfabMarkdownStyle bit */
+  ConfabMarkdownTableCells *table;   /* collecting a table's cells */
+  gboolean            in_cell;
+  int                 code_start;    /* where a code block shown as text began */
   GString            *code;          /* collecting a code block (full mode) */
   char               *code_lang;
   char               *link_url;
@@ -184,6 +200,18 @@ emit (Renderer   *r,
     len = strlen (text);
   if (len == 0)
     return;
+
+  if (r->table != NULL)
+    {
+      ConfabMarkdownStyle styles = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (r->styles); i++)
+        if (r->styles[i] > 0)
+          styles |= 1 << i;
+      if (r->in_cell)
+        confab_markdown_table_cells_append (r->table, text, len, styles);
+      return;
+    }
 
   flush_breaks (r);
   r->at_start = FALSE;
@@ -277,6 +305,73 @@ emit_entity (Renderer   *r,
   emit (r, utf8, g_unichar_to_utf8 (ch, utf8));
 }
 
+/* Tags the buffer's last line with @name (a paragraph property: it must start the line). */
+static void
+tag_last_line (Renderer   *r,
+               const char *name)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  start = end;
+  gtk_text_iter_set_line_offset (&start, 0);
+  if (!gtk_text_iter_equal (&start, &end))
+    gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, name), &start, &end);
+}
+
+/* A closed table: a ConfabMarkdownTable anchored on a line of its own (the one shown for it
+ * while it streamed, if the target offers it, updated); too large, its cells as text. */
+static void
+finish_table (Renderer *r)
+{
+  g_autoptr(ConfabMarkdownTableCells) cells = g_steal_pointer (&r->table);
+  GtkTextChildAnchor *anchor;
+  GtkTextIter start, end;
+  GtkWidget *table = NULL;
+  guint n_rows = confab_markdown_table_cells_get_n_rows (cells);
+  guint n_columns = confab_markdown_table_cells_get_n_columns (cells);
+
+  r->in_cell = FALSE;
+  if (n_rows == 0 || n_columns == 0)
+    return;
+
+  if ((guint64) n_rows * n_columns > CONFAB_MARKDOWN_TABLE_MAX_CELLS)
+    {
+      g_autofree char *text = confab_markdown_table_cells_dup_text (cells, " \u2502 ");
+
+      push_tag (r, lookup_tag (r, "table"));
+      emit (r, text, -1);
+      pop_tag (r);
+      return;
+    }
+
+  flush_breaks (r);
+  r->at_start = FALSE;
+  r->li_fresh = FALSE;
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
+  /* In a list or a quote: its margin. */
+  gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &start, anchor);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "table-anchor"), &start, &end);
+  for (guint i = 0; i < r->tags->len; i++)
+    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+
+  if (r->target->tables != NULL && r->target->tables->len > 0)
+    {
+      table = g_ptr_array_steal_index (r->target->tables, 0);
+      if (gtk_widget_get_parent (table) != NULL)
+        g_clear_object (&table);
+    }
+  if (table == NULL)
+    table = g_object_ref_sink (confab_markdown_table_new ());
+
+  confab_markdown_table_set_cells (CONFAB_MARKDOWN_TABLE (table), g_steal_pointer (&cells));
+  confab_markdown_table_set_max_width (CONFAB_MARKDOWN_TABLE (table), r->target->code_width);
+  gtk_text_view_add_child_at_anchor (r->target->view, table, anchor);
+  g_object_unref (table);
+}
+
 static int
 enter_block (MD_BLOCKTYPE type,
              void        *detail,
@@ -360,6 +455,15 @@ enter_block (MD_BLOCKTYPE type,
             if (code->lang.size > 0)
               r->code_lang = g_strndup (code->lang.text, code->lang.size);
           }
+        else
+          {
+            GtkTextIter end;
+
+            /* Shown as text (still being written): the card's top is its first line. */
+            flush_breaks (r);
+            gtk_text_buffer_get_end_iter (r->buffer, &end);
+            r->code_start = gtk_text_iter_get_offset (&end);
+          }
         push_tag (r, lookup_tag (r, "code-block"));
       }
       break;
@@ -371,25 +475,30 @@ enter_block (MD_BLOCKTYPE type,
 
     case MD_BLOCK_TABLE:
       block_break (r, 2);
-      push_tag (r, lookup_tag (r, "table"));
+      if (r->table == NULL)
+        r->table = confab_markdown_table_cells_new ();
       break;
 
     case MD_BLOCK_THEAD:
-      push_tag (r, lookup_tag (r, "bold"));
-      break;
-
     case MD_BLOCK_TBODY:
       break;
 
     case MD_BLOCK_TR:
-      block_break (r, 1);
-      r->cell_index = 0;
+      if (r->table != NULL)
+        confab_markdown_table_cells_start_row (r->table);
       break;
 
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-      if (r->cell_index++ > 0)
-        emit (r, " \u2502 ", -1);
+      if (r->table != NULL)
+        {
+          MD_ALIGN align = ((MD_BLOCK_TD_DETAIL *)detail)->align;
+
+          confab_markdown_table_cells_start_cell (r->table,
+                                                  align == MD_ALIGN_CENTER ? 0.5f :
+                                                  align == MD_ALIGN_RIGHT ? 1.0f : 0.0f);
+          r->in_cell = TRUE;
+        }
       break;
 
     default:
@@ -410,9 +519,16 @@ leave_block (MD_BLOCKTYPE type,
     {
     case MD_BLOCK_QUOTE:
     case MD_BLOCK_H:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_THEAD:
       pop_tag (r);
+      break;
+
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+      r->in_cell = FALSE;
+      break;
+
+    case MD_BLOCK_TABLE:
+      finish_table (r);
       break;
 
     case MD_BLOCK_UL:
@@ -444,8 +560,9 @@ leave_block (MD_BLOCKTYPE type,
             gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &anchor_iter, anchor);
             after = anchor_iter;
             gtk_text_iter_forward_char (&after);
-            /* Its background; only its margin (the width given to headers allows for it). */
-            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
+            /* The card's first line, at the text's margin (not the code's). */
+            gtk_text_buffer_remove_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-header"), &anchor_iter, &after);
           }
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           start_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
@@ -453,6 +570,7 @@ leave_block (MD_BLOCKTYPE type,
                                        emit_code_run, r);
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           end_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
+          tag_last_line (r, "code-block-end");
 
           child = confab_code_block_new (r->code_lang, start_mark, end_mark);
           if (r->target->code_width > 0)
@@ -461,6 +579,20 @@ leave_block (MD_BLOCKTYPE type,
           g_ptr_array_add (r->target->code_blocks, child);
           g_string_free (g_steal_pointer (&r->code), TRUE);
           g_clear_pointer (&r->code_lang, g_free);
+        }
+      else if (r->code_start >= 0)
+        {
+          GtkTextIter start, line_end;
+
+          /* The card's inner space above the first line and below the last. */
+          gtk_text_buffer_get_iter_at_offset (r->buffer, &start, r->code_start);
+          line_end = start;
+          if (!gtk_text_iter_ends_line (&line_end))
+            gtk_text_iter_forward_to_line_end (&line_end);
+          if (!gtk_text_iter_equal (&start, &line_end))
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-start"), &start, &line_end);
+          tag_last_line (r, "code-block-end");
+          r->code_start = -1;
         }
       pop_tag (r);
       break;
@@ -472,12 +604,48 @@ leave_block (MD_BLOCKTYPE type,
   return 0;
 }
 
+/* The style a span gives a table cell's text (as its tag does in paragraphs). */
+static ConfabMarkdownStyle
+span_style (MD_SPANTYPE type)
+{
+  switch (type)
+    {
+    case MD_SPAN_EM: return CONFAB_MARKDOWN_STYLE_ITALIC;
+    case MD_SPAN_STRONG: return CONFAB_MARKDOWN_STYLE_BOLD;
+    case MD_SPAN_U: return CONFAB_MARKDOWN_STYLE_UNDERLINE;
+    case MD_SPAN_DEL: return CONFAB_MARKDOWN_STYLE_STRIKE;
+    case MD_SPAN_A:
+    case MD_SPAN_IMG: return CONFAB_MARKDOWN_STYLE_LINK;
+    default: return CONFAB_MARKDOWN_STYLE_CODE;
+    }
+}
+
+static void
+count_style (Renderer    *r,
+             MD_SPANTYPE  type,
+             int          delta)
+{
+  guint bit = g_bit_nth_lsf (span_style (type), -1);
+
+  if (bit < G_N_ELEMENTS (r->styles) && (delta > 0 || r->styles[bit] > 0))
+    r->styles[bit] += delta;
+}
+
 static int
 enter_span (MD_SPANTYPE type,
             void       *detail,
             void       *user_data)
 {
   Renderer *r = user_data;
+
+  count_style (r, type, 1);
+  if (r->table != NULL)
+    {
+      /* In a table cell: styled text, no tags, no link kept (the cell is a label). */
+      if (type == MD_SPAN_IMG)
+        emit (r, "🖼 ", -1);
+      return 0;
+    }
 
   switch (type)
     {
@@ -537,6 +705,10 @@ leave_span (MD_SPANTYPE type,
             void       *user_data)
 {
   Renderer *r = user_data;
+
+  count_style (r, type, -1);
+  if (r->table != NULL)
+    return 0;
 
   pop_tag (r);
   if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && r->link_url != NULL)
@@ -642,6 +814,7 @@ confab_markdown_render (ConfabMarkdownTarget *target,
   r.tags = g_ptr_array_new ();
   r.full = full;
   r.at_start = TRUE;
+  r.code_start = -1;
 
   /* Separate from what is already there. */
   gtk_text_buffer_get_end_iter (buffer, &end);
@@ -659,6 +832,7 @@ confab_markdown_render (ConfabMarkdownTarget *target,
 
   if (r.code != NULL)
     g_string_free (r.code, TRUE);
+  g_clear_pointer (&r.table, confab_markdown_table_cells_free);
   g_free (r.code_lang);
   g_free (r.link_url);
   g_ptr_array_unref (r.tags);
