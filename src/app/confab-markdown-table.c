@@ -352,7 +352,7 @@ confab_markdown_table_dup_text (ConfabMarkdownTable *self)
 
   if (self->cells == NULL)
     return g_strdup ("");
-  return confab_markdown_table_cells_dup_text (self->cells, "\t");
+  return confab_markdown_table_cells_dup_text (self->cells, " \u2502 ");
 }
 
 static gboolean

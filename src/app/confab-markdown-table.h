@@ -56,7 +56,7 @@ void       confab_markdown_table_set_cells     (ConfabMarkdownTable      *self,
 /* The widest it asks to be (the text's width; wider tables scroll). 0: no limit. */
 void       confab_markdown_table_set_max_width (ConfabMarkdownTable      *self,
                                                 int                       width);
-/* Its text: a row per line, cells apart by tabs. (transfer full) */
+/* Its text: a row per line, cells apart by " │ ". (transfer full) */
 char      *confab_markdown_table_dup_text      (ConfabMarkdownTable      *self);
 /* Adds the tables anchored from @start to the end of its buffer to @tables (a reference
  * each), in order. */

@@ -108,7 +108,7 @@ make_answer (void)
   add_block ("\n```c\nint\nmain (void)\n{\n  return 0;\n}\n```\n",
              "main (void)", NULL, NULL, "```", TRUE);
   add_block ("\n" TABLE_HEAD TABLE_ALPHA TABLE_BETA,
-             "Name\tValue\tNote", "beta\t2\tb", NULL, "| alpha", FALSE);
+             "Name \u2502 Value \u2502 Note", "beta \u2502 2 \u2502 b", NULL, "| alpha", FALSE);
   add_block ("\n## Second heading\n", "Second heading", NULL, "h2", "## Second", FALSE);
   add_block ("The last paragraph is still being written when the stream ends.",
              "The last paragraph", NULL, NULL, NULL, FALSE);
