@@ -13,6 +13,9 @@
 #include "confab-markdown-table.h"
 
 #define MAX_LIST_DEPTH 6
+/* Where the text of a list item at @depth (1…) starts, and of a quote. */
+#define LIST_MARGIN(depth) (8 + 20 * (depth))
+#define QUOTE_MARGIN 24
 
 static GtkTextTagTable *shared_tags;
 
@@ -90,7 +93,7 @@ create_shared_tags (void)
   add_tag ("code-block-start", "pixels-above-lines", 6, NULL);
   add_tag ("code-block-end", "pixels-below-lines", 8, NULL);
   add_tag ("quote",
-           "left-margin", 24,
+           "left-margin", QUOTE_MARGIN,
            "style", PANGO_STYLE_ITALIC,
            "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
            NULL);
@@ -102,10 +105,8 @@ create_shared_tags (void)
            "family", "monospace",
            "wrap-mode", GTK_WRAP_NONE,
            NULL);
-  /* The line of a table widget, at the text's margin (GtkTextView 4.8 may give a line that
-   * starts with a child the margin of a line laid out before it). */
+  /* The line of a table widget (its margin: see margin_tag). */
   add_tag ("table-anchor",
-           "left-margin", 0,
            "wrap-mode", GTK_WRAP_NONE,
            NULL);
   /* After "quote": a link in a quotation is still blue. */
@@ -123,7 +124,7 @@ create_shared_tags (void)
 
       name[5] = '1' + i;
       add_tag (name,
-               "left-margin", 8 + 20 * (int)(i + 1),
+               "left-margin", LIST_MARGIN ((int) i + 1),
                "indent", -14,
                NULL);
     }
@@ -156,6 +157,7 @@ typedef struct
   gboolean            full;          /* closed code blocks: header and highlighted code (else tagged text) */
   ListState           lists[MAX_LIST_DEPTH];
   int                 list_depth;
+  int                 quote_depth;
   gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
   guint               styles[6];     /* how many open spans give each ConfabMarkdownStyle bit */
   ConfabMarkdownTableCells *table;   /* collecting a table's cells */
@@ -305,6 +307,44 @@ emit_entity (Renderer   *r,
   emit (r, utf8, g_unichar_to_utf8 (ch, utf8));
 }
 
+/* The left edge of the text the block being rendered is in (a list item's, a quote's). */
+static int
+container_margin (Renderer *r)
+{
+  if (r->list_depth > 0)
+    return LIST_MARGIN (MIN (r->list_depth, MAX_LIST_DEPTH));
+  return r->quote_depth > 0 ? QUOTE_MARGIN : 0;
+}
+
+/* The margins of a widget's line ("block") or of code ("code", inset in its card) in a
+ * container whose text starts at @margin. Made once each (a few margins are possible),
+ * after the list and quote tags, so their margins win. Every line that starts with a child
+ * gets one: GtkTextView 4.8 may give such a line the margins of a line laid out before. */
+static GtkTextTag *
+margin_tag (Renderer   *r,
+            const char *kind,
+            int         margin)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (r->buffer);
+  g_autofree char *name = g_strdup_printf ("%s@%d", kind, margin);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (table, name);
+  gboolean code = strcmp (kind, "code") == 0;
+
+  if (tag != NULL)
+    return tag;
+
+  tag = gtk_text_tag_new (name);
+  g_object_set (tag,
+                "left-margin", margin + (code ? CONFAB_MARKDOWN_CODE_PADDING : 0),
+                "right-margin", code ? CONFAB_MARKDOWN_CODE_PADDING : 0,
+                "indent", 0,
+                NULL);
+  gtk_text_tag_table_add (table, tag);
+  g_object_unref (tag);
+
+  return tag;
+}
+
 /* Tags the buffer's last line with @name (a paragraph property: it must start the line). */
 static void
 tag_last_line (Renderer   *r,
@@ -350,12 +390,11 @@ finish_table (Renderer *r)
   r->li_fresh = FALSE;
   gtk_text_buffer_get_end_iter (r->buffer, &end);
   anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
-  /* In a list or a quote: its margin. */
+  /* In a list or a quote: at its text's margin. */
   gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &start, anchor);
   gtk_text_buffer_get_end_iter (r->buffer, &end);
   gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "table-anchor"), &start, &end);
-  for (guint i = 0; i < r->tags->len; i++)
-    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+  gtk_text_buffer_apply_tag (r->buffer, margin_tag (r, "block", container_margin (r)), &start, &end);
 
   if (r->target->tables != NULL && r->target->tables->len > 0)
     {
@@ -367,6 +406,7 @@ finish_table (Renderer *r)
     table = g_object_ref_sink (confab_markdown_table_new ());
 
   confab_markdown_table_set_cells (CONFAB_MARKDOWN_TABLE (table), g_steal_pointer (&cells));
+  confab_markdown_table_set_indent (CONFAB_MARKDOWN_TABLE (table), container_margin (r));
   confab_markdown_table_set_max_width (CONFAB_MARKDOWN_TABLE (table), r->target->code_width);
   gtk_text_view_add_child_at_anchor (r->target->view, table, anchor);
   g_object_unref (table);
@@ -387,6 +427,7 @@ enter_block (MD_BLOCKTYPE type,
     case MD_BLOCK_QUOTE:
       block_break (r, 2);
       push_tag (r, lookup_tag (r, "quote"));
+      r->quote_depth++;
       break;
 
     case MD_BLOCK_UL:
@@ -465,6 +506,7 @@ enter_block (MD_BLOCKTYPE type,
             r->code_start = gtk_text_iter_get_offset (&end);
           }
         push_tag (r, lookup_tag (r, "code-block"));
+        push_tag (r, margin_tag (r, "code", container_margin (r)));
       }
       break;
 
@@ -518,6 +560,10 @@ leave_block (MD_BLOCKTYPE type,
   switch (type)
     {
     case MD_BLOCK_QUOTE:
+      r->quote_depth--;
+      pop_tag (r);
+      break;
+
     case MD_BLOCK_H:
       pop_tag (r);
       break;
@@ -553,16 +599,19 @@ leave_block (MD_BLOCKTYPE type,
           r->at_start = FALSE;
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
-          emit (r, "\n", 1);
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
           {
-            GtkTextIter anchor_iter, after;
+            GtkTextIter anchor_iter;
 
+            /* The card's first line, at the text's margin (not the code's): the same tags
+             * on the whole line, so the code's start on the next line (GtkTextView 4.8
+             * gave the code's first line the header line's look when they turned on at
+             * the header line's end). */
             gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &anchor_iter, anchor);
-            after = anchor_iter;
-            gtk_text_iter_forward_char (&after);
-            /* The card's first line, at the text's margin (not the code's). */
-            gtk_text_buffer_remove_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
-            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-header"), &anchor_iter, &after);
+            gtk_text_buffer_get_end_iter (r->buffer, &end);
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-header"), &anchor_iter, &end);
+            gtk_text_buffer_apply_tag (r->buffer, margin_tag (r, "block", container_margin (r)), &anchor_iter, &end);
           }
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           start_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
@@ -573,8 +622,9 @@ leave_block (MD_BLOCKTYPE type,
           tag_last_line (r, "code-block-end");
 
           child = confab_code_block_new (r->code_lang, start_mark, end_mark);
+          confab_code_block_set_indent (child, container_margin (r));
           if (r->target->code_width > 0)
-            gtk_widget_set_size_request (child, r->target->code_width, -1);
+            confab_code_block_set_width (child, r->target->code_width);
           gtk_text_view_add_child_at_anchor (r->target->view, child, anchor);
           g_ptr_array_add (r->target->code_blocks, child);
           g_string_free (g_steal_pointer (&r->code), TRUE);
@@ -594,7 +644,8 @@ leave_block (MD_BLOCKTYPE type,
           tag_last_line (r, "code-block-end");
           r->code_start = -1;
         }
-      pop_tag (r);
+      pop_tag (r);   /* code@margin */
+      pop_tag (r);   /* code-block */
       break;
 
     default:

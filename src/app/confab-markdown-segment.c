@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "confab-code-block.h"
+#include "confab-markdown-renderer.h"
 #include "confab-markdown-segment.h"
 #include "confab-markdown-table.h"
 
@@ -165,21 +166,25 @@ confab_markdown_segment_snapshot (GtkWidget   *widget,
 
 /* A code block is lines of this text view (its header's line, tagged "code-block-header",
  * then its code, tagged "code-block", inset by the tag's margins): no widget holds them, so
- * their card is drawn here, under the text, around those lines, across the text's width.
- * It is the text's colour, faint, as Adwaita draws cards on a view. */
+ * their card is drawn here, under the text, around those lines, from the margin of the text
+ * they are in (the header's, or the code's less its padding) to the right edge. It is the
+ * text's colour, faint, as Adwaita draws cards on a view. */
 static void
 append_card (GtkTextView       *view,
              GtkSnapshot       *snapshot,
              const GtkTextIter *first,
              const GtkTextIter *last,
+             gboolean           has_header,
              const GdkRGBA     *color)
 {
   GdkRGBA fill = *color, border = *color;
-  GdkRectangle visible;
+  GdkRectangle visible, location;
   GskRoundedRect outline;
-  int top, bottom, height;
+  int top, bottom, height, left;
 
   gtk_text_view_get_visible_rect (view, &visible);
+  gtk_text_view_get_iter_location (view, first, &location);
+  left = CLAMP (location.x - (has_header ? 0 : CONFAB_MARKDOWN_CODE_PADDING), visible.x, visible.x + visible.width - 1);
   gtk_text_view_get_line_yrange (view, first, &top, NULL);
   gtk_text_view_get_line_yrange (view, last, &bottom, &height);
   bottom += height - gtk_text_view_get_pixels_below_lines (view);
@@ -187,7 +192,7 @@ append_card (GtkTextView       *view,
   fill.alpha *= 0.06f;
   border.alpha *= 0.12f;
   gsk_rounded_rect_init_from_rect (&outline,
-                                   &GRAPHENE_RECT_INIT (visible.x, top, visible.width, MAX (bottom - top, 1)),
+                                   &GRAPHENE_RECT_INIT (left, top, visible.x + visible.width - left, MAX (bottom - top, 1)),
                                    8);
   gtk_snapshot_push_rounded_clip (snapshot, &outline);
   gtk_snapshot_append_color (snapshot, &fill, &outline.bounds);
@@ -252,7 +257,7 @@ confab_markdown_segment_snapshot_layer (GtkTextView      *view,
         }
       iter = last;
       gtk_text_iter_backward_char (&last);
-      append_card (view, snapshot, &first, &last, &color);
+      append_card (view, snapshot, &first, &last, gtk_text_iter_has_tag (&first, header), &color);
       if (gtk_text_iter_is_end (&iter))
         break;
     }

@@ -225,6 +225,7 @@ struct _ConfabMarkdownTable
   guint                     n_rows;
   guint                     n_columns;
   int                       max_width;
+  int                       indent;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabMarkdownTable, confab_markdown_table, GTK_TYPE_WIDGET)
@@ -332,12 +333,20 @@ confab_markdown_table_set_cells (ConfabMarkdownTable      *self,
 }
 
 void
+confab_markdown_table_set_indent (ConfabMarkdownTable *self,
+                                  int                  indent)
+{
+  g_return_if_fail (CONFAB_IS_MARKDOWN_TABLE (self));
+  self->indent = MAX (indent, 0);
+}
+
+void
 confab_markdown_table_set_max_width (ConfabMarkdownTable *self,
                                      int                  width)
 {
   g_return_if_fail (CONFAB_IS_MARKDOWN_TABLE (self));
 
-  width = MAX (width, 0);
+  width = width > 0 ? MAX (width - self->indent, 40) : 0;
   if (self->max_width == width)
     return;
 

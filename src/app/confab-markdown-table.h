@@ -53,7 +53,11 @@ GtkWidget *confab_markdown_table_new           (void);
  * shown again as its rows stream only builds what is new. */
 void       confab_markdown_table_set_cells     (ConfabMarkdownTable      *self,
                                                 ConfabMarkdownTableCells *cells);
-/* The widest it asks to be (the text's width; wider tables scroll). 0: no limit. */
+/* It sits @indent px right of the text's margin (in a list item, a quote). */
+void       confab_markdown_table_set_indent    (ConfabMarkdownTable      *self,
+                                                int                       indent);
+/* The widest it asks to be: the text's width less its indent (wider tables scroll). 0: no
+ * limit. */
 void       confab_markdown_table_set_max_width (ConfabMarkdownTable      *self,
                                                 int                       width);
 /* Its text: a row per line, cells apart by " │ ". (transfer full) */

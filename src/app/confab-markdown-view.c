@@ -515,14 +515,7 @@ apply_code_width (gpointer user_data)
 
   self->code_width_idle = 0;
   for (guint i = 0; i < self->code_blocks->len; i++)
-    {
-      GtkWidget *child = g_ptr_array_index (self->code_blocks, i);
-      int current;
-
-      gtk_widget_get_size_request (child, &current, NULL);
-      if (current != self->code_width)
-        gtk_widget_set_size_request (child, self->code_width, -1);
-    }
+    confab_code_block_set_width (g_ptr_array_index (self->code_blocks, i), self->code_width);
   for (guint i = 0; i < self->segments->len; i++)
     for (GtkWidget *child = gtk_widget_get_first_child (g_ptr_array_index (self->segments, i));
          child != NULL;

@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "confab-code-block.h"
+#include "confab-markdown-renderer.h"
 #include "confab-markdown-table.h"
 #include "confab-markdown-view-private.h"
 #include "confab-test-app.h"
@@ -296,6 +298,71 @@ test_bad_tables (Fixture       *fixture,
   }
 }
 
+/* The x where @needle is drawn in @view (in the view). */
+static double
+text_x (ConfabMarkdownView *view,
+        const char         *needle)
+{
+  for (guint i = 0; i < confab_markdown_view_get_n_segments (view); i++)
+    {
+      GtkTextView *segment = confab_markdown_view_get_segment (view, i);
+      GtkTextIter start, match, match_end;
+      GdkRectangle location;
+      graphene_point_t point;
+      int x, y;
+
+      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (segment), &start);
+      if (!gtk_text_iter_forward_search (&start, needle, 0, &match, &match_end, NULL))
+        continue;
+      gtk_text_view_get_iter_location (segment, &match, &location);
+      gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, location.x, location.y, &x, &y);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (segment), GTK_WIDGET (view), &GRAPHENE_POINT_INIT (x, y), &point));
+      return point.x;
+    }
+
+  g_error ("\"%s\" is not shown", needle);
+}
+
+/* A code block and a table in a list item sit at the item's text (not at the answer's
+ * margin): the code block's header, its card, and the table start there, the code inset by
+ * the padding — every line of it, the first too. */
+static void
+test_nested_blocks (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *header, *table;
+  graphene_rect_t header_bounds, table_bounds;
+  double first, second, paragraph;
+
+  show (fixture,
+        "Before.\n\n"
+        "- an item\n\n"
+        "  ```\n  first = 1\n  second = 2\n  ```\n\n"
+        "  | k | v |\n  |---|---|\n  | a | 1 |\n\n"
+        "After.\n");
+
+  header = confab_test_find_widget_of_type (GTK_WIDGET (fixture->view), CONFAB_TYPE_CODE_BLOCK);
+  table = confab_test_find_widget_of_type (GTK_WIDGET (fixture->view), CONFAB_TYPE_MARKDOWN_TABLE);
+  g_assert_nonnull (header);
+  g_assert_nonnull (table);
+  g_assert_true (gtk_widget_compute_bounds (header, GTK_WIDGET (fixture->view), &header_bounds));
+  g_assert_true (gtk_widget_compute_bounds (table, GTK_WIDGET (fixture->view), &table_bounds));
+  first = text_x (fixture->view, "first = 1");
+  second = text_x (fixture->view, "second = 2");
+  paragraph = text_x (fixture->view, "Before.");
+  g_test_message ("paragraph at %.0f, header at %.0f, code at %.0f and %.0f, table at %.0f",
+                  paragraph, header_bounds.origin.x, first, second, table_bounds.origin.x);
+
+  g_assert_cmpfloat (header_bounds.origin.x, >, paragraph + 10);
+  g_assert_cmpfloat (ABS (table_bounds.origin.x - header_bounds.origin.x), <=, 1);
+  g_assert_cmpfloat (ABS (first - header_bounds.origin.x - CONFAB_MARKDOWN_CODE_PADDING), <=, 1);
+  g_assert_cmpfloat (ABS (second - first), <=, 1);
+  /* Within the text's width. */
+  g_assert_cmpfloat (header_bounds.origin.x + header_bounds.size.width, <=,
+                     gtk_widget_get_width (GTK_WIDGET (fixture->view)));
+  g_assert_cmpfloat (ABS (text_x (fixture->view, "After.") - paragraph), <=, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +375,7 @@ main (int   argc,
   g_test_add ("/markdown-table/cells-are-text", Fixture, NULL, fixture_set_up, test_cells_are_text, fixture_tear_down);
   g_test_add ("/markdown-table/streams-row-by-row", Fixture, NULL, fixture_set_up, test_streams_row_by_row, fixture_tear_down);
   g_test_add ("/markdown-table/wide-table-scrolls", Fixture, NULL, fixture_set_up, test_wide_table_scrolls, fixture_tear_down);
+  g_test_add ("/markdown-table/nested-blocks", Fixture, NULL, fixture_set_up, test_nested_blocks, fixture_tear_down);
   g_test_add ("/markdown-table/bad-tables", Fixture, NULL, fixture_set_up, test_bad_tables, fixture_tear_down);
 
   return g_test_run ();
