@@ -33,6 +33,7 @@ struct _ConfabCodeBlock
   GtkTextMark       *end;
   GtkSourceLanguage *language;
   char              *lang;
+  int                indent;
 };
 
 /* The height of a header (all are alike), once one was measured. */
@@ -460,6 +461,28 @@ confab_code_block_new (const char  *lang,
                              G_CALLBACK (on_dark_changed), self, 0);
 
   return GTK_WIDGET (self);
+}
+
+void
+confab_code_block_set_indent (GtkWidget *block,
+                              int        indent)
+{
+  g_return_if_fail (CONFAB_IS_CODE_BLOCK (block));
+  CONFAB_CODE_BLOCK (block)->indent = MAX (indent, 0);
+}
+
+void
+confab_code_block_set_width (GtkWidget *block,
+                             int        text_width)
+{
+  int width, current;
+
+  g_return_if_fail (CONFAB_IS_CODE_BLOCK (block));
+
+  width = MAX (text_width - CONFAB_CODE_BLOCK (block)->indent, 40);
+  gtk_widget_get_size_request (block, &current, NULL);
+  if (current != width)
+    gtk_widget_set_size_request (block, width, -1);
 }
 
 gboolean

@@ -31,6 +31,12 @@ void       confab_code_block_highlight       (const char        *lang,
 GtkWidget *confab_code_block_new             (const char  *lang,
                                               GtkTextMark *start,
                                               GtkTextMark *end);
+/* The header sits @indent px right of the text's margin (in a list item, a quote). */
+void       confab_code_block_set_indent      (GtkWidget  *block,
+                                              int         indent);
+/* Gives the header the width of a text @text_width px wide (less its indent). */
+void       confab_code_block_set_width       (GtkWidget  *block,
+                                              int         text_width);
 /* The code of a code block. (transfer full) */
 char      *confab_code_block_dup_text        (GtkWidget  *block);
 /* TRUE if @widget is a code block's header. */

@@ -10,8 +10,12 @@
 
 #include "confab-code-block.h"
 #include "confab-markdown-renderer.h"
+#include "confab-markdown-table.h"
 
 #define MAX_LIST_DEPTH 6
+/* Where the text of a list item at @depth (1…) starts, and of a quote. */
+#define LIST_MARGIN(depth) (8 + 20 * (depth))
+#define QUOTE_MARGIN 24
 
 static GtkTextTagTable *shared_tags;
 
@@ -77,13 +81,19 @@ create_shared_tags (void)
            "family", "monospace",
            "background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.15 },
            NULL);
+  /* A code block is a card (drawn by confab-markdown-segment around the lines of these
+   * tags) aligned with the text: its header line at the text's margin, its code inset. */
   add_tag ("code-block",
            "family", "monospace",
-           "paragraph-background-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 0.12 },
-           "left-margin", 12,
+           "left-margin", CONFAB_MARKDOWN_CODE_PADDING,
+           "right-margin", CONFAB_MARKDOWN_CODE_PADDING,
            NULL);
+  add_tag ("code-block-header", NULL);
+  /* The card's inner space above and below the code (above: only without a header). */
+  add_tag ("code-block-start", "pixels-above-lines", 6, NULL);
+  add_tag ("code-block-end", "pixels-below-lines", 8, NULL);
   add_tag ("quote",
-           "left-margin", 24,
+           "left-margin", QUOTE_MARGIN,
            "style", PANGO_STYLE_ITALIC,
            "foreground-rgba", &(GdkRGBA) { 0.5, 0.5, 0.5, 1.0 },
            NULL);
@@ -93,6 +103,10 @@ create_shared_tags (void)
            NULL);
   add_tag ("table",
            "family", "monospace",
+           "wrap-mode", GTK_WRAP_NONE,
+           NULL);
+  /* The line of a table widget (its margin: see margin_tag). */
+  add_tag ("table-anchor",
            "wrap-mode", GTK_WRAP_NONE,
            NULL);
   /* After "quote": a link in a quotation is still blue. */
@@ -110,7 +124,7 @@ create_shared_tags (void)
 
       name[5] = '1' + i;
       add_tag (name,
-               "left-margin", 8 + 20 * (int)(i + 1),
+               "left-margin", LIST_MARGIN ((int) i + 1),
                "indent", -14,
                NULL);
     }
@@ -143,8 +157,12 @@ typedef struct
   gboolean            full;          /* closed code blocks: header and highlighted code (else tagged text) */
   ListState           lists[MAX_LIST_DEPTH];
   int                 list_depth;
+  int                 quote_depth;
   gboolean            li_fresh;      /* just wrote a bullet: the item's paragraph follows */
-  guint               cell_index;
+  guint               styles[6];     /* how many open spans give each ConfabMarkdownStyle bit */
+  ConfabMarkdownTableCells *table;   /* collecting a table's cells */
+  gboolean            in_cell;
+  int                 code_start;    /* where a code block shown as text began */
   GString            *code;          /* collecting a code block (full mode) */
   char               *code_lang;
   char               *link_url;
@@ -184,6 +202,18 @@ emit (Renderer   *r,
     len = strlen (text);
   if (len == 0)
     return;
+
+  if (r->table != NULL)
+    {
+      ConfabMarkdownStyle styles = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (r->styles); i++)
+        if (r->styles[i] > 0)
+          styles |= 1 << i;
+      if (r->in_cell)
+        confab_markdown_table_cells_append (r->table, text, len, styles);
+      return;
+    }
 
   flush_breaks (r);
   r->at_start = FALSE;
@@ -277,6 +307,111 @@ emit_entity (Renderer   *r,
   emit (r, utf8, g_unichar_to_utf8 (ch, utf8));
 }
 
+/* The left edge of the text the block being rendered is in (a list item's, a quote's). */
+static int
+container_margin (Renderer *r)
+{
+  if (r->list_depth > 0)
+    return LIST_MARGIN (MIN (r->list_depth, MAX_LIST_DEPTH));
+  return r->quote_depth > 0 ? QUOTE_MARGIN : 0;
+}
+
+/* The margins of a widget's line ("block") or of code ("code", inset in its card) in a
+ * container whose text starts at @margin. Made once each (a few margins are possible),
+ * after the list and quote tags, so their margins win. Every line that starts with a child
+ * gets one: GtkTextView 4.8 may give such a line the margins of a line laid out before. */
+static GtkTextTag *
+margin_tag (Renderer   *r,
+            const char *kind,
+            int         margin)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (r->buffer);
+  g_autofree char *name = g_strdup_printf ("%s@%d", kind, margin);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (table, name);
+  gboolean code = strcmp (kind, "code") == 0;
+
+  if (tag != NULL)
+    return tag;
+
+  tag = gtk_text_tag_new (name);
+  g_object_set (tag,
+                "left-margin", margin + (code ? CONFAB_MARKDOWN_CODE_PADDING : 0),
+                "right-margin", code ? CONFAB_MARKDOWN_CODE_PADDING : 0,
+                "indent", 0,
+                NULL);
+  gtk_text_tag_table_add (table, tag);
+  g_object_unref (tag);
+
+  return tag;
+}
+
+/* Tags the buffer's last line with @name (a paragraph property: it must start the line). */
+static void
+tag_last_line (Renderer   *r,
+               const char *name)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  start = end;
+  gtk_text_iter_set_line_offset (&start, 0);
+  if (!gtk_text_iter_equal (&start, &end))
+    gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, name), &start, &end);
+}
+
+/* A closed table: a ConfabMarkdownTable anchored on a line of its own (the one shown for it
+ * while it streamed, if the target offers it, updated); too large, its cells as text. */
+static void
+finish_table (Renderer *r)
+{
+  g_autoptr(ConfabMarkdownTableCells) cells = g_steal_pointer (&r->table);
+  GtkTextChildAnchor *anchor;
+  GtkTextIter start, end;
+  GtkWidget *table = NULL;
+  guint n_rows = confab_markdown_table_cells_get_n_rows (cells);
+  guint n_columns = confab_markdown_table_cells_get_n_columns (cells);
+
+  r->in_cell = FALSE;
+  if (n_rows == 0 || n_columns == 0)
+    return;
+
+  if ((guint64) n_rows * n_columns > CONFAB_MARKDOWN_TABLE_MAX_CELLS)
+    {
+      g_autofree char *text = confab_markdown_table_cells_dup_text (cells, " \u2502 ");
+
+      push_tag (r, lookup_tag (r, "table"));
+      emit (r, text, -1);
+      pop_tag (r);
+      return;
+    }
+
+  flush_breaks (r);
+  r->at_start = FALSE;
+  r->li_fresh = FALSE;
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
+  /* In a list or a quote: at its text's margin. */
+  gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &start, anchor);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "table-anchor"), &start, &end);
+  gtk_text_buffer_apply_tag (r->buffer, margin_tag (r, "block", container_margin (r)), &start, &end);
+
+  if (r->target->tables != NULL && r->target->tables->len > 0)
+    {
+      table = g_ptr_array_steal_index (r->target->tables, 0);
+      if (gtk_widget_get_parent (table) != NULL)
+        g_clear_object (&table);
+    }
+  if (table == NULL)
+    table = g_object_ref_sink (confab_markdown_table_new ());
+
+  confab_markdown_table_set_cells (CONFAB_MARKDOWN_TABLE (table), g_steal_pointer (&cells));
+  confab_markdown_table_set_indent (CONFAB_MARKDOWN_TABLE (table), container_margin (r));
+  confab_markdown_table_set_max_width (CONFAB_MARKDOWN_TABLE (table), r->target->code_width);
+  gtk_text_view_add_child_at_anchor (r->target->view, table, anchor);
+  g_object_unref (table);
+}
+
 static int
 enter_block (MD_BLOCKTYPE type,
              void        *detail,
@@ -292,6 +427,7 @@ enter_block (MD_BLOCKTYPE type,
     case MD_BLOCK_QUOTE:
       block_break (r, 2);
       push_tag (r, lookup_tag (r, "quote"));
+      r->quote_depth++;
       break;
 
     case MD_BLOCK_UL:
@@ -360,7 +496,17 @@ enter_block (MD_BLOCKTYPE type,
             if (code->lang.size > 0)
               r->code_lang = g_strndup (code->lang.text, code->lang.size);
           }
+        else
+          {
+            GtkTextIter end;
+
+            /* Shown as text (still being written): the card's top is its first line. */
+            flush_breaks (r);
+            gtk_text_buffer_get_end_iter (r->buffer, &end);
+            r->code_start = gtk_text_iter_get_offset (&end);
+          }
         push_tag (r, lookup_tag (r, "code-block"));
+        push_tag (r, margin_tag (r, "code", container_margin (r)));
       }
       break;
 
@@ -371,25 +517,30 @@ enter_block (MD_BLOCKTYPE type,
 
     case MD_BLOCK_TABLE:
       block_break (r, 2);
-      push_tag (r, lookup_tag (r, "table"));
+      if (r->table == NULL)
+        r->table = confab_markdown_table_cells_new ();
       break;
 
     case MD_BLOCK_THEAD:
-      push_tag (r, lookup_tag (r, "bold"));
-      break;
-
     case MD_BLOCK_TBODY:
       break;
 
     case MD_BLOCK_TR:
-      block_break (r, 1);
-      r->cell_index = 0;
+      if (r->table != NULL)
+        confab_markdown_table_cells_start_row (r->table);
       break;
 
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-      if (r->cell_index++ > 0)
-        emit (r, " \u2502 ", -1);
+      if (r->table != NULL)
+        {
+          MD_ALIGN align = ((MD_BLOCK_TD_DETAIL *)detail)->align;
+
+          confab_markdown_table_cells_start_cell (r->table,
+                                                  align == MD_ALIGN_CENTER ? 0.5f :
+                                                  align == MD_ALIGN_RIGHT ? 1.0f : 0.0f);
+          r->in_cell = TRUE;
+        }
       break;
 
     default:
@@ -409,10 +560,21 @@ leave_block (MD_BLOCKTYPE type,
   switch (type)
     {
     case MD_BLOCK_QUOTE:
-    case MD_BLOCK_H:
-    case MD_BLOCK_TABLE:
-    case MD_BLOCK_THEAD:
+      r->quote_depth--;
       pop_tag (r);
+      break;
+
+    case MD_BLOCK_H:
+      pop_tag (r);
+      break;
+
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+      r->in_cell = FALSE;
+      break;
+
+    case MD_BLOCK_TABLE:
+      finish_table (r);
       break;
 
     case MD_BLOCK_UL:
@@ -437,15 +599,19 @@ leave_block (MD_BLOCKTYPE type,
           r->at_start = FALSE;
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
-          emit (r, "\n", 1);
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
           {
-            GtkTextIter anchor_iter, after;
+            GtkTextIter anchor_iter;
 
+            /* The card's first line, at the text's margin (not the code's): the same tags
+             * on the whole line, so the code's start on the next line (GtkTextView 4.8
+             * gave the code's first line the header line's look when they turned on at
+             * the header line's end). */
             gtk_text_buffer_get_iter_at_child_anchor (r->buffer, &anchor_iter, anchor);
-            after = anchor_iter;
-            gtk_text_iter_forward_char (&after);
-            /* Its background; only its margin (the width given to headers allows for it). */
-            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block"), &anchor_iter, &after);
+            gtk_text_buffer_get_end_iter (r->buffer, &end);
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-header"), &anchor_iter, &end);
+            gtk_text_buffer_apply_tag (r->buffer, margin_tag (r, "block", container_margin (r)), &anchor_iter, &end);
           }
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           start_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
@@ -453,16 +619,33 @@ leave_block (MD_BLOCKTYPE type,
                                        emit_code_run, r);
           gtk_text_buffer_get_end_iter (r->buffer, &end);
           end_mark = gtk_text_buffer_create_mark (r->buffer, NULL, &end, TRUE);
+          tag_last_line (r, "code-block-end");
 
           child = confab_code_block_new (r->code_lang, start_mark, end_mark);
+          confab_code_block_set_indent (child, container_margin (r));
           if (r->target->code_width > 0)
-            gtk_widget_set_size_request (child, r->target->code_width, -1);
+            confab_code_block_set_width (child, r->target->code_width);
           gtk_text_view_add_child_at_anchor (r->target->view, child, anchor);
           g_ptr_array_add (r->target->code_blocks, child);
           g_string_free (g_steal_pointer (&r->code), TRUE);
           g_clear_pointer (&r->code_lang, g_free);
         }
-      pop_tag (r);
+      else if (r->code_start >= 0)
+        {
+          GtkTextIter start, line_end;
+
+          /* The card's inner space above the first line and below the last. */
+          gtk_text_buffer_get_iter_at_offset (r->buffer, &start, r->code_start);
+          line_end = start;
+          if (!gtk_text_iter_ends_line (&line_end))
+            gtk_text_iter_forward_to_line_end (&line_end);
+          if (!gtk_text_iter_equal (&start, &line_end))
+            gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "code-block-start"), &start, &line_end);
+          tag_last_line (r, "code-block-end");
+          r->code_start = -1;
+        }
+      pop_tag (r);   /* code@margin */
+      pop_tag (r);   /* code-block */
       break;
 
     default:
@@ -472,12 +655,48 @@ leave_block (MD_BLOCKTYPE type,
   return 0;
 }
 
+/* The style a span gives a table cell's text (as its tag does in paragraphs). */
+static ConfabMarkdownStyle
+span_style (MD_SPANTYPE type)
+{
+  switch (type)
+    {
+    case MD_SPAN_EM: return CONFAB_MARKDOWN_STYLE_ITALIC;
+    case MD_SPAN_STRONG: return CONFAB_MARKDOWN_STYLE_BOLD;
+    case MD_SPAN_U: return CONFAB_MARKDOWN_STYLE_UNDERLINE;
+    case MD_SPAN_DEL: return CONFAB_MARKDOWN_STYLE_STRIKE;
+    case MD_SPAN_A:
+    case MD_SPAN_IMG: return CONFAB_MARKDOWN_STYLE_LINK;
+    default: return CONFAB_MARKDOWN_STYLE_CODE;
+    }
+}
+
+static void
+count_style (Renderer    *r,
+             MD_SPANTYPE  type,
+             int          delta)
+{
+  guint bit = g_bit_nth_lsf (span_style (type), -1);
+
+  if (bit < G_N_ELEMENTS (r->styles) && (delta > 0 || r->styles[bit] > 0))
+    r->styles[bit] += delta;
+}
+
 static int
 enter_span (MD_SPANTYPE type,
             void       *detail,
             void       *user_data)
 {
   Renderer *r = user_data;
+
+  count_style (r, type, 1);
+  if (r->table != NULL)
+    {
+      /* In a table cell: styled text, no tags, no link kept (the cell is a label). */
+      if (type == MD_SPAN_IMG)
+        emit (r, "🖼 ", -1);
+      return 0;
+    }
 
   switch (type)
     {
@@ -537,6 +756,10 @@ leave_span (MD_SPANTYPE type,
             void       *user_data)
 {
   Renderer *r = user_data;
+
+  count_style (r, type, -1);
+  if (r->table != NULL)
+    return 0;
 
   pop_tag (r);
   if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && r->link_url != NULL)
@@ -642,6 +865,7 @@ confab_markdown_render (ConfabMarkdownTarget *target,
   r.tags = g_ptr_array_new ();
   r.full = full;
   r.at_start = TRUE;
+  r.code_start = -1;
 
   /* Separate from what is already there. */
   gtk_text_buffer_get_end_iter (buffer, &end);
@@ -659,6 +883,7 @@ confab_markdown_render (ConfabMarkdownTarget *target,
 
   if (r.code != NULL)
     g_string_free (r.code, TRUE);
+  g_clear_pointer (&r.table, confab_markdown_table_cells_free);
   g_free (r.code_lang);
   g_free (r.link_url);
   g_ptr_array_unref (r.tags);

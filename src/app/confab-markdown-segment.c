@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "confab-code-block.h"
+#include "confab-markdown-renderer.h"
 #include "confab-markdown-segment.h"
+#include "confab-markdown-table.h"
 
 /* Lines are laid out down to this height when the text changed (more than any segment). */
 #define LAYOUT_ALL_HEIGHT (1 << 22)
@@ -72,8 +74,8 @@ confab_markdown_segment_measure (GtkWidget      *widget,
     }
 
   /* GtkTextView (GTK 4.8) adds the tallest anchored child to the height of its lines, but
-   * the lines already hold the child: a code block would leave that much empty space under
-   * the text. Take it back off so the segment is as tall as its lines. */
+   * the lines already hold the child: a code block or a table would leave that much empty
+   * space under the text. Take it back off so the segment is as tall as its lines. */
   {
     int child_min = 0, child_nat = 0;
 
@@ -83,7 +85,7 @@ confab_markdown_segment_measure (GtkWidget      *widget,
       {
         int min = 0, nat = 0;
 
-        if (!confab_code_block_is_block (child))
+        if (!confab_code_block_is_block (child) && !CONFAB_IS_MARKDOWN_TABLE (child))
           continue;
 
         gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, for_size, &min, &nat, NULL, NULL);
@@ -159,6 +161,108 @@ confab_markdown_segment_snapshot (GtkWidget   *widget,
   GTK_WIDGET_CLASS (confab_markdown_segment_parent_class)->snapshot (widget, snapshot);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Code blocks as cards                                                                     */
+
+/* A code block is lines of this text view (its header's line, tagged "code-block-header",
+ * then its code, tagged "code-block", inset by the tag's margins): no widget holds them, so
+ * their card is drawn here, under the text, around those lines, from the margin of the text
+ * they are in (the header's, or the code's less its padding) to the right edge. It is the
+ * text's colour, faint, as Adwaita draws cards on a view. */
+static void
+append_card (GtkTextView       *view,
+             GtkSnapshot       *snapshot,
+             const GtkTextIter *first,
+             const GtkTextIter *last,
+             gboolean           has_header,
+             const GdkRGBA     *color)
+{
+  GdkRGBA fill = *color, border = *color;
+  GdkRectangle visible, location;
+  GskRoundedRect outline;
+  int top, bottom, height, left;
+
+  gtk_text_view_get_visible_rect (view, &visible);
+  gtk_text_view_get_iter_location (view, first, &location);
+  left = CLAMP (location.x - (has_header ? 0 : CONFAB_MARKDOWN_CODE_PADDING), visible.x, visible.x + visible.width - 1);
+  gtk_text_view_get_line_yrange (view, first, &top, NULL);
+  gtk_text_view_get_line_yrange (view, last, &bottom, &height);
+  bottom += height - gtk_text_view_get_pixels_below_lines (view);
+
+  fill.alpha *= 0.06f;
+  border.alpha *= 0.12f;
+  gsk_rounded_rect_init_from_rect (&outline,
+                                   &GRAPHENE_RECT_INIT (left, top, visible.x + visible.width - left, MAX (bottom - top, 1)),
+                                   8);
+  gtk_snapshot_push_rounded_clip (snapshot, &outline);
+  gtk_snapshot_append_color (snapshot, &fill, &outline.bounds);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_append_border (snapshot, &outline,
+                              (float[4]) { 1, 1, 1, 1 },
+                              (GdkRGBA[4]) { border, border, border, border });
+}
+
+/* Moves @iter to where @tag is next on (itself if it is on there); FALSE if nowhere. */
+static gboolean
+forward_to_tag_on (GtkTextIter *iter,
+                   GtkTextTag  *tag)
+{
+  if (gtk_text_iter_has_tag (iter, tag))
+    return TRUE;
+  return gtk_text_iter_forward_to_tag_toggle (iter, tag) && gtk_text_iter_has_tag (iter, tag);
+}
+
+static void
+confab_markdown_segment_snapshot_layer (GtkTextView      *view,
+                                        GtkTextViewLayer  layer,
+                                        GtkSnapshot      *snapshot)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  GtkTextTag *code = gtk_text_tag_table_lookup (table, "code-block");
+  GtkTextTag *header = gtk_text_tag_table_lookup (table, "code-block-header");
+  GtkTextIter iter;
+  GdkRGBA color;
+
+  if (layer != GTK_TEXT_VIEW_LAYER_BELOW_TEXT || code == NULL || header == NULL)
+    return;
+
+#if GTK_CHECK_VERSION (4, 10, 0)
+  gtk_widget_get_color (GTK_WIDGET (view), &color);
+#else
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (view)), &color);
+#endif
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  for (;;)
+    {
+      GtkTextIter at_code = iter, at_header = iter, first, last;
+      gboolean has_code = forward_to_tag_on (&at_code, code);
+      gboolean has_header = forward_to_tag_on (&at_header, header);
+
+      if (!has_code && !has_header)
+        break;
+      first = !has_header || (has_code && gtk_text_iter_compare (&at_code, &at_header) < 0) ? at_code : at_header;
+
+      /* The card goes on while its lines have either tag. */
+      last = first;
+      while (!gtk_text_iter_is_end (&last))
+        {
+          GtkTextTag *on = gtk_text_iter_has_tag (&last, code) ? code :
+                           gtk_text_iter_has_tag (&last, header) ? header : NULL;
+
+          if (on == NULL)
+            break;
+          gtk_text_iter_forward_to_tag_toggle (&last, on);
+        }
+      iter = last;
+      gtk_text_iter_backward_char (&last);
+      append_card (view, snapshot, &first, &last, gtk_text_iter_has_tag (&first, header), &color);
+      if (gtk_text_iter_is_end (&iter))
+        break;
+    }
+}
+
 static void
 confab_markdown_segment_dispose (GObject *object)
 {
@@ -177,6 +281,7 @@ confab_markdown_segment_class_init (ConfabMarkdownSegmentClass *klass)
   GTK_WIDGET_CLASS (klass)->measure = confab_markdown_segment_measure;
   GTK_WIDGET_CLASS (klass)->size_allocate = confab_markdown_segment_size_allocate;
   GTK_WIDGET_CLASS (klass)->snapshot = confab_markdown_segment_snapshot;
+  GTK_TEXT_VIEW_CLASS (klass)->snapshot_layer = confab_markdown_segment_snapshot_layer;
 }
 
 static void
@@ -251,4 +356,41 @@ confab_markdown_segment_release (ConfabMarkdownSegment *self)
   pixels = gtk_text_view_get_pixels_below_lines (view);
   gtk_text_view_set_pixels_below_lines (view, pixels + 1);
   gtk_text_view_set_pixels_below_lines (view, pixels);
+}
+
+void
+confab_markdown_segment_append_display_text (ConfabMarkdownSegment *self,
+                                             GString               *out)
+{
+  GtkTextIter iter;
+
+  g_return_if_fail (CONFAB_IS_MARKDOWN_SEGMENT (self));
+
+  gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)), &iter);
+  while (!gtk_text_iter_is_end (&iter))
+    {
+      GtkTextChildAnchor *anchor = gtk_text_iter_get_child_anchor (&iter);
+
+      if (anchor != NULL)
+        {
+          guint n_widgets = 0;
+          g_autofree GtkWidget **widgets = gtk_text_child_anchor_get_widgets (anchor, &n_widgets);
+
+          /* An anchor shows no text, nor does the line of a code block's header (its code
+           * follows, as text); a table shows its cells. */
+          gtk_text_iter_forward_char (&iter);
+          if (n_widgets > 0 && CONFAB_IS_MARKDOWN_TABLE (widgets[0]))
+            {
+              g_autofree char *cells = confab_markdown_table_dup_text (CONFAB_MARKDOWN_TABLE (widgets[0]));
+
+              g_string_append (out, cells);
+            }
+          else if (n_widgets > 0 && confab_code_block_is_block (widgets[0]) && gtk_text_iter_get_char (&iter) == '\n')
+            gtk_text_iter_forward_char (&iter);
+          continue;
+        }
+
+      g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
+      gtk_text_iter_forward_char (&iter);
+    }
 }

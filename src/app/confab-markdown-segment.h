@@ -23,4 +23,9 @@ gboolean   confab_markdown_segment_get_drawn (ConfabMarkdownSegment *self);
  * render nodes) and its code blocks' header widgets; all are made again if drawn again. */
 void       confab_markdown_segment_release (ConfabMarkdownSegment *self);
 
+/* Appends the text it shows to @out: its buffer's text, a table's cells (rows of cells
+ * apart by " │ ") in place of its anchor, nothing for a code block's header. */
+void       confab_markdown_segment_append_display_text (ConfabMarkdownSegment *self,
+                                                        GString               *out);
+
 G_END_DECLS

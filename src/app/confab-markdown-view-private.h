@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 /* TRUE while appended text still waits to be laid out (a later frame will do it; at most
  * about 16 KB of new text is laid out per frame). */
 gboolean     confab_markdown_view_get_pending       (ConfabMarkdownView *self);
-/* The visible text: buffer text with each code block's text in place of its anchor. (transfer full) */
+/* The visible text: buffer text, a table's cells (rows of cells apart by " │ ") in place of its
+ * anchor, nothing for a code block's header. (transfer full) */
 char        *confab_markdown_view_dup_display_text  (ConfabMarkdownView *self);
 /* The text views the blocks are shown in, in order (long answers use several so that only
  * the last one changes while text streams). (transfer none) */

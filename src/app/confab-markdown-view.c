@@ -11,6 +11,7 @@
 #include "confab-markdown-scanner.h"
 #include "confab-markdown-source.h"
 #include "confab-markdown-segment.h"
+#include "confab-markdown-table.h"
 #include "confab-markdown-view-private.h"
 
 /* The open trailing block is re-rendered with md4c while it is at most this long; longer,
@@ -23,9 +24,6 @@
 /* At most this much new text is laid out per frame while streaming; a burst larger than
  * that (a fast provider, a stalled main loop) is spread over the next frames. */
 #define FRAME_BUDGET_BYTES (16 * 1024)
-/* The left margin of the "code-block" tag (confab-markdown-renderer), which the line of a
- * code block's header has too. */
-#define CODE_BLOCK_MARGIN 12
 
 struct _ConfabMarkdownView
 {
@@ -125,15 +123,17 @@ add_segment (ConfabMarkdownView *self)
   self->segment_start = self->committed;
 }
 
-/* Renders source[from, from + len) at the end of the current segment. */
+/* Renders source[from, from + len) at the end of the current segment; @tables are tables
+ * to show again (see delete_tail). */
 static void
 render (ConfabMarkdownView *self,
         gsize               from,
         gsize               len,
-        gboolean            full)
+        gboolean            full,
+        GPtrArray          *tables)
 {
   ConfabMarkdownTarget target = {
-    GTK_TEXT_VIEW (self->current), self->links, self->code_blocks, self->code_width,
+    GTK_TEXT_VIEW (self->current), self->links, self->code_blocks, self->code_width, tables,
   };
 
   confab_markdown_render (&target, source_at (self, from), len,
@@ -144,13 +144,20 @@ render (ConfabMarkdownView *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Incremental rendering                                                                    */
 
+/* Deletes what is shown after the tail mark (the open block, provisionally). With @tables,
+ * the tables shown there are added to it (kept alive), in order: the tail rendered again
+ * shows them again, updated, rather than new ones — while a table streams, only its new
+ * rows are built in each frame, not the whole table. */
 static void
-delete_tail (ConfabMarkdownView *self)
+delete_tail (ConfabMarkdownView *self,
+             GPtrArray          *tables)
 {
   GtkTextBuffer *buffer = current_buffer (self);
   GtkTextIter start, end;
 
   gtk_text_buffer_get_iter_at_mark (buffer, &start, self->tail_mark);
+  if (tables != NULL)
+    confab_markdown_table_collect (&start, tables);
   confab_markdown_links_truncate (self->links, self->current, gtk_text_iter_get_offset (&start));
   gtk_text_buffer_get_end_iter (buffer, &end);
   if (!gtk_text_iter_equal (&start, &end))
@@ -177,13 +184,15 @@ commit (ConfabMarkdownView *self,
         gsize               upto,
         ConfabMarkdownJoin  join)
 {
+  g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_object_unref);
+
   if (upto <= self->committed)
     return;
 
-  delete_tail (self);
+  delete_tail (self, tables);
   if (self->committed - self->segment_start >= SEGMENT_BYTES)
     add_segment (self);
-  render (self, self->committed, upto - self->committed, TRUE);
+  render (self, self->committed, upto - self->committed, TRUE, tables);
   move_tail_mark_to_end (self);
   self->committed = upto;
   self->join = join;
@@ -230,8 +239,10 @@ render_tail (ConfabMarkdownView *self)
   if (tail_len <= TAIL_RENDER_LIMIT || self->tail_plain_from == 0)
     {
       /* The open block, provisionally (code as text until its fence closes). */
-      delete_tail (self);
-      render (self, self->committed, tail_len, FALSE);
+      g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_object_unref);
+
+      delete_tail (self, tables);
+      render (self, self->committed, tail_len, FALSE, tables);
       self->tail_plain_from = tail_len > TAIL_RENDER_LIMIT ? tail_len : 0;
     }
   else
@@ -504,14 +515,13 @@ apply_code_width (gpointer user_data)
 
   self->code_width_idle = 0;
   for (guint i = 0; i < self->code_blocks->len; i++)
-    {
-      GtkWidget *child = g_ptr_array_index (self->code_blocks, i);
-      int current;
-
-      gtk_widget_get_size_request (child, &current, NULL);
-      if (current != self->code_width)
-        gtk_widget_set_size_request (child, self->code_width, -1);
-    }
+    confab_code_block_set_width (g_ptr_array_index (self->code_blocks, i), self->code_width);
+  for (guint i = 0; i < self->segments->len; i++)
+    for (GtkWidget *child = gtk_widget_get_first_child (g_ptr_array_index (self->segments, i));
+         child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      if (CONFAB_IS_MARKDOWN_TABLE (child))
+        confab_markdown_table_set_max_width (CONFAB_MARKDOWN_TABLE (child), self->code_width);
 
   return G_SOURCE_REMOVE;
 }
@@ -525,17 +535,16 @@ confab_markdown_view_size_allocate (GtkWidget *widget,
   ConfabMarkdownView *self = CONFAB_MARKDOWN_VIEW (widget);
   int target;
 
-  /* Code blocks span the text width. Their size is changed after this allocation, never
+  /* Code blocks span the text width, tables at most that. Their size is changed after this allocation, never
    * during it: a resize queued while the list lays out is lost. */
   target = width - gtk_text_view_get_left_margin (GTK_TEXT_VIEW (self->current))
-                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4
-                 - CODE_BLOCK_MARGIN;
+                 - gtk_text_view_get_right_margin (GTK_TEXT_VIEW (self->current)) - 4;
   target = MAX (target, 40);
 
   if (target != self->code_width)
     {
       self->code_width = target;
-      if (self->code_blocks->len > 0 && self->code_width_idle == 0)
+      if (self->code_width_idle == 0)
         self->code_width_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_code_width, self, NULL);
     }
 
@@ -791,11 +800,9 @@ confab_markdown_view_finish (ConfabMarkdownView *self)
   confab_markdown_source_shrink (&self->source);
 
   /* The tail was shown while streaming; render it as a complete block now. */
+  /* (Rendering it deletes the provisional one, its tables kept and updated.) */
   if (!self->plain)
-    {
-      delete_tail (self);
-      self->tail_plain_from = 0;
-    }
+    self->tail_plain_from = 0;
   self->dirty = TRUE;
   render_pending (self);
 }
@@ -843,8 +850,6 @@ confab_markdown_view_set_source_func (ConfabMarkdownView       *self,
 char *
 confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
 {
-  GtkTextBuffer *buffer;
-  GtkTextIter iter;
   GString *out;
 
   g_return_val_if_fail (CONFAB_IS_MARKDOWN_VIEW (self), NULL);
@@ -853,32 +858,12 @@ confab_markdown_view_dup_display_text (ConfabMarkdownView *self)
 
   for (guint seg = 0; seg < self->segments->len; seg++)
     {
-      buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (g_ptr_array_index (self->segments, seg)));
-      gtk_text_buffer_get_start_iter (buffer, &iter);
+      GtkTextView *segment = g_ptr_array_index (self->segments, seg);
+
       /* Segments are separate blocks, as if a blank line were between them. */
-      if (seg > 0 && !gtk_text_iter_is_end (&iter))
+      if (seg > 0 && gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (segment)) > 0)
         g_string_append (out, "\n\n");
-
-      while (!gtk_text_iter_is_end (&iter))
-        {
-          GtkTextChildAnchor *anchor = gtk_text_iter_get_child_anchor (&iter);
-
-          if (anchor != NULL)
-            {
-              guint n_widgets = 0;
-              g_autofree GtkWidget **widgets = gtk_text_child_anchor_get_widgets (anchor, &n_widgets);
-
-              /* An anchor shows no text, nor does the line of a code block's header (its
-               * code follows, as text). */
-              gtk_text_iter_forward_char (&iter);
-              if (n_widgets > 0 && confab_code_block_is_block (widgets[0]) && gtk_text_iter_get_char (&iter) == '\n')
-                gtk_text_iter_forward_char (&iter);
-              continue;
-            }
-
-          g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
-          gtk_text_iter_forward_char (&iter);
-        }
+      confab_markdown_segment_append_display_text (CONFAB_MARKDOWN_SEGMENT (segment), out);
     }
 
   return g_string_free (out, FALSE);

@@ -10,9 +10,12 @@
 
 #include "confab-application.h"
 #include "confab-chat-view.h"
+#include "confab-code-block.h"
 #include "confab-composer.h"
 #include "confab-conversation-list.h"
 #include "confab-conversation.h"
+#include "confab-markdown-renderer.h"
+#include "confab-markdown-table.h"
 #include "confab-markdown-view-private.h"
 #include "confab-message.h"
 #include "confab-message-row.h"
@@ -30,7 +33,9 @@
  * the text is inside the viewport while the view follows. Scrolling up (wheel, keyboard)
  * stops following and keeps the viewport where the user put it, with a "jump to newest"
  * button; back at the bottom, following resumes. A stored conversation of a few hundred
- * messages opens at its newest message. */
+ * messages opens at its newest message. The table is a grid (ConfabMarkdownTable) from the
+ * frame its first row arrives, the same one growing row by row; the code block is a card
+ * aligned with the text, its code inset. */
 
 #define WAIT_MS   20000
 #define DELAY_MS  8
@@ -46,6 +51,12 @@ typedef struct
   const char *not_shown;  /* Markdown syntax a rendered block no longer shows, or NULL */
   gboolean    code;       /* a code block: shown as a GtkSourceView */
 } Block;
+
+/* The table: its columns aligned left, right and centred; inline Markdown in its cells. */
+#define TABLE_BLOCK  33
+#define TABLE_HEAD   "| Name | Value | Note |\n|:-----|------:|:----:|\n"
+#define TABLE_ALPHA  "| alpha | 1 | *first* |\n"
+#define TABLE_BETA   "| beta | 2 | `b` |\n"
 
 static GPtrArray *blocks;      /* Block * */
 static GString   *answer;
@@ -96,8 +107,8 @@ make_answer (void)
     }
   add_block ("\n```c\nint\nmain (void)\n{\n  return 0;\n}\n```\n",
              "main (void)", NULL, NULL, "```", TRUE);
-  add_block ("\n| Name | Value |\n|------|-------|\n| alpha | 1 |\n| beta | 2 |\n",
-             "Name \u2502 Value", "beta \u2502 2", "table", "|---", FALSE);
+  add_block ("\n" TABLE_HEAD TABLE_ALPHA TABLE_BETA,
+             "Name \u2502 Value \u2502 Note", "beta \u2502 2 \u2502 b", NULL, "| alpha", FALSE);
   add_block ("\n## Second heading\n", "Second heading", NULL, "h2", "## Second", FALSE);
   add_block ("The last paragraph is still being written when the stream ends.",
              "The last paragraph", NULL, NULL, NULL, FALSE);
@@ -240,16 +251,13 @@ wheel (GtkWidget *scroller,
   g_assert_cmpuint (delivered, >, 0);
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
+/* What the window shows, as its renderer draws it. (transfer full) */
+static GdkTexture *
+render_window (GtkWidget *widget)
 {
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  const char *env = g_getenv ("CONFAB_SCREENSHOT_DIR");
+  GdkTexture *texture;
   GdkRGBA background;
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
 
@@ -263,6 +271,17 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
+  return texture;
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkTexture) texture = render_window (widget);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  const char *env = g_getenv ("CONFAB_SCREENSHOT_DIR");
 
   /* A test artifact: in $CONFAB_SCREENSHOT_DIR, else beside the test program. */
   dir = g_strdup (env != NULL && *env != '\0' ? env : g_test_get_dir (G_TEST_BUILT));
@@ -296,6 +315,9 @@ typedef struct
   double          held_value;    /* the value the user scrolled to */
   guint           held_frames;
   guint           cut_frames;    /* consecutive frames with text cut off */
+  GtkWidget      *table;         /* the table, once a row of it arrived (weak) */
+  guint           table_frames;  /* frames that showed it a grid before it closed */
+  gboolean        table_screenshot;
   gboolean        screenshot;
   gboolean        failed;
 } Watch;
@@ -388,6 +410,39 @@ check_frame (Watch *watch)
       if (block->code)
         CHECK (confab_markdown_view_get_n_code_blocks (view) >= 1, "the closed code block is not a code view");
     }
+
+  /* The table is a grid from the frame its first row arrives, before it closes: the same
+   * widget from frame to frame (its new rows are built, not the whole table again). */
+  {
+    gsize start = g_array_index (block_ends, gsize, TABLE_BLOCK - 1) + 1;
+    gsize len = strlen (content);
+    guint rows = (len >= start + strlen (TABLE_HEAD)) + (len >= start + strlen (TABLE_HEAD TABLE_ALPHA)) +
+                 (len >= start + strlen (TABLE_HEAD TABLE_ALPHA TABLE_BETA));
+    GtkWidget *table = confab_test_find_widget_of_type (GTK_WIDGET (view), CONFAB_TYPE_MARKDOWN_TABLE);
+
+    if (len > start + strlen (TABLE_HEAD))
+      {
+        CHECK (table != NULL, "a row of the table arrived, no table shown");
+        CHECK (gtk_widget_get_mapped (table), "the table is not mapped");
+        CHECK (watch->table == NULL || watch->table == table, "the table was built again");
+        CHECK (confab_markdown_table_get_n_columns (CONFAB_MARKDOWN_TABLE (table)) == 3,
+               "the table has %u columns", confab_markdown_table_get_n_columns (CONFAB_MARKDOWN_TABLE (table)));
+        CHECK (confab_markdown_table_get_n_rows (CONFAB_MARKDOWN_TABLE (table)) >= rows,
+               "%u rows of the table arrived, %u shown", rows,
+               confab_markdown_table_get_n_rows (CONFAB_MARKDOWN_TABLE (table)));
+        if (watch->table == NULL)
+          g_set_weak_pointer (&watch->table, table);
+        if (closed <= TABLE_BLOCK)
+          watch->table_frames++;
+        /* A frame of the table streaming: its second body row arriving. */
+        if (closed <= TABLE_BLOCK && rows == 2 && len > start + strlen (TABLE_HEAD TABLE_ALPHA) + 4 &&
+            !watch->table_screenshot)
+          {
+            save_screenshot (GTK_WIDGET (watch->window), "confab-stream-table.png");
+            watch->table_screenshot = TRUE;
+          }
+      }
+  }
 
   /* …and laid out: the text view is as tall as its text, none of it cut off (a code block
    * settling its size may take one more frame, never two). */
@@ -509,6 +564,179 @@ block_end (guint index)
   return g_array_index (block_ends, gsize, index);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* The finished answer: its table and its code block, as drawn                              */
+
+/* Where the text @needle starts in @view, in @target's coordinates (its top left). */
+static graphene_point_t
+text_point (ConfabMarkdownView *view,
+            const char         *needle,
+            GtkWidget          *target)
+{
+  for (guint i = 0; i < confab_markdown_view_get_n_segments (view); i++)
+    {
+      GtkTextView *segment = confab_markdown_view_get_segment (view, i);
+      GtkTextIter start, match, match_end;
+      GdkRectangle location;
+      graphene_point_t point;
+      int x, y;
+
+      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (segment), &start);
+      if (!gtk_text_iter_forward_search (&start, needle, 0, &match, &match_end, NULL))
+        continue;
+      gtk_text_view_get_iter_location (segment, &match, &location);
+      gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, location.x, location.y, &x, &y);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (segment), target, &GRAPHENE_POINT_INIT (x, y), &point));
+      return point;
+    }
+
+  g_error ("\"%s\" is not shown", needle);
+}
+
+/* The colour of the pixel at @x, @y of @texture (0xAARRGGBB). */
+static guint32
+pixel_at (GdkTexture *texture,
+          double      x,
+          double      y)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guint32 *data = g_new (guint32, (gsize) width * height);
+
+  g_assert_true (x >= 0 && x < width && y >= 0 && y < height);
+  gdk_texture_download (texture, (guchar *) data, width * 4);
+  return data[(int) y * width + (int) x];
+}
+
+static int
+color_distance (guint32 a,
+                guint32 b)
+{
+  int d = 0;
+
+  for (guint shift = 0; shift < 24; shift += 8)
+    d += ABS ((int) ((a >> shift) & 0xff) - (int) ((b >> shift) & 0xff));
+  return d;
+}
+
+/* The code block is a card aligned with the text column, its code inset by the padding; the
+ * card is drawn (its inside, left of the code, is not the window's background). */
+static void
+check_code_card (ConfabWindow       *window,
+                 ConfabMarkdownView *view)
+{
+  GtkWidget *header = confab_test_find_widget_of_type (GTK_WIDGET (view), CONFAB_TYPE_CODE_BLOCK);
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_point_t code, text;
+  graphene_rect_t box;
+  guint32 inside, outside;
+
+  g_assert_nonnull (header);
+  g_assert_true (gtk_widget_get_mapped (header));
+  g_assert_true (gtk_widget_compute_bounds (header, GTK_WIDGET (window), &box));
+  code = text_point (view, "main (void)", GTK_WIDGET (window));
+  text = text_point (view, "A one-line paragraph", GTK_WIDGET (window));
+  g_test_message ("text at x %.0f, code block header at x %.0f, its code at x %.0f",
+                  text.x, box.origin.x, code.x);
+  g_assert_cmpfloat (ABS (box.origin.x - text.x), <=, 1);
+  g_assert_cmpfloat (ABS (code.x - box.origin.x - CONFAB_MARKDOWN_CODE_PADDING), <=, 1);
+
+  texture = render_window (GTK_WIDGET (window));
+  inside = pixel_at (texture, box.origin.x + CONFAB_MARKDOWN_CODE_PADDING / 2, code.y + 4);
+  outside = pixel_at (texture, box.origin.x - 6, code.y + 4);
+  g_test_message ("card %08x, beside it %08x", inside, outside);
+  g_assert_cmpint (color_distance (inside, outside), >=, 6);
+}
+
+/* The finished table: a grid of 3 × 3 labels, the header's and the cells' text rendered (no
+ * Markdown left), aligned as the delimiter row says, announced as a grid, inside the
+ * viewport. */
+static void
+check_table (ConfabMarkdownView *view,
+             GtkWidget          *scroller)
+{
+  static const char * const texts[3][3] = {
+    { "Name", "Value", "Note" }, { "alpha", "1", "first" }, { "beta", "2", "b" },
+  };
+  static const float xaligns[3] = { 0.0f, 1.0f, 0.5f };
+  GtkWidget *widget = confab_test_find_widget_of_type (GTK_WIDGET (view), CONFAB_TYPE_MARKDOWN_TABLE);
+  ConfabMarkdownTable *table = CONFAB_MARKDOWN_TABLE (widget);
+  double left[3][3], right[3][3];
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget)), ==, GTK_ACCESSIBLE_ROLE_GRID);
+  g_assert_cmpuint (confab_markdown_table_get_n_rows (table), ==, 3);
+  g_assert_cmpuint (confab_markdown_table_get_n_columns (table), ==, 3);
+
+  for (guint r = 0; r < 3; r++)
+    for (guint c = 0; c < 3; c++)
+      {
+        GtkWidget *cell = confab_markdown_table_get_cell (table, r, c);
+        PangoLayout *layout;
+        PangoRectangle logical;
+        int x;
+
+        g_assert_true (GTK_IS_LABEL (cell));
+        g_assert_true (gtk_widget_get_mapped (cell));
+        g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, texts[r][c]);
+        g_assert_false (gtk_label_get_use_markup (GTK_LABEL (cell)));
+        g_assert_true (gtk_label_get_selectable (GTK_LABEL (cell)));
+        g_assert_cmpfloat (gtk_label_get_xalign (GTK_LABEL (cell)), ==, xaligns[c]);
+        g_assert_true (gtk_widget_has_css_class (cell, r == 0 ? "header" : "cell"));
+        g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (cell)), ==,
+                         r == 0 ? GTK_ACCESSIBLE_ROLE_COLUMN_HEADER : GTK_ACCESSIBLE_ROLE_GRID_CELL);
+
+        /* Where its text is drawn, in the table. */
+        layout = gtk_label_get_layout (GTK_LABEL (cell));
+        gtk_label_get_layout_offsets (GTK_LABEL (cell), &x, NULL);
+        pango_layout_get_pixel_extents (layout, NULL, &logical);
+        g_assert_true (gtk_widget_compute_bounds (cell, widget, &bounds));
+        left[r][c] = bounds.origin.x + x + logical.x;
+        right[r][c] = left[r][c] + logical.width;
+      }
+
+  /* Aligned on screen: the left column's texts start together, the right column's end
+   * together, the centred column's are centred on one another. */
+  g_assert_cmpfloat (ABS (left[1][0] - left[2][0]), <=, 1);
+  g_assert_cmpfloat (ABS (left[0][0] - left[1][0]), <=, 1);
+  g_assert_cmpfloat (ABS (right[0][1] - right[1][1]), <=, 1);
+  g_assert_cmpfloat (left[1][1], >, left[0][1] + 5);
+  g_assert_cmpfloat (ABS ((left[1][2] + right[1][2]) - (left[2][2] + right[2][2])), <=, 2);
+  g_assert_cmpfloat (left[2][2], >, left[1][2] + 5);
+
+  /* "*first*" in italics, as a Pango attribute of the label (not markup). */
+  {
+    PangoAttrList *attrs = gtk_label_get_attributes (GTK_LABEL (confab_markdown_table_get_cell (table, 1, 2)));
+    g_autoptr(PangoAttrIterator) iter = NULL;
+    PangoAttribute *style;
+
+    g_assert_nonnull (attrs);
+    iter = pango_attr_list_get_iterator (attrs);
+    style = pango_attr_iterator_get (iter, PANGO_ATTR_STYLE);
+    g_assert_nonnull (style);
+    g_assert_cmpint (((PangoAttrInt *) style)->value, ==, PANGO_STYLE_ITALIC);
+  }
+
+  /* Aligned with the text column. */
+  {
+    graphene_point_t text = text_point (view, "A one-line paragraph", scroller);
+
+    g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
+    g_test_message ("text at x %.0f, table at x %.0f", text.x, bounds.origin.x);
+  }
+
+  /* On screen. */
+  g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
+  g_test_message ("table at %.0f,%.0f %.0fx%.0f of a %dx%d viewport", bounds.origin.x, bounds.origin.y,
+                  bounds.size.width, bounds.size.height,
+                  gtk_widget_get_width (scroller), gtk_widget_get_height (scroller));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (scroller) + 1);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (scroller) + 1);
+}
+
 /* Stands for a main loop that never goes idle while frames keep coming (a slow renderer, a
  * busy provider): always ready, below redraw priority but above GtkTextView's layout idles
  * (GDK_PRIORITY_REDRAW + 5), which therefore never run during the stream. */
@@ -603,10 +831,33 @@ check_stream (ConfabWindow *window,
   g_assert_cmpuint (watch.max_closed, ==, blocks->len - 1);
   g_assert_cmpuint (watch.frames, >, 50);
   g_assert_true (watch.screenshot);
+  g_test_message ("%u frames showed the table as a grid before it closed", watch.table_frames);
+  g_assert_cmpuint (watch.table_frames, >, 0);
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (confab_window_get_session (window)), WAIT_MS);
   /* And the finished answer, as it stays on screen. */
   wait_painted (window, 2);
   save_screenshot (GTK_WIDGET (window), "confab-stream-end.png");
+
+  {
+    ConfabMessageRow *row = confab_chat_view_find_row (watch.chat, watch.message);
+    ConfabMarkdownView *view;
+
+    g_assert_nonnull (row);
+    view = confab_message_row_get_content_view (row);
+    /* The streamed table is the one that stays. */
+    g_assert_true (watch.table != NULL &&
+                   watch.table == confab_test_find_widget_of_type (GTK_WIDGET (view), CONFAB_TYPE_MARKDOWN_TABLE));
+    g_clear_weak_pointer (&watch.table);
+    check_table (view, watch.scroller);
+    check_code_card (window, view);
+
+    /* The same in the dark style. */
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+    wait_painted (window, 2);
+    check_code_card (window, view);
+    save_screenshot (GTK_WIDGET (window), "confab-stream-end-dark.png");
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  }
 }
 
 static void
