@@ -783,7 +783,9 @@ main (int   argc,
   print_stats ("frame work", stats_of (live.frames));
   print_stats ("painted-frame interval", stats_of (live.intervals));
   if (store != NULL && !no_store)
-    printf ("  store: %u writes so far, slowest %.1f ms (on the main thread)\n",
+    /* The slowest is the rewrite after run_stream() takes its answer out again (as a retry
+     * does, the conversation is written whole): on the writer thread, not the main one. */
+    printf ("  store: %u writes so far, slowest %.1f ms (writer thread; a retry-like rewrite of the whole conversation)\n",
             confab_store_get_n_writes (store), confab_store_get_max_write_ms (store));
 
   if (!no_floor)
