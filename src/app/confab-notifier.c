@@ -9,6 +9,7 @@
 #include "confab-message.h"
 #include "confab-notifier.h"
 #include "confab-tool-call.h"
+#include "confab-turn.h"
 
 struct _ConfabNotifier
 {
@@ -25,6 +26,7 @@ struct _ConfabNotifier
   gboolean       has_gtk;
   gboolean       activatable;
   gboolean       sandboxed;  /* the portal backend: the portal decides */
+  double         long_tool_seconds;
 };
 
 G_DEFINE_FINAL_TYPE (ConfabNotifier, confab_notifier, G_TYPE_OBJECT)
@@ -199,6 +201,53 @@ running_changed (ConfabSession      *session,
   g_application_send_notification (app, answer_id, notification);
 }
 
+/* A long tool run ended while the user was away: said under the answer's id, so the answer's
+ * own notification replaces it when the turn ends. */
+static void
+tool_finished (ConfabTurn     *turn,
+               ConfabToolCall *call,
+               ConfabNotifier *self)
+{
+  ConfabConversation *conversation = confab_turn_get_conversation (turn);
+  ConfabToolCallStatus status = confab_tool_call_get_status (call);
+  double seconds = confab_tool_call_get_duration (call);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *answer_id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *tool = NULL;
+  g_autofree char *body = NULL;
+  GApplication *app = get_application (self);
+
+  if (app == NULL || window_attended (self) || seconds < 0 || seconds < self->long_tool_seconds ||
+      (status != CONFAB_TOOL_CALL_STATUS_DONE && status != CONFAB_TOOL_CALL_STATUS_FAILED))
+    return;
+
+  title = conversation_title (conversation);
+  tool = plain_text (confab_tool_call_get_name (call));
+  if (status == CONFAB_TOOL_CALL_STATUS_FAILED)
+    /* Translators: the first %s is a tool's name, the second a conversation's title. */
+    body = g_strdup_printf (_("“%s” in “%s” failed after %.0f s; the answer goes on"), tool, title, seconds);
+  else
+    /* Translators: the first %s is a tool's name, the second a conversation's title. */
+    body = g_strdup_printf (_("“%s” in “%s” finished after %.0f s; the answer goes on"), tool, title, seconds);
+
+  notification = g_notification_new (status == CONFAB_TOOL_CALL_STATUS_FAILED ? _("A tool run failed")
+                                                                               : _("A tool run finished"));
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-conversation", "s",
+                                                confab_conversation_get_id (conversation));
+  answer_id = confab_notifier_dup_answer_id (confab_conversation_get_id (conversation));
+  g_application_send_notification (app, answer_id, notification);
+}
+
+static void
+turn_started (ConfabSession  *session,
+              ConfabTurn     *turn,
+              ConfabNotifier *self)
+{
+  g_signal_connect_object (turn, "tool-finished", G_CALLBACK (tool_finished), self, 0);
+}
+
 /* A call waiting for consent: announced once the window is out of sight (at once if it
  * already is), withdrawn when it is answered. */
 typedef struct
@@ -328,6 +377,16 @@ static void
 confab_notifier_init (ConfabNotifier *self)
 {
   self->pending = g_ptr_array_new_with_free_func (pending_approval_free);
+  self->long_tool_seconds = CONFAB_NOTIFIER_DEFAULT_LONG_TOOL_SECONDS;
+}
+
+void
+confab_notifier_set_long_tool_seconds (ConfabNotifier *self,
+                                       double          seconds)
+{
+  g_return_if_fail (CONFAB_IS_NOTIFIER (self));
+
+  self->long_tool_seconds = MAX (seconds, 0);
 }
 
 ConfabNotifier *
@@ -344,6 +403,7 @@ confab_notifier_new (GtkWindow     *window,
   g_set_weak_pointer (&self->session, session);
   g_signal_connect (session, "running-changed", G_CALLBACK (running_changed), self);
   g_signal_connect (session, "approval-requested", G_CALLBACK (approval_requested), self);
+  g_signal_connect (session, "turn-started", G_CALLBACK (turn_started), self);
   g_signal_connect_swapped (window, "notify::visible", G_CALLBACK (window_attention_changed), self);
   g_signal_connect_swapped (window, "notify::is-active", G_CALLBACK (window_attention_changed), self);
   watch_servers (self, G_APPLICATION (gtk_window_get_application (window)));

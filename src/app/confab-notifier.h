@@ -19,6 +19,14 @@ G_DECLARE_FINAL_TYPE (ConfabNotifier, confab_notifier, CONFAB, NOTIFIER, GObject
 ConfabNotifier *confab_notifier_new (GtkWindow     *window,
                                      ConfabSession *session);
 
+/* A tool run that took at least this long and finished while the window was out of sight
+ * is announced (the answer's notification replaces it); a quick one is not, as the answer
+ * follows at once. */
+#define CONFAB_NOTIFIER_DEFAULT_LONG_TOOL_SECONDS 10.0
+
+void            confab_notifier_set_long_tool_seconds (ConfabNotifier *self,
+                                                       double          seconds);
+
 /* The notification ids, for withdrawing one. (transfer full) */
 char           *confab_notifier_dup_answer_id   (const char *conversation_id);
 char           *confab_notifier_dup_approval_id (const char *conversation_id);

@@ -779,6 +779,13 @@ confab_window_get_session (ConfabWindow *self)
   return self->session;
 }
 
+ConfabNotifier *
+confab_window_get_notifier (ConfabWindow *self)
+{
+  g_return_val_if_fail (CONFAB_IS_WINDOW (self), NULL);
+  return self->notifier;
+}
+
 gboolean
 confab_window_open_conversation (ConfabWindow *self,
                                  const char   *id)

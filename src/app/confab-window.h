@@ -6,6 +6,7 @@
 #include "confab-application.h"
 #include "confab-chat-view.h"
 #include "confab-composer.h"
+#include "confab-notifier.h"
 #include "confab-session.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ ConfabWindow   *confab_window_new_quick             (ConfabApplication *applicat
 gboolean        confab_window_get_quick             (ConfabWindow      *self);
 /* The window's session: its conversation, provider, tools. (transfer none) */
 ConfabSession  *confab_window_get_session           (ConfabWindow      *self);
+/* What tells the desktop about the window's turns. (transfer none) */
+ConfabNotifier *confab_window_get_notifier          (ConfabWindow      *self);
 /* Shows the stored conversation @id (as activating it in the list does); FALSE with a
  * warning when there is no such conversation. */
 gboolean        confab_window_open_conversation     (ConfabWindow      *self,

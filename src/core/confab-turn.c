@@ -283,6 +283,14 @@ confab_turn_set_model (ConfabTurn *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
 
+ConfabConversation *
+confab_turn_get_conversation (ConfabTurn *self)
+{
+  g_return_val_if_fail (CONFAB_IS_TURN (self), NULL);
+
+  return self->conversation;
+}
+
 GPtrArray *
 confab_turn_get_steps (ConfabTurn *self)
 {

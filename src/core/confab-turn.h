@@ -43,6 +43,8 @@ void          confab_turn_set_max_tool_result (ConfabTurn        *self,
 const char   *confab_turn_get_model        (ConfabTurn           *self);
 void          confab_turn_set_model        (ConfabTurn           *self,
                                             const char           *model);
+/* The conversation the turn adds to. (transfer none) */
+ConfabConversation *confab_turn_get_conversation (ConfabTurn     *self);
 /* The assistant messages this turn produced, one per request. (transfer none) */
 GPtrArray    *confab_turn_get_steps        (ConfabTurn           *self);
 /* TRUE when the step limit stopped the turn with tool calls that were not run. */

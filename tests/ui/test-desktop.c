@@ -196,6 +196,7 @@ stop_portal (guint id)
 typedef struct
 {
   guint32  id;
+  guint32  replaces;   /* the id this one took the place of, 0 for none */
   char    *summary;
   char    *body;
   char   **actions;   /* key, label, key, label, … */
@@ -231,7 +232,7 @@ server_method_call (GDBusConnection       *connection,
       const char *summary, *body;
       g_autofree const char **actions = NULL;
 
-      g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, NULL, NULL, &summary, &body,
+      g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, &notice->replaces, NULL, &summary, &body,
                      &actions, NULL, NULL);
       notice->id = notices->len + 1;
       notice->summary = g_strdup (summary);
@@ -395,11 +396,55 @@ check_notifications (ConfabWindow *window)
   CONFAB_TEST_WAIT_FOR ((answer = find_notice ("Answer ready")) != NULL, WAIT_MS);
   g_assert_cmpstr (answer->actions[0], ==, "default");
   g_assert_cmpuint (g_strv_length (answer->actions), ==, 2);
+  /* The tool ran for well under the default threshold: the answer follows, no notice of its own. */
+  g_assert_null (find_notice ("A tool run finished"));
 
   /* Clicking it shows the conversation. */
   invoke_action (answer, "default");
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (window)), WAIT_MS);
   g_assert_true (confab_session_get_conversation (session) == conversation);
+}
+
+/* A tool run long enough to announce (the threshold lowered to any length) finished while
+ * the window was away: a notice naming the tool and the chat, which the answer's notice then
+ * replaces. A later request that fails says so. */
+static void
+check_long_tool_run (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabConversation *conversation;
+  g_autoptr(GError) error = NULL;
+  ConfabToolCall *call;
+  Notice *tool, *answer, *failed;
+
+  confab_notifier_set_long_tool_seconds (confab_window_get_notifier (window), 0);
+
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  conversation = confab_session_get_conversation (session);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  CONFAB_TEST_WAIT_FOR ((call = pending_call (conversation)) != NULL, WAIT_MS);
+  confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
+
+  CONFAB_TEST_WAIT_FOR ((tool = find_notice ("A tool run finished")) != NULL, WAIT_MS);
+  g_assert_nonnull (strstr (tool->body, "“weather”"));
+  g_assert_nonnull (strstr (tool->body, confab_conversation_get_title (conversation)));
+  g_assert_nonnull (strstr (tool->body, "the answer goes on"));
+  g_assert_null (strchr (tool->body, '{'));   /* never the arguments */
+  g_assert_cmpstr (tool->actions[0], ==, "default");
+
+  CONFAB_TEST_WAIT_FOR ((answer = find_notice ("Answer ready")) != NULL, WAIT_MS);
+  g_assert_cmpuint (answer->replaces, ==, tool->id);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+
+  /* The cassette has no third answer: the replay server answers 500. */
+  g_assert_true (confab_session_send (session, "And tomorrow?", &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR ((failed = find_notice ("The answer failed")) != NULL, WAIT_MS);
+  g_assert_cmpuint (failed->replaces, ==, answer->id);
+  g_assert_nonnull (strstr (failed->body, confab_conversation_get_title (conversation)));
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
 }
 
 /* The user comes back by other means and answers on the card: the notice is withdrawn. */
@@ -862,6 +907,12 @@ test_review_and_answer (void)
 }
 
 static void
+test_long_tool_run (void)
+{
+  run_app (check_long_tool_run);
+}
+
+static void
 test_withdrawn_when_answered_on_the_card (void)
 {
   run_app (check_withdrawn_when_answered);
@@ -908,6 +959,7 @@ main (int   argc,
   start_notification_server ();
 
   g_test_add_func ("/notifications/approval-review-and-answer", test_review_and_answer);
+  g_test_add_func ("/notifications/long-tool-run-then-answer-then-failure", test_long_tool_run);
   g_test_add_func ("/notifications/approval-withdrawn-when-answered-on-the-card", test_withdrawn_when_answered_on_the_card);
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
