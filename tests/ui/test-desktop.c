@@ -405,6 +405,33 @@ check_notifications (ConfabWindow *window)
   g_assert_true (confab_session_get_conversation (session) == conversation);
 }
 
+static void
+server_answered_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+/* GLib replaces a notification by the id the server gave for it, read from Notify's answer:
+ * a later call to the server on the app's own connection is answered after it (one
+ * connection each way, in order), and its callback runs after Notify's. */
+static void
+settle_notifications (ConfabWindow *window)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  gboolean answered = FALSE;
+
+  g_dbus_connection_call (g_application_get_dbus_connection (app),
+                          "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                          "org.freedesktop.Notifications", "GetServerInformation",
+                          NULL, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL,
+                          server_answered_cb, &answered);
+  CONFAB_TEST_WAIT_FOR (answered, WAIT_MS);
+}
+
 /* A tool run long enough to announce (the threshold lowered to any length) finished while
  * the window was away: a notice naming the tool and the chat, which the answer's notice then
  * replaces. A later request that fails says so. */
@@ -434,9 +461,12 @@ check_long_tool_run (ConfabWindow *window)
   g_assert_null (strchr (tool->body, '{'));   /* never the arguments */
   g_assert_cmpstr (tool->actions[0], ==, "default");
 
+  /* The answer's notice takes the tool's place when GLib has had the server's answer to the
+   * first (it replaces by the server's id): not asserted here, as the stream may end before
+   * that answer is read; the failure below checks the replacement itself. */
   CONFAB_TEST_WAIT_FOR ((answer = find_notice ("Answer ready")) != NULL, WAIT_MS);
-  g_assert_cmpuint (answer->replaces, ==, tool->id);
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+  settle_notifications (window);
 
   /* The cassette has no third answer: the replay server answers 500. */
   g_assert_true (confab_session_send (session, "And tomorrow?", &error));
