@@ -319,6 +319,19 @@ test_connection_lists_models (Fixture       *f,
     g_assert_true (gtk_widget_get_visible (models_button));
     g_assert_nonnull (second);
     g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 2));
+
+    /* Open, the menu shows the models' names whole (it showed "…" for each: the scrolled
+     * list was as narrow as an ellipsized label). */
+    gtk_menu_button_popup (GTK_MENU_BUTTON (models_button));
+    CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (found) && gtk_widget_get_width (found) > 0,
+                          PANELS_TEST_TIMEOUT_MS);
+    for (int i = 0; i < 2; i++)
+      {
+        GtkWidget *label = gtk_list_box_row_get_child (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), i));
+
+        CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (label) > 0, PANELS_TEST_TIMEOUT_MS);
+        g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+      }
     g_signal_emit_by_name (found, "row-activated", second);
     g_assert_cmpstr (confab_provider_get_model (provider), ==, "llama-3.3-70b");
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "model"))), ==, "llama-3.3-70b");
