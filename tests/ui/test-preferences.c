@@ -111,6 +111,11 @@ test_opens_and_lists_presets (Fixture       *f,
   g_assert_nonnull (strstr (panels_test_label (f->window, "providers-placeholder"), "No providers yet"));
   g_assert_nonnull (strstr (panels_test_label (f->window, "servers-placeholder"), "No tool servers yet"));
   g_assert_false (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
+
+  /* On the Tools page, the line shows (the list holding it was hidden when empty). */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "tools");
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (panels_test_get (f->window, "servers-placeholder")),
+                        PANELS_TEST_TIMEOUT_MS);
 }
 
 static void
