@@ -81,13 +81,20 @@ write_export (ExportData *data,
   g_autoptr(GBytes) bytes = NULL;
   char *contents;
 
-  /* The JSON filter with a name that does not say so: the name is made to say it. */
+  /* The JSON filter with a name that does not say so: the name is made to say it. The
+   * name suggested ends in .md (Markdown comes first): that ending is replaced, not kept
+   * in front of the new one. */
   if (json_filter && !confab_export_file_is_json (file))
     {
       g_autofree char *path = g_file_get_path (file);
-      g_autofree char *with_ext = g_strconcat (path, ".json", NULL);
-      g_autoptr(GFile) renamed = g_file_new_for_path (with_ext);
+      g_autofree char *with_ext = NULL;
+      g_autoptr(GFile) renamed = NULL;
+      gsize len = strlen (path);
 
+      if (len > 3 && g_ascii_strcasecmp (path + len - 3, ".md") == 0)
+        path[len - 3] = '\0';
+      with_ext = g_strconcat (path, ".json", NULL);
+      renamed = g_file_new_for_path (with_ext);
       g_set_object (&file, renamed);
     }
 

@@ -726,6 +726,42 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   return contents;
 }
 
+/* Export… with the name it suggests (a .md one) and JSON picked as the format: the file
+ * is named .json, not "….md.json". */
+static void
+export_suggested_name_as_json (ConfabWindow *window,
+                               const char   *id,
+                               const char   *dir)
+{
+  GtkWidget *list = GTK_WIDGET (list_of (window));
+  g_autofree char *md_path = g_build_filename (dir, "chat.md", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "chat.json", NULL);
+  g_autofree char *wrong_path = g_build_filename (dir, "chat.md.json", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) expected = g_file_new_for_path (md_path);
+  g_autoptr(GListModel) filters = NULL;
+  g_autoptr(GtkFileFilter) json_filter = NULL;
+  g_autofree char *contents = NULL;
+  GObject *chooser;
+
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+  chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+  g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  filters = gtk_file_chooser_get_filters (GTK_FILE_CHOOSER (chooser));
+  json_filter = g_list_model_get_item (filters, 1);
+  g_assert_cmpstr (gtk_file_filter_get_name (json_filter), ==, "JSON");
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), json_filter);
+  CONFAB_TEST_WAIT_FOR (chooser_points_at (chooser, folder, "chat.md", expected), WAIT_MS);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+
+  CONFAB_TEST_WAIT_FOR (file_ends_with (json_path, "}\n", &contents), WAIT_MS);
+  g_assert_false (g_file_test (wrong_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (md_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_remove (json_path), ==, 0);
+}
+
 static void
 check_export (ConfabWindow *window,
               gpointer      data)
@@ -762,6 +798,8 @@ check_export (ConfabWindow *window,
     g_assert_true (listed);
     gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
   }
+
+  export_suggested_name_as_json (window, id, dir);
 
   json = export_as (window, id, dir, "chat.json", "}\n");
   root = json_from_string (json, &error);
