@@ -1624,6 +1624,88 @@ test_escape_cancels_edit (void)
   confab_test_run_app (args, check_escape_cancels_edit, server);
 }
 
+/* Presses Ctrl+Enter where the focus is, as GTK delivers it: first the capture phase, from
+ * the window down to the focus. Returns whether a shortcut there took it; if none did, the
+ * text view would (it adds a line). */
+static gboolean
+press_ctrl_enter_at_focus (ConfabWindow *window)
+{
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK);
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  gboolean handled = FALSE;
+
+  for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL;
+       widget = gtk_widget_get_parent (widget))
+    g_ptr_array_insert (chain, 0, widget);
+
+  for (guint k = 0; k < chain->len && !handled; k++)
+    {
+      GtkWidget *widget = g_ptr_array_index (chain, k);
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+              gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+                handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                        gtk_shortcut_get_arguments (shortcut));
+            }
+        }
+    }
+
+  g_object_unref (trigger);
+  return handled;
+}
+
+static void
+check_ctrl_enter_sends_edit (ConfabWindow *window,
+                             gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessageRow *row;
+  GtkWidget *focus, *edit_box;
+
+  confab_test_type_and_press_enter (window, "Original");
+  confab_test_wait_idle (window);
+
+  row = row_of (window, confab_test_message_at (window, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
+  edit_box = gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)), "Edited", -1);
+
+  /* Ctrl+Enter sends the edit, as it sends from the composer (it added a line, and only
+   * Tab, Tab, Space reached Send). */
+  g_assert_true (press_ctrl_enter_at_focus (window));
+  confab_test_wait_idle (window);
+  g_assert_false (gtk_widget_is_visible (edit_box));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 2);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Edited");
+}
+
+static void
+test_ctrl_enter_sends_edit (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_ctrl_enter_sends_edit, server);
+}
+
 static void
 check_usage_sidebar_quiet (ConfabWindow *window,
                            gpointer      data)
@@ -1690,6 +1772,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
+  g_test_add_func ("/first-hour/ctrl-enter-sends-edit", test_ctrl_enter_sends_edit);
   g_test_add_func ("/first-hour/export-folder-with-attachments", test_export_folder);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
