@@ -1624,19 +1624,28 @@ test_escape_cancels_edit (void)
   confab_test_run_app (args, check_escape_cancels_edit, server);
 }
 
-/* Presses Ctrl+Enter where the focus is, as GTK delivers it: first the capture phase, from
- * the window down to the focus. Returns whether a shortcut there took it; if none did, the
- * text view would (it adds a line). */
+/* Presses @keyval with @mods where the focus is, as GTK delivers it to shortcuts in
+ * @phase: in the capture phase from the window down to the focus, in the bubble phase from
+ * the focus up. Returns whether a shortcut took it. (With Enter in a text view, only the
+ * capture phase comes before the text view's own handling, which adds a line.) */
 static gboolean
-press_ctrl_enter_at_focus (ConfabWindow *window)
+press_at_focus (ConfabWindow    *window,
+                guint            keyval,
+                GdkModifierType  mods,
+                GtkPropagationPhase phase)
 {
-  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK);
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keyval, mods);
   g_autoptr(GPtrArray) chain = g_ptr_array_new ();
   gboolean handled = FALSE;
 
   for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL;
        widget = gtk_widget_get_parent (widget))
-    g_ptr_array_insert (chain, 0, widget);
+    {
+      if (phase == GTK_PHASE_CAPTURE)
+        g_ptr_array_insert (chain, 0, widget);
+      else
+        g_ptr_array_add (chain, widget);
+    }
 
   for (guint k = 0; k < chain->len && !handled; k++)
     {
@@ -1648,7 +1657,7 @@ press_ctrl_enter_at_focus (ConfabWindow *window)
           g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
 
           if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
-              gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_CAPTURE)
+              gtk_event_controller_get_propagation_phase (controller) != phase)
             continue;
 
           for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
@@ -1686,7 +1695,7 @@ check_ctrl_enter_sends_edit (ConfabWindow *window,
 
   /* Ctrl+Enter sends the edit, as it sends from the composer (it added a line, and only
    * Tab, Tab, Space reached Send). */
-  g_assert_true (press_ctrl_enter_at_focus (window));
+  g_assert_true (press_at_focus (window, GDK_KEY_Return, GDK_CONTROL_MASK, GTK_PHASE_CAPTURE));
   confab_test_wait_idle (window);
   g_assert_false (gtk_widget_is_visible (edit_box));
   g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 2);
@@ -1704,6 +1713,37 @@ test_ctrl_enter_sends_edit (void)
   confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
   confab_test_run_app (args, check_ctrl_enter_sends_edit, server);
+}
+
+/* Ctrl+F, GNOME's search key, searches the conversations as Ctrl+K does (it did nothing:
+ * what followed was typed into the composer). */
+static void
+check_ctrl_f_searches (ConfabWindow *window,
+                       gpointer      data)
+{
+  GtkWidget *composer_view = GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window)));
+  GtkWidget *search = panels_test_find (GTK_WIDGET (list_of (window)), "search_entry");
+  GtkWidget *focus;
+
+  g_assert_nonnull (search);
+  gtk_widget_grab_focus (composer_view);
+  g_assert_true (gtk_widget_has_focus (composer_view));
+
+  g_assert_true (press_at_focus (window, GDK_KEY_f, GDK_CONTROL_MASK, GTK_PHASE_BUBBLE));
+  confab_test_wait_frames (GTK_WIDGET (window));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (focus == search || gtk_widget_is_ancestor (focus, search));
+  g_assert_true (gtk_widget_get_mapped (search));
+}
+
+static void
+test_ctrl_f_searches (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_ctrl_f_searches, server);
 }
 
 static void
@@ -1773,6 +1813,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
   g_test_add_func ("/first-hour/ctrl-enter-sends-edit", test_ctrl_enter_sends_edit);
+  g_test_add_func ("/first-hour/ctrl-f-searches", test_ctrl_f_searches);
   g_test_add_func ("/first-hour/export-folder-with-attachments", test_export_folder);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
