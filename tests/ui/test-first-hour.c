@@ -1533,6 +1533,17 @@ check_first_launch (ConfabWindow *window,
   g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
   confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-welcome.png");
 
+  /* The keyboard starts on the welcome's button (it was in the composer, which is not
+   * shown: Enter did nothing and what was typed went into it unseen). */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_get_mapped (focus));
+    g_assert_true (focus == panels_test_get (GTK_WIDGET (window), "welcome_button"));
+    g_assert_false (gtk_widget_is_ancestor (focus, GTK_WIDGET (confab_window_get_composer (window))));
+  }
+
   /* With a provider, the list and the sidebar are back. */
   add_local_provider (confab_context_get_providers (confab_session_get_context (confab_window_get_session (window))), server);
   confab_test_wait_frames (GTK_WIDGET (window));
