@@ -1757,6 +1757,58 @@ test_ctrl_f_searches (void)
   confab_test_run_app (args, check_ctrl_f_searches, server);
 }
 
+static GtkWidget *
+find_with_class (GtkWidget  *root,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The answer names the model the provider says answered, as soon as it says so: it showed
+ * the model asked for until the chat was opened again (a router such as OpenRouter answers
+ * with another name). */
+static void
+check_answer_names_served_model (ConfabWindow *window,
+                                 gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *author;
+
+  confab_test_type_and_press_enter (window, "Who answers?");
+  confab_test_wait_idle (window);
+
+  g_assert_cmpstr (confab_message_get_model (confab_test_message_at (window, 1)), ==, "served-model");
+  row = row_of (window, confab_test_message_at (window, 1));
+  confab_test_wait_frames (GTK_WIDGET (window));
+  author = find_with_class (GTK_WIDGET (row), "message-author");
+  g_assert_nonnull (author);
+  g_assert_true (gtk_widget_get_mapped (author));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (author)), ==, "served-model");
+}
+
+static void
+test_answer_names_served_model (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL,
+                                     "data: {\"model\":\"served-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Me.\"}}]}\n\n"
+                                     "data: {\"model\":\"served-model\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                                     "data: [DONE]\n\n", CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_answer_names_served_model, server);
+}
+
 static void
 check_usage_sidebar_quiet (ConfabWindow *window,
                            gpointer      data)
@@ -1825,6 +1877,7 @@ main (int   argc,
   g_test_add_func ("/first-hour/export", test_export);
   g_test_add_func ("/first-hour/ctrl-enter-sends-edit", test_ctrl_enter_sends_edit);
   g_test_add_func ("/first-hour/ctrl-f-searches", test_ctrl_f_searches);
+  g_test_add_func ("/first-hour/answer-names-served-model", test_answer_names_served_model);
   g_test_add_func ("/first-hour/export-folder-with-attachments", test_export_folder);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);
