@@ -114,9 +114,12 @@ suggested_name (ConfabConversation *conversation)
   const char *title = confab_conversation_get_title (conversation);
   g_autofree char *safe = g_strdup (title != NULL && *title != '\0' ? title : _("Conversation"));
 
-  /* No path separators (or other troublemakers) in a file name. */
+  /* No path separators (or other troublemakers) in a file name; none left dangling at its
+   * end either ("What now?" is "What now.md", not "What now-.md"). */
   g_strdelimit (safe, "/\\:*?\"<>|\n\r\t", '-');
-  return g_strconcat (g_strstrip (safe), ".md", NULL);
+  for (gsize len = strlen (g_strstrip (safe)); len > 0 && (safe[len - 1] == '-' || safe[len - 1] == ' '); len--)
+    safe[len - 1] = '\0';
+  return g_strconcat (*safe != '\0' ? safe : _("Conversation"), ".md", NULL);
 }
 
 #if GTK_CHECK_VERSION (4, 10, 0)

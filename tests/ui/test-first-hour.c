@@ -775,7 +775,7 @@ check_export (ConfabWindow *window,
   GMenuModel *menu;
   gboolean listed = FALSE;
 
-  confab_test_type_and_press_enter (window, "Export me");
+  confab_test_type_and_press_enter (window, "Export me?");
   confab_test_wait_idle (window);
   id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))));
 
@@ -799,12 +799,29 @@ check_export (ConfabWindow *window,
     gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
   }
 
+  /* The name suggested is the title's, without what a file name cannot have: no "?"
+   * turned into a dangling "-" (it read "Export me-.md"). */
+  {
+    GtkWidget *list = GTK_WIDGET (list_of (window));
+    GObject *chooser;
+    g_autofree char *suggested = NULL;
+
+    g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+    chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+    g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    suggested = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+G_GNUC_END_IGNORE_DEPRECATIONS
+    g_assert_cmpstr (suggested, ==, "Export me.md");
+    g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  }
+
   export_suggested_name_as_json (window, id, dir);
 
   json = export_as (window, id, dir, "chat.json", "}\n");
   root = json_from_string (json, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me?");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "messages")), ==, 2);
 
   markdown = export_as (window, id, dir, "chat.md", "Exported\n");
