@@ -707,6 +707,8 @@ confab_conversation_list_class_init (ConfabConversationListClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK,
                                        "conversation-list.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "conversation-list.focus-search", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "conversationlist");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -81,13 +81,20 @@ write_export (ExportData *data,
   g_autoptr(GBytes) bytes = NULL;
   char *contents;
 
-  /* The JSON filter with a name that does not say so: the name is made to say it. */
+  /* The JSON filter with a name that does not say so: the name is made to say it. The
+   * name suggested ends in .md (Markdown comes first): that ending is replaced, not kept
+   * in front of the new one. */
   if (json_filter && !confab_export_file_is_json (file))
     {
       g_autofree char *path = g_file_get_path (file);
-      g_autofree char *with_ext = g_strconcat (path, ".json", NULL);
-      g_autoptr(GFile) renamed = g_file_new_for_path (with_ext);
+      g_autofree char *with_ext = NULL;
+      g_autoptr(GFile) renamed = NULL;
+      gsize len = strlen (path);
 
+      if (len > 3 && g_ascii_strcasecmp (path + len - 3, ".md") == 0)
+        path[len - 3] = '\0';
+      with_ext = g_strconcat (path, ".json", NULL);
+      renamed = g_file_new_for_path (with_ext);
       g_set_object (&file, renamed);
     }
 
@@ -107,9 +114,12 @@ suggested_name (ConfabConversation *conversation)
   const char *title = confab_conversation_get_title (conversation);
   g_autofree char *safe = g_strdup (title != NULL && *title != '\0' ? title : _("Conversation"));
 
-  /* No path separators (or other troublemakers) in a file name. */
+  /* No path separators (or other troublemakers) in a file name; none left dangling at its
+   * end either ("What now?" is "What now.md", not "What now-.md"). */
   g_strdelimit (safe, "/\\:*?\"<>|\n\r\t", '-');
-  return g_strconcat (g_strstrip (safe), ".md", NULL);
+  for (gsize len = strlen (g_strstrip (safe)); len > 0 && (safe[len - 1] == '-' || safe[len - 1] == ' '); len--)
+    safe[len - 1] = '\0';
+  return g_strconcat (*safe != '\0' ? safe : _("Conversation"), ".md", NULL);
 }
 
 #if GTK_CHECK_VERSION (4, 10, 0)

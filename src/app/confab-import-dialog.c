@@ -135,11 +135,15 @@ read_done (GObject      *source,
     }
 
   if (result->format == CONFAB_IMPORT_FORMAT_ALPACA)
-    body = g_strdup_printf (_("From Alpaca’s database: %u conversations imported, %u already there."),
+    body = g_strdup_printf (ngettext ("From Alpaca’s database: %u conversation imported; already there: %u.",
+                                      "From Alpaca’s database: %u conversations imported; already there: %u.",
+                                      result->n_imported),
                             result->n_imported, result->n_skipped);
   else
     /* TRANSLATORS: "%s" is the app the file came from (ChatGPT, Open WebUI, Confab). */
-    body = g_strdup_printf (_("From a %s export: %u conversations imported, %u already there."),
+    body = g_strdup_printf (ngettext ("From the %s export: %u conversation imported; already there: %u.",
+                                      "From the %s export: %u conversations imported; already there: %u.",
+                                      result->n_imported),
                             confab_import_format_to_string (result->format),
                             result->n_imported, result->n_skipped);
   if (result->n_other_branches > 0)

@@ -519,9 +519,11 @@ command_applied_cb (ConfabMcpServerRow *self)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  gboolean had_command;
 
   if (entry == NULL)
     return;
+  had_command = entry->command != NULL && entry->command[0] != '\0';
 
   if (*trimmed == '\0')
     argv = g_new0 (char *, 1);
@@ -536,9 +538,11 @@ command_applied_cb (ConfabMcpServerRow *self)
   entry->command = g_strdup (argv[0] ? argv[0] : "");
   g_strfreev (entry->args);
   entry->args = g_strdupv (argv[0] ? argv + 1 : argv);
-  /* A server without a command cannot run: it stays disabled. */
+  /* A server without a command cannot run: it stays disabled; its first one enables it. */
   if (argv[0] == NULL)
     entry->disabled = TRUE;
+  else if (!had_command)
+    entry->disabled = FALSE;
 
   if (put_entry (self, entry, FALSE))
     show_entry (self, entry);
@@ -561,6 +565,14 @@ env_applied_cb (ConfabMcpServerRow *self)
   put_entry (self, entry, FALSE);
 }
 
+static gboolean
+url_has_host (const char *url)
+{
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL && g_uri_get_host (uri) != NULL && g_uri_get_host (uri)[0] != '\0';
+}
+
 static void
 url_applied_cb (ConfabMcpServerRow *self)
 {
@@ -579,6 +591,9 @@ url_applied_cb (ConfabMcpServerRow *self)
       return;
     }
 
+  /* Its first URL (a new one has a bare "https://") enables it, as a first command does. */
+  if (!url_has_host (entry->url))
+    entry->disabled = FALSE;
   g_free (entry->url);
   entry->url = g_steal_pointer (&url);
   if (put_entry (self, entry, FALSE))
@@ -705,11 +720,12 @@ enabled_cb (ConfabMcpServerRow *self)
   g_autoptr(ConfabMcpServerConfig) entry = NULL;
   gboolean enabled = gtk_switch_get_active (self->enabled_switch);
 
-  if (self->config == NULL || (entry = get_entry (self)) == NULL || enabled == !entry->disabled)
-    return;
-
-  entry->disabled = !enabled;
-  put_entry (self, entry, FALSE);
+  /* The status follows the switch also when the entry changed it (a first command). */
+  if (self->config != NULL && (entry = get_entry (self)) != NULL && enabled != !entry->disabled)
+    {
+      entry->disabled = !enabled;
+      put_entry (self, entry, FALSE);
+    }
   update_status (self);
 }
 

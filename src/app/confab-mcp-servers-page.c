@@ -98,8 +98,7 @@ rebuild_mcp_rows (ConfabMcpServersPage *self)
 
       gtk_list_box_append (self->mcp_list, confab_mcp_server_row_new (self->config, names[i], running));
     }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->mcp_list), names[0] != NULL);
+  /* The list stays shown when empty: its placeholder says so and what to do. */
 }
 
 static void

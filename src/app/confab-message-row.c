@@ -356,6 +356,21 @@ state_changed (ConfabMessage    *message,
   update_state (self);
 }
 
+/* "You", or the model that answered: the one asked for until the provider names the one
+ * that answers (a router answers with another), as it is stored. */
+static void
+update_author (ConfabMessage    *message,
+               GParamSpec       *pspec,
+               ConfabMessageRow *self)
+{
+  const char *model = confab_message_get_model (message);
+
+  if (confab_message_get_role (message) == CONFAB_ROLE_USER)
+    gtk_label_set_text (self->author_label, _("You"));
+  else
+    gtk_label_set_text (self->author_label, model != NULL && *model != '\0' ? model : _("Assistant"));
+}
+
 static void
 leave_edit_mode (ConfabMessageRow *self)
 {
@@ -370,7 +385,6 @@ confab_message_row_set_message (ConfabMessageRow *self,
                                 ConfabMessage    *message)
 {
   ConfabRole role;
-  const char *model;
 
   g_return_if_fail (CONFAB_IS_MESSAGE_ROW (self));
   g_return_if_fail (!message || CONFAB_IS_MESSAGE (message));
@@ -396,18 +410,12 @@ confab_message_row_set_message (ConfabMessageRow *self,
     }
 
   role = confab_message_get_role (message);
-  model = confab_message_get_model (message);
 
   gtk_widget_remove_css_class (self->bubble, "user");
   gtk_widget_remove_css_class (self->bubble, "assistant");
   gtk_widget_add_css_class (self->bubble, role == CONFAB_ROLE_USER ? "user" : "assistant");
 
-  if (role == CONFAB_ROLE_USER)
-    gtk_label_set_text (self->author_label, _("You"));
-  else if (model != NULL && *model != '\0')
-    gtk_label_set_text (self->author_label, model);
-  else
-    gtk_label_set_text (self->author_label, _("Assistant"));
+  update_author (message, NULL, self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -868,6 +876,7 @@ confab_message_row_init (ConfabMessageRow *self)
   g_signal_group_connect (self->signals, "notify::content", G_CALLBACK (content_replaced), self);
   g_signal_group_connect (self->signals, "notify::reasoning", G_CALLBACK (reasoning_replaced), self);
   g_signal_group_connect (self->signals, "notify::state", G_CALLBACK (state_changed), self);
+  g_signal_group_connect (self->signals, "notify::model", G_CALLBACK (update_author), self);
   g_signal_group_connect (self->signals, "notify::error", G_CALLBACK (state_changed), self);
   g_signal_group_connect (self->signals, "notify::request-body", G_CALLBACK (state_changed), self);
 

@@ -205,6 +205,10 @@ confab_preferences_offer_models (AdwActionRow       *test_row,
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 320);
+  /* As wide as the names (up to a limit, then they ellipsize): else the list is as narrow
+   * as an ellipsized label, and every model shows as "…". */
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_width (GTK_SCROLLED_WINDOW (scroller), 360);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
   popover = gtk_popover_new ();
   gtk_popover_set_child (GTK_POPOVER (popover), scroller);

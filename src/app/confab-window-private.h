@@ -45,6 +45,7 @@ struct _ConfabWindow
   GSignalGroup         *title_signals;     /* the conversation whose title the header shows */
   GtkStack             *main_stack;
   AdwStatusPage        *welcome_page;
+  GtkWidget            *welcome_button;
   ConfabChatView       *chat_view;
   ConfabComposer       *composer;
   GtkWidget            *new_chat_button;

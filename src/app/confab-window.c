@@ -93,9 +93,12 @@ update_main_page (ConfabWindow *self)
   update_title_buttons (self);
 
   /* From the welcome to the chat (a provider was just added): ready to type, not focus lost
-   * with the welcome's button. */
+   * with the welcome's button. On the welcome, the keyboard is on its button: the composer
+   * is not shown, and what was typed went into it unseen. */
   if (was_welcome && have_provider)
     confab_composer_focus (self->composer);
+  else if (!have_provider)
+    gtk_widget_grab_focus (self->welcome_button);
 }
 
 static void
@@ -585,6 +588,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, promote_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, composer);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, new_chat_button);
@@ -600,6 +604,8 @@ confab_window_class_init (ConfabWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.search", NULL);
+  /* GNOME's search key too: a new user presses it first. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.copy-last-answer", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -741,10 +747,9 @@ window_new (ConfabApplication *application,
   setup_history (self, application);
   setup_session (self, application);
   new_conversation (self);
-  update_main_page (self);
-
-  /* Ready to type. */
+  /* Ready to type (or, before any provider, to add one). */
   confab_composer_focus (self->composer);
+  update_main_page (self);
 
   return self;
 }

@@ -90,6 +90,46 @@ set_search_error (sqlite3       *db,
   return FALSE;
 }
 
+/* Words kept before the first match in a snippet. FTS5 starts a snippet at its sentence,
+ * up to a dozen words before the match: a row in the sidebar shows five or six, and the
+ * word searched for was cut off. */
+#define SNIPPET_WORDS_BEFORE 3
+
+/* @marked has the matches between \002 and \003: starts it a few words before the first
+ * (with "…" where words were left out) and takes the marks out. */
+static char *
+snippet_near_match (const char *marked)
+{
+  const char *match = strchr (marked, '\002');
+  const char *from = marked;
+  GString *out = g_string_new (NULL);
+
+  if (match != NULL)
+    {
+      guint words = 0;
+
+      for (const char *p = match; p > marked; p = g_utf8_prev_char (p))
+        {
+          const char *prev = g_utf8_prev_char (p);
+
+          /* A word starts at @p: count those before the match's. */
+          if (p < match && g_unichar_isspace (g_utf8_get_char (prev)) &&
+              !g_unichar_isspace (g_utf8_get_char (p)) && ++words == SNIPPET_WORDS_BEFORE)
+            {
+              from = p;
+              g_string_append (out, "…");
+              break;
+            }
+        }
+    }
+
+  for (const char *p = from; *p != '\0'; p++)
+    if (*p != '\002' && *p != '\003')
+      g_string_append_c (out, *p);
+
+  return g_string_free (out, FALSE);
+}
+
 static ConfabStoreSummary *
 summary_for_hit (sqlite3      *db,
                  Hit          *hit)
@@ -99,13 +139,13 @@ summary_for_hit (sqlite3      *db,
   sqlite3_stmt *stmt = NULL;
 
   if (hit->rowid > 0 &&
-      sqlite3_prepare_v2 (db, "SELECT snippet (messages_fts, 0, '', '', '…', 12) FROM messages_fts"
+      sqlite3_prepare_v2 (db, "SELECT snippet (messages_fts, 0, char (2), char (3), '…', 12) FROM messages_fts"
                               " WHERE messages_fts MATCH ?1 AND rowid = ?2", -1, &stmt, NULL) == SQLITE_OK)
     {
       _confab_store_bind_text (stmt, 1, hit->query);
       sqlite3_bind_int64 (stmt, 2, hit->rowid);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        snippet = g_strdup (_confab_store_column_text (stmt, 0));
+      if (sqlite3_step (stmt) == SQLITE_ROW && _confab_store_column_text (stmt, 0) != NULL)
+        snippet = snippet_near_match (_confab_store_column_text (stmt, 0));
     }
   sqlite3_finalize (stmt);
   stmt = NULL;

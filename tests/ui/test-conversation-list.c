@@ -298,6 +298,76 @@ type_query (GtkWidget  *list,
     }
 }
 
+/* The first mapped label under @widget whose text has @word. */
+static GtkWidget *
+find_label_with (GtkWidget  *widget,
+                 const char *word)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), word) != NULL)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with (child, word);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A search hit deep in a long message: its row's snippet shows the word searched for. It
+ * began at the sentence, twelve words before it, and the sidebar's width cut it off before
+ * the word ("…Day item number 1, with e…"). */
+static void
+test_snippet_shows_match (void)
+{
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(ConfabConversation) plan = confab_conversation_new ();
+  g_autoptr(ConfabMessage) answer = confab_message_new (CONFAB_ROLE_ASSISTANT,
+    "Here is a short plan for the week.\n\n"
+    "1. Day item number 1, with enough words to wrap in a narrow window\n"
+    "2. Day item number 2, with enough words to wrap in a narrow window\n");
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, "Plan my week");
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = confab_conversation_list_new (store);
+  g_autoptr(PangoLayout) upto = NULL;
+  GtkWidget *label;
+  const char *text, *match;
+  int width;
+
+  confab_conversation_set_title (plan, "Week plan");
+  confab_conversation_append (plan, user);
+  confab_conversation_append (plan, answer);
+  g_assert_true (confab_store_save (store, plan, NULL));
+
+  /* As wide as the sidebar. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 260, 400);
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  gtk_window_present (GTK_WINDOW (window));
+
+  type_query (list, "narrow");
+  label = find_label_with (list, "narrow");
+  g_assert_nonnull (label);
+  text = gtk_label_get_text (GTK_LABEL (label));
+  g_test_message ("snippet: %s", text);
+  match = strstr (text, "narrow");
+
+  /* The text up to the end of the word fits the label's width, so it is drawn, not
+   * ellipsized away. */
+  {
+    g_autofree char *prefix = g_strndup (text, match + strlen ("narrow") - text);
+
+    upto = gtk_widget_create_pango_layout (label, prefix);
+    pango_layout_get_pixel_size (upto, &width, NULL);
+  }
+  g_assert_cmpint (gtk_widget_get_width (label), >, 0);
+  g_assert_cmpint (width, <=, gtk_widget_get_width (label));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A new query's page takes the place of the rows shown: the first page only (50 rows), in
  * the row widgets already there (GTK 4.8 builds a new widget for each new row object, which
  * cost frames at every keystroke), showing the new results. Rows beyond the first screenful
@@ -373,6 +443,7 @@ main (int   argc,
   g_test_add_func ("/conversation-list/list-search-delete-undo", test_list_search_delete_undo);
   g_test_add_func ("/conversation-list/rename-dialog-and-selected-delete", test_rename_dialog_and_selected_delete);
   g_test_add_func ("/conversation-list/search-pages-reuse-rows", test_search_pages_reuse_rows);
+  g_test_add_func ("/conversation-list/snippet-shows-match", test_snippet_shows_match);
 
   return g_test_run ();
 }

@@ -726,6 +726,42 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   return contents;
 }
 
+/* Export… with the name it suggests (a .md one) and JSON picked as the format: the file
+ * is named .json, not "….md.json". */
+static void
+export_suggested_name_as_json (ConfabWindow *window,
+                               const char   *id,
+                               const char   *dir)
+{
+  GtkWidget *list = GTK_WIDGET (list_of (window));
+  g_autofree char *md_path = g_build_filename (dir, "chat.md", NULL);
+  g_autofree char *json_path = g_build_filename (dir, "chat.json", NULL);
+  g_autofree char *wrong_path = g_build_filename (dir, "chat.md.json", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) expected = g_file_new_for_path (md_path);
+  g_autoptr(GListModel) filters = NULL;
+  g_autoptr(GtkFileFilter) json_filter = NULL;
+  g_autofree char *contents = NULL;
+  GObject *chooser;
+
+  g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+  chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+  g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  filters = gtk_file_chooser_get_filters (GTK_FILE_CHOOSER (chooser));
+  json_filter = g_list_model_get_item (filters, 1);
+  g_assert_cmpstr (gtk_file_filter_get_name (json_filter), ==, "JSON");
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), json_filter);
+  CONFAB_TEST_WAIT_FOR (chooser_points_at (chooser, folder, "chat.md", expected), WAIT_MS);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+
+  CONFAB_TEST_WAIT_FOR (file_ends_with (json_path, "}\n", &contents), WAIT_MS);
+  g_assert_false (g_file_test (wrong_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (md_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_remove (json_path), ==, 0);
+}
+
 static void
 check_export (ConfabWindow *window,
               gpointer      data)
@@ -739,7 +775,7 @@ check_export (ConfabWindow *window,
   GMenuModel *menu;
   gboolean listed = FALSE;
 
-  confab_test_type_and_press_enter (window, "Export me");
+  confab_test_type_and_press_enter (window, "Export me?");
   confab_test_wait_idle (window);
   id = g_strdup (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))));
 
@@ -763,10 +799,29 @@ check_export (ConfabWindow *window,
     gtk_menu_button_popdown (GTK_MENU_BUTTON (menu_button));
   }
 
+  /* The name suggested is the title's, without what a file name cannot have: no "?"
+   * turned into a dangling "-" (it read "Export me-.md"). */
+  {
+    GtkWidget *list = GTK_WIDGET (list_of (window));
+    GObject *chooser;
+    g_autofree char *suggested = NULL;
+
+    g_assert_true (gtk_widget_activate_action (list, "conversation-list.export", "s", id));
+    chooser = g_object_get_data (G_OBJECT (list), "confab-export-chooser");
+    g_assert_nonnull (chooser);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    suggested = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+G_GNUC_END_IGNORE_DEPRECATIONS
+    g_assert_cmpstr (suggested, ==, "Export me.md");
+    g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  }
+
+  export_suggested_name_as_json (window, id, dir);
+
   json = export_as (window, id, dir, "chat.json", "}\n");
   root = json_from_string (json, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "title"), ==, "Export me?");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "messages")), ==, 2);
 
   markdown = export_as (window, id, dir, "chat.md", "Exported\n");
@@ -1495,6 +1550,17 @@ check_first_launch (ConfabWindow *window,
   g_assert_true (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (panels_test_get (GTK_WIDGET (window), "chat_header"))));
   confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "first-hour-welcome.png");
 
+  /* The keyboard starts on the welcome's button (it was in the composer, which is not
+   * shown: Enter did nothing and what was typed went into it unseen). */
+  {
+    GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_get_mapped (focus));
+    g_assert_true (focus == panels_test_get (GTK_WIDGET (window), "welcome_button"));
+    g_assert_false (gtk_widget_is_ancestor (focus, GTK_WIDGET (confab_window_get_composer (window))));
+  }
+
   /* With a provider, the list and the sidebar are back. */
   add_local_provider (confab_context_get_providers (confab_session_get_context (confab_window_get_session (window))), server);
   confab_test_wait_frames (GTK_WIDGET (window));
@@ -1586,6 +1652,180 @@ test_escape_cancels_edit (void)
   confab_test_run_app (args, check_escape_cancels_edit, server);
 }
 
+/* Presses @keyval with @mods where the focus is, as GTK delivers it to shortcuts in
+ * @phase: in the capture phase from the window down to the focus, in the bubble phase from
+ * the focus up. Returns whether a shortcut took it. (With Enter in a text view, only the
+ * capture phase comes before the text view's own handling, which adds a line.) */
+static gboolean
+press_at_focus (ConfabWindow    *window,
+                guint            keyval,
+                GdkModifierType  mods,
+                GtkPropagationPhase phase)
+{
+  GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keyval, mods);
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  gboolean handled = FALSE;
+
+  for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL;
+       widget = gtk_widget_get_parent (widget))
+    {
+      if (phase == GTK_PHASE_CAPTURE)
+        g_ptr_array_insert (chain, 0, widget);
+      else
+        g_ptr_array_add (chain, widget);
+    }
+
+  for (guint k = 0; k < chain->len && !handled; k++)
+    {
+      GtkWidget *widget = g_ptr_array_index (chain, k);
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+              gtk_event_controller_get_propagation_phase (controller) != phase)
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+                handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                        gtk_shortcut_get_arguments (shortcut));
+            }
+        }
+    }
+
+  g_object_unref (trigger);
+  return handled;
+}
+
+static void
+check_ctrl_enter_sends_edit (ConfabWindow *window,
+                             gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  ConfabMessageRow *row;
+  GtkWidget *focus, *edit_box;
+
+  confab_test_type_and_press_enter (window, "Original");
+  confab_test_wait_idle (window);
+
+  row = row_of (window, confab_test_message_at (window, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
+  edit_box = gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)), "Edited", -1);
+
+  /* Ctrl+Enter sends the edit, as it sends from the composer (it added a line, and only
+   * Tab, Tab, Space reached Send). */
+  g_assert_true (press_at_focus (window, GDK_KEY_Return, GDK_CONTROL_MASK, GTK_PHASE_CAPTURE));
+  confab_test_wait_idle (window);
+  g_assert_false (gtk_widget_is_visible (edit_box));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 2);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Edited");
+}
+
+static void
+test_ctrl_enter_sends_edit (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_ctrl_enter_sends_edit, server);
+}
+
+/* Ctrl+F, GNOME's search key, searches the conversations as Ctrl+K does (it did nothing:
+ * what followed was typed into the composer). */
+static void
+check_ctrl_f_searches (ConfabWindow *window,
+                       gpointer      data)
+{
+  GtkWidget *composer_view = GTK_WIDGET (confab_composer_get_text_view (confab_window_get_composer (window)));
+  GtkWidget *search = panels_test_find (GTK_WIDGET (list_of (window)), "search_entry");
+  GtkWidget *focus;
+
+  g_assert_nonnull (search);
+  gtk_widget_grab_focus (composer_view);
+  g_assert_true (gtk_widget_has_focus (composer_view));
+
+  g_assert_true (press_at_focus (window, GDK_KEY_f, GDK_CONTROL_MASK, GTK_PHASE_BUBBLE));
+  confab_test_wait_frames (GTK_WIDGET (window));
+  focus = gtk_window_get_focus (GTK_WINDOW (window));
+  g_assert_true (focus == search || gtk_widget_is_ancestor (focus, search));
+  g_assert_true (gtk_widget_get_mapped (search));
+}
+
+static void
+test_ctrl_f_searches (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_ctrl_f_searches, server);
+}
+
+static GtkWidget *
+find_with_class (GtkWidget  *root,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The answer names the model the provider says answered, as soon as it says so: it showed
+ * the model asked for until the chat was opened again (a router such as OpenRouter answers
+ * with another name). */
+static void
+check_answer_names_served_model (ConfabWindow *window,
+                                 gpointer      data)
+{
+  ConfabMessageRow *row;
+  GtkWidget *author;
+
+  confab_test_type_and_press_enter (window, "Who answers?");
+  confab_test_wait_idle (window);
+
+  g_assert_cmpstr (confab_message_get_model (confab_test_message_at (window, 1)), ==, "served-model");
+  row = row_of (window, confab_test_message_at (window, 1));
+  confab_test_wait_frames (GTK_WIDGET (window));
+  author = find_with_class (GTK_WIDGET (row), "message-author");
+  g_assert_nonnull (author);
+  g_assert_true (gtk_widget_get_mapped (author));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (author)), ==, "served-model");
+}
+
+static void
+test_answer_names_served_model (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL,
+                                     "data: {\"model\":\"served-model\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Me.\"}}]}\n\n"
+                                     "data: {\"model\":\"served-model\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                                     "data: [DONE]\n\n", CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_answer_names_served_model, server);
+}
+
 static void
 check_usage_sidebar_quiet (ConfabWindow *window,
                            gpointer      data)
@@ -1652,6 +1892,9 @@ main (int   argc,
   g_test_add_func ("/first-hour/new-chat-listed-at-once", test_new_chat_listed_at_once);
   g_test_add_func ("/first-hour/one-toast-overlay", test_one_toast_overlay);
   g_test_add_func ("/first-hour/export", test_export);
+  g_test_add_func ("/first-hour/ctrl-enter-sends-edit", test_ctrl_enter_sends_edit);
+  g_test_add_func ("/first-hour/ctrl-f-searches", test_ctrl_f_searches);
+  g_test_add_func ("/first-hour/answer-names-served-model", test_answer_names_served_model);
   g_test_add_func ("/first-hour/export-folder-with-attachments", test_export_folder);
   g_test_add_func ("/first-hour/approval-by-keyboard", test_approval_by_keyboard);
   g_test_add_func ("/first-hour/html-error-details", test_html_error_details);

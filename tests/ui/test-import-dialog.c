@@ -61,15 +61,20 @@ test_import_summary (void)
   gtk_window_present (parent);
 
   import (parent, store, "chatgpt.json", "Conversations Imported",
-          "From a ChatGPT export: 2 conversations imported, 0 already there.\n"
+          "From the ChatGPT export: 2 conversations imported; already there: 0.\n"
           "1 conversation has branches");
   g_assert_cmpuint (count (store), ==, 2);
 
-  import (parent, store, "chatgpt.json", "Conversations Imported", "0 conversations imported, 2 already there");
+  import (parent, store, "chatgpt.json", "Conversations Imported", "0 conversations imported; already there: 2");
   g_assert_cmpuint (count (store), ==, 2);
 
+  /* One is one conversation (it read "1 conversations", and "From a Open WebUI export"). */
+  import (parent, store, "open-webui.json", "Conversations Imported",
+          "From the Open WebUI export: 1 conversation imported; already there: 0.");
+  g_assert_cmpuint (count (store), ==, 3);
+
   import (parent, store, "mixed.json", "Nothing Was Imported", "Conversation 2");
-  g_assert_cmpuint (count (store), ==, 2);
+  g_assert_cmpuint (count (store), ==, 3);
 
   gtk_window_destroy (parent);
 }
@@ -154,7 +159,7 @@ test_import_alpaca (void)
     dialog = wait_for_message ();
     g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Conversations Imported");
     g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
-                     "From Alpaca’s database: 2 conversations imported, 0 already there.");
+                     "From Alpaca’s database: 2 conversations imported; already there: 0.");
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
   g_assert_cmpuint (count (store), ==, 2);

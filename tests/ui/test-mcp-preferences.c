@@ -386,6 +386,43 @@ test_remote_server_secret_header (Fixture       *f,
   fake_stop (&fake);
 }
 
+/* A server added here is off until it has something to run; giving it its first command
+ * (or URL) turns it on: it stayed off, and the user was left wondering where its tools were.
+ * Turned off by the user, a later edit leaves it off. */
+static void
+test_first_command_enables (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkWidget *row, *enabled;
+  g_autofree char *contents = NULL;
+
+  gtk_widget_activate_action (f->window, "prefs.add-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
+  enabled = panels_test_get (row, "enabled");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (enabled)));
+
+  apply_entry (panels_test_get (row, "command"), "true --flag");
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
+  enabled = panels_test_get (row, "enabled");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (enabled)));
+  g_assert_cmpstr (status_of (row), ==, "Not checked yet");
+  contents = file_text (f->mcp_path);
+  g_assert_null (strstr (contents, "\"disabled\""));
+
+  gtk_switch_set_active (GTK_SWITCH (enabled), FALSE);
+  apply_entry (panels_test_get (row, "command"), "true --other");
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "server");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (panels_test_get (row, "enabled"))));
+
+  /* A remote one, when its URL is filled in. */
+  gtk_widget_activate_action (f->window, "prefs.add-remote-mcp-server", NULL);
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "remote");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (panels_test_get (row, "enabled"))));
+  apply_entry (panels_test_get (row, "url"), "http://127.0.0.1:9/mcp");
+  row = panels_test_get (panels_test_get (f->window, "mcp_list"), "remote");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (panels_test_get (row, "enabled"))));
+}
+
 /* A secret header the keyring does not have fails the server with a message that says so. */
 static void
 test_missing_secret_is_reported (Fixture       *f,
@@ -854,6 +891,7 @@ main (int   argc,
   ADD ("check-runs-numeric-args-and-keeps-unknown-members", numeric, test_check_runs_numeric_args);
   ADD ("remote-server-secret-header-in-keyring", NULL, test_remote_server_secret_header);
   ADD ("missing-secret-is-reported", NULL, test_missing_secret_is_reported);
+  ADD ("first-command-enables", NULL, test_first_command_enables);
   ADD ("headers-as-http-writes-them", HEADERS_JSON, test_headers_form);
   ADD ("sign-out-forgets-the-token", SIGN_OUT_JSON, test_sign_out);
   ADD ("oauth-client-id-and-secret", NULL, test_oauth_client);

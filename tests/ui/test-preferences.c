@@ -111,6 +111,11 @@ test_opens_and_lists_presets (Fixture       *f,
   g_assert_nonnull (strstr (panels_test_label (f->window, "providers-placeholder"), "No providers yet"));
   g_assert_nonnull (strstr (panels_test_label (f->window, "servers-placeholder"), "No tool servers yet"));
   g_assert_false (gtk_widget_get_visible (panels_test_get (f->window, "active_group")));
+
+  /* On the Tools page, the line shows (the list holding it was hidden when empty). */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->window), "tools");
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (panels_test_get (f->window, "servers-placeholder")),
+                        PANELS_TEST_TIMEOUT_MS);
 }
 
 static void
@@ -319,6 +324,19 @@ test_connection_lists_models (Fixture       *f,
     g_assert_true (gtk_widget_get_visible (models_button));
     g_assert_nonnull (second);
     g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), 2));
+
+    /* Open, the menu shows the models' names whole (it showed "…" for each: the scrolled
+     * list was as narrow as an ellipsized label). */
+    gtk_menu_button_popup (GTK_MENU_BUTTON (models_button));
+    CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (found) && gtk_widget_get_width (found) > 0,
+                          PANELS_TEST_TIMEOUT_MS);
+    for (int i = 0; i < 2; i++)
+      {
+        GtkWidget *label = gtk_list_box_row_get_child (gtk_list_box_get_row_at_index (GTK_LIST_BOX (found), i));
+
+        CONFAB_TEST_WAIT_FOR (gtk_widget_get_width (label) > 0, PANELS_TEST_TIMEOUT_MS);
+        g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))));
+      }
     g_signal_emit_by_name (found, "row-activated", second);
     g_assert_cmpstr (confab_provider_get_model (provider), ==, "llama-3.3-70b");
     g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (panels_test_get (row, "model"))), ==, "llama-3.3-70b");
@@ -642,8 +660,11 @@ test_shortcuts_window (void)
 {
   g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (RESOURCE_PREFIX "/gtk/help-overlay.ui");
   GObject *window = gtk_builder_get_object (builder, "help_overlay");
-  const char *expected[] = { "<Control>n", "<Control>k", "<Control>comma", "<Control>question",
-                             "Escape", "<Control><Shift>c", "F9", "Return", "<Shift>Return" };
+  const char *expected[] = { "<Control>n", "<Control>k <Control>f", "<Control>comma", "<Control>question",
+                             "Escape", "<Control><Shift>c", "F9", "Return", "<Shift>Return",
+                             /* Missing from it: the conversation list's key, and sending an
+                              * edited message. */
+                             "<Shift>F9", "<Control>Return" };
   g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
   GSList *objects = gtk_builder_get_objects (builder);
 

@@ -448,7 +448,7 @@ test_search_pages_newest_first (void)
   for (guint i = 0; i < 120; i++)
     {
       g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
-      g_autofree char *text = g_strdup_printf ("Message %u is about a harbour", i);
+      g_autofree char *text = g_strdup_printf ("About a harbour: Message %u is here", i);
       g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, text);
       g_autoptr(ConfabMessage) answer = confab_message_new (CONFAB_ROLE_ASSISTANT, "A reply on ships");
 
