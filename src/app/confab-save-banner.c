@@ -17,8 +17,8 @@
  * since), so hiding it then would say "saved" of text that is not.
  *
  * libadwaita 1.3 has AdwBanner; on 1.2 (Debian 12) a revealer holds the same thing: text
- * that wraps and a button. Either way the banner's role is ALERT, so a screen reader says it
- * when it appears. Its text is never markup: the error may carry "<" or "&" (a path). */
+ * that wraps and a button. Either way the banner's accessible role is ALERT, for a screen
+ * reader to present it when it appears. Its text is never markup: the error may carry "<" or "&" (a path). */
 
 struct _ConfabSaveBanner
 {
