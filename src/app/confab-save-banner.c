@@ -18,7 +18,8 @@
  *
  * libadwaita 1.3 has AdwBanner; on 1.2 (Debian 12) a revealer holds the same thing: text
  * that wraps and a button. Either way the banner's accessible role is ALERT, for a screen
- * reader to present it when it appears. Its text is never markup: the error may carry "<" or "&" (a path). */
+ * reader to present it when it appears. Its text is never markup: the error may carry "<"
+ * or "&" (a path). */
 
 struct _ConfabSaveBanner
 {
@@ -65,9 +66,7 @@ confab_save_banner_init (ConfabSaveBanner *self)
                                "accessible-role", GTK_ACCESSIBLE_ROLE_ALERT,
                                "button-label", _("_Export…"),
                                "action-name", "win.export",
-#if ADW_CHECK_VERSION (1, 5, 0)
                                "use-markup", FALSE,
-#endif
                                NULL);
   adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->banner));
 #else
@@ -139,15 +138,7 @@ confab_save_banner_show_error (ConfabSaveBanner *self,
       g_free (self->text);
       self->text = g_steal_pointer (&text);
 #if ADW_CHECK_VERSION (1, 3, 0)
-      {
-#if ADW_CHECK_VERSION (1, 5, 0)
-        adw_banner_set_title (self->banner, self->text);
-#else
-        g_autofree char *escaped = g_markup_escape_text (self->text, -1);
-
-        adw_banner_set_title (self->banner, escaped);
-#endif
-      }
+      adw_banner_set_title (self->banner, self->text);
 #else
       gtk_label_set_text (self->label, self->text);
 #endif
