@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <sqlite3.h>
 
 #include "confab-application.h"
 #include "confab-composer.h"
@@ -18,9 +19,10 @@
 #include "confab-test-util.h"
 #include "confab-window.h"
 
-/* A save that fails on the store's writer thread (disk full, read-only file) reaches the
- * window: a banner at the top of the chat says what failed, once however many writes fail,
- * with Export… to keep a copy. No dialog: the user keeps reading and typing. */
+/* A save that fails on the store's writer thread (disk full, read-only file; here the
+ * database refuses the rows through triggers) reaches the window: a banner at the top of
+ * the chat says what failed, once however many writes fail, with Export… to keep a copy.
+ * No dialog: the user keeps reading and typing. */
 
 #define WAIT_MS 15000
 
@@ -83,6 +85,68 @@ fail_write (ConfabStore *store,
   g_signal_emit_by_name (store, "write-failed", error);
 }
 
+/* Runs @sql on the app's database through a connection of its own. */
+static void
+run_sql (ConfabStore *store,
+         const char  *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (confab_store_get_path (store), &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, WAIT_MS);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static int
+count_rows (ConfabStore *store,
+            const char  *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (confab_store_get_path (store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* The store warns of each write that fails; here they are expected: counted, not printed
+ * (a fatal-flagged message is a "Bail out!" on the TAP output) nor fatal. */
+static gboolean
+is_save_warning (const char *log_domain,
+                 const char *message)
+{
+  return g_strcmp0 (log_domain, "confab-store") == 0 && strstr (message, "Could not save") != NULL;
+}
+
+static gboolean
+allow_save_warnings (const char     *log_domain,
+                     GLogLevelFlags  log_level,
+                     const char     *message,
+                     gpointer        user_data)
+{
+  return !is_save_warning (log_domain, message);
+}
+
+static void
+count_save_warnings (const char     *log_domain,
+                     GLogLevelFlags  log_level,
+                     const char     *message,
+                     gpointer        user_data)
+{
+  guint *count = user_data;
+
+  if (is_save_warning (log_domain, message))
+    (*count)++;
+  else
+    g_log_default_handler (log_domain, log_level, message, NULL);
+}
+
 static void
 check_write_failed (ConfabWindow *window,
                     gpointer      data)
@@ -90,6 +154,7 @@ check_write_failed (ConfabWindow *window,
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
   ConfabStore *store = confab_application_get_store (CONFAB_APPLICATION (app));
   GtkWidget *banner = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_SAVE_BANNER);
+  g_autoptr(GError) error = NULL;
   GtkTextView *composer_view;
   GtkWidget *button;
   GtkWidget *label;
@@ -99,7 +164,10 @@ check_write_failed (ConfabWindow *window,
   g_autofree char *shown = NULL;
   g_autofree char *answer = NULL;
   g_autofree char *later = NULL;
+  g_autofree char *expected = NULL;
   guint n = 0;
+  guint n_warnings = 0;
+  guint handler;
 
   g_assert_nonnull (store);
   g_assert_nonnull (banner);
@@ -109,19 +177,50 @@ check_write_failed (ConfabWindow *window,
   confab_test_type_and_press_enter (window, "Keep this sentence");
   confab_test_wait_idle (window);
   g_assert_true (confab_store_flush (store, NULL));
+  g_assert_false (confab_save_banner_get_revealed (CONFAB_SAVE_BANNER (banner)));
 
-  /* Two failures (the error may carry a path with markup characters). */
-  fail_write (store, "Could not save the conversation to /x/<b>a&b</b>.db: the disk is full");
-  fail_write (store, "Could not save the conversation to /x/<b>a&b</b>.db: the disk is full");
+  /* From now on the database refuses the answers (as a full disk would): the writer
+   * thread's writes fail for real. */
+  g_test_log_set_fatal_handler (allow_save_warnings, NULL);
+  handler = g_log_set_handler ("confab-store", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                               count_save_warnings, &n_warnings);
+  run_sql (store,
+           "CREATE TRIGGER refuse_answers BEFORE INSERT ON messages WHEN NEW.role = 'assistant'"
+           " BEGIN SELECT RAISE (ABORT, 'no space left (test)'); END;"
+           "CREATE TRIGGER refuse_pieces BEFORE INSERT ON message_pieces"
+           " BEGIN SELECT RAISE (ABORT, 'no space left (test)'); END;");
+  confab_test_type_and_press_enter (window, "Keep this one too");
+  confab_test_wait_idle (window);
+  g_assert_false (confab_store_flush (store, &error));
+  g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_STORE);
+  g_assert_cmpuint (n_warnings, >, 0);
 
   button = confab_test_find_widget_of_type (banner, GTK_TYPE_BUTTON);
   g_assert_nonnull (button);
   CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (button), WAIT_MS);
+  g_assert_true (confab_save_banner_get_revealed (CONFAB_SAVE_BANNER (banner)));
+  expected = g_strdup_printf ("Not saved: Could not save the conversation to %s: no space left (test). "
+                              "The text stays in this window: export it to keep a copy.",
+                              confab_store_get_path (store));
+  g_assert_cmpstr (confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)), ==, expected);
+  /* It is not on disk indeed. */
+  g_assert_cmpint (count_rows (store, "SELECT count (*) FROM messages WHERE content LIKE 'The second answer%'"), ==, 0);
   confab_test_wait_frames (GTK_WIDGET (window));
   confab_test_save_screenshot_if_asked (GTK_WIDGET (window), "save-banner.png");
 
-  /* Its text names the failure, as plain text. */
-  g_assert_true (confab_save_banner_get_revealed (CONFAB_SAVE_BANNER (banner)));
+  /* The conversation is still in the window, the unsaved answer too. */
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 4);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 0));
+  shown = confab_test_row_text (row);
+  g_assert_cmpstr (shown, ==, "Keep this sentence");
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 3));
+  answer = confab_test_row_text (row);
+  g_assert_cmpstr (answer, ==, "The second answer stays here.");
+
+  /* More failures, one with markup characters in its path: one banner, plain text. */
+  fail_write (store, "Could not save the conversation to /x/<b>a&b</b>.db: the disk is full");
+  fail_write (store, "Could not save the conversation to /x/<b>a&b</b>.db: the disk is full");
+  CONFAB_TEST_WAIT_FOR (strstr (confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)), "<b>") != NULL, WAIT_MS);
   g_assert_cmpstr (confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)), ==,
                    "Not saved: Could not save the conversation to /x/<b>a&b</b>.db: the disk is full. "
                    "The text stays in this window: export it to keep a copy.");
@@ -129,6 +228,10 @@ check_write_failed (ConfabWindow *window,
   g_assert_true (gtk_widget_get_mapped (label));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
                    confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)));
+  count_banners (GTK_WIDGET (window), &n);
+  g_assert_cmpuint (n, ==, 1);
+  /* No dialog. */
+  g_assert_cmpuint (count_dialogs (GTK_WINDOW (window)), ==, 0);
   /* At the top of the chat, above the conversation. */
   {
     graphene_point_t top;
@@ -137,45 +240,26 @@ check_write_failed (ConfabWindow *window,
                                              &GRAPHENE_POINT_INIT (0, 0), &top));
     g_assert_cmpfloat (top.y, <, 0);
   }
-  /* Heard when it appears. */
+  /* For screen readers: an alert. */
   alert = alert_of (banner, button);
   g_assert_nonnull (alert);
   g_assert_true (gtk_widget_get_mapped (alert));
 
-  /* One banner, no dialog. */
-  count_banners (GTK_WIDGET (window), &n);
-  g_assert_cmpuint (n, ==, 1);
-  g_assert_cmpuint (count_dialogs (GTK_WINDOW (window)), ==, 0);
-
-  /* The conversation is still there. */
-  g_assert_cmpuint (confab_test_n_messages (window), ==, 2);
-  row = confab_test_wait_for_row (window, confab_test_message_at (window, 0));
-  shown = confab_test_row_text (row);
-  g_assert_cmpstr (shown, ==, "Keep this sentence");
-  row = confab_test_wait_for_row (window, confab_test_message_at (window, 1));
-  answer = confab_test_row_text (row);
-  g_assert_cmpstr (answer, ==, "The answer stays here.");
-
-  /* The user keeps working: the composer takes text and sends it; the answer's writes
-   * succeed, and the banner stays (what failed is still not on disk). */
+  /* The disk has room again. The user keeps working: the composer takes text and sends it,
+   * and those writes succeed; the banner stays (what failed is still not on disk). */
+  run_sql (store, "DROP TRIGGER refuse_answers; DROP TRIGGER refuse_pieces;");
   composer_view = confab_composer_get_text_view (confab_window_get_composer (window));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (composer_view)));
   confab_test_type_and_press_enter (window, "And this one");
   confab_test_wait_idle (window);
   g_assert_true (confab_store_flush (store, NULL));
-  g_assert_cmpuint (confab_test_n_messages (window), ==, 4);
-  row = confab_test_wait_for_row (window, confab_test_message_at (window, 3));
+  g_assert_cmpuint (confab_test_n_messages (window), ==, 6);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 5));
   later = confab_test_row_text (row);
   g_assert_cmpstr (later, ==, "A later answer.");
+  g_assert_cmpint (count_rows (store, "SELECT count (*) FROM messages WHERE content = 'A later answer.'"), ==, 1);
   g_assert_true (confab_save_banner_get_revealed (CONFAB_SAVE_BANNER (banner)));
   g_assert_true (gtk_widget_get_mapped (button));
-
-  /* A different failure: the same banner says the newest. */
-  fail_write (store, "this conversation is busy in another window or process.");
-  CONFAB_TEST_WAIT_FOR (strstr (confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)), "busy") != NULL, WAIT_MS);
-  g_assert_cmpstr (confab_save_banner_get_text (CONFAB_SAVE_BANNER (banner)), ==,
-                   "Not saved: this conversation is busy in another window or process. "
-                   "The text stays in this window: export it to keep a copy.");
   n = 0;
   count_banners (GTK_WIDGET (window), &n);
   g_assert_cmpuint (n, ==, 1);
@@ -208,22 +292,27 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   g_assert_null (g_object_get_data (G_OBJECT (window), "confab-export-chooser"));
 #endif
 
-  /* It stays: the failed text is still not on disk. */
+  /* It stays: the failed answer is still not on disk. */
   g_assert_true (confab_save_banner_get_revealed (CONFAB_SAVE_BANNER (banner)));
+  g_log_remove_handler ("confab-store", handler);
+  g_test_log_set_fatal_handler (NULL, NULL);
 }
 
 static void
 test_write_failed_banner (void)
 {
   g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
-  const char *first[] = { "The answer ", "stays here.", NULL };
-  const char *second[] = { "A later answer.", NULL };
+  const char *first[] = { "The first answer.", NULL };
+  const char *second[] = { "The second answer ", "stays here.", NULL };
+  const char *third[] = { "A later answer.", NULL };
   g_autofree char *body1 = confab_test_sse_answer (first, FALSE);
   g_autofree char *body2 = confab_test_sse_answer (second, FALSE);
+  g_autofree char *body3 = confab_test_sse_answer (third, FALSE);
   const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
 
   confab_replay_server_add_response (server, 200, NULL, body1, CONFAB_REPLAY_NONE);
   confab_replay_server_add_response (server, 200, NULL, body2, CONFAB_REPLAY_NONE);
+  confab_replay_server_add_response (server, 200, NULL, body3, CONFAB_REPLAY_NONE);
   args[1] = confab_replay_server_get_base_url (server);
 
   confab_test_run_app (args, check_write_failed, NULL);
