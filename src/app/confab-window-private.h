@@ -8,6 +8,7 @@
 #include "confab-model-chooser.h"
 #include "confab-notifier.h"
 #include "confab-provider-list.h"
+#include "confab-save-banner.h"
 #include "confab-window.h"
 
 G_BEGIN_DECLS
@@ -29,7 +30,6 @@ struct _ConfabWindow
   GtkWidget            *usage_sidebar;
   GtkWidget            *conversation_list;
   ConfabStore          *store;
-  GtkWidget            *save_error_dialog;
 
   AdwLeaflet           *leaflet;
   GtkWidget            *conversations_pane;
@@ -47,6 +47,7 @@ struct _ConfabWindow
   AdwStatusPage        *welcome_page;
   GtkWidget            *welcome_button;
   ConfabChatView       *chat_view;
+  ConfabSaveBanner     *save_banner;
   ConfabComposer       *composer;
   GtkWidget            *new_chat_button;
   GtkWidget            *primary_menu_button;

@@ -18,6 +18,7 @@
 #include "confab-notifier.h"
 #include "confab-provider.h"
 #include "confab-provider-list.h"
+#include "confab-save-banner.h"
 #include "confab-session.h"
 #include "confab-mcp-sign-in.h"
 #include "confab-usage-sidebar.h"
@@ -241,26 +242,15 @@ setup_session (ConfabWindow      *self,
 /* ---------------------------------------------------------------------------------------- */
 /* History (the store and its list)                                                         */
 
-/* A save failed (disk full, read-only file): the conversation stays in the window, but
- * the user must know it is not on disk. One dialog at a time, however many writes fail. */
+/* A save failed (disk full, read-only file, continued elsewhere): the conversation stays in
+ * the window, but the user must know it is not on disk. A banner says so, not a dialog: the
+ * user keeps working and can export a copy. One banner, however many writes fail. */
 static void
 store_write_failed (ConfabStore  *store,
                     const GError *error,
                     ConfabWindow *self)
 {
-  GtkWidget *dialog;
-
-  if (self->save_error_dialog != NULL)
-    return;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Conversation Could Not Be Saved"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("%s\n\nThe text stays in this window; copy or export what you need."),
-                                  error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  self->save_error_dialog = dialog;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&self->save_error_dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+  confab_save_banner_show_error (self->save_banner, error);
 }
 
 static void
@@ -571,6 +561,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CONFAB_TYPE_CHAT_VIEW);
+  g_type_ensure (CONFAB_TYPE_SAVE_BANNER);
   g_type_ensure (CONFAB_TYPE_COMPOSER);
   g_type_ensure (CONFAB_TYPE_MODEL_CHOOSER);
 
@@ -590,6 +581,7 @@ confab_window_class_init (ConfabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, welcome_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, ConfabWindow, save_banner);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, composer);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, new_chat_button);
   gtk_widget_class_bind_template_child (widget_class, ConfabWindow, primary_menu_button);
