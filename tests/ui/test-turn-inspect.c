@@ -725,6 +725,8 @@ test_timeline_from_message (Fixture       *fixture,
   g_assert_null (find_timeline_dialog ());
   g_assert_true (gtk_widget_grab_focus (button));
   g_assert_true (gtk_widget_has_focus (button));
+  wait_drawn (button);
+  save_screenshot (GTK_WIDGET (row), "message-turn-timeline-row.png");
   g_assert_true (confab_message_row_get_message (row) == message_at (fixture, 4));
   g_assert_true (gtk_widget_activate (button));
   /* A button activated from the keyboard shows itself pressed a moment, then clicks. */
@@ -778,7 +780,7 @@ test_timeline_from_message (Fixture       *fixture,
   confab_message_row_set_message (CONFAB_MESSAGE_ROW (standalone), answer);
   g_assert_true (gtk_widget_get_visible (button));
   confab_message_row_set_message (CONFAB_MESSAGE_ROW (standalone), NULL);
-  g_object_unref (standalone);
+  g_assert_finalize_object (standalone);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
