@@ -6,24 +6,26 @@
 #include <glib/gi18n.h>
 
 #include "confab-attachment-bar.h"
+#include "confab-chat-view.h"
+#include "confab-conversation.h"
 #include "confab-enums.h"
 #include "confab-message.h"
+#include "confab-message-actions.h"
 #include "confab-message-editor.h"
 #include "confab-message-error.h"
 #include "confab-message-row.h"
-#include "confab-tool-call.h"
+#include "confab-session.h"
+#include "confab-tool-call-cards.h"
+#include "confab-turn-timeline-dialog.h"
 #include "confab-version-switcher.h"
 
 #include <adwaita.h>
-
-#include "confab-tool-call-card.h"
 
 struct _ConfabMessageRow
 {
   GtkWidget           parent_instance;
 
   ConfabMessage      *message;
-  GListModel         *tool_calls;
   GSignalGroup       *signals;
   ConfabMessageState  shown_state;
 
@@ -33,7 +35,7 @@ struct _ConfabMessageRow
   GtkExpander        *thinking_expander;   /* built when there is reasoning */
   ConfabMarkdownView *thinking_view;
   ConfabMarkdownView *content_view;
-  GtkBox             *tool_calls_box;
+  GtkWidget          *tool_calls_box;      /* ConfabToolCallCards */
   GtkWidget          *attachment_bar;      /* built for the first message with files */
   GtkWidget          *editor;              /* built on the first edit */
   GtkWidget          *versions;            /* "‹ 2/3 ›" when the place has other versions */
@@ -41,12 +43,7 @@ struct _ConfabMessageRow
   guint               n_versions;
   GtkWidget          *error_box;           /* built on the first failure */
   GtkLabel           *status_label;
-  GtkWidget          *actions_box;
-  GtkWidget          *copy_button;
-  GtkWidget          *edit_button;
-  GtkWidget          *regenerate_button;
-  GtkWidget          *inspect_button;
-  GtkWidget          *fork_button;
+  GtkWidget          *actions_box;         /* ConfabMessageActions */
 
   /* While mapped: the adjustment of the scrolled window the row is in, and whether the row
    * was drawn (near the viewport) the last time. */
@@ -63,60 +60,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* ---------------------------------------------------------------------------------------- */
-/* Tool calls                                                                               */
-
-
-static void
-tool_calls_changed (GListModel       *model,
-                    guint             position,
-                    guint             removed,
-                    guint             added,
-                    ConfabMessageRow *self)
-{
-  GtkWidget *child;
-  guint i;
-
-  /* Cards of removed calls go; new ones are inserted in call order. */
-  child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box));
-  for (i = 0; i < position && child != NULL; i++)
-    child = gtk_widget_get_next_sibling (child);
-
-  for (i = 0; i < removed && child != NULL; i++)
-    {
-      GtkWidget *next = gtk_widget_get_next_sibling (child);
-
-      gtk_box_remove (self->tool_calls_box, child);
-      child = next;
-    }
-
-  for (i = 0; i < added; i++)
-    {
-      g_autoptr(ConfabToolCall) call = g_list_model_get_item (model, position + i);
-      GtkWidget *card = confab_tool_call_card_new (call);
-      GtkWidget *prev = child != NULL ? gtk_widget_get_prev_sibling (child)
-                                      : gtk_widget_get_last_child (GTK_WIDGET (self->tool_calls_box));
-
-      gtk_box_insert_child_after (self->tool_calls_box, card, prev);
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), g_list_model_get_n_items (model) > 0);
-}
-
-static void
-clear_tool_calls (ConfabMessageRow *self)
-{
-  GtkWidget *child;
-
-  if (self->tool_calls != NULL)
-    g_signal_handlers_disconnect_by_func (self->tool_calls, tool_calls_changed, self);
-  g_clear_object (&self->tool_calls);
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box))))
-    gtk_box_remove (self->tool_calls_box, child);
-  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
-}
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -294,11 +237,9 @@ update_state (ConfabMessageRow *self)
     gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
 
   gtk_widget_set_visible (self->actions_box, !streaming);
-  gtk_widget_set_visible (self->edit_button, role == CONFAB_ROLE_USER);
-  gtk_widget_set_visible (self->regenerate_button, role == CONFAB_ROLE_ASSISTANT);
-  gtk_widget_set_visible (self->inspect_button,
-                          role == CONFAB_ROLE_ASSISTANT &&
-                          confab_message_get_request_body (self->message) != NULL);
+  confab_message_actions_update (CONFAB_MESSAGE_ACTIONS (self->actions_box), self->message);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.timeline",
+                                 confab_message_actions_has_request (self->message));
 
   if (self->shown_state == CONFAB_MESSAGE_STATE_STREAMING &&
       state == CONFAB_MESSAGE_STATE_COMPLETE &&
@@ -392,7 +333,7 @@ confab_message_row_set_message (ConfabMessageRow *self,
   if (self->message == message)
     return;
 
-  clear_tool_calls (self);
+  confab_tool_call_cards_set_calls (CONFAB_TOOL_CALL_CARDS (self->tool_calls_box), NULL);
   g_signal_group_set_target (self->signals, NULL);
   g_set_object (&self->message, message);
   if (self->editor != NULL)
@@ -450,9 +391,8 @@ confab_message_row_set_message (ConfabMessageRow *self,
         confab_markdown_view_set_text (self->thinking_view, confab_message_get_reasoning (message));
     }
 
-  self->tool_calls = g_object_ref (confab_message_get_tool_calls (message));
-  g_signal_connect (self->tool_calls, "items-changed", G_CALLBACK (tool_calls_changed), self);
-  tool_calls_changed (self->tool_calls, 0, 0, g_list_model_get_n_items (self->tool_calls), self);
+  confab_tool_call_cards_set_calls (CONFAB_TOOL_CALL_CARDS (self->tool_calls_box),
+                                    confab_message_get_tool_calls (message));
 
   g_signal_group_set_target (self->signals, message);
 
@@ -503,6 +443,33 @@ row_inspect (GtkWidget  *widget,
              GVariant   *parameter)
 {
   activate_with_id (CONFAB_MESSAGE_ROW (widget), "chat.inspect");
+}
+
+/* The timeline of the turn the answer belongs to, as the usage sidebar shows it: the
+ * conversation is the one of the chat view the row is in. */
+static void
+row_timeline (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ConfabMessageRow *self = CONFAB_MESSAGE_ROW (widget);
+  GtkWidget *view = gtk_widget_get_ancestor (widget, CONFAB_TYPE_CHAT_VIEW);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  ConfabSession *session = view ? confab_chat_view_get_session (CONFAB_CHAT_VIEW (view)) : NULL;
+  ConfabConversation *conversation = session ? confab_session_get_conversation (session) : NULL;
+  GtkWidget *dialog;
+  int position;
+
+  if (!confab_message_actions_has_request (self->message) || conversation == NULL)
+    return;
+
+  position = confab_conversation_find (conversation, self->message);
+  if (position < 0)
+    return;
+
+  dialog = confab_turn_timeline_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                            conversation, position);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -631,9 +598,6 @@ confab_message_row_dispose (GObject *object)
 
   if (self->signals != NULL)
     g_signal_group_set_target (self->signals, NULL);
-  if (self->tool_calls != NULL)
-    g_signal_handlers_disconnect_by_func (self->tool_calls, tool_calls_changed, self);
-  g_clear_object (&self->tool_calls);
   g_clear_object (&self->message);
   g_clear_object (&self->signals);
 
@@ -774,32 +738,12 @@ confab_message_row_class_init (ConfabMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "row.copy", NULL, row_copy);
   gtk_widget_class_install_action (widget_class, "row.regenerate", NULL, row_regenerate);
   gtk_widget_class_install_action (widget_class, "row.inspect", NULL, row_inspect);
+  gtk_widget_class_install_action (widget_class, "row.timeline", NULL, row_timeline);
   gtk_widget_class_install_action (widget_class, "row.retry", NULL, row_retry);
   gtk_widget_class_install_action (widget_class, "row.edit", NULL, row_edit);
   gtk_widget_class_install_action (widget_class, "row.fork", NULL, row_fork);
   gtk_widget_class_install_action (widget_class, "row.previous-version", NULL, row_previous_version);
   gtk_widget_class_install_action (widget_class, "row.next-version", NULL, row_next_version);
-}
-
-static GtkWidget *
-action_button (const char *icon_name,
-               const char *tooltip,
-               const char *label,
-               const char *action_name)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_widget_add_css_class (button, "flat");
-  /* Set while hidden: on a visible widget GTK asks the display server where the pointer is,
-   * a round trip per button of each row built. */
-  gtk_widget_set_visible (button, FALSE);
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_widget_set_visible (button, TRUE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-
-  return button;
 }
 
 /* Built in code, not from a template: the list builds a few hundred rows at once and
@@ -835,9 +779,8 @@ build_widgets (ConfabMessageRow *self)
   confab_markdown_view_set_source_func (self->content_view, get_content_source, self, NULL);
   gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->content_view));
 
-  self->tool_calls_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 6));
-  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
-  gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->tool_calls_box));
+  self->tool_calls_box = confab_tool_call_cards_new ();
+  gtk_box_append (GTK_BOX (self->bubble), self->tool_calls_box);
 
 
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
@@ -848,20 +791,7 @@ build_widgets (ConfabMessageRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
   gtk_box_append (GTK_BOX (self->bubble), GTK_WIDGET (self->status_label));
 
-  self->actions_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
-  gtk_widget_add_css_class (self->actions_box, "message-actions");
-  self->copy_button = action_button ("edit-copy-symbolic", _("Copy"), _("Copy message"), "row.copy");
-  self->edit_button = action_button ("document-edit-symbolic", _("Edit and Resend"), _("Edit and resend"), "row.edit");
-  self->regenerate_button = action_button ("view-refresh-symbolic", _("Regenerate"), _("Regenerate answer"), "row.regenerate");
-  self->inspect_button = action_button ("system-search-symbolic", _("Inspect Request and Response"),
-                                        _("Inspect the request and response"), "row.inspect");
-  gtk_box_append (GTK_BOX (self->actions_box), self->copy_button);
-  gtk_box_append (GTK_BOX (self->actions_box), self->edit_button);
-  gtk_box_append (GTK_BOX (self->actions_box), self->regenerate_button);
-  gtk_box_append (GTK_BOX (self->actions_box), self->inspect_button);
-  self->fork_button = action_button ("mail-forward-symbolic", _("Start a New Chat From Here"),
-                                     _("Start a new chat from here"), "row.fork");
-  gtk_box_append (GTK_BOX (self->actions_box), self->fork_button);
+  self->actions_box = confab_message_actions_new ();
   gtk_box_append (GTK_BOX (self->bubble), self->actions_box);
 }
 

@@ -16,7 +16,9 @@ G_DECLARE_FINAL_TYPE (ConfabMessageRow, confab_message_row, CONFAB, MESSAGE_ROW,
  * Markdown content, tool-call cards, in-line error with Retry and per-message actions.
  * Rows are recycled by the list view: set_message() rebinds. The buttons activate
  * chat.regenerate / chat.inspect / chat.retry ("s": message id) and
- * chat.edit-resend ("(ss)": id, new text) on an ancestor. */
+ * chat.edit-resend ("(ss)": id, new text) on an ancestor; row.timeline opens the turn
+ * timeline of an answer Confab sent a request for, in the conversation of the
+ * ConfabChatView the row is in (disabled for other messages). */
 GtkWidget          *confab_message_row_new              (void);
 ConfabMessage      *confab_message_row_get_message      (ConfabMessageRow *self);
 void                confab_message_row_set_message      (ConfabMessageRow *self,

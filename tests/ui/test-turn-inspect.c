@@ -12,9 +12,14 @@
 #include "confab-export.h"
 #include "confab-inspector-dialog.h"
 #include "confab-message.h"
+#include "confab-message-actions.h"
+#include "confab-message-row.h"
+#include "confab-chat-view.h"
+#include "confab-session.h"
 #include "confab-recording-export.h"
 #include "confab-store.h"
 #include "confab-provider.h"
+#include "confab-provider-list.h"
 #include "confab-replay-server.h"
 #include "confab-request-diff-view.h"
 #include "confab-test-util.h"
@@ -593,6 +598,194 @@ test_timeline_entry_points (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The rows of @dialog's timeline as "message call" pointer pairs, to compare two timelines. */
+static GPtrArray *
+timeline_rows (ConfabTurnTimelineDialog *dialog)
+{
+  GPtrArray *rows = confab_turn_timeline_get_rows (confab_turn_timeline_dialog_get_timeline (dialog));
+  GPtrArray *items = g_ptr_array_new ();
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ConfabTiming *timing = g_ptr_array_index (rows, i);
+
+      g_ptr_array_add (items, timing->message);
+      g_ptr_array_add (items, timing->call);
+    }
+  return items;
+}
+
+static void
+close_timeline (ConfabTurnTimelineDialog *dialog)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  CONFAB_TEST_WAIT_FOR (find_timeline_dialog () == NULL, WAIT_MS);
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The chat view's row of @message, once the list has built it. */
+static ConfabMessageRow *
+wait_for_row (ConfabWindow  *window,
+              ConfabMessage *message)
+{
+  ConfabChatView *chat = confab_window_get_chat_view (window);
+
+  CONFAB_TEST_WAIT_FOR (confab_chat_view_find_row (chat, message) != NULL, WAIT_MS);
+  return confab_chat_view_find_row (chat, message);
+}
+
+static GtkWidget *
+timeline_button (ConfabMessageRow *row)
+{
+  GtkWidget *actions = find_widget_of_type (GTK_WIDGET (row), CONFAB_TYPE_MESSAGE_ACTIONS);
+
+  g_assert_nonnull (actions);
+  return confab_message_actions_get_timeline_button (CONFAB_MESSAGE_ACTIONS (actions));
+}
+
+/* The Turn Timeline button of @message's row once it is on screen (the list binds rows to
+ * messages as it scrolls: asked again each time). */
+static GtkWidget *
+shown_timeline_button (ConfabWindow  *window,
+                       ConfabMessage *message)
+{
+  ConfabMessageRow *row = confab_chat_view_find_row (confab_window_get_chat_view (window), message);
+  GtkWidget *button = row ? timeline_button (row) : NULL;
+
+  return button && gtk_widget_get_mapped (button) ? button : NULL;
+}
+
+/* In the main window, an answer's Turn Timeline button opens the timeline of its turn: the
+ * same rows the usage sidebar's entry shows for that turn. Your message offers none; an
+ * answer of the second turn opens the second turn. */
+static void
+test_timeline_from_message (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(ConfabProviderList) providers = confab_provider_list_new (NULL);
+  g_autoptr(GError) error = NULL;
+  ConfabWindow *window;
+  GtkWidget *sidebar;
+  g_autoptr(ConfabMessage) question = confab_message_new (CONFAB_ROLE_USER, "And 3 + 4?");
+  g_autoptr(ConfabMessage) answer = confab_message_new (CONFAB_ROLE_ASSISTANT, "3 + 4 = 7.");
+  g_autoptr(ConfabMessage) imported = confab_message_new (CONFAB_ROLE_ASSISTANT, "Imported, never sent by Confab.");
+  g_autoptr(GPtrArray) from_message = NULL;
+  g_autoptr(GPtrArray) from_sidebar = NULL;
+  GtkWidget *standalone = g_object_ref_sink (confab_message_row_new ());
+  ConfabTurnTimelineDialog *dialog;
+  ConfabMessageRow *row;
+  GtkWidget *button;
+  GPtrArray *rows;
+
+  /* With a provider the window shows the chat, not the welcome. */
+  confab_provider_list_add (providers, fixture->provider);
+  confab_provider_list_set_active (providers, "Replay");
+  g_assert_true (confab_provider_list_save (providers, &error));
+  g_assert_no_error (error);
+  window = g_object_ref_sink (confab_window_new (NULL));
+  sidebar = confab_window_get_usage_sidebar (window);
+
+  /* A second, finished turn: one request, no calls. */
+  confab_message_set_request_body (answer, "{\"messages\":[]}");
+  confab_message_set_created_at (answer, g_get_real_time ());
+  confab_conversation_append (fixture->conversation, question);
+  confab_conversation_append (fixture->conversation, answer);
+
+  confab_session_set_conversation (confab_window_get_session (window), fixture->conversation);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 800);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The last answer of the tool loop: its button is shown, can take the keyboard focus,
+   * and opens the timeline of the first turn, presented. */
+  wait_drawn (GTK_WIDGET (window));
+  CONFAB_TEST_WAIT_FOR (shown_timeline_button (window, message_at (fixture, 4)) != NULL, WAIT_MS);
+  save_screenshot (GTK_WIDGET (window), "message-turn-timeline-button.png");
+  button = shown_timeline_button (window, message_at (fixture, 4));
+  row = CONFAB_MESSAGE_ROW (gtk_widget_get_ancestor (button, CONFAB_TYPE_MESSAGE_ROW));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Turn Timeline");
+
+  /* Focused and activated as the keyboard does (Tab to it, Space or Enter). */
+  g_assert_null (find_timeline_dialog ());
+  g_assert_true (gtk_widget_grab_focus (button));
+  g_assert_true (gtk_widget_has_focus (button));
+  wait_drawn (button);
+  save_screenshot (GTK_WIDGET (row), "message-turn-timeline-row.png");
+  g_assert_true (confab_message_row_get_message (row) == message_at (fixture, 4));
+  g_assert_true (gtk_widget_activate (button));
+  /* A button activated from the keyboard shows itself pressed a moment, then clicks. */
+  CONFAB_TEST_WAIT_FOR ((dialog = find_timeline_dialog ()) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)), WAIT_MS);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  rows = confab_turn_timeline_get_rows (confab_turn_timeline_dialog_get_timeline (dialog));
+  g_assert_cmpuint (rows->len, ==, 4);  /* request 1, add, multiply, request 2 */
+  g_assert_true (((ConfabTiming *) g_ptr_array_index (rows, 0))->message == message_at (fixture, 1));
+  g_assert_true (((ConfabTiming *) g_ptr_array_index (rows, 3))->message == message_at (fixture, 4));
+  from_message = timeline_rows (dialog);
+  wait_drawn (GTK_WIDGET (confab_turn_timeline_dialog_get_timeline (dialog)));
+  save_screenshot (GTK_WIDGET (dialog), "message-turn-timeline-dialog.png");
+  close_timeline (dialog);
+
+  /* The sidebar's entry for the same turn shows the same rows. */
+  confab_usage_sidebar_set_turn (CONFAB_USAGE_SIDEBAR (sidebar), 4);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_activate_action (sidebar, "usage.timeline", NULL) &&
+                        find_timeline_dialog () != NULL, WAIT_MS);
+  dialog = find_timeline_dialog ();
+  from_sidebar = timeline_rows (dialog);
+  g_assert_cmpuint (from_sidebar->len, ==, from_message->len);
+  for (guint i = 0; i < from_sidebar->len; i++)
+    g_assert_true (g_ptr_array_index (from_sidebar, i) == g_ptr_array_index (from_message, i));
+  close_timeline (dialog);
+
+  /* Your message has no turn timeline: no button, and the action opens nothing. */
+  row = wait_for_row (window, message_at (fixture, 0));
+  g_assert_false (gtk_widget_get_visible (timeline_button (row)));
+  gtk_widget_activate_action (GTK_WIDGET (row), "row.timeline", NULL);
+  g_assert_null (find_timeline_dialog ());
+
+  /* The second turn's answer opens the second turn. */
+  CONFAB_TEST_WAIT_FOR (shown_timeline_button (window, answer) != NULL, WAIT_MS);
+  button = shown_timeline_button (window, answer);
+  g_assert_true (gtk_widget_activate (button));
+  /* A button activated from the keyboard shows itself pressed a moment, then clicks. */
+  CONFAB_TEST_WAIT_FOR ((dialog = find_timeline_dialog ()) != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)), WAIT_MS);
+  rows = confab_turn_timeline_get_rows (confab_turn_timeline_dialog_get_timeline (dialog));
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_true (((ConfabTiming *) g_ptr_array_index (rows, 0))->message == answer);
+  close_timeline (dialog);
+
+  /* An answer Confab sent no request for (imported) has none either: the button is hidden
+   * and its action off, so it is neither offered nor activatable. */
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (standalone), imported);
+  button = timeline_button (CONFAB_MESSAGE_ROW (standalone));
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_false (gtk_widget_is_sensitive (button));
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (standalone), answer);
+  g_assert_true (gtk_widget_get_visible (button));
+  confab_message_row_set_message (CONFAB_MESSAGE_ROW (standalone), NULL);
+  g_assert_finalize_object (standalone);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -730,6 +923,8 @@ main (int   argc,
 
   g_test_add ("/turn-inspect/timeline-entry-points", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_timeline_entry_points, fixture_tear_down);
+  g_test_add ("/turn-inspect/timeline-from-message", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_timeline_from_message, fixture_tear_down);
   g_test_add ("/turn-inspect/run-again-from-timeline-card", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_run_again_from_timeline_card, fixture_tear_down);
   g_test_add_func ("/turn-inspect/save-recording-refuses-capped-response",
