@@ -1580,78 +1580,6 @@ test_first_launch_one_welcome (void)
   g_settings_reset (settings, "show-usage-sidebar");
 }
 
-/* Presses Escape where the focus is: the first Escape shortcut from the focus up handles it. */
-static gboolean
-press_escape_at_focus (ConfabWindow *window)
-{
-  GtkShortcutTrigger *escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
-  gboolean handled = FALSE;
-
-  for (GtkWidget *widget = gtk_window_get_focus (GTK_WINDOW (window)); widget != NULL && !handled;
-       widget = gtk_widget_get_parent (widget))
-    {
-      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-      for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
-        {
-          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-          if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-            continue;
-
-          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !handled; j++)
-            {
-              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-
-              if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
-                handled = gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
-                                                        gtk_shortcut_get_arguments (shortcut));
-            }
-        }
-    }
-
-  g_object_unref (escape);
-  return handled;
-}
-
-static void
-check_escape_cancels_edit (ConfabWindow *window,
-                           gpointer      data)
-{
-  ConfabReplayServer *server = data;
-  ConfabMessageRow *row;
-  GtkWidget *focus, *edit_box;
-
-  confab_test_type_and_press_enter (window, "Original");
-  confab_test_wait_idle (window);
-
-  row = row_of (window, confab_test_message_at (window, 0));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
-  focus = gtk_window_get_focus (GTK_WINDOW (window));
-  g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
-  edit_box = gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
-  g_assert_true (gtk_widget_get_visible (edit_box));
-
-  /* Escape leaves the edit; nothing is sent. */
-  g_assert_true (press_escape_at_focus (window));
-  g_assert_false (gtk_widget_get_visible (edit_box));
-  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
-  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
-  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Original");
-}
-
-static void
-test_escape_cancels_edit (void)
-{
-  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
-  g_autofree char *answer = sse_answer ("Noted");
-  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
-
-  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
-  args[1] = confab_replay_server_get_base_url (server);
-  confab_test_run_app (args, check_escape_cancels_edit, server);
-}
-
 /* Presses @keyval with @mods where the focus is, as GTK delivers it to shortcuts in
  * @phase: in the capture phase from the window down to the focus, in the bubble phase from
  * the focus up. Returns whether a shortcut took it. (With Enter in a text view, only the
@@ -1703,13 +1631,20 @@ press_at_focus (ConfabWindow    *window,
   return handled;
 }
 
-static void
-check_ctrl_enter_sends_edit (ConfabWindow *window,
-                             gpointer      data)
+/* Presses Escape where the focus is: the first Escape shortcut from the focus up handles it. */
+static gboolean
+press_escape_at_focus (ConfabWindow *window)
 {
-  ConfabReplayServer *server = data;
+  return press_at_focus (window, GDK_KEY_Escape, 0, GTK_PHASE_BUBBLE);
+}
+
+/* Sends "Original", then opens its inline editor: the focus is in the editor's text. Returns
+ * the editor. */
+static GtkWidget *
+edit_first_message (ConfabWindow *window)
+{
   ConfabMessageRow *row;
-  GtkWidget *focus, *edit_box;
+  GtkWidget *focus;
 
   confab_test_type_and_press_enter (window, "Original");
   confab_test_wait_idle (window);
@@ -1718,7 +1653,47 @@ check_ctrl_enter_sends_edit (ConfabWindow *window,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "row.edit", NULL));
   focus = gtk_window_get_focus (GTK_WINDOW (window));
   g_assert_true (GTK_IS_TEXT_VIEW (focus) && gtk_widget_is_ancestor (focus, GTK_WIDGET (row)));
-  edit_box = gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
+
+  return gtk_widget_get_ancestor (focus, CONFAB_TYPE_MESSAGE_EDITOR);
+}
+
+static void
+check_escape_cancels_edit (ConfabWindow *window,
+                           gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  GtkWidget *edit_box = edit_first_message (window);
+
+  g_assert_true (gtk_widget_get_visible (edit_box));
+
+  /* Escape leaves the edit; nothing is sent. */
+  g_assert_true (press_escape_at_focus (window));
+  g_assert_false (gtk_widget_get_visible (edit_box));
+  g_assert_false (confab_session_get_busy (confab_window_get_session (window)));
+  g_assert_cmpuint (confab_replay_server_get_requests (server)->len, ==, 1);
+  g_assert_cmpstr (confab_message_get_content (confab_test_message_at (window, 0)), ==, "Original");
+}
+
+static void
+test_escape_cancels_edit (void)
+{
+  g_autoptr(ConfabReplayServer) server = confab_replay_server_new ();
+  g_autofree char *answer = sse_answer ("Noted");
+  const char *args[] = { "--base-url", NULL, "--model", "test-model", NULL };
+
+  confab_replay_server_add_response (server, 200, NULL, answer, CONFAB_REPLAY_NONE);
+  args[1] = confab_replay_server_get_base_url (server);
+  confab_test_run_app (args, check_escape_cancels_edit, server);
+}
+
+static void
+check_ctrl_enter_sends_edit (ConfabWindow *window,
+                             gpointer      data)
+{
+  ConfabReplayServer *server = data;
+  GtkWidget *edit_box = edit_first_message (window);
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (window));
+
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)), "Edited", -1);
 
   /* Ctrl+Enter sends the edit, as it sends from the composer (it added a line, and only
