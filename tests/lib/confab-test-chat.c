@@ -240,3 +240,27 @@ confab_test_wait_frames (GtkWidget *window)
     }
 }
 
+graphene_point_t
+confab_test_markdown_text_point (ConfabMarkdownView *view,
+                                 const char         *needle,
+                                 GtkWidget          *target)
+{
+  for (guint i = 0; i < confab_markdown_view_get_n_segments (view); i++)
+    {
+      GtkTextView *segment = confab_markdown_view_get_segment (view, i);
+      GtkTextIter start, match, match_end;
+      GdkRectangle location;
+      graphene_point_t point;
+      int x, y;
+
+      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (segment), &start);
+      if (!gtk_text_iter_forward_search (&start, needle, 0, &match, &match_end, NULL))
+        continue;
+      gtk_text_view_get_iter_location (segment, &match, &location);
+      gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, location.x, location.y, &x, &y);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (segment), target, &GRAPHENE_POINT_INIT (x, y), &point));
+      return point;
+    }
+
+  g_error ("\"%s\" is not shown", needle);
+}

@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "confab-markdown-view.h"
 #include "confab-message-row.h"
 #include "confab-window.h"
 
@@ -37,6 +38,11 @@ ConfabMessageRow *confab_test_wait_for_row         (ConfabWindow       *window,
                                                     ConfabMessage      *message);
 /* The text the row shows, once its pending text is drawn. (transfer full) */
 char             *confab_test_row_text             (ConfabMessageRow   *row);
+/* Where the text @needle starts in @view, in @target's coordinates (its top left); fails
+ * the test when @view does not show it. */
+graphene_point_t  confab_test_markdown_text_point  (ConfabMarkdownView *view,
+                                                    const char         *needle,
+                                                    GtkWidget          *target);
 
 /* Waits until the main loop is idle, then for a few frames of @widget's window. */
 void              confab_test_wait_frames          (GtkWidget          *widget);

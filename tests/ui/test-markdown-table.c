@@ -12,6 +12,7 @@
 #include "confab-markdown-table.h"
 #include "confab-markdown-view-private.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 
 /* Markdown tables in a Markdown view, in a window: cells are text (never markup) with their
@@ -303,24 +304,7 @@ static double
 text_x (ConfabMarkdownView *view,
         const char         *needle)
 {
-  for (guint i = 0; i < confab_markdown_view_get_n_segments (view); i++)
-    {
-      GtkTextView *segment = confab_markdown_view_get_segment (view, i);
-      GtkTextIter start, match, match_end;
-      GdkRectangle location;
-      graphene_point_t point;
-      int x, y;
-
-      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (segment), &start);
-      if (!gtk_text_iter_forward_search (&start, needle, 0, &match, &match_end, NULL))
-        continue;
-      gtk_text_view_get_iter_location (segment, &match, &location);
-      gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, location.x, location.y, &x, &y);
-      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (segment), GTK_WIDGET (view), &GRAPHENE_POINT_INIT (x, y), &point));
-      return point.x;
-    }
-
-  g_error ("\"%s\" is not shown", needle);
+  return confab_test_markdown_text_point (view, needle, GTK_WIDGET (view)).x;
 }
 
 /* A code block and a table in a list item sit at the item's text (not at the answer's

@@ -567,32 +567,6 @@ block_end (guint index)
 /* ---------------------------------------------------------------------------------------- */
 /* The finished answer: its table and its code block, as drawn                              */
 
-/* Where the text @needle starts in @view, in @target's coordinates (its top left). */
-static graphene_point_t
-text_point (ConfabMarkdownView *view,
-            const char         *needle,
-            GtkWidget          *target)
-{
-  for (guint i = 0; i < confab_markdown_view_get_n_segments (view); i++)
-    {
-      GtkTextView *segment = confab_markdown_view_get_segment (view, i);
-      GtkTextIter start, match, match_end;
-      GdkRectangle location;
-      graphene_point_t point;
-      int x, y;
-
-      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (segment), &start);
-      if (!gtk_text_iter_forward_search (&start, needle, 0, &match, &match_end, NULL))
-        continue;
-      gtk_text_view_get_iter_location (segment, &match, &location);
-      gtk_text_view_buffer_to_window_coords (segment, GTK_TEXT_WINDOW_WIDGET, location.x, location.y, &x, &y);
-      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (segment), target, &GRAPHENE_POINT_INIT (x, y), &point));
-      return point;
-    }
-
-  g_error ("\"%s\" is not shown", needle);
-}
-
 /* The colour of the pixel at @x, @y of @texture (0xAARRGGBB). */
 static guint32
 pixel_at (GdkTexture *texture,
@@ -633,8 +607,8 @@ check_code_card (ConfabWindow       *window,
   g_assert_nonnull (header);
   g_assert_true (gtk_widget_get_mapped (header));
   g_assert_true (gtk_widget_compute_bounds (header, GTK_WIDGET (window), &box));
-  code = text_point (view, "main (void)", GTK_WIDGET (window));
-  text = text_point (view, "A one-line paragraph", GTK_WIDGET (window));
+  code = confab_test_markdown_text_point (view, "main (void)", GTK_WIDGET (window));
+  text = confab_test_markdown_text_point (view, "A one-line paragraph", GTK_WIDGET (window));
   g_test_message ("text at x %.0f, code block header at x %.0f, its code at x %.0f",
                   text.x, box.origin.x, code.x);
   g_assert_cmpfloat (ABS (box.origin.x - text.x), <=, 1);
@@ -720,7 +694,7 @@ check_table (ConfabMarkdownView *view,
 
   /* Aligned with the text column. */
   {
-    graphene_point_t text = text_point (view, "A one-line paragraph", scroller);
+    graphene_point_t text = confab_test_markdown_text_point (view, "A one-line paragraph", scroller);
 
     g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
     g_test_message ("text at x %.0f, table at x %.0f", text.x, bounds.origin.x);
