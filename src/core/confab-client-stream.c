@@ -195,11 +195,12 @@ stream_fail (GTask  *task,
   if (data->over_time && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&error);
+      /* The provider by name; the URL redacted, as a query may hold a key. */
       error = g_error_new (CONFAB_ERROR, CONFAB_ERROR_TIMEOUT,
-                           ngettext ("%s was still answering after %u second, the limit for one request; the request was stopped",
-                                     "%s was still answering after %u seconds, the limit for one request; the request was stopped",
+                           ngettext ("%s was still answering after %u second, the limit for one request; the request was stopped (%s)",
+                                     "%s was still answering after %u seconds, the limit for one request; the request was stopped (%s)",
                                      data->max_time),
-                           data->url, data->max_time);
+                           data->provider_name, data->max_time, data->shown_url);
     }
   else if (data->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -539,8 +540,9 @@ send_cb (GObject      *object,
   if (data->stream == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        stream_fail_printf (task, CONFAB_ERROR_NETWORK, _("Could not reach %s: %s"),
-                            data->shown_url, error->message);
+        /* Translators: the first %s is the provider's name, the second why, the third the URL */
+        stream_fail_printf (task, CONFAB_ERROR_NETWORK, _("Could not reach %s: %s (%s)"),
+                            data->provider_name, error->message, data->shown_url);
       else
         stream_fail (task, g_steal_pointer (&error));
       return;

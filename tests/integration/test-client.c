@@ -886,6 +886,9 @@ test_connection_refused (void)
   g_assert_false (confab_client_stream_finish (client, result, &error));
 
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_NETWORK);
+  /* The provider as the user calls it first, the URL last for whoever debugs it. */
+  g_assert_true (g_str_has_prefix (error->message, "Could not reach Nowhere: "));
+  g_assert_true (g_str_has_suffix (error->message, "/chat/completions)"));
   g_assert_nonnull (strstr (error->message, url));
   g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
 }

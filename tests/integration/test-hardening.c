@@ -492,8 +492,10 @@ test_max_time (Fixture       *fixture,
 
   message = stream (fixture, client, &error);
   g_assert_error (error, CONFAB_ERROR, CONFAB_ERROR_TIMEOUT);
-  expected = g_strdup_printf ("%s/chat/completions was still answering after 1 second, the limit for one request; "
-                              "the request was stopped", confab_replay_server_get_base_url (fixture->server));
+  expected = g_strdup_printf ("%s was still answering after 1 second, the limit for one request; "
+                              "the request was stopped (%s/chat/completions)",
+                              "Hostile",
+                              confab_replay_server_get_base_url (fixture->server));
   g_assert_cmpstr (error->message, ==, expected);
   g_assert_cmpstr (confab_message_get_content (message), ==, "Hel");
   g_assert_cmpint (confab_message_get_state (message), ==, CONFAB_MESSAGE_STATE_FAILED);
