@@ -110,6 +110,8 @@ make_answer (void)
   add_block ("\n" TABLE_HEAD TABLE_ALPHA TABLE_BETA,
              "Name \u2502 Value \u2502 Note", "beta \u2502 2 \u2502 b", NULL, "| alpha", FALSE);
   add_block ("\n## Second heading\n", "Second heading", NULL, "h2", "## Second", FALSE);
+  add_block ("> A quoted line, as answers cite what they answer.\n\n",
+             "A quoted line, as answers cite", NULL, "quote", "> A quoted", FALSE);
   add_block ("The last paragraph is still being written when the stream ends.",
              "The last paragraph", NULL, NULL, NULL, FALSE);
 }
