@@ -12,6 +12,7 @@
 
 #include "confab-application.h"
 #include "confab-composer.h"
+#include "confab-conversation-list.h"
 #include "confab-provider.h"
 #include "confab-usage.h"
 #include "confab-conversation.h"
@@ -20,11 +21,13 @@
 #include "confab-session.h"
 #include "confab-store.h"
 #include "confab-test-app.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
 #include "confab-usage-history.h"
 #include "confab-window.h"
+#include "panels-test-util.h"
 
 #define WAIT_MS 15000
 #define TOOL_CASSETTE "tool_streaming_groq-kimi-k2.json"
@@ -475,6 +478,60 @@ check_long_tool_run (ConfabWindow *window)
   g_assert_cmpuint (failed->replaces, ==, answer->id);
   g_assert_nonnull (strstr (failed->body, confab_conversation_get_title (conversation)));
   CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+}
+
+/* The Shell's search provider starts `confab --conversation=ID` or `confab --search=TEXT`
+ * (test-search-provider records the command line): the real app opens that conversation, its
+ * text on screen, or the conversation list searching for the text. */
+#define STORED_PROMPT "Trains from Florence to Bologna on Sunday"
+
+static char *stored_id;
+
+static void
+store_a_conversation (const char *prompt)
+{
+  g_autoptr(ConfabStore) store = confab_store_open_default (NULL);
+  g_autoptr(ConfabConversation) conversation = confab_conversation_new ();
+  g_autoptr(ConfabMessage) user = confab_message_new (CONFAB_ROLE_USER, prompt);
+
+  g_assert_nonnull (store);
+  confab_conversation_append (conversation, user);
+  confab_conversation_set_title (conversation, "Sunday trains");
+  g_assert_true (confab_store_save (store, conversation, NULL));
+  g_free (stored_id);
+  stored_id = g_strdup (confab_conversation_get_id (conversation));
+}
+
+static void
+check_opens_conversation (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  ConfabConversation *conversation;
+  ConfabMessageRow *row;
+  g_autofree char *text = NULL;
+
+  CONFAB_TEST_WAIT_FOR ((conversation = confab_session_get_conversation (session)) != NULL &&
+                        g_strcmp0 (confab_conversation_get_id (conversation), stored_id) == 0, WAIT_MS);
+  row = confab_test_wait_for_row (window, confab_test_message_at (window, 0));
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (row)), WAIT_MS);
+  text = confab_test_row_text (row);
+  g_assert_nonnull (strstr (text, STORED_PROMPT));
+}
+
+static void
+check_opens_search (ConfabWindow *window)
+{
+  GtkWidget *list = confab_test_find_widget_of_type (GTK_WIDGET (window), CONFAB_TYPE_CONVERSATION_LIST);
+  GtkWidget *entry;
+
+  g_assert_nonnull (list);
+  entry = panels_test_find (list, "search_entry");
+  g_assert_nonnull (entry);
+  CONFAB_TEST_WAIT_FOR (gtk_widget_get_mapped (entry), WAIT_MS);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Ancona");
+  /* Only the conversation that mentions it (the other subtests stored others). */
+  CONFAB_TEST_WAIT_FOR (g_list_model_get_n_items (confab_conversation_list_get_model (CONFAB_CONVERSATION_LIST (list))) == 1,
+                        WAIT_MS);
 }
 
 /* The user comes back by other means and answers on the card: the notice is withdrawn. */
@@ -943,6 +1000,23 @@ test_long_tool_run (void)
 }
 
 static void
+test_command_line_conversation (void)
+{
+  g_autofree char *option = NULL;
+
+  store_a_conversation (STORED_PROMPT);
+  option = g_strdup_printf ("--conversation=%s", stored_id);
+  run_app_with (check_opens_conversation, (const char *[]) { option, NULL });
+}
+
+static void
+test_command_line_search (void)
+{
+  store_a_conversation ("Ferries from Ancona to Split in June");
+  run_app_with (check_opens_search, (const char *[]) { "--search=Ancona", NULL });
+}
+
+static void
 test_withdrawn_when_answered_on_the_card (void)
 {
   run_app (check_withdrawn_when_answered);
@@ -991,6 +1065,8 @@ main (int   argc,
   g_test_add_func ("/notifications/approval-review-and-answer", test_review_and_answer);
   g_test_add_func ("/notifications/long-tool-run-then-answer-then-failure", test_long_tool_run);
   g_test_add_func ("/notifications/approval-withdrawn-when-answered-on-the-card", test_withdrawn_when_answered_on_the_card);
+  g_test_add_func ("/search-provider/command-line-opens-conversation", test_command_line_conversation);
+  g_test_add_func ("/search-provider/command-line-opens-search", test_command_line_search);
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/quick-ask/global-shortcut-through-the-portal", test_global_shortcut);
