@@ -139,3 +139,27 @@ confab_test_wait_for_message_dialog (const char *heading,
 
   return find_message_dialog (heading);
 }
+
+gboolean
+confab_test_chooser_points_at (GObject    *chooser,
+                               GFile      *folder,
+                               const char *name,
+                               GFile      *expected)
+{
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GtkFileChooser *file_chooser = GTK_FILE_CHOOSER (chooser);
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (file_chooser);
+  g_autoptr(GFile) current = gtk_file_chooser_get_current_folder (file_chooser);
+  g_autofree char *current_name = name != NULL ? gtk_file_chooser_get_current_name (file_chooser) : NULL;
+
+  if (file != NULL && g_file_equal (file, expected))
+    return TRUE;
+
+  if (current == NULL || !g_file_equal (current, folder))
+    gtk_file_chooser_set_current_folder (file_chooser, folder, NULL);
+  if (name != NULL && g_strcmp0 (current_name, name) != 0)
+    gtk_file_chooser_set_current_name (file_chooser, name);
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  return FALSE;
+}

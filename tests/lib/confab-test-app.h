@@ -48,4 +48,13 @@ GtkWidget *confab_test_find_widget_of_type (GtkWidget *root,
 GtkWidget *confab_test_find_widget_with_class (GtkWidget  *root,
                                                const char *css_class);
 
+/* Whether the chooser names @expected: @name (NULL for a folder) in @folder. The chooser
+ * changes folders asynchronously, and the folder it loads for itself as it opens can land
+ * after the one the test set: until it names @expected, set the folder (and name) again
+ * whenever it is somewhere else. */
+gboolean   confab_test_chooser_points_at   (GObject    *chooser,
+                                           GFile      *folder,
+                                           const char *name,
+                                           GFile      *expected);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "confab-application.h"
 #include "confab-composer.h"
@@ -26,6 +27,7 @@
 #include "confab-tool-call.h"
 #include "confab-tool-call-card.h"
 #include "confab-usage-history.h"
+#include "confab-usage-sidebar.h"
 #include "confab-window.h"
 #include "panels-test-util.h"
 
@@ -534,6 +536,95 @@ check_opens_search (ConfabWindow *window)
                         WAIT_MS);
 }
 
+static GtkWindow *
+find_toplevel_of_type (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+
+  return NULL;
+}
+
+/* The button under @root that activates @action. */
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Save Recording… in the usage sidebar, after a tool-loop turn: the user picks a folder and a
+ * name in the chooser, and the file there is a cassette of the turn's two requests that the
+ * replay server plays back. */
+static void
+check_save_recording (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("confab-recording-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "weather-turn.json", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) expected = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(GPtrArray) responses = NULL;
+  g_autoptr(GError) error = NULL;
+  ConfabReplayServer *replay;
+  ConfabToolCall *call;
+  GObject *chooser;
+  GtkWidget *save;
+
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  CONFAB_TEST_WAIT_FOR ((call = pending_call (confab_session_get_conversation (session))) != NULL, WAIT_MS);
+  confab_tool_call_resolve_approval (call, CONFAB_APPROVAL_ALLOW_ONCE);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+
+  /* The sidebar's button, as the user clicks it, once the finished turn is shown there. */
+  CONFAB_TEST_WAIT_FOR ((save = find_action_button (confab_window_get_usage_sidebar (window), "usage.save-recording")) != NULL &&
+                        gtk_widget_get_mapped (save) && gtk_widget_is_sensitive (save), WAIT_MS);
+  g_signal_emit_by_name (save, "clicked");
+  CONFAB_TEST_WAIT_FOR ((chooser = g_object_get_data (G_OBJECT (window), "confab-recording-chooser")) != NULL, WAIT_MS);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
+  g_assert_true (gtk_native_dialog_get_visible (GTK_NATIVE_DIALOG (chooser)));
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SAVE);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  CONFAB_TEST_WAIT_FOR (confab_test_chooser_points_at (chooser, folder, "weather-turn.json", expected), WAIT_MS);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (g_object_get_data (G_OBJECT (window), "confab-recording-chooser"));
+  g_assert_null (find_toplevel_of_type (ADW_TYPE_MESSAGE_DIALOG));   /* no error shown */
+
+  g_assert_true (confab_cassette_load (path, &requests, &responses, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (responses->len, ==, 2);
+
+  replay = confab_replay_server_new ();
+  g_assert_true (confab_replay_server_load_cassette (replay, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (confab_replay_server_get_n_pending (replay), ==, 2);
+  confab_replay_server_free (replay);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* The user comes back by other means and answers on the card: the notice is withdrawn. */
 static void
 check_withdrawn_when_answered (ConfabWindow *window)
@@ -1017,6 +1108,19 @@ test_command_line_search (void)
 }
 
 static void
+test_save_recording (void)
+{
+  /* The sidebar shown, as a user who reaches for it has it. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.confab.Confab");
+
+    g_settings_set_boolean (settings, "show-usage-sidebar", TRUE);
+    run_app (check_save_recording);
+    g_settings_reset (settings, "show-usage-sidebar");
+  }
+}
+
+static void
 test_withdrawn_when_answered_on_the_card (void)
 {
   run_app (check_withdrawn_when_answered);
@@ -1067,6 +1171,7 @@ main (int   argc,
   g_test_add_func ("/notifications/approval-withdrawn-when-answered-on-the-card", test_withdrawn_when_answered_on_the_card);
   g_test_add_func ("/search-provider/command-line-opens-conversation", test_command_line_conversation);
   g_test_add_func ("/search-provider/command-line-opens-search", test_command_line_search);
+  g_test_add_func ("/usage-sidebar/save-recording-writes-a-cassette", test_save_recording);
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/quick-ask/global-shortcut-through-the-portal", test_global_shortcut);

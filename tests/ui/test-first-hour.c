@@ -647,34 +647,6 @@ test_one_toast_overlay (void)
 /* ---------------------------------------------------------------------------------------- */
 /* 4. Export… in the conversation menu                                                      */
 
-/* Whether the chooser names @expected: @name (NULL for a folder) in @folder. The chooser
- * changes folders asynchronously, and the folder it loads for itself as it opens can land
- * after the one the test set: until it names @expected, set the folder (and name) again
- * whenever it is somewhere else. */
-static gboolean
-chooser_points_at (GObject    *chooser,
-                   GFile      *folder,
-                   const char *name,
-                   GFile      *expected)
-{
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  GtkFileChooser *file_chooser = GTK_FILE_CHOOSER (chooser);
-  g_autoptr(GFile) file = gtk_file_chooser_get_file (file_chooser);
-  g_autoptr(GFile) current = gtk_file_chooser_get_current_folder (file_chooser);
-  g_autofree char *current_name = name != NULL ? gtk_file_chooser_get_current_name (file_chooser) : NULL;
-
-  if (file != NULL && g_file_equal (file, expected))
-    return TRUE;
-
-  if (current == NULL || !g_file_equal (current, folder))
-    gtk_file_chooser_set_current_folder (file_chooser, folder, NULL);
-  if (name != NULL && g_strcmp0 (current_name, name) != 0)
-    gtk_file_chooser_set_current_name (file_chooser, name);
-G_GNUC_END_IGNORE_DEPRECATIONS
-
-  return FALSE;
-}
-
 /* Whether the file at @path is written up to @ending (it is written asynchronously). */
 static gboolean
 file_ends_with (const char  *path,
@@ -717,7 +689,7 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
   g_assert_no_error (error);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  CONFAB_TEST_WAIT_FOR (chooser_points_at (chooser, folder, name, expected), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (confab_test_chooser_points_at (chooser, folder, name, expected), WAIT_MS);
 G_GNUC_END_IGNORE_DEPRECATIONS
   /* GTK's dialog checks the name asynchronously before it answers; answer for it. */
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
@@ -752,7 +724,7 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
   json_filter = g_list_model_get_item (filters, 1);
   g_assert_cmpstr (gtk_file_filter_get_name (json_filter), ==, "JSON");
   gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (chooser), json_filter);
-  CONFAB_TEST_WAIT_FOR (chooser_points_at (chooser, folder, "chat.md", expected), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (confab_test_chooser_points_at (chooser, folder, "chat.md", expected), WAIT_MS);
 G_GNUC_END_IGNORE_DEPRECATIONS
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
 
@@ -878,7 +850,7 @@ check_export_folder (ConfabWindow *window,
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS   /* GtkFileChooser: deprecated in GTK 4.10 */
   g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==, GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
   g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
-  CONFAB_TEST_WAIT_FOR (chooser_points_at (chooser, folder, NULL, folder), WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (confab_test_chooser_points_at (chooser, folder, NULL, folder), WAIT_MS);
 G_GNUC_END_IGNORE_DEPRECATIONS
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
 
