@@ -208,6 +208,12 @@ typedef struct
 } Notice;
 
 static GPtrArray *notices;   /* Notice, in the order received */
+/* The id of the last notice, never reused while the test runs (as a server never reuses one
+ * in a session): GLib 2.74's freedesktop backend keeps a reference on itself from each notice
+ * it still lists, so the backend of an application that ended with a notice listed outlives
+ * it, still listening, and an id reused for a later run's notice would activate an action on
+ * that freed application. */
+static guint32 last_notice_id;
 static GArray *closed;       /* guint32 ids */
 
 static void
@@ -239,7 +245,7 @@ server_method_call (GDBusConnection       *connection,
 
       g_variant_get (parameters, "(&su&s&s&s^a&s@a{sv}i)", NULL, &notice->replaces, NULL, &summary, &body,
                      &actions, NULL, NULL);
-      notice->id = notices->len + 1;
+      notice->id = ++last_notice_id;
       notice->summary = g_strdup (summary);
       notice->body = g_strdup (body);
       notice->actions = g_strdupv ((char **) actions);
@@ -435,6 +441,24 @@ settle_notifications (ConfabWindow *window)
                           NULL, NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL,
                           server_answered_cb, &answered);
   CONFAB_TEST_WAIT_FOR (answered, WAIT_MS);
+}
+
+/* Allowed without asking (--yes), the answer comes while the window is away: its notice, the
+ * run's first, stays listed when the run ends (nothing withdraws it). */
+static void
+check_answer_notice_left (ConfabWindow *window)
+{
+  ConfabSession *session = confab_window_get_session (window);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (confab_session_send (session, QUESTION, &error));
+  g_assert_no_error (error);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  CONFAB_TEST_WAIT_FOR (find_notice ("Answer ready") != NULL, WAIT_MS);
+  CONFAB_TEST_WAIT_FOR (!confab_session_get_busy (session), WAIT_MS);
+  /* GLib lists the notice once it has the server's answer. */
+  settle_notifications (window);
 }
 
 /* A tool run long enough to announce (the threshold lowered to any length) finished while
@@ -1084,6 +1108,18 @@ test_review_and_answer (void)
   run_app (check_notifications);
 }
 
+/* A run that ended with a notice listed, then another: activating the second run's notice
+ * reaches the running application only (GLib 2.74 keeps the first run's notification backend
+ * listening, with a dangling application, when a notice is left listed). */
+static void
+test_notice_left_by_earlier_run (void)
+{
+  const char * const extra[] = { "--yes", NULL };
+
+  run_app_with (check_answer_notice_left, extra);
+  run_app (check_notifications);
+}
+
 static void
 test_long_tool_run (void)
 {
@@ -1172,6 +1208,7 @@ main (int   argc,
   g_test_add_func ("/search-provider/command-line-opens-conversation", test_command_line_conversation);
   g_test_add_func ("/search-provider/command-line-opens-search", test_command_line_search);
   g_test_add_func ("/usage-sidebar/save-recording-writes-a-cassette", test_save_recording);
+  g_test_add_func ("/notifications/notice-left-by-an-earlier-run-stays-with-it", test_notice_left_by_earlier_run);
   g_test_add_func ("/background/close-asks-and-keeps-working", test_close_keeps_working);
   g_test_add_func ("/quick-ask/answers-then-promotes", test_quick_ask);
   g_test_add_func ("/quick-ask/global-shortcut-through-the-portal", test_global_shortcut);
