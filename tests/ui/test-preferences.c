@@ -37,7 +37,11 @@ fixture_tear_down (Fixture       *f,
   g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
   gtk_window_destroy (GTK_WINDOW (f->window));
   CONFAB_TEST_WAIT_FOR (f->window == NULL, PANELS_TEST_TIMEOUT_MS);
-  g_assert_finalize_object (f->providers);
+  /* A row opened during the test may still wait for the keyring's answer (its look-up holds
+   * the row, and the row the list) until libsecret replies: then everything goes. */
+  g_object_add_weak_pointer (G_OBJECT (f->providers), (gpointer *) &f->providers);
+  g_object_unref (f->providers);
+  CONFAB_TEST_WAIT_FOR (f->providers == NULL, PANELS_TEST_TIMEOUT_MS);
 }
 
 static char *
@@ -705,6 +709,13 @@ main (int   argc,
   panels_keyring_start (&keyring, TRUE);
 
   adw_init ();
+
+  /* libadwaita 1.2.2 (Debian 12) frees a toast's bookkeeping when a toast is dismissed during
+   * its 300 ms show animation and the hide animation ends first, then reads it (fixed
+   * upstream after 1.2: "toast-overlay: Prevent show_done from firing after hide_done"). The
+   * Undo test clicks at once and crashed about once in 150 runs. Without animations a toast
+   * is shown at once; what is tested here is removal and Undo, not the animation. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
 #define ADD(path, func) g_test_add ("/preferences/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("opens-and-lists-presets", test_opens_and_lists_presets);
