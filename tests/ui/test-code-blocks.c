@@ -16,6 +16,7 @@
 #include "confab-message.h"
 #include "confab-message-row.h"
 #include "confab-replay-server.h"
+#include "confab-test-chat.h"
 #include "confab-test-util.h"
 #include "confab-window.h"
 
@@ -55,36 +56,6 @@ make_answer (void)
   g_string_append (answer, "That is all.");
 }
 
-static char *
-sse_content (const char *content)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "object");
-  json_builder_add_string_value (builder, "chat.completion.chunk");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-
-  return g_strdup_printf ("data: %s\n\n", json);
-}
-
 /* The answer in 48-byte deltas, one SSE event each. */
 static GPtrArray *
 make_pieces (void)
@@ -95,7 +66,7 @@ make_pieces (void)
     {
       g_autofree char *delta = g_strndup (answer->str + at, MIN (48, answer->len - at));
 
-      g_ptr_array_add (pieces, sse_content (delta));
+      g_ptr_array_add (pieces, confab_test_sse_content (delta));
     }
   g_ptr_array_add (pieces,
                    g_strdup ("data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
@@ -131,42 +102,6 @@ run_app (const char *base_url,
 
   g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), func);
   g_assert_cmpint (g_application_run (G_APPLICATION (app), 5, (char **) argv), ==, 0);
-}
-
-static ConfabMessage *
-message_at (ConfabWindow *window,
-            guint         position)
-{
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (confab_window_get_session (window)));
-  g_autoptr(ConfabMessage) message = NULL;
-
-  if (position >= g_list_model_get_n_items (messages))
-    return NULL;
-  message = g_list_model_get_item (messages, position);
-  return message;   /* the conversation keeps it alive */
-}
-
-static void
-send_text (ConfabWindow *window,
-           const char   *text)
-{
-  GtkTextView *view = confab_composer_get_text_view (confab_window_get_composer (window));
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-  gboolean handled = FALSE;
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
-          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
-        {
-          g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
-          break;
-        }
-    }
-  g_assert_true (handled);
 }
 
 static void
@@ -362,9 +297,9 @@ check_code_blocks (ConfabWindow *window)
   guint max_source_views = 0, frames = 0;
   gint64 frame0;
 
-  send_text (window, "Show me sixty small functions.");
-  CONFAB_TEST_WAIT_FOR (message_at (window, 1) != NULL, WAIT_MS);
-  message = message_at (window, 1);
+  confab_test_type_and_send (window, "Show me sixty small functions.");
+  CONFAB_TEST_WAIT_FOR (confab_test_message_at (window, 1) != NULL, WAIT_MS);
+  message = confab_test_message_at (window, 1);
 
   /* While it streams, after every painted frame: no text view per block. */
   frame0 = gdk_frame_clock_get_frame_counter (clock);

@@ -177,19 +177,6 @@ run_app (const char           *base_url,
   confab_test_run_app (args, func, data);
 }
 
-static ConfabMessage *
-message_at (ConfabWindow *window,
-            guint         position)
-{
-  GListModel *messages = G_LIST_MODEL (confab_session_get_conversation (confab_window_get_session (window)));
-  g_autoptr(ConfabMessage) message = NULL;
-
-  if (position >= g_list_model_get_n_items (messages))
-    return NULL;
-  message = g_list_model_get_item (messages, position);
-  return message;   /* the conversation keeps it alive */
-}
-
 /* Presses @keyval with @mods through the shortcuts of @widget and its ancestors (the chat
  * view's are global: the window routes them whatever has the focus). TRUE if handled. */
 static gboolean
@@ -741,8 +728,8 @@ check_stream (ConfabWindow *window,
   busy = g_idle_add_full (GDK_PRIORITY_REDRAW + 2, keep_busy, NULL, NULL);
 
   confab_test_type_and_send (window, "Show me every kind of block.");
-  CONFAB_TEST_WAIT_FOR (message_at (window, 1) != NULL, WAIT_MS);
-  watch.message = message_at (window, 1);
+  CONFAB_TEST_WAIT_FOR (confab_test_message_at (window, 1) != NULL, WAIT_MS);
+  watch.message = confab_test_message_at (window, 1);
 
   /* Following while the heading, the paragraph and half the list stream. */
   wait_arrived (&watch, block_end (17));
@@ -874,7 +861,7 @@ check_opens_at_newest (ConfabWindow *window,
   g_assert_nonnull (list);
   g_signal_emit_by_name (list, "conversation-activated", id);
   g_assert_cmpstr (confab_conversation_get_id (confab_session_get_conversation (confab_window_get_session (window))), ==, id);
-  newest = message_at (window, N_STORED - 1);
+  newest = confab_test_message_at (window, N_STORED - 1);
   g_assert_nonnull (newest);
 
   /* Within a few frames the newest message is on screen, its end at the bottom. */
